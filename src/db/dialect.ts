@@ -1,0 +1,43 @@
+import type { CompiledQuery, Kysely } from 'kysely'
+import type { ColumnType } from './column-types.js'
+
+/** What differs between databases, asked by flag instead of by name. */
+export interface DialectCapabilities {
+  /** Several processes may write at the same time without serialising on one file lock. */
+  readonly concurrentWriters: boolean
+  /** Schedules can be coordinated through the database by a job queue (pg-boss). */
+  readonly jobQueue: boolean
+}
+
+/** One SQL database behind the single interface every layer above db/ uses. */
+export interface SqlDialect {
+  /** For display (CLI, dashboard); never branch on it, ask `capabilities`. */
+  readonly displayName: string
+  readonly capabilities: DialectCapabilities
+  /** Query builder for statements outside an explicit transaction. */
+  readonly kysely: Kysely<any>
+  /** SQL type for a feature column of the given type. */
+  sqlType(type: ColumnType): string
+  /** SQL for an auto-increment integer primary key column's type and constraint. */
+  readonly autoIdColumn: string
+  /** Converts a JS value of a column type to what the driver binds (booleans, dates). */
+  encode(type: ColumnType, value: unknown): unknown
+  /** Converts a driver value back to the JS value of the column type. */
+  decode(type: ColumnType, value: unknown): unknown
+  /** Runs fn in one write transaction; other writers wait (busy timeout / row locks), never interleave. */
+  transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
+  /** Like transaction, but also holds the cross-process migration lock. */
+  withMigrationLock<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
+  /** Column names of a table, in order; empty when the table does not exist. */
+  listColumns(table: string): Promise<string[]>
+  /** Streams a query's rows as arrays (no row objects), for reading training data into typed arrays. */
+  queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void>
+  close(): Promise<void>
+}
+
+export interface SqlTransaction {
+  readonly kysely: Kysely<any>
+  /** Bulk insert of already-encoded values given column by column: data[c][r] is row r of column c. */
+  insertColumns(table: string, columns: readonly string[], data: readonly ArrayLike<unknown>[], nRows: number): Promise<void>
+  queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void>
+}

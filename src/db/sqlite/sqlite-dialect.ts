@@ -1,0 +1,118 @@
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect as KyselySqliteDialect, type CompiledQuery } from 'kysely'
+import type { ColumnType } from '../column-types.js'
+import type { SqlDialect, SqlTransaction } from '../dialect.js'
+import { SQLITE_TYPES } from './sqlite-types.js'
+
+export interface SqliteDialectConfig {
+  /** Path of the database file. */
+  readonly filename: string
+  /** How long a writer waits for another process's lock before failing. */
+  readonly busyTimeoutMs?: number
+}
+
+/** Rows per INSERT statement: amortises the per-call cost of better-sqlite3 while staying under the bound-parameter limit. */
+const MAX_PARAMS = 30_000
+const MAX_ROWS_PER_STATEMENT = 64
+
+/** The embedded store: one SQLite file in WAL mode, one connection per process. */
+export class SqliteDialect implements SqlDialect {
+  readonly displayName = 'sqlite'
+  readonly capabilities = { concurrentWriters: false, jobQueue: false } as const
+  readonly autoIdColumn = 'integer primary key autoincrement'
+  readonly kysely: Kysely<any>
+  private readonly raw: BetterSqlite3.Database
+
+  constructor(readonly config: SqliteDialectConfig) {
+    this.raw = new BetterSqlite3(config.filename)
+    this.raw.pragma('journal_mode = WAL')
+    this.raw.pragma('synchronous = NORMAL')
+    this.raw.pragma(`busy_timeout = ${config.busyTimeoutMs ?? 60_000}`)
+    this.raw.pragma('foreign_keys = ON')
+    this.kysely = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: this.raw }) })
+  }
+
+  sqlType(type: ColumnType): string {
+    return SQLITE_TYPES[type]
+  }
+
+  encode(type: ColumnType, value: unknown): unknown {
+    if (value === null || value === undefined) return null
+    if (type === 'bool') return value ? 1 : 0
+    if (type === 'timestamp') return value instanceof Date ? value.getTime() : value
+    return value
+  }
+
+  decode(type: ColumnType, value: unknown): unknown {
+    if (value === null || value === undefined) return null
+    if (type === 'bool') return value === 1 || value === 1n || value === true
+    if (type === 'timestamp') return new Date(Number(value))
+    return value
+  }
+
+  // Kysely's single connection is held for the whole transaction, so nothing else in this process
+  // interleaves; BEGIN IMMEDIATE takes the write lock up front so two processes never deadlock on upgrade.
+  transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.kysely.connection().execute(async (conn) => {
+      this.raw.exec('BEGIN IMMEDIATE')
+      try {
+        const result = await fn({
+          kysely: conn,
+          insertColumns: async (t, c, d, n) => this.insertColumnsNow(t, c, d, n),
+          queryArrays: async (q, onRow) => this.queryArraysNow(q, onRow),
+        })
+        this.raw.exec('COMMIT')
+        return result
+      } catch (e) {
+        if (this.raw.inTransaction) this.raw.exec('ROLLBACK')
+        throw e
+      }
+    })
+  }
+
+  // The IMMEDIATE write lock already excludes every other process, so it is the migration lock too.
+  withMigrationLock<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.transaction(fn)
+  }
+
+  async listColumns(table: string): Promise<string[]> {
+    return this.kysely.connection().execute(async () =>
+      (this.raw.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').all(table) as { name: string }[]).map((r) => r.name),
+    )
+  }
+
+  queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void> {
+    return this.kysely.connection().execute(async () => this.queryArraysNow(query, onRow))
+  }
+
+  async close(): Promise<void> {
+    await this.kysely.destroy()
+  }
+
+  private queryArraysNow(query: CompiledQuery, onRow: (row: unknown[]) => void): void {
+    const stmt = this.raw.prepare(query.sql).raw(true)
+    for (const row of stmt.iterate(...(query.parameters as unknown[]))) onRow(row as unknown[])
+  }
+
+  private insertColumnsNow(table: string, columns: readonly string[], data: readonly ArrayLike<unknown>[], nRows: number): void {
+    const nCols = columns.length
+    const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMS / nCols)))
+    const head = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES `
+    const tuple = `(${columns.map(() => '?').join(', ')})`
+    const full = this.raw.prepare(head + Array(perStatement).fill(tuple).join(', '))
+    const params: unknown[] = new Array(perStatement * nCols)
+    let r = 0
+    for (; r + perStatement <= nRows; r += perStatement) {
+      let p = 0
+      for (let i = r; i < r + perStatement; i++) for (let c = 0; c < nCols; c++) params[p++] = data[c][i]
+      full.run(params)
+    }
+    const rest = nRows - r
+    if (rest > 0) {
+      const tail = this.raw.prepare(head + Array(rest).fill(tuple).join(', '))
+      const restParams: unknown[] = []
+      for (let i = r; i < nRows; i++) for (let c = 0; c < nCols; c++) restParams.push(data[c][i])
+      tail.run(restParams)
+    }
+  }
+}

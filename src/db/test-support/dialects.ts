@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import type { SqlDialect } from '../dialect.js'
+import { openDatabase } from '../open.js'
+
+/** One database a suite runs against: a fresh SQLite file, or a fresh PostgreSQL schema. */
+export interface TestDatabase {
+  readonly name: 'sqlite' | 'postgres'
+  /** Environment that makes a child process (`sml …`) open this same store. */
+  readonly env: Record<string, string>
+  open(): Promise<SqlDialect>
+  drop(): Promise<void>
+}
+
+const PG_URL = process.env.DATABASE_URL
+
+/** SQLite always; PostgreSQL when DATABASE_URL is set (narrow with SML_TEST_DIALECTS=sqlite|postgres). */
+export function testDialectNames(): ('sqlite' | 'postgres')[] {
+  const only = process.env.SML_TEST_DIALECTS?.split(',')
+  const names: ('sqlite' | 'postgres')[] = ['sqlite']
+  if (PG_URL) names.push('postgres')
+  return only ? names.filter((n) => only.includes(n)) : names
+}
+
+let counter = 0
+
+export function createTestDatabase(name: 'sqlite' | 'postgres'): TestDatabase {
+  if (name === 'sqlite') {
+    const home = mkdtempSync(join(tmpdir(), 'sml-test-'))
+    return {
+      name,
+      env: { SML_HOME: home, DATABASE_URL: '' },
+      open: () => openDatabase({ home }),
+      drop: async () => rmSync(home, { recursive: true, force: true }),
+    }
+  }
+  const schema = `t_${process.pid}_${Date.now().toString(36)}_${counter++}`
+  return {
+    name,
+    env: { DATABASE_URL: PG_URL!, SML_PG_SCHEMA: schema },
+    open: () => openDatabase({ url: PG_URL, schema }),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: PG_URL })
+      await client.connect()
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      } finally {
+        await client.end()
+      }
+    },
+  }
+}

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs'
+import { parse } from 'csv-parse/sync'
+import { validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import type { FeatureSpec, Row } from './types.js'
+
+export interface CsvTable {
+  /** Column names, lowercased like Hopsworks does, so `PassengerId` becomes `passengerid`. */
+  readonly header: string[]
+  readonly records: string[][]
+}
+
+/** Parses CSV text with a header row; malformed CSV (ragged rows, bad quotes, no header) is a ValidationError naming the line. */
+export function parseCsv(text: string, what = 'CSV'): CsvTable {
+  let records: string[][]
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: false }) as string[][]
+  } catch (e) {
+    const err = e as { message: string; lines?: number; code?: string }
+    throw new ValidationError(`${what} is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, [
+      { row: err.lines, reason: err.message },
+    ])
+  }
+  if (records.length === 0) throw new ValidationError(`${what} is empty: expected a header row`, [{ reason: 'empty file' }])
+  const header = records[0].map((h) => h.trim().toLowerCase())
+  const issues: ValidationIssue[] = []
+  const seen = new Set<string>()
+  header.forEach((h, i) => {
+    if (h === '') issues.push({ column: `#${i + 1}`, reason: 'empty column name in the header' })
+    else if (seen.has(h)) issues.push({ column: h, reason: 'duplicate column name in the header' })
+    seen.add(h)
+  })
+  if (issues.length) throw validationError(issues, what)
+  return { header, records: records.slice(1) }
+}
+
+export function readCsvFile(path: string): CsvTable {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new ValidationError(`cannot read ${path}: ${(e as Error).message}`, [{ reason: 'unreadable file' }])
+  }
+  return parseCsv(text, path)
+}
+
+const INT = /^[+-]?\d+$/
+const FLOAT = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/
+const BOOL = /^(true|false)$/i
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** Infers each column's type from its non-empty cells: int, float, bool, ISO timestamp, else text. */
+export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
+  return table.header.map((name, c) => {
+    let isInt = true
+    let isFloat = true
+    let isBool = true
+    let isTime = true
+    let any = false
+    for (const rec of table.records) {
+      const s = rec[c]
+      if (s === '') continue
+      any = true
+      if (isInt && !INT.test(s)) isInt = false
+      if (isFloat && !FLOAT.test(s)) isFloat = false
+      if (isBool && !BOOL.test(s)) isBool = false
+      if (isTime && !(ISO_TIME.test(s) && Number.isFinite(Date.parse(s)))) isTime = false
+      if (!isInt && !isFloat && !isBool && !isTime) break
+    }
+    const type: ColumnType = !any ? 'string' : isInt ? 'int' : isFloat ? 'float' : isBool ? 'bool' : isTime ? 'timestamp' : 'string'
+    return { name, type }
+  })
+}
+
+/** Converts CSV cells to typed values by the schema; an empty cell is a missing value. */
+export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what = 'CSV'): Row[] {
+  const byName = new Map(schema.map((f) => [f.name, f]))
+  const issues: ValidationIssue[] = []
+  table.header.forEach((h) => {
+    if (!byName.has(h)) issues.push({ column: h, reason: 'unknown column (not in the feature group schema)' })
+  })
+  if (issues.length) throw validationError(issues, what)
+  const types = table.header.map((h) => byName.get(h)!.type)
+  const rows: Row[] = new Array(table.records.length)
+  for (let r = 0; r < table.records.length && issues.length < 50; r++) {
+    const rec = table.records[r]
+    const row: Row = {}
+    for (let c = 0; c < types.length; c++) {
+      const s = rec[c]
+      const v = parseCell(types[c], s)
+      if (v === undefined) issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]}` })
+      else row[table.header[c]] = v
+    }
+    rows[r] = row
+  }
+  if (issues.length) throw validationError(issues, what)
+  return rows
+}
+
+function parseCell(type: ColumnType, s: string): number | string | boolean | Date | null | undefined {
+  if (s === '') return null
+  switch (type) {
+    case 'int':
+      return INT.test(s.trim()) ? Number(s) : undefined
+    case 'float': {
+      // NaN and Infinity are refused: the store keeps finite numbers and null for "missing".
+      const t = s.trim()
+      return FLOAT.test(t) ? Number(t) : undefined
+    }
+    case 'bool':
+      return BOOL.test(s.trim()) ? s.trim().toLowerCase() === 'true' : undefined
+    case 'timestamp': {
+      const ms = Date.parse(s)
+      return Number.isFinite(ms) ? new Date(ms) : undefined
+    }
+    case 'string':
+      return s
+  }
+}
+
+/** Quotes one CSV field when needed. */
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  const s = v instanceof Date ? v.toISOString() : String(v)
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}

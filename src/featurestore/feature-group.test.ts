@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ValidationError } from '../db/index.js'
+import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { FeatureStore } from './feature-store.js'
+import type { FeatureSpec } from './types.js'
+
+const schema: FeatureSpec[] = [
+  { name: 'id', type: 'int' },
+  { name: 'ts', type: 'timestamp' },
+  { name: 'x', type: 'float' },
+  { name: 'kind', type: 'string' },
+  { name: 'flag', type: 'bool' },
+]
+const t0 = new Date('2026-01-01T00:00:00Z')
+const row = (id: number, x: number, kind = 'a', flag = true, ts = t0) => ({ id, ts, x, kind, flag })
+
+describe.each(testDialectNames())('feature group on %s', (dialect) => {
+  let tdb: TestDatabase
+  let fs: FeatureStore
+  beforeAll(async () => {
+    tdb = createTestDatabase(dialect)
+    fs = new FeatureStore(await tdb.open())
+  })
+  afterAll(async () => {
+    await fs.close()
+    await tdb.drop()
+  })
+
+  it('inserts validated rows as one commit and reads them back typed, ordered by key', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'basic', primaryKey: ['id'], eventTime: 'ts', schema })
+    const c = await fg.insert([row(2, 2.5, 'b', false), row(1, 1.5)])
+    expect(c.rowsAdded).toBe(2)
+    expect(c.rowsUpdated).toBe(0)
+    const rows = await fg.read()
+    expect(rows).toEqual([row(1, 1.5), row(2, 2.5, 'b', false)])
+    expect(rows[0].ts).toBeInstanceOf(Date)
+  })
+
+  it('upserts by primary key and keeps every commit readable as of that commit', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'upsert', primaryKey: ['id'], eventTime: 'ts', schema })
+    const c1 = await fg.insert([row(1, 1), row(2, 2)])
+    const c2 = await fg.insert([row(2, 20), row(3, 30)])
+    expect([c2.rowsAdded, c2.rowsUpdated]).toEqual([1, 1])
+    expect((await fg.read()).map((r) => r.x)).toEqual([1, 20, 30])
+    expect((await fg.read({ asOf: c1.id })).map((r) => r.x)).toEqual([1, 2])
+    expect((await fg.read({ history: true })).map((r) => r.x)).toEqual([1, 2, 20, 30])
+    expect((await fg.read({ sinceCommit: c1.id })).map((r) => r.id)).toEqual([2, 3])
+    expect(await fg.count()).toBe(3)
+    expect((await fg.commits()).map((c) => c.id)).toEqual([c1.id, c2.id])
+  })
+
+  it('reads rows since an event time', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'since', primaryKey: ['id'], eventTime: 'ts', schema })
+    await fg.insert([row(1, 1, 'a', true, new Date('2026-01-01')), row(2, 2, 'a', true, new Date('2026-01-03'))])
+    expect((await fg.read({ since: new Date('2026-01-02') })).map((r) => r.id)).toEqual([2])
+  })
+
+  it('reads columns into typed arrays with NaN for missing numbers', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'cols', primaryKey: ['id'], schema: schema.filter((f) => f.name !== 'ts') })
+    await fg.insert([{ id: 1, x: null, kind: null, flag: false }, { id: 2, x: 3.5, kind: 'z', flag: true }])
+    const b = await fg.readColumns(['x', 'kind', 'flag'])
+    expect(b.nRows).toBe(2)
+    expect(b.columns.x).toBeInstanceOf(Float64Array)
+    expect(Array.from(b.columns.x as Float64Array)).toEqual([NaN, 3.5])
+    expect(b.columns.kind).toEqual([null, 'z'])
+    expect(Array.from(b.columns.flag as Float64Array)).toEqual([0, 1])
+  })
+
+  it('computes statistics per column', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'stats', primaryKey: ['id'], eventTime: 'ts', schema })
+    await fg.insert([row(1, 1, 'a', true), row(2, 3, 'b', false), { ...row(3, 0), x: null }])
+    const s = Object.fromEntries((await fg.statistics()).map((c) => [c.column, c]))
+    expect(s.x).toMatchObject({ count: 2, missing: 1, distinct: 2, min: 1, max: 3, mean: 2 })
+    expect(s.kind).toMatchObject({ count: 3, missing: 0, distinct: 2, min: 'a', max: 'b', mean: null })
+    expect(s.flag.mean).toBeCloseTo(2 / 3)
+    expect(s.ts.min).toEqual(t0)
+  })
+
+  describe('refuses bad input whole, writing nothing', () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['wrong type', { ...row(9, 0), x: 'abc' }, /row 2, column "x": expected a number, got text "abc"/],
+      ['NaN', { ...row(9, 0), x: NaN }, /row 2, column "x": NaN is not a finite number/],
+      ['Infinity', { ...row(9, 0), x: Infinity }, /column "x": Infinity is not a finite number/],
+      ['unknown column', { ...row(9, 0), extra: 1 }, /row 2, column "extra": unknown column/],
+      ['null key', { ...row(9, 0), id: null }, /row 2, column "id": missing value/],
+      ['bad date', { ...row(9, 0), ts: 'yesterday' }, /row 2, column "ts": expected a timestamp/],
+      ['fractional int', { ...row(9, 0), id: 1.5 }, /row 2, column "id": expected an integer, got 1.5/],
+      ['duplicate key in batch', row(1, 0), /row 2, column "id": duplicate primary key 1 \(also in row 1\)/],
+    ]
+    it.each(cases)('%s', async (_label, bad, message) => {
+      const fg = await fs.getOrCreateFeatureGroup({ name: 'strict', primaryKey: ['id'], eventTime: 'ts', schema })
+      const before = [await fg.count(), (await fg.commits()).length]
+      const err = await fg.insert([row(1, 1), bad as never]).catch((e) => e)
+      expect(err).toBeInstanceOf(ValidationError)
+      expect(err.message).toMatch(message)
+      expect([await fg.count(), (await fg.commits()).length]).toEqual(before)
+    })
+  })
+
+  it('rejects rows breaking a strict expectation and warns on a lenient one', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({
+      name: 'expect',
+      primaryKey: ['id'],
+      schema,
+      eventTime: 'ts',
+      expectations: [
+        { column: 'x', min: 0, max: 10 },
+        { column: 'kind', allowed: ['a', 'b'], strict: true },
+      ],
+    })
+    const err = await fg.insert([row(1, 1), row(2, 1, 'zzz')]).catch((e) => e)
+    expect(err.message).toMatch(/row 2, column "kind": "zzz" breaks the expectation value in \{"a", "b"\}/)
+    expect(await fg.count()).toBe(0)
+    const c = await fg.insert([row(1, 1), row(2, 11)])
+    expect(c.warnings).toEqual(['x: 1 row(s) break 0 ≤ value ≤ 10 (rows 2)'])
+    expect(await fg.count()).toBe(2)
+  })
+
+  it('refuses identifiers that are not plain SQL names', async () => {
+    for (const name of ['Robert"; drop table x;--', 'UPPER', '1abc', 'a'.repeat(64), '']) {
+      await expect(fs.getOrCreateFeatureGroup({ name, primaryKey: ['id'], schema })).rejects.toThrow(/not a valid identifier/)
+    }
+    await expect(fs.getOrCreateFeatureGroup({ name: 'okname', primaryKey: ['id'], schema: [{ name: 'x;drop', type: 'int' }] })).rejects.toThrow(
+      /column "x;drop": not a valid column name/,
+    )
+    await expect(fs.getOrCreateFeatureGroup({ name: 'okname2', primaryKey: ['nope'], schema })).rejects.toThrow(/column "nope": primary key column is not in the schema/)
+  })
+
+  it('infers the schema on the first insert when none was given', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'inferred', primaryKey: ['id'] })
+    await fg.insert([{ id: 1, v: 1.5, s: 'q', b: true }])
+    expect(fg.schema).toEqual([
+      { name: 'id', type: 'int' },
+      { name: 'v', type: 'float' },
+      { name: 's', type: 'string' },
+      { name: 'b', type: 'bool' },
+    ])
+    const again = await fs.getFeatureGroup('inferred', 1)
+    expect(again.schema).toEqual(fg.schema)
+    await expect(again.insert([{ id: 2, v: 'x' }])).rejects.toThrow(/column "v": expected a number/)
+  })
+
+  it('looks rows up by primary key, including composite keys', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({
+      name: 'composite',
+      primaryKey: ['a', 'b'],
+      schema: [
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'string' },
+        { name: 'v', type: 'float' },
+      ],
+    })
+    await fg.insert([{ a: 1, b: 'x', v: 1 }, { a: 1, b: 'y', v: 2 }])
+    await fg.insert([{ a: 1, b: 'y', v: 3 }])
+    expect(await fg.lookup([{ a: 1, b: 'y' }, { a: 2, b: 'x' }])).toEqual([{ a: 1, b: 'y', v: 3 }, undefined])
+  })
+
+  it('lists and deletes groups', async () => {
+    await fs.getOrCreateFeatureGroup({ name: 'todelete', primaryKey: ['id'], schema })
+    expect((await fs.listFeatureGroups()).map((g) => g.name)).toContain('todelete')
+    await fs.deleteFeatureGroup('todelete', 1)
+    await expect(fs.getFeatureGroup('todelete')).rejects.toThrow(/no feature group todelete/)
+  })
+})

@@ -1,0 +1,329 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
+import { assertIdentifier, NotFoundError, validationError, type ColumnType, type SqlDialect, type SqlTransaction } from '../db/index.js'
+import { toCommitInfo, toGroupMetadata } from './catalog.js'
+import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, ReadOptions, Row } from './types.js'
+import { checkDefinition, inferSchema, validateRows } from './validate.js'
+
+/** Columns read straight into typed arrays: numbers (null → NaN) for numeric, bool and timestamp; text as string | null. */
+export interface ColumnBatch {
+  readonly nRows: number
+  readonly columns: Record<string, Float64Array | (string | null)[]>
+  readonly types: Record<string, ColumnType>
+}
+
+/** A selection of a feature group's columns: what a feature view is built from. */
+export interface FeatureQuery {
+  readonly featureGroup: FeatureGroup
+  readonly features: readonly string[]
+}
+
+export interface InsertOptions {
+  /** Where the rows came from (file, pipeline run), kept on the commit. */
+  readonly source?: string
+}
+
+/** One version of a feature group: a typed table whose rows carry the commit that wrote them. */
+export class FeatureGroup {
+  constructor(
+    private readonly db: SqlDialect,
+    private meta: FeatureGroupMetadata,
+  ) {}
+
+  get metadata(): FeatureGroupMetadata {
+    return this.meta
+  }
+  get id(): number {
+    return this.meta.id
+  }
+  get name(): string {
+    return this.meta.name
+  }
+  get version(): number {
+    return this.meta.version
+  }
+  get schema(): readonly FeatureSpec[] {
+    return this.meta.schema
+  }
+  get primaryKey(): readonly string[] {
+    return this.meta.primaryKey
+  }
+  get eventTime(): string | null {
+    return this.meta.eventTime
+  }
+
+  /**
+   * Validates every row, then writes them all in one transaction as one commit, upserting by primary key.
+   * On any bad value nothing is written and a ValidationError names the row, column and reason.
+   */
+  async insert(rows: readonly Row[], options: InsertOptions = {}): Promise<CommitInfo> {
+    if (!Array.isArray(rows)) throw validationError([{ reason: 'expected an array of rows' }], 'rows')
+    if (rows.length === 0) throw validationError([{ reason: 'no rows to insert' }], 'rows')
+    // Validation of the known schema happens before the write lock is taken, so a bad batch never waits or blocks.
+    let batch = this.meta.schema.length ? this.validate(rows, this.meta) : undefined
+    const commit = await this.db.transaction(async (tx) => {
+      const current = await this.reload(tx.kysely)
+      let meta = current
+      if (meta.schema.length === 0) {
+        const schema = inferSchema(rows)
+        checkDefinition(schema, meta.primaryKey, meta.eventTime, meta.expectations)
+        meta = { ...meta, schema }
+        await tx.kysely.updateTable('sml_feature_groups').set({ schema: JSON.stringify(schema) }).where('id', '=', meta.id).execute()
+        await createGroupTable(tx, this.db, meta)
+      }
+      if (!batch || meta.schema !== this.meta.schema) batch = this.validate(rows, meta)
+      this.meta = meta
+      return writeCommit(tx, this.db, meta, batch.columns, batch.nRows, batch.warnings, options.source ?? null)
+    })
+    return commit
+  }
+
+  private validate(rows: readonly Row[], meta: FeatureGroupMetadata) {
+    return validateRows(rows, meta.schema, meta.primaryKey, meta.eventTime, meta.expectations)
+  }
+
+  private async reload(k: Kysely<any>): Promise<FeatureGroupMetadata> {
+    const r = await k.selectFrom('sml_feature_groups').selectAll().where('id', '=', this.meta.id).executeTakeFirst()
+    if (!r) throw new NotFoundError(`feature group ${this.meta.name} v${this.meta.version} was deleted`)
+    return toGroupMetadata(r)
+  }
+
+  /** Rows as objects, ordered by primary key; latest version per key unless `history` or `asOf` say otherwise. */
+  async read(options: ReadOptions = {}): Promise<Row[]> {
+    if (this.meta.schema.length === 0) return []
+    const cols = this.meta.schema.map((f) => f.name)
+    const q = this.selectRows(cols, options)
+    const out: Row[] = []
+    const schema = this.meta.schema
+    await this.db.queryArrays(q.compile(), (r) => {
+      const row: Row = {}
+      for (let c = 0; c < schema.length; c++) row[schema[c].name] = this.db.decode(schema[c].type, r[c]) as Row[string]
+      out.push(row)
+    })
+    return out
+  }
+
+  /** Named columns straight into typed arrays, ordered by primary key: the fast path for training data. */
+  async readColumns(columns: readonly string[], options: ReadOptions = {}): Promise<ColumnBatch> {
+    const specs = columns.map((c) => this.feature(c))
+    const expected = await this.count(options)
+    let cap = Math.max(expected, 16)
+    const types: Record<string, ColumnType> = {}
+    for (const f of specs) types[f.name] = f.type
+    let arrays: (Float64Array | (string | null)[])[] = specs.map((f) => (f.type === 'string' ? new Array<string | null>(cap) : new Float64Array(cap)))
+    let n = 0
+    await this.db.queryArrays(this.selectRows(columns, options).compile(), (r) => {
+      if (n === cap) {
+        // Rows committed between the count and the read: grow instead of failing.
+        cap *= 2
+        arrays = arrays.map((a) => (a instanceof Float64Array ? growFloat(a, cap) : a))
+      }
+      for (let c = 0; c < specs.length; c++) {
+        const v = r[c]
+        const a = arrays[c]
+        if (a instanceof Float64Array) a[n] = v === null ? NaN : specs[c].type === 'bool' ? (v ? 1 : 0) : Number(v)
+        else a[n] = v as string | null
+      }
+      n++
+    })
+    const out: Record<string, Float64Array | (string | null)[]> = {}
+    specs.forEach((f, c) => {
+      const a = arrays[c]
+      out[f.name] = a instanceof Float64Array ? (a.length === n ? a : a.slice(0, n)) : a.slice(0, n)
+    })
+    return { nRows: n, columns: out, types }
+  }
+
+  async count(options: ReadOptions = {}): Promise<number> {
+    if (this.meta.schema.length === 0) return 0
+    const r = await this.filtered(options)
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow()
+    return Number(r.n)
+  }
+
+  /** Current rows by primary key (online lookup); undefined where no row has that key. */
+  async lookup(keys: readonly Row[]): Promise<(Row | undefined)[]> {
+    if (keys.length === 0 || this.meta.schema.length === 0) return keys.map(() => undefined)
+    const pk = this.meta.primaryKey
+    const issues = keys.flatMap((k, i) => pk.filter((c) => k?.[c] === undefined).map((c) => ({ row: i + 1, column: c, reason: 'primary key value is missing' })))
+    if (issues.length) throw validationError(issues, 'key')
+    const found = new Map<string, Row>()
+    const keyOf = (r: Row) => JSON.stringify(pk.map((c) => (r[c] instanceof Date ? (r[c] as Date).getTime() : r[c])))
+    const cols = this.meta.schema.map((f) => f.name)
+    for (let start = 0; start < keys.length; start += 500) {
+      const chunk = keys.slice(start, start + 500)
+      const q = this.filtered({})
+        .select(cols.map((c) => sql.ref(c).as(c)))
+        .where((eb) => eb.or(chunk.map((k) => eb.and(pk.map((c) => eb(c, '=', this.db.encode(this.feature(c).type, k[c])))))))
+      for (const r of await q.execute()) {
+        const row: Row = {}
+        for (const f of this.meta.schema) row[f.name] = this.db.decode(f.type, (r as Record<string, unknown>)[f.name]) as Row[string]
+        found.set(keyOf(row), row)
+      }
+    }
+    return keys.map((k) => found.get(keyOf(k)))
+  }
+
+  /** Commits, oldest first. */
+  async commits(): Promise<CommitInfo[]> {
+    const rows = await this.db.kysely.selectFrom('sml_commits').selectAll().where('feature_group_id', '=', this.meta.id).orderBy('id').execute()
+    return rows.map(toCommitInfo)
+  }
+
+  async latestCommit(): Promise<CommitInfo | undefined> {
+    const r = await this.db.kysely
+      .selectFrom('sml_commits')
+      .selectAll()
+      .where('feature_group_id', '=', this.meta.id)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return r ? toCommitInfo(r) : undefined
+  }
+
+  /** Count, missing, distinct, min, max and mean of each column over the rows a read would see. */
+  async statistics(options: ReadOptions = {}): Promise<ColumnStatistics[]> {
+    const schema = this.meta.schema
+    if (schema.length === 0) return []
+    const trueValue = this.db.encode('bool', true)
+    const r = (await this.filtered(options)
+      .select((eb) => {
+        const sels: any[] = [sql<number>`count(*)`.as('n')]
+        schema.forEach((f, i) => {
+          const c = sql.ref(f.name)
+          sels.push(sql`count(${c})`.as(`c${i}`), sql`count(distinct ${c})`.as(`d${i}`))
+          if (f.type === 'bool') sels.push(sql`avg(case when ${c} = ${trueValue} then 1.0 when ${c} is null then null else 0.0 end)`.as(`a${i}`))
+          else {
+            sels.push(sql`min(${c})`.as(`lo${i}`), sql`max(${c})`.as(`hi${i}`))
+            if (f.type === 'int' || f.type === 'float') sels.push(sql`avg(${c})`.as(`a${i}`))
+          }
+        })
+        void eb
+        return sels
+      })
+      .executeTakeFirstOrThrow()) as Record<string, any>
+    const n = Number(r.n)
+    return schema.map((f, i) => {
+      const count = Number(r[`c${i}`])
+      const dec = (v: unknown) => (v === null || v === undefined ? null : f.type === 'timestamp' ? new Date(Number(v)) : f.type === 'string' ? String(v) : Number(v))
+      return {
+        column: f.name,
+        type: f.type,
+        count,
+        missing: n - count,
+        distinct: Number(r[`d${i}`]),
+        min: f.type === 'bool' ? null : (dec(r[`lo${i}`]) as ColumnStatistics['min']),
+        max: f.type === 'bool' ? null : (dec(r[`hi${i}`]) as ColumnStatistics['max']),
+        mean: r[`a${i}`] === null || r[`a${i}`] === undefined ? null : Number(r[`a${i}`]),
+      }
+    })
+  }
+
+  select(columns: readonly string[]): FeatureQuery {
+    columns.forEach((c) => this.feature(c))
+    return { featureGroup: this, features: [...columns] }
+  }
+
+  selectExcept(columns: readonly string[]): FeatureQuery {
+    columns.forEach((c) => this.feature(c))
+    return { featureGroup: this, features: this.meta.schema.map((f) => f.name).filter((n) => !columns.includes(n)) }
+  }
+
+  selectAll(): FeatureQuery {
+    return this.selectExcept([])
+  }
+
+  feature(name: string): FeatureSpec {
+    const f = this.meta.schema.find((s) => s.name === name)
+    if (!f) throw validationError([{ column: name, reason: `no such column in feature group ${this.meta.name} v${this.meta.version}` }], 'column')
+    return f
+  }
+
+  /** Rows that a read with these options sees (no columns selected yet). */
+  private filtered(options: ReadOptions): SelectQueryBuilder<any, any, {}> {
+    let q = this.db.kysely.selectFrom(this.meta.tableName) as SelectQueryBuilder<any, any, {}>
+    const { asOf, sinceCommit, since, history } = options
+    if (asOf !== undefined) {
+      q = q.where('_commit_id', '<=', asOf)
+      if (!history) q = q.where((eb) => eb.or([eb('_superseded_by', 'is', null), eb('_superseded_by', '>', asOf)]))
+    } else if (!history) q = q.where('_superseded_by', 'is', null)
+    if (sinceCommit !== undefined) q = q.where('_commit_id', '>', sinceCommit)
+    if (since !== undefined) {
+      if (!this.meta.eventTime) throw validationError([{ reason: `feature group ${this.meta.name} has no event time column, so "since" cannot apply` }], 'read')
+      q = q.where(this.meta.eventTime, '>=', this.db.encode('timestamp', since))
+    }
+    return q
+  }
+
+  private selectRows(columns: readonly string[], options: ReadOptions) {
+    let q = this.filtered(options).select(columns.map((c) => sql.ref(c).as(c)))
+    for (const k of this.meta.primaryKey) q = q.orderBy(k)
+    q = q.orderBy('_commit_id')
+    if (options.limit !== undefined) q = q.limit(options.limit)
+    return q
+  }
+}
+
+function growFloat(a: Float64Array, cap: number): Float64Array {
+  const b = new Float64Array(cap)
+  b.set(a)
+  return b
+}
+
+/** Creates the typed table of a group version with its key and commit indexes. */
+export async function createGroupTable(tx: SqlTransaction, db: SqlDialect, meta: FeatureGroupMetadata): Promise<void> {
+  assertIdentifier(meta.tableName, 'table name')
+  let t = tx.kysely.schema.createTable(meta.tableName)
+  for (const f of meta.schema) {
+    const required = f.nullable === false || meta.primaryKey.includes(f.name) || f.name === meta.eventTime
+    t = t.addColumn(f.name, sql.raw(db.sqlType(f.type)), (c) => (required ? c.notNull() : c))
+  }
+  await t
+    .addColumn('_commit_id', 'bigint', (c) => c.notNull())
+    .addColumn('_superseded_by', 'bigint')
+    .execute()
+  await tx.kysely.schema
+    .createIndex(`${meta.tableName}_key`)
+    .on(meta.tableName)
+    .columns([...meta.primaryKey, '_commit_id'])
+    .unique()
+    .execute()
+  await tx.kysely.schema.createIndex(`${meta.tableName}_commit`).on(meta.tableName).column('_commit_id').execute()
+}
+
+/** Inserts a validated batch as one commit and marks the rows it replaces as superseded. */
+async function writeCommit(
+  tx: SqlTransaction,
+  db: SqlDialect,
+  meta: FeatureGroupMetadata,
+  columns: unknown[][],
+  nRows: number,
+  warnings: string[],
+  source: string | null,
+): Promise<CommitInfo> {
+  const committedAt = Date.now()
+  const { id } = await tx.kysely
+    .insertInto('sml_commits')
+    .values({ feature_group_id: meta.id, committed_at: committedAt, rows_added: 0, rows_updated: 0, source, warnings: JSON.stringify(warnings) })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const commitId = Number(id)
+  const hadRows = (await tx.kysely.selectFrom(meta.tableName).select(sql`1`.as('one')).limit(1).executeTakeFirst()) !== undefined
+  const encoded = meta.schema.map((f, c) => {
+    const col = columns[c]
+    if (f.type !== 'bool') return col
+    return col.map((v) => db.encode('bool', v))
+  })
+  const commitCol = new Array(nRows).fill(commitId)
+  await tx.insertColumns(meta.tableName, [...meta.schema.map((f) => f.name), '_commit_id'], [...encoded, commitCol], nRows)
+  let updated = 0
+  if (hadRows) {
+    const key = sql.join(meta.primaryKey.map((k) => sql.ref(k)))
+    const res = await sql`UPDATE ${sql.table(meta.tableName)} SET _superseded_by = ${commitId}
+      WHERE _superseded_by IS NULL AND _commit_id < ${commitId}
+      AND (${key}) IN (SELECT ${key} FROM ${sql.table(meta.tableName)} WHERE _commit_id = ${commitId})`.execute(tx.kysely)
+    updated = Number(res.numAffectedRows ?? 0)
+  }
+  await tx.kysely.updateTable('sml_commits').set({ rows_added: nRows - updated, rows_updated: updated }).where('id', '=', commitId).execute()
+  return { id: commitId, featureGroupId: meta.id, committedAt: new Date(committedAt), rowsAdded: nRows - updated, rowsUpdated: updated, source, warnings }
+}

@@ -1,0 +1,156 @@
+import { assertIdentifier, NotFoundError, openDatabase, validationError, type OpenDatabaseOptions, type SqlDialect } from '../db/index.js'
+import { findGroup, findGroupById, toGroupMetadata } from './catalog.js'
+import { createGroupTable, FeatureGroup, type FeatureQuery } from './feature-group.js'
+import { FeatureView, toViewMetadata } from './feature-view.js'
+import { isTransformationKind } from './transformations.js'
+import type { FeatureGroupOptions, TransformationKind } from './types.js'
+import { checkDefinition } from './validate.js'
+
+export interface FeatureViewOptions {
+  readonly name: string
+  readonly version?: number
+  readonly description?: string
+  readonly query: FeatureQuery
+  readonly labels?: readonly string[]
+  readonly transformations?: Readonly<Record<string, TransformationKind>>
+}
+
+/** Feature groups and feature views over one database (Hopsworks-shaped). */
+export class FeatureStore {
+  constructor(readonly db: SqlDialect) {}
+
+  /** Returns the group with this name and version, creating it (and its table, when the schema is given) if missing. */
+  async getOrCreateFeatureGroup(options: FeatureGroupOptions): Promise<FeatureGroup> {
+    const name = assertIdentifier(options.name, 'feature group name')
+    const version = options.version ?? 1
+    if (!Number.isInteger(version) || version < 1) throw validationError([{ column: 'version', reason: `must be a positive integer, got ${version}` }], 'feature group')
+    const existing = await findGroup(this.db, name, version)
+    if (existing) return new FeatureGroup(this.db, existing)
+    const schema = options.schema ?? []
+    const primaryKey = options.primaryKey ?? []
+    const expectations = options.expectations ?? []
+    if (schema.length) checkDefinition(schema, primaryKey, options.eventTime, expectations)
+    else if (primaryKey.length === 0) throw validationError([{ column: 'primaryKey', reason: 'a primary key needs at least one column' }], 'feature group definition')
+    const tableName = assertIdentifier(`fg_${name}_${version}`, 'table name')
+    const meta = await this.db.transaction(async (tx) => {
+      // Another process may have created it since we looked.
+      const again = await tx.kysely.selectFrom('sml_feature_groups').selectAll().where('name', '=', name).where('version', '=', version).executeTakeFirst()
+      if (again) return toGroupMetadata(again)
+      const row = await tx.kysely
+        .insertInto('sml_feature_groups')
+        .values({
+          name,
+          version,
+          description: options.description ?? '',
+          primary_key: JSON.stringify(primaryKey),
+          event_time: options.eventTime ?? null,
+          schema: JSON.stringify(schema),
+          expectations: JSON.stringify(expectations),
+          table_name: tableName,
+          created_at: Date.now(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      const m = toGroupMetadata(row)
+      if (schema.length) await createGroupTable(tx, this.db, m)
+      return m
+    })
+    return new FeatureGroup(this.db, meta)
+  }
+
+  /** The group's given version, or its latest. */
+  async getFeatureGroup(name: string, version?: number): Promise<FeatureGroup> {
+    const meta = await findGroup(this.db, assertIdentifier(name, 'feature group name'), version)
+    if (!meta) throw new NotFoundError(`no feature group ${name}${version === undefined ? '' : ` v${version}`}`)
+    return new FeatureGroup(this.db, meta)
+  }
+
+  async listFeatureGroups(): Promise<FeatureGroup[]> {
+    const rows = await this.db.kysely.selectFrom('sml_feature_groups').selectAll().orderBy('name').orderBy('version').execute()
+    return rows.map((r) => new FeatureGroup(this.db, toGroupMetadata(r)))
+  }
+
+  /** Drops a group version with its table, commits, views and training datasets. */
+  async deleteFeatureGroup(name: string, version: number): Promise<void> {
+    const fg = await this.getFeatureGroup(name, version)
+    await this.db.transaction(async (tx) => {
+      const views = await tx.kysely.selectFrom('sml_feature_views').select('id').where('feature_group_id', '=', fg.id).execute()
+      for (const v of views) await tx.kysely.deleteFrom('sml_training_datasets').where('feature_view_id', '=', v.id).execute()
+      await tx.kysely.deleteFrom('sml_feature_views').where('feature_group_id', '=', fg.id).execute()
+      await tx.kysely.deleteFrom('sml_commits').where('feature_group_id', '=', fg.id).execute()
+      await tx.kysely.deleteFrom('sml_feature_groups').where('id', '=', fg.id).execute()
+      await tx.kysely.schema.dropTable(fg.metadata.tableName).ifExists().execute()
+    })
+  }
+
+  async getOrCreateFeatureView(options: FeatureViewOptions): Promise<FeatureView> {
+    const name = assertIdentifier(options.name, 'feature view name')
+    const version = options.version ?? 1
+    const fg = options.query.featureGroup
+    const labels = options.labels ?? []
+    const transformations = options.transformations ?? {}
+    const issues = [
+      ...labels.filter((l) => !options.query.features.includes(l)).map((l) => ({ column: l, reason: 'label is not among the selected features' })),
+      ...Object.entries(transformations).flatMap(([c, k]) => [
+        ...(options.query.features.includes(c) ? [] : [{ column: c, reason: 'transformation on a column that is not selected' }]),
+        ...(isTransformationKind(k) ? [] : [{ column: c, reason: `unknown transformation ${JSON.stringify(k)}` }]),
+      ]),
+    ]
+    if (issues.length) throw validationError(issues, 'feature view definition')
+    const existing = await this.findView(name, version)
+    if (existing) return existing
+    await this.db.transaction(async (tx) => {
+      const again = await tx.kysely.selectFrom('sml_feature_views').select('id').where('name', '=', name).where('version', '=', version).executeTakeFirst()
+      if (again) return
+      await tx.kysely
+        .insertInto('sml_feature_views')
+        .values({
+          name,
+          version,
+          description: options.description ?? '',
+          feature_group_id: fg.id,
+          features: JSON.stringify(options.query.features),
+          labels: JSON.stringify(labels),
+          transformations: JSON.stringify(transformations),
+          created_at: Date.now(),
+        })
+        .execute()
+    })
+    return (await this.findView(name, version))!
+  }
+
+  async getFeatureView(name: string, version?: number): Promise<FeatureView> {
+    const v = await this.findView(assertIdentifier(name, 'feature view name'), version)
+    if (!v) throw new NotFoundError(`no feature view ${name}${version === undefined ? '' : ` v${version}`}`)
+    return v
+  }
+
+  async listFeatureViews(): Promise<FeatureView[]> {
+    const rows = await this.db.kysely.selectFrom('sml_feature_views').selectAll().orderBy('name').orderBy('version').execute()
+    return Promise.all(rows.map((r) => this.viewFromRow(r)))
+  }
+
+  async close(): Promise<void> {
+    await this.db.close()
+  }
+
+  private async findView(name: string, version?: number): Promise<FeatureView | undefined> {
+    let q = this.db.kysely.selectFrom('sml_feature_views').selectAll().where('name', '=', name)
+    q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version)
+    const r = await q.executeTakeFirst()
+    return r ? this.viewFromRow(r) : undefined
+  }
+
+  private async viewFromRow(r: Record<string, unknown>): Promise<FeatureView> {
+    const meta = toViewMetadata(r)
+    const g = await findGroupById(this.db, meta.featureGroupId)
+    if (!g) throw new NotFoundError(`feature view ${meta.name} refers to a deleted feature group`)
+    return new FeatureView(this.db, meta, new FeatureGroup(this.db, g))
+  }
+}
+
+/** Opens the store chosen by the environment: PostgreSQL when DATABASE_URL is set, else SQLite under SML_HOME. */
+export async function openFeatureStore(options: OpenDatabaseOptions = {}): Promise<FeatureStore> {
+  return new FeatureStore(await openDatabase(options))
+}
+

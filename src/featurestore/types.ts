@@ -1,0 +1,95 @@
+import type { ColumnType } from '../db/index.js'
+
+/** One column of a feature group. */
+export interface FeatureSpec {
+  readonly name: string
+  readonly type: ColumnType
+  /** Default true, except for primary-key and event-time columns, which are never null. */
+  readonly nullable?: boolean
+  readonly description?: string
+}
+
+/**
+ * A data-quality rule on one column (Great-Expectations-shaped, as Hopsworks uses).
+ * A strict expectation rejects the whole insert; otherwise violations are reported as warnings on the commit.
+ */
+export interface Expectation {
+  readonly column: string
+  readonly min?: number
+  readonly max?: number
+  readonly allowed?: readonly (string | number | boolean)[]
+  readonly notNull?: boolean
+  readonly strict?: boolean
+}
+
+export type FeatureValue = number | string | boolean | Date | null
+export type Row = Record<string, FeatureValue>
+
+export interface FeatureGroupOptions {
+  readonly name: string
+  readonly version?: number
+  readonly description?: string
+  readonly primaryKey: readonly string[]
+  readonly eventTime?: string
+  /** Column list; when omitted it is inferred from the first insert. */
+  readonly schema?: readonly FeatureSpec[]
+  readonly expectations?: readonly Expectation[]
+}
+
+export interface FeatureGroupMetadata {
+  readonly id: number
+  readonly name: string
+  readonly version: number
+  readonly description: string
+  readonly primaryKey: readonly string[]
+  readonly eventTime: string | null
+  readonly schema: readonly FeatureSpec[]
+  readonly expectations: readonly Expectation[]
+  readonly tableName: string
+  readonly createdAt: Date
+}
+
+export interface CommitInfo {
+  readonly id: number
+  readonly featureGroupId: number
+  readonly committedAt: Date
+  readonly rowsAdded: number
+  readonly rowsUpdated: number
+  readonly source: string | null
+  /** Non-strict expectations that some rows broke. */
+  readonly warnings: readonly string[]
+}
+
+/** Which rows a read sees. */
+export interface ReadOptions {
+  /** The data as it was right after this commit (time travel). */
+  readonly asOf?: number
+  /** Only rows written by commits after this one. */
+  readonly sinceCommit?: number
+  /** Only rows whose event time is at or after this instant. */
+  readonly since?: Date
+  /** Every version of every row, not just the latest per key. */
+  readonly history?: boolean
+  readonly limit?: number
+}
+
+export interface ColumnStatistics {
+  readonly column: string
+  readonly type: ColumnType
+  readonly count: number
+  readonly missing: number
+  readonly distinct: number
+  readonly min: number | string | Date | null
+  readonly max: number | string | Date | null
+  /** Mean of numbers; share of `true` for booleans; null for text. */
+  readonly mean: number | null
+}
+
+export const TRANSFORMATION_KINDS = ['label_encoder', 'min_max_scaler', 'standard_scaler', 'one_hot_encoder'] as const
+export type TransformationKind = (typeof TRANSFORMATION_KINDS)[number]
+
+export type FittedTransformation =
+  | { readonly kind: 'label_encoder'; readonly classes: readonly (string | number)[] }
+  | { readonly kind: 'min_max_scaler'; readonly min: number; readonly max: number }
+  | { readonly kind: 'standard_scaler'; readonly mean: number; readonly std: number }
+  | { readonly kind: 'one_hot_encoder'; readonly categories: readonly (string | number)[] }

@@ -1,0 +1,199 @@
+import { assertIdentifier, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import type { Expectation, FeatureSpec, FeatureValue, Row } from './types.js'
+
+/** Column names the store adds to every feature-group table. */
+export const SYSTEM_COLUMNS = ['_commit_id', '_superseded_by'] as const
+
+/** Checks a feature-group definition; throws ValidationError naming the column and reason. */
+export function checkDefinition(schema: readonly FeatureSpec[], primaryKey: readonly string[], eventTime: string | undefined | null, expectations: readonly Expectation[]) {
+  const issues: ValidationIssue[] = []
+  const byName = new Map<string, FeatureSpec>()
+  for (const f of schema) {
+    try {
+      assertIdentifier(f.name, 'column name')
+    } catch {
+      issues.push({ column: f.name, reason: 'not a valid column name (^[a-z_][a-z0-9_]{0,62}$)' })
+    }
+    if ((SYSTEM_COLUMNS as readonly string[]).includes(f.name)) issues.push({ column: f.name, reason: 'reserved column name' })
+    if (byName.has(f.name)) issues.push({ column: f.name, reason: 'duplicate column' })
+    byName.set(f.name, f)
+  }
+  if (primaryKey.length === 0) issues.push({ reason: 'a primary key needs at least one column' })
+  for (const k of primaryKey) if (!byName.has(k)) issues.push({ column: k, reason: 'primary key column is not in the schema' })
+  if (eventTime) {
+    const f = byName.get(eventTime)
+    if (!f) issues.push({ column: eventTime, reason: 'event time column is not in the schema' })
+    else if (f.type !== 'timestamp') issues.push({ column: eventTime, reason: `event time column must be a timestamp, not ${f.type}` })
+  }
+  for (const e of expectations) {
+    const f = byName.get(e.column)
+    if (!f) issues.push({ column: e.column, reason: 'expectation on a column that is not in the schema' })
+    else if ((e.min !== undefined || e.max !== undefined) && f.type !== 'int' && f.type !== 'float')
+      issues.push({ column: e.column, reason: `min/max expectation needs a numeric column, not ${f.type}` })
+  }
+  if (issues.length) throw validationError(issues, 'feature group definition')
+}
+
+/** Infers a schema from typed row objects (numbers, strings, booleans, Dates). */
+export function inferSchema(rows: readonly Row[]): FeatureSpec[] {
+  const types = new Map<string, ColumnType | null>()
+  const issues: ValidationIssue[] = []
+  rows.forEach((row, i) => {
+    for (const [k, v] of Object.entries(row)) {
+      if (v === null || v === undefined) {
+        if (!types.has(k)) types.set(k, null)
+        continue
+      }
+      const t = typeOfValue(v)
+      if (t === undefined) {
+        issues.push({ row: i + 1, column: k, reason: `unsupported value ${describe(v)}` })
+        continue
+      }
+      const prev = types.get(k)
+      if (prev === undefined || prev === null) types.set(k, t)
+      else if (prev !== t) {
+        if ((prev === 'int' && t === 'float') || (prev === 'float' && t === 'int')) types.set(k, 'float')
+        else issues.push({ row: i + 1, column: k, reason: `${describe(v)} is a ${t}, but earlier rows hold ${prev}` })
+      }
+    }
+  })
+  if (issues.length) throw validationError(issues, 'rows')
+  return [...types].map(([name, type]) => ({ name, type: type ?? 'string' }))
+}
+
+function typeOfValue(v: unknown): ColumnType | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float'
+  if (typeof v === 'string') return 'string'
+  if (typeof v === 'boolean') return 'bool'
+  if (v instanceof Date) return 'timestamp'
+  return undefined
+}
+
+export function describe(v: unknown): string {
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v)
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid date' : v.toISOString()
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  return typeof v === 'object' ? 'an object' : String(v)
+}
+
+/**
+ * Checks one value against its column type and returns it in canonical form
+ * (numbers, strings, booleans, epoch-ms for timestamps), or a reason it is refused.
+ */
+export function coerceValue(type: ColumnType, v: unknown): { ok: true; value: number | string | boolean | null } | { ok: false; reason: string } {
+  if (v === null || v === undefined) return { ok: true, value: null }
+  switch (type) {
+    case 'int':
+      if (typeof v !== 'number') return { ok: false, reason: `expected an integer, got ${typeof v === 'string' ? 'text ' : ''}${describe(v)}` }
+      if (!Number.isFinite(v)) return { ok: false, reason: `${describe(v)} is not a finite number` }
+      if (!Number.isSafeInteger(v)) return { ok: false, reason: `expected an integer, got ${v}` }
+      return { ok: true, value: v }
+    case 'float':
+      if (typeof v !== 'number') return { ok: false, reason: `expected a number, got ${typeof v === 'string' ? 'text ' : ''}${describe(v)}` }
+      if (!Number.isFinite(v)) return { ok: false, reason: `${describe(v)} is not a finite number (use null for a missing value)` }
+      return { ok: true, value: v }
+    case 'string':
+      if (typeof v !== 'string') return { ok: false, reason: `expected text, got ${describe(v)}` }
+      return { ok: true, value: v }
+    case 'bool':
+      if (typeof v !== 'boolean') return { ok: false, reason: `expected true or false, got ${describe(v)}` }
+      return { ok: true, value: v }
+    case 'timestamp': {
+      const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN
+      if (!Number.isFinite(ms)) return { ok: false, reason: `expected a timestamp (Date, epoch ms or ISO 8601 text), got ${describe(v)}` }
+      return { ok: true, value: ms }
+    }
+  }
+}
+
+export interface ValidatedBatch {
+  /** Canonical values column by column, in schema order: columns[c][r]. */
+  readonly columns: unknown[][]
+  readonly nRows: number
+  readonly warnings: string[]
+}
+
+const MAX_ISSUES = 50
+
+/**
+ * Validates every row before anything is written: unknown columns, types, NaN, nulls, duplicate keys
+ * within the batch and strict expectations are errors; non-strict expectations become warnings.
+ */
+export function validateRows(
+  rows: readonly Row[],
+  schema: readonly FeatureSpec[],
+  primaryKey: readonly string[],
+  eventTime: string | null,
+  expectations: readonly Expectation[],
+): ValidatedBatch {
+  const issues: ValidationIssue[] = []
+  const add = (i: ValidationIssue) => {
+    if (issues.length < MAX_ISSUES) issues.push(i)
+  }
+  const n = rows.length
+  const known = new Set(schema.map((f) => f.name))
+  const required = schema.map((f) => f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime)
+  const columns = schema.map(() => new Array<unknown>(n))
+  const keyIdx = primaryKey.map((k) => schema.findIndex((f) => f.name === k))
+  const seen = new Map<unknown, number>()
+
+  for (let r = 0; r < n && issues.length < MAX_ISSUES; r++) {
+    const row = rows[r]
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+      add({ row: r + 1, reason: `expected an object of column values, got ${describe(row)}` })
+      continue
+    }
+    for (const k in row) if (!known.has(k)) add({ row: r + 1, column: k, reason: 'unknown column (not in the feature group schema)' })
+    for (let c = 0; c < schema.length; c++) {
+      const f = schema[c]
+      const res = coerceValue(f.type, row[f.name])
+      if (!res.ok) add({ row: r + 1, column: f.name, reason: res.reason })
+      else if (res.value === null && required[c]) add({ row: r + 1, column: f.name, reason: 'missing value in a column that cannot be null' })
+      else columns[c][r] = res.value
+    }
+    const key = keyIdx.length === 1 ? columns[keyIdx[0]][r] : keyIdx.map((c) => String(columns[c][r])).join('\u0000')
+    const prev = seen.get(key)
+    if (prev !== undefined) add({ row: r + 1, column: primaryKey.join(','), reason: `duplicate primary key ${describe(key)} (also in row ${prev + 1})` })
+    else seen.set(key, r)
+  }
+  if (issues.length) throw validationError(issues, 'rows')
+
+  const warnings: string[] = []
+  for (const e of expectations) {
+    const c = schema.findIndex((f) => f.name === e.column)
+    const col = columns[c]
+    const bad: number[] = []
+    const allowed = e.allowed ? new Set<unknown>(e.allowed) : null
+    for (let r = 0; r < n; r++) {
+      const v = col[r]
+      const broken =
+        v === null ? e.notNull === true : (e.min !== undefined && (v as number) < e.min) || (e.max !== undefined && (v as number) > e.max) || (allowed !== null && !allowed.has(v))
+      if (broken) bad.push(r)
+    }
+    if (bad.length === 0) continue
+    const rule = describeExpectation(e)
+    if (e.strict) {
+      throw validationError(
+        bad.map((r) => ({ row: r + 1, column: e.column, reason: `${describe(col[r])} breaks the expectation ${rule}` })),
+        'rows',
+      )
+    }
+    const shown = bad.slice(0, 5).map((r) => r + 1).join(', ')
+    warnings.push(`${e.column}: ${bad.length} row(s) break ${rule} (rows ${shown}${bad.length > 5 ? ', …' : ''})`)
+  }
+  return { columns, nRows: n, warnings }
+}
+
+export function describeExpectation(e: Expectation): string {
+  const parts: string[] = []
+  if (e.min !== undefined && e.max !== undefined) parts.push(`${e.min} ≤ value ≤ ${e.max}`)
+  else if (e.min !== undefined) parts.push(`value ≥ ${e.min}`)
+  else if (e.max !== undefined) parts.push(`value ≤ ${e.max}`)
+  if (e.allowed) parts.push(`value in {${e.allowed.map((v) => JSON.stringify(v)).join(', ')}}`)
+  if (e.notNull) parts.push('not null')
+  return parts.join(' and ')
+}
+
+export type { FeatureValue }
