@@ -87,7 +87,7 @@ export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what 
     for (let c = 0; c < types.length; c++) {
       const s = rec[c]
       const v = parseCell(types[c], s)
-      if (v === undefined) issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]}` })
+      if (v === undefined) issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]} (line ${r + 2})` })
       else row[table.header[c]] = v
     }
     rows[r] = row

@@ -20,7 +20,11 @@ export interface FeatureQuery {
 export interface InsertOptions {
   /** Where the rows came from (file, pipeline run), kept on the commit. */
   readonly source?: string
+  /** Called as rows are validated and written, for progress bars. */
+  readonly onProgress?: (rowsDone: number, rowsTotal: number, phase: 'validated' | 'writing' | 'committed') => void
 }
+
+const WRITE_CHUNK = 50_000
 
 /** One version of a feature group: a typed table whose rows carry the commit that wrote them. */
 export class FeatureGroup {
@@ -72,7 +76,8 @@ export class FeatureGroup {
       }
       if (!batch || meta.schema !== this.meta.schema) batch = this.validate(rows, meta)
       this.meta = meta
-      return writeCommit(tx, this.db, meta, batch.columns, batch.nRows, batch.warnings, options.source ?? null)
+      options.onProgress?.(0, batch.nRows, 'validated')
+      return writeCommit(tx, this.db, meta, batch.columns, batch.nRows, batch.warnings, options.source ?? null, options.onProgress)
     })
     return commit
   }
@@ -300,6 +305,7 @@ async function writeCommit(
   nRows: number,
   warnings: string[],
   source: string | null,
+  onProgress?: InsertOptions['onProgress'],
 ): Promise<CommitInfo> {
   const committedAt = Date.now()
   const { id } = await tx.kysely
@@ -315,7 +321,14 @@ async function writeCommit(
     return col.map((v) => db.encode('bool', v))
   })
   const commitCol = new Array(nRows).fill(commitId)
-  await tx.insertColumns(meta.tableName, [...meta.schema.map((f) => f.name), '_commit_id'], [...encoded, commitCol], nRows)
+  const names = [...meta.schema.map((f) => f.name), '_commit_id']
+  const data = [...encoded, commitCol]
+  for (let start = 0; start < nRows; start += WRITE_CHUNK) {
+    const end = Math.min(nRows, start + WRITE_CHUNK)
+    const chunk = start === 0 && end === nRows ? data : data.map((col) => col.slice(start, end))
+    await tx.insertColumns(meta.tableName, names, chunk, end - start)
+    onProgress?.(end, nRows, 'writing')
+  }
   let updated = 0
   if (hadRows) {
     const key = sql.join(meta.primaryKey.map((k) => sql.ref(k)))
@@ -325,5 +338,6 @@ async function writeCommit(
     updated = Number(res.numAffectedRows ?? 0)
   }
   await tx.kysely.updateTable('sml_commits').set({ rows_added: nRows - updated, rows_updated: updated }).where('id', '=', commitId).execute()
+  onProgress?.(nRows, nRows, 'committed')
   return { id: commitId, featureGroupId: meta.id, committedAt: new Date(committedAt), rowsAdded: nRows - updated, rowsUpdated: updated, source, warnings }
 }

@@ -33,7 +33,7 @@ export class FeatureStore {
     else if (primaryKey.length === 0) throw validationError([{ column: 'primaryKey', reason: 'a primary key needs at least one column' }], 'feature group definition')
     const tableName = assertIdentifier(`fg_${name}_${version}`, 'table name')
     const meta = await this.db.transaction(async (tx) => {
-      // Another process may have created it since we looked.
+      // Another process may have created it since we looked (SQLite serialises here; PostgreSQL raises a unique violation, handled below).
       const again = await tx.kysely.selectFrom('sml_feature_groups').selectAll().where('name', '=', name).where('version', '=', version).executeTakeFirst()
       if (again) return toGroupMetadata(again)
       const row = await tx.kysely
@@ -54,6 +54,10 @@ export class FeatureStore {
       const m = toGroupMetadata(row)
       if (schema.length) await createGroupTable(tx, this.db, m)
       return m
+    }).catch(async (e) => {
+      const raced = await findGroup(this.db, name, version)
+      if (raced) return raced
+      throw e
     })
     return new FeatureGroup(this.db, meta)
   }
@@ -115,6 +119,8 @@ export class FeatureStore {
           created_at: Date.now(),
         })
         .execute()
+    }).catch(async (e) => {
+      if (!(await this.findView(name, version))) throw e
     })
     return (await this.findView(name, version))!
   }

@@ -39,6 +39,7 @@ export type LabelArray = Float64Array | (string | null)[]
 export interface TrainTestSplit {
   readonly xTrain: Matrix
   readonly xTest: Matrix
+  /** Values of the first label (label-encoded when the view says so); empty for a view without labels. */
   readonly yTrain: LabelArray
   readonly yTest: LabelArray
   /** Model input names in column order (one-hot columns expanded). */
@@ -212,6 +213,7 @@ export class FeatureView {
     const label = this.metadata.labels[0]
     const labels = data.columns[label]
     const encode = (idx: Int32Array): LabelArray => {
+      if (label === undefined) return new Float64Array(0)
       const t = td.fitted[label]
       if (!t) return take(labels, idx)
       const out = new Float64Array(idx.length)

@@ -46,7 +46,12 @@ export class PostgresDialect implements SqlDialect {
 
   /** Creates the configured schema; called once by open() before migrations. */
   async init(): Promise<void> {
-    if (this.config.schema) await this.pool.query(`CREATE SCHEMA IF NOT EXISTS "${this.config.schema}"`)
+    if (!this.config.schema) return
+    // Concurrent CREATE SCHEMA IF NOT EXISTS can still collide on the catalog's unique index; the loser finds it made.
+    await this.pool.query(`CREATE SCHEMA IF NOT EXISTS "${this.config.schema}"`).catch(async (e) => {
+      const r = await this.pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.config.schema])
+      if (r.rowCount === 0) throw e
+    })
   }
 
   sqlType(type: ColumnType): string {

@@ -24,10 +24,10 @@ export class SqliteDialect implements SqlDialect {
   private readonly raw: BetterSqlite3.Database
 
   constructor(readonly config: SqliteDialectConfig) {
-    this.raw = new BetterSqlite3(config.filename)
+    // The busy timeout comes first: switching a new file to WAL needs a lock another process may hold.
+    this.raw = new BetterSqlite3(config.filename, { timeout: config.busyTimeoutMs ?? 60_000 })
     this.raw.pragma('journal_mode = WAL')
     this.raw.pragma('synchronous = NORMAL')
-    this.raw.pragma(`busy_timeout = ${config.busyTimeoutMs ?? 60_000}`)
     this.raw.pragma('foreign_keys = ON')
     this.kysely = new Kysely<any>({ dialect: new KyselySqliteDialect({ database: this.raw }) })
   }

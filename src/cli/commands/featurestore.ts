@@ -1,0 +1,189 @@
+import { basename } from 'node:path'
+import type { Command } from 'commander'
+import { formatTable, print, printJson } from '../output.js'
+
+const int = (what: string) => (v: string) => {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`)
+  return n
+}
+
+async function store() {
+  const { openFeatureStore } = await import('../../featurestore/index.js')
+  return openFeatureStore()
+}
+
+/** `sml fg …` and `sml fv …`: the feature store from a terminal. */
+export function registerFeatureStoreCommands(program: Command): void {
+  const fg = program.command('fg').description('feature groups')
+
+  fg.command('list')
+    .description('list feature groups with their row and commit counts')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const fs = await store()
+      try {
+        const groups = await fs.listFeatureGroups()
+        const rows = await Promise.all(
+          groups.map(async (g) => ({
+            name: g.name,
+            version: g.version,
+            rows: await g.count(),
+            commits: (await g.commits()).length,
+            lastCommit: (await g.latestCommit())?.committedAt ?? null,
+            primaryKey: g.primaryKey,
+            description: g.metadata.description,
+          })),
+        )
+        if (opts.json) printJson(rows)
+        else if (rows.length === 0) print('no feature groups yet: sml fg insert NAME --file data.csv')
+        else print(formatTable(['name', 'version', 'rows', 'commits', 'last commit', 'primary key'], rows.map((r) => [r.name, r.version, r.rows, r.commits, r.lastCommit, r.primaryKey.join(',')])))
+      } finally {
+        await fs.close()
+      }
+    })
+
+  fg.command('show <name>')
+    .description('schema, expectations, commits and statistics of a feature group')
+    .option('--version <n>', 'version (default: latest)', int('--version'))
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts) => {
+      const fs = await store()
+      try {
+        const g = await fs.getFeatureGroup(name, opts.version)
+        const [commits, statistics, rows] = await Promise.all([g.commits(), g.statistics(), g.count()])
+        if (opts.json) return printJson({ ...g.metadata, rows, commits, statistics })
+        const m = g.metadata
+        print(`${m.name} v${m.version}${m.description ? ` — ${m.description}` : ''}`)
+        print(`rows: ${rows}   primary key: ${m.primaryKey.join(', ')}   event time: ${m.eventTime ?? '(none)'}   table: ${m.tableName}\n`)
+        const stats = new Map(statistics.map((s) => [s.column, s]))
+        print(
+          formatTable(
+            ['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean'],
+            m.schema.map((f) => {
+              const s = stats.get(f.name)
+              return [f.name, f.type, s?.count, s?.missing, s?.distinct, s?.min, s?.max, s?.mean]
+            }),
+          ),
+        )
+        if (m.expectations.length) {
+          const { describeExpectation } = await import('../../featurestore/index.js')
+          print('\nexpectations:')
+          for (const e of m.expectations) print(`  ${e.column}: ${describeExpectation(e)}${e.strict ? ' (strict: rejects)' : ' (warns)'}`)
+        }
+        print('\ncommits:')
+        print(
+          formatTable(
+            ['id', 'time', 'added', 'updated', 'source', 'warnings'],
+            commits.map((c) => [c.id, c.committedAt, c.rowsAdded, c.rowsUpdated, c.source, c.warnings.join('; ')]),
+          ),
+        )
+      } finally {
+        await fs.close()
+      }
+    })
+
+  fg.command('insert <name>')
+    .description('validate a CSV file and insert it as one commit (creates the group as version 1 with the inferred schema if missing)')
+    .requiredOption('--file <path>', 'CSV file with a header row')
+    .option('--version <n>', 'version (default: latest, or 1 for a new group)', int('--version'))
+    .option('--primary-key <cols>', 'primary key column(s), comma-separated, for a new group (default: id)')
+    .option('--event-time <col>', 'event time column for a new group')
+    .option('--description <text>', 'description for a new group')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts) => {
+      const { readCsvFile, inferCsvSchema, csvToRows } = await import('../../featurestore/index.js')
+      const { NotFoundError, ValidationError } = await import('../../db/index.js')
+      const { createProgress } = await import('../progress.js')
+      const started = performance.now()
+      const table = readCsvFile(opts.file)
+      const fs = await store()
+      try {
+        let g = await fs.getFeatureGroup(name, opts.version).catch((e) => {
+          if (e instanceof NotFoundError) return undefined
+          throw e
+        })
+        if (!g) {
+          const primaryKey = opts.primaryKey ? String(opts.primaryKey).split(',').map((s: string) => s.trim().toLowerCase()) : ['id']
+          if (!opts.primaryKey && !table.header.includes('id'))
+            throw new ValidationError(`${opts.file} has no "id" column: name the primary key with --primary-key COL`, [{ column: 'id', reason: 'no primary key column' }])
+          g = await fs.getOrCreateFeatureGroup({
+            name,
+            version: opts.version ?? 1,
+            primaryKey,
+            eventTime: opts.eventTime?.toLowerCase(),
+            description: opts.description ?? `inserted from ${basename(opts.file)}`,
+            schema: inferCsvSchema(table).map((f) => (f.name === opts.eventTime?.toLowerCase() ? { ...f, type: 'timestamp' as const } : f)),
+          })
+        }
+        const rows = csvToRows(table, g.schema, opts.file)
+        const progress = createProgress(`insert ${g.name} v${g.version}`, rows.length)
+        const commit = await g.insert(rows, { source: basename(opts.file), onProgress: (done, _total, phase) => progress.update(done, phase) })
+        const seconds = (performance.now() - started) / 1000
+        progress.stop()
+        if (opts.json) return printJson({ featureGroup: g.name, version: g.version, commit })
+        print(`commit ${commit.id}: ${commit.rowsAdded} rows added, ${commit.rowsUpdated} updated in ${g.name} v${g.version} (${seconds.toFixed(2)} s, ${Math.round(rows.length / seconds)} rows/s)`)
+        for (const w of commit.warnings) print(`warning: ${w}`)
+      } finally {
+        await fs.close()
+      }
+    })
+
+  fg.command('read <name>')
+    .description('print the rows of a feature group (latest per key, or as of a commit)')
+    .option('--version <n>', 'version (default: latest)', int('--version'))
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--as-of <commit>', 'the data as it was right after this commit', int('--as-of'))
+    .option('--limit <n>', 'at most this many rows', int('--limit'))
+    .action(async (name: string, opts) => {
+      if (opts.format !== 'csv' && opts.format !== 'json') throw new Error(`--format must be csv or json, got ${JSON.stringify(opts.format)}`)
+      const { csvField } = await import('../../featurestore/index.js')
+      const fs = await store()
+      try {
+        const g = await fs.getFeatureGroup(name, opts.version)
+        const rows = await g.read({ asOf: opts.asOf, limit: opts.limit })
+        if (opts.format === 'json') return printJson(rows)
+        const cols = g.schema.map((f) => f.name)
+        const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => csvField(r[c])).join(','))]
+        process.stdout.write(lines.join('\n') + '\n')
+      } finally {
+        await fs.close()
+      }
+    })
+
+  const fv = program.command('fv').description('feature views')
+  fv.command('list')
+    .description('list feature views with their features, labels and training datasets')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const fs = await store()
+      try {
+        const views = await fs.listFeatureViews()
+        const rows = await Promise.all(
+          views.map(async (v) => ({
+            ...v.metadata,
+            featureGroup: `${v.featureGroup.name} v${v.featureGroup.version}`,
+            trainingDatasets: (await v.trainingDatasets()).map((t) => ({ version: t.version, commitId: t.commitId, trainRows: t.trainRows, testRows: t.testRows, seed: t.seed })),
+          })),
+        )
+        if (opts.json) return printJson(rows)
+        if (rows.length === 0) return print('no feature views yet')
+        print(
+          formatTable(
+            ['name', 'version', 'feature group', 'features', 'labels', 'transformations', 'training datasets'],
+            rows.map((r) => [
+              r.name,
+              r.version,
+              r.featureGroup,
+              r.features.filter((f) => !r.labels.includes(f)).join(','),
+              r.labels.join(','),
+              Object.entries(r.transformations).map(([c, k]) => `${c}:${k}`).join(','),
+              r.trainingDatasets.map((t) => `v${t.version}@commit ${t.commitId} (${t.trainRows}/${t.testRows})`).join(' '),
+            ]),
+          ),
+        )
+      } finally {
+        await fs.close()
+      }
+    })
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { Command } from 'commander'
+import { registerFeatureStoreCommands } from './commands/featurestore.js'
+import { runCli } from './run-cli.js'
+
+// Commands import their heavy modules lazily inside their actions, so `sml run` starts fast.
+const program = new Command()
+  .name('sml')
+  .description('serverless-ml: feature store, model registry, scheduled pipelines and web UI on SQLite or PostgreSQL')
+  .option('--data-dir <dir>', 'read iris.csv and titanic.csv from this directory instead of downloading (also SML_DATA_DIR)')
+  .hook('preAction', (cmd) => {
+    const dir = cmd.opts().dataDir as string | undefined
+    if (dir) process.env.SML_DATA_DIR = dir
+  })
+
+registerFeatureStoreCommands(program)
+
+await runCli(program, process.argv)

@@ -1,0 +1,24 @@
+/** Prints rows as an aligned text table for people. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  const cells = rows.map((r) => r.map(cellText))
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)))
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')
+}
+
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  if (v instanceof Date) return v.toISOString().replace('.000Z', 'Z')
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6)
+  if (typeof v === 'object') return JSON.stringify(v)
+  return String(v)
+}
+
+/** JSON for scripts: Dates as ISO strings, typed arrays as arrays. */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v), 2) + '\n')
+}
+
+export function print(text: string): void {
+  process.stdout.write(text + '\n')
+}
