@@ -1,0 +1,59 @@
+import type { MatrixLike } from './matrix.js'
+import type { Label } from './labels.js'
+
+/** The serialised form of every estimator: `kind` picks the class in loadModel(). */
+export interface ModelJson<P = unknown, L = unknown> {
+  readonly kind: string
+  readonly version: 1
+  readonly params: P
+  readonly learned: L | null
+}
+
+/** What every classifier in ml/ offers (scikit-learn's estimator contract in TypeScript shape). */
+export interface Classifier {
+  readonly params: Readonly<object>
+  /** Sorted class labels; throws NotFittedError before fit. */
+  readonly classes_: readonly Label[]
+  readonly nFeaturesIn_: number
+  isFitted(): boolean
+  fit(x: MatrixLike, y: ArrayLike<Label>): this
+  predict(x: MatrixLike): Label[]
+  /** n×k row-major probabilities, columns in classes_ order. */
+  predictProba(x: MatrixLike): Float64Array
+  predictOne(row: ArrayLike<number>): Label
+  /** Writes into `out` (length k) when given, so a request loop allocates nothing. */
+  predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array
+  toJSON(): ModelJson
+}
+
+/** Index of the largest value in p[offset .. offset+k), ties to the lower index (like numpy argmax). */
+export function argmax(p: ArrayLike<number>, offset: number, k: number): number {
+  let best = 0
+  let bestV = p[offset]
+  for (let c = 1; c < k; c++) {
+    const v = p[offset + c]
+    if (v > bestV) {
+      bestV = v
+      best = c
+    }
+  }
+  return best
+}
+
+/** Row-wise argmax of an n×k probability matrix, mapped to labels. */
+export function labelsFromProba(proba: Float64Array, classes: readonly Label[]): Label[] {
+  const k = classes.length
+  const n = k === 0 ? 0 : proba.length / k
+  const out = new Array<Label>(n)
+  for (let i = 0; i < n; i++) out[i] = classes[argmax(proba, i * k, k)]
+  return out
+}
+
+/** Checks a parsed model JSON before a fromJSON() trusts it. */
+export function checkModelJson(json: unknown, kind: string): ModelJson<any, any> {
+  const j = json as ModelJson
+  if (j == null || typeof j !== 'object') throw new TypeError(`model JSON must be an object`)
+  if (j.kind !== kind) throw new TypeError(`model JSON has kind ${JSON.stringify(j.kind)}, expected ${JSON.stringify(kind)}`)
+  if (j.version !== 1) throw new TypeError(`model JSON version ${String(j.version)} is not supported`)
+  return j
+}

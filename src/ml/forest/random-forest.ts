@@ -1,0 +1,187 @@
+import { NotFittedError, ValidationError } from '../errors.js'
+import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from '../estimator.js'
+import type { Label } from '../labels.js'
+import type { MatrixLike } from '../matrix.js'
+import { Random } from '../random.js'
+import { binFeatures } from '../tree/binning.js'
+import { applyTree, leafProba, normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from '../tree/flat-tree.js'
+import { buildParams, checkTreeParams, type TreeOptions } from '../tree/tree-options.js'
+import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
+import { trainTrees } from './forest-trainer.js'
+import { resolveThreads } from './worker-pool.js'
+
+export interface RandomForestClassifierOptions extends TreeOptions {
+  /** Number of trees (default 100). */
+  readonly nEstimators?: number
+  /** Train each tree on a bootstrap sample (default true). */
+  readonly bootstrap?: boolean
+  /**
+   * Threads used by fit: -1 every core (default), 1 in-thread only, n ≥ 2 that many (worker threads
+   * plus the calling one). The fitted model is the same for any value.
+   */
+  readonly nJobs?: number
+}
+
+export type RandomForestClassifierParams = Required<RandomForestClassifierOptions>
+
+interface ForestLearned {
+  readonly classes: Label[]
+  readonly nFeatures: number
+  readonly trees: FlatTree[]
+  /** Leaf class probabilities per tree. */
+  readonly proba: Float64Array[]
+  readonly importances: Float64Array
+}
+
+export interface ForestLearnedJson {
+  readonly classes: Label[]
+  readonly nFeatures: number
+  readonly trees: FlatTreeJson[]
+}
+
+const KIND = 'RandomForestClassifier'
+
+/**
+ * Random forest of histogram CART trees (bootstrap, sqrt features, gini by default), trained across
+ * worker threads. Per-tree seeds are drawn from `seed` up front, so the model is identical whatever nJobs is.
+ */
+export class RandomForestClassifier implements Classifier {
+  readonly params: Readonly<RandomForestClassifierParams>
+  #fit: ForestLearned | undefined
+
+  constructor(options: RandomForestClassifierOptions = {}) {
+    this.params = Object.freeze({
+      nEstimators: options.nEstimators ?? 100,
+      criterion: options.criterion ?? 'gini',
+      maxDepth: options.maxDepth ?? null,
+      minSamplesSplit: options.minSamplesSplit ?? 2,
+      minSamplesLeaf: options.minSamplesLeaf ?? 1,
+      maxFeatures: options.maxFeatures === undefined ? 'sqrt' : options.maxFeatures,
+      bootstrap: options.bootstrap ?? true,
+      seed: options.seed ?? 0,
+      nJobs: options.nJobs ?? -1,
+      maxBins: options.maxBins ?? 255,
+    })
+  }
+
+  isFitted(): boolean {
+    return this.#fit !== undefined
+  }
+
+  #learned(): ForestLearned {
+    if (this.#fit === undefined) throw new NotFittedError(KIND)
+    return this.#fit
+  }
+
+  get classes_(): readonly Label[] {
+    return this.#learned().classes
+  }
+
+  get nFeaturesIn_(): number {
+    return this.#learned().nFeatures
+  }
+
+  /** Mean decrease in impurity per feature averaged over trees, summing to 1 (sklearn's definition). */
+  get featureImportances_(): Float64Array {
+    return this.#learned().importances.slice()
+  }
+
+  /** The fitted trees' flat arrays (read-only views). */
+  get trees_(): readonly FlatTree[] {
+    return this.#learned().trees
+  }
+
+  fit(x: MatrixLike, y: ArrayLike<Label>): this {
+    const p = this.params
+    checkTreeParams(p)
+    if (!(Number.isInteger(p.nEstimators) && p.nEstimators >= 1)) throw new ValidationError(`nEstimators must be an integer ≥ 1, got ${p.nEstimators}`, 'nEstimators')
+    if (!Number.isInteger(p.nJobs)) throw new ValidationError(`nJobs must be an integer, got ${p.nJobs}`, 'nJobs')
+    const c = checkXy(x, y)
+    const threads = Math.min(resolveThreads(p.nJobs), p.nEstimators)
+    const binned = binFeatures(c.x, p.maxBins, threads > 1)
+    const bp = buildParams(p, c.x.nCols, c.classes.length, p.bootstrap)
+    const rng = new Random(p.seed)
+    const seeds = new Uint32Array(p.nEstimators)
+    for (let t = 0; t < seeds.length; t++) seeds[t] = rng.nextUint32()
+    const { trees } = trainTrees(binned, c.y, bp, seeds, threads)
+    this.#fit = RandomForestClassifier.#learnedFrom(c.classes, c.x.nCols, trees)
+    return this
+  }
+
+  static #learnedFrom(classes: Label[], nFeatures: number, trees: FlatTree[]): ForestLearned {
+    const imp = new Float64Array(nFeatures)
+    let used = 0
+    for (const t of trees) {
+      if (t.feature.length <= 1) continue
+      const ti = normalizeImportance(t.importance)
+      for (let f = 0; f < nFeatures; f++) imp[f] += ti[f]
+      used++
+    }
+    if (used > 0) for (let f = 0; f < nFeatures; f++) imp[f] /= used
+    return { classes, nFeatures, trees, proba: trees.map((t) => leafProba(t, classes.length)), importances: normalizeImportance(imp) }
+  }
+
+  predictProba(x: MatrixLike): Float64Array {
+    const f = this.#learned()
+    const m = checkPredictMatrix(x, f.nFeatures)
+    const k = f.classes.length
+    const n = m.nRows
+    const out = new Float64Array(n * k)
+    // tree-major so each tree's arrays stay in cache across rows
+    for (let t = 0; t < f.trees.length; t++) {
+      const tree = f.trees[t]
+      const pr = f.proba[t]
+      for (let i = 0; i < n; i++) {
+        const leaf = applyTree(tree, m.data, i * m.nCols) * k
+        for (let c = 0; c < k; c++) out[i * k + c] += pr[leaf + c]
+      }
+    }
+    const inv = 1 / f.trees.length
+    for (let i = 0; i < out.length; i++) out[i] *= inv
+    return out
+  }
+
+  predict(x: MatrixLike): Label[] {
+    return labelsFromProba(this.predictProba(x), this.#learned().classes)
+  }
+
+  predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
+    const f = this.#learned()
+    checkRow(row, f.nFeatures)
+    const k = f.classes.length
+    const res = out ?? new Float64Array(k)
+    res.fill(0, 0, k)
+    for (let t = 0; t < f.trees.length; t++) {
+      const leaf = applyTree(f.trees[t], row, 0) * k
+      const pr = f.proba[t]
+      for (let c = 0; c < k; c++) res[c] += pr[leaf + c]
+    }
+    const inv = 1 / f.trees.length
+    for (let c = 0; c < k; c++) res[c] *= inv
+    return res
+  }
+
+  predictOne(row: ArrayLike<number>): Label {
+    const f = this.#learned()
+    const p = this.predictProbaOne(row, new Float64Array(f.classes.length))
+    return f.classes[argmax(p, 0, p.length)]
+  }
+
+  toJSON(): ModelJson<RandomForestClassifierParams, ForestLearnedJson> {
+    const f = this.#fit
+    return {
+      kind: KIND,
+      version: 1,
+      params: { ...this.params },
+      learned: f === undefined ? null : { classes: f.classes, nFeatures: f.nFeatures, trees: f.trees.map(treeToJson) },
+    }
+  }
+
+  static fromJSON(json: unknown): RandomForestClassifier {
+    const j = checkModelJson(json, KIND)
+    const est = new RandomForestClassifier(j.params)
+    const l = j.learned as ForestLearnedJson | null
+    if (l != null) est.#fit = RandomForestClassifier.#learnedFrom(l.classes, l.nFeatures, l.trees.map(treeFromJson))
+    return est
+  }
+}

@@ -1,0 +1,182 @@
+import { NotFittedError, ValidationError } from './errors.js'
+import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from './estimator.js'
+import type { Label } from './labels.js'
+import type { MatrixLike } from './matrix.js'
+import { checkPredictMatrix, checkRow, checkXy } from './validation.js'
+
+export interface KNeighborsClassifierOptions {
+  /** k, the number of neighbours that vote (default 5). */
+  readonly nNeighbors?: number
+  /** 'uniform': each neighbour counts 1; 'distance': counts 1/distance (default 'uniform'). */
+  readonly weights?: 'uniform' | 'distance'
+  readonly metric?: 'euclidean' | 'manhattan'
+}
+
+export type KNeighborsClassifierParams = Required<KNeighborsClassifierOptions>
+
+interface KnnLearned {
+  readonly classes: Label[]
+  readonly nFeatures: number
+  readonly nSamples: number
+  /** Training rows, row-major. */
+  readonly x: Float64Array
+  /** Class index of each training row. */
+  readonly y: Int32Array
+}
+
+const KIND = 'KNeighborsClassifier'
+
+/**
+ * k-nearest-neighbours classifier, brute force with early-abandoned distances and a sorted k-list.
+ * Ties between equally distant neighbours keep the lower training index; vote ties go to the lower class.
+ */
+export class KNeighborsClassifier implements Classifier {
+  readonly params: Readonly<KNeighborsClassifierParams>
+  #fit: KnnLearned | undefined
+  // scratch for the k-list, reused by every query so predictOne allocates nothing
+  #dist = new Float64Array(0)
+  #idx = new Int32Array(0)
+
+  constructor(options: KNeighborsClassifierOptions = {}) {
+    this.params = Object.freeze({
+      nNeighbors: options.nNeighbors ?? 5,
+      weights: options.weights ?? 'uniform',
+      metric: options.metric ?? 'euclidean',
+    })
+  }
+
+  isFitted(): boolean {
+    return this.#fit !== undefined
+  }
+
+  #learned(): KnnLearned {
+    if (this.#fit === undefined) throw new NotFittedError(KIND)
+    return this.#fit
+  }
+
+  get classes_(): readonly Label[] {
+    return this.#learned().classes
+  }
+
+  get nFeaturesIn_(): number {
+    return this.#learned().nFeatures
+  }
+
+  fit(x: MatrixLike, y: ArrayLike<Label>): this {
+    const { nNeighbors, weights, metric } = this.params
+    if (!Number.isInteger(nNeighbors) || nNeighbors < 1) throw new ValidationError(`nNeighbors must be a positive integer, got ${nNeighbors}`, 'nNeighbors')
+    if (weights !== 'uniform' && weights !== 'distance') throw new ValidationError(`weights must be 'uniform' or 'distance', got ${String(weights)}`, 'weights')
+    if (metric !== 'euclidean' && metric !== 'manhattan') throw new ValidationError(`metric must be 'euclidean' or 'manhattan', got ${String(metric)}`, 'metric')
+    const c = checkXy(x, y)
+    if (nNeighbors > c.x.nRows) throw new ValidationError(`nNeighbors (${nNeighbors}) is larger than the number of training samples (${c.x.nRows})`, 'nNeighbors')
+    this.#fit = { classes: c.classes, nFeatures: c.x.nCols, nSamples: c.x.nRows, x: Float64Array.from(c.x.data), y: c.y }
+    return this
+  }
+
+  predictProba(x: MatrixLike): Float64Array {
+    const f = this.#learned()
+    const m = checkPredictMatrix(x, f.nFeatures)
+    const k = f.classes.length
+    const out = new Float64Array(m.nRows * k)
+    for (let i = 0; i < m.nRows; i++) this.#probaAt(f, m.data, i * m.nCols, out, i * k)
+    return out
+  }
+
+  predict(x: MatrixLike): Label[] {
+    return labelsFromProba(this.predictProba(x), this.#learned().classes)
+  }
+
+  predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
+    const f = this.#learned()
+    checkRow(row, f.nFeatures)
+    const res = out ?? new Float64Array(f.classes.length)
+    this.#probaAt(f, row, 0, res, 0)
+    return res
+  }
+
+  predictOne(row: ArrayLike<number>): Label {
+    const f = this.#learned()
+    const p = this.predictProbaOne(row, new Float64Array(f.classes.length))
+    return f.classes[argmax(p, 0, p.length)]
+  }
+
+  /** Finds the k nearest training rows of q[qOff..] and writes the class vote into out[oOff..]. */
+  #probaAt(f: KnnLearned, q: ArrayLike<number>, qOff: number, out: Float64Array, oOff: number): void {
+    const kn = this.params.nNeighbors
+    if (this.#dist.length !== kn) {
+      this.#dist = new Float64Array(kn)
+      this.#idx = new Int32Array(kn)
+    }
+    const dist = this.#dist
+    const idx = this.#idx
+    dist.fill(Infinity)
+    idx.fill(-1)
+    const { x, nSamples: n, nFeatures: p } = f
+    const manhattan = this.params.metric === 'manhattan'
+    let worst = Infinity
+    for (let i = 0, base = 0; i < n; i++, base += p) {
+      let d = 0
+      if (manhattan) {
+        for (let j = 0; j < p; j++) {
+          d += Math.abs(x[base + j] - q[qOff + j])
+          if (d >= worst) break
+        }
+      } else {
+        for (let j = 0; j < p; j++) {
+          const t = x[base + j] - q[qOff + j]
+          d += t * t
+          if (d >= worst) break
+        }
+      }
+      // strictly closer only: an equally distant later row never displaces an earlier one
+      if (d < worst) {
+        let pos = kn - 1
+        while (pos > 0 && dist[pos - 1] > d) {
+          dist[pos] = dist[pos - 1]
+          idx[pos] = idx[pos - 1]
+          pos--
+        }
+        dist[pos] = d
+        idx[pos] = i
+        worst = dist[kn - 1]
+      }
+    }
+    const k = f.classes.length
+    for (let c = 0; c < k; c++) out[oOff + c] = 0
+    if (this.params.weights === 'uniform') {
+      for (let t = 0; t < kn; t++) out[oOff + f.y[idx[t]]] += 1
+      for (let c = 0; c < k; c++) out[oOff + c] /= kn
+      return
+    }
+    // distance weights; like sklearn, exact matches (distance 0) take all the weight
+    let zeros = 0
+    for (let t = 0; t < kn; t++) if (dist[t] === 0) zeros++
+    let total = 0
+    for (let t = 0; t < kn; t++) {
+      const w = zeros > 0 ? (dist[t] === 0 ? 1 : 0) : 1 / (manhattan ? dist[t] : Math.sqrt(dist[t]))
+      out[oOff + f.y[idx[t]]] += w
+      total += w
+    }
+    for (let c = 0; c < k; c++) out[oOff + c] /= total
+  }
+
+  toJSON(): ModelJson<KNeighborsClassifierParams, unknown> {
+    const f = this.#fit
+    return {
+      kind: KIND,
+      version: 1,
+      params: { ...this.params },
+      learned: f === undefined ? null : { classes: f.classes, nFeatures: f.nFeatures, nSamples: f.nSamples, x: Array.from(f.x), y: Array.from(f.y) },
+    }
+  }
+
+  static fromJSON(json: unknown): KNeighborsClassifier {
+    const j = checkModelJson(json, KIND)
+    const est = new KNeighborsClassifier(j.params)
+    const l = j.learned
+    if (l != null) {
+      est.#fit = { classes: l.classes, nFeatures: l.nFeatures, nSamples: l.nSamples, x: Float64Array.from(l.x), y: Int32Array.from(l.y) }
+    }
+    return est
+  }
+}

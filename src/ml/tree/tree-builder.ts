@@ -1,0 +1,271 @@
+import { Random } from '../random.js'
+import { BIN_STRIDE, type BinnedData } from './binning.js'
+import type { FlatTree } from './flat-tree.js'
+
+/** Everything buildTree needs, already validated and resolved to numbers (safe to post to a worker). */
+export interface TreeBuildParams {
+  readonly nClasses: number
+  readonly criterion: 'gini' | 'entropy'
+  /** Infinity for unlimited. */
+  readonly maxDepth: number
+  readonly minSamplesSplit: number
+  readonly minSamplesLeaf: number
+  /** Number of non-constant features examined per node. */
+  readonly maxFeatures: number
+  readonly bootstrap: boolean
+}
+
+// sklearn's EPSILON: a node whose impurity is below this is pure
+const EPSILON = 2.220446049250313e-16
+
+/**
+ * Grows one CART tree on pre-binned features: per node, a class-count histogram per candidate
+ * feature, scanned in bin order for the best gini / entropy split. Deterministic for a given seed.
+ */
+export function buildTree(d: BinnedData, y: ArrayLike<number>, p: TreeBuildParams, seed: number): FlatTree {
+  const n = d.nSamples
+  const nf = d.nFeatures
+  const K = p.nClasses
+  const { codes, binLo, binHi, nBins } = d
+  const rng = new Random(seed)
+  const entropy = p.criterion === 'entropy'
+
+  // bootstrap as integer sample weights, like sklearn; samples lists the distinct rows drawn
+  const w = new Float64Array(n)
+  let m = 0
+  if (p.bootstrap) {
+    for (let i = 0; i < n; i++) w[rng.int(n)] += 1
+    for (let i = 0; i < n; i++) if (w[i] > 0) m++
+  } else {
+    w.fill(1)
+    m = n
+  }
+  const samples = new Int32Array(m)
+  for (let i = 0, t = 0; i < n; i++) if (w[i] > 0) samples[t++] = i
+
+  const cap = 2 * m
+  const feature = new Int32Array(cap)
+  const threshold = new Float64Array(cap)
+  const left = new Int32Array(cap)
+  const right = new Int32Array(cap)
+  const value = new Float64Array(m * K)
+  const importance = new Float64Array(nf)
+  let nNodes = 0
+  let nLeaves = 0
+
+  // DFS stack: start, end, depth, parent (−1 root), side (0 left, 1 right), and class counts
+  const sStart = new Int32Array(m + 2)
+  const sEnd = new Int32Array(m + 2)
+  const sDepth = new Int32Array(m + 2)
+  const sParent = new Int32Array(m + 2)
+  const sSide = new Uint8Array(m + 2)
+  const sCounts = new Float64Array((m + 2) * K)
+  let top = 0
+  sStart[0] = 0
+  sEnd[0] = m
+  sDepth[0] = 0
+  sParent[0] = -1
+  for (let t = 0; t < m; t++) sCounts[y[samples[t]]] += w[samples[t]]
+  top = 1
+
+  const hist = new Float64Array(BIN_STRIDE * K)
+  const cnt = new Int32Array(BIN_STRIDE)
+  const touched = new Int32Array(BIN_STRIDE)
+  const ordered = new Int32Array(BIN_STRIDE)
+  const counts = new Float64Array(K)
+  const leftAcc = new Float64Array(K)
+  const bestLeft = new Float64Array(K)
+  const feats = new Int32Array(nf)
+  for (let f = 0; f < nf; f++) feats[f] = f
+
+  while (top > 0) {
+    top--
+    const start = sStart[top]
+    const end = sEnd[top]
+    const depth = sDepth[top]
+    const parent = sParent[top]
+    let W = 0
+    for (let c = 0; c < K; c++) {
+      counts[c] = sCounts[top * K + c]
+      W += counts[c]
+    }
+    const id = nNodes++
+    if (parent >= 0) {
+      if (sSide[top] === 0) left[parent] = id
+      else right[parent] = id
+    }
+    const mNode = end - start
+    const imp = impurity(counts, W, K, entropy)
+
+    let bestF = -1
+    let bestBinL = 0
+    let bestBinR = 0
+    if (depth < p.maxDepth && mNode >= p.minSamplesSplit && mNode >= 2 * p.minSamplesLeaf && imp > EPSILON) {
+      let bestProxy = -Infinity
+      let visited = 0
+      for (let t = 0; t < nf && visited < p.maxFeatures; t++) {
+        // draw features without replacement (Fisher–Yates step); constant ones don't count
+        const j = t + rng.int(nf - t)
+        const f = feats[j]
+        feats[j] = feats[t]
+        feats[t] = f
+        const base = f * n
+        let tc = 0
+        for (let i = start; i < end; i++) {
+          const s = samples[i]
+          const b = codes[base + s]
+          if (cnt[b] === 0) touched[tc++] = b
+          cnt[b]++
+          hist[b * K + y[s]] += w[s]
+        }
+        if (tc > 1) {
+          visited++
+          // bins in increasing order: sort the few touched ones, or sweep all when many
+          let no = 0
+          if (tc <= 32) {
+            for (let a = 0; a < tc; a++) {
+              const v = touched[a]
+              let q = a
+              while (q > 0 && ordered[q - 1] > v) {
+                ordered[q] = ordered[q - 1]
+                q--
+              }
+              ordered[q] = v
+            }
+            no = tc
+          } else {
+            const nb = nBins[f]
+            for (let b = 0; b < nb; b++) if (cnt[b] > 0) ordered[no++] = b
+          }
+          for (let c = 0; c < K; c++) leftAcc[c] = 0
+          let wL = 0
+          let nL = 0
+          for (let a = 0; a < no - 1; a++) {
+            const b = ordered[a]
+            for (let c = 0; c < K; c++) {
+              const h = hist[b * K + c]
+              leftAcc[c] += h
+              wL += h
+            }
+            nL += cnt[b]
+            if (nL < p.minSamplesLeaf) continue
+            if (mNode - nL < p.minSamplesLeaf) break
+            const wR = W - wL
+            let proxy: number
+            if (entropy) {
+              proxy = -xlogx(wL) - xlogx(wR)
+              for (let c = 0; c < K; c++) proxy += xlogx(leftAcc[c]) + xlogx(counts[c] - leftAcc[c])
+            } else {
+              let sl = 0
+              let sr = 0
+              for (let c = 0; c < K; c++) {
+                const l = leftAcc[c]
+                const r = counts[c] - l
+                sl += l * l
+                sr += r * r
+              }
+              proxy = sl / wL + sr / wR
+            }
+            if (proxy > bestProxy) {
+              bestProxy = proxy
+              bestF = f
+              bestBinL = b
+              bestBinR = ordered[a + 1]
+              for (let c = 0; c < K; c++) bestLeft[c] = leftAcc[c]
+            }
+          }
+        }
+        for (let a = 0; a < tc; a++) {
+          const b = touched[a]
+          cnt[b] = 0
+          for (let c = 0; c < K; c++) hist[b * K + c] = 0
+        }
+      }
+    }
+
+    if (bestF < 0) {
+      feature[id] = -1
+      left[id] = nLeaves
+      right[id] = -1
+      for (let c = 0; c < K; c++) value[nLeaves * K + c] = counts[c]
+      nLeaves++
+      continue
+    }
+
+    // threshold midway between the two bins' training values, in feature units
+    const hi = binHi[bestF * BIN_STRIDE + bestBinL]
+    const lo = binLo[bestF * BIN_STRIDE + bestBinR]
+    let thr = hi / 2 + lo / 2
+    if (thr >= lo || !Number.isFinite(thr)) thr = hi
+    feature[id] = bestF
+    threshold[id] = thr
+
+    // partition samples[start, end) so that bin <= bestBinL comes first
+    const base = bestF * n
+    let i = start
+    let j = end - 1
+    while (i <= j) {
+      if (codes[base + samples[i]] <= bestBinL) i++
+      else {
+        const tmp = samples[i]
+        samples[i] = samples[j]
+        samples[j] = tmp
+        j--
+      }
+    }
+    const mid = i
+    let wL = 0
+    for (let c = 0; c < K; c++) wL += bestLeft[c]
+    const wR = W - wL
+    for (let c = 0; c < K; c++) leftAcc[c] = counts[c] - bestLeft[c]
+    importance[bestF] += W * imp - wL * impurity(bestLeft, wL, K, entropy) - wR * impurity(leftAcc, wR, K, entropy)
+
+    // push right first so the left child is numbered (and built) next: pre-order like sklearn
+    sStart[top] = mid
+    sEnd[top] = end
+    sDepth[top] = depth + 1
+    sParent[top] = id
+    sSide[top] = 1
+    for (let c = 0; c < K; c++) sCounts[top * K + c] = leftAcc[c]
+    top++
+    sStart[top] = start
+    sEnd[top] = mid
+    sDepth[top] = depth + 1
+    sParent[top] = id
+    sSide[top] = 0
+    for (let c = 0; c < K; c++) sCounts[top * K + c] = bestLeft[c]
+    top++
+  }
+
+  return {
+    feature: feature.slice(0, nNodes),
+    threshold: threshold.slice(0, nNodes),
+    left: left.slice(0, nNodes),
+    right: right.slice(0, nNodes),
+    value: value.slice(0, nLeaves * K),
+    nLeaves,
+    importance,
+  }
+}
+
+function xlogx(v: number): number {
+  return v > 0 ? v * Math.log(v) : 0
+}
+
+/** Gini or entropy (bits) of weighted class counts summing to W. */
+function impurity(counts: Float64Array, W: number, K: number, entropy: boolean): number {
+  if (W <= 0) return 0
+  let s = 0
+  if (entropy) {
+    for (let c = 0; c < K; c++) {
+      const q = counts[c] / W
+      if (q > 0) s -= q * Math.log2(q)
+    }
+    return s
+  }
+  for (let c = 0; c < K; c++) {
+    const q = counts[c] / W
+    s += q * q
+  }
+  return 1 - s
+}

@@ -1,0 +1,77 @@
+import { ValidationError } from './errors.js'
+import { isMatrix, type Matrix, type MatrixLike } from './matrix.js'
+import { checkLabels, encodeLabels, uniqueLabels, type Label } from './labels.js'
+
+/** Turns x into a Matrix, refusing empty, ragged and non-finite input with a message naming the cell. */
+export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matrix {
+  let m: Matrix
+  if (isMatrix(x)) {
+    if (x.data.length !== x.nRows * x.nCols) {
+      throw new ValidationError(`${name} has ${x.data.length} values but is declared ${x.nRows}×${x.nCols}`, name)
+    }
+    m = x
+  } else {
+    if (x == null || typeof x.length !== 'number') throw new ValidationError(`${name} must be a Matrix or an array of rows`, name)
+    const nRows = x.length
+    const nCols = nRows === 0 ? 0 : x[0]?.length ?? 0
+    const data = new Float64Array(nRows * nCols)
+    for (let i = 0; i < nRows; i++) {
+      const r = x[i]
+      if (r == null || typeof r.length !== 'number') throw new ValidationError(`${name}[${i}] is not a row`, name)
+      if (r.length !== nCols) throw new ValidationError(`${name}[${i}] has ${r.length} values, expected ${nCols} (ragged rows)`, name)
+      for (let j = 0; j < nCols; j++) {
+        const v = r[j]
+        if (typeof v !== 'number') throw new ValidationError(`${name}[${i}][${j}] is not a number (${JSON.stringify(v)})`, name)
+        data[i * nCols + j] = v
+      }
+    }
+    m = { data, nRows, nCols }
+  }
+  if (!allowEmpty && m.nRows === 0) throw new ValidationError(`${name} is empty (0 samples)`, name)
+  if (!allowEmpty && m.nCols === 0) throw new ValidationError(`${name} has 0 features`, name)
+  const d = m.data
+  for (let k = 0; k < d.length; k++) {
+    if (!Number.isFinite(d[k])) {
+      const i = Math.floor(k / m.nCols)
+      throw new ValidationError(`${name}[${i}][${k - i * m.nCols}] is ${d[k]}`, name)
+    }
+  }
+  return m
+}
+
+/** Validates x against the number of features seen in fit. */
+export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x'): Matrix {
+  const m = checkMatrix(x, name, true)
+  if (m.nRows > 0 && m.nCols !== nFeatures) {
+    throw new ValidationError(`${name} has ${m.nCols} features, but the model was fitted with ${nFeatures}`, name)
+  }
+  return m
+}
+
+/** Validates one row for predictOne without copying it. */
+export function checkRow(row: ArrayLike<number>, nFeatures: number): void {
+  if (row == null || row.length !== nFeatures) {
+    throw new ValidationError(`row has ${row?.length} values, but the model was fitted with ${nFeatures} features`, 'row')
+  }
+  for (let j = 0; j < nFeatures; j++) {
+    const v = row[j]
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}`, 'row')
+  }
+}
+
+export interface CheckedXy {
+  readonly x: Matrix
+  /** Class index of each sample into `classes`. */
+  readonly y: Int32Array
+  readonly classes: Label[]
+}
+
+/** The validation opening every fit(): x finite and rectangular, y labels of one kind, same length. */
+export function checkXy(x: MatrixLike, y: ArrayLike<Label>): CheckedXy {
+  const m = checkMatrix(x, 'x')
+  if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of labels', 'y')
+  if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} labels but x has ${m.nRows} rows`, 'y')
+  checkLabels(y, 'y')
+  const classes = uniqueLabels(y)
+  return { x: m, y: encodeLabels(y, classes), classes }
+}
