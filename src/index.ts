@@ -32,3 +32,19 @@ export {
   type BatchData,
   type TrainingDatasetMetadata,
 } from './featurestore/index.js'
+export {
+  ModelRegistry,
+  openModelRegistry,
+  DatabaseArtifactStore,
+  ChecksumError,
+  ARTIFACT_FILES,
+  type ArtifactStore,
+  type ArtifactContent,
+  type ArtifactInfo,
+  type CreateModelOptions,
+  type ModelVersion,
+  type ModelSummary,
+  type ModelLineage,
+  type MetricDirection,
+  type ModelRegistryOptions,
+} from './registry/index.js'

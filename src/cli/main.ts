@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
+import { registerRegistryCommands } from './commands/registry.js'
 import { runCli } from './run-cli.js'
 
 // Commands import their heavy modules lazily inside their actions, so `sml run` starts fast.
@@ -14,5 +15,6 @@ const program = new Command()
   })
 
 registerFeatureStoreCommands(program)
+registerRegistryCommands(program)
 
 await runCli(program, process.argv)

@@ -18,6 +18,8 @@ export interface SqlDialect {
   readonly kysely: Kysely<any>
   /** SQL type for a feature column of the given type. */
   sqlType(type: ColumnType): string
+  /** SQL type of a column holding raw bytes (model artifacts); read back as a Buffer. */
+  readonly binaryType: string
   /** SQL for an auto-increment integer primary key column's type and constraint. */
   readonly autoIdColumn: string
   /** Converts a JS value of a column type to what the driver binds (booleans, dates). */

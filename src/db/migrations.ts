@@ -67,6 +67,103 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute()
     },
   },
+  {
+    // Model registry: versions with metrics and lineage, artifact checksums, artifact bytes, aliases.
+    id: '002_registry',
+    async up(db, d) {
+      const id = sql.raw(d.autoIdColumn)
+      await db.schema
+        .createTable('sml_models')
+        .addColumn('id', id)
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('metrics', 'text', (c) => c.notNull())
+        .addColumn('input_example', 'text')
+        .addColumn('input_schema', 'text')
+        .addColumn('feature_view_name', 'text')
+        .addColumn('feature_view_version', 'integer')
+        .addColumn('training_dataset_version', 'integer')
+        .addColumn('commit_id', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('sml_models_name_version', ['name', 'version'])
+        .execute()
+      // Version numbers are never reused, even after the latest version is deleted.
+      await db.schema
+        .createTable('sml_model_names')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('last_version', 'integer', (c) => c.notNull())
+        .execute()
+      await db.schema
+        .createTable('sml_model_artifacts')
+        .addColumn('model_id', 'bigint', (c) => c.notNull().references('sml_models.id').onDelete('cascade'))
+        .addColumn('file', 'text', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sml_model_artifacts_pk', ['model_id', 'file'])
+        .execute()
+      await db.schema
+        .createTable('sml_artifact_blobs')
+        .addColumn('model_id', 'bigint', (c) => c.notNull().references('sml_models.id').onDelete('cascade'))
+        .addColumn('file', 'text', (c) => c.notNull())
+        .addColumn('content', sql.raw(d.binaryType), (c) => c.notNull())
+        .addPrimaryKeyConstraint('sml_artifact_blobs_pk', ['model_id', 'file'])
+        .execute()
+      await db.schema
+        .createTable('sml_model_aliases')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('sml_model_aliases_pk', ['name', 'alias'])
+        .execute()
+    },
+  },
+  {
+    // Runtime: pipeline runs (one row per attempt), their log lines, and claimed schedule ticks.
+    id: '003_runtime',
+    async up(db, d) {
+      const id = sql.raw(d.autoIdColumn)
+      await db.schema
+        .createTable('sml_runs')
+        .addColumn('id', id)
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('first_attempt_id', 'bigint')
+        .addColumn('scheduled_for', 'bigint')
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint')
+        .addColumn('error', 'text')
+        .addColumn('rows_written', 'bigint', (c) => c.notNull())
+        .addColumn('model_name', 'text')
+        .addColumn('model_version', 'integer')
+        .addColumn('pid', 'integer', (c) => c.notNull())
+        .addColumn('hostname', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('sml_runs_pipeline').on('sml_runs').columns(['pipeline', 'id']).execute()
+      await db.schema.createIndex('sml_runs_status').on('sml_runs').columns(['status']).execute()
+      await db.schema
+        .createTable('sml_run_logs')
+        .addColumn('id', id)
+        .addColumn('run_id', 'bigint', (c) => c.notNull().references('sml_runs.id').onDelete('cascade'))
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('sml_run_logs_run').on('sml_run_logs').columns(['run_id', 'id']).execute()
+      await db.schema
+        .createTable('sml_ticks')
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('scheduled_for', 'bigint', (c) => c.notNull())
+        .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+        .addColumn('claimed_by', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'bigint')
+        .addPrimaryKeyConstraint('sml_ticks_pk', ['pipeline', 'scheduled_for'])
+        .execute()
+    },
+  },
 ]
 
 /** Applies pending migrations under the dialect's cross-process lock; safe to call from many processes at once. */

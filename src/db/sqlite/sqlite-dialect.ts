@@ -20,6 +20,7 @@ export class SqliteDialect implements SqlDialect {
   readonly displayName = 'sqlite'
   readonly capabilities = { concurrentWriters: false, jobQueue: false } as const
   readonly autoIdColumn = 'integer primary key autoincrement'
+  readonly binaryType = 'blob'
   readonly kysely: Kysely<any>
   private readonly raw: BetterSqlite3.Database
 

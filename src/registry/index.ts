@@ -1,0 +1,5 @@
+export { ModelRegistry, openModelRegistry, sha256Hex, type ModelRegistryOptions } from './model-registry.js'
+export type { ArtifactStore, ArtifactContent } from './artifact-store.js'
+export { DatabaseArtifactStore } from './database-artifact-store.js'
+export { ChecksumError } from './errors.js'
+export * from './types.js'

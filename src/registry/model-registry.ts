@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto'
+import { assertIdentifier, NotFoundError, openDatabase, ValidationError, validationError, type OpenDatabaseOptions, type SqlDialect, type ValidationIssue } from '../db/index.js'
+import type { ArtifactContent, ArtifactStore } from './artifact-store.js'
+import { DatabaseArtifactStore } from './database-artifact-store.js'
+import { ChecksumError } from './errors.js'
+import { ARTIFACT_FILES, type ArtifactInfo, type CreateModelOptions, type MetricDirection, type ModelSummary, type ModelVersion } from './types.js'
+
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+const CREATE_ATTEMPTS = 5
+
+export interface ModelRegistryOptions {
+  /** Where artifact bytes go; default the database itself (atomic with the version). */
+  readonly artifactStore?: ArtifactStore
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Models by name with numbered versions, metrics, lineage, checksummed artifacts and aliases. */
+export class ModelRegistry {
+  readonly artifactStore: ArtifactStore
+
+  constructor(
+    readonly db: SqlDialect,
+    options: ModelRegistryOptions = {},
+  ) {
+    this.artifactStore = options.artifactStore ?? new DatabaseArtifactStore(db)
+  }
+
+  /** Records the next version of a model with all its artifacts in one transaction: all of it or nothing. */
+  async create(options: CreateModelOptions): Promise<ModelVersion> {
+    const name = assertIdentifier(options.name, 'model name')
+    const issues: ValidationIssue[] = []
+    const metrics = options.metrics ?? {}
+    for (const [k, v] of Object.entries(metrics)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ column: `metrics.${k}`, reason: `must be a finite number, got ${JSON.stringify(v)}` })
+    }
+    const files = new Map<string, Uint8Array>()
+    for (const [file, content] of Object.entries(options.artifacts ?? {})) {
+      if (!FILE_NAME.test(file)) issues.push({ column: `artifacts.${file}`, reason: 'file name must be letters, digits, ".", "_" or "-" (at most 128)' })
+      else if (typeof content === 'string') files.set(file, new TextEncoder().encode(content))
+      else if (content instanceof Uint8Array) files.set(file, content)
+      else issues.push({ column: `artifacts.${file}`, reason: 'must be a Uint8Array or a string' })
+    }
+    const fv = options.featureView
+    if (fv !== undefined && (typeof fv.name !== 'string' || !Number.isInteger(fv.version))) issues.push({ column: 'featureView', reason: 'needs a name and an integer version' })
+    const td = options.trainingDataset
+    const tdVersion = td === undefined ? null : typeof td === 'number' ? td : td.version
+    if (tdVersion !== null && !Number.isInteger(tdVersion)) issues.push({ column: 'trainingDataset', reason: `version must be an integer, got ${tdVersion}` })
+    if (typeof td === 'number' && fv === undefined) issues.push({ column: 'trainingDataset', reason: 'a training dataset version needs its featureView' })
+    if (issues.length) throw validationError(issues, 'model version')
+    const json = (what: string, v: unknown) => {
+      try {
+        return JSON.stringify(v)
+      } catch (e) {
+        throw validationError([{ column: what, reason: `is not JSON-serialisable: ${(e as Error).message}` }], 'model version')
+      }
+    }
+    if (options.model !== undefined && !files.has(ARTIFACT_FILES.model)) files.set(ARTIFACT_FILES.model, new TextEncoder().encode(json('model', options.model)))
+    if (options.inputExample !== undefined && !files.has(ARTIFACT_FILES.inputExample)) {
+      files.set(ARTIFACT_FILES.inputExample, new TextEncoder().encode(json('inputExample', options.inputExample)))
+    }
+    const contents: ArtifactContent[] = [...files].map(([file, bytes]) => ({ file, bytes, sha256: sha256Hex(bytes) }))
+    let commitId: number | null = options.commitId ?? (typeof td === 'object' ? (td.commitId ?? null) : null)
+    if (commitId === null && fv !== undefined && tdVersion !== null) commitId = await this.trainingDatasetCommit(fv.name, fv.version, tdVersion)
+    const row = {
+      name,
+      description: options.description ?? '',
+      metrics: JSON.stringify(metrics),
+      input_example: options.inputExample === undefined ? null : json('inputExample', options.inputExample),
+      input_schema: options.schema === undefined ? null : json('schema', options.schema),
+      feature_view_name: fv?.name ?? null,
+      feature_view_version: fv?.version ?? null,
+      training_dataset_version: tdVersion,
+      commit_id: commitId,
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const version = await this.db.transaction(async (tx) => {
+          const bumped = await tx.kysely
+            .updateTable('sml_model_names')
+            .set((eb) => ({ last_version: eb('last_version', '+', 1) }))
+            .where('name', '=', name)
+            .returning('last_version')
+            .executeTakeFirst()
+          const version = bumped ? Number(bumped.last_version) : 1
+          if (!bumped) await tx.kysely.insertInto('sml_model_names').values({ name, last_version: 1 }).execute()
+          const { id } = await tx.kysely
+            .insertInto('sml_models')
+            .values({ ...row, version, created_at: Date.now() })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+          const modelId = Number(id)
+          for (const c of contents) {
+            await tx.kysely.insertInto('sml_model_artifacts').values({ model_id: modelId, file: c.file, size: c.bytes.byteLength, sha256: c.sha256 }).execute()
+          }
+          await this.artifactStore.put(tx, modelId, contents)
+          return version
+        })
+        return this.get(name, version)
+      } catch (e) {
+        // Two PostgreSQL writers can both create a model's first version; the loser tries again as the second.
+        if (attempt >= CREATE_ATTEMPTS || !isUniqueViolation(e)) throw e
+      }
+    }
+  }
+
+  /** A version, or the latest one when `version` is omitted. */
+  async get(name: string, version?: number): Promise<ModelVersion> {
+    assertIdentifier(name, 'model name')
+    let q = this.db.kysely.selectFrom('sml_models').selectAll().where('name', '=', name)
+    q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version)
+    const r = await q.executeTakeFirst()
+    if (!r) throw new NotFoundError(`no model ${name}${version === undefined ? '' : ` v${version}`}`)
+    return (await this.hydrate([r]))[0]
+  }
+
+  /** Every model name with its version count, latest version and aliases. */
+  async list(): Promise<ModelSummary[]> {
+    const rows = await this.db.kysely
+      .selectFrom('sml_models')
+      .select((eb) => ['name', eb.fn.countAll().as('versions'), eb.fn.max('version').as('latest'), eb.fn.max('created_at').as('updated')])
+      .groupBy('name')
+      .orderBy('name')
+      .execute()
+    const aliases = await this.db.kysely.selectFrom('sml_model_aliases').selectAll().execute()
+    return rows.map((r) => ({
+      name: r.name as string,
+      versions: Number(r.versions),
+      latestVersion: Number(r.latest),
+      aliases: Object.fromEntries(aliases.filter((a) => a.name === r.name).map((a) => [a.alias as string, Number(a.version)])),
+      updatedAt: new Date(Number(r.updated)),
+    }))
+  }
+
+  /** All versions of a model, oldest first. */
+  async listVersions(name: string): Promise<ModelVersion[]> {
+    assertIdentifier(name, 'model name')
+    const rows = await this.db.kysely.selectFrom('sml_models').selectAll().where('name', '=', name).orderBy('version').execute()
+    return this.hydrate(rows)
+  }
+
+  /** The version with the highest (`max`) or lowest (`min`) value of a metric; ties go to the newest version. */
+  async getBest(name: string, metric: string, direction: MetricDirection = 'max'): Promise<ModelVersion> {
+    if (direction !== 'max' && direction !== 'min') throw validationError([{ column: 'direction', reason: `must be "max" or "min", got ${JSON.stringify(direction)}` }], 'getBest')
+    const sign = direction === 'max' ? 1 : -1
+    let best: ModelVersion | undefined
+    for (const v of await this.listVersions(name)) {
+      const m = v.metrics[metric]
+      if (typeof m !== 'number') continue
+      if (best === undefined || sign * m >= sign * best.metrics[metric]) best = v
+    }
+    if (!best) throw new NotFoundError(`no version of model ${name} has metric ${JSON.stringify(metric)}`)
+    return best
+  }
+
+  /** Points an alias (e.g. `production`) at a version, moving it if it pointed elsewhere. */
+  async setAlias(name: string, alias: string, version: number): Promise<void> {
+    assertIdentifier(alias, 'alias')
+    const v = await this.get(name, version)
+    await this.db.transaction(async (tx) => {
+      await tx.kysely.deleteFrom('sml_model_aliases').where('name', '=', v.name).where('alias', '=', alias).execute()
+      await tx.kysely.insertInto('sml_model_aliases').values({ name: v.name, alias, version: v.version, updated_at: Date.now() }).execute()
+    })
+  }
+
+  async removeAlias(name: string, alias: string): Promise<void> {
+    assertIdentifier(name, 'model name')
+    assertIdentifier(alias, 'alias')
+    const r = await this.db.kysely.deleteFrom('sml_model_aliases').where('name', '=', name).where('alias', '=', alias).executeTakeFirst()
+    if (Number(r.numDeletedRows) === 0) throw new NotFoundError(`model ${name} has no alias ${alias}`)
+  }
+
+  async getByAlias(name: string, alias: string): Promise<ModelVersion> {
+    assertIdentifier(name, 'model name')
+    assertIdentifier(alias, 'alias')
+    const a = await this.db.kysely.selectFrom('sml_model_aliases').select('version').where('name', '=', name).where('alias', '=', alias).executeTakeFirst()
+    if (!a) throw new NotFoundError(`model ${name} has no alias ${alias}`)
+    return this.get(name, Number(a.version))
+  }
+
+  /** Deletes a version and its artifacts; refused while an alias points at it. */
+  async deleteVersion(name: string, version: number): Promise<void> {
+    const v = await this.get(name, version)
+    await this.db.transaction(async (tx) => {
+      const aliases = await tx.kysely.selectFrom('sml_model_aliases').select('alias').where('name', '=', v.name).where('version', '=', v.version).execute()
+      if (aliases.length) {
+        const names = aliases.map((a) => a.alias as string)
+        throw new ValidationError(`model ${name} v${version} is aliased as ${names.join(', ')}: move or remove the alias first`, [{ column: 'version', reason: `aliased as ${names.join(', ')}` }])
+      }
+      await this.artifactStore.delete(tx, v.id)
+      await tx.kysely.deleteFrom('sml_model_artifacts').where('model_id', '=', v.id).execute()
+      await tx.kysely.deleteFrom('sml_models').where('id', '=', v.id).execute()
+    })
+  }
+
+  /** An artifact's bytes, after checking them against the recorded sha256 (ChecksumError when they differ). */
+  async readArtifact(name: string, version: number | undefined, file: string): Promise<Uint8Array> {
+    const v = await this.get(name, version)
+    const info = v.artifacts.find((a) => a.file === file)
+    if (!info) throw new NotFoundError(`model ${name} v${v.version} has no artifact ${file} (has: ${v.artifacts.map((a) => a.file).join(', ') || 'none'})`)
+    const bytes = await this.artifactStore.get(v.id, file)
+    if (!bytes) throw new NotFoundError(`artifact ${file} of model ${name} v${v.version} is missing from the ${this.artifactStore.name} artifact store`)
+    const actual = sha256Hex(bytes)
+    if (actual !== info.sha256 || bytes.byteLength !== info.size) {
+      throw new ChecksumError(`artifact ${file} of model ${name} v${v.version} is corrupt: sha256 ${actual}, recorded ${info.sha256}`, info.sha256, actual)
+    }
+    return bytes
+  }
+
+  async readArtifactText(name: string, version: number | undefined, file: string): Promise<string> {
+    return new TextDecoder().decode(await this.readArtifact(name, version, file))
+  }
+
+  async readArtifactJson<T = unknown>(name: string, version: number | undefined, file: string): Promise<T> {
+    return JSON.parse(await this.readArtifactText(name, version, file)) as T
+  }
+
+  async close(): Promise<void> {
+    await this.db.close()
+  }
+
+  private async trainingDatasetCommit(viewName: string, viewVersion: number, tdVersion: number): Promise<number | null> {
+    const r = await this.db.kysely
+      .selectFrom('sml_training_datasets as t')
+      .innerJoin('sml_feature_views as v', 'v.id', 't.feature_view_id')
+      .select('t.commit_id')
+      .where('v.name', '=', viewName)
+      .where('v.version', '=', viewVersion)
+      .where('t.version', '=', tdVersion)
+      .executeTakeFirst()
+    if (!r) throw new NotFoundError(`feature view ${viewName} v${viewVersion} has no training dataset v${tdVersion}`)
+    return r.commit_id === null ? null : Number(r.commit_id)
+  }
+
+  private async hydrate(rows: Record<string, any>[]): Promise<ModelVersion[]> {
+    if (rows.length === 0) return []
+    const ids = rows.map((r) => Number(r.id))
+    const names = [...new Set(rows.map((r) => r.name as string))]
+    const [artifacts, aliases] = await Promise.all([
+      this.db.kysely.selectFrom('sml_model_artifacts').selectAll().where('model_id', 'in', ids).orderBy('file').execute(),
+      this.db.kysely.selectFrom('sml_model_aliases').selectAll().where('name', 'in', names).orderBy('alias').execute(),
+    ])
+    return rows.map((r) => {
+      const id = Number(r.id)
+      const version = Number(r.version)
+      const files: ArtifactInfo[] = artifacts.filter((a) => Number(a.model_id) === id).map((a) => ({ file: a.file, size: Number(a.size), sha256: a.sha256 }))
+      return {
+        id,
+        name: r.name,
+        version,
+        description: r.description,
+        metrics: JSON.parse(r.metrics),
+        inputExample: r.input_example === null ? null : JSON.parse(r.input_example),
+        schema: r.input_schema === null ? null : JSON.parse(r.input_schema),
+        lineage: {
+          featureView: r.feature_view_name === null ? null : { name: r.feature_view_name, version: Number(r.feature_view_version) },
+          trainingDatasetVersion: r.training_dataset_version === null ? null : Number(r.training_dataset_version),
+          commitId: r.commit_id === null ? null : Number(r.commit_id),
+        },
+        artifacts: files,
+        aliases: aliases.filter((a) => a.name === r.name && Number(a.version) === version).map((a) => a.alias as string),
+        createdAt: new Date(Number(r.created_at)),
+      }
+    })
+  }
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string }
+  return err?.code === '23505' || /unique constraint|duplicate key/i.test(err?.message ?? '')
+}
+
+/** Opens the registry on the store chosen by the environment (SML_HOME or DATABASE_URL). */
+export async function openModelRegistry(options: OpenDatabaseOptions & ModelRegistryOptions = {}): Promise<ModelRegistry> {
+  return new ModelRegistry(await openDatabase(options), options)
+}
