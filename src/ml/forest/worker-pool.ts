@@ -88,7 +88,13 @@ export function getWorkers(count: number): PooledWorker[] {
 /** Starts the workers a fit with `nJobs` would use and waits until they are loaded (e.g. at server start). */
 export async function warmUpForestWorkers(nJobs = -1): Promise<number> {
   const ws = getWorkers(resolveThreads(nJobs) - 1)
-  await Promise.all(ws.map((w) => w.ready))
+  // keep the process alive while they load; pooled workers are otherwise unref'd
+  for (const w of ws) w.worker.ref()
+  try {
+    await Promise.all(ws.map((w) => w.ready))
+  } finally {
+    for (const w of ws) w.worker.unref()
+  }
   return ws.length
 }
 

@@ -30,48 +30,38 @@ export function buildTree(d: BinnedData, y: ArrayLike<number>, p: TreeBuildParam
   const rng = new Random(seed)
   const entropy = p.criterion === 'entropy'
 
+  const ws = workspace(n, K)
   // bootstrap as integer sample weights, like sklearn; samples lists the distinct rows drawn
-  const w = new Float64Array(n)
+  const w = ws.w
   let m = 0
   if (p.bootstrap) {
+    w.fill(0, 0, n)
     for (let i = 0; i < n; i++) w[rng.int(n)] += 1
     for (let i = 0; i < n; i++) if (w[i] > 0) m++
   } else {
-    w.fill(1)
+    w.fill(1, 0, n)
     m = n
   }
-  const samples = new Int32Array(m)
+  const samples = ws.samples
   for (let i = 0, t = 0; i < n; i++) if (w[i] > 0) samples[t++] = i
 
-  const cap = 2 * m
-  const feature = new Int32Array(cap)
-  const threshold = new Float64Array(cap)
-  const left = new Int32Array(cap)
-  const right = new Int32Array(cap)
-  const value = new Float64Array(m * K)
+  const { feature, threshold, left, right, value } = ws
   const importance = new Float64Array(nf)
   let nNodes = 0
   let nLeaves = 0
 
   // DFS stack: start, end, depth, parent (−1 root), side (0 left, 1 right), and class counts
-  const sStart = new Int32Array(m + 2)
-  const sEnd = new Int32Array(m + 2)
-  const sDepth = new Int32Array(m + 2)
-  const sParent = new Int32Array(m + 2)
-  const sSide = new Uint8Array(m + 2)
-  const sCounts = new Float64Array((m + 2) * K)
+  const { sStart, sEnd, sDepth, sParent, sSide, sCounts } = ws
   let top = 0
   sStart[0] = 0
   sEnd[0] = m
   sDepth[0] = 0
   sParent[0] = -1
+  sCounts.fill(0, 0, K)
   for (let t = 0; t < m; t++) sCounts[y[samples[t]]] += w[samples[t]]
   top = 1
 
-  const hist = new Float64Array(BIN_STRIDE * K)
-  const cnt = new Int32Array(BIN_STRIDE)
-  const touched = new Int32Array(BIN_STRIDE)
-  const ordered = new Int32Array(BIN_STRIDE)
+  const { hist, cnt, touched, ordered } = ws
   const counts = new Float64Array(K)
   const leftAcc = new Float64Array(K)
   const bestLeft = new Float64Array(K)
@@ -246,6 +236,60 @@ export function buildTree(d: BinnedData, y: ArrayLike<number>, p: TreeBuildParam
     nLeaves,
     importance,
   }
+}
+
+interface Workspace {
+  readonly n: number
+  readonly k: number
+  readonly w: Float64Array
+  readonly samples: Int32Array
+  readonly feature: Int32Array
+  readonly threshold: Float64Array
+  readonly left: Int32Array
+  readonly right: Int32Array
+  readonly value: Float64Array
+  readonly sStart: Int32Array
+  readonly sEnd: Int32Array
+  readonly sDepth: Int32Array
+  readonly sParent: Int32Array
+  readonly sSide: Uint8Array
+  readonly sCounts: Float64Array
+  readonly hist: Float64Array
+  readonly cnt: Int32Array
+  readonly touched: Int32Array
+  readonly ordered: Int32Array
+}
+
+let cached: Workspace | undefined
+
+/**
+ * Scratch arrays reused by every tree this thread builds: allocating ~100 bytes per sample per tree
+ * made two threads fight over page faults, and the GC, more than over the CPU.
+ */
+function workspace(n: number, k: number): Workspace {
+  if (cached !== undefined && cached.n >= n && cached.k >= k) return cached
+  cached = {
+    n,
+    k,
+    w: new Float64Array(n),
+    samples: new Int32Array(n),
+    feature: new Int32Array(2 * n),
+    threshold: new Float64Array(2 * n),
+    left: new Int32Array(2 * n),
+    right: new Int32Array(2 * n),
+    value: new Float64Array(n * k),
+    sStart: new Int32Array(n + 2),
+    sEnd: new Int32Array(n + 2),
+    sDepth: new Int32Array(n + 2),
+    sParent: new Int32Array(n + 2),
+    sSide: new Uint8Array(n + 2),
+    sCounts: new Float64Array((n + 2) * k),
+    hist: new Float64Array(BIN_STRIDE * k),
+    cnt: new Int32Array(BIN_STRIDE),
+    touched: new Int32Array(BIN_STRIDE),
+    ordered: new Int32Array(BIN_STRIDE),
+  }
+  return cached
 }
 
 function xlogx(v: number): number {
