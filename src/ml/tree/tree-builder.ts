@@ -175,6 +175,7 @@ export function buildTree(d: BinnedData, y: ArrayLike<number>, p: TreeBuildParam
 
     if (bestF < 0) {
       feature[id] = -1
+      threshold[id] = 0 // scratch arrays are reused: every field of a node must be written
       left[id] = nLeaves
       right[id] = -1
       for (let c = 0; c < K; c++) value[nLeaves * K + c] = counts[c]
