@@ -2,6 +2,7 @@
 import { Command } from 'commander'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
 import { registerRegistryCommands } from './commands/registry.js'
+import { registerRuntimeCommands } from './commands/runtime.js'
 import { runCli } from './run-cli.js'
 
 // Commands import their heavy modules lazily inside their actions, so `sml run` starts fast.
@@ -16,5 +17,6 @@ const program = new Command()
 
 registerFeatureStoreCommands(program)
 registerRegistryCommands(program)
+registerRuntimeCommands(program)
 
 await runCli(program, process.argv)

@@ -20,6 +20,8 @@ export interface SqlDialect {
   sqlType(type: ColumnType): string
   /** SQL type of a column holding raw bytes (model artifacts); read back as a Buffer. */
   readonly binaryType: string
+  /** Appended to CREATE TABLE to store rows in primary-key order (SQLite: WITHOUT ROWID); empty where tables are heaps. */
+  readonly clusteredTableSuffix: string
   /** SQL for an auto-increment integer primary key column's type and constraint. */
   readonly autoIdColumn: string
   /** Converts a JS value of a column type to what the driver binds (booleans, dates). */
@@ -34,7 +36,20 @@ export interface SqlDialect {
   listColumns(table: string): Promise<string[]>
   /** Streams a query's rows as arrays (no row objects), for reading training data into typed arrays. */
   queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void>
+  /**
+   * Reads query slices into typed arrays, concatenated in slice order. The slices of one logical query
+   * (LIMIT/OFFSET parts of a deterministic, ordered read) may run in parallel where the dialect can.
+   */
+  queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[]): Promise<ColumnarResult>
   close(): Promise<void>
+}
+
+/** How a column arrives in a columnar read: numbers (null → NaN, booleans 0/1) or text. */
+export type ColumnKind = 'number' | 'string'
+
+export interface ColumnarResult {
+  readonly nRows: number
+  readonly columns: (Float64Array | (string | null)[])[]
 }
 
 export interface SqlTransaction {

@@ -25,6 +25,8 @@ export interface InsertOptions {
 }
 
 const WRITE_CHUNK = 50_000
+/** Reads at least this large are split across two readers. */
+const PARALLEL_READ_ROWS = 200_000
 
 /** One version of a feature group: a typed table whose rows carry the commit that wrote them. */
 export class FeatureGroup {
@@ -110,32 +112,22 @@ export class FeatureGroup {
   /** Named columns straight into typed arrays, ordered by primary key: the fast path for training data. */
   async readColumns(columns: readonly string[], options: ReadOptions = {}): Promise<ColumnBatch> {
     const specs = columns.map((c) => this.feature(c))
-    const expected = await this.count(options)
-    let cap = Math.max(expected, 16)
     const types: Record<string, ColumnType> = {}
     for (const f of specs) types[f.name] = f.type
-    let arrays: (Float64Array | (string | null)[])[] = specs.map((f) => (f.type === 'string' ? new Array<string | null>(cap) : new Float64Array(cap)))
-    let n = 0
-    await this.db.queryArrays(this.selectRows(columns, options).compile(), (r) => {
-      if (n === cap) {
-        // Rows committed between the count and the read: grow instead of failing.
-        cap *= 2
-        arrays = arrays.map((a) => (a instanceof Float64Array ? growFloat(a, cap) : a))
+    const kinds = specs.map((f) => (f.type === 'string' ? 'string' : 'number') as 'string' | 'number')
+    // A read as of a commit sees the same rows whatever else commits meanwhile, so its halves may be read apart.
+    let slices = [this.selectRows(columns, options).compile()]
+    if (options.asOf !== undefined && options.limit === undefined) {
+      const n = await this.count(options)
+      if (n >= PARALLEL_READ_ROWS) {
+        const half = Math.ceil(n / 2)
+        slices = [this.selectRows(columns, { ...options, limit: half }).compile(), this.selectRows(columns, { ...options, limit: n - half }).offset(half).compile()]
       }
-      for (let c = 0; c < specs.length; c++) {
-        const v = r[c]
-        const a = arrays[c]
-        if (a instanceof Float64Array) a[n] = v === null ? NaN : specs[c].type === 'bool' ? (v ? 1 : 0) : Number(v)
-        else a[n] = v as string | null
-      }
-      n++
-    })
+    }
+    const r = await this.db.queryColumns(slices, kinds)
     const out: Record<string, Float64Array | (string | null)[]> = {}
-    specs.forEach((f, c) => {
-      const a = arrays[c]
-      out[f.name] = a instanceof Float64Array ? (a.length === n ? a : a.slice(0, n)) : a.slice(0, n)
-    })
-    return { nRows: n, columns: out, types }
+    specs.forEach((f, c) => (out[f.name] = r.columns[c]))
+    return { nRows: r.nRows, columns: out, types }
   }
 
   async count(options: ReadOptions = {}): Promise<number> {
@@ -269,11 +261,6 @@ export class FeatureGroup {
   }
 }
 
-function growFloat(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap)
-  b.set(a)
-  return b
-}
 
 /** Creates the typed table of a group version with its key and commit indexes. */
 export async function createGroupTable(tx: SqlTransaction, db: SqlDialect, meta: FeatureGroupMetadata): Promise<void> {
@@ -283,17 +270,14 @@ export async function createGroupTable(tx: SqlTransaction, db: SqlDialect, meta:
     const required = f.nullable === false || meta.primaryKey.includes(f.name) || f.name === meta.eventTime
     t = t.addColumn(f.name, sql.raw(db.sqlType(f.type)), (c) => (required ? c.notNull() : c))
   }
-  await t
+  // Rows are clustered by (key, commit) where the dialect can: reads in key order need no sort. No index on the
+  // commit alone: the planner would pick it for as-of reads and then visit rows in random order, far slower than a scan.
+  t = t
     .addColumn('_commit_id', 'bigint', (c) => c.notNull())
     .addColumn('_superseded_by', 'bigint')
-    .execute()
-  await tx.kysely.schema
-    .createIndex(`${meta.tableName}_key`)
-    .on(meta.tableName)
-    .columns([...meta.primaryKey, '_commit_id'])
-    .unique()
-    .execute()
-  await tx.kysely.schema.createIndex(`${meta.tableName}_commit`).on(meta.tableName).column('_commit_id').execute()
+    .addPrimaryKeyConstraint(`${meta.tableName}_pk`, [...meta.primaryKey, '_commit_id'] as never)
+  if (db.clusteredTableSuffix) t = t.modifyEnd(sql.raw(db.clusteredTableSuffix))
+  await t.execute()
 }
 
 /** Inserts a validated batch as one commit and marks the rows it replaces as superseded. */

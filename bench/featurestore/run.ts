@@ -1,0 +1,107 @@
+// Feature-store throughput: insert 1,000,000 rows of 8 numeric columns and read them back into a
+// training split, beside the raw driver doing the same inserts in the same run.
+//   npx tsx bench/featurestore/run.ts [--rows N]            (SQLite, fresh temp file)
+//   DATABASE_URL=postgres://… npx tsx bench/featurestore/run.ts   (PostgreSQL, fresh schema)
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { openDatabase } from '../../src/db/index.js'
+import { FeatureStore } from '../../src/featurestore/index.js'
+import { Random } from '../../src/ml/random.js'
+
+const rowsArg = process.argv.indexOf('--rows')
+const N = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 1_000_000
+const FEATURES = ['f0', 'f1', 'f2', 'f3', 'f4', 'f5']
+const url = process.env.DATABASE_URL
+
+const rng = new Random(1)
+const rows = Array.from({ length: N }, (_, i) => {
+  const r: Record<string, number> = { id: i }
+  for (const f of FEATURES) r[f] = rng.next() * 100
+  r.label = rng.int(3)
+  return r
+})
+const columns = ['id', ...FEATURES, 'label']
+const arrays = rows.map((r) => columns.map((c) => r[c]))
+
+const home = mkdtempSync(join(tmpdir(), 'sml-bench-'))
+const schema = `bench_${Date.now().toString(36)}`
+const db = url ? await openDatabase({ url, schema }) : await openDatabase({ home })
+const fs = new FeatureStore(db)
+
+const seconds = (t: number) => (performance.now() - t) / 1000
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+// Raw driver, same rows, same table shape (typed columns, primary key), one transaction.
+let rawSeconds: number
+let rawLabel: string
+if (!url) {
+  const raw = new BetterSqlite3(join(home, 'raw.db'))
+  raw.pragma('journal_mode = WAL')
+  raw.pragma('synchronous = NORMAL')
+  raw.exec(`CREATE TABLE raw_bench (id integer primary key, ${FEATURES.map((f) => `${f} real`).join(', ')}, label integer)`)
+  const stmt = raw.prepare(`INSERT INTO raw_bench VALUES (${columns.map(() => '?').join(', ')})`)
+  const t = performance.now()
+  raw.transaction(() => {
+    for (const a of arrays) stmt.run(a)
+  })()
+  rawSeconds = seconds(t)
+  rawLabel = 'raw better-sqlite3 (prepared INSERT per row, one transaction)'
+  raw.close()
+} else {
+  const pg = (await import('pg')).default
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`)
+  await client.query(`CREATE TABLE ${schema}.raw_bench (id bigint primary key, ${FEATURES.map((f) => `${f} double precision`).join(', ')}, label bigint)`)
+  // The fastest plain-pg path without extra packages: multi-row unnest inserts in one transaction.
+  const t = performance.now()
+  await client.query('BEGIN')
+  for (let s = 0; s < N; s += 20_000) {
+    const chunk = arrays.slice(s, s + 20_000)
+    await client.query(
+      `INSERT INTO ${schema}.raw_bench SELECT * FROM unnest($1::bigint[], ${FEATURES.map((_, i) => `$${i + 2}::float8[]`).join(', ')}, $${FEATURES.length + 2}::bigint[])`,
+      columns.map((_, c) => chunk.map((a) => a[c])),
+    )
+  }
+  await client.query('COMMIT')
+  rawSeconds = seconds(t)
+  rawLabel = 'raw pg (unnest multi-row INSERT, one transaction)'
+  await client.query(`DROP SCHEMA ${schema} CASCADE`)
+  await client.end()
+}
+
+const fg = await fs.getOrCreateFeatureGroup({
+  name: 'bench',
+  primaryKey: ['id'],
+  schema: [{ name: 'id', type: 'int' }, ...FEATURES.map((name) => ({ name, type: 'float' as const })), { name: 'label', type: 'int' }],
+})
+let t = performance.now()
+const commit = await fg.insert(rows)
+const insertSeconds = seconds(t)
+if (commit.rowsAdded !== N) throw new Error(`expected ${N} rows added, got ${commit.rowsAdded}`)
+
+const fv = await fs.getOrCreateFeatureView({ name: 'bench', query: fg.selectExcept(['id']), labels: ['label'] })
+t = performance.now()
+const split = await fv.trainTestSplit({ testSize: 0.2, seed: 42 })
+const splitSeconds = seconds(t)
+if (split.xTrain.nRows + split.xTest.nRows !== N) throw new Error('split lost rows')
+
+console.log(`feature store on ${db.displayName}: ${fmt(N)} rows × ${columns.length} numeric columns`)
+console.table([
+  { step: 'insert (validate + one commit)', seconds: +insertSeconds.toFixed(3), 'rows/s': fmt(N / insertSeconds), goal: url ? '< 10 s' : '< 3 s' },
+  { step: rawLabel, seconds: +rawSeconds.toFixed(3), 'rows/s': fmt(N / rawSeconds), goal: '' },
+  { step: 'read → trainTestSplit (typed arrays)', seconds: +splitSeconds.toFixed(3), 'rows/s': fmt(N / splitSeconds), goal: '< 2 s' },
+])
+console.log(`insert vs raw driver: ${(insertSeconds / rawSeconds).toFixed(2)}x the raw time (goal: within 1.5x)`)
+
+await fs.close()
+if (url) {
+  const pg = (await import('pg')).default
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await c.end()
+}
+rmSync(home, { recursive: true, force: true })

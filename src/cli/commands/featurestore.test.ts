@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
+import { TITANIC_CSV } from '../../featurestore/test-support/data.js'
+import { runSml } from '../test-support/run-sml.js'
+
+describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
+  let tdb: TestDatabase
+  const dir = mkdtempSync(join(tmpdir(), 'sml-cli-'))
+  beforeAll(() => {
+    tdb = createTestDatabase(dialect)
+  })
+  afterAll(async () => {
+    await tdb.drop()
+  })
+  const sml = (...args: string[]) => runSml(args, tdb.env)
+
+  it('inserts a CSV as a new group, shows it, reads it back and refuses a bad file whole', async () => {
+    const ins = await sml('fg', 'insert', 'titanic', '--file', TITANIC_CSV, '--primary-key', 'PassengerId')
+    expect(ins.stderr).not.toMatch(/error/)
+    expect(ins.code).toBe(0)
+    expect(ins.stdout).toMatch(/commit \d+: 891 rows added, 0 updated in titanic v1/)
+
+    const show = JSON.parse((await sml('fg', 'show', 'titanic', '--json')).stdout)
+    expect(show.rows).toBe(891)
+    expect(show.primaryKey).toEqual(['passengerid'])
+    const age = show.statistics.find((s: { column: string }) => s.column === 'age')
+    expect(age).toMatchObject({ count: 714, missing: 177, min: 0.42, max: 80 })
+    expect(age.mean).toBeCloseTo(29.699118, 5)
+
+    const human = await sml('fg', 'show', 'titanic')
+    expect(human.stdout).toMatch(/rows: 891 {3}primary key: passengerid/)
+    expect(human.stdout).toMatch(/^age +float +714 +177/m)
+
+    const bad = join(dir, 'bad.csv')
+    writeFileSync(bad, 'passengerid,survived,age\n1000,1,22\n1001,0,old\n')
+    const rej = await sml('fg', 'insert', 'titanic', '--file', bad)
+    expect(rej.code).toBe(1)
+    expect(rej.stderr).toMatch(/row 2, column "age": "old" is not a valid float \(line 3\)/)
+    const after = JSON.parse((await sml('fg', 'show', 'titanic', '--json')).stdout)
+    expect([after.rows, after.commits.length]).toEqual([891, 1])
+
+    const upd = join(dir, 'upd.csv')
+    writeFileSync(upd, 'passengerid,survived,pclass,age\n1,1,1,23\n2000,0,3,40\n')
+    expect((await sml('fg', 'insert', 'titanic', '--file', upd)).stdout).toMatch(/1 rows added, 1 updated/)
+
+    const csv = await sml('fg', 'read', 'titanic', '--limit', '2')
+    expect(csv.stdout.split('\n')[0]).toBe('passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked')
+    expect(csv.stdout.split('\n')[1]).toBe('1,1,1,,,23,,,,,,')
+    const asOf = JSON.parse((await sml('fg', 'read', 'titanic', '--format', 'json', '--as-of', String(show.commits[0].id), '--limit', '1')).stdout)
+    expect(asOf[0]).toMatchObject({ passengerid: 1, survived: 0, name: 'Braund, Mr. Owen Harris', age: 22 })
+
+    const list = JSON.parse((await sml('fg', 'list', '--json')).stdout)
+    expect(list).toEqual([expect.objectContaining({ name: 'titanic', version: 1, rows: 892, commits: 2 })])
+    expect((await sml('fv', 'list')).stdout).toMatch(/no feature views yet/)
+  })
+
+  it('explains what is missing instead of guessing', async () => {
+    const noid = join(dir, 'noid.csv')
+    writeFileSync(noid, 'a,b\n1,2\n')
+    const r = await sml('fg', 'insert', 'things', '--file', noid)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/has no "id" column: name the primary key with --primary-key COL/)
+    const missing = await sml('fg', 'show', 'nothing_here')
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/^error: no feature group nothing_here$/m)
+    const injected = await sml('fg', 'show', 'x"; drop table sml_commits; --')
+    expect(injected.stderr).toMatch(/is not a valid identifier/)
+  })
+})

@@ -1,0 +1,154 @@
+import { Option, type Command } from 'commander'
+import { formatTable, print, printJson } from '../output.js'
+
+const int = (what: string) => (v: string) => {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`)
+  return n
+}
+
+async function runtime() {
+  const [rt, db] = await Promise.all([import('../../runtime/index.js'), import('../../db/index.js')])
+  return { ...rt, openDatabase: db.openDatabase }
+}
+
+/** `sml run`, `sml runs`, `sml pipelines`, `sml worker`: pipelines as fresh processes and their history. */
+export function registerRuntimeCommands(program: Command): void {
+  program
+    .command('run <pipeline>')
+    .description('run one pipeline now in this process, recording the run (retries with backoff); exit 0 succeeded, 124 timed out, 1 failed')
+    .option('--json', 'print the recorded attempts as JSON on stdout')
+    .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run (set by sml worker)').hideHelp())
+    .addOption(new Option('--trigger <trigger>', 'what started the run').choices(['manual', 'schedule', 'catch-up']).default('manual').hideHelp())
+    .action(async (name: string, opts) => {
+      const rt = await runtime()
+      await rt.loadPipelines()
+      const pipeline = rt.getPipeline(name)
+      const db = await rt.openDatabase()
+      let code = 1
+      try {
+        const scheduledFor = opts.scheduledFor === undefined ? null : new Date(Number(opts.scheduledFor))
+        const outcome = await rt.runPipeline(pipeline, { db, trigger: opts.trigger, scheduledFor })
+        const last = outcome.runs[outcome.runs.length - 1]
+        const ms = (last.endedAt?.getTime() ?? Date.now()) - outcome.runs[0].startedAt.getTime()
+        process.stderr.write(`${pipeline.name}: ${outcome.status} after ${outcome.runs.length} attempt(s) in ${ms} ms (run ${last.id})\n`)
+        if (opts.json) printJson(outcome.runs)
+        code = rt.exitCode(outcome)
+      } finally {
+        // A timed-out run may still hold the database; do not wait on it for long.
+        await Promise.race([db.close(), new Promise((r) => setTimeout(r, 2000).unref())])
+      }
+      process.exit(code)
+    })
+
+  const runs = program
+    .command('runs')
+    .description('recent pipeline runs (one row per attempt), newest first; `sml runs show ID` for one with its log')
+    .option('--pipeline <name>', 'only this pipeline')
+    .option('--status <status>', 'only runs with this status (running, succeeded, failed, timed-out, abandoned)')
+    .option('--limit <n>', 'how many (default 20)', int('--limit'), 20)
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { RunStore, openDatabase } = await runtime()
+      const db = await openDatabase()
+      try {
+        const list = await new RunStore(db).list({ pipeline: opts.pipeline, status: opts.status, limit: opts.limit })
+        if (opts.json) return printJson(list)
+        if (list.length === 0) return print('no runs yet: sml run PIPELINE')
+        print(
+          formatTable(
+            ['id', 'pipeline', 'status', 'attempt', 'trigger', 'started', 'duration', 'rows', 'model', 'error'],
+            list.map((r) => [r.id, r.pipeline, r.status, r.attempt, r.trigger, r.startedAt, duration(r), r.rowsWritten, r.model ? `${r.model.name} v${r.model.version}` : '', firstLine(r.error)]),
+          ),
+        )
+      } finally {
+        await db.close()
+      }
+    })
+
+  runs
+    .command('show <id>')
+    .description('one run: status, attempts, result and its log')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts) => {
+      const { RunStore, openDatabase } = await runtime()
+      const db = await openDatabase()
+      try {
+        const store = new RunStore(db)
+        const run = await store.get(int('run id')(id))
+        const [logs, attempts] = await Promise.all([store.logs(run.id), store.attempts(run.id)])
+        if (opts.json) return printJson({ ...run, attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status })), logs })
+        print(`run ${run.id}: ${run.pipeline} ${run.status} (attempt ${run.attempt}, ${run.trigger}${run.scheduledFor ? ` for ${run.scheduledFor.toISOString()}` : ''})`)
+        print(`started ${run.startedAt.toISOString()}${run.endedAt ? `, ended ${run.endedAt.toISOString()} (${duration(run)})` : ''} on ${run.hostname} pid ${run.pid}`)
+        print(`rows written: ${run.rowsWritten}${run.model ? `   model: ${run.model.name} v${run.model.version}` : ''}`)
+        if (run.error) print(`error: ${run.error}`)
+        if (attempts.length > 1) print(`attempts: ${attempts.map((a) => `#${a.id} ${a.status}`).join(', ')}`)
+        print('\nlog:')
+        for (const l of logs) print(`${l.at.toISOString()} ${l.level.padEnd(5)} ${l.message}`)
+      } finally {
+        await db.close()
+      }
+    })
+
+  program
+    .command('pipelines')
+    .description('known pipelines with their schedule and last run')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { loadPipelines, RunStore, openDatabase } = await runtime()
+      const pipelines = await loadPipelines()
+      const db = await openDatabase()
+      try {
+        const store = new RunStore(db)
+        const rows = await Promise.all(
+          pipelines.map(async (p) => {
+            const [last] = await store.list({ pipeline: p.name, limit: 1 })
+            return { name: p.name, description: p.description, schedule: p.schedule, retries: p.retries, timeoutMs: p.timeoutMs, lastRun: last ?? null }
+          }),
+        )
+        if (opts.json) return printJson(rows)
+        if (rows.length === 0) return print('no pipelines: set SML_PIPELINES_MODULE to a module exporting pipelines')
+        print(formatTable(['name', 'schedule', 'retries', 'timeout', 'last run', 'description'], rows.map((r) => [r.name, r.schedule ?? '(manual)', r.retries, `${r.timeoutMs} ms`, r.lastRun ? `#${r.lastRun.id} ${r.lastRun.status}` : '', r.description])))
+      } finally {
+        await db.close()
+      }
+    })
+
+  program
+    .command('worker')
+    .description('run the pipeline schedules until stopped; each tick runs once even with several workers on the store')
+    .option('--catch-up', "run each pipeline's latest tick missed while no worker ran")
+    .option('--in-process', 'run ticks inside the worker instead of as fresh `sml run` processes')
+    .option('--pipeline <name...>', 'only these pipelines')
+    .action(async (opts) => {
+      const rt = await runtime()
+      let pipelines = await rt.loadPipelines()
+      if (opts.pipeline) pipelines = (opts.pipeline as string[]).map((n) => rt.getPipeline(n))
+      const db = await rt.openDatabase()
+      const execute = opts.inProcess ? undefined : rt.childProcessExecutor([process.execPath, ...process.execArgv, process.argv[1]])
+      const worker = await rt.startWorker({ db, pipelines, execute, catchUp: Boolean(opts.catchUp) })
+      process.stderr.write(`worker ${process.pid} started with ${worker.scheduler.name}: ${worker.jobs.length} scheduled pipeline(s); stop with Ctrl-C\n`)
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve()
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+      process.stderr.write('worker stopping: waiting for running ticks\n')
+      await worker.stop()
+      const { claimed, lost } = worker.scheduler.stats
+      process.stderr.write(`worker stopped: ran ${claimed} tick(s), ${lost} taken by other workers\n`)
+      await db.close()
+    })
+}
+
+function duration(r: { startedAt: Date; endedAt: Date | null }): string {
+  if (!r.endedAt) return ''
+  const ms = r.endedAt.getTime() - r.startedAt.getTime()
+  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
+function firstLine(s: string | null): string {
+  if (!s) return ''
+  const l = s.split('\n')[0]
+  return l.length > 60 ? `${l.slice(0, 57)}...` : l
+}

@@ -1,0 +1,79 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SqlDialect } from './dialect.js'
+import { migrate } from './migrations.js'
+import { createTestDatabase, testDialectNames, type TestDatabase } from './test-support/dialects.js'
+
+describe.each(testDialectNames())('%s dialect', (name) => {
+  let tdb: TestDatabase
+  let db: SqlDialect
+  beforeAll(async () => {
+    tdb = createTestDatabase(name)
+    db = await tdb.open()
+    await db.transaction(async (tx) => {
+      await tx.kysely.schema
+        .createTable('t')
+        .addColumn('id', sql.raw(db.sqlType('int')), (c) => c.primaryKey())
+        .addColumn('x', sql.raw(db.sqlType('float')))
+        .addColumn('s', sql.raw(db.sqlType('string')))
+        .addColumn('b', sql.raw(db.sqlType('bool')))
+        .addColumn('ts', sql.raw(db.sqlType('timestamp')))
+        .execute()
+    })
+  })
+  afterAll(async () => {
+    await db.close()
+    await tdb.drop()
+  })
+
+  it('migrations are recorded once and re-running them (even at once) changes nothing', async () => {
+    const again = await Promise.all([migrate(db), migrate(db)])
+    expect(again).toEqual([[], []])
+    const ids = await db.kysely.selectFrom('sml_migrations').select('id').execute()
+    expect(ids.map((r) => r.id)).toContain('001_feature_store')
+  })
+
+  it('bulk-inserts columns and reads them back in slices, in order, as typed arrays', async () => {
+    const n = 1000
+    const ids = Array.from({ length: n }, (_, i) => i)
+    const xs = ids.map((i) => (i % 7 === 0 ? null : i / 4))
+    const ss = ids.map((i) => (i % 5 === 0 ? null : `s${i}`))
+    const bs = ids.map((i) => db.encode('bool', i % 2 === 0))
+    const ts = ids.map((i) => db.encode('timestamp', new Date(i * 1000)))
+    await db.transaction((tx) => tx.insertColumns('t', ['id', 'x', 's', 'b', 'ts'], [ids, xs, ss, bs, ts], n))
+    const q = (limit: number, offset: number) => db.kysely.selectFrom('t').select(['x', 's', 'b', 'ts']).orderBy('id').limit(limit).offset(offset).compile()
+    const kinds = ['number', 'string', 'number', 'number'] as const
+    const whole = await db.queryColumns([q(n, 0)], kinds)
+    const halves = await db.queryColumns([q(400, 0), q(600, 400)], kinds)
+    expect(whole.nRows).toBe(n)
+    expect(halves.nRows).toBe(n)
+    for (let c = 0; c < kinds.length; c++) expect(Array.from(halves.columns[c])).toEqual(Array.from(whole.columns[c]))
+    const x = whole.columns[0] as Float64Array
+    expect(x).toBeInstanceOf(Float64Array)
+    expect(Number.isNaN(x[0])).toBe(true)
+    expect(x[1]).toBe(0.25)
+    expect((whole.columns[1] as (string | null)[]).slice(0, 2)).toEqual([null, 's1'])
+    expect(Array.from((whole.columns[2] as Float64Array).subarray(0, 3))).toEqual([1, 0, 1])
+    expect((whole.columns[3] as Float64Array)[3]).toBe(3000)
+    const row = await db.kysely.selectFrom('t').selectAll().where('id', '=', 2).executeTakeFirstOrThrow()
+    expect(db.decode('bool', row.b)).toBe(true)
+    expect(db.decode('timestamp', row.ts)).toEqual(new Date(2000))
+  })
+
+  it('rolls a failed transaction back whole', async () => {
+    const before = await db.kysely.selectFrom('t').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.insertColumns('t', ['id'], [[5000]], 1)
+        await tx.insertColumns('t', ['id'], [[0]], 1) // duplicate key
+      }),
+    ).rejects.toThrow()
+    const after = await db.kysely.selectFrom('t').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
+    expect(Number(after.n)).toBe(Number(before.n))
+  })
+
+  it('lists a table’s columns and none for a missing table', async () => {
+    expect(await db.listColumns('t')).toEqual(['id', 'x', 's', 'b', 'ts'])
+    expect(await db.listColumns('nope')).toEqual([])
+  })
+})
