@@ -1,0 +1,58 @@
+import type { SqlDialect } from '../../db/index.js'
+
+/** A pipeline on a cron schedule. */
+export interface ScheduledJob {
+  readonly pipeline: string
+  readonly cron: string
+}
+
+export type TickTrigger = 'schedule' | 'catch-up'
+
+/** Runs one tick; resolves when the run it started has finished. */
+export type TickHandler = (job: ScheduledJob, scheduledFor: Date, trigger: TickTrigger) => Promise<void>
+
+/** Ticks that passed while no worker ran. */
+export interface MissedTicks {
+  readonly pipeline: string
+  readonly cron: string
+  /** The newest tick any worker recorded. */
+  readonly lastTick: Date
+  /** The cron's latest fire time before now: the one `--catch-up` runs. */
+  readonly latestMissed: Date
+  /** How many fire times were missed (counted up to 10 000). */
+  readonly missed: number
+}
+
+export interface SchedulerStats {
+  /** Ticks this worker won and ran. */
+  readonly claimed: number
+  /** Ticks another worker had already claimed. */
+  readonly lost: number
+}
+
+/**
+ * Fires each job's ticks so that every (pipeline, scheduled time) runs exactly once among all
+ * workers sharing the store. Implementations live beside this file as `<backend>-scheduler.ts`.
+ */
+export interface Scheduler {
+  readonly name: string
+  readonly stats: SchedulerStats
+  /** Throws a ValidationError for a cron expression it cannot parse. */
+  start(jobs: readonly ScheduledJob[], onTick: TickHandler): Promise<void>
+  /** Compares each job's last recorded tick with its cron's previous fire time. */
+  missedTicks(jobs: readonly ScheduledJob[], now?: Date): Promise<MissedTicks[]>
+  /** Runs a job's latest missed tick unless another worker claims it first; true when this one ran it. */
+  catchUp(missed: MissedTicks, onTick: TickHandler): Promise<boolean>
+  /** The next fire time of a cron expression after `after` (default now). */
+  nextRun(cron: string, after?: Date): Date | null
+  /** Stops firing and waits for the ticks in progress. */
+  stop(): Promise<void>
+}
+
+export interface SchedulerConfig {
+  readonly db: SqlDialect
+  /** Recorded with each claimed tick; default `<hostname>:<pid>`. */
+  readonly workerId?: string
+  /** Where tick failures are reported (a tick's run failing is recorded in its run, not here). */
+  readonly onError?: (error: unknown) => void
+}
