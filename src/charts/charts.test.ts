@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { confusionMatrixChart, lineOverTimeChart, renderSvg, svgToPng } from './index.js'
+
+describe('charts', () => {
+  it('draws a confusion matrix with class names in order, true rows and predicted columns', async () => {
+    const svg = await renderSvg(confusionMatrixChart({ matrix: [[50, 2], [7, 30]], labels: ['Died', 'Survived'], title: 'titanic' }))
+    expect(svg.startsWith('<svg')).toBe(true)
+    for (const t of ['Predicted', 'Actual', 'Died', 'Survived', '>50<', '>2<', '>7<', '>30<', 'titanic']) expect(svg).toContain(t)
+    // The "Died" column label comes before "Survived" on the x axis.
+    expect(svg.indexOf('Died')).toBeLessThan(svg.indexOf('Survived'))
+  })
+
+  it('refuses a matrix that does not match its labels', () => {
+    expect(() => confusionMatrixChart({ matrix: [[1, 2]], labels: ['a', 'b'] })).toThrow(/must be 2×2/)
+  })
+
+  it('rasterises to PNG', async () => {
+    const svg = await renderSvg(lineOverTimeChart({ title: 'Accuracy', yTitle: 'accuracy', yDomain: [0, 1], percent: true, points: [{ time: new Date('2026-01-01'), value: 0.9 }, { time: new Date('2026-01-02'), value: 0.95 }] }))
+    expect(svg).toContain('Accuracy')
+    const png = svgToPng(svg)
+    expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+    expect(png.length).toBeGreaterThan(1000)
+  })
+})

@@ -1,0 +1,34 @@
+import { Resvg } from '@resvg/resvg-js'
+import * as vega from 'vega'
+import { compile, type Config, type TopLevelSpec } from 'vega-lite'
+
+export type ChartSpec = TopLevelSpec
+
+/** Renders a Vega-Lite spec to a standalone SVG string on the server (no browser, no canvas). */
+export async function renderSvg(spec: ChartSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' })
+  try {
+    return await view.toSVG()
+  } finally {
+    view.finalize()
+  }
+}
+
+/** Rasterises an SVG to PNG with the system fonts (DejaVu on Debian). */
+export function svgToPng(svg: string, options: { scale?: number; background?: string } = {}): Uint8Array {
+  const resvg = new Resvg(svg, {
+    background: options.background ?? 'white',
+    fitTo: { mode: 'zoom', value: options.scale ?? 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
+  })
+  return resvg.render().asPng()
+}
+
+/** Shared look: one font and palette for every chart, so pages and artifacts match. */
+export const CHART_CONFIG: Config = {
+  font: 'DejaVu Sans, Helvetica, Arial, sans-serif',
+  background: 'white',
+  axis: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 600, labelColor: '#333', titleColor: '#333' },
+  title: { fontSize: 14, fontWeight: 600, anchor: 'start', color: '#111' },
+  view: { stroke: 'transparent' },
+}
