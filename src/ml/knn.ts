@@ -2,6 +2,7 @@ import { NotFittedError, ValidationError } from './errors.js'
 import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from './estimator.js'
 import type { Label } from './labels.js'
 import type { MatrixLike } from './matrix.js'
+import { KdTree } from './kd-tree.js'
 import { checkPredictMatrix, checkRow, checkXy } from './validation.js'
 
 export interface KNeighborsClassifierOptions {
@@ -22,6 +23,17 @@ interface KnnLearned {
   readonly x: Float64Array
   /** Class index of each training row. */
   readonly y: Int32Array
+  /** Search index for many rows in few dimensions (rebuilt on load, not serialised). */
+  readonly tree: KdTree | null
+}
+
+/** Below this many rows, or above this many features, brute force is as fast as the k-d tree. */
+const KD_MIN_ROWS = 512
+const KD_MAX_FEATURES = 16
+
+function learned(classes: Label[], nFeatures: number, nSamples: number, x: Float64Array, y: Int32Array): KnnLearned {
+  const tree = nSamples >= KD_MIN_ROWS && nFeatures <= KD_MAX_FEATURES ? new KdTree(x, nSamples, nFeatures) : null
+  return { classes, nFeatures, nSamples, x, y, tree }
 }
 
 const KIND = 'KNeighborsClassifier'
@@ -69,7 +81,7 @@ export class KNeighborsClassifier implements Classifier {
     if (metric !== 'euclidean' && metric !== 'manhattan') throw new ValidationError(`metric must be 'euclidean' or 'manhattan', got ${String(metric)}`, 'metric')
     const c = checkXy(x, y)
     if (nNeighbors > c.x.nRows) throw new ValidationError(`nNeighbors (${nNeighbors}) is larger than the number of training samples (${c.x.nRows})`, 'nNeighbors')
-    this.#fit = { classes: c.classes, nFeatures: c.x.nCols, nSamples: c.x.nRows, x: Float64Array.from(c.x.data), y: c.y }
+    this.#fit = learned(c.classes, c.x.nCols, c.x.nRows, Float64Array.from(c.x.data), c.y)
     return this
   }
 
@@ -114,7 +126,8 @@ export class KNeighborsClassifier implements Classifier {
     const { x, nSamples: n, nFeatures: p } = f
     const manhattan = this.params.metric === 'manhattan'
     let worst = Infinity
-    for (let i = 0, base = 0; i < n; i++, base += p) {
+    if (f.tree !== null) f.tree.query(q, qOff, kn, manhattan, dist, idx)
+    for (let i = 0, base = 0; f.tree === null && i < n; i++, base += p) {
       let d = 0
       if (manhattan) {
         for (let j = 0; j < p; j++) {
@@ -175,7 +188,7 @@ export class KNeighborsClassifier implements Classifier {
     const est = new KNeighborsClassifier(j.params)
     const l = j.learned
     if (l != null) {
-      est.#fit = { classes: l.classes, nFeatures: l.nFeatures, nSamples: l.nSamples, x: Float64Array.from(l.x), y: Int32Array.from(l.y) }
+      est.#fit = learned(l.classes, l.nFeatures, l.nSamples, Float64Array.from(l.x), Int32Array.from(l.y))
     }
     return est
   }
