@@ -100,19 +100,35 @@ export function buildTree(d: BinnedData, y: ArrayLike<number>, p: TreeBuildParam
         feats[j] = feats[t]
         feats[t] = f
         const base = f * n
+        const nb = nBins[f]
         let tc = 0
-        for (let i = start; i < end; i++) {
-          const s = samples[i]
-          const b = codes[base + s]
-          if (cnt[b] === 0) touched[tc++] = b
-          cnt[b]++
-          hist[b * K + y[s]] += w[s]
+        // large nodes: branch-free fill, then find the used bins by one sweep; small nodes: remember touched bins
+        const dense = mNode > 2 * nb
+        if (dense) {
+          for (let i = start; i < end; i++) {
+            const s = samples[i]
+            const b = codes[base + s]
+            cnt[b]++
+            hist[b * K + y[s]] += w[s]
+          }
+          for (let b = 0; b < nb; b++) if (cnt[b] > 0) touched[tc++] = b
+        } else {
+          for (let i = start; i < end; i++) {
+            const s = samples[i]
+            const b = codes[base + s]
+            if (cnt[b] === 0) touched[tc++] = b
+            cnt[b]++
+            hist[b * K + y[s]] += w[s]
+          }
         }
         if (tc > 1) {
           visited++
           // bins in increasing order: sort the few touched ones, or sweep all when many
           let no = 0
-          if (tc <= 32) {
+          if (dense) {
+            for (let a = 0; a < tc; a++) ordered[a] = touched[a]
+            no = tc
+          } else if (tc <= 32) {
             for (let a = 0; a < tc; a++) {
               const v = touched[a]
               let q = a
@@ -124,7 +140,6 @@ export function buildTree(d: BinnedData, y: ArrayLike<number>, p: TreeBuildParam
             }
             no = tc
           } else {
-            const nb = nBins[f]
             for (let b = 0; b < nb; b++) if (cnt[b] > 0) ordered[no++] = b
           }
           for (let c = 0; c < K; c++) leftAcc[c] = 0
