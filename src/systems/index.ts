@@ -1,0 +1,32 @@
+import type { Pipeline } from '../runtime/index.js'
+import { iris } from './iris/index.js'
+import { batchInferencePipeline } from './pipelines/batch-inference.js'
+import { dailyPipeline } from './pipelines/daily.js'
+import { featurePipeline } from './pipelines/feature.js'
+import { trainingPipeline } from './pipelines/training.js'
+import type { SystemDescription } from './system.js'
+import { titanic } from './titanic/index.js'
+
+/** Every shipped system, by name; a new system is one more entry. */
+export const SYSTEMS: Readonly<Record<string, SystemDescription>> = { iris, titanic }
+
+export function getSystem(name: string): SystemDescription | undefined {
+  return Object.hasOwn(SYSTEMS, name) ? SYSTEMS[name] : undefined
+}
+
+/** The four pipelines of a system, in the order a fresh store needs them. */
+export function systemPipelines(system: SystemDescription): Pipeline[] {
+  return [featurePipeline(system), trainingPipeline(system), dailyPipeline(system), batchInferencePipeline(system)]
+}
+
+/** Loaded by the runtime (`sml run`, `sml worker`) to find every system's pipelines. */
+export const pipelines: Pipeline[] = Object.values(SYSTEMS).flatMap(systemPipelines)
+
+export { iris, titanic }
+export { className, classValue, type SystemDescription, type FieldDescription, type ClassDescription } from './system.js'
+export { loadSource, type SourceOptions } from './source.js'
+export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView } from './feature-groups.js'
+export { loadServingModel, predictRows, servingVersion, type ServingModel, type Prediction } from './serving.js'
+export { syntheticSeed } from './pipelines/daily.js'
+export { bootstrapSystem, runDemo, type BootstrapReport, type DemoOptions } from './bootstrap.js'
+export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint } from './monitor.js'

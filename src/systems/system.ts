@@ -1,0 +1,88 @@
+import type { CsvTable, Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
+import type { Classifier, Random } from '../ml/index.js'
+
+/** One class of the label: the value stored in the feature group and the name people read. */
+export interface ClassDescription {
+  readonly value: string | number
+  readonly name: string
+  /** Accent colour for pages and charts. */
+  readonly color: string
+}
+
+/** A model input as a person enters it: a number with a range and unit, or a choice of named options. */
+export type FieldDescription =
+  | {
+      readonly kind: 'number'
+      readonly name: string
+      readonly label: string
+      readonly unit?: string
+      readonly min: number
+      readonly max: number
+      readonly step: number
+      readonly default: number
+      /** Whole numbers only (ages in years, counts). */
+      readonly integer?: boolean
+      readonly help?: string
+    }
+  | {
+      readonly kind: 'choice'
+      readonly name: string
+      readonly label: string
+      /** `value` is what an API client sends ("male", "C"); `code` is what the feature group stores. */
+      readonly choices: readonly { readonly value: string | number; readonly code: number; readonly label: string }[]
+      readonly default: string | number
+      readonly help?: string
+    }
+
+/**
+ * An ML system as data: where its data comes from, how it is cleaned, what it predicts with which
+ * model, how synthetic days are made and what its pages show. Generic pipelines, API and pages
+ * consume it; adding a system is adding one of these.
+ */
+export interface SystemDescription {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly source: {
+    /** File name in SML_DATA_DIR / the download cache. */
+    readonly file: string
+    readonly url: string
+    /** CSV header columns (lowercased) the cleaning needs; a file missing one is refused. */
+    readonly requiredColumns: readonly string[]
+  }
+  readonly featureGroup: {
+    readonly name: string
+    readonly version: number
+    readonly description: string
+    readonly primaryKey: string
+    readonly eventTime: string
+    /** Every column, primary key and event time included. */
+    readonly schema: readonly FeatureSpec[]
+    readonly expectations: readonly Expectation[]
+  }
+  /** Feature engineering: the raw CSV to feature rows (primary key included, event time added by the pipeline). */
+  clean(table: CsvTable): Row[]
+  readonly label: { readonly column: string; readonly classes: readonly ClassDescription[] }
+  /** Model inputs in model column order, as people enter them. */
+  readonly fields: readonly FieldDescription[]
+  readonly transformations?: Readonly<Record<string, TransformationKind>>
+  readonly training: { readonly testSize: number; readonly seed: number; readonly stratify?: boolean }
+  readonly model: {
+    readonly name: string
+    readonly description: string
+    create(seed: number): Classifier
+  }
+  /** One synthetic row (features and label, no key or time) for a simulated day. */
+  synthetic(rng: Random): Row
+  /** Cron schedules of the daily pipelines (batch inference runs after the synthetic one). */
+  readonly schedules: { readonly daily: string; readonly batchInference: string }
+}
+
+export function className(system: SystemDescription, value: unknown): string {
+  const c = system.label.classes.find((k) => k.value === value)
+  return c ? c.name : String(value)
+}
+
+export function classValue(system: SystemDescription, name: string): string | number | undefined {
+  return system.label.classes.find((k) => k.name === name)?.value
+}

@@ -1,0 +1,166 @@
+import { validationError, type ValidationIssue } from '../../db/index.js'
+import { csvToRows, type CsvTable, type Row } from '../../featurestore/index.js'
+import { RandomForestClassifier, type Random } from '../../ml/index.js'
+import type { SystemDescription } from '../system.js'
+
+const SEX = { male: 0, female: 1 } as const
+const EMBARKED = { C: 0, Q: 1, S: 2 } as const
+
+/** Draws a key of `weights` with probability proportional to its weight. */
+function pick(rng: Random, weights: Readonly<Record<string | number, number>>): string {
+  const entries = Object.entries(weights)
+  let u = rng.next() * entries.reduce((a, [, w]) => a + w, 0)
+  for (const [k, w] of entries) {
+    u -= w
+    if (u < 0) return k
+  }
+  return entries[entries.length - 1][0]
+}
+
+/** Normal draw (Box–Muller) for ages. */
+function normal(rng: Random, mean: number, sd: number): number {
+  const u = 1 - rng.next()
+  const v = rng.next()
+  return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
+}
+
+// Class-conditional shares measured on the 889 cleaned passengers, so a synthetic survivor looks like a survivor.
+const BY_OUTCOME = {
+  1: { pclass: { 1: 0.4, 2: 0.26, 3: 0.34 }, female: 0.68, embarked: { C: 0.27, Q: 0.09, S: 0.64 }, age: [28, 15] },
+  0: { pclass: { 1: 0.15, 2: 0.18, 3: 0.67 }, female: 0.15, embarked: { C: 0.14, Q: 0.09, S: 0.77 }, age: [30, 13] },
+} as const
+const SIBSP = { 0: 0.68, 1: 0.23, 2: 0.03, 3: 0.02, 4: 0.02, 5: 0.01, 8: 0.01 }
+const PARCH = { 0: 0.76, 1: 0.13, 2: 0.09, 3: 0.01, 4: 0.005, 5: 0.005 }
+
+export const titanic: SystemDescription = {
+  name: 'titanic',
+  title: 'Titanic survival',
+  description: 'Predicts whether a Titanic passenger survived from class, sex, age, family aboard and port (random forest, 100 trees).',
+  source: {
+    file: 'titanic.csv',
+    url: 'https://raw.githubusercontent.com/ID2223KTH/id2223kth.github.io/master/assignments/lab1/titanic.csv',
+    requiredColumns: ['passengerid', 'survived', 'pclass', 'sex', 'age', 'sibsp', 'parch', 'embarked'],
+  },
+  featureGroup: {
+    name: 'titanic',
+    version: 1,
+    description: 'Titanic passengers: class, sex (male 0, female 1), age (missing → mean), family aboard, port (C 0, Q 1, S 2), survived',
+    primaryKey: 'passengerid',
+    eventTime: 'ts',
+    schema: [
+      { name: 'passengerid', type: 'int' },
+      { name: 'ts', type: 'timestamp' },
+      { name: 'pclass', type: 'int', nullable: false },
+      { name: 'sex', type: 'int', nullable: false },
+      { name: 'age', type: 'float', nullable: false },
+      { name: 'sibsp', type: 'int', nullable: false },
+      { name: 'parch', type: 'int', nullable: false },
+      { name: 'embarked', type: 'int', nullable: false },
+      { name: 'survived', type: 'int', nullable: false },
+    ],
+    expectations: [
+      { column: 'pclass', allowed: [1, 2, 3], strict: true },
+      { column: 'sex', allowed: [0, 1], strict: true },
+      { column: 'embarked', allowed: [0, 1, 2], strict: true },
+      { column: 'survived', allowed: [0, 1], strict: true },
+      { column: 'age', min: 0, max: 100, strict: true },
+      { column: 'sibsp', min: 0, max: 10, strict: true },
+      { column: 'parch', min: 0, max: 10, strict: true },
+    ],
+  },
+  // The lab's cleaning: drop Name, Ticket, Cabin, Fare (PassengerId stays only as the key), encode sex and
+  // port, fill a missing age with the mean age of all passengers, then drop the two rows with no port.
+  clean(table: CsvTable) {
+    const schema = [
+      { name: 'passengerid', type: 'int' as const },
+      { name: 'survived', type: 'int' as const },
+      { name: 'pclass', type: 'int' as const },
+      { name: 'sex', type: 'string' as const },
+      { name: 'age', type: 'float' as const },
+      { name: 'sibsp', type: 'int' as const },
+      { name: 'parch', type: 'int' as const },
+      { name: 'embarked', type: 'string' as const },
+    ]
+    const keep = new Set(schema.map((f) => f.name))
+    const header = table.header
+    const idx = header.map((h, i) => (keep.has(h) ? i : -1)).filter((i) => i >= 0)
+    const narrowed = { header: idx.map((i) => header[i]), records: table.records.map((r) => idx.map((i) => r[i])) }
+    const raw = csvToRows(narrowed, schema, 'titanic.csv')
+    const ages = raw.map((r) => r.age).filter((a): a is number => typeof a === 'number')
+    const meanAge = ages.reduce((a, b) => a + b, 0) / ages.length
+    const issues: ValidationIssue[] = []
+    const rows: Row[] = []
+    raw.forEach((r, i) => {
+      if (r.embarked === null || r.embarked === undefined) return
+      const sex = SEX[r.sex as keyof typeof SEX]
+      const embarked = EMBARKED[r.embarked as keyof typeof EMBARKED]
+      if (sex === undefined) issues.push({ row: i + 1, column: 'sex', reason: `${JSON.stringify(r.sex)} is not male or female` })
+      if (embarked === undefined) issues.push({ row: i + 1, column: 'embarked', reason: `${JSON.stringify(r.embarked)} is not C, Q or S` })
+      rows.push({ passengerid: r.passengerid, pclass: r.pclass, sex, age: r.age ?? meanAge, sibsp: r.sibsp, parch: r.parch, embarked, survived: r.survived })
+    })
+    if (issues.length) throw validationError(issues, 'titanic.csv')
+    return rows
+  },
+  label: {
+    column: 'survived',
+    classes: [
+      { value: 0, name: 'Died', color: '#b91c1c' },
+      { value: 1, name: 'Survived', color: '#15803d' },
+    ],
+  },
+  fields: [
+    {
+      kind: 'choice',
+      name: 'pclass',
+      label: 'Ticket class',
+      choices: [
+        { value: 1, code: 1, label: '1st class' },
+        { value: 2, code: 2, label: '2nd class' },
+        { value: 3, code: 3, label: '3rd class' },
+      ],
+      default: 3,
+    },
+    {
+      kind: 'choice',
+      name: 'sex',
+      label: 'Sex',
+      choices: [
+        { value: 'male', code: 0, label: 'Male' },
+        { value: 'female', code: 1, label: 'Female' },
+      ],
+      default: 'female',
+    },
+    { kind: 'number', name: 'age', label: 'Age', unit: 'years', min: 0, max: 100, step: 1, default: 29, help: 'Age in years' },
+    { kind: 'number', name: 'sibsp', label: 'Siblings / spouses aboard', min: 0, max: 10, step: 1, default: 0, integer: true },
+    { kind: 'number', name: 'parch', label: 'Parents / children aboard', min: 0, max: 10, step: 1, default: 0, integer: true },
+    {
+      kind: 'choice',
+      name: 'embarked',
+      label: 'Port of embarkation',
+      choices: [
+        { value: 'C', code: 0, label: 'Cherbourg' },
+        { value: 'Q', code: 1, label: 'Queenstown' },
+        { value: 'S', code: 2, label: 'Southampton' },
+      ],
+      default: 'S',
+    },
+  ],
+  training: { testSize: 0.2, seed: 42 },
+  model: {
+    name: 'titanic_model',
+    description: 'random forest, 100 trees, bootstrap, sqrt features, gini',
+    create: (seed) => new RandomForestClassifier({ nEstimators: 100, seed }),
+  },
+  synthetic(rng: Random) {
+    const survived = rng.next() < 0.5 ? 1 : 0
+    const p = BY_OUTCOME[survived]
+    const pclass = Number(pick(rng, p.pclass))
+    const sex = rng.next() < p.female ? 1 : 0
+    const age = Math.round(Math.min(80, Math.max(1, normal(rng, p.age[0], p.age[1]))))
+    const sibsp = Number(pick(rng, SIBSP))
+    const parch = Number(pick(rng, PARCH))
+    const embarked = EMBARKED[pick(rng, p.embarked) as keyof typeof EMBARKED]
+    return { pclass, sex, age, sibsp, parch, embarked, survived }
+  },
+  schedules: { daily: '5 6 * * *', batchInference: '20 6 * * *' },
+}
