@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
+import { registerAppCommands } from './commands/app.js'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
 import { registerRegistryCommands } from './commands/registry.js'
 import { registerRuntimeCommands } from './commands/runtime.js'
@@ -15,6 +16,7 @@ const program = new Command()
     if (dir) process.env.SML_DATA_DIR = dir
   })
 
+registerAppCommands(program)
 registerFeatureStoreCommands(program)
 registerRegistryCommands(program)
 registerRuntimeCommands(program)

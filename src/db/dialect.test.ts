@@ -47,7 +47,7 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     const halves = await db.queryColumns([q(400, 0), q(600, 400)], kinds)
     expect(whole.nRows).toBe(n)
     expect(halves.nRows).toBe(n)
-    for (let c = 0; c < kinds.length; c++) expect(Array.from(halves.columns[c])).toEqual(Array.from(whole.columns[c]))
+    for (let c = 0; c < kinds.length; c++) expect(Array.from(halves.columns[c] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[c] as ArrayLike<unknown>))
     const x = whole.columns[0] as Float64Array
     expect(x).toBeInstanceOf(Float64Array)
     expect(Number.isNaN(x[0])).toBe(true)

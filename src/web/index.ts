@@ -1,0 +1,6 @@
+export { createApp } from './app.js'
+export { createServices, type WebServices } from './services.js'
+export { listen, type ServeOptions } from './server.js'
+export { ModelCache } from './model-cache.js'
+export { RequestLog, requestsFeatureGroup } from './request-log.js'
+export { parsePredictInput, predictSchema, MAX_BATCH } from './predict-input.js'

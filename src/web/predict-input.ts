@@ -1,0 +1,88 @@
+import { z } from 'zod'
+import type { Row } from '../featurestore/index.js'
+import type { FieldDescription, SystemDescription } from '../systems/index.js'
+
+/** At most this many rows in one predict request. */
+export const MAX_BATCH = 10_000
+
+export interface InputIssue {
+  /** e.g. "sepal_length" or "[3].age". */
+  readonly field: string
+  readonly reason: string
+}
+
+function fieldSchema(f: FieldDescription): z.ZodType {
+  if (f.kind === 'number') {
+    let n = z.number({ error: (i) => (i.input === undefined ? 'is required' : `must be a number, got ${describeInput(i.input)}`) })
+    if (f.integer) n = n.int({ error: 'must be a whole number' })
+    return n
+      .min(f.min, { error: `must be at least ${f.min}${f.unit ? ` ${f.unit}` : ''}` })
+      .max(f.max, { error: `must be at most ${f.max}${f.unit ? ` ${f.unit}` : ''}` })
+  }
+  const values = f.choices.map((c) => c.value)
+  return z.union(
+    values.map((v) => z.literal(v)),
+    { error: (i) => (i.input === undefined ? 'is required' : `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(i.input)}`) },
+  )
+}
+
+function describeInput(v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'object') return 'an object'
+  const s = JSON.stringify(v)
+  return s.length > 40 ? s.slice(0, 40) + '…' : s
+}
+
+const cache = new WeakMap<SystemDescription, z.ZodType>()
+
+/** The request schema of a system, built from its field descriptions: strict, so unknown fields are refused. */
+export function predictSchema(system: SystemDescription): z.ZodType {
+  let s = cache.get(system)
+  if (!s) {
+    const shape = Object.fromEntries(system.fields.map((f) => [f.name, fieldSchema(f)]))
+    const one = z.strictObject(shape, { error: (i) => (i.code === 'unrecognized_keys' ? undefined : `must be an object of ${system.fields.map((f) => f.name).join(', ')}`) })
+    s = z.union([one, z.array(one).min(1, { error: 'must hold at least one row' }).max(MAX_BATCH, { error: `must hold at most ${MAX_BATCH} rows` })], {
+      error: () => `must be an object with ${system.fields.map((f) => f.name).join(', ')}, or an array of up to ${MAX_BATCH} of them`,
+    })
+    cache.set(system, s)
+  }
+  return s
+}
+
+/** Validates a request body; returns the feature rows (stored codes) or every issue with its field. */
+export function parsePredictInput(system: SystemDescription, body: unknown): { ok: true; rows: Row[]; batch: boolean } | { ok: false; issues: InputIssue[] } {
+  const single = body !== null && typeof body === 'object' && !Array.isArray(body)
+  // Validate an object alone so its issues name its own fields, not the union's alternatives.
+  const schema = predictSchema(system)
+  const r = single ? (schema as z.ZodUnion<[z.ZodType, z.ZodType]>).def.options[0].safeParse(body) : schema.safeParse(body)
+  if (!r.success) return { ok: false, issues: toIssues(r.error, single ? '' : body) }
+  const items = (Array.isArray(r.data) ? r.data : [r.data]) as Record<string, string | number>[]
+  const rows = items.map((item) => {
+    const row: Row = {}
+    for (const f of system.fields) {
+      const v = item[f.name]
+      row[f.name] = f.kind === 'choice' ? f.choices.find((c) => c.value === v)!.code : v
+    }
+    return row
+  })
+  return { ok: true, rows, batch: Array.isArray(r.data) }
+}
+
+function toIssues(error: z.ZodError, body: unknown): InputIssue[] {
+  const flat = error.issues.flatMap((i): z.core.$ZodIssue[] =>
+    // For arrays, the union's per-row errors are the useful ones.
+    i.code === 'invalid_union' && Array.isArray(body) ? (i.errors.at(-1) ?? []).map((e) => ({ ...e, path: [...i.path, ...e.path] })) : [i],
+  )
+  return flat.slice(0, 20).map((i) => {
+    if (i.code === 'unrecognized_keys') {
+      const keys = (i as { keys: string[] }).keys
+      return { field: formatPath([...i.path, keys[0]]), reason: `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}` }
+    }
+    return { field: formatPath(i.path) || '(body)', reason: i.message }
+  })
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('')
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto'
+import type { FeatureGroup, FeatureStore, Row } from '../featurestore/index.js'
+import type { SystemDescription } from '../systems/index.js'
+
+/** `<system>_requests`: every online prediction's inputs and answer, for drift monitoring. */
+export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  const inputs = system.fields.map((f) => system.featureGroup.schema.find((s) => s.name === f.name)!)
+  return fs.getOrCreateFeatureGroup({
+    name: `${system.name}_requests`,
+    version: 1,
+    description: `Online prediction requests to ${system.model.name} (inputs as stored codes)`,
+    primaryKey: ['request_id'],
+    eventTime: 'ts',
+    schema: [
+      { name: 'request_id', type: 'string' },
+      { name: 'ts', type: 'timestamp' },
+      ...inputs,
+      { name: 'predicted', type: 'string', nullable: false },
+      { name: 'probability', type: 'float', nullable: false },
+      { name: 'model_version', type: 'int', nullable: false },
+    ],
+  })
+}
+
+/**
+ * Buffers logged requests and writes them as one commit per flush (every second, or sooner when many
+ * are waiting), so logging never adds a database write to a request's latency.
+ */
+export class RequestLog {
+  private readonly pending = new Map<string, Row[]>()
+  private readonly groups = new Map<string, Promise<FeatureGroup>>()
+  private timer: NodeJS.Timeout | null = null
+  private flushing: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly fs: FeatureStore,
+    private readonly options: { flushMs?: number; maxPending?: number; onError?: (e: unknown) => void } = {},
+  ) {}
+
+  add(system: SystemDescription, rows: readonly Row[], answers: readonly { prediction: string; probability: number; modelVersion: number }[]): void {
+    const ts = new Date()
+    let list = this.pending.get(system.name)
+    if (!list) this.pending.set(system.name, (list = []))
+    rows.forEach((r, i) =>
+      list.push({ request_id: randomUUID(), ts, ...r, predicted: answers[i].prediction, probability: answers[i].probability, model_version: answers[i].modelVersion }),
+    )
+    if (!this.groups.has(system.name)) this.groups.set(system.name, requestsFeatureGroup(this.fs, system))
+    if (list.length >= (this.options.maxPending ?? 5_000)) void this.flush()
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.options.flushMs ?? 1_000)
+  }
+
+  /** Writes everything buffered; resolves when it is committed. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const batches = [...this.pending.entries()]
+    this.pending.clear()
+    this.flushing = this.flushing.then(async () => {
+      for (const [name, rows] of batches) {
+        if (rows.length === 0) continue
+        try {
+          const fg = await this.groups.get(name)!
+          await fg.insert(rows, { source: 'web' })
+        } catch (e) {
+          ;(this.options.onError ?? ((err) => process.stderr.write(`request log: ${(err as Error).message}\n`)))(e)
+        }
+      }
+    })
+    return this.flushing
+  }
+}

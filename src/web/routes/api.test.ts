@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SqlDialect } from '../../db/index.js'
+import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
+import { DATA_DIR } from '../../featurestore/test-support/data.js'
+import { iris, runDemo, titanic } from '../../systems/index.js'
+import { createApp } from '../app.js'
+import { requestsFeatureGroup } from '../request-log.js'
+import { createServices, type WebServices } from '../services.js'
+
+process.env.SML_DATA_DIR = DATA_DIR
+const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }
+const passenger = { pclass: 1, sex: 'female', age: 30, sibsp: 0, parch: 0, embarked: 'C' }
+
+describe.each(testDialectNames())('JSON API on %s', (dialect) => {
+  let tdb: TestDatabase
+  let db: SqlDialect
+  let services: WebServices
+  let app: ReturnType<typeof createApp>
+  const post = (path: string, body: unknown) =>
+    app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+
+  beforeAll(async () => {
+    tdb = createTestDatabase(dialect)
+    db = await tdb.open()
+    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    services = createServices(db)
+    app = createApp(services)
+  })
+  afterAll(async () => {
+    await db.close()
+    await tdb.drop()
+  })
+
+  it('predicts one row with the class name, probabilities and model version', async () => {
+    const res = await post('/api/iris/predict', flower)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ prediction: 'Setosa', probabilities: { Setosa: 1, Versicolor: 0, Virginica: 0 }, modelVersion: 1 })
+    const t = await (await post('/api/titanic/predict', passenger)).json()
+    expect(t.prediction).toBe('Survived')
+    expect(t.probabilities.Died + t.probabilities.Survived).toBeCloseTo(1, 12)
+  })
+
+  it('predicts a batch in order', async () => {
+    const res = await post('/api/iris/predict', [flower, { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }])
+    expect((await res.json()).map((p: { prediction: string }) => p.prediction)).toEqual(['Setosa', 'Virginica'])
+  })
+
+  const bad: [string, string, unknown, number, RegExp][] = [
+    ['a wrong type', 'iris', { ...flower, sepal_length: 'long' }, 400, /sepal_length must be a number, got "long"/],
+    ['a missing field', 'iris', { sepal_length: 5 }, 400, /sepal_width is required/],
+    ['an unknown field', 'iris', { ...flower, colour: 'blue' }, 400, /colour unknown field/],
+    ['an out-of-range value', 'iris', { ...flower, petal_width: 99 }, 400, /petal_width must be at most 2.5 cm/],
+    ['a negative age', 'titanic', { ...passenger, age: -1 }, 400, /age must be at least 0 years/],
+    ['a code instead of a name', 'titanic', { ...passenger, sex: 1 }, 400, /sex must be one of "male", "female", got 1/],
+    ['an unknown port', 'titanic', { ...passenger, embarked: 'X' }, 400, /embarked must be one of "C", "Q", "S", got "X"/],
+    ['a fractional sibling count', 'titanic', { ...passenger, sibsp: 1.5 }, 400, /sibsp must be a whole number/],
+    ['null', 'iris', null, 400, /must be an object/],
+    ['a number', 'iris', 42, 400, /must be an object/],
+    ['an empty array', 'iris', [], 400, /at least one row/],
+    ['a bad row in a batch', 'iris', [flower, { ...flower, petal_length: null }], 400, /\[1\]\.petal_length must be a number, got null/],
+    ['malformed JSON', 'iris', '{"sepal_length": ', 400, /not valid JSON/],
+    ['an unknown system', 'roses', flower, 404, /no system "roses" \(known: iris, titanic\)/],
+  ]
+  it.each(bad)('answers %s with the field and reason, never 500', async (_name, system, body, status, message) => {
+    const res = await post(`/api/${system}/predict`, body)
+    expect(res.status).toBe(status)
+    expect((await res.json()).error).toMatch(message)
+  })
+
+  it('refuses a body over 1 MB with 413 and more than 10,000 rows with 400', async () => {
+    const huge = JSON.stringify(Array.from({ length: 20_000 }, () => flower))
+    expect(huge.length).toBeGreaterThan(1024 * 1024)
+    expect((await post('/api/iris/predict', huge)).status).toBe(413)
+    const many = Array.from({ length: 10_001 }, () => [1, 1, 1, 1]).map(([a, b, c, d]) => ({ sepal_length: 4 + a, sepal_width: 2 + b, petal_length: c, petal_width: d / 10 }))
+    const res = await post('/api/iris/predict', JSON.stringify(many).replace(/\s/g, ''))
+    expect(res.status).toBe(400)
+    expect((await res.json()).error).toMatch(/at most 10000 rows/)
+  })
+
+  it('logs predictions to <system>_requests once flushed', async () => {
+    await post('/api/titanic/predict', [passenger, { ...passenger, sex: 'male', pclass: 3 }])
+    await services.requestLog.flush()
+    const rows = await (await requestsFeatureGroup(services.featureStore, titanic)).read()
+    expect(rows.length).toBeGreaterThanOrEqual(2)
+    expect(rows.find((r) => r.sex === 0 && r.pclass === 3)).toMatchObject({ embarked: 0, age: 30, model_version: 1 })
+  })
+
+  it('serves monitor data, models, runs and health', async () => {
+    const m = await (await app.request('/api/iris/monitor')).json()
+    expect(m.totals.predictions).toBe(3)
+    expect(m.confusion.labels).toEqual(['Setosa', 'Versicolor', 'Virginica'])
+    const models = await (await app.request('/api/models')).json()
+    expect(models.map((x: { name: string }) => x.name).sort()).toEqual(['iris_model', 'titanic_model'])
+    const runs = await (await app.request('/api/runs?limit=5')).json()
+    expect(runs).toHaveLength(5)
+    expect((await app.request('/api/runs?limit=abc')).status).toBe(400)
+    expect(await (await app.request('/health')).json()).toMatchObject({ ok: true, systems: ['iris', 'titanic'] })
+    expect((await app.request('/api/iris/monitorx')).status).toBe(404)
+  })
+})

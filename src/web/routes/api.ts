@@ -1,0 +1,68 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { monitorData, predictRows, type SystemDescription } from '../../systems/index.js'
+import { parsePredictInput } from '../predict-input.js'
+import type { WebServices } from '../services.js'
+
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/** Finds the system named in the path, or answers 404 naming the known ones. */
+export function systemOr404(services: WebServices, name: string): SystemDescription {
+  const s = services.systems.find((x) => x.name === name)
+  if (!s) throw new HTTPException(404, { message: `no system ${JSON.stringify(name)} (known: ${services.systems.map((x) => x.name).join(', ')})` })
+  return s
+}
+
+/** JSON API: predict, monitor, models, runs. */
+export function apiRoutes(services: WebServices): Hono {
+  const api = new Hono()
+
+  api.post(
+    '/:system/predict',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `request body is larger than ${MAX_BODY_BYTES} bytes`, issues: [{ field: '(body)', reason: 'too large' }] }, 413),
+    }),
+    async (c) => {
+      const system = systemOr404(services, c.req.param('system'))
+      let body: unknown
+      try {
+        body = JSON.parse(await c.req.text())
+      } catch (e) {
+        return c.json({ error: `request body is not valid JSON: ${(e as Error).message}`, issues: [{ field: '(body)', reason: 'not valid JSON' }] }, 400)
+      }
+      const input = parsePredictInput(system, body)
+      if (!input.ok) {
+        const first = input.issues[0]
+        return c.json({ error: `invalid ${system.name} input: ${first.field} ${first.reason}`, issues: input.issues }, 400)
+      }
+      const serving = await services.models.get(system)
+      const answers = predictRows(serving, input.rows)
+      services.requestLog.add(
+        system,
+        input.rows,
+        answers.map((a) => ({ prediction: a.prediction, probability: a.probabilities[a.prediction], modelVersion: a.modelVersion })),
+      )
+      return c.json(input.batch ? answers : answers[0])
+    },
+  )
+
+  api.get('/:system/monitor', async (c) => {
+    const system = systemOr404(services, c.req.param('system'))
+    return c.json(await monitorData(services.featureStore, services.registry, system))
+  })
+
+  api.get('/models', async (c) => {
+    const models = await services.registry.list()
+    return c.json(await Promise.all(models.map(async (m) => ({ ...m, versions: await services.registry.listVersions(m.name) }))))
+  })
+
+  api.get('/runs', async (c) => {
+    const limit = Number(c.req.query('limit') ?? 50)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return c.json({ error: 'limit must be an integer from 1 to 1000', issues: [{ field: 'limit', reason: 'out of range' }] }, 400)
+    return c.json(await services.runs.list({ pipeline: c.req.query('pipeline') || undefined, limit }))
+  })
+
+  return api
+}
