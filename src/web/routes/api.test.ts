@@ -8,6 +8,8 @@ import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
 
 process.env.SML_DATA_DIR = DATA_DIR
+/** Response bodies as `any`: the fields checked are asserted below. */
+const jsonOf = (res: Response): Promise<any> => res.json()
 const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }
 const passenger = { pclass: 1, sex: 'female', age: 30, sibsp: 0, parch: 0, embarked: 'C' }
 
@@ -34,15 +36,15 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
   it('predicts one row with the class name, probabilities and model version', async () => {
     const res = await post('/api/iris/predict', flower)
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ prediction: 'Setosa', probabilities: { Setosa: 1, Versicolor: 0, Virginica: 0 }, modelVersion: 1 })
-    const t = await (await post('/api/titanic/predict', passenger)).json()
+    expect(await jsonOf(res)).toEqual({ prediction: 'Setosa', probabilities: { Setosa: 1, Versicolor: 0, Virginica: 0 }, modelVersion: 1 })
+    const t = await jsonOf(await post('/api/titanic/predict', passenger))
     expect(t.prediction).toBe('Survived')
     expect(t.probabilities.Died + t.probabilities.Survived).toBeCloseTo(1, 12)
   })
 
   it('predicts a batch in order', async () => {
     const res = await post('/api/iris/predict', [flower, { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }])
-    expect((await res.json()).map((p: { prediction: string }) => p.prediction)).toEqual(['Setosa', 'Virginica'])
+    expect((await jsonOf(res)).map((p: { prediction: string }) => p.prediction)).toEqual(['Setosa', 'Virginica'])
   })
 
   const bad: [string, string, unknown, number, RegExp][] = [
@@ -64,7 +66,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
   it.each(bad)('answers %s with the field and reason, never 500', async (_name, system, body, status, message) => {
     const res = await post(`/api/${system}/predict`, body)
     expect(res.status).toBe(status)
-    expect((await res.json()).error).toMatch(message)
+    expect((await jsonOf(res)).error).toMatch(message)
   })
 
   it('refuses a body over 1 MB with 413 and more than 10,000 rows with 400', async () => {
@@ -74,7 +76,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     const many = Array.from({ length: 10_001 }, () => [1, 1, 1, 1]).map(([a, b, c, d]) => ({ sepal_length: 4 + a, sepal_width: 2 + b, petal_length: c, petal_width: d / 10 }))
     const res = await post('/api/iris/predict', JSON.stringify(many).replace(/\s/g, ''))
     expect(res.status).toBe(400)
-    expect((await res.json()).error).toMatch(/at most 10000 rows/)
+    expect((await jsonOf(res)).error).toMatch(/at most 10000 rows/)
   })
 
   it('logs predictions to <system>_requests once flushed', async () => {
@@ -86,15 +88,15 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
   })
 
   it('serves monitor data, models, runs and health', async () => {
-    const m = await (await app.request('/api/iris/monitor')).json()
+    const m = await jsonOf(await app.request('/api/iris/monitor'))
     expect(m.totals.predictions).toBe(3)
     expect(m.confusion.labels).toEqual(['Setosa', 'Versicolor', 'Virginica'])
-    const models = await (await app.request('/api/models')).json()
+    const models = await jsonOf(await app.request('/api/models'))
     expect(models.map((x: { name: string }) => x.name).sort()).toEqual(['iris_model', 'titanic_model'])
-    const runs = await (await app.request('/api/runs?limit=5')).json()
+    const runs = await jsonOf(await app.request('/api/runs?limit=5'))
     expect(runs).toHaveLength(5)
     expect((await app.request('/api/runs?limit=abc')).status).toBe(400)
-    expect(await (await app.request('/health')).json()).toMatchObject({ ok: true, systems: ['iris', 'titanic'] })
+    expect(await jsonOf(await app.request('/health'))).toMatchObject({ ok: true, systems: ['iris', 'titanic'] })
     expect((await app.request('/api/iris/monitorx')).status).toBe(404)
   })
 })
