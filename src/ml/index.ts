@@ -33,3 +33,4 @@ export {
   type ZeroDivision,
 } from './metrics/classification.js'
 export { rocAucScore } from './metrics/ranking.js'
+export { populationStabilityIndex, ksTwoSample, kolmogorovSurvival, quantileSorted, type PsiOptions, type PsiResult, type KsResult, type Sample } from './drift.js'

@@ -30,3 +30,4 @@ export { loadServingModel, predictRows, servingVersion, type ServingModel, type 
 export { syntheticSeed } from './pipelines/daily.js'
 export { bootstrapSystem, runDemo, type BootstrapReport, type DemoOptions } from './bootstrap.js'
 export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint } from './monitor.js'
+export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'
