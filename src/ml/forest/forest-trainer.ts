@@ -5,6 +5,22 @@ import type { TreeBuildParams } from '../tree/tree-builder.js'
 import { DONE, FAILED, runForestJob, type ForestJob } from './forest-job.js'
 import { getWorkers } from './worker-pool.js'
 
+/**
+ * Below this much work (training rows × trees × features tried per split) a fit trains in-thread:
+ * starting a job on workers, waking them and shipping trees back costs a few ms, more than two
+ * threads save on fits of ~20–50 ms (titanic RF100 is ~140k and iris ~24k; synthetic 1k×10 is 300k).
+ */
+export const MIN_THREADED_WORK = 300_000
+
+/**
+ * Threads a forest fit uses: `maxThreads` (resolved nJobs) capped by the number of trees, and 1 for
+ * small fits (see MIN_THREADED_WORK). Only speed depends on it: each tree depends on its seed alone.
+ */
+export function fitThreads(maxThreads: number, nRows: number, nTrees: number, featuresPerSplit: number): number {
+  if (nRows * nTrees * featuresPerSplit < MIN_THREADED_WORK) return 1
+  return Math.max(1, Math.min(maxThreads, nTrees))
+}
+
 export interface TrainedTrees {
   readonly trees: FlatTree[]
   /** Trees built by worker threads (the rest by the calling thread). */

@@ -5,7 +5,7 @@ import { Random } from '../random.js'
 import { binFeatures } from '../tree/binning.js'
 import { buildParams } from '../tree/tree-options.js'
 import { evenOddSplit, loadIris } from '../test-support/datasets.js'
-import { trainTrees } from './forest-trainer.js'
+import { fitThreads, MIN_THREADED_WORK, trainTrees } from './forest-trainer.js'
 import { RandomForestClassifier } from './random-forest.js'
 import { terminateForestWorkers, warmUpForestWorkers, workersAvailable } from './worker-pool.js'
 
@@ -74,6 +74,22 @@ describe('RandomForestClassifier', () => {
     const inThread = trainTrees(binned, yEnc, params, seeds, 1)
     expect(inThread.builtByWorkers).toBe(0)
     expect(threaded.trees.map((t) => Array.from(t.threshold))).toEqual(inThread.trees.map((t) => Array.from(t.threshold)))
+  })
+
+  it('small fits train in-thread whatever nJobs allows; large ones use up to nJobs threads', () => {
+    // iris (120 rows) and titanic (~710 rows), 100 trees, 2 features per split
+    expect(fitThreads(2, 120, 100, 2)).toBe(1)
+    expect(fitThreads(8, 712, 100, 2)).toBe(1)
+    expect(fitThreads(2, MIN_THREADED_WORK, 1, 1)).toBe(1) // never more threads than trees
+    expect(fitThreads(2, 8000, 100, 3)).toBe(2)
+    expect(fitThreads(1, 80_000, 100, 3)).toBe(1)
+    expect(fitThreads(8, 80_000, 5, 3)).toBe(5)
+  })
+
+  it.runIf(workersAvailable())('a small fit with nJobs 2 gives the same model as nJobs 1', () => {
+    const a = new RandomForestClassifier({ nEstimators: 20, seed: 4, nJobs: 1 }).fit(iris.x, iris.y)
+    const b = new RandomForestClassifier({ nEstimators: 20, seed: 4, nJobs: 2 }).fit(iris.x, iris.y)
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a).replace('"nJobs":1', '"nJobs":2'))
   })
 
   it('rejects bad hyperparameters at fit', () => {

@@ -7,7 +7,7 @@ import { binFeatures } from '../tree/binning.js'
 import { applyTree, leafProba, normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from '../tree/flat-tree.js'
 import { buildParams, checkTreeParams, type TreeOptions } from '../tree/tree-options.js'
 import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
-import { trainTrees } from './forest-trainer.js'
+import { fitThreads, trainTrees } from './forest-trainer.js'
 import { resolveThreads } from './worker-pool.js'
 
 export interface RandomForestClassifierOptions extends TreeOptions {
@@ -16,8 +16,9 @@ export interface RandomForestClassifierOptions extends TreeOptions {
   /** Train each tree on a bootstrap sample (default true). */
   readonly bootstrap?: boolean
   /**
-   * Threads used by fit: -1 every core (default), 1 in-thread only, n ≥ 2 that many (worker threads
-   * plus the calling one). The fitted model is the same for any value.
+   * Most threads fit uses: -1 every core (default), 1 in-thread only, n ≥ 2 up to that many (worker
+   * threads plus the calling one). Small fits (rows × trees × features per split below 300k, e.g.
+   * iris or titanic with 100 trees) always train in-thread. The fitted model is the same for any value.
    */
   readonly nJobs?: number
 }
@@ -97,9 +98,9 @@ export class RandomForestClassifier implements Classifier {
     if (!(Number.isInteger(p.nEstimators) && p.nEstimators >= 1)) throw new ValidationError(`nEstimators must be an integer ≥ 1, got ${p.nEstimators}`, 'nEstimators')
     if (!Number.isInteger(p.nJobs)) throw new ValidationError(`nJobs must be an integer, got ${p.nJobs}`, 'nJobs')
     const c = checkXy(x, y)
-    const threads = Math.min(resolveThreads(p.nJobs), p.nEstimators)
-    const binned = binFeatures(c.x, p.maxBins, threads > 1)
     const bp = buildParams(p, c.x.nCols, c.classes.length, p.bootstrap)
+    const threads = fitThreads(resolveThreads(p.nJobs), c.x.nRows, p.nEstimators, bp.maxFeatures)
+    const binned = binFeatures(c.x, p.maxBins, threads > 1)
     const rng = new Random(p.seed)
     const seeds = new Uint32Array(p.nEstimators)
     for (let t = 0; t < seeds.length; t++) seeds[t] = rng.nextUint32()
