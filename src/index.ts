@@ -69,3 +69,38 @@ export {
   type Worker,
   type WorkerOptions,
 } from './runtime/index.js'
+export {
+  KNeighborsClassifier,
+  DecisionTreeClassifier,
+  RandomForestClassifier,
+  loadModel,
+  NotFittedError,
+  accuracyScore,
+  confusionMatrix,
+  classificationReport,
+  formatClassificationReport,
+  precisionRecallFscoreSupport,
+  rocAucScore,
+  Random,
+  type Classifier,
+  type Matrix,
+  type Label,
+} from './ml/index.js'
+export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, type ChartSpec } from './charts/index.js'
+export {
+  SYSTEMS,
+  iris,
+  titanic,
+  systemPipelines,
+  bootstrapSystem,
+  runDemo,
+  monitorData,
+  loadServingModel,
+  predictRows,
+  type SystemDescription,
+  type FieldDescription,
+  type ClassDescription,
+  type MonitorData,
+  type Prediction,
+} from './systems/index.js'
+export { createApp, createServices, listen, type WebServices } from './web/index.js'
