@@ -76,7 +76,12 @@ export interface SystemDescription {
   synthetic(rng: Random): Row
   /** Cron schedules of the daily pipelines (batch inference runs after the synthetic one). */
   readonly schedules: { readonly daily: string; readonly batchInference: string }
+  /** A picture (standalone SVG) of a class, for pages; `features` are stored feature values when known. */
+  readonly picture?: SystemPicture
 }
+
+/** Draws a class as a standalone SVG string; pure, no I/O. */
+export type SystemPicture = (cls: ClassDescription | null, features: Readonly<Row> | null) => string
 
 export function className(system: SystemDescription, value: unknown): string {
   const c = system.label.classes.find((k) => k.value === value)

@@ -1,7 +1,9 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError, ValidationError } from '../db/index.js'
+import { errorPage } from './pages/error.js'
 import { apiRoutes } from './routes/api.js'
+import { pageRoutes } from './routes/pages.js'
 import type { WebServices } from './services.js'
 
 /** Builds the whole web app from its services; it never listens (see server.ts). */
@@ -10,15 +12,20 @@ export function createApp(services: WebServices): Hono {
 
   app.get('/health', (c) => c.json({ ok: true, store: services.db.displayName, systems: services.systems.map((s) => s.name) }))
   app.route('/api', apiRoutes(services))
+  app.route('/', pageRoutes(services))
 
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404))
+  // JSON for the API, an HTML page in the site layout for everything a browser opens.
+  const isApi = (c: Context) => c.req.path === '/api' || c.req.path.startsWith('/api/') || c.req.path === '/health'
+  const html = (c: Context, status: 400 | 404 | 413 | 500, message: string) => c.html(`<!DOCTYPE html>${errorPage(services.systems, status, message)}`, status)
+  app.notFound((c) => (isApi(c) ? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404) : html(c, 404, `There is no page at ${c.req.path}.`)))
   // A client's mistake is 4xx with the reason; only our own faults are 500.
   app.onError((err, c) => {
-    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status)
-    if (err instanceof ValidationError) return c.json({ error: err.message, issues: err.issues }, 400)
-    if (err instanceof NotFoundError) return c.json({ error: err.message }, 404)
+    const api = isApi(c)
+    if (err instanceof HTTPException) return api ? c.json({ error: err.message }, err.status) : html(c, err.status === 404 || err.status === 413 ? err.status : 400, err.message)
+    if (err instanceof ValidationError) return api ? c.json({ error: err.message, issues: err.issues }, 400) : html(c, 400, err.message)
+    if (err instanceof NotFoundError) return api ? c.json({ error: err.message }, 404) : html(c, 404, err.message)
     process.stderr.write(`${c.req.method} ${c.req.path}: ${err.stack ?? err}\n`)
-    return c.json({ error: 'internal error' }, 500)
+    return api ? c.json({ error: 'internal error' }, 500) : html(c, 500, 'The server failed to answer this page; the error is in its log.')
   })
   return app
 }

@@ -1,6 +1,7 @@
 import { csvToRows, type CsvTable } from '../../featurestore/index.js'
 import { KNeighborsClassifier, type Random } from '../../ml/index.js'
 import type { SystemDescription } from '../system.js'
+import { irisPicture } from './picture.js'
 
 const MEASUREMENTS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const
 
@@ -75,4 +76,5 @@ export const iris: SystemDescription = {
     return row
   },
   schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
+  picture: irisPicture,
 }

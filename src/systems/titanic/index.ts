@@ -2,6 +2,7 @@ import { validationError, type ValidationIssue } from '../../db/index.js'
 import { csvToRows, type CsvTable, type Row } from '../../featurestore/index.js'
 import { RandomForestClassifier, type Random } from '../../ml/index.js'
 import type { SystemDescription } from '../system.js'
+import { titanicPicture } from './picture.js'
 
 const SEX = { male: 0, female: 1 } as const
 const EMBARKED = { C: 0, Q: 1, S: 2 } as const
@@ -163,4 +164,5 @@ export const titanic: SystemDescription = {
     return { pclass, sex, age, sibsp, parch, embarked, survived }
   },
   schedules: { daily: '5 6 * * *', batchInference: '20 6 * * *' },
+  picture: titanicPicture,
 }

@@ -1,0 +1,118 @@
+import type { CommitInfo } from '../../featurestore/index.js'
+import type { ModelVersion } from '../../registry/index.js'
+import type { SystemDescription } from '../../systems/index.js'
+import type { PipelineStatus } from '../pipeline-status.js'
+import { Badge, Card, Table, fmtTime, pct, relative } from './components.js'
+import { PipelineTable } from './pipelines.js'
+
+export interface GroupSummary {
+  readonly name: string
+  readonly version: number
+  readonly description: string
+  readonly rows: number
+  readonly lastCommit: CommitInfo | undefined
+}
+
+export interface DashboardSystem {
+  readonly system: SystemDescription
+  readonly groups: readonly GroupSummary[]
+  readonly versions: readonly ModelVersion[]
+  readonly servingVersion: number | null
+  readonly pipelines: readonly PipelineStatus[]
+}
+
+export function GroupTable(props: { groups: readonly GroupSummary[]; now: number }) {
+  return (
+    <Table
+      head={['Feature group', 'Rows', 'Last commit']}
+      numeric={[1]}
+      empty="No feature groups yet."
+      rows={props.groups.map((g) => [
+        <a href={`/feature-groups/${g.name}?version=${g.version}`} title={g.description}>
+          {g.name} v{g.version}
+        </a>,
+        g.rows.toLocaleString('en'),
+        g.lastCommit ? (
+          <span title={fmtTime(g.lastCommit.committedAt)}>
+            #{g.lastCommit.id} · {relative(g.lastCommit.committedAt, props.now)}
+          </span>
+        ) : (
+          '–'
+        ),
+      ])}
+    />
+  )
+}
+
+
+export function VersionTable(props: { name: string; versions: readonly ModelVersion[]; serving: number | null }) {
+  return (
+    <Table
+      head={['Version', 'Accuracy', 'F1 (macro)', 'Created', '']}
+      numeric={[1, 2]}
+      empty="No model trained yet."
+      rows={[...props.versions].reverse().map((v) => [
+        <a href={`/models/${props.name}#v${v.version}`}>v{v.version}</a>,
+        pct(v.metrics.accuracy, 1),
+        v.metrics.f1_macro === undefined ? '–' : v.metrics.f1_macro.toFixed(3),
+        fmtTime(v.createdAt).slice(0, 10),
+        <span>
+          {v.version === props.serving && <Badge kind="ok">serving</Badge>} {v.aliases.map((a) => <Badge>{a}</Badge>)}
+        </span>,
+      ])}
+    />
+  )
+}
+
+/** Every system at a glance: data, models, pipelines, links. */
+export function DashboardPage(props: { systems: readonly DashboardSystem[]; now: number }) {
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <p class="lead">Feature groups, model versions and pipeline runs of every system on this store.</p>
+      {props.systems.map(({ system, groups, versions, servingVersion, pipelines }) => {
+        const serving = versions.find((v) => v.version === servingVersion)
+        const failing = pipelines.filter((p) => p.last && p.last.status !== 'succeeded' && p.last.status !== 'running')
+        return (
+          <Card
+            id={`system-${system.name}`}
+            title={
+              <>
+                <span>{system.title}</span>
+                <span class="row small">
+                  <a href={`/${system.name}`}>Predict</a>
+                  <a href={`/${system.name}/monitor`}>Monitor</a>
+                  <a href={`/models/${system.model.name}`}>Model</a>
+                </span>
+              </>
+            }
+          >
+            <p class="muted" style="margin-top:0">
+              {system.description}{' '}
+              {serving ? (
+                <>
+                  Serving <a href={`/models/${system.model.name}`}>{system.model.name} v{serving.version}</a> (test accuracy {pct(serving.metrics.accuracy, 1)}).
+                </>
+              ) : (
+                'No model serving yet.'
+              )}{' '}
+              {failing.length > 0 && <Badge kind="bad">{failing.length} pipeline(s) failing</Badge>}
+            </p>
+            <div class="grid">
+              <div>
+                <h3>Feature groups</h3>
+                <GroupTable groups={groups} now={props.now} />
+              </div>
+              <div>
+                <h3>Model versions</h3>
+                <VersionTable name={system.model.name} versions={versions} serving={servingVersion} />
+              </div>
+            </div>
+            <h3>Pipelines</h3>
+            <PipelineTable pipelines={pipelines} now={props.now} />
+          </Card>
+        )
+      })}
+    </>
+  )
+}

@@ -1,0 +1,76 @@
+import type { ModelVersion } from '../../registry/index.js'
+import { Badge, Card, Table, fmtTime } from './components.js'
+
+export interface ModelPageVersion {
+  readonly version: ModelVersion
+  /** The confusion-matrix SVG artifact as a data URL (an <img>, so stored bytes never run as page markup). */
+  readonly confusionDataUrl: string | null
+  readonly report: string | null
+}
+
+/** A model's versions: metrics, lineage, artifacts, confusion matrix. */
+export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null }) {
+  const latest = props.versions[props.versions.length - 1]?.version
+  return (
+    <>
+      <h1>Model {props.name}</h1>
+      <p class="lead">
+        {latest?.description || 'Model registry entry'} · {props.versions.length} version(s)
+        {props.serving !== null && <> · serving v{props.serving}</>}
+      </p>
+      {[...props.versions].reverse().map(({ version: v, confusionDataUrl, report }) => (
+        <Card
+          id={`v${v.version}`}
+          title={
+            <>
+              <span>Version {v.version}</span>
+              <span class="row">
+                {v.version === props.serving && <Badge kind="ok">serving</Badge>}
+                {v.aliases.map((a) => (
+                  <Badge>{a}</Badge>
+                ))}
+                <span class="muted small">{fmtTime(v.createdAt)}</span>
+              </span>
+            </>
+          }
+        >
+          <div class="grid">
+            <div>
+              <h3>Metrics</h3>
+              <Table head={['Metric', 'Value']} numeric={[1]} empty="No metrics recorded." rows={Object.entries(v.metrics).map(([k, x]) => [k, Number.isInteger(x) ? String(x) : x.toFixed(4)])} />
+              <h3>Lineage</h3>
+              <Table
+                head={['Trained on', '']}
+                rows={[
+                  ['Feature view', v.lineage.featureView ? `${v.lineage.featureView.name} v${v.lineage.featureView.version}` : '–'],
+                  ['Training dataset', v.lineage.trainingDatasetVersion === null ? '–' : `version ${v.lineage.trainingDatasetVersion}`],
+                  ['Feature-group commit', v.lineage.commitId === null ? '–' : `#${v.lineage.commitId}`],
+                ]}
+              />
+              <h3>Artifacts</h3>
+              <Table
+                head={['File', 'Size', 'sha256']}
+                numeric={[1]}
+                rows={v.artifacts.map((a) => [a.file, `${a.size.toLocaleString('en')} B`, <code class="small">{a.sha256.slice(0, 12)}…</code>])}
+              />
+            </div>
+            <div>
+              <h3>Confusion matrix (test split)</h3>
+              {confusionDataUrl ? (
+                <img class="chart" src={confusionDataUrl} alt={`Confusion matrix of ${v.name} v${v.version}`} style="max-width:100%;height:auto" />
+              ) : (
+                <p class="muted">No confusion matrix stored.</p>
+              )}
+              {report && (
+                <>
+                  <h3>Classification report</h3>
+                  <pre>{report}</pre>
+                </>
+              )}
+            </div>
+          </div>
+        </Card>
+      ))}
+    </>
+  )
+}

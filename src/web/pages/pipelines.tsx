@@ -1,0 +1,32 @@
+import type { PipelineStatus } from '../pipeline-status.js'
+import { Badge, RunBadge, Table, fmtTime, relative } from './components.js'
+
+/** Pipelines of a system: last run, last success with its age (freshness), schedule and next tick. */
+export function PipelineTable(props: { pipelines: readonly PipelineStatus[]; now: number }) {
+  return (
+    <Table
+      id="pipelines"
+      head={['Pipeline', 'Last run', 'Last success', 'Age', 'Schedule', 'Next run']}
+      rows={props.pipelines.map((p) => [
+        <span title={p.description}>{p.name}</span>,
+        <span>
+          <RunBadge status={p.last?.status ?? null} /> {p.last ? <span class="muted small">{fmtTime(p.last.startedAt)}</span> : null}
+        </span>,
+        fmtTime(p.lastSuccess?.endedAt ?? p.lastSuccess?.startedAt),
+        p.lastSuccess ? (
+          p.stale ? (
+            <Badge kind="warn">{relative(p.lastSuccess.endedAt ?? p.lastSuccess.startedAt, props.now)}</Badge>
+          ) : (
+            relative(p.lastSuccess.endedAt ?? p.lastSuccess.startedAt, props.now)
+          )
+        ) : p.schedule ? (
+          <Badge kind="warn">never</Badge>
+        ) : (
+          '–'
+        ),
+        p.schedule ? <code>{p.schedule}</code> : <span class="muted">on demand</span>,
+        p.next ? `${fmtTime(p.next)} (${relative(p.next, props.now)})` : <span class="muted">{p.schedule ? 'no worker in this process' : '–'}</span>,
+      ])}
+    />
+  )
+}

@@ -1,0 +1,37 @@
+import type { RunRecord } from '../runtime/index.js'
+import { systemPipelines, type SystemDescription } from '../systems/index.js'
+import type { WebServices } from './services.js'
+
+export interface PipelineStatus {
+  readonly name: string
+  readonly description: string
+  readonly schedule: string | null
+  readonly last: RunRecord | null
+  readonly lastSuccess: RunRecord | null
+  /** Next scheduled tick when a worker runs in this process (services.nextRun), else null. */
+  readonly next: Date | null
+  /** A scheduled pipeline whose last success is more than two days old (or that never succeeded). */
+  readonly stale: boolean
+}
+
+const STALE_MS = 2 * 86_400_000
+
+/** Last run, last success and next tick of each pipeline of a system. */
+export async function pipelineStatus(services: WebServices, system: SystemDescription, now = Date.now()): Promise<PipelineStatus[]> {
+  return Promise.all(
+    systemPipelines(system).map(async (p) => {
+      const [last, success] = await Promise.all([services.runs.list({ pipeline: p.name, limit: 1 }), services.runs.list({ pipeline: p.name, status: 'succeeded', limit: 1 })])
+      const lastSuccess = success[0] ?? null
+      const at = lastSuccess ? (lastSuccess.endedAt ?? lastSuccess.startedAt).getTime() : null
+      return {
+        name: p.name,
+        description: p.description,
+        schedule: p.schedule,
+        last: last[0] ?? null,
+        lastSuccess,
+        next: services.nextRun?.(p.name) ?? null,
+        stale: p.schedule !== null && (at === null || now - at > STALE_MS),
+      }
+    }),
+  )
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SqlDialect } from '../../db/index.js'
+import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
+import { DATA_DIR } from '../../featurestore/test-support/data.js'
+import { iris, runDemo, titanic } from '../../systems/index.js'
+import { createApp } from '../app.js'
+import { requestsFeatureGroup } from '../request-log.js'
+import { createServices, type WebServices } from '../services.js'
+
+process.env.SML_DATA_DIR = DATA_DIR
+
+const form = (values: Record<string, string | number>) => ({
+  method: 'POST',
+  body: new URLSearchParams(Object.entries(values).map(([k, v]): [string, string] => [k, String(v)])).toString(),
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+})
+/** The text of the element with this id (tags stripped). */
+const byId = (html: string, id: string) => {
+  const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html)
+  return m ? m[1].replace(/<[^>]+>/g, '').trim() : null
+}
+
+describe.each(testDialectNames())('pages on %s', (dialect) => {
+  let tdb: TestDatabase
+  let db: SqlDialect
+  let services: WebServices
+  let app: ReturnType<typeof createApp>
+  const get = async (path: string) => {
+    const res = await app.request(path)
+    return { status: res.status, type: res.headers.get('content-type'), html: await res.text() }
+  }
+
+  beforeAll(async () => {
+    tdb = createTestDatabase(dialect)
+    db = await tdb.open()
+    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    services = createServices(db, { nextRun: (p) => (p.endsWith('-daily') ? new Date(Date.now() + 3_600_000) : null) })
+    app = createApp(services)
+  })
+  afterAll(async () => {
+    await db.close()
+    await tdb.drop()
+  })
+
+  it('dashboard: both systems with feature groups, model versions, pipelines and links', async () => {
+    const { status, type, html } = await get('/')
+    expect(status).toBe(200)
+    expect(type).toMatch(/text\/html/)
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true)
+    for (const s of ['Iris flowers', 'Titanic survival', 'href="/feature-groups/iris?version=1"', 'href="/feature-groups/titanic_predictions?version=1"', 'href="/models/iris_model#v1"', 'iris-batch-inference', 'titanic-daily', 'href="/iris/monitor"', 'succeeded', 'in 1 h'])
+      expect(html).toContain(s)
+    expect(html).toMatch(/<nav class="main"[\s\S]*Titanic monitor/)
+  })
+
+  it('predict page: controls built from the fields, defaults answered with picture and probabilities', async () => {
+    const { status, html } = await get('/iris')
+    expect(status).toBe(200)
+    expect(html).toMatch(/<input type="range"[^>]*data-for="f-sepal_length"[^>]*min="4"[^>]*max="8"[^>]*step="0.1"/)
+    expect(html).toMatch(/<input type="number" id="f-petal_width" name="petal_width" min="0.1" max="2.5" step="0.1" value="0.2"/)
+    expect(byId(html, 'prediction')).toBe('Setosa')
+    expect(html).toContain('class="picture picture-iris"')
+    expect(html).toMatch(/data-class="Virginica"/)
+    const t = await get('/titanic')
+    expect(t.html).toMatch(/<input type="radio" name="sex" value="female" checked=""/)
+    expect(t.html).toMatch(/<select id="f-pclass" name="pclass"[^>]*><option value="1">1st class<\/option>/)
+    expect(t.html).toMatch(/<option value="S" selected="">Southampton<\/option>/)
+    expect(t.html).toContain('picture-titanic')
+  })
+
+  it('predict by form POST and by GET query: the same answer as the JSON API, logged as a request', async () => {
+    const flower = { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }
+    const res = await app.request('/iris', form(flower))
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    const api = (await (await app.request('/api/iris/predict', { method: 'POST', body: JSON.stringify(flower), headers: { 'content-type': 'application/json' } })).json()) as { prediction: string }
+    expect(byId(html, 'prediction')).toBe(api.prediction)
+    expect(html).toMatch(/id="model-version" data-version="1"/)
+    expect(html).toContain('value="6.9"')
+    const passenger = { pclass: '1', sex: 'female', age: '30', sibsp: '0', parch: '0', embarked: 'C' }
+    const q = await get(`/titanic?${new URLSearchParams(passenger)}`)
+    expect(q.status).toBe(200)
+    expect(byId(q.html, 'prediction')).toBe('Survived')
+    await services.requestLog.flush()
+    const logged = await (await requestsFeatureGroup(services.featureStore, titanic)).read()
+    expect(logged.some((r) => r.pclass === 1 && r.sex === 1 && r.embarked === 0 && r.age === 30)).toBe(true)
+  })
+
+  const bad: [string, string, Record<string, string>, string, RegExp][] = [
+    ['an unparsable number', 'iris', { sepal_length: 'abc', sepal_width: '3', petal_length: '1', petal_width: '0.2' }, 'sepal_length', /must be a number, got &quot;abc&quot;|must be a number, got "abc"/],
+    ['an empty number', 'iris', { sepal_length: '', sepal_width: '3', petal_length: '1', petal_width: '0.2' }, 'sepal_length', /is required/],
+    ['an out-of-range number', 'iris', { sepal_length: '5', sepal_width: '3', petal_length: '1', petal_width: '9' }, 'petal_width', /must be at most 2.5 cm/],
+    ['a fractional count', 'titanic', { pclass: '1', sex: 'male', age: '30', sibsp: '1.5', parch: '0', embarked: 'S' }, 'sibsp', /must be a whole number/],
+    ['an unknown choice', 'titanic', { pclass: '1', sex: 'male', age: '30', sibsp: '0', parch: '0', embarked: 'X' }, 'embarked', /must be one of/],
+    ['a missing choice', 'titanic', { pclass: '1', age: '30', sibsp: '0', parch: '0', embarked: 'S' }, 'sex', /is required/],
+  ]
+  it.each(bad)('shows %s next to its field with status 400', async (_name, system, values, field, reason) => {
+    const res = await app.request(`/${system}`, form(values))
+    expect(res.status).toBe(400)
+    const html = await res.text()
+    const error = byId(html, `f-${field}-error`)
+    expect(error).not.toBeNull()
+    expect(error).toMatch(reason)
+    expect(html).toMatch(new RegExp(`class="field invalid" data-field="${field}"`))
+    expect(html).not.toContain('id="prediction"')
+    // What was typed stays in the form.
+    if (values[field]) expect(html).toContain(`value="${values[field]}"`)
+  })
+
+  it('monitor pages: latest pictures, history table, confusion matrix and accuracy SVGs, drift, pipelines', async () => {
+    for (const system of [iris, titanic]) {
+      const { status, html } = await get(`/${system.name}/monitor`)
+      expect(status).toBe(200)
+      expect(html).toMatch(/id="latest-predicted"[\s\S]*?<svg/)
+      expect(html).toMatch(/id="latest-actual"[\s\S]*?<svg/)
+      expect(html).toMatch(/id="confusion"[\s\S]*?<svg[^>]*class="marks"/)
+      expect(html).toMatch(/id="accuracy"[\s\S]*?<svg/)
+      const history = /<table id="history">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]
+      expect(history.match(/<tr>/g)).toHaveLength(3)
+      expect(html).toMatch(/<table id="drift">/)
+      expect(byId(html, 'drift-notice')).toMatch(/Not enough recent data: \d+ current row/)
+      for (const f of system.fields) expect(html).toContain(f.label)
+      expect(html).toContain(`${system.name}-batch-inference`)
+      expect(byId(html, 'serving-model')).toBe(`${system.model.name} v1`)
+    }
+    expect((await get('/titanic/monitor')).html).toContain('Southampton')
+  })
+
+  it('model and feature-group pages: versions, metrics, confusion artifact, lineage; schema, statistics, commits', async () => {
+    const m = await get('/models/titanic_model')
+    expect(m.status).toBe(200)
+    for (const s of ['Version 1', 'accuracy', 'data:image/svg+xml;base64,', 'titanic v1', 'Feature-group commit', 'confusion_matrix.svg', 'serving', 'precision']) expect(m.html).toContain(s)
+    const g = await get('/feature-groups/iris')
+    expect(g.status).toBe(200)
+    for (const s of ['id="schema"', 'primary key', 'event time', 'sepal_length', 'id="statistics"', 'id="commits"', 'iris-daily', '153 rows']) expect(g.html).toContain(s)
+  })
+
+  it('unknown systems, models, groups and pages are a 404 HTML page, never 500', async () => {
+    for (const path of ['/roses', '/roses/monitor', '/models/nope', '/models/Bad-Name!', '/feature-groups/nope', '/feature-groups/iris?version=7', '/feature-groups/iris?version=x', '/iris/monitor/extra', '/favicon.ico']) {
+      const r = await get(path)
+      expect(r.status, path).toBe(404)
+      expect(r.type).toMatch(/text\/html/)
+      expect(r.html).toContain('404 · Not found')
+      expect(r.html).toContain('<nav class="main"')
+    }
+    expect((await get('/roses')).html).toContain('Known systems: iris, titanic')
+    expect((await app.request('/roses', form({ a: 1 }))).status).toBe(404)
+    // The API keeps answering JSON.
+    const api = await app.request('/api/nope')
+    expect(api.status).toBe(404)
+    expect(await api.json()).toMatchObject({ error: expect.stringMatching(/no route/) })
+  })
+})

@@ -1,0 +1,173 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { confusionMatrixChart, lineOverTimeChart, renderSvg } from '../../charts/index.js'
+import { NotFoundError, ValidationError } from '../../db/index.js'
+import type { Row } from '../../featurestore/index.js'
+import { ARTIFACT_FILES } from '../../registry/index.js'
+import { featureDrift, monitorData, predictRows, servingVersion, systemFeatureGroup, type SystemDescription } from '../../systems/index.js'
+import { defaultFormValues, formToBody, hasFieldValues, type FormValues } from '../form-input.js'
+import { layout } from '../layout.js'
+import { DashboardPage, type DashboardSystem } from '../pages/dashboard.js'
+import { FeatureGroupPage } from '../pages/feature-group.js'
+import { ModelPage, type ModelPageVersion } from '../pages/model.js'
+import { MonitorPage } from '../pages/monitor.js'
+import { PredictPage, type PredictPageProps } from '../pages/predict.js'
+import { pipelineStatus } from '../pipeline-status.js'
+import { parsePredictInput } from '../predict-input.js'
+import type { WebServices } from '../services.js'
+
+const NAME = /^[a-z_][a-z0-9_]{0,62}$/
+const FORM_LIMIT = 64 * 1024
+
+function notFound(message: string): never {
+  throw new HTTPException(404, { message })
+}
+
+/** Resolves to null instead of throwing when the thing is not there (or the name is not a valid identifier). */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p
+  } catch (e) {
+    if (e instanceof NotFoundError || e instanceof ValidationError) return null
+    throw e
+  }
+}
+
+/** Server-rendered pages: dashboard, predict and monitor per system, model registry, feature groups. */
+export function pageRoutes(services: WebServices): Hono {
+  const pages = new Hono()
+  const render = layout(services.systems)
+  const systemOr404 = (name: string): SystemDescription =>
+    services.systems.find((s) => s.name === name) ?? notFound(`There is no system or page called “${name}”. Known systems: ${services.systems.map((s) => s.name).join(', ')}.`)
+
+  pages.get('/', render, async (c) => {
+    const now = Date.now()
+    const groups = await services.featureStore.listFeatureGroups()
+    const systems: DashboardSystem[] = await Promise.all(
+      services.systems.map(async (system) => {
+        const mine = groups.filter((g) => g.name === system.featureGroup.name || g.name.startsWith(`${system.name}_`))
+        const [summaries, versions, serving, pipelines] = await Promise.all([
+          Promise.all(mine.map(async (g) => ({ name: g.name, version: g.version, description: g.metadata.description, rows: await g.count(), lastCommit: await g.latestCommit() }))),
+          services.registry.listVersions(system.model.name),
+          orNull(servingVersion(services.registry, system)),
+          pipelineStatus(services, system, now),
+        ])
+        return { system, groups: summaries, versions, servingVersion: serving?.version ?? null, pipelines }
+      }),
+    )
+    return c.render(<DashboardPage systems={systems} now={now} />, { title: 'Dashboard', active: '/' })
+  })
+
+  pages.get('/models/:name', render, async (c) => {
+    const name = c.req.param('name')
+    const versions = NAME.test(name) ? await services.registry.listVersions(name) : []
+    if (versions.length === 0) notFound(`There is no model called “${name}” in the registry.`)
+    const system = services.systems.find((s) => s.model.name === name)
+    const serving = system ? ((await orNull(servingVersion(services.registry, system)))?.version ?? null) : null
+    const withArtifacts: ModelPageVersion[] = await Promise.all(
+      versions.map(async (v) => {
+        const has = (f: string) => v.artifacts.some((a) => a.file === f)
+        const svg = has(ARTIFACT_FILES.confusionMatrixSvg) ? await services.registry.readArtifact(name, v.version, ARTIFACT_FILES.confusionMatrixSvg) : null
+        const report = has(ARTIFACT_FILES.classificationReportText) ? await services.registry.readArtifactText(name, v.version, ARTIFACT_FILES.classificationReportText) : null
+        return { version: v, confusionDataUrl: svg ? `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` : null, report }
+      }),
+    )
+    return c.render(<ModelPage name={name} versions={withArtifacts} serving={serving} />, { title: `Model ${name}` })
+  })
+
+  pages.get('/feature-groups/:name', render, async (c) => {
+    const name = c.req.param('name')
+    const v = c.req.query('version')
+    const version = v === undefined || v === '' ? undefined : Number(v)
+    if (version !== undefined && !(Number.isInteger(version) && version > 0)) notFound(`“${v}” is not a feature group version.`)
+    const fg = NAME.test(name) ? await orNull(services.featureStore.getFeatureGroup(name, version)) : null
+    if (!fg) notFound(`There is no feature group called “${name}”${version === undefined ? '' : ` with version ${version}`}.`)
+    const [rows, statistics, commits, all] = await Promise.all([fg.count(), fg.statistics(), fg.commits(), services.featureStore.listFeatureGroups()])
+    const versions = all.filter((g) => g.name === name).map((g) => g.version)
+    return c.render(<FeatureGroupPage meta={fg.metadata} rows={rows} statistics={statistics} commits={commits} versions={versions} />, { title: `Feature group ${name}` })
+  })
+
+  async function predictPage(system: SystemDescription, form: FormValues | null): Promise<{ status: 200 | 400; props: PredictPageProps }> {
+    const submitted = form !== null
+    const values = form ?? defaultFormValues(system)
+    const input = parsePredictInput(system, formToBody(system, values))
+    if (!input.ok) {
+      const errors: Record<string, string> = {}
+      for (const i of input.issues) {
+        const key = system.fields.some((f) => f.name === i.field) ? i.field : '(form)'
+        errors[key] ??= i.reason
+      }
+      return { status: 400, props: { system, values, errors, result: null, submitted } }
+    }
+    const serving = await orNull(services.models.get(system))
+    if (!serving) return { status: 200, props: { system, values, errors: {}, result: null, submitted } }
+    const [prediction] = predictRows(serving, input.rows)
+    // A first visit shows the defaults' answer; only what a person submits is a logged request.
+    if (submitted) services.requestLog.add(system, input.rows, [{ prediction: prediction.prediction, probability: prediction.probabilities[prediction.prediction], modelVersion: prediction.modelVersion }])
+    return { status: 200, props: { system, values, errors: {}, result: { prediction, features: input.rows[0] }, submitted } }
+  }
+
+  pages.get('/:system', render, async (c) => {
+    const system = systemOr404(c.req.param('system'))
+    const query = c.req.query()
+    const { status, props } = await predictPage(system, hasFieldValues(system, query) ? query : null)
+    c.status(status)
+    return c.render(<PredictPage {...props} />, { title: `${system.title}: predict`, active: `/${system.name}` })
+  })
+
+  pages.post(
+    '/:system',
+    bodyLimit({ maxSize: FORM_LIMIT, onError: () => { throw new HTTPException(413, { message: `The form is larger than ${FORM_LIMIT} bytes.` }) } }),
+    render,
+    async (c) => {
+      const system = systemOr404(c.req.param('system'))
+      const body = await c.req.parseBody()
+      const form: Record<string, string> = {}
+      for (const [k, v] of Object.entries(body)) if (typeof v === 'string') form[k] = v
+      const { status, props } = await predictPage(system, form)
+      c.status(status)
+      return c.render(<PredictPage {...props} />, { title: `${system.title}: predict`, active: `/${system.name}` })
+    },
+  )
+
+  pages.get('/:system/monitor', render, async (c) => {
+    const system = systemOr404(c.req.param('system'))
+    const now = Date.now()
+    const [monitor, drift, pipelines, fg] = await Promise.all([
+      monitorData(services.featureStore, services.registry, system),
+      featureDrift(services.featureStore, services.registry, system),
+      pipelineStatus(services, system, now),
+      systemFeatureGroup(services.featureStore, system),
+    ])
+    const key = system.featureGroup.primaryKey
+    const keys = [...new Set([monitor.latest, ...monitor.recent].filter((p) => p !== null).map((p) => p.key))]
+    const found = keys.length ? await fg.lookup(keys.map((k) => ({ [key]: k }))) : []
+    const features = new Map<string, Row>()
+    found.forEach((row, i) => row && features.set(String(keys[i]), row))
+    const [confusionSvg, accuracySvg] = await Promise.all([
+      renderSvg(confusionMatrixChart({ matrix: monitor.confusion.matrix, labels: monitor.confusion.labels, title: `${monitor.totals.withActual} predictions with a known outcome` })),
+      monitor.accuracyOverTime.length
+        ? renderSvg(
+            lineOverTimeChart({
+              title: 'Accuracy of batch predictions',
+              yTitle: 'accuracy',
+              yDomain: [0, 1],
+              percent: true,
+              width: 640,
+              points: monitor.accuracyOverTime.flatMap((p) => [
+                { time: p.day, value: p.accuracy, series: 'that day' },
+                { time: p.day, value: p.cumulativeAccuracy, series: 'cumulative' },
+              ]),
+            }),
+          )
+        : Promise.resolve(null),
+    ])
+    return c.render(
+      <MonitorPage system={system} monitor={monitor} features={features} confusionSvg={confusionSvg} accuracySvg={accuracySvg} drift={drift} pipelines={pipelines} now={now} />,
+      { title: `${system.title}: monitor`, active: `/${system.name}/monitor` },
+    )
+  })
+
+  return pages
+}
