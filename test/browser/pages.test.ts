@@ -1,0 +1,186 @@
+/**
+ * The pages in a real browser: Debian's chromium driven by playwright-core (never a downloaded browser),
+ * against the app listening on an ephemeral port over a fresh SQLite store with 10 simulated days.
+ * Screenshots of every page (desktop and phone width) go to test-results/; a failing test leaves one named after it.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { openDatabase, type SqlDialect } from '../../src/db/index.js'
+import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
+import { iris, runDemo, titanic } from '../../src/systems/index.js'
+import { createApp, createServices, listen, type WebServices } from '../../src/web/index.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)\n`)
+
+process.env.SML_DATA_DIR = DATA_DIR
+
+describe.skipIf(!hasChromium)('pages in chromium', () => {
+  let home: string
+  let profile: string
+  let db: SqlDialect
+  let services: WebServices
+  let server: Awaited<ReturnType<typeof listen>>
+  let ctx: BrowserContext
+  let page: Page
+
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true })
+  const api = async (system: string, body: unknown) =>
+    (await (await fetch(`${server.url}/api/${system}/predict`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json()) as {
+      prediction: string
+      modelVersion: number
+    }
+
+  beforeAll(async () => {
+    mkdirSync(RESULTS, { recursive: true })
+    home = mkdtempSync(join(tmpdir(), 'sml-browser-'))
+    profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
+    db = await openDatabase({ home })
+    await runDemo(db, [iris, titanic], { days: 10 })
+    services = createServices(db)
+    server = await listen(createApp(services), { port: 0 })
+    ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } })
+    page = ctx.pages()[0] ?? (await ctx.newPage())
+    page.setDefaultTimeout(10_000)
+  })
+  afterAll(async () => {
+    await ctx?.close()
+    await server?.close()
+    await services?.requestLog.flush()
+    await db?.close()
+    if (home) rmSync(home, { recursive: true, force: true })
+    if (profile) rmSync(profile, { recursive: true, force: true })
+  })
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      await shot(`failed-${task.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {})
+    })
+  })
+
+  it('iris: type measurements, move a slider, predict without reload; same answer as the JSON API', async () => {
+    await page.goto(`${server.url}/iris`)
+    expect(await page.textContent('#prediction')).toBe('Setosa') // the starting values
+    await page.fill('#f-sepal_length', '6.9')
+    await page.fill('#f-sepal_width', '3.1')
+    await page.fill('#f-petal_length', '5.4')
+    // The slider drives its number input.
+    await page.locator('input[type=range][data-for="f-petal_width"]').fill('2.1')
+    expect(await page.inputValue('#f-petal_width')).toBe('2.1')
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
+    await page.click('button[type=submit]')
+    await page.waitForSelector('#result h2 >> text=/^Prediction$/')
+    const shown = await page.textContent('#prediction')
+    const expected = await api('iris', { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 })
+    expect(shown).toBe(expected.prediction)
+    expect(shown).toBe('Virginica')
+    expect(await page.getAttribute('#model-version', 'data-version')).toBe(String(expected.modelVersion))
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1) // no reload
+    expect(page.url()).toContain('petal_width=2.1')
+    expect(await page.locator('#result svg.picture-iris').count()).toBe(1)
+    await shot('iris-predict')
+  })
+
+  it('iris: an out-of-range value shows the reason next to the field', async () => {
+    await page.goto(`${server.url}/iris`)
+    await page.fill('#f-petal_width', '9')
+    await page.click('button[type=submit]')
+    await page.waitForSelector('#f-petal_width-error')
+    expect(await page.textContent('#f-petal_width-error')).toMatch(/must be at most 2.5 cm/)
+    expect(await page.locator('#prediction').count()).toBe(0)
+    await shot('iris-predict-error')
+  })
+
+  it('titanic: pick choices, type the age, move a slider; same answer as the JSON API', async () => {
+    await page.goto(`${server.url}/titanic`)
+    await page.selectOption('#f-pclass', '1')
+    await page.check('input[name=sex][value=female]')
+    await page.fill('#f-age', '')
+    await page.type('#f-age', '30')
+    await page.locator('input[type=range][data-for="f-sibsp"]').fill('1')
+    await page.selectOption('#f-embarked', 'C')
+    await page.click('button[type=submit]')
+    await page.waitForSelector('#result h2 >> text=/^Prediction$/')
+    const expected = await api('titanic', { pclass: 1, sex: 'female', age: 30, sibsp: 1, parch: 0, embarked: 'C' })
+    expect(await page.textContent('#prediction')).toBe(expected.prediction)
+    expect(await page.locator('#result svg.picture-titanic').count()).toBe(1)
+    await shot('titanic-predict')
+    await page.selectOption('#f-pclass', '3')
+    await page.check('input[name=sex][value=male]')
+    await page.fill('#f-age', '40')
+    await page.click('button[type=submit]')
+    await page.waitForFunction(() => document.querySelector('#f-age')?.getAttribute('value') === '40')
+    const second = await api('titanic', { pclass: 3, sex: 'male', age: 40, sibsp: 1, parch: 0, embarked: 'C' })
+    expect(await page.textContent('#prediction')).toBe(second.prediction)
+  })
+
+  it('the form works with JavaScript off (plain POST, server-side validation)', async () => {
+    const p = await ctx.newPage()
+    const cdp = await ctx.newCDPSession(p)
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
+    await p.goto(`${server.url}/iris`)
+    expect(await p.locator('input[type=range]').first().isVisible()).toBe(false) // sliders need JS
+    await p.fill('#f-petal_length', '4.5')
+    await p.fill('#f-petal_width', '1.5')
+    await p.fill('#f-sepal_length', '6')
+    await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')])
+    expect(await p.textContent('#prediction')).toBe((await api('iris', { sepal_length: 6, sepal_width: 3.5, petal_length: 4.5, petal_width: 1.5 })).prediction)
+    await p.fill('#f-sepal_length', '')
+    const [res] = await Promise.all([p.waitForNavigation(), p.click('button[type=submit]')])
+    expect(res?.status()).toBe(400)
+    expect(await p.textContent('#f-sepal_length-error')).toMatch(/is required/)
+    await p.close()
+  })
+
+  for (const system of [iris, titanic]) {
+    it(`${system.name} monitor: pictures, confusion matrix SVG, 10 history rows, accuracy, drift, pipelines`, async () => {
+      await page.goto(`${server.url}/${system.name}/monitor`)
+      expect(await page.locator('#confusion svg').first().isVisible()).toBe(true)
+      expect(await page.locator('#confusion svg text', { hasText: 'Predicted' }).count()).toBeGreaterThan(0)
+      expect(await page.locator('#accuracy svg').first().isVisible()).toBe(true)
+      expect(await page.locator('#history tbody tr').count()).toBe(10)
+      expect(await page.locator('#latest-predicted svg').count()).toBe(1)
+      expect(await page.locator('#latest-actual svg').count()).toBe(1)
+      expect(await page.locator('#drift tbody tr').count()).toBe(system.fields.length)
+      expect(await page.locator('#pipelines tbody tr').count()).toBe(4)
+      expect(await page.textContent('#serving-model')).toBe(`${system.model.name} v1`)
+      await shot(`${system.name}-monitor`)
+    })
+  }
+
+  it('dashboard, model and feature-group pages, and a 404', async () => {
+    await page.goto(server.url)
+    expect(await page.locator('#system-iris').isVisible()).toBe(true)
+    expect(await page.locator('#system-titanic').isVisible()).toBe(true)
+    await shot('dashboard')
+    await page.click('#system-titanic a:text("Model")')
+    await page.waitForURL(/\/models\/titanic_model/)
+    expect(await page.locator('img[alt^="Confusion matrix"]').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+    await shot('model-titanic')
+    await page.goto(`${server.url}/feature-groups/iris`)
+    expect(await page.locator('#commits tbody tr').count()).toBe(11)
+    await shot('feature-group-iris')
+    const res = await page.goto(`${server.url}/roses`)
+    expect(res?.status()).toBe(404)
+    expect(await page.textContent('h1')).toMatch(/404/)
+    await shot('not-found')
+  })
+
+  it('reads at phone width (390 px): no page scrolls sideways', async () => {
+    const p = await ctx.newPage()
+    await p.setViewportSize({ width: 390, height: 844 })
+    for (const path of ['/', '/iris', '/titanic', '/iris/monitor', '/titanic/monitor', '/models/iris_model']) {
+      await p.goto(server.url + path)
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      expect(overflow, path).toBeLessThanOrEqual(0)
+      await shot(`phone${path === '/' ? '-dashboard' : path.replace(/\//g, '-')}`, p)
+    }
+    await p.close()
+  })
+})
