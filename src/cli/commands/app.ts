@@ -1,11 +1,7 @@
 import type { Command } from 'commander'
+import { port, positiveInt } from '../options.js'
 import { print } from '../output.js'
 
-const port = (v: string) => {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${JSON.stringify(v)}`)
-  return n
-}
 
 /** Stops everything in order on SIGINT/SIGTERM: no new requests or ticks, pending request logs written, store closed. */
 function onShutdown(stop: () => Promise<void>): void {
@@ -88,7 +84,7 @@ export function registerAppCommands(program: Command): void {
   program
     .command('demo')
     .description('simulate N days of the daily synthetic and batch-inference pipelines for both systems, so the monitors have history')
-    .option('--days <n>', 'how many days, ending today', (v) => Number(v), 30)
+    .option('--days <n>', 'how many days, ending today', positiveInt('--days'), 30)
     .action(async (opts) => {
       const [{ openDatabase }, systems, { createProgress }] = await Promise.all([
         import('../../db/index.js'),

@@ -1,12 +1,8 @@
 import { basename } from 'node:path'
 import type { Command } from 'commander'
+import { positiveInt as int } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
 
-const int = (what: string) => (v: string) => {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`)
-  return n
-}
 
 async function store() {
   const { openFeatureStore } = await import('../../featurestore/index.js')
