@@ -4,7 +4,8 @@ import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
 import { Random } from '../random.js'
 import { binFeatures } from '../tree/binning.js'
-import { applyTree, leafProba, normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from '../tree/flat-tree.js'
+import { normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from '../tree/flat-tree.js'
+import { PackedForest } from '../tree/packed-forest.js'
 import { buildParams, checkTreeParams, type TreeOptions } from '../tree/tree-options.js'
 import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
 import { fitThreads, trainTrees } from './forest-trainer.js'
@@ -29,8 +30,10 @@ interface ForestLearned {
   readonly classes: Label[]
   readonly nFeatures: number
   readonly trees: FlatTree[]
-  /** Leaf class probabilities per tree. */
-  readonly proba: Float64Array[]
+  /** The same trees repacked for prediction (one buffer, shared leaf probability rows). */
+  readonly packed: PackedForest
+  /** predictOne's probability row (scratch, so it allocates nothing). */
+  readonly scratch: Float64Array
   readonly importances: Float64Array
 }
 
@@ -119,26 +122,15 @@ export class RandomForestClassifier implements Classifier {
       used++
     }
     if (used > 0) for (let f = 0; f < nFeatures; f++) imp[f] /= used
-    return { classes, nFeatures, trees, proba: trees.map((t) => leafProba(t, classes.length)), importances: normalizeImportance(imp) }
+    const k = classes.length
+    return { classes, nFeatures, trees, packed: PackedForest.from(trees, k), scratch: new Float64Array(k), importances: normalizeImportance(imp) }
   }
 
   predictProba(x: MatrixLike): Float64Array {
     const f = this.#learned()
     const m = checkPredictMatrix(x, f.nFeatures)
-    const k = f.classes.length
-    const n = m.nRows
-    const out = new Float64Array(n * k)
-    // tree-major so each tree's arrays stay in cache across rows
-    for (let t = 0; t < f.trees.length; t++) {
-      const tree = f.trees[t]
-      const pr = f.proba[t]
-      for (let i = 0; i < n; i++) {
-        const leaf = applyTree(tree, m.data, i * m.nCols) * k
-        for (let c = 0; c < k; c++) out[i * k + c] += pr[leaf + c]
-      }
-    }
-    const inv = 1 / f.trees.length
-    for (let i = 0; i < out.length; i++) out[i] *= inv
+    const out = new Float64Array(m.nRows * f.classes.length)
+    f.packed.probaRows(m.data, m.nRows, m.nCols, out)
     return out
   }
 
@@ -149,23 +141,16 @@ export class RandomForestClassifier implements Classifier {
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
     const f = this.#learned()
     checkRow(row, f.nFeatures)
-    const k = f.classes.length
-    const res = out ?? new Float64Array(k)
-    res.fill(0, 0, k)
-    for (let t = 0; t < f.trees.length; t++) {
-      const leaf = applyTree(f.trees[t], row, 0) * k
-      const pr = f.proba[t]
-      for (let c = 0; c < k; c++) res[c] += pr[leaf + c]
-    }
-    const inv = 1 / f.trees.length
-    for (let c = 0; c < k; c++) res[c] *= inv
+    const res = out ?? new Float64Array(f.classes.length)
+    f.packed.probaOne(row, res)
     return res
   }
 
   predictOne(row: ArrayLike<number>): Label {
     const f = this.#learned()
-    const p = this.predictProbaOne(row, new Float64Array(f.classes.length))
-    return f.classes[argmax(p, 0, p.length)]
+    checkRow(row, f.nFeatures)
+    f.packed.probaOne(row, f.scratch)
+    return f.classes[argmax(f.scratch, 0, f.scratch.length)]
   }
 
   toJSON(): ModelJson<RandomForestClassifierParams, ForestLearnedJson> {
