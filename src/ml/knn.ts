@@ -23,6 +23,8 @@ interface KnnLearned {
   readonly x: Float64Array
   /** Class index of each training row. */
   readonly y: Int32Array
+  /** predictOne's probability row (scratch, not serialised). */
+  readonly scratch: Float64Array
   /** Search index for many rows in few dimensions (rebuilt on load, not serialised). */
   readonly tree: KdTree | null
 }
@@ -33,7 +35,7 @@ const KD_MAX_FEATURES = 16
 
 function learned(classes: Label[], nFeatures: number, nSamples: number, x: Float64Array, y: Int32Array): KnnLearned {
   const tree = nSamples >= KD_MIN_ROWS && nFeatures <= KD_MAX_FEATURES ? new KdTree(x, nSamples, nFeatures) : null
-  return { classes, nFeatures, nSamples, x, y, tree }
+  return { classes, nFeatures, nSamples, x, y, tree, scratch: new Float64Array(classes.length) }
 }
 
 const KIND = 'KNeighborsClassifier'
@@ -108,7 +110,7 @@ export class KNeighborsClassifier implements Classifier {
 
   predictOne(row: ArrayLike<number>): Label {
     const f = this.#learned()
-    const p = this.predictProbaOne(row, new Float64Array(f.classes.length))
+    const p = this.predictProbaOne(row, f.scratch)
     return f.classes[argmax(p, 0, p.length)]
   }
 
