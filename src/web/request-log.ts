@@ -23,8 +23,8 @@ export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription
 }
 
 /**
- * Buffers logged requests and writes them as one commit per flush (every second, or sooner when many
- * are waiting), so logging never adds a database write to a request's latency.
+ * Buffers logged requests and writes them every second (or sooner when many are waiting), in commits of
+ * at most `chunkRows` rows, so logging never adds a database write to a request's latency.
  */
 export class RequestLog {
   private readonly pending = new Map<string, Row[]>()
@@ -34,7 +34,7 @@ export class RequestLog {
 
   constructor(
     private readonly fs: FeatureStore,
-    private readonly options: { flushMs?: number; maxPending?: number; onError?: (e: unknown) => void } = {},
+    private readonly options: { flushMs?: number; maxPending?: number; chunkRows?: number; onError?: (e: unknown) => void } = {},
   ) {}
 
   add(system: SystemDescription, rows: readonly Row[], answers: readonly { prediction: string; probability: number; modelVersion: number }[]): void {
@@ -60,7 +60,13 @@ export class RequestLog {
         if (rows.length === 0) continue
         try {
           const fg = await this.groups.get(name)!
-          await fg.insert(rows, { source: 'web' })
+          // A synchronous driver blocks the event loop while it writes: small commits with a turn of the
+          // loop between them keep that pause short for the requests waiting meanwhile.
+          const chunk = this.options.chunkRows ?? 250
+          for (let i = 0; i < rows.length; i += chunk) {
+            if (i > 0) await new Promise((r) => setImmediate(r))
+            await fg.insert(i === 0 && rows.length <= chunk ? rows : rows.slice(i, i + chunk), { source: 'web' })
+          }
         } catch (e) {
           ;(this.options.onError ?? ((err) => process.stderr.write(`request log: ${(err as Error).message}\n`)))(e)
         }

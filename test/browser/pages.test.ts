@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     // The slider drives its number input.
     await page.locator('input[type=range][data-for="f-petal_width"]').fill('2.1')
     expect(await page.inputValue('#f-petal_width')).toBe('2.1')
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1))
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1))
     await page.click('button[type=submit]')
     await page.waitForSelector('#result h2 >> text=/^Prediction$/')
     const shown = await page.textContent('#prediction')
@@ -81,7 +81,7 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     expect(shown).toBe(expected.prediction)
     expect(shown).toBe('Virginica')
     expect(await page.getAttribute('#model-version', 'data-version')).toBe(String(expected.modelVersion))
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1) // no reload
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(1) // no reload
     expect(page.url()).toContain('petal_width=2.1')
     expect(await page.locator('#result svg.picture-iris').count()).toBe(1)
     await shot('iris-predict')
@@ -115,7 +115,7 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await page.check('input[name=sex][value=male]')
     await page.fill('#f-age', '40')
     await page.click('button[type=submit]')
-    await page.waitForFunction(() => document.querySelector('#f-age')?.getAttribute('value') === '40')
+    await page.waitForSelector('#f-age[value="40"]')
     const second = await api('titanic', { pclass: 3, sex: 'male', age: 40, sibsp: 1, parch: 0, embarked: 'C' })
     expect(await page.textContent('#prediction')).toBe(second.prediction)
   })
@@ -161,7 +161,7 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await shot('dashboard')
     await page.click('#system-titanic a:text("Model")')
     await page.waitForURL(/\/models\/titanic_model/)
-    expect(await page.locator('img[alt^="Confusion matrix"]').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true)
+    expect(await page.locator('img[alt^="Confusion matrix"]').first().evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0)
     await shot('model-titanic')
     await page.goto(`${server.url}/feature-groups/iris`)
     expect(await page.locator('#commits tbody tr').count()).toBe(11)
@@ -177,7 +177,10 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await p.setViewportSize({ width: 390, height: 844 })
     for (const path of ['/', '/iris', '/titanic', '/iris/monitor', '/titanic/monitor', '/models/iris_model']) {
       await p.goto(server.url + path)
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      const overflow = await p.evaluate(() => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement
+        return root.scrollWidth - root.clientWidth
+      })
       expect(overflow, path).toBeLessThanOrEqual(0)
       await shot(`phone${path === '/' ? '-dashboard' : path.replace(/\//g, '-')}`, p)
     }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { monitorData, predictRows, type SystemDescription } from '../../systems/index.js'
+import { bodyLimit } from '../body-limit.js'
 import { parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
 
