@@ -20,9 +20,14 @@ export interface BootstrapReport {
   readonly trained: boolean
 }
 
+/** A pipeline the system needed did not succeed; its run (and log) say why. */
+export class PipelineFailedError extends Error {
+  override readonly name = 'PipelineFailedError'
+}
+
 async function mustSucceed(outcome: Promise<PipelineOutcome>, name: string): Promise<void> {
   const o = await outcome
-  if (!o.ok) throw new Error(`${name} ${o.status}: ${o.runs[o.runs.length - 1]?.error ?? 'no error recorded'} (sml runs --pipeline ${name})`)
+  if (!o.ok) throw new PipelineFailedError(`${name} ${o.status}: ${o.runs[o.runs.length - 1]?.error ?? 'no error recorded'} (sml runs --pipeline ${name})`)
 }
 
 /**
