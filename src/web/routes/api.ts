@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { monitorData, predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
+import { fastPredictInput } from '../fast-input.js'
 import { parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
 
@@ -32,7 +33,7 @@ export function apiRoutes(services: WebServices): Hono {
       } catch (e) {
         return c.json({ error: `request body is not valid JSON: ${(e as Error).message}`, issues: [{ field: '(body)', reason: 'not valid JSON' }] }, 400)
       }
-      const input = parsePredictInput(system, body)
+      const input = fastPredictInput(system, body) ?? parsePredictInput(system, body)
       if (!input.ok) {
         const first = input.issues[0]
         return c.json({ error: `invalid ${system.name} input: ${first.field} ${first.reason}`, issues: input.issues }, 400)
