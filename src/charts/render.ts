@@ -1,11 +1,17 @@
-import { Resvg } from '@resvg/resvg-js'
-import * as vega from 'vega'
-import { compile, type Config, type TopLevelSpec } from 'vega-lite'
+import { createRequire } from 'node:module'
+import type { Config, TopLevelSpec } from 'vega-lite'
 
 export type ChartSpec = TopLevelSpec
 
+// vega, vega-lite and resvg load on first use: importing the package (e.g. for a pipeline
+// definition) must not pay for chart rendering, so `sml run` starts fast.
+let renderer: Promise<{ vega: typeof import('vega'); compile: typeof import('vega-lite').compile }> | undefined
+const require = createRequire(import.meta.url)
+
 /** Renders a Vega-Lite spec to a standalone SVG string on the server (no browser, no canvas). */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
+  renderer ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile }))
+  const { vega, compile } = await renderer
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' })
   try {
     return await view.toSVG()
@@ -16,6 +22,7 @@ export async function renderSvg(spec: ChartSpec): Promise<string> {
 
 /** Rasterises an SVG to PNG with the system fonts (DejaVu on Debian). */
 export function svgToPng(svg: string, options: { scale?: number; background?: string } = {}): Uint8Array {
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js')
   const resvg = new Resvg(svg, {
     background: options.background ?? 'white',
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },

@@ -1,3 +1,4 @@
+import { confusionMatrixChart, renderSvg, svgToPng } from '../../charts/index.js'
 import { ARTIFACT_FILES } from '../../registry/index.js'
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { accuracyScore, classificationReport, confusionMatrix, formatClassificationReport, precisionRecallFscoreSupport, type Label } from '../../ml/index.js'
@@ -40,8 +41,6 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
       }
       const text = formatClassificationReport(report)
       ctx.log.info(`accuracy ${metrics.accuracy.toFixed(4)} on ${yTrue.length} test rows\n${text}`)
-      // Charts (vega, resvg) load only here, so `sml run` of other pipelines starts fast.
-      const { confusionMatrixChart, renderSvg, svgToPng } = await import('../../charts/index.js')
       const svg = await renderSvg(confusionMatrixChart({ matrix, labels: names, title: `${system.model.name} — test split (${yTrue.length} rows)` }))
       const inputExample = Object.fromEntries(split.featureNames.map((f, j) => [f, split.xTest.data[j]]))
       const version = await ctx.registry.create({
