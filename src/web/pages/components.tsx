@@ -116,6 +116,7 @@ export function relative(d: Date | null | undefined, now = Date.now()): string {
   if (!d) return '–'
   const s = Math.round((d.getTime() - now) / 1000)
   const a = Math.abs(s)
+  if (a < 5) return 'just now'
   const v = a < 60 ? `${a} s` : a < 3600 ? `${Math.round(a / 60)} min` : a < 86_400 * 2 ? `${Math.round(a / 3600)} h` : `${Math.round(a / 86_400)} d`
   return s < 0 ? `${v} ago` : `in ${v}`
 }
