@@ -106,15 +106,21 @@ export class PackedForest {
 
   /**
    * Mean class probabilities over trees for the rows of x (row-major, nCols values each), added in
-   * tree order so every row gets the same sums as probaOne. Tree-major: one tree's records stay in
-   * cache across rows.
+   * tree order so every row gets the same sums as probaOne. Tree-major (one tree's records stay in
+   * cache across rows), four rows walked in lockstep.
    */
   probaRows(x: ArrayLike<number>, nRows: number, nCols: number, out: Float64Array): void {
     const k = this.nClasses
     const proba = this.proba
+    const { nodes, thresholds } = this
+    const leaves = new Int32Array(nRows)
     for (let t = 0; t < this.nTrees; t++) {
-      for (let i = 0; i < nRows; i++) {
-        const leaf = this.leafRow(t, x, i * nCols)
+      const root = this.roots[t]
+      let i = 0
+      for (; i + 4 <= nRows; i += 4) walk4(nodes, thresholds, x, root, root, root, root, i * nCols, (i + 1) * nCols, (i + 2) * nCols, (i + 3) * nCols, leaves, i)
+      for (; i < nRows; i++) leaves[i] = this.leafRow(t, x, i * nCols)
+      for (i = 0; i < nRows; i++) {
+        const leaf = leaves[i]
         for (let c = 0; c < k; c++) out[i * k + c] += proba[leaf + c]
       }
     }
@@ -126,67 +132,74 @@ export class PackedForest {
   probaOne(x: ArrayLike<number>, out: Float64Array): void {
     const k = this.nClasses
     const leaves = this.#leafRows
-    this.#walkOne(x, leaves)
+    const { nodes, thresholds, roots } = this
+    const T = this.nTrees
+    let t = 0
+    for (; t + 4 <= T; t += 4) walk4(nodes, thresholds, x, roots[t], roots[t + 1], roots[t + 2], roots[t + 3], 0, 0, 0, 0, leaves, t)
+    for (; t < T; t++) leaves[t] = this.leafRow(t, x, 0)
     const proba = this.proba
     for (let c = 0; c < k; c++) out[c] = 0
-    for (let t = 0; t < this.nTrees; t++) {
+    for (t = 0; t < T; t++) {
       const leaf = leaves[t]
       for (let c = 0; c < k; c++) out[c] += proba[leaf + c]
     }
-    const inv = 1 / this.nTrees
+    const inv = 1 / T
     for (let c = 0; c < k; c++) out[c] *= inv
   }
+}
 
-  /**
-   * leafRow for every tree, four trees in lockstep: walking one tree is a chain of dependent loads
-   * (a cache miss per level on big trees), four independent chains let the CPU overlap their misses.
-   * The child is picked without a branch (mask select), since the comparison is unpredictable.
-   */
-  #walkOne(x: ArrayLike<number>, leaves: Int32Array): void {
-    const nodes = this.nodes
-    const thr = this.thresholds
-    const roots = this.roots
-    const T = this.nTrees
-    let t = 0
-    for (; t + 4 <= T; t += 4) {
-      let a = roots[t]
-      let b = roots[t + 1]
-      let c = roots[t + 2]
-      let d = roots[t + 3]
-      let fa = nodes[2 * a]
-      let fb = nodes[2 * b]
-      let fc = nodes[2 * c]
-      let fd = nodes[2 * d]
-      // sign bit of the AND is set once all four reached a leaf (feature -1)
-      while ((fa & fb & fc & fd) >= 0) {
-        if (fa >= 0) {
-          const next = a + 2
-          a = next ^ ((next ^ nodes[2 * a + 1]) & -+(x[fa] > thr[a + 1]))
-          fa = nodes[2 * a]
-        }
-        if (fb >= 0) {
-          const next = b + 2
-          b = next ^ ((next ^ nodes[2 * b + 1]) & -+(x[fb] > thr[b + 1]))
-          fb = nodes[2 * b]
-        }
-        if (fc >= 0) {
-          const next = c + 2
-          c = next ^ ((next ^ nodes[2 * c + 1]) & -+(x[fc] > thr[c + 1]))
-          fc = nodes[2 * c]
-        }
-        if (fd >= 0) {
-          const next = d + 2
-          d = next ^ ((next ^ nodes[2 * d + 1]) & -+(x[fd] > thr[d + 1]))
-          fd = nodes[2 * d]
-        }
-      }
-      leaves[t] = nodes[2 * a + 1]
-      leaves[t + 1] = nodes[2 * b + 1]
-      leaves[t + 2] = nodes[2 * c + 1]
-      leaves[t + 3] = nodes[2 * d + 1]
+/**
+ * Four walks in lockstep, from units a..d with rows at x[xa..], x[xb..], …; writes their leaf rows
+ * to leaves[o..o+4). Walking one tree is a chain of dependent loads (a cache miss per level on big
+ * trees); four independent chains let the CPU overlap their misses. The child is picked with a mask
+ * instead of a branch, since the comparison is unpredictable.
+ */
+function walk4(
+  nodes: Int32Array,
+  thr: Float64Array,
+  x: ArrayLike<number>,
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  xa: number,
+  xb: number,
+  xc: number,
+  xd: number,
+  leaves: Int32Array,
+  o: number,
+): void {
+  let fa = nodes[2 * a]
+  let fb = nodes[2 * b]
+  let fc = nodes[2 * c]
+  let fd = nodes[2 * d]
+  // the AND's sign bit is set once all four reached a leaf (feature -1)
+  while ((fa & fb & fc & fd) >= 0) {
+    if (fa >= 0) {
+      const next = a + 2
+      a = next ^ ((next ^ nodes[2 * a + 1]) & -+(x[xa + fa] > thr[a + 1]))
+      fa = nodes[2 * a]
     }
-    for (; t < T; t++) leaves[t] = this.leafRow(t, x, 0)
+    if (fb >= 0) {
+      const next = b + 2
+      b = next ^ ((next ^ nodes[2 * b + 1]) & -+(x[xb + fb] > thr[b + 1]))
+      fb = nodes[2 * b]
+    }
+    if (fc >= 0) {
+      const next = c + 2
+      c = next ^ ((next ^ nodes[2 * c + 1]) & -+(x[xc + fc] > thr[c + 1]))
+      fc = nodes[2 * c]
+    }
+    if (fd >= 0) {
+      const next = d + 2
+      d = next ^ ((next ^ nodes[2 * d + 1]) & -+(x[xd + fd] > thr[d + 1]))
+      fd = nodes[2 * d]
+    }
   }
+  leaves[o] = nodes[2 * a + 1]
+  leaves[o + 1] = nodes[2 * b + 1]
+  leaves[o + 2] = nodes[2 * c + 1]
+  leaves[o + 3] = nodes[2 * d + 1]
 }
 
 /** Distinct rows of k float64 values, found by an open-addressing hash on their bits. */
