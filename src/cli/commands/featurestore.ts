@@ -88,11 +88,12 @@ export function registerFeatureStoreCommands(program: Command): void {
     .option('--description <text>', 'description for a new group')
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts) => {
-      const { readCsvFile, inferCsvSchema, csvToRows } = await import('../../featurestore/index.js')
+      const { readCsvFile, inferCsvSchema, csvToRows, validateRows } = await import('../../featurestore/index.js')
       const { NotFoundError, ValidationError } = await import('../../db/index.js')
       const { createProgress } = await import('../progress.js')
       const started = performance.now()
       const table = readCsvFile(opts.file)
+      if (table.records.length === 0) throw new ValidationError(`${opts.file} has a header but no data rows: nothing to insert`, [{ reason: 'no data rows' }])
       const fs = await store()
       try {
         let g = await fs.getFeatureGroup(name, opts.version).catch((e) => {
@@ -103,13 +104,19 @@ export function registerFeatureStoreCommands(program: Command): void {
           const primaryKey = opts.primaryKey ? String(opts.primaryKey).split(',').map((s: string) => s.trim().toLowerCase()) : ['id']
           if (!opts.primaryKey && !table.header.includes('id'))
             throw new ValidationError(`${opts.file} has no "id" column: name the primary key with --primary-key COL`, [{ column: 'id', reason: 'no primary key column' }])
+          const missing = primaryKey.filter((k) => !table.header.includes(k))
+          if (missing.length) throw new ValidationError(`${opts.file} has no column ${missing.map((k) => `"${k}"`).join(', ')} for the primary key`, missing.map((column) => ({ column, reason: 'no primary key column' })))
+          const eventTime = opts.eventTime?.toLowerCase()
+          const schema = inferCsvSchema(table).map((f) => (f.name === eventTime ? { ...f, type: 'timestamp' as const } : f))
+          // Validate before creating, so a refused file leaves no empty group behind either.
+          validateRows(csvToRows(table, schema, opts.file), schema, primaryKey, eventTime ?? null, [])
           g = await fs.getOrCreateFeatureGroup({
             name,
             version: opts.version ?? 1,
             primaryKey,
-            eventTime: opts.eventTime?.toLowerCase(),
+            eventTime,
             description: opts.description ?? `inserted from ${basename(opts.file)}`,
-            schema: inferCsvSchema(table).map((f) => (f.name === opts.eventTime?.toLowerCase() ? { ...f, type: 'timestamp' as const } : f)),
+            schema,
           })
         }
         const rows = csvToRows(table, g.schema, opts.file)
