@@ -34,6 +34,7 @@ export async function loadSource(system: SystemDescription, options: SourceOptio
     }
   }
   const table = parseCsv(text, origin)
+  if (table.records.length === 0) throw new ValidationError(`${origin} has a header but no data rows`, [{ reason: 'no data rows' }])
   const missing = requiredColumns.filter((c) => !table.header.includes(c))
   if (missing.length)
     throw new ValidationError(

@@ -153,7 +153,7 @@ describe('malformed sources', () => {
   const cases: [string, string, RegExp][] = [
     ['a missing column', 'sepal_length,sepal_width,petal_length,variety\n5.1,3.5,1.4,Setosa\n', /missing column "petal_width" needed by the iris feature pipeline/],
     ['a bad number', 'sepal_length,sepal_width,petal_length,petal_width,variety\n5.1,3.5,1.4,0.2,Setosa\n4.9,abc,1.4,0.2,Setosa\n', /row 2, column "sepal_width": "abc" is not a valid float \(line 3\)/],
-    ['an unknown variety', 'sepal_length,sepal_width,petal_length,petal_width,variety\n5.1,3.5,1.4,0.2,Rose\n', /row 1, column "variety": "Rose" breaks the expectation/],
+    ['an unknown variety', 'sepal_length,sepal_width,petal_length,petal_width,variety\n5.1,3.5,1.4,0.2,Rose\n', /id 1, column "variety": "Rose" breaks the expectation/],
   ]
   it.each(cases)('refuses %s with a clear error and writes nothing', async (_name, csv, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'sml-src-'))

@@ -5,6 +5,8 @@ import type { SystemDescription } from '../system.js'
 import { titanicPicture } from './picture.js'
 
 const SEX = { male: 0, female: 1 } as const
+/** A refused cell as quoted in an error: at most 40 characters of it. */
+const shown = (v: unknown) => JSON.stringify(typeof v === 'string' && v.length > 40 ? v.slice(0, 40) + '…' : v)
 const EMBARKED = { C: 0, Q: 1, S: 2 } as const
 
 /** Draws a key of `weights` with probability proportional to its weight. */
@@ -95,8 +97,8 @@ export const titanic: SystemDescription = {
       if (r.embarked === null || r.embarked === undefined) return
       const sex = SEX[r.sex as keyof typeof SEX]
       const embarked = EMBARKED[r.embarked as keyof typeof EMBARKED]
-      if (sex === undefined) issues.push({ row: i + 1, column: 'sex', reason: `${JSON.stringify(r.sex)} is not male or female` })
-      if (embarked === undefined) issues.push({ row: i + 1, column: 'embarked', reason: `${JSON.stringify(r.embarked)} is not C, Q or S` })
+      if (sex === undefined) issues.push({ row: i + 1, column: 'sex', reason: `${shown(r.sex)} is not male or female` })
+      if (embarked === undefined) issues.push({ row: i + 1, column: 'embarked', reason: `${shown(r.embarked)} is not C, Q or S` })
       rows.push({ passengerid: r.passengerid, pclass: r.pclass, sex, age: r.age ?? meanAge, sibsp: r.sibsp, parch: r.parch, embarked, survived: r.survived })
     })
     if (issues.length) throw validationError(issues, 'titanic.csv')
