@@ -128,7 +128,8 @@ async function attemptOnce(pipeline: Pipeline, a: AttemptInput) {
     return { status: 'succeeded' as const, error: null, rowsWritten, model }
   } catch (e) {
     const err = e as Error
-    if (err?.stack) a.logger.error(err.stack)
+    // A refused input (ValidationError, NotFoundError) is explained by its message; a stack only for the unexpected.
+    if (err?.stack && err.name !== 'ValidationError' && err.name !== 'NotFoundError') a.logger.error(err.stack)
     return { status: 'failed' as const, error: err?.message ?? String(e), rowsWritten, model }
   } finally {
     clearTimeout(timer)
