@@ -164,6 +164,13 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute()
     },
   },
+  {
+    // The job-queue id that carries a tick (pg-boss): a redelivered job resumes its own tick, a duplicate job skips it.
+    id: '004_tick_jobs',
+    async up(db) {
+      await db.schema.alterTable('sml_ticks').addColumn('job_id', 'text').execute()
+    },
+  },
 ]
 
 /** Applies pending migrations under the dialect's cross-process lock; safe to call from many processes at once. */

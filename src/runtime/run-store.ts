@@ -138,6 +138,28 @@ export class RunStore {
     return rows.map((r) => ({ at: new Date(Number(r.at)), level: r.level, message: r.message }))
   }
 
+  /** The newest attempt that ran a schedule tick, if any. */
+  async lastOfTick(pipeline: string, scheduledFor: Date): Promise<RunRecord | null> {
+    const r = await this.db.kysely.selectFrom('sml_runs').selectAll().where('pipeline', '=', pipeline).where('scheduled_for', '=', scheduledFor.getTime()).orderBy('id', 'desc').limit(1).executeTakeFirst()
+    return r ? toRun(r) : null
+  }
+
+  /**
+   * Marks a tick's `running` attempts abandoned, whatever host ran them: the job queue decided their
+   * worker is gone (its job expired and was handed to another worker).
+   */
+  async abandonTick(pipeline: string, scheduledFor: Date, reason: string): Promise<RunRecord[]> {
+    const rows = await this.db.kysely
+      .updateTable('sml_runs')
+      .set({ status: 'abandoned', ended_at: this.clock(), error: reason })
+      .where('pipeline', '=', pipeline)
+      .where('scheduled_for', '=', scheduledFor.getTime())
+      .where('status', '=', 'running')
+      .returning('id')
+      .execute()
+    return Promise.all(rows.map((r) => this.get(Number(r.id))))
+  }
+
   /**
    * Marks `running` attempts whose process is gone (same host, pid not alive) as abandoned.
    * Runs on other hosts cannot be checked from here and are left as they are.

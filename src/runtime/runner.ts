@@ -49,17 +49,22 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
   const featureStore = new FeatureStore(db)
   const registry = new ModelRegistry(db)
   const runs: RunRecord[] = []
-  const attempts = pipeline.retries + 1
-  for (let attempt = 1; attempt <= attempts; attempt++) {
+  // A tick whose earlier attempt was abandoned (its worker died and the job queue handed the tick to
+  // this one) continues that invocation: same first attempt, numbering on, a full retry budget.
+  const previous = options.scheduledFor ? await store.lastOfTick(pipeline.name, options.scheduledFor) : null
+  const resumed = previous?.status === 'abandoned' ? previous : null
+  const first = resumed ? resumed.attempt + 1 : 1
+  const attempts = first + pipeline.retries
+  for (let attempt = first; attempt <= attempts; attempt++) {
     const run = await store.start({
       pipeline: pipeline.name,
       trigger: options.trigger ?? 'manual',
       attempt,
-      firstAttemptId: runs[0]?.id,
+      firstAttemptId: runs[0]?.firstAttemptId ?? resumed?.firstAttemptId,
       scheduledFor: options.scheduledFor ?? null,
     })
     const logger = new RecordingLogger(store, run.id, (l) => echo(`[${pipeline.name} #${run.id}] ${l.level === 'info' ? '' : `${l.level}: `}${l.message}`))
-    logger.info(`attempt ${attempt}/${attempts} started (pid ${process.pid})`)
+    logger.info(`attempt ${attempt}/${attempts} started (pid ${process.pid})${resumed && attempt === first ? `, resuming after abandoned run ${resumed.id}` : ''}`)
     const result = await attemptOnce(pipeline, { run, logger, db, featureStore, registry, scheduledFor: options.scheduledFor ?? null })
     const willRetry = result.status !== 'succeeded' && attempt < attempts
     const delay = willRetry ? retryDelay(pipeline, attempt) : 0

@@ -91,7 +91,7 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
     const lines: string[] = []
     const worker = await startWorker({ db, pipelines: [yearly, manual], catchUp: true, log: (l) => void lines.push(l) })
     await worker.stop()
-    expect(worker.jobs).toEqual([{ pipeline: 'yearly', cron: '0 0 1 1 *' }])
+    expect(worker.jobs).toEqual([{ pipeline: 'yearly', cron: '0 0 1 1 *', maxDurationMs: 3_600_000 }])
     expect(worker.missed).toHaveLength(1)
     expect(worker.missed[0].missed).toBe(3)
     expect(lines.some((l) => /^missed 3 tick\(s\) of yearly/.test(l))).toBe(true)

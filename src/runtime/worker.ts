@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import type { SqlDialect } from '../db/index.js'
-import type { Pipeline } from './pipeline.js'
+import { retryDelay, type Pipeline } from './pipeline.js'
 import { RunStore } from './run-store.js'
 import { runPipeline } from './runner.js'
 import { createScheduler, type MissedTicks, type ScheduledJob, type Scheduler, type TickTrigger } from './schedulers/index.js'
@@ -36,7 +36,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
   for (const r of await new RunStore(db).markAbandoned()) log(`run ${r.id} (${r.pipeline}) marked abandoned: ${r.error}`)
   const byName = new Map(options.pipelines.filter((p) => p.schedule !== null).map((p) => [p.name, p]))
-  const jobs: ScheduledJob[] = [...byName.values()].map((p) => ({ pipeline: p.name, cron: p.schedule! }))
+  const jobs: ScheduledJob[] = [...byName.values()].map((p) => ({ pipeline: p.name, cron: p.schedule!, maxDurationMs: maxDurationMs(p) }))
   const scheduler = options.scheduler ?? (await createScheduler({ db }))
   const execute: TickExecutor = options.execute ?? ((p, scheduledFor, trigger) => runPipeline(p, { db, trigger, scheduledFor, reapAbandoned: false }).then(() => {}))
   const onTick = async (job: ScheduledJob, scheduledFor: Date, trigger: TickTrigger) => {
@@ -75,7 +75,9 @@ export function childProcessExecutor(command: readonly string[], env: NodeJS.Pro
     new Promise<void>((resolve) => {
       const child = spawn(command[0], [...command.slice(1), 'run', pipeline.name, '--scheduled-for', String(scheduledFor.getTime()), '--trigger', trigger], {
         env,
-        stdio: ['ignore', 'inherit', 'inherit'],
+        // The IPC channel closes when this worker dies, even by SIGKILL; `sml run` then stops, so a tick the
+        // job queue hands to another worker is never run twice at once.
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       })
       child.on('error', (e) => {
         process.stderr.write(`could not start sml run ${pipeline.name}: ${e.message}\n`)
@@ -83,4 +85,11 @@ export function childProcessExecutor(command: readonly string[], env: NodeJS.Pro
       })
       child.on('exit', () => resolve())
     })
+}
+
+/** Every attempt's timeout plus the backoffs between them: how long one tick can legitimately take. */
+export function maxDurationMs(p: Pipeline): number {
+  let ms = p.timeoutMs * (p.retries + 1)
+  for (let a = 1; a <= p.retries; a++) ms += retryDelay(p, a)
+  return ms
 }

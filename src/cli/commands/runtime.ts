@@ -21,6 +21,14 @@ export function registerRuntimeCommands(program: Command): void {
     .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run (set by sml worker)').hideHelp())
     .addOption(new Option('--trigger <trigger>', 'what started the run').choices(['manual', 'schedule', 'catch-up']).default('manual').hideHelp())
     .action(async (name: string, opts) => {
+      if (process.channel) {
+        // Started by `sml worker`: when the worker dies, stop too (its tick goes to another worker).
+        process.channel.unref()
+        process.once('disconnect', () => {
+          process.stderr.write(`sml run ${name}: the worker that started this run is gone; stopping\n`)
+          process.exit(1)
+        })
+      }
       const rt = await runtime()
       await rt.loadPipelines()
       const pipeline = rt.getPipeline(name)

@@ -45,7 +45,9 @@ export function createTestDatabase(name: 'sqlite' | 'postgres'): TestDatabase {
       const client = new pg.Client({ connectionString: PG_URL })
       await client.connect()
       try {
+        // The job queue (pg-boss) of a worker on this store lives beside it in `<schema>_boss`.
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}_boss" CASCADE`)
       } finally {
         await client.end()
       }

@@ -26,16 +26,24 @@ export class CronerScheduler implements Scheduler {
   }
 
   async start(jobs: readonly ScheduledJob[], onTick: TickHandler): Promise<void> {
+    this.validate(jobs)
+    for (const job of jobs) this.startClock(job, (scheduledFor) => this.track(this.tick(job, scheduledFor, 'schedule', onTick)))
+  }
+
+  /** Throws a ValidationError naming the pipeline of the first cron expression croner cannot parse. */
+  validate(jobs: readonly ScheduledJob[]): void {
     for (const job of jobs) parse(job)
-    for (const job of jobs) {
-      this.jobs.push(
-        new Cron(job.cron, (self: Cron) => {
-          // The nominal fire time (whole seconds), identical in every worker whatever its timer jitter.
-          const scheduledFor = self.previousRuns(1, new Date(Date.now() + 500))[0]
-          if (scheduledFor) this.track(this.tick(job, scheduledFor, 'schedule', onTick))
-        }),
-      )
-    }
+  }
+
+  /** Calls `fire` with each nominal fire time of the job's cron until stop(); other backends reuse this clock. */
+  startClock(job: ScheduledJob, fire: (scheduledFor: Date) => void): void {
+    this.jobs.push(
+      new Cron(job.cron, (self: Cron) => {
+        // The nominal fire time (whole seconds), identical in every worker whatever its timer jitter.
+        const scheduledFor = self.previousRuns(1, new Date(Date.now() + 500))[0]
+        if (scheduledFor) fire(scheduledFor)
+      }),
+    )
   }
 
   async missedTicks(jobs: readonly ScheduledJob[], now = new Date()): Promise<MissedTicks[]> {

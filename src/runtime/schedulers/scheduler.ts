@@ -4,6 +4,11 @@ import type { SqlDialect } from '../../db/index.js'
 export interface ScheduledJob {
   readonly pipeline: string
   readonly cron: string
+  /**
+   * The longest a tick's run can take (every attempt's timeout plus backoffs). A job queue treats a
+   * tick held longer than this (plus a grace) as held by a dead worker and hands it to another.
+   */
+  readonly maxDurationMs?: number
 }
 
 export type TickTrigger = 'schedule' | 'catch-up'
