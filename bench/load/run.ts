@@ -69,6 +69,20 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
   })
 }
 
+/** The reference, in the same run: a bare node:http server answering a fixed small JSON, same connections. */
+async function bareNodeReference(seconds: number, connections: number): Promise<Result> {
+  const code = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.setHeader('content-type', 'application/json'); s.end('{"prediction":"Setosa"}') }) }).listen(0, '127.0.0.1', function () { console.log('serving http://127.0.0.1:' + this.address().port) })`
+  const bare = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise<string>((resolve) => bare.stdout!.on('data', (d) => resolve(/serving (\S+)/.exec(String(d))![1])))
+  try {
+    const body = JSON.stringify(ROUTES[0].body)
+    await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: 1, duration: 1 })
+    return await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections, duration: seconds })
+  } finally {
+    bare.kill('SIGTERM')
+  }
+}
+
 const prepStarted = performance.now()
 execFileSync(process.execPath, [...cli, 'demo', '--days', String(opts.days)], { env, stdio: ['ignore', 'ignore', 'inherit'] })
 console.log(`store: ${home}/sml.db prepared with sml demo --days ${opts.days} in ${((performance.now() - prepStarted) / 1000).toFixed(1)} s; server: ${cli.join(' ')} serve --port 0 (own process)`)
@@ -104,12 +118,21 @@ try {
   })
   const total = results.reduce((a, x) => a + x.requests.total, 0)
   console.log(`| all | | ${total} | ${(total / SECONDS).toFixed(0)} | | | | ${results.reduce((a, x) => a + x.errors + x.timeouts, 0)} | ${results.reduce((a, x) => a + x.non2xx, 0)} |`)
+  const refSeconds = Math.min(10, SECONDS)
+  const ref = await bareNodeReference(refSeconds, ROUTES.reduce((a, r) => a + r.connections, 0))
+  console.log(
+    `| reference: bare node:http, fixed JSON, ${refSeconds} s | ${ROUTES.reduce((a, r) => a + r.connections, 0)} | ${ref.requests.total} | ${(ref.requests.total / refSeconds).toFixed(0)} | ${ref.latency.p50} | ${ref.latency.p99} | ${ref.latency.max} | ${ref.errors + ref.timeouts} | ${ref.non2xx} |`,
+  )
+  console.log(`\nmixed load reaches ${((total / SECONDS / (ref.requests.total / refSeconds)) * 100).toFixed(0)} % of the bare node:http throughput on this machine`)
   const third = Math.max(1, Math.floor(rss.length / 3))
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
   console.log(
     `\nserver RSS: ${rss[0].toFixed(0)} MB after warm-up, ${rss[rss.length - 1].toFixed(0)} MB at the end, max ${Math.max(...rss).toFixed(0)} MB; ` +
       `mean of the first third ${mean(rss.slice(0, third)).toFixed(0)} MB vs last third ${mean(rss.slice(-third)).toFixed(0)} MB (${rss.length} samples, 1 s apart)`,
   )
+  const step = Math.max(1, Math.round(rss.length / 12))
+  console.log(`RSS every ${step} s (MB): ${rss.filter((_, i) => i % step === 0 || i === rss.length - 1).map((m) => m.toFixed(0)).join(' ')}`)
+  console.log(`requests logged to <system>_requests meanwhile: ${results[0]['2xx'] + results[1]['2xx']} (the store grows with them)`)
 } finally {
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
