@@ -4,6 +4,7 @@ import { registerAppCommands } from './commands/app.js'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
 import { registerRegistryCommands } from './commands/registry.js'
 import { registerRuntimeCommands } from './commands/runtime.js'
+import { registerStoreCommands } from './commands/store.js'
 import { runCli } from './run-cli.js'
 
 // Commands import their heavy modules lazily inside their actions, so `sml run` starts fast.
@@ -20,5 +21,6 @@ registerAppCommands(program)
 registerFeatureStoreCommands(program)
 registerRegistryCommands(program)
 registerRuntimeCommands(program)
+registerStoreCommands(program)
 
 await runCli(program, process.argv)

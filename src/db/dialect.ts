@@ -34,6 +34,12 @@ export interface SqlDialect {
   withMigrationLock<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
   /** Column names of a table, in order; empty when the table does not exist. */
   listColumns(table: string): Promise<string[]>
+  /** The store's tables, oldest first (parents before the tables whose foreign keys point at them). */
+  listTables(): Promise<string[]>
+  /** A table's primary-key columns, in key order. */
+  primaryKey(table: string): Promise<string[]>
+  /** After rows were inserted with explicit auto-increment ids (an import), makes the next generated id follow them. */
+  syncAutoIds(tx: SqlTransaction, table: string): Promise<void>
   /** Streams a query's rows as arrays (no row objects), for reading training data into typed arrays. */
   queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void>
   /**

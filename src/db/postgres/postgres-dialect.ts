@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { Kysely, PostgresDialect as KyselyPostgresDialect, type CompiledQuery } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction } from '../dialect.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
@@ -112,6 +112,33 @@ export class PostgresDialect implements SqlDialect {
     return r.rows.map((x) => x.column_name as string)
   }
 
+  // Ordered by oid: creation order, so referenced tables come before the tables that reference them.
+  async listTables(): Promise<string[]> {
+    const r = await this.pool.query(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.oid`,
+    )
+    return r.rows.map((x) => x.name as string)
+  }
+
+  async primaryKey(table: string): Promise<string[]> {
+    const r = await this.pool.query(
+      `SELECT a.attname AS name FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+       WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)`,
+      [`"${table}"`],
+    )
+    return r.rows.map((x) => x.name as string)
+  }
+
+  // Identity columns keep their own sequence, which explicit ids do not advance.
+  async syncAutoIds(tx: SqlTransaction, table: string): Promise<void> {
+    const q = (text: string, values: unknown[] = []) => tx.kysely.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, values))
+    const cols = await q(`SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attidentity <> '' AND NOT attisdropped`, [`"${table}"`])
+    for (const { name } of cols.rows) {
+      await q(`SELECT setval(pg_get_serial_sequence($1, $2), GREATEST(COALESCE(MAX("${name}"), 0), 1), COALESCE(MAX("${name}"), 0) > 0) FROM "${table}"`, [`"${table}"`, name])
+    }
+  }
+
   async queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void> {
     const client = await this.pool.connect()
     try {
@@ -145,6 +172,9 @@ export class PostgresDialect implements SqlDialect {
 
   async close(): Promise<void> {
     await this.kysely.destroy()
+    // Kysely ends the pool only if it ever ran a query itself; statements that went straight to the pool
+    // (transactions, migrations) would otherwise keep idle connections, and the process, alive for 10 s.
+    if (!this.pool.ended) await this.pool.end()
   }
 
   private async queryArraysOn(client: pg.PoolClient, query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void> {

@@ -84,6 +84,21 @@ export class SqliteDialect implements SqlDialect {
     )
   }
 
+  async listTables(): Promise<string[]> {
+    return this.kysely.connection().execute(async () =>
+      (this.raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid").all() as { name: string }[]).map((r) => r.name),
+    )
+  }
+
+  async primaryKey(table: string): Promise<string[]> {
+    return this.kysely.connection().execute(async () =>
+      (this.raw.prepare('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').all(table) as { name: string }[]).map((r) => r.name),
+    )
+  }
+
+  // AUTOINCREMENT keeps its counter at the largest id ever inserted, explicit ones included.
+  async syncAutoIds(): Promise<void> {}
+
   queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void> {
     return this.kysely.connection().execute(async () => this.queryArraysNow(query, onRow))
   }

@@ -1,0 +1,67 @@
+import type { Command } from 'commander'
+import { formatTable, print, printJson } from '../output.js'
+
+/** `sml migrate`, `sml export`, `sml import`: the store itself — its schema, and moving it between databases. */
+export function registerStoreCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply pending migrations to the store (SML_HOME or DATABASE_URL) and print what was applied; safe from many processes at once')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => {
+      const { openDatabase, migrate, MIGRATIONS } = await import('../../db/index.js')
+      const db = await openDatabase({ migrate: false })
+      try {
+        const applied = await migrate(db)
+        if (opts.json) return printJson({ database: db.displayName, applied, known: MIGRATIONS.map((m) => m.id) })
+        if (applied.length === 0) return print(`${db.displayName}: up to date (${MIGRATIONS.length} migrations)`)
+        for (const id of applied) print(`applied ${id}`)
+        print(`${db.displayName}: ${applied.length} migration(s) applied, ${MIGRATIONS.length} in all`)
+      } finally {
+        await db.close()
+      }
+    })
+
+  program
+    .command('export')
+    .description('write the whole store (catalog, feature groups, models with artifacts, runs and logs) to one ndjson file (.gz to compress)')
+    .requiredOption('--to <file>', 'where to write')
+    .option('--json', 'print the per-table summary as JSON')
+    .action(async (opts) => {
+      const [{ openDatabase }, { exportStore }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js')])
+      const db = await openDatabase()
+      try {
+        const started = Date.now()
+        const tables = await exportStore(db, opts.to)
+        if (opts.json) return printJson(tables)
+        print(formatTable(['table', 'kind', 'rows', 'sha256'], tables.map((t) => [t.table, t.kind, t.rows, t.sha256])))
+        print(`exported ${tables.length} tables, ${tables.reduce((a, t) => a + t.rows, 0)} rows from ${db.displayName} to ${opts.to} in ${Date.now() - started} ms`)
+      } finally {
+        await db.close()
+      }
+    })
+
+  program
+    .command('import')
+    .description('load a file written by `sml export` into this store, then compare every table’s rows and checksum with the file; exit 1 on a mismatch')
+    .requiredOption('--from <file>', 'the export file')
+    .option('--force', 'replace the contents of a non-empty store')
+    .option('--json', 'print the per-table comparison as JSON')
+    .action(async (opts) => {
+      const [{ openDatabase }, { importStore }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js')])
+      const db = await openDatabase()
+      let ok = false
+      try {
+        const started = Date.now()
+        const report = await importStore(db, opts.from, { force: Boolean(opts.force) })
+        ok = report.ok
+        if (opts.json) printJson(report)
+        else {
+          print(formatTable(['table', 'rows', 'expected', 'sha256', 'match'], report.tables.map((t) => [t.table, t.rows, t.expected.rows, t.sha256, t.ok ? 'ok' : 'MISMATCH'])))
+          print(`${report.ok ? 'imported' : 'imported WITH MISMATCHES:'} ${report.tables.length} tables, ${report.tables.reduce((a, t) => a + t.rows, 0)} rows into ${db.displayName} in ${Date.now() - started} ms`)
+        }
+      } finally {
+        await db.close()
+      }
+      if (!ok) process.exitCode = 1
+    })
+}
