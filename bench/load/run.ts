@@ -2,7 +2,7 @@
 // autocannon instance per route so each route gets its own throughput, p50/p99 and errors; and the server's
 // resident memory sampled every second from start to end.
 //   npm run build && nice -n 10 npx tsx bench/load/run.ts [--seconds 60] [--days 10] [--server dist|src]
-// The server is its own process, `node dist/cli/main.js serve --port 0` (or the sources through tsx with
+// The server is its own process, `node dist/bin/main.js serve --port 0` (or the sources through tsx with
 // --server src), on a temp SQLite store prepared with `sml demo --days N`; this process only drives load.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -36,9 +36,9 @@ const { values: opts } = parseArgs({
 })
 const SECONDS = Number(opts.seconds)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const DIST_MAIN = join(ROOT, 'dist/cli/main.js')
+const DIST_MAIN = join(ROOT, 'dist/bin/main.js')
 const SRC_MAIN = join(ROOT, 'src/cli/main.ts')
-if (opts.server === 'dist' && !existsSync(DIST_MAIN)) throw new Error('dist/cli/main.js is missing: npm run build first (or --server src)')
+if (opts.server === 'dist' && !existsSync(DIST_MAIN)) throw new Error('dist/bin/main.js is missing: npm run build first (or --server src)')
 const cli = opts.server === 'dist' ? [DIST_MAIN] : ['--import', 'tsx', SRC_MAIN]
 
 const home = mkdtempSync(join(tmpdir(), 'sml-bench-load-'))

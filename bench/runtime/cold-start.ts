@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const MAIN = join(ROOT, 'dist/cli/main.js')
+const MAIN = join(ROOT, 'dist/bin/main.js')
 const MODULE = fileURLToPath(new URL('./noop-pipelines.mjs', import.meta.url))
 const RUNS = Number(process.argv[2] ?? 20)
 const GOAL_MS = 300

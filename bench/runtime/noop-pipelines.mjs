@@ -1,5 +1,5 @@
 // The pipeline the cold-start bench runs: loaded by the built CLI through SML_PIPELINES_MODULE.
-import { definePipeline } from '../../dist/index.js'
+import { definePipeline } from 'serverless-ml'
 
 export const noop = definePipeline({
   name: 'noop',

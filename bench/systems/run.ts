@@ -61,7 +61,7 @@ console.table(
 )
 
 // 2. The 8-pipeline cycle as fresh processes on another fresh store (what a scheduler would do).
-const cli = join(root, 'dist/cli/main.js')
+const cli = join(root, 'dist/bin/main.js')
 const cycleEnv = { ...process.env, SML_HOME: join(work, 'b'), DATABASE_URL: '' }
 const order = ['feature', 'training', 'daily', 'batch-inference']
 const times: { pipeline: string; ms: number }[] = []

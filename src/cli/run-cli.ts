@@ -4,6 +4,11 @@ const KNOWN_ERRORS = new Set(['ValidationError', 'NotFoundError', 'PipelineFaile
 
 /** Runs the program; known errors print one clear line (no stack) and exit 1. */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
+  // `sml … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0)
+    throw e
+  })
   try {
     await program.parseAsync(argv)
   } catch (e) {

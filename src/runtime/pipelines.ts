@@ -6,10 +6,9 @@ import { isPipeline, type Pipeline } from './pipeline.js'
 /**
  * The pipelines `sml run` and `sml worker` know, by name. Layers above the runtime add theirs
  * declaratively: a module exports pipelines (each export a Pipeline or an array of them) and is
- * loaded by `loadPipelines()`:
- *   - `src/systems/index.ts` (compiled `dist/systems/index.js`) when it exists, and
- *   - every module listed in `SML_PIPELINES_MODULE` (paths separated by `,`), e.g. test fixtures
- *     or a project's own pipelines, resolved from the current directory.
+ * registered with `registerModule()` — the CLI registers the shipped systems' module this way — or
+ * listed in `SML_PIPELINES_MODULE` (paths separated by `,`, resolved from the current directory;
+ * e.g. test fixtures or a project's own pipelines), which `loadPipelines()` imports.
  */
 const registered = new Map<string, Pipeline>()
 
@@ -45,17 +44,8 @@ export function registerModule(mod: Record<string, unknown>): Pipeline[] {
   return found
 }
 
-const SYSTEMS_MODULE = new URL('../systems/index.js', import.meta.url)
-
-/** Imports the systems module (if built) and the modules named in SML_PIPELINES_MODULE; returns all known pipelines. */
+/** Imports the modules named in SML_PIPELINES_MODULE; returns every registered pipeline. */
 export async function loadPipelines(env: NodeJS.ProcessEnv = process.env): Promise<Pipeline[]> {
-  try {
-    registerModule(await import(SYSTEMS_MODULE.href))
-  } catch (e) {
-    const err = e as { code?: string; message?: string; url?: string }
-    const missing = err.code === 'ERR_MODULE_NOT_FOUND' && (err.url === SYSTEMS_MODULE.href || err.message?.includes(SYSTEMS_MODULE.pathname))
-    if (!missing) throw e
-  }
   for (const path of (env[PIPELINES_MODULE_ENV] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const url = pathToFileURL(isAbsolute(path) ? path : resolve(path)).href
     registerModule(await import(url))

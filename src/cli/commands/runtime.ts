@@ -1,15 +1,16 @@
 import { Option, type Command } from 'commander'
+import { positiveInt as int } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
 
-const int = (what: string) => (v: string) => {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`)
-  return n
-}
 
 async function runtime() {
   const [rt, db] = await Promise.all([import('../../runtime/index.js'), import('../../db/index.js')])
-  return { ...rt, openDatabase: db.openDatabase }
+  // The shipped systems' pipelines (imported here, above the runtime layer), then those named in SML_PIPELINES_MODULE.
+  const loadPipelines = async () => {
+    rt.registerModule(await import('../../systems/index.js'))
+    return rt.loadPipelines()
+  }
+  return { ...rt, loadPipelines, openDatabase: db.openDatabase }
 }
 
 /** `sml run`, `sml runs`, `sml pipelines`, `sml worker`: pipelines as fresh processes and their history. */
