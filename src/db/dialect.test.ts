@@ -76,4 +76,34 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     expect(await db.listColumns('t')).toEqual(['id', 'x', 's', 'b', 'ts'])
     expect(await db.listColumns('nope')).toEqual([])
   })
+
+  it('lists tables oldest first with their primary keys', async () => {
+    const tables = await db.listTables()
+    expect(tables.indexOf('sml_feature_groups')).toBeLessThan(tables.indexOf('sml_commits'))
+    expect(tables.indexOf('sml_runs')).toBeLessThan(tables.indexOf('sml_run_logs'))
+    expect(tables).toContain('t')
+    expect(await db.primaryKey('t')).toEqual(['id'])
+    expect(await db.primaryKey('sml_model_artifacts')).toEqual(['model_id', 'file'])
+  })
+
+  it('bulk-inserts text with escapes, bytes and nulls unchanged, and new ids follow explicit ones once synced', async () => {
+    const text = ['tab\there', 'line\nbreak\r\n', 'back\\slash \\N', '\\x00', '', 'ünïcødé ✓']
+    await db.transaction(async (tx) => {
+      await tx.kysely.schema.createTable('esc').addColumn('id', sql.raw(db.sqlType('int')), (c) => c.primaryKey()).addColumn('s', sql.raw(db.sqlType('string'))).addColumn('bin', sql.raw(db.binaryType)).execute()
+    })
+    const bins = text.map((_, i) => (i === 2 ? null : Buffer.from([0, 92, 9, 10, 255, i])))
+    await db.transaction((tx) => tx.insertColumns('esc', ['id', 's', 'bin'], [text.map((_, i) => i), text, bins], text.length))
+    await db.transaction((tx) => tx.insertColumns('esc', ['id', 's'], [[99], [null]], 1))
+    const rows = await db.kysely.selectFrom('esc').selectAll().orderBy('id').execute()
+    expect(rows.map((r) => r.s)).toEqual([...text, null])
+    expect(rows.map((r) => (r.bin === null ? null : Buffer.from(r.bin)))).toEqual([...bins, null])
+
+    await db.transaction(async (tx) => {
+      await tx.kysely.insertInto('sml_model_names').values({ name: 'm', last_version: 1 }).execute()
+      await tx.kysely.insertInto('sml_models').values({ id: 41, name: 'm', version: 1, description: '', metrics: '{}', created_at: 0 }).execute()
+      await db.syncAutoIds(tx, 'sml_models')
+    })
+    const { id } = await db.kysely.insertInto('sml_models').values({ name: 'm', version: 2, description: '', metrics: '{}', created_at: 0 }).returning('id').executeTakeFirstOrThrow()
+    expect(Number(id)).toBe(42)
+  })
 })
