@@ -1,5 +1,6 @@
 export { FeatureStore, openFeatureStore, type FeatureViewOptions } from './feature-store.js'
-export { FeatureGroup, type ColumnBatch, type FeatureQuery, type InsertOptions } from './feature-group.js'
+export { FeatureGroup, createGroupTable, type ColumnBatch, type FeatureQuery, type InsertOptions } from './feature-group.js'
+export { toGroupMetadata } from './catalog.js'
 export {
   FeatureView,
   splitIndices,

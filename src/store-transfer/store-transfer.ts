@@ -6,8 +6,7 @@ import type { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import { MIGRATIONS, ValidationError, type SqlDialect, type SqlTransaction } from '../db/index.js'
-import { toGroupMetadata } from '../featurestore/catalog.js'
-import { createGroupTable } from '../featurestore/feature-group.js'
+import { createGroupTable, toGroupMetadata } from '../featurestore/index.js'
 import { createProgress } from '../runtime/progress.js'
 
 /**
