@@ -1,9 +1,10 @@
-import { NotFittedError, ValidationError } from './errors.js'
+import { ValidationError } from './errors.js'
 import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from './estimator.js'
 import type { Label } from './labels.js'
 import type { MatrixLike } from './matrix.js'
 import { KdTree } from './kd-tree.js'
 import { checkPredictMatrix, checkRow, checkXy } from './validation.js'
+import { FittedClassifier } from './fitted-classifier.js'
 
 export interface KNeighborsClassifierOptions {
   /** k, the number of neighbours that vote (default 5). */
@@ -44,36 +45,19 @@ const KIND = 'KNeighborsClassifier'
  * k-nearest-neighbours classifier, brute force with early-abandoned distances and a sorted k-list.
  * Ties between equally distant neighbours keep the lower training index; vote ties go to the lower class.
  */
-export class KNeighborsClassifier implements Classifier {
+export class KNeighborsClassifier extends FittedClassifier<KnnLearned> implements Classifier {
   readonly params: Readonly<KNeighborsClassifierParams>
-  #fit: KnnLearned | undefined
   // scratch for the k-list, reused by every query so predictOne allocates nothing
   #dist = new Float64Array(0)
   #idx = new Int32Array(0)
 
   constructor(options: KNeighborsClassifierOptions = {}) {
+    super(KIND)
     this.params = Object.freeze({
       nNeighbors: options.nNeighbors ?? 5,
       weights: options.weights ?? 'uniform',
       metric: options.metric ?? 'euclidean',
     })
-  }
-
-  isFitted(): boolean {
-    return this.#fit !== undefined
-  }
-
-  #learned(): KnnLearned {
-    if (this.#fit === undefined) throw new NotFittedError(KIND)
-    return this.#fit
-  }
-
-  get classes_(): readonly Label[] {
-    return this.#learned().classes
-  }
-
-  get nFeaturesIn_(): number {
-    return this.#learned().nFeatures
   }
 
   fit(x: MatrixLike, y: ArrayLike<Label>): this {
@@ -83,12 +67,12 @@ export class KNeighborsClassifier implements Classifier {
     if (metric !== 'euclidean' && metric !== 'manhattan') throw new ValidationError(`metric must be 'euclidean' or 'manhattan', got ${String(metric)}`, 'metric')
     const c = checkXy(x, y)
     if (nNeighbors > c.x.nRows) throw new ValidationError(`nNeighbors (${nNeighbors}) is larger than the number of training samples (${c.x.nRows})`, 'nNeighbors')
-    this.#fit = learned(c.classes, c.x.nCols, c.x.nRows, Float64Array.from(c.x.data), c.y)
+    this.setFitted(learned(c.classes, c.x.nCols, c.x.nRows, Float64Array.from(c.x.data), c.y))
     return this
   }
 
   predictProba(x: MatrixLike): Float64Array {
-    const f = this.#learned()
+    const f = this.fitted()
     const m = checkPredictMatrix(x, f.nFeatures)
     const k = f.classes.length
     const out = new Float64Array(m.nRows * k)
@@ -97,11 +81,11 @@ export class KNeighborsClassifier implements Classifier {
   }
 
   predict(x: MatrixLike): Label[] {
-    return labelsFromProba(this.predictProba(x), this.#learned().classes)
+    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
-    const f = this.#learned()
+    const f = this.fitted()
     checkRow(row, f.nFeatures)
     const res = out ?? new Float64Array(f.classes.length)
     this.#probaAt(f, row, 0, res, 0)
@@ -109,7 +93,7 @@ export class KNeighborsClassifier implements Classifier {
   }
 
   predictOne(row: ArrayLike<number>): Label {
-    const f = this.#learned()
+    const f = this.fitted()
     const p = this.predictProbaOne(row, f.scratch)
     return f.classes[argmax(p, 0, p.length)]
   }
@@ -176,7 +160,7 @@ export class KNeighborsClassifier implements Classifier {
   }
 
   toJSON(): ModelJson<KNeighborsClassifierParams, unknown> {
-    const f = this.#fit
+    const f = this.fittedOrNone()
     return {
       kind: KIND,
       version: 1,
@@ -190,7 +174,7 @@ export class KNeighborsClassifier implements Classifier {
     const est = new KNeighborsClassifier(j.params)
     const l = j.learned
     if (l != null) {
-      est.#fit = learned(l.classes, l.nFeatures, l.nSamples, Float64Array.from(l.x), Int32Array.from(l.y))
+      est.setFitted(learned(l.classes, l.nFeatures, l.nSamples, Float64Array.from(l.x), Int32Array.from(l.y)))
     }
     return est
   }

@@ -1,4 +1,4 @@
-import { NotFittedError, ValidationError } from '../errors.js'
+import { ValidationError } from '../errors.js'
 import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from '../estimator.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
@@ -10,6 +10,7 @@ import { buildParams, checkTreeParams, type TreeOptions } from '../tree/tree-opt
 import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
 import { fitThreads, trainTrees } from './forest-trainer.js'
 import { resolveThreads } from './worker-pool.js'
+import { FittedClassifier } from '../fitted-classifier.js'
 
 export interface RandomForestClassifierOptions extends TreeOptions {
   /** Number of trees (default 100). */
@@ -49,11 +50,11 @@ const KIND = 'RandomForestClassifier'
  * Random forest of histogram CART trees (bootstrap, sqrt features, gini by default), trained across
  * worker threads. Per-tree seeds are drawn from `seed` up front, so the model is identical whatever nJobs is.
  */
-export class RandomForestClassifier implements Classifier {
+export class RandomForestClassifier extends FittedClassifier<ForestLearned> implements Classifier {
   readonly params: Readonly<RandomForestClassifierParams>
-  #fit: ForestLearned | undefined
 
   constructor(options: RandomForestClassifierOptions = {}) {
+    super(KIND)
     this.params = Object.freeze({
       nEstimators: options.nEstimators ?? 100,
       criterion: options.criterion ?? 'gini',
@@ -68,31 +69,14 @@ export class RandomForestClassifier implements Classifier {
     })
   }
 
-  isFitted(): boolean {
-    return this.#fit !== undefined
-  }
-
-  #learned(): ForestLearned {
-    if (this.#fit === undefined) throw new NotFittedError(KIND)
-    return this.#fit
-  }
-
-  get classes_(): readonly Label[] {
-    return this.#learned().classes
-  }
-
-  get nFeaturesIn_(): number {
-    return this.#learned().nFeatures
-  }
-
   /** Mean decrease in impurity per feature averaged over trees, summing to 1 (sklearn's definition). */
   get featureImportances_(): Float64Array {
-    return this.#learned().importances.slice()
+    return this.fitted().importances.slice()
   }
 
   /** The fitted trees' flat arrays (read-only views). */
   get trees_(): readonly FlatTree[] {
-    return this.#learned().trees
+    return this.fitted().trees
   }
 
   fit(x: MatrixLike, y: ArrayLike<Label>): this {
@@ -108,7 +92,7 @@ export class RandomForestClassifier implements Classifier {
     const seeds = new Uint32Array(p.nEstimators)
     for (let t = 0; t < seeds.length; t++) seeds[t] = rng.nextUint32()
     const { trees } = trainTrees(binned, c.y, bp, seeds, threads)
-    this.#fit = RandomForestClassifier.#learnedFrom(c.classes, c.x.nCols, trees)
+    this.setFitted(RandomForestClassifier.#learnedFrom(c.classes, c.x.nCols, trees))
     return this
   }
 
@@ -127,7 +111,7 @@ export class RandomForestClassifier implements Classifier {
   }
 
   predictProba(x: MatrixLike): Float64Array {
-    const f = this.#learned()
+    const f = this.fitted()
     const m = checkPredictMatrix(x, f.nFeatures)
     const out = new Float64Array(m.nRows * f.classes.length)
     f.packed.probaRows(m.data, m.nRows, m.nCols, out)
@@ -135,11 +119,11 @@ export class RandomForestClassifier implements Classifier {
   }
 
   predict(x: MatrixLike): Label[] {
-    return labelsFromProba(this.predictProba(x), this.#learned().classes)
+    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
-    const f = this.#learned()
+    const f = this.fitted()
     checkRow(row, f.nFeatures)
     const res = out ?? new Float64Array(f.classes.length)
     f.packed.probaOne(row, res)
@@ -147,14 +131,14 @@ export class RandomForestClassifier implements Classifier {
   }
 
   predictOne(row: ArrayLike<number>): Label {
-    const f = this.#learned()
+    const f = this.fitted()
     checkRow(row, f.nFeatures)
     f.packed.probaOne(row, f.scratch)
     return f.classes[argmax(f.scratch, 0, f.scratch.length)]
   }
 
   toJSON(): ModelJson<RandomForestClassifierParams, ForestLearnedJson> {
-    const f = this.#fit
+    const f = this.fittedOrNone()
     return {
       kind: KIND,
       version: 1,
@@ -167,7 +151,7 @@ export class RandomForestClassifier implements Classifier {
     const j = checkModelJson(json, KIND)
     const est = new RandomForestClassifier(j.params)
     const l = j.learned as ForestLearnedJson | null
-    if (l != null) est.#fit = RandomForestClassifier.#learnedFrom(l.classes, l.nFeatures, l.trees.map(treeFromJson))
+    if (l != null) est.setFitted(RandomForestClassifier.#learnedFrom(l.classes, l.nFeatures, l.trees.map(treeFromJson)))
     return est
   }
 }

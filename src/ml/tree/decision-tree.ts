@@ -1,4 +1,3 @@
-import { NotFittedError } from '../errors.js'
 import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from '../estimator.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
@@ -7,6 +6,7 @@ import { binFeatures } from './binning.js'
 import { applyTree, leafProba, normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from './flat-tree.js'
 import { buildTree } from './tree-builder.js'
 import { buildParams, checkTreeParams, type TreeOptions } from './tree-options.js'
+import { FittedClassifier } from '../fitted-classifier.js'
 
 export type DecisionTreeClassifierOptions = TreeOptions
 export type DecisionTreeClassifierParams = Required<TreeOptions>
@@ -22,11 +22,11 @@ interface TreeLearned {
 const KIND = 'DecisionTreeClassifier'
 
 /** CART classifier grown on histogram-binned features (exact for ≤ maxBins distinct values per feature). */
-export class DecisionTreeClassifier implements Classifier {
+export class DecisionTreeClassifier extends FittedClassifier<TreeLearned> implements Classifier {
   readonly params: Readonly<DecisionTreeClassifierParams>
-  #fit: TreeLearned | undefined
 
   constructor(options: DecisionTreeClassifierOptions = {}) {
+    super(KIND)
     this.params = Object.freeze({
       criterion: options.criterion ?? 'gini',
       maxDepth: options.maxDepth ?? null,
@@ -38,31 +38,14 @@ export class DecisionTreeClassifier implements Classifier {
     })
   }
 
-  isFitted(): boolean {
-    return this.#fit !== undefined
-  }
-
-  #learned(): TreeLearned {
-    if (this.#fit === undefined) throw new NotFittedError(KIND)
-    return this.#fit
-  }
-
-  get classes_(): readonly Label[] {
-    return this.#learned().classes
-  }
-
-  get nFeaturesIn_(): number {
-    return this.#learned().nFeatures
-  }
-
   /** Mean decrease in impurity per feature, summing to 1. */
   get featureImportances_(): Float64Array {
-    return this.#learned().importances.slice()
+    return this.fitted().importances.slice()
   }
 
   /** The fitted tree's flat arrays (read-only view). */
   get tree_(): FlatTree {
-    return this.#learned().tree
+    return this.fitted().tree
   }
 
   fit(x: MatrixLike, y: ArrayLike<Label>): this {
@@ -71,7 +54,7 @@ export class DecisionTreeClassifier implements Classifier {
     const binned = binFeatures(c.x, this.params.maxBins)
     const bp = buildParams(this.params, c.x.nCols, c.classes.length, false)
     const tree = buildTree(binned, c.y, bp, this.params.seed)
-    this.#fit = DecisionTreeClassifier.#learnedFrom(c.classes, c.x.nCols, tree)
+    this.setFitted(DecisionTreeClassifier.#learnedFrom(c.classes, c.x.nCols, tree))
     return this
   }
 
@@ -80,7 +63,7 @@ export class DecisionTreeClassifier implements Classifier {
   }
 
   predictProba(x: MatrixLike): Float64Array {
-    const f = this.#learned()
+    const f = this.fitted()
     const m = checkPredictMatrix(x, f.nFeatures)
     const k = f.classes.length
     const out = new Float64Array(m.nRows * k)
@@ -92,11 +75,11 @@ export class DecisionTreeClassifier implements Classifier {
   }
 
   predict(x: MatrixLike): Label[] {
-    return labelsFromProba(this.predictProba(x), this.#learned().classes)
+    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
-    const f = this.#learned()
+    const f = this.fitted()
     checkRow(row, f.nFeatures)
     const k = f.classes.length
     const res = out ?? new Float64Array(k)
@@ -106,14 +89,14 @@ export class DecisionTreeClassifier implements Classifier {
   }
 
   predictOne(row: ArrayLike<number>): Label {
-    const f = this.#learned()
+    const f = this.fitted()
     checkRow(row, f.nFeatures)
     const leaf = applyTree(f.tree, row, 0)
     return f.classes[argmax(f.proba, leaf * f.classes.length, f.classes.length)]
   }
 
   toJSON(): ModelJson<DecisionTreeClassifierParams, { classes: Label[]; nFeatures: number; tree: FlatTreeJson }> {
-    const f = this.#fit
+    const f = this.fittedOrNone()
     return {
       kind: KIND,
       version: 1,
@@ -125,7 +108,7 @@ export class DecisionTreeClassifier implements Classifier {
   static fromJSON(json: unknown): DecisionTreeClassifier {
     const j = checkModelJson(json, KIND)
     const est = new DecisionTreeClassifier(j.params)
-    if (j.learned != null) est.#fit = DecisionTreeClassifier.#learnedFrom(j.learned.classes, j.learned.nFeatures, treeFromJson(j.learned.tree))
+    if (j.learned != null) est.setFitted(DecisionTreeClassifier.#learnedFrom(j.learned.classes, j.learned.nFeatures, treeFromJson(j.learned.tree)))
     return est
   }
 }
