@@ -1,5 +1,7 @@
+import { labelsFromProba } from './estimator.js'
 import { NotFittedError } from './errors.js'
 import type { Label } from './labels.js'
+import type { MatrixLike } from './matrix.js'
 
 /** What every fitted classifier learned at least: its sorted classes and input width. */
 export interface LearnedBase {
@@ -9,7 +11,8 @@ export interface LearnedBase {
 
 /**
  * The fitted-state half of the estimator contract, shared by every classifier: learned state is set by
- * fit (or fromJSON) only, and reading it before that throws NotFittedError naming the estimator.
+ * fit (or fromJSON) only, reading it before that throws NotFittedError naming the estimator, and predict
+ * is the argmax of predictProba.
  */
 export abstract class FittedClassifier<L extends LearnedBase> {
   #fit: L | undefined
@@ -18,6 +21,14 @@ export abstract class FittedClassifier<L extends LearnedBase> {
 
   isFitted(): boolean {
     return this.#fit !== undefined
+  }
+
+  /** n×k row-major class probabilities, columns in classes_ order. */
+  abstract predictProba(x: MatrixLike): Float64Array
+
+  /** The most probable class of each row (ties to the lower class index). */
+  predict(x: MatrixLike): Label[] {
+    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   get classes_(): readonly Label[] {

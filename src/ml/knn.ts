@@ -1,5 +1,5 @@
 import { ValidationError } from './errors.js'
-import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from './estimator.js'
+import { argmax, checkModelJson, type Classifier, type ModelJson } from './estimator.js'
 import type { Label } from './labels.js'
 import type { MatrixLike } from './matrix.js'
 import { KdTree } from './kd-tree.js'
@@ -78,10 +78,6 @@ export class KNeighborsClassifier extends FittedClassifier<KnnLearned> implement
     const out = new Float64Array(m.nRows * k)
     for (let i = 0; i < m.nRows; i++) this.#probaAt(f, m.data, i * m.nCols, out, i * k)
     return out
-  }
-
-  predict(x: MatrixLike): Label[] {
-    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js'
-import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from '../estimator.js'
+import { argmax, checkModelJson, type Classifier, type ModelJson } from '../estimator.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
 import { Random } from '../random.js'
@@ -116,10 +116,6 @@ export class RandomForestClassifier extends FittedClassifier<ForestLearned> impl
     const out = new Float64Array(m.nRows * f.classes.length)
     f.packed.probaRows(m.data, m.nRows, m.nCols, out)
     return out
-  }
-
-  predict(x: MatrixLike): Label[] {
-    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {

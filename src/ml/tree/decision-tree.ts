@@ -1,4 +1,4 @@
-import { argmax, checkModelJson, labelsFromProba, type Classifier, type ModelJson } from '../estimator.js'
+import { argmax, checkModelJson, type Classifier, type ModelJson } from '../estimator.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
 import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
@@ -72,10 +72,6 @@ export class DecisionTreeClassifier extends FittedClassifier<TreeLearned> implem
       for (let c = 0; c < k; c++) out[i * k + c] = f.proba[leaf * k + c]
     }
     return out
-  }
-
-  predict(x: MatrixLike): Label[] {
-    return labelsFromProba(this.predictProba(x), this.fitted().classes)
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
