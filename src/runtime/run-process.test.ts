@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { testDialectNames, useTestDatabase, type TestDatabase } from '../db/test-support/dialects.js'
 import { RunStore } from './run-store.js'
 import { sml, startSml, waitFor } from './test-support/sml.js'
 
@@ -8,14 +8,10 @@ describe.each(testDialectNames())('sml run as a fresh process on %s', (dialect) 
   let tdb: TestDatabase
   let db: SqlDialect
   let store: RunStore
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (opened, database) => {
+    tdb = opened
+    db = database
     store = new RunStore(db)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('exits 0 after retries, 1 on failure, 124 on timeout, and lists the runs', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
 import type { SqlDialect } from '../db/index.js'
 import { definePipeline } from './pipeline.js'
 import { RunStore } from './run-store.js'
@@ -8,19 +8,13 @@ import { exitCode, runPipeline } from './runner.js'
 import { failing, flaky, hung, slow, trainer } from './test-support/pipelines.js'
 
 describe.each(testDialectNames())('pipeline runner on %s', (dialect) => {
-  let tdb: TestDatabase
   let db: SqlDialect
   let store: RunStore
   const echoed: string[] = []
   const echo = (l: string) => void echoed.push(l)
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (_tdb, database) => {
+    db = database
     store = new RunStore(db)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('retries with exponential backoff, recording each attempt with its own log, then succeeds', async () => {

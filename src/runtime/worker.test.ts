@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { testDialectNames, useTestDatabase, type TestDatabase } from '../db/test-support/dialects.js'
 import { definePipeline } from './pipeline.js'
 import { RunStore } from './run-store.js'
 import { runPipeline } from './runner.js'
@@ -12,14 +12,10 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
   let tdb: TestDatabase
   let db: SqlDialect
   let store: RunStore
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (opened, database) => {
+    tdb = opened
+    db = database
     store = new RunStore(db)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('two worker processes on one store run each tick exactly once', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
 import { FeatureStore, type Row } from '../featurestore/index.js'
 import { DATA_DIR } from '../featurestore/test-support/data.js'
 import { ModelRegistry } from '../registry/index.js'
@@ -10,19 +10,13 @@ process.env.SML_DATA_DIR = DATA_DIR
 const NOW = new Date('2026-05-03T12:00:00Z')
 
 describe.each(testDialectNames())('feature drift on %s', (dialect) => {
-  let tdb: TestDatabase
   let db: SqlDialect
   let fs: FeatureStore
   let registry: ModelRegistry
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (_tdb, database) => {
+    db = database
     fs = new FeatureStore(db)
     registry = new ModelRegistry(db)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('is null before a model exists', async () => {

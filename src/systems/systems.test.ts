@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { createTestDatabase, testDialectNames, useTestDatabase, type TestDatabase } from '../db/test-support/dialects.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { DATA_DIR } from '../featurestore/test-support/data.js'
 import { ModelRegistry } from '../registry/index.js'
@@ -24,15 +24,11 @@ describe.each(testDialectNames())('systems on %s', (dialect) => {
   let db: SqlDialect
   let fs: FeatureStore
   let registry: ModelRegistry
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (opened, database) => {
+    tdb = opened
+    db = database
     fs = new FeatureStore(db)
     registry = new ModelRegistry(db)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('iris: backfill, train, one synthetic day, batch inference — and a second backfill writes nothing', async () => {

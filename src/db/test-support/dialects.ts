@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -53,4 +54,22 @@ export function createTestDatabase(name: 'sqlite' | 'postgres'): TestDatabase {
       }
     },
   }
+}
+
+/**
+ * Gives the enclosing suite a fresh database: opened before its tests (then `onOpen` builds what the suite
+ * needs from it), closed and dropped after them.
+ */
+export function useTestDatabase(name: 'sqlite' | 'postgres', onOpen: (tdb: TestDatabase, db: SqlDialect) => void | Promise<void>): void {
+  let tdb: TestDatabase | undefined
+  let db: SqlDialect | undefined
+  beforeAll(async () => {
+    tdb = createTestDatabase(name)
+    db = await tdb.open()
+    await onOpen(tdb, db)
+  })
+  afterAll(async () => {
+    await db?.close()
+    await tdb?.drop()
+  })
 }

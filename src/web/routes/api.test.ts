@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
+import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
@@ -14,23 +14,17 @@ const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_w
 const passenger = { pclass: 1, sex: 'female', age: 30, sibsp: 0, parch: 0, embarked: 'C' }
 
 describe.each(testDialectNames())('JSON API on %s', (dialect) => {
-  let tdb: TestDatabase
   let db: SqlDialect
   let services: WebServices
   let app: ReturnType<typeof createApp>
   const post = (path: string, body: unknown) =>
     app.request(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } })
 
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (_tdb, database) => {
+    db = database
     await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
     services = createServices(db)
     app = createApp(services)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('predicts one row with the class name, probabilities and model version', async () => {

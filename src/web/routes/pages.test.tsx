@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
-import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
+import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
@@ -21,7 +21,6 @@ const byId = (html: string, id: string) => {
 }
 
 describe.each(testDialectNames())('pages on %s', (dialect) => {
-  let tdb: TestDatabase
   let db: SqlDialect
   let services: WebServices
   let app: ReturnType<typeof createApp>
@@ -30,16 +29,11 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     return { status: res.status, type: res.headers.get('content-type'), html: await res.text() }
   }
 
-  beforeAll(async () => {
-    tdb = createTestDatabase(dialect)
-    db = await tdb.open()
+  useTestDatabase(dialect, async (_tdb, database) => {
+    db = database
     await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
     services = createServices(db, { nextRun: (p) => (p.endsWith('-daily') ? new Date(Date.now() + 3_600_000) : null) })
     app = createApp(services)
-  })
-  afterAll(async () => {
-    await db.close()
-    await tdb.drop()
   })
 
   it('dashboard: both systems with feature groups, model versions, pipelines and links', async () => {
