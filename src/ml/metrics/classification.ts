@@ -2,13 +2,17 @@ import { ValidationError } from '../errors.js'
 import { checkLabels, compareLabels, uniqueLabels, type Label } from '../labels.js'
 
 /**
- * Classification metrics with scikit-learn's definitions (sklearn/metrics/_classification.py):
+ * Classification metrics with scikit-learn 1.5's definitions (sklearn/metrics/_classification.py):
  * free functions (yTrue, yPred, options), labels default to the sorted union of both arrays,
  * empty denominators follow `zeroDivision`.
  */
 
-/** Value used when a ratio's denominator is 0 ('warn' behaves like 0, as in sklearn, without the warning). */
-export type ZeroDivision = 'warn' | 0 | 1
+/**
+ * What a ratio with a zero denominator becomes (sklearn's zero_division): 'warn' (the default) acts
+ * like 0 (sklearn also emits an UndefinedMetricWarning; we have no warnings), 0, 1, or NaN, which
+ * macro and weighted averages then leave out. Any other number throws.
+ */
+export type ZeroDivision = 'warn' | 0 | 1 | number
 
 export type Average = 'macro' | 'weighted' | 'micro'
 
@@ -56,6 +60,11 @@ export interface ConfusionMatrixOptions {
 export function confusionMatrix(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ConfusionMatrixOptions = {}): number[][] {
   const { labels: all } = checkTargets(yTrue, yPred)
   const labels = checkLabelsOption(options.labels, all)
+  if (options.labels !== undefined) {
+    // sklearn: "At least one label specified must be in y_true"
+    const present = new Set<Label>(Array.from(yTrue))
+    if (!labels.some((l) => present.has(l))) throw new ValidationError('none of the given labels appears in yTrue', 'labels')
+  }
   const index = new Map<Label, number>()
   labels.forEach((l, i) => index.set(l, i))
   const k = labels.length
@@ -81,9 +90,14 @@ export function confusionMatrix(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>
 }
 
 export interface PrecisionRecallFscoreOptions {
+  /**
+   * Labels to score, in this order (default: sorted union of both arrays). Labels with no true or no
+   * predicted samples, or neither, are allowed; their empty ratios follow `zeroDivision`.
+   */
   readonly labels?: readonly Label[]
   /** null: one value per label; otherwise the averaged value (default null). */
   readonly average?: Average | null
+  /** Weight of recall in the F-score, ≥ 0 (default 1); Infinity gives recall, 0 precision. */
   readonly beta?: number
   readonly zeroDivision?: ZeroDivision
 }
@@ -104,7 +118,17 @@ export interface AveragedScores {
   readonly support: null
 }
 
-/** Precision tp/(tp+fp), recall tp/(tp+fn), F-beta and support (true count) per label, or averaged. */
+/**
+ * Precision tp/(tp+fp), recall tp/(tp+fn), F-beta (1+β²)·tp / ((1+β²)·tp + β²·fn + fp) and support
+ * (true count) per label, or averaged, exactly as scikit-learn 1.5's precision_recall_fscore_support:
+ * - a zero denominator gives `zeroDivision` (so F is `zeroDivision` only for a label with no true and
+ *   no predicted samples; a label with either but no tp scores F = 0);
+ * - 'macro' is the mean over labels and 'weighted' the support-weighted mean, both leaving NaN out
+ *   (all NaN gives NaN); if every remaining weight is 0, 'weighted' falls back to the plain mean;
+ * - 'micro' divides the summed counts.
+ * Sums follow numpy's pairwise summation so results match sklearn to the last bit.
+ * Throws ValidationError for bad targets, labels, beta, average or zeroDivision.
+ */
 export function precisionRecallFscoreSupport(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options?: PrecisionRecallFscoreOptions & { average?: null }): PerLabelScores
 export function precisionRecallFscoreSupport(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: PrecisionRecallFscoreOptions & { average: Average }): AveragedScores
 export function precisionRecallFscoreSupport(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options?: PrecisionRecallFscoreOptions): PerLabelScores | AveragedScores
@@ -113,46 +137,40 @@ export function precisionRecallFscoreSupport(yTrue: ArrayLike<Label>, yPred: Arr
   const labels = checkLabelsOption(options.labels, all)
   const average = options.average ?? null
   const beta = options.beta ?? 1
-  if (!(beta >= 0)) throw new ValidationError(`beta must be ≥ 0, got ${beta}`, 'beta')
+  if (typeof beta !== 'number' || !(beta >= 0)) throw new ValidationError(`beta must be a number ≥ 0, got ${String(beta)}`, 'beta')
   if (average !== null && average !== 'macro' && average !== 'weighted' && average !== 'micro') {
     throw new ValidationError(`average must be null, 'macro', 'weighted' or 'micro', got ${String(average)}`, 'average')
   }
   const zd = zeroDivisionValue(options.zeroDivision)
-  const index = new Map<Label, number>()
-  labels.forEach((l, i) => index.set(l, i))
-  const k = labels.length
-  let tp = new Array<number>(k).fill(0)
-  let predSum = new Array<number>(k).fill(0)
-  let trueSum = new Array<number>(k).fill(0)
+  // Count per distinct label, then lay out in `labels` order: a label listed twice gets its counts twice, as in sklearn.
+  const slot = new Map<Label, number>()
+  for (const l of labels) if (!slot.has(l)) slot.set(l, slot.size)
+  const tpU = new Array<number>(slot.size).fill(0)
+  const predU = new Array<number>(slot.size).fill(0)
+  const trueU = new Array<number>(slot.size).fill(0)
   for (let i = 0; i < yTrue.length; i++) {
-    const a = index.get(yTrue[i])
-    const b = index.get(yPred[i])
-    if (a !== undefined) trueSum[a]++
-    if (b !== undefined) predSum[b]++
-    if (a !== undefined && a === b) tp[a]++
+    const a = slot.get(yTrue[i])
+    const b = slot.get(yPred[i])
+    if (a !== undefined) trueU[a]++
+    if (b !== undefined) predU[b]++
+    if (a !== undefined && a === b) tpU[a]++
   }
+  const at = (counts: number[]): number[] => labels.map((l) => counts[slot.get(l)!])
+  let tp = at(tpU)
+  let predSum = at(predU)
+  let trueSum = at(trueU)
   if (average === 'micro') {
     tp = [sum(tp)]
     predSum = [sum(predSum)]
     trueSum = [sum(trueSum)]
   }
   const b2 = beta * beta
-  const precision = tp.map((t, i) => (predSum[i] === 0 ? zd : t / predSum[i]))
-  const recall = tp.map((t, i) => (trueSum[i] === 0 ? zd : t / trueSum[i]))
-  const fscore = precision.map((p, i) => {
-    const r = recall[i]
-    if (beta === Infinity) return r
-    const denom = b2 * p + r
-    return ((1 + b2) * p * r) / (denom === 0 ? 1 : denom)
-  })
+  const precision = tp.map((t, i) => divide(t, predSum[i], zd))
+  const recall = tp.map((t, i) => divide(t, trueSum[i], zd))
+  const fscore = beta === Infinity ? recall : beta === 0 ? precision : tp.map((t, i) => divide((1 + b2) * t, b2 * trueSum[i] + predSum[i], zd))
   if (average === null) return { labels, precision, recall, fscore, support: trueSum }
-  if (average === 'micro') return { precision: precision[0], recall: recall[0], fscore: fscore[0], support: null }
-  if (average === 'weighted') {
-    const wsum = sum(trueSum)
-    if (wsum === 0) return { precision: zd, recall: zd, fscore: zd, support: null }
-    return { precision: weightedMean(precision, trueSum), recall: weightedMean(recall, trueSum), fscore: weightedMean(fscore, trueSum), support: null }
-  }
-  return { precision: mean(precision), recall: mean(recall), fscore: mean(fscore), support: null }
+  const weights = average === 'weighted' ? trueSum : null
+  return { precision: nanAverage(precision, weights), recall: nanAverage(recall, weights), fscore: nanAverage(fscore, weights), support: null }
 }
 
 /** One row of a classification report. */
@@ -186,7 +204,11 @@ export interface ClassificationReportOptions {
   readonly zeroDivision?: ZeroDivision
 }
 
-/** Per-class precision / recall / F1 / support plus accuracy, macro and weighted averages. */
+/**
+ * Per-class precision / recall / F1 / support plus accuracy, macro and weighted averages, as
+ * scikit-learn 1.5's classification_report: `accuracy` when `labels` covers every label present in
+ * either array (extra absent labels allowed), a micro average otherwise.
+ */
 export function classificationReport(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>, options: ClassificationReportOptions = {}): ClassificationReport {
   const { labels: all } = checkTargets(yTrue, yPred)
   const labels = checkLabelsOption(options.labels, all)
@@ -258,31 +280,59 @@ function checkLabelsOption(labels: readonly Label[] | undefined, all: Label[]): 
   if (labels.length === 0) throw new ValidationError('labels is empty', 'labels')
   checkLabels(labels, 'labels')
   if (all.length > 0 && typeof labels[0] !== typeof all[0]) throw new ValidationError(`labels are ${typeof labels[0]}s but the targets are ${typeof all[0]}s`, 'labels')
-  const present = new Set<Label>(all)
-  if (!labels.some((l) => present.has(l))) throw new ValidationError('none of the given labels appears in yTrue or yPred', 'labels')
   return [...labels]
 }
 
 function zeroDivisionValue(z: ZeroDivision | undefined): number {
   if (z === undefined || z === 'warn' || z === 0) return 0
   if (z === 1) return 1
-  throw new ValidationError(`zeroDivision must be 'warn', 0 or 1, got ${String(z)}`, 'zeroDivision')
+  if (typeof z === 'number' && Number.isNaN(z)) return NaN
+  throw new ValidationError(`zeroDivision must be 'warn', 0, 1 or NaN, got ${String(z)}`, 'zeroDivision')
 }
 
-function sum(a: readonly number[]): number {
-  let s = 0
-  for (const v of a) s += v
-  return s
+/** sklearn's _prf_divide: n / d, or `zd` where d is 0. */
+function divide(n: number, d: number, zd: number): number {
+  return d === 0 ? zd : n / d
 }
 
-function mean(a: readonly number[]): number {
-  return sum(a) / a.length
+/**
+ * sklearn's _nanaverage (sklearn/utils/extmath.py): NaN entries are left out; all NaN gives NaN.
+ * Unweighted it is np.nanmean (NaN read as 0 in the sum, divided by the non-NaN count); weighted it is
+ * np.average over the non-NaN entries, or their plain mean when those weights sum to 0.
+ */
+function nanAverage(a: readonly number[], weights: readonly number[] | null): number {
+  const keep = a.map((v) => !Number.isNaN(v))
+  const kept = keep.filter(Boolean).length
+  if (kept === 0) return NaN
+  if (weights === null) return sum(a.map((v) => (Number.isNaN(v) ? 0 : v))) / kept
+  const av = a.filter((_, i) => keep[i])
+  const w = weights.filter((_, i) => keep[i])
+  const scale = sum(w)
+  if (scale === 0) return sum(av) / av.length
+  return sum(av.map((v, i) => v * w[i])) / scale
 }
 
-function weightedMean(a: readonly number[], w: readonly number[]): number {
-  let s = 0
-  for (let i = 0; i < a.length; i++) s += a[i] * w[i]
-  return s / sum(w)
+/**
+ * numpy's np.sum of a float64 vector (pairwise summation, numpy/core/src/umath/loops_utils.h.src):
+ * below 8 terms a plain loop, up to 128 eight interleaved partial sums, beyond that split in halves.
+ */
+function sum(a: readonly number[], from = 0, n = a.length): number {
+  if (n < 8) {
+    let s = 0
+    for (let i = from; i < from + n; i++) s += a[i]
+    return s
+  }
+  if (n <= 128) {
+    const r = a.slice(from, from + 8)
+    let i = 8
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[from + i + j]
+    let s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for (; i < n; i++) s += a[from + i]
+    return s
+  }
+  let half = Math.floor(n / 2)
+  half -= half % 8
+  return sum(a, from, half) + sum(a, from + half, n - half)
 }
 
 function divideAll(row: number[], s: number): void {
