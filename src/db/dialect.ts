@@ -7,6 +7,21 @@ export interface DialectCapabilities {
   readonly concurrentWriters: boolean
   /** Schedules can be coordinated through the database by a job queue (pg-boss). */
   readonly jobQueue: boolean
+  /**
+   * The driver runs statements synchronously on the calling thread (better-sqlite3), so a write blocks the
+   * event loop for its whole duration; a server keeps such writes on a thread of their own.
+   */
+  readonly blockingDriver: boolean
+}
+
+/** Where a store lives, as `openDatabase` takes it: enough for another thread or process to open the same store. */
+export interface StoreLocation {
+  /** postgres://… URL (PostgreSQL). */
+  readonly url?: string
+  /** PostgreSQL schema. */
+  readonly schema?: string
+  /** Directory holding `sml.db` (SQLite). */
+  readonly home?: string
 }
 
 /** One SQL database behind the single interface every layer above db/ uses. */
@@ -14,6 +29,8 @@ export interface SqlDialect {
   /** For display (CLI, dashboard); never branch on it, ask `capabilities`. */
   readonly displayName: string
   readonly capabilities: DialectCapabilities
+  /** How to open this same store from another thread or process. */
+  readonly location: StoreLocation
   /** Query builder for statements outside an explicit transaction. */
   readonly kysely: Kysely<any>
   /** SQL type for a feature column of the given type. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import { assertIdentifier, NotFoundError, validationError, type ColumnType, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata } from './catalog.js'
-import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, ReadOptions, Row } from './types.js'
+import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
 import { checkDefinition, inferSchema, validateRows } from './validate.js'
 
 /** Columns read straight into typed arrays: numbers (null → NaN) for numeric, bool and timestamp; text as string | null. */
@@ -176,6 +176,61 @@ export class FeatureGroup {
       .limit(1)
       .executeTakeFirst()
     return r ? toCommitInfo(r) : undefined
+  }
+
+  /**
+   * Retention: deletes whole commits, oldest first, whose rows are all older than `before` (by event time;
+   * by commit time in a group without one) or that lie beyond the
+   * newest `keepRows` stored rows (so at most `keepRows` remain), at most `maxCommits` commits per call so a
+   * caller can prune a little at a time without holding the write lock long. Each commit goes in its own
+   * transaction (its rows through the commit index, then its catalog row). Reads as of a pruned commit no
+   * longer see its rows, so a group that a feature view reads (whose training datasets re-read old commits)
+   * is refused with a ValidationError. Returns how many commits and rows went.
+   */
+  async pruneCommits(options: PruneOptions): Promise<{ commits: number; rows: number }> {
+    const views = await this.db.kysely.selectFrom('sml_feature_views').select('name').where('feature_group_id', '=', this.meta.id).limit(1).execute()
+    if (views.length) throw validationError([{ reason: `feature view ${views[0].name} reads feature group ${this.meta.name} v${this.meta.version}, so its commits cannot be pruned` }], 'prune')
+    const max = options.maxCommits ?? 100
+    const totals = await this.db.kysely
+      .selectFrom('sml_commits')
+      .select(sql<number>`coalesce(sum(rows_added + rows_updated), 0)`.as('n'))
+      .where('feature_group_id', '=', this.meta.id)
+      .executeTakeFirstOrThrow()
+    let stored = Number(totals.n)
+    const oldest = await this.db.kysely
+      .selectFrom('sml_commits')
+      .select(['id', 'committed_at', 'rows_added', 'rows_updated'])
+      .where('feature_group_id', '=', this.meta.id)
+      .orderBy('id')
+      .limit(max)
+      .execute()
+    let commits = 0
+    let rows = 0
+    for (const c of oldest) {
+      const size = Number(c.rows_added) + Number(c.rows_updated)
+      const beyond = options.keepRows !== undefined && stored > options.keepRows
+      if (!beyond && (options.before === undefined || (await this.newestTime(c)) >= options.before.getTime())) break
+      await this.db.transaction(async (tx) => {
+        const r = await tx.kysely.deleteFrom(this.meta.tableName).where('_commit_id', '=', c.id).executeTakeFirst()
+        await tx.kysely.deleteFrom('sml_commits').where('id', '=', c.id).execute()
+        rows += Number(r.numDeletedRows ?? 0)
+      })
+      stored -= size
+      commits++
+    }
+    return { commits, rows }
+  }
+
+  /** The latest event time in a commit (through the commit index), or its commit time without an event-time column; ms. */
+  private async newestTime(c: { id: unknown; committed_at: unknown }): Promise<number> {
+    if (!this.meta.eventTime) return Number(c.committed_at)
+    const r = await this.db.kysely
+      .selectFrom(this.meta.tableName)
+      .select(sql`max(${sql.ref(this.meta.eventTime)})`.as('t'))
+      .where('_commit_id', '=', c.id)
+      .executeTakeFirst()
+    const t = this.db.decode('timestamp', r?.t)
+    return t instanceof Date ? t.getTime() : Number(c.committed_at)
   }
 
   /** Count, missing, distinct, min, max and mean of each column over the rows a read would see. */

@@ -93,3 +93,13 @@ export type FittedTransformation =
   | { readonly kind: 'min_max_scaler'; readonly min: number; readonly max: number }
   | { readonly kind: 'standard_scaler'; readonly mean: number; readonly std: number }
   | { readonly kind: 'one_hot_encoder'; readonly categories: readonly (string | number)[] }
+
+/** Which commits `FeatureGroup.pruneCommits` removes (retention): those matching either bound, oldest first. */
+export interface PruneOptions {
+  /** Commits whose rows all have an event time before this instant go (commit time where the group has no event time). */
+  readonly before?: Date
+  /** Oldest commits go while the group stores more than this many rows (all versions counted). */
+  readonly keepRows?: number
+  /** At most this many commits per call (default 100): retention runs a little at a time. */
+  readonly maxCommits?: number
+}

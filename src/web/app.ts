@@ -10,7 +10,7 @@ import type { WebServices } from './services.js'
 export function createApp(services: WebServices): Hono {
   const app = new Hono()
 
-  app.get('/health', (c) => c.json({ ok: true, store: services.db.displayName, systems: services.systems.map((s) => s.name) }))
+  app.get('/health', (c) => c.json({ ok: true, store: services.db.displayName, systems: services.systems.map((s) => s.name), requestLog: services.requestLog.stats() }))
   app.route('/api', apiRoutes(services))
   app.route('/', pageRoutes(services))
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { uuidv7 } from './request-log.js'
+import type { SqlDialect } from '../db/index.js'
+import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
+import { FeatureStore } from '../featurestore/index.js'
+import { DATA_DIR } from '../featurestore/test-support/data.js'
+import { ModelRegistry } from '../registry/index.js'
+import { featureDrift, iris, runDemo, systemFeatureGroup } from '../systems/index.js'
+import { RequestLog, requestsFeatureGroup, uuidv7 } from './request-log.js'
+import type { RequestLogWriter } from './request-log-writer.js'
+
+process.env.SML_DATA_DIR = DATA_DIR
 
 describe('uuidv7', () => {
   it('is a version-7 RFC 9562 UUID carrying its millisecond', () => {
@@ -12,5 +21,85 @@ describe('uuidv7', () => {
     const ids = [uuidv7(1000), uuidv7(1000), uuidv7(1000), uuidv7(1001), uuidv7(1002), uuidv7(1002)]
     expect([...ids].sort()).toEqual(ids)
     expect(new Set(ids).size).toBe(ids.length)
+  })
+})
+
+describe.each(testDialectNames())('request log on %s', (dialect) => {
+  let db: SqlDialect
+  let fs: FeatureStore
+  useTestDatabase(dialect, async (_tdb, database) => {
+    db = database
+    fs = new FeatureStore(db)
+    await runDemo(db, [iris], { days: 1, until: new Date('2026-05-03T12:00:00Z') })
+  })
+  const answer = { prediction: 'Setosa', probability: 1, modelVersion: 1 }
+  const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ sepal_length: 5 + (i % 10) / 10, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }))
+  const stored = async () => (await requestsFeatureGroup(fs, iris)).count()
+
+  it('writes every logged row (off the event loop on SQLite), in batches, and flushes on close', async () => {
+    const before = await stored()
+    const log = new RequestLog(db, { batchRows: 300 })
+    let sent = 0
+    for (let i = 0; i < 200; i++) {
+      const n = 1 + (i % 25)
+      log.add(iris, rowsOf(n), Array(n).fill(answer))
+      sent += n
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r))
+    }
+    await log.close()
+    expect(log.stats()).toMatchObject({ queued: 0, written: sent, dropped: 0, failed: 0 })
+    expect((await stored()) - before).toBe(sent)
+    // after close nothing more is queued or written
+    log.add(iris, rowsOf(3), Array(3).fill(answer))
+    expect(log.stats().queued).toBe(0)
+  })
+
+  it('keeps its queue bounded when the writer stalls: the API goes on, rows are dropped and counted', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => (release = r))
+    const writes: number[] = []
+    const stalled: RequestLogWriter = {
+      async write(batch) {
+        await gate
+        writes.push(batch.rows.length)
+        return { written: batch.rows.length, pruned: 0 }
+      },
+      close: async () => undefined,
+    }
+    const log = new RequestLog(db, { writer: stalled, maxQueuedRows: 50, batchRows: 20, onError: () => undefined })
+    for (let i = 0; i < 200; i++) log.add(iris, rowsOf(1), [answer])
+    expect(log.stats().queued).toBeLessThanOrEqual(50)
+    expect(log.stats().dropped).toBe(150)
+    release()
+    await log.close()
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(50)
+    expect(log.stats()).toMatchObject({ queued: 0, written: 50, dropped: 150 })
+  })
+
+  it('retention: keeps the age window and the row bound, pruning whole old commits a little at a time; drift reads what is kept', async () => {
+    const fg = await requestsFeatureGroup(fs, iris)
+    await fg.pruneCommits({ keepRows: 0, maxCommits: 1_000_000 }) // start from an empty log
+    let now = Date.UTC(2026, 4, 1)
+    const log = new RequestLog(db, { batchRows: 100, maxRows: 450, maxAgeDays: 30, pruneEveryMs: 0, now: () => now })
+    // 10 days × 100 rows, one commit each; the row bound keeps the newest 4 commits (400 ≤ 450 rows)
+    for (let day = 0; day < 10; day++) {
+      log.add(iris, rowsOf(100), Array(100).fill(answer))
+      await log.flush()
+      now += 86_400_000
+    }
+    expect(await fg.count()).toBe(400)
+    expect((await fg.commits()).length).toBe(4)
+    // 40 days later, every old commit is past the window: only the newest write remains
+    now += 40 * 86_400_000
+    log.add(iris, rowsOf(7), Array(7).fill(answer))
+    await log.close()
+    expect(await fg.count()).toBe(7)
+    expect(log.stats().pruned).toBe(1000)
+    const drift = await featureDrift(fs, new ModelRegistry(db), iris, { now: new Date(now), windowDays: 30 })
+    expect(drift?.currentRows.requests).toBe(7)
+  })
+
+  it('refuses to prune a group that a feature view reads', async () => {
+    await expect((await systemFeatureGroup(fs, iris)).pruneCommits({ keepRows: 0 })).rejects.toThrow(/feature view iris reads feature group iris v1, so its commits cannot be pruned/)
   })
 })

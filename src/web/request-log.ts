@@ -1,11 +1,18 @@
 import { randomFillSync } from 'node:crypto'
-import type { FeatureGroup, FeatureStore, Row } from '../featurestore/index.js'
+import type { SqlDialect } from '../db/index.js'
+import type { FeatureGroup, FeatureGroupOptions, FeatureStore, PruneOptions, Row } from '../featurestore/index.js'
 import type { SystemDescription } from '../systems/index.js'
+import { inProcessWriter, threadWriter, type RequestLogWriter } from './request-log-writer.js'
 
 /** `<system>_requests`: every online prediction's inputs and answer, for drift monitoring. */
 export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  return fs.getOrCreateFeatureGroup(requestsGroupOptions(system))
+}
+
+/** The definition of `<system>_requests`. */
+export function requestsGroupOptions(system: SystemDescription): FeatureGroupOptions {
   const inputs = system.fields.map((f) => system.featureGroup.schema.find((s) => s.name === f.name)!)
-  return fs.getOrCreateFeatureGroup({
+  return {
     name: `${system.name}_requests`,
     version: 1,
     description: `Online prediction requests to ${system.model.name} (inputs as stored codes)`,
@@ -19,7 +26,7 @@ export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription
       { name: 'probability', type: 'float', nullable: false },
       { name: 'model_version', type: 'int', nullable: false },
     ],
-  })
+  }
 }
 
 const bytes = new Uint8Array(16)
@@ -46,56 +53,169 @@ export function uuidv7(now = Date.now()): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
+/** Request-log settings: batching, the queue bound, and retention. */
+export interface RequestLogOptions {
+  /** Longest a logged request waits in memory before its batch is written (ms); default 200. */
+  readonly flushMs?: number
+  /** Rows per commit; default 2,000. A kill -9 loses at most the rows not yet committed. */
+  readonly batchRows?: number
+  /**
+   * Most rows waiting to be written, all systems together; default 100,000. Past it the API keeps answering
+   * and new rows are dropped and counted (`stats().dropped`, `/health`) instead of growing memory.
+   */
+  readonly maxQueuedRows?: number
+  /** Retention window in days; default 30. */
+  readonly maxAgeDays?: number
+  /** Most rows kept per system; default 1,000,000. */
+  readonly maxRows?: number
+  /** Fraction of requests logged, 0–1; default 1 (every request). */
+  readonly sampleRate?: number
+  /** Least time between two retention passes (ms); default 10,000. */
+  readonly pruneEveryMs?: number
+  /** Where batches go; default a writer thread for a blocking driver (SQLite), else the event loop. */
+  readonly writer?: RequestLogWriter
+  readonly onError?: (e: unknown) => void
+  /** Clock (tests). */
+  readonly now?: () => number
+}
+
+/** Counters of the request log since the server started. */
+export interface RequestLogStats {
+  /** Rows waiting in memory or in the batch being written. */
+  readonly queued: number
+  readonly written: number
+  /** Rows refused because the writer had fallen behind by more than `maxQueuedRows`. */
+  readonly dropped: number
+  /** Rows not logged by sampling. */
+  readonly sampledOut: number
+  /** Rows removed by retention. */
+  readonly pruned: number
+  /** Rows whose batch the store refused (the error goes to the log). */
+  readonly failed: number
+}
+
 /**
- * Buffers logged requests and writes them every second (or sooner when many are waiting), in commits of
- * at most `chunkRows` rows, so logging never adds a database write to a request's latency.
+ * The request log: buffers every online prediction and writes it to `<system>_requests` in bounded batches,
+ * off the event loop (a writer thread on SQLite; asynchronous COPY on PostgreSQL), one batch in flight at a
+ * time. The queue is bounded: past `maxQueuedRows` rows are dropped and counted rather than held. Retention
+ * (age and row bounds, optional sampling) is applied by the writer a little at a time after its writes.
+ * `close()` writes everything queued (SIGTERM / SIGINT); a kill -9 loses the rows not yet committed, at most
+ * `maxQueuedRows` and normally under `flushMs` of traffic.
  */
 export class RequestLog {
-  private readonly pending = new Map<string, Row[]>()
-  private readonly groups = new Map<string, Promise<FeatureGroup>>()
+  private readonly pending = new Map<string, { system: SystemDescription; rows: Row[] }>()
+  private readonly groups = new Map<string, FeatureGroupOptions>()
   private timer: NodeJS.Timeout | null = null
-  private flushing: Promise<void> = Promise.resolve()
+  private inFlight = 0
+  private queuedRows = 0
+  private writing: Promise<void> = Promise.resolve()
+  private readonly counts = { written: 0, dropped: 0, sampledOut: 0, pruned: 0, failed: 0 }
+  private lastPrune = new Map<string, number>()
+  private lastDropReport = 0
+  private writerStarted: RequestLogWriter | null = null
+  private closed = false
 
   constructor(
-    private readonly fs: FeatureStore,
-    private readonly options: { flushMs?: number; maxPending?: number; chunkRows?: number; onError?: (e: unknown) => void } = {},
+    private readonly db: SqlDialect,
+    private readonly options: RequestLogOptions = {},
   ) {}
 
-  add(system: SystemDescription, rows: readonly Row[], answers: readonly { prediction: string; probability: number; modelVersion: number }[]): void {
-    const ts = new Date()
-    let list = this.pending.get(system.name)
-    if (!list) this.pending.set(system.name, (list = []))
-    rows.forEach((r, i) =>
-      list.push({ request_id: uuidv7(), ts, ...r, predicted: answers[i].prediction, probability: answers[i].probability, model_version: answers[i].modelVersion }),
-    )
-    if (!this.groups.has(system.name)) this.groups.set(system.name, requestsFeatureGroup(this.fs, system))
-    if (list.length >= (this.options.maxPending ?? 5_000)) void this.flush()
-    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.options.flushMs ?? 1_000)
+  /** Started on the first write, so a server that logs nothing starts no thread. */
+  private get writer(): RequestLogWriter {
+    return (this.writerStarted ??= this.options.writer ?? (this.db.capabilities.blockingDriver ? threadWriter(this.db) : null) ?? inProcessWriter(this.db))
   }
 
-  /** Writes everything buffered; resolves when it is committed. */
+  stats(): RequestLogStats {
+    return { queued: this.queuedRows + this.inFlight, ...this.counts }
+  }
+
+  add(system: SystemDescription, rows: readonly Row[], answers: readonly { prediction: string; probability: number; modelVersion: number }[]): void {
+    if (this.closed) return
+    const ts = new Date(this.now())
+    const rate = this.options.sampleRate ?? 1
+    const max = this.options.maxQueuedRows ?? 100_000
+    let entry = this.pending.get(system.name)
+    if (!entry) this.pending.set(system.name, (entry = { system, rows: [] }))
+    for (let i = 0; i < rows.length; i++) {
+      if (rate < 1 && Math.random() >= rate) {
+        this.counts.sampledOut++
+        continue
+      }
+      if (this.queuedRows + this.inFlight >= max) {
+        this.counts.dropped++
+        this.reportDrops()
+        continue
+      }
+      entry.rows.push({ request_id: uuidv7(ts.getTime()), ts, ...rows[i], predicted: answers[i].prediction, probability: answers[i].probability, model_version: answers[i].modelVersion })
+      this.queuedRows++
+    }
+    if (entry.rows.length >= (this.options.batchRows ?? 2_000)) void this.flush()
+    else if (!this.timer && this.queuedRows > 0) {
+      this.timer = setTimeout(() => void this.flush(), this.options.flushMs ?? 200)
+      this.timer.unref()
+    }
+  }
+
+  /** Writes everything queued so far; resolves when it is committed. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
-    const batches = [...this.pending.entries()]
+    const batchRows = this.options.batchRows ?? 2_000
+    const batches: { system: SystemDescription; rows: Row[] }[] = []
+    for (const { system, rows } of this.pending.values()) {
+      for (let i = 0; i < rows.length; i += batchRows) batches.push({ system, rows: rows.slice(i, i + batchRows) })
+    }
     this.pending.clear()
-    this.flushing = this.flushing.then(async () => {
-      for (const [name, rows] of batches) {
-        if (rows.length === 0) continue
+    const n = this.queuedRows
+    this.queuedRows = 0
+    this.inFlight += n
+    this.writing = this.writing.then(async () => {
+      for (const b of batches) {
         try {
-          const fg = await this.groups.get(name)!
-          // A synchronous driver blocks the event loop while it writes: small commits with a turn of the
-          // loop between them keep that pause short for the requests waiting meanwhile.
-          const chunk = this.options.chunkRows ?? 250
-          for (let i = 0; i < rows.length; i += chunk) {
-            if (i > 0) await new Promise((r) => setImmediate(r))
-            await fg.insert(i === 0 && rows.length <= chunk ? rows : rows.slice(i, i + chunk), { source: 'web' })
-          }
+          const r = await this.writer.write({ group: this.group(b.system), rows: b.rows, prune: this.pruneDue(b.system) })
+          this.counts.written += r.written
+          this.counts.pruned += r.pruned
         } catch (e) {
+          this.counts.failed += b.rows.length
           ;(this.options.onError ?? ((err) => process.stderr.write(`request log: ${(err as Error).message}\n`)))(e)
+        } finally {
+          this.inFlight -= b.rows.length
         }
       }
     })
-    return this.flushing
+    return this.writing
+  }
+
+  /** Writes what is queued and stops the writer; later requests are not logged. */
+  async close(): Promise<void> {
+    if (this.closed) return this.writing
+    await this.flush()
+    this.closed = true
+    await this.writerStarted?.close()
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : Date.now()
+  }
+
+  private group(system: SystemDescription): FeatureGroupOptions {
+    let g = this.groups.get(system.name)
+    if (!g) this.groups.set(system.name, (g = requestsGroupOptions(system)))
+    return g
+  }
+
+  /** Retention runs with a write at most every `pruneEveryMs` per system. */
+  private pruneDue(system: SystemDescription): PruneOptions | undefined {
+    const now = this.now()
+    if (now - (this.lastPrune.get(system.name) ?? 0) < (this.options.pruneEveryMs ?? 10_000)) return undefined
+    this.lastPrune.set(system.name, now)
+    return { before: new Date(now - (this.options.maxAgeDays ?? 30) * 86_400_000), keepRows: this.options.maxRows ?? 1_000_000, maxCommits: 50 }
+  }
+
+  private reportDrops(): void {
+    const now = Date.now()
+    if (now - this.lastDropReport < 10_000) return
+    this.lastDropReport = now
+    process.stderr.write(`request log: the writer is behind by ${this.options.maxQueuedRows ?? 100_000} rows; dropping new rows (${this.counts.dropped} dropped so far)\n`)
   }
 }

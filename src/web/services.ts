@@ -4,7 +4,7 @@ import { ModelRegistry } from '../registry/index.js'
 import { RunStore } from '../runtime/index.js'
 import { SYSTEMS, type SystemDescription } from '../systems/index.js'
 import { ModelCache } from './model-cache.js'
-import { RequestLog } from './request-log.js'
+import { RequestLog, type RequestLogOptions } from './request-log.js'
 
 /** Everything the web app reads and writes, injected so tests build it on a temp store. */
 export interface WebServices {
@@ -19,7 +19,14 @@ export interface WebServices {
   readonly nextRun?: (pipeline: string) => Date | null
 }
 
-export function createServices(db: SqlDialect, options: { systems?: readonly SystemDescription[]; nextRun?: (pipeline: string) => Date | null } = {}): WebServices {
+export interface ServicesOptions {
+  readonly systems?: readonly SystemDescription[]
+  readonly nextRun?: (pipeline: string) => Date | null
+  readonly requestLog?: RequestLogOptions
+}
+
+/** The services over one open store; `requestLog.close()` before closing the store writes what is queued. */
+export function createServices(db: SqlDialect, options: ServicesOptions = {}): WebServices {
   const featureStore = new FeatureStore(db)
   const registry = new ModelRegistry(db)
   return {
@@ -29,7 +36,7 @@ export function createServices(db: SqlDialect, options: { systems?: readonly Sys
     runs: new RunStore(db),
     systems: options.systems ?? Object.values(SYSTEMS),
     models: new ModelCache(featureStore, registry),
-    requestLog: new RequestLog(featureStore),
+    requestLog: new RequestLog(db, options.requestLog),
     nextRun: options.nextRun,
   }
 }

@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
   afterAll(async () => {
     await ctx?.close()
     await server?.close()
-    await services?.requestLog.flush()
+    await services?.requestLog.close()
     await db?.close()
     if (home) rmSync(home, { recursive: true, force: true })
     if (profile) rmSync(profile, { recursive: true, force: true })

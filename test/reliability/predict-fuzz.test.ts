@@ -79,7 +79,7 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
   })
   afterAll(async () => {
     process.env.SML_DATA_DIR = saved
-    await services.requestLog.flush()
+    await services.requestLog.close()
     await db.close()
     await tdb.drop()
   })

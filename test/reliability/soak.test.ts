@@ -48,7 +48,7 @@ describe(`SQLite under mixed load for ${SECONDS} s`, () => {
     const runsBefore = (await new RunStore(db).list({ limit: 1000 })).length
 
     const logErrors: unknown[] = []
-    const services = { ...createServices(db), requestLog: new RequestLog(fs, { onError: (e) => logErrors.push(e) }) }
+    const services = { ...createServices(db), requestLog: new RequestLog(db, { onError: (e) => logErrors.push(e) }) }
     const server = await listen(createApp(services), { port: 0 })
     const deadline = Date.now() + SECONDS * 1000
     const env = { ...tdb.env, SML_DATA_DIR: DATA_DIR }
@@ -83,7 +83,7 @@ describe(`SQLite under mixed load for ${SECONDS} s`, () => {
       ])
     } finally {
       await server.close()
-      await services.requestLog.flush()
+      await services.requestLog.close()
     }
 
     // Everything ran and said nothing about locks.

@@ -58,7 +58,7 @@ export function registerAppCommands(program: Command): void {
       onShutdown(async () => {
         await server.close()
         await worker?.stop()
-        await services.requestLog.flush()
+        await services.requestLog.close()
         await db.close()
       })
     })
@@ -76,7 +76,7 @@ export function registerAppCommands(program: Command): void {
       print(`serving ${server.url}`)
       onShutdown(async () => {
         await server.close()
-        await services.requestLog.flush()
+        await services.requestLog.close()
         await db.close()
       })
     })

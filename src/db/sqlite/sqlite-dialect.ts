@@ -1,7 +1,8 @@
+import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect as KyselySqliteDialect, type CompiledQuery } from 'kysely'
 import type { ColumnType } from '../column-types.js'
-import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction } from '../dialect.js'
+import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
 import { readSlicesInWorkers } from './sqlite-read-worker.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 
@@ -19,12 +20,17 @@ const MAX_ROWS_PER_STATEMENT = 64
 /** The embedded store: one SQLite file in WAL mode, one connection per process. */
 export class SqliteDialect implements SqlDialect {
   readonly displayName = 'sqlite'
-  readonly capabilities = { concurrentWriters: false, jobQueue: false } as const
+  readonly capabilities = { concurrentWriters: false, jobQueue: false, blockingDriver: true } as const
   readonly clusteredTableSuffix = 'without rowid'
   readonly autoIdColumn = 'integer primary key autoincrement'
   readonly binaryType = 'blob'
   readonly kysely: Kysely<any>
   private readonly raw: BetterSqlite3.Database
+
+  /** The store's directory: `openDatabase({ home })` opens `<home>/sml.db`, the file this dialect was given. */
+  get location(): StoreLocation {
+    return { home: dirname(this.config.filename) }
+  }
 
   constructor(readonly config: SqliteDialectConfig) {
     // The busy timeout comes first: switching a new file to WAL needs a lock another process may hold.

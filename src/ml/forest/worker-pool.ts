@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath, pathToFileURL } from 'node:url'
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
+import { moduleWorkerSpec, type ModuleWorkerSpec } from '../../support/module-worker.js'
 
 /** A started forest worker and the port its trees come back on (read synchronously). */
 export interface PooledWorker {
@@ -12,29 +10,11 @@ export interface PooledWorker {
 }
 
 const pool: PooledWorker[] = []
-let spec: { url: URL } | { code: string } | null | undefined
+let spec: ModuleWorkerSpec | null | undefined
 
-/**
- * How to start the worker: the compiled forest-worker.js beside this file (dist), else the .ts
- * source through tsx's loader (vitest, tsx), else null (train in-thread).
- */
-function workerSpec(): { url: URL } | { code: string } | null {
-  if (spec !== undefined) return spec
-  spec = null
-  try {
-    const js = new URL('./forest-worker.js', import.meta.url)
-    const ts = new URL('./forest-worker.ts', import.meta.url)
-    if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) spec = { url: js }
-    else if (ts.protocol === 'file:' && existsSync(fileURLToPath(ts))) {
-      const tsxDir = fileURLToPath(new URL('.', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))))
-      const api = pathToFileURL(tsxDir + 'dist/esm/api/index.mjs').href
-      if (existsSync(fileURLToPath(api))) {
-        spec = { code: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(ts.href)}))` }
-      }
-    }
-  } catch {
-    spec = null
-  }
+/** The compiled forest-worker.js beside this file (dist), else its .ts source through tsx (vitest), else null (train in-thread). */
+function workerSpec(): ModuleWorkerSpec | null {
+  if (spec === undefined) spec = moduleWorkerSpec(import.meta.url, 'forest-worker')
   return spec
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
@@ -26,6 +26,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     services = createServices(db)
     app = createApp(services)
   })
+  afterAll(() => services.requestLog.close())
 
   it('predicts one row with the class name, probabilities and model version', async () => {
     const res = await post('/api/iris/predict', flower)

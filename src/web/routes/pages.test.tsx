@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
@@ -35,6 +35,7 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     services = createServices(db, { nextRun: (p) => (p.endsWith('-daily') ? new Date(Date.now() + 3_600_000) : null) })
     app = createApp(services)
   })
+  afterAll(() => services.requestLog.close())
 
   it('dashboard: both systems with feature groups, model versions, pipelines and links', async () => {
     const { status, type, html } = await get('/')
