@@ -45,9 +45,16 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     const kinds = ['number', 'string', 'number', 'number'] as const
     const whole = await db.queryColumns([q(n, 0)], kinds)
     const halves = await db.queryColumns([q(400, 0), q(600, 400)], kinds)
+    const inPlace = await db.queryColumns([q(400, 0), q(600, 400)], kinds, [400, 600])
     expect(whole.nRows).toBe(n)
     expect(halves.nRows).toBe(n)
-    for (let c = 0; c < kinds.length; c++) expect(Array.from(halves.columns[c] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[c] as ArrayLike<unknown>))
+    expect(inPlace.nRows).toBe(n)
+    for (let c = 0; c < kinds.length; c++) {
+      expect(Array.from(halves.columns[c] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[c] as ArrayLike<unknown>))
+      expect(Array.from(inPlace.columns[c] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[c] as ArrayLike<unknown>))
+    }
+    // a wrong size is an error, never silently short or overlapping data
+    await expect(db.queryColumns([q(400, 0), q(600, 400)], kinds, [400, 500])).rejects.toThrow(/rows/)
     const x = whole.columns[0] as Float64Array
     expect(x).toBeInstanceOf(Float64Array)
     expect(Number.isNaN(x[0])).toBe(true)
@@ -58,6 +65,46 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     const row = await db.kysely.selectFrom('t').selectAll().where('id', '=', 2).executeTakeFirstOrThrow()
     expect(db.decode('bool', row.b)).toBe(true)
     expect(db.decode('timestamp', row.ts)).toEqual(new Date(2000))
+  })
+
+  it('columnar reads keep every value exactly: extremes, NaN, infinities, unicode, parameters with quotes, 200k rows', async () => {
+    await db.transaction(async (tx) => {
+      await tx.kysely.schema
+        .createTable('cr')
+        .addColumn('id', sql.raw(db.sqlType('int')), (c) => c.primaryKey())
+        .addColumn('i', sql.raw(db.sqlType('int')))
+        .addColumn('x', sql.raw(db.sqlType('float')))
+        .addColumn('s', sql.raw(db.sqlType('string')))
+        .addColumn('b', sql.raw(db.sqlType('bool')))
+        .execute()
+    })
+    const n = 200_000
+    const special = [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0, -1, 2 ** 40 + 3]
+    const floats = [NaN, Infinity, -Infinity, -0.5, 1e-300, 5e-324, Math.PI]
+    const texts = ["it's", 'a"b', 'tab\there', 'åäö 日本 🚀', '', 'x'.repeat(5000)]
+    const ids = Array.from({ length: n }, (_, k) => k)
+    const is = ids.map((k) => (k < special.length ? special[k] : k % 13 === 0 ? null : k * 3 - 7))
+    const xs = ids.map((k) => (k < floats.length ? floats[k] : k % 11 === 0 ? null : k / 8))
+    const ss = ids.map((k) => (k < texts.length ? texts[k] : k % 17 === 0 ? null : `row ${k}`))
+    const bs = ids.map((k) => (k % 19 === 0 ? null : db.encode('bool', k % 3 === 0)))
+    await db.transaction((tx) => tx.insertColumns('cr', ['id', 'i', 'x', 's', 'b'], [ids, is, xs, ss, bs], n))
+    const q = db.kysely.selectFrom('cr').select(['i', 'x', 's', 'b']).where((eb) => eb.or([eb('s', 'is', null), eb('s', '<>', "it's")])).where('id', '>=', 0).orderBy('id').compile()
+    const r = await db.queryColumns([q], ['number', 'number', 'string', 'number'])
+    expect(r.nRows).toBe(n - 1)
+    const [i, x, s, b] = r.columns as [Float64Array, Float64Array, (string | null)[], Float64Array]
+    // row 0 ("it's") was filtered out by a quoted parameter
+    const at = (k: number) => k - 1
+    for (let k = 1; k < n; k++) {
+      const want = is[k]
+      if (want === null ? !Number.isNaN(i[at(k)]) : i[at(k)] !== want) throw new Error(`i of row ${k}: ${i[at(k)]} ≠ ${want}`)
+      const wx = xs[k]
+      if (wx === null ? !Number.isNaN(x[at(k)]) : !Object.is(x[at(k)], wx) && !(Number.isNaN(wx) && Number.isNaN(x[at(k)]))) throw new Error(`x of row ${k}: ${x[at(k)]} ≠ ${wx}`)
+      if (s[at(k)] !== ss[k]) throw new Error(`s of row ${k}: ${s[at(k)]} ≠ ${ss[k]}`)
+      const wb = k % 19 === 0 ? NaN : k % 3 === 0 ? 1 : 0
+      if (!Object.is(b[at(k)], wb)) throw new Error(`b of row ${k}: ${b[at(k)]} ≠ ${wb}`)
+    }
+    expect(x[at(1)]).toBe(Infinity)
+    expect(s[at(3)]).toBe('åäö 日本 🚀')
   })
 
   it('rolls a failed transaction back whole', async () => {

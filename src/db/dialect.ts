@@ -62,8 +62,10 @@ export interface SqlDialect {
   /**
    * Reads query slices into typed arrays, concatenated in slice order. The slices of one logical query
    * (LIMIT/OFFSET parts of a deterministic, ordered read) may run in parallel where the dialect can.
+   * `sizes`, when the caller knows them (an as-of read it has counted), are the slices' exact row counts:
+   * numeric columns are then filled in place in arrays of the final size, with no growing or concatenating.
    */
-  queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[]): Promise<ColumnarResult>
+  queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult>
   close(): Promise<void>
 }
 

@@ -117,14 +117,16 @@ export class FeatureGroup {
     const kinds = specs.map((f) => (f.type === 'string' ? 'string' : 'number') as 'string' | 'number')
     // A read as of a commit sees the same rows whatever else commits meanwhile, so its halves may be read apart.
     let slices = [this.selectRows(columns, options).compile()]
+    let sizes: number[] | undefined
     if (options.asOf !== undefined && options.limit === undefined) {
       const n = await this.count(options)
       if (n >= PARALLEL_READ_ROWS) {
         const half = Math.ceil(n / 2)
         slices = [this.selectRows(columns, { ...options, limit: half }).compile(), this.selectRows(columns, { ...options, limit: n - half }).offset(half).compile()]
+        sizes = [half, n - half]
       }
     }
-    const r = await this.db.queryColumns(slices, kinds)
+    const r = await this.db.queryColumns(slices, kinds, sizes)
     const out: Record<string, Float64Array | (string | null)[]> = {}
     specs.forEach((f, c) => (out[f.name] = r.columns[c]))
     return { nRows: r.nRows, columns: out, types }

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
+import { copyColumns } from './postgres-binary-copy.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 
 export interface PostgresDialectConfig {
@@ -155,23 +156,33 @@ export class PostgresDialect implements SqlDialect {
     }
   }
 
-  // Slices run on separate pooled connections at once; the server does the scanning in parallel.
-  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[]): Promise<ColumnarResult> {
+  // Each slice is a binary COPY on its own pooled connection, so the server scans slices in parallel and
+  // values go from the wire into typed arrays with no row objects (postgres-binary-copy.ts).
+  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
+    const total = sizes?.reduce((a, b) => a + b, 0) ?? 0
+    const finals = sizes ? kinds.map((k) => (k === 'string' ? null : new Float64Array(total))) : null
     const parts = await Promise.all(
-      slices.map(async (q) => {
-        const r = await this.pool.query({ text: q.sql, values: q.parameters as unknown[], rowMode: 'array' })
-        return r.rows as unknown[][]
+      slices.map(async (q, i) => {
+        const client = await this.pool.connect()
+        try {
+          const target = finals ? { columns: finals, offset: sizes!.slice(0, i).reduce((a, b) => a + b, 0), size: sizes![i] } : undefined
+          return await copyColumns(client, q, kinds, target)
+        } finally {
+          client.release()
+        }
       }),
     )
-    const nRows = parts.reduce((a, p) => a + p.length, 0)
+    if (parts.length === 1) return parts[0]
+    const nRows = parts.reduce((a, p) => a + p.nRows, 0)
     const columns = kinds.map((k, c) => {
-      const out: Float64Array | (string | null)[] = k === 'string' ? new Array<string | null>(nRows) : new Float64Array(nRows)
-      let i = 0
-      for (const rows of parts)
-        for (const row of rows) {
-          const v = row[c]
-          out[i++] = (k === 'string' ? v : v === null ? NaN : typeof v === 'boolean' ? (v ? 1 : 0) : Number(v)) as never
-        }
+      if (k === 'string') return parts.flatMap((p) => p.columns[c] as (string | null)[])
+      if (finals) return finals[c]!
+      const out = new Float64Array(nRows)
+      let o = 0
+      for (const p of parts) {
+        out.set(p.columns[c] as Float64Array, o)
+        o += p.nRows
+      }
       return out
     })
     return { nRows, columns }

@@ -111,8 +111,8 @@ export class SqliteDialect implements SqlDialect {
 
   // One slice reads in this thread; several run in reader threads with their own connections (WAL allows
   // concurrent readers), which is what brings a million-row training read under two seconds on two cores.
-  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[]): Promise<ColumnarResult> {
-    if (slices.length > 1) return readSlicesInWorkers(this.config.filename, slices, kinds)
+  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
+    if (slices.length > 1) return readSlicesInWorkers(this.config.filename, slices, kinds, sizes)
     let n = 0
     const cols: (number[] | (string | null)[])[] = kinds.map(() => [])
     await this.queryArrays(slices[0], (row) => {

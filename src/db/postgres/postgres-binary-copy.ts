@@ -1,0 +1,236 @@
+import type pg from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
+import type { CompiledQuery } from 'kysely'
+import type { ColumnKind } from '../dialect.js'
+
+// Type OIDs (pg_type) a columnar read decodes from COPY's binary format.
+const OID = { bool: 16, int8: 20, int2: 21, int4: 23, text: 25, float4: 700, float8: 701, varchar: 1043, bpchar: 1042, name: 19 } as const
+const TEXT_OIDS = new Set<number>([OID.text, OID.varchar, OID.bpchar, OID.name])
+const NUMBER_OIDS = new Set<number>([OID.bool, OID.int8, OID.int2, OID.int4, OID.float4, OID.float8])
+
+/** Rows are gathered in blocks of this many, then copied once into arrays of the exact size (peak ≈ 2× the result). */
+const BLOCK_ROWS = 65_536
+
+/** One query's rows, column by column: numbers in Float64Array (null → NaN, booleans 0/1), text as string | null. */
+export interface BinaryColumns {
+  readonly nRows: number
+  readonly columns: (Float64Array | (string | null)[])[]
+}
+
+/**
+ * Runs a query as `COPY (…) TO STDOUT (FORMAT binary)` and decodes the stream straight into typed arrays:
+ * no row objects and no text parsing, which is what made row-mode reads of 1M rows ~3× slower than SQLite.
+ * COPY takes no bind parameters, so the query's parameters are inlined as literals (numbers as such, text
+ * through the driver's escapeLiteral); a cheap `LIMIT 0` describe of the same query first gives each output
+ * column's type. Columns of other types than bool, int2/4/8, float4/8 and text are cast in SQL to
+ * float8 or text by their kind.
+ */
+export async function copyColumns(client: pg.PoolClient, query: CompiledQuery, kinds: readonly ColumnKind[], target?: CopyTarget): Promise<BinaryColumns> {
+  const params = query.parameters as readonly unknown[]
+  const described = await client.query({ text: `SELECT * FROM (${query.sql}) AS q LIMIT 0`, values: params as unknown[] })
+  const fields = described.fields
+  if (fields.length !== kinds.length) throw new Error(`columnar read: the query returns ${fields.length} columns, ${kinds.length} kinds given`)
+  const oids = fields.map((f, c) => {
+    const known = kinds[c] === 'string' ? TEXT_OIDS.has(f.dataTypeID) : NUMBER_OIDS.has(f.dataTypeID)
+    return known ? f.dataTypeID : kinds[c] === 'string' ? OID.text : OID.float8
+  })
+  const select = fields
+    .map((f, c) => {
+      const ref = `q.${quoteIdent(f.name)}`
+      return oids[c] === f.dataTypeID ? ref : `${ref}::${oids[c] === OID.text ? 'text' : 'float8'}`
+    })
+    .join(', ')
+  const sql = `COPY (SELECT ${select} FROM (${inlineParameters(query.sql, params, (s) => client.escapeLiteral(s))}) AS q) TO STDOUT (FORMAT binary)`
+  const decoder = new BinaryCopyDecoder(oids, kinds, target)
+  const stream = client.query(copyTo(sql))
+  for await (const chunk of stream) decoder.push(chunk as Buffer)
+  return decoder.finish()
+}
+
+/**
+ * Where to decode numeric columns when the row count is known: rows `offset … offset+size` of arrays of the
+ * final size (one per column; null for text columns), so nothing grows or is copied afterwards.
+ */
+export interface CopyTarget {
+  readonly columns: readonly (Float64Array | null)[]
+  readonly offset: number
+  readonly size: number
+}
+
+/** `$n` placeholders (outside quoted text and identifiers) replaced by SQL literals of the parameters. */
+export function inlineParameters(sql: string, params: readonly unknown[], escapeLiteral: (s: string) => string): string {
+  let out = ''
+  let i = 0
+  while (i < sql.length) {
+    const ch = sql[i]
+    if (ch === "'" || ch === '"') {
+      const end = sql.indexOf(ch, i + 1)
+      const stop = end < 0 ? sql.length : end + 1
+      out += sql.slice(i, stop)
+      i = stop
+    } else if (ch === '$' && /[0-9]/.test(sql[i + 1] ?? '')) {
+      let j = i + 1
+      while (j < sql.length && /[0-9]/.test(sql[j])) j++
+      const n = Number(sql.slice(i + 1, j))
+      if (n < 1 || n > params.length) throw new Error(`query refers to parameter $${n} of ${params.length}`)
+      out += literal(params[n - 1], escapeLiteral)
+      i = j
+    } else {
+      out += ch
+      i++
+    }
+  }
+  return out
+}
+
+function literal(v: unknown, escapeLiteral: (s: string) => string): string {
+  if (v === null || v === undefined) return 'NULL'
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return String(v)
+    return `'${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}'::float8`
+  }
+  if (typeof v === 'bigint') return v.toString()
+  if (typeof v === 'boolean') return v ? 'true' : 'false'
+  if (v instanceof Date) return String(v.getTime())
+  if (typeof v === 'string') return escapeLiteral(v)
+  throw new Error(`cannot inline a parameter of type ${typeof v} into COPY`)
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
+
+/**
+ * Incremental decoder of PostgreSQL's binary COPY format (header, then per tuple an int16 field count and,
+ * per field, an int32 length (-1 = null) and the value in network byte order; an int16 -1 ends the data).
+ */
+class BinaryCopyDecoder {
+  private carry: Buffer | null = null
+  private headerDone = false
+  private done = false
+  private nRows = 0
+  private blockRow = 0
+  private readonly blocks: (Float64Array | (string | null)[])[][] = []
+  private block: (Float64Array | (string | null)[])[]
+
+  private readonly blockRows: number
+
+  constructor(
+    private readonly oids: readonly number[],
+    private readonly kinds: readonly ColumnKind[],
+    private readonly target?: CopyTarget,
+  ) {
+    this.blockRows = target ? target.size : BLOCK_ROWS
+    this.block = this.newBlock()
+  }
+
+  private newBlock(): (Float64Array | (string | null)[])[] {
+    if (this.target && this.blocks.length) throw new Error(`binary COPY: more rows than the ${this.target.size} expected`)
+    const t = this.target
+    const b = this.kinds.map((k, c) =>
+      k === 'string' ? new Array<string | null>(this.blockRows) : t ? t.columns[c]!.subarray(t.offset, t.offset + t.size) : new Float64Array(this.blockRows),
+    )
+    this.blocks.push(b)
+    this.blockRow = 0
+    return b
+  }
+
+  push(chunk: Buffer): void {
+    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk
+    this.carry = null
+    let off = 0
+    if (!this.headerDone) {
+      if (buf.length < 19) {
+        this.carry = buf
+        return
+      }
+      if (!buf.subarray(0, 11).equals(SIGNATURE)) throw new Error('binary COPY: bad signature')
+      const extension = buf.readInt32BE(15)
+      if (buf.length < 19 + extension) {
+        this.carry = buf
+        return
+      }
+      off = 19 + extension
+      this.headerDone = true
+    }
+    const nCols = this.kinds.length
+    const oids = this.oids
+    while (!this.done) {
+      if (buf.length - off < 2) break
+      const count = buf.readInt16BE(off)
+      if (count === -1) {
+        this.done = true
+        off += 2
+        break
+      }
+      if (count !== nCols) throw new Error(`binary COPY: a tuple of ${count} fields, ${nCols} expected`)
+      // The whole tuple must be in the buffer before any of it is decoded.
+      let p = off + 2
+      let complete = true
+      for (let c = 0; c < nCols; c++) {
+        if (buf.length - p < 4) {
+          complete = false
+          break
+        }
+        const len = buf.readInt32BE(p)
+        p += 4 + (len > 0 ? len : 0)
+        if (p > buf.length) {
+          complete = false
+          break
+        }
+      }
+      if (!complete) break
+      if (this.blockRow === this.blockRows) this.block = this.newBlock()
+      const row = this.blockRow++
+      p = off + 2
+      for (let c = 0; c < nCols; c++) {
+        const len = buf.readInt32BE(p)
+        p += 4
+        const out = this.block[c]
+        if (len < 0) {
+          if (Array.isArray(out)) out[row] = null
+          else out[row] = NaN
+          continue
+        }
+        const oid = oids[c]
+        if (Array.isArray(out)) out[row] = buf.toString('utf8', p, p + len)
+        else if (oid === OID.float8) out[row] = buf.readDoubleBE(p)
+        else if (oid === OID.int8) out[row] = buf.readInt32BE(p) * 4294967296 + buf.readUInt32BE(p + 4)
+        else if (oid === OID.int4) out[row] = buf.readInt32BE(p)
+        else if (oid === OID.bool) out[row] = buf[p] === 0 ? 0 : 1
+        else if (oid === OID.int2) out[row] = buf.readInt16BE(p)
+        else if (oid === OID.float4) out[row] = buf.readFloatBE(p)
+        else out[row] = Number(buf.toString('utf8', p, p + len))
+        p += len
+      }
+      off = p
+      this.nRows++
+    }
+    if (off < buf.length) this.carry = Buffer.from(buf.subarray(off))
+  }
+
+  finish(): BinaryColumns {
+    if (!this.done) throw new Error('binary COPY: the data ended early')
+    const n = this.nRows
+    if (this.target) {
+      if (n !== this.target.size) throw new Error(`binary COPY: ${n} rows, ${this.target.size} expected`)
+      return { nRows: n, columns: this.blocks[0] }
+    }
+    const columns = this.kinds.map((k, c) => {
+      const out: Float64Array | (string | null)[] = k === 'string' ? new Array<string | null>(n) : new Float64Array(n)
+      let o = 0
+      for (let b = 0; b < this.blocks.length && o < n; b++) {
+        const part = this.blocks[b][c]
+        const take = Math.min(BLOCK_ROWS, n - o)
+        if (Array.isArray(out)) for (let i = 0; i < take; i++) out[o + i] = (part as (string | null)[])[i]
+        else (out as Float64Array).set((part as Float64Array).subarray(0, take), o)
+        this.blocks[b][c] = k === 'string' ? [] : new Float64Array(0) // let the block go as soon as it is copied
+        o += take
+      }
+      return out
+    })
+    return { nRows: n, columns }
+  }
+}
