@@ -2,6 +2,8 @@
 //   npx tsx bench/api/run.ts [--duration 10] [--connections 32] [--cpu-prof]
 // The app runs as its own process (bench/api/server.ts) on a fresh SQLite store with both systems trained;
 // autocannon drives POST /api/<system>/predict with one row per request, then 1,000-row batches are timed.
+// The same server with request logging off, and a bare node:http server answering a fixed JSON, run in the
+// same run with the same connections: logging's cost is the ratio of the first two.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -65,23 +67,54 @@ async function main() {
   await runDemo(db, [iris, titanic], { days: 1 })
   await db.close()
 
-  const child = spawn(process.execPath, [...(opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/out')}`] : []), '--import', 'tsx', join(ROOT, 'bench/api/server.ts')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
-  })
+  const start = async (logging: boolean) => {
+    const child = spawn(process.execPath, [...(opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/out')}`] : []), '--import', 'tsx', join(ROOT, 'bench/api/server.ts')], {
+      env: { ...env, BENCH_REQUEST_LOG: logging ? 'on' : 'off' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
+      child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
+    })
+    return { child, url }
+  }
+  const stop = async (child: ReturnType<typeof spawn>) => {
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+  }
+  const load = async (url: string, body: string) => {
+    // Warm up: model load, JIT.
+    await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: 8, duration: 2 })
+    return autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration: DURATION })
+  }
+
+  // Logging off first, then on, each its own server process on the same store.
+  const off = await start(false)
+  const offResults: Record<string, Awaited<ReturnType<typeof autocannon>>> = {}
+  for (const system of [iris, titanic]) offResults[system.name] = await load(`${off.url}/api/${system.name}/predict`, JSON.stringify(BODIES[system.name]))
+  await stop(off.child)
+
+  const bare = spawn(
+    process.execPath,
+    ['-e', `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.setHeader('content-type', 'application/json'); s.end('{"prediction":"Setosa"}') }) }).listen(0, '127.0.0.1', function () { console.log('http://127.0.0.1:' + this.address().port) })`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const bareUrl = await new Promise<string>((resolve) => bare.stdout!.once('data', (d) => resolve(String(d).trim())))
+  const bareResult = await load(bareUrl, JSON.stringify(BODIES.iris))
+  await stop(bare)
+
+  const { child, url } = await start(true)
   console.log(`app on ${url} (separate process), store ${home}; ${CONNECTIONS} connections, ${DURATION} s per system, node ${process.version}`)
 
   const rows: string[] = []
+  const ratios: string[] = []
   for (const system of [iris, titanic]) {
     const costs = await inProcessCosts(system)
-    const body = JSON.stringify(BODIES[system.name])
-    // Warm up: model load, JIT.
-    await autocannon({ url: `${url}/api/${system.name}/predict`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: 8, duration: 2 })
-    const r = await autocannon({ url: `${url}/api/${system.name}/predict`, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS, duration: DURATION })
+    const r = await load(`${url}/api/${system.name}/predict`, JSON.stringify(BODIES[system.name]))
+    const o = offResults[system.name]
+    ratios.push(
+      `| ${system.name} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p99} ms | ${Math.round(o.requests.average).toLocaleString('en')} | ${o.latency.p99} ms | ${((r.requests.average / o.requests.average) * 100).toFixed(0)} % | ${Math.round(bareResult.requests.average).toLocaleString('en')} (p99 ${bareResult.latency.p99} ms) |`,
+    )
     const batchBody = JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ ...BODIES[system.name], ...(system === iris ? { sepal_length: 4.5 + (i % 30) / 10 } : { age: 1 + (i % 70) }) })))
     const times: number[] = []
     for (let i = 0; i < 25; i++) {
@@ -99,8 +132,10 @@ async function main() {
   console.log('\n| system | single predictions/s | p50 | p99 | errors | model predict, 1 row (in process) | validation, 1 row (in process, fast path; zod) | 1,000-row batch (median of 20) |')
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of rows) console.log(r)
-  child.kill('SIGTERM')
-  await new Promise((r) => child.once('exit', r))
+  console.log('\n| system | logging on: predictions/s | p99 | logging off: predictions/s | p99 | on / off (goal ≥ 85 %) | bare node:http, fixed JSON |')
+  console.log('| --- | --- | --- | --- | --- | --- | --- |')
+  for (const r of ratios) console.log(r)
+  await stop(child)
   rmSync(home, { recursive: true, force: true })
 }
 

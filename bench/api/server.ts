@@ -1,15 +1,18 @@
 // The app alone on an existing store (SML_HOME / DATABASE_URL), on an ephemeral loopback port; prints its URL.
 // Started by run.ts as a separate process so the load generator does not share its event loop.
+// BENCH_REQUEST_LOG=off serves with request logging off (sample rate 0), the bench's other column.
 import { openDatabase } from '../../src/db/index.js'
 import { createApp, createServices, listen } from '../../src/web/index.js'
 
 const db = await openDatabase()
-const services = createServices(db)
+const services = createServices(db, process.env.BENCH_REQUEST_LOG === 'off' ? { requestLog: { sampleRate: 0 } } : {})
+await services.requestLog.start()
 const server = await listen(createApp(services), { port: 0 })
 process.stdout.write(`${server.url}\n`)
 const stop = async () => {
   await server.close()
-  await services.requestLog.flush()
+  await services.requestLog.close()
+  process.stderr.write(`request log: ${JSON.stringify(services.requestLog.stats())}\n`)
   await db.close()
   process.exit(0)
 }

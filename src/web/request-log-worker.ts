@@ -10,6 +10,7 @@ const db = await openDatabase({ ...location, migrate: false })
 const fs = new FeatureStore(db)
 const groups = new Map<string, Promise<FeatureGroup>>()
 let chain = Promise.resolve()
+parentPort!.postMessage({ ready: true })
 
 parentPort!.on('message', (m: { id: number; batch: RequestLogBatch } | { close: true }) => {
   chain = chain.then(async () => {

@@ -13,6 +13,8 @@ export interface RequestLogBatch {
 
 /** Where request-log batches are written: beside the event loop, or on a thread of its own. */
 export interface RequestLogWriter {
+  /** Resolves once the writer can take a batch at once (its thread started and connected). */
+  readonly ready: Promise<void>
   /** Writes one batch as one commit; resolves with the rows written and pruned, rejects with the store's error. */
   write(batch: RequestLogBatch): Promise<{ written: number; pruned: number }>
   close(): Promise<void>
@@ -36,7 +38,7 @@ export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<F
 export function inProcessWriter(db: SqlDialect): RequestLogWriter {
   const fs = new FeatureStore(db)
   const groups = new Map<string, Promise<FeatureGroup>>()
-  return { write: (batch) => writeBatch(fs, groups, batch), close: async () => undefined }
+  return { ready: Promise.resolve(), write: (batch) => writeBatch(fs, groups, batch), close: async () => undefined }
 }
 
 /**
@@ -57,7 +59,13 @@ export function threadWriter(db: SqlDialect): RequestLogWriter | null {
     for (const w of waiting.values()) w.reject(e)
     waiting.clear()
   }
-  worker.on('message', (m: { id: number; written?: number; pruned?: number; error?: string }) => {
+  let markReady!: () => void
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
+  worker.on('message', (m: { id: number; written?: number; pruned?: number; error?: string } | { ready: true }) => {
+    if ('ready' in m) {
+      if (waiting.size === 0) worker.unref()
+      return markReady()
+    }
     const w = waiting.get(m.id)
     if (!w) return
     waiting.delete(m.id)
@@ -67,9 +75,11 @@ export function threadWriter(db: SqlDialect): RequestLogWriter | null {
   })
   worker.on('error', (e) => failAll(e))
   worker.on('exit', (code) => failAll(new Error(`request log writer thread exited with code ${code}`)))
-  // Idle, the thread must not keep the process alive; while a batch is in flight it must.
-  worker.unref()
+  worker.once('error', () => markReady())
+  worker.once('exit', () => markReady())
+  // Idle, the thread must not keep the process alive; while it starts or a batch is in flight it must.
   return {
+    ready,
     write(batch) {
       if (failed) return Promise.reject(failed)
       const id = next++

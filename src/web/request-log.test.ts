@@ -65,6 +65,7 @@ describe.each(testDialectNames())('request log on %s', (dialect) => {
         return { written: batch.rows.length, pruned: 0 }
       },
       close: async () => undefined,
+      ready: Promise.resolve(),
     }
     const log = new RequestLog(db, { writer: stalled, maxQueuedRows: 50, batchRows: 20, onError: () => undefined })
     for (let i = 0; i < 200; i++) log.add(iris, rowsOf(1), [answer])

@@ -156,6 +156,12 @@ export class RequestLog {
     }
   }
 
+  /** Starts the writer now (a server calls it before taking traffic) and resolves when it is ready. */
+  start(): Promise<void> {
+    if (this.options.sampleRate === 0) return Promise.resolve()
+    return this.writer.ready
+  }
+
   /** Writes everything queued so far; resolves when it is committed. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)

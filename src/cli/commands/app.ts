@@ -53,6 +53,7 @@ export function registerAppCommands(program: Command): void {
           return worker && cron ? worker.scheduler.nextRun(cron) : null
         },
       })
+      await services.requestLog.start()
       const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
       print(`serving ${server.url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)${worker ? '; schedules running' : ''}`)
       onShutdown(async () => {
@@ -72,6 +73,7 @@ export function registerAppCommands(program: Command): void {
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
       const db = await openDatabase()
       const services = web.createServices(db)
+      await services.requestLog.start()
       const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
       print(`serving ${server.url}`)
       onShutdown(async () => {
