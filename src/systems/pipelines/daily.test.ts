@@ -80,3 +80,17 @@ describe.each(testDialectNames())('synthetic days on %s', (dialect) => {
     expect(real.map((r) => r.passengerid)).toEqual((await fg.read()).map((r) => r.passengerid).filter((k) => (k as number) <= 891))
   })
 })
+
+describe.each(testDialectNames())('a synthetic day before any backfill on %s', (dialect) => {
+  let db: SqlDialect
+  useTestDatabase(dialect, async (_tdb, database) => {
+    db = database
+  })
+
+  it('fails, saying to run the feature pipeline, and writes nothing', async () => {
+    const outcome = await runPipeline(dailyPipeline(iris), { db, scheduledFor: new Date(Date.UTC(2026, 3, 1, 6)), ...quiet, sleep: async () => {} })
+    expect(outcome.ok).toBe(false)
+    expect(outcome.runs.at(-1)!.error).toMatch(/column "variety": no real row of class "Setosa" to resample: run the iris feature pipeline first/)
+    expect(await (await systemFeatureGroup(new FeatureStore(db), iris)).count()).toBe(0)
+  })
+})
