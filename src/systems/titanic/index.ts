@@ -130,6 +130,7 @@ export const titanic: SystemDescription = {
   },
   // A real passenger of the drawn outcome with class, sex, family and port kept and the age moved by half
   // that outcome's age spread, within the ages real passengers with the same class, sex, family and port have.
+  // Unmoved, the forest recognises its own training passengers (~0.89 on 2,000 rows against 0.79 on its test split).
   synthetic: { jitter: 0.5 },
   schedules: { daily: '5 6 * * *', batchInference: '20 6 * * *' },
   picture: titanicPicture,
