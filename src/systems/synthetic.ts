@@ -21,12 +21,12 @@ interface Range {
  * 2. a real row of that label, uniformly; every column but the continuous features is kept as it is (choice
  *    and integer fields included), so combinations stay ones that occur in the real data;
  * 3. each continuous feature (a `number` field without `integer`) plus Gaussian noise of standard deviation
- *    `synthetic.jitter` × the feature's population standard deviation among rows of that label (a
- *    smoothed bootstrap: drawing from a Gaussian kernel density estimate, Silverman, *Density Estimation*, 1986, §6.4),
- *    then clamped to the range the real rows take both within that label and within its stratum (real rows of
- *    any label sharing every choice and integer field's value), so a child's age stays an age seen among
- *    passengers of the same class, sex, family and port; then rounded to the field's `step` (so within half a step of that range) and
- *    clamped to the field's `[min, max]` and the class's `synthetic.bounds`.
+ *    `synthetic.jitter` × the feature's population standard deviation among rows of that label (a smoothed
+ *    bootstrap, i.e. a draw from a Gaussian kernel density estimate: Silverman, *Density Estimation*, 1986,
+ *    §6.4), then clamped to the range the real rows take both within that label and within its stratum (real
+ *    rows of any label sharing every choice and integer field's value), so a child's age stays an age seen
+ *    among passengers of the same class, sex, family and port; then rounded to the field's `step` (so within
+ *    half a step of that range) and clamped to the field's `[min, max]` and the class's `synthetic.bounds`.
  *
  * The primary key and event time are left out, for the caller to set. Pure: the same rows, description and
  * rng state give the same row.
