@@ -1,5 +1,6 @@
 // The two systems end to end, measured:
-//   1. test accuracy of our models beside scikit-learn's trained on the very same recorded split;
+//   1. test accuracy of our models beside scikit-learn's trained on the very same recorded split, and beside
+//      the serving model's accuracy on 2,000 synthetic rows drawn as the daily pipeline draws them;
 //   2. bootstrapping a fresh store (what `npm start` does before serving) and the whole 8-pipeline
 //      cycle as separate `sml run` processes (needs `npm run build` first).
 //   npx tsx bench/systems/run.ts            (SML_DATA_DIR defaults to ../shared/data)
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../../src/db/index.js'
 import { FeatureStore } from '../../src/featurestore/index.js'
 import { ModelRegistry } from '../../src/registry/index.js'
-import { bootstrapSystem, iris, systemFeatureView, titanic, type SystemDescription } from '../../src/systems/index.js'
+import { bootstrapSystem, iris, syntheticAccuracy, systemFeatureView, titanic, type SyntheticAccuracy, type SystemDescription } from '../../src/systems/index.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 process.env.SML_DATA_DIR ??= join(root, '..', 'shared', 'data')
@@ -27,9 +28,11 @@ const fs = new FeatureStore(db)
 const registry = new ModelRegistry(db)
 const ours: Record<string, number> = {}
 const specs: string[] = []
+const synthetic: SyntheticAccuracy[] = []
 for (const s of systems) {
   const model = await registry.get(s.model.name)
   ours[s.name] = model.metrics.accuracy
+  synthetic.push(await syntheticAccuracy(fs, registry, s, 2000, 1))
   const fv = await systemFeatureView(fs, s)
   const split = await fv.getTrainTestSplit(model.lineage.trainingDatasetVersion!)
   const prefix = join(work, s.name)
@@ -57,6 +60,17 @@ console.table(
     ours: +ours[r.system].toFixed(4),
     'scikit-learn': +r.accuracy.toFixed(4),
     'difference (points)': +((ours[r.system] - r.accuracy) * 100).toFixed(2),
+  })),
+)
+
+console.log('serving model: test accuracy beside accuracy on 2,000 synthetic rows (goal: within 5 points)')
+console.table(
+  synthetic.map((r) => ({
+    system: r.system,
+    model: `v${r.modelVersion}`,
+    'test accuracy': +r.test.toFixed(4),
+    'synthetic accuracy (2,000 rows)': +r.synthetic.toFixed(4),
+    'difference (points)': +((r.synthetic - r.test) * 100).toFixed(2),
   })),
 )
 

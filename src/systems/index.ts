@@ -23,11 +23,12 @@ export function systemPipelines(system: SystemDescription): Pipeline[] {
 export const pipelines: Pipeline[] = Object.values(SYSTEMS).flatMap(systemPipelines)
 
 export { iris, titanic }
-export { className, classValue, type SystemDescription, type FieldDescription, type ClassDescription } from './system.js'
+export { className, classValue, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
 export { loadSource, type SourceOptions } from './source.js'
 export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView } from './feature-groups.js'
 export { loadServingModel, predictRows, servingVersion, type ServingModel, type Prediction } from './serving.js'
-export { syntheticSeed } from './pipelines/daily.js'
+export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } from './pipelines/daily.js'
+export { conditionalResampler, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions } from './bootstrap.js'
 export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'

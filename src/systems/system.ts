@@ -1,5 +1,5 @@
 import type { CsvTable, Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
-import type { Classifier, Random } from '../ml/index.js'
+import type { Classifier } from '../ml/index.js'
 
 /** One class of the label: the value stored in the feature group and the name people read. */
 export interface ClassDescription {
@@ -72,12 +72,29 @@ export interface SystemDescription {
     readonly description: string
     create(seed: number): Classifier
   }
-  /** One synthetic row (features and label, no key or time) for a simulated day. */
-  synthetic(rng: Random): Row
+  /** How the daily pipeline draws a synthetic row (features and label) from the real rows. */
+  readonly synthetic: SyntheticSpec
   /** Cron schedules of the daily pipelines (batch inference runs after the synthetic one). */
   readonly schedules: { readonly daily: string; readonly batchInference: string }
   /** A picture (standalone SVG) of a class, for pages; `features` are stored feature values when known. */
   readonly picture?: SystemPicture
+}
+
+/**
+ * How a system's synthetic days are drawn, as data (see `conditionalResampler` in synthetic.ts): a smoothed
+ * bootstrap conditional on the label.
+ */
+export interface SyntheticSpec {
+  /**
+   * Standard deviation of the Gaussian noise added to each continuous feature, as a fraction of that
+   * feature's standard deviation among the real rows of the drawn label (0 resamples real rows as they are).
+   */
+  readonly jitter: number
+  /**
+   * Hard limits per class, by class value (`String(value)`), then by continuous feature: `[min, max]` that
+   * every synthetic row of that class keeps within (e.g. documented ranges), on top of the field's own range.
+   */
+  readonly bounds?: Readonly<Record<string, Readonly<Record<string, readonly [number, number]>>>>
 }
 
 /** Draws a class as a standalone SVG string; pure, no I/O. */

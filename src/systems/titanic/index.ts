@@ -1,6 +1,6 @@
 import { validationError, type ValidationIssue } from '../../db/index.js'
 import { csvToRows, type CsvTable, type Row } from '../../featurestore/index.js'
-import { RandomForestClassifier, type Random } from '../../ml/index.js'
+import { RandomForestClassifier } from '../../ml/index.js'
 import type { SystemDescription } from '../system.js'
 import { titanicPicture } from './picture.js'
 
@@ -8,32 +8,6 @@ const SEX = { male: 0, female: 1 } as const
 /** A refused cell as quoted in an error: at most 40 characters of it. */
 const shown = (v: unknown) => JSON.stringify(typeof v === 'string' && v.length > 40 ? v.slice(0, 40) + '…' : v)
 const EMBARKED = { C: 0, Q: 1, S: 2 } as const
-
-/** Draws a key of `weights` with probability proportional to its weight. */
-function pick(rng: Random, weights: Readonly<Record<string | number, number>>): string {
-  const entries = Object.entries(weights)
-  let u = rng.next() * entries.reduce((a, [, w]) => a + w, 0)
-  for (const [k, w] of entries) {
-    u -= w
-    if (u < 0) return k
-  }
-  return entries[entries.length - 1][0]
-}
-
-/** Normal draw (Box–Muller) for ages. */
-function normal(rng: Random, mean: number, sd: number): number {
-  const u = 1 - rng.next()
-  const v = rng.next()
-  return mean + sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
-}
-
-// Class-conditional shares measured on the 889 cleaned passengers, so a synthetic survivor looks like a survivor.
-const BY_OUTCOME = {
-  1: { pclass: { 1: 0.4, 2: 0.26, 3: 0.34 }, female: 0.68, embarked: { C: 0.27, Q: 0.09, S: 0.64 }, age: [28, 15] },
-  0: { pclass: { 1: 0.15, 2: 0.18, 3: 0.67 }, female: 0.15, embarked: { C: 0.14, Q: 0.09, S: 0.77 }, age: [30, 13] },
-} as const
-const SIBSP = { 0: 0.68, 1: 0.23, 2: 0.03, 3: 0.02, 4: 0.02, 5: 0.01, 8: 0.01 }
-const PARCH = { 0: 0.76, 1: 0.13, 2: 0.09, 3: 0.01, 4: 0.005, 5: 0.005 }
 
 export const titanic: SystemDescription = {
   name: 'titanic',
@@ -154,17 +128,10 @@ export const titanic: SystemDescription = {
     description: 'random forest, 100 trees, bootstrap, sqrt features, gini',
     create: (seed) => new RandomForestClassifier({ nEstimators: 100, seed }),
   },
-  synthetic(rng: Random) {
-    const survived = rng.next() < 0.5 ? 1 : 0
-    const p = BY_OUTCOME[survived]
-    const pclass = Number(pick(rng, p.pclass))
-    const sex = rng.next() < p.female ? 1 : 0
-    const age = Math.round(Math.min(80, Math.max(1, normal(rng, p.age[0], p.age[1]))))
-    const sibsp = Number(pick(rng, SIBSP))
-    const parch = Number(pick(rng, PARCH))
-    const embarked = EMBARKED[pick(rng, p.embarked) as keyof typeof EMBARKED]
-    return { pclass, sex, age, sibsp, parch, embarked, survived }
-  },
+  // A real passenger of the drawn outcome with class, sex, family and port kept and the age moved by half
+  // that outcome's age spread, within the ages real passengers with the same class, sex, family and port have.
+  // Unmoved, the forest recognises its own training passengers (~0.89 on 2,000 rows against 0.79 on its test split).
+  synthetic: { jitter: 0.5 },
   schedules: { daily: '5 6 * * *', batchInference: '20 6 * * *' },
   picture: titanicPicture,
 }
