@@ -106,6 +106,7 @@ try {
   )
   clearInterval(sampler)
   rss.push(rssMb(child.pid!))
+  const health = (await (await fetch(`${url}/health`)).json()) as { requestLog: Record<string, number> }
 
   console.log(`\n${SECONDS} s of mixed load on ${url} (${ROUTES.reduce((a, r) => a + r.connections, 0)} connections in all), node ${process.version}\n`)
   console.log('| route | connections | requests | req/s | p50 ms | p99 ms | max ms | errors | non-2xx |')
@@ -128,11 +129,12 @@ try {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
   console.log(
     `\nserver RSS: ${rss[0].toFixed(0)} MB after warm-up, ${rss[rss.length - 1].toFixed(0)} MB at the end, max ${Math.max(...rss).toFixed(0)} MB; ` +
-      `mean of the first third ${mean(rss.slice(0, third)).toFixed(0)} MB vs last third ${mean(rss.slice(-third)).toFixed(0)} MB (${rss.length} samples, 1 s apart)`,
+      `mean of the first third ${mean(rss.slice(0, third)).toFixed(0)} MB vs last third ${mean(rss.slice(-third)).toFixed(0)} MB ` +
+      `(${((mean(rss.slice(-third)) / mean(rss.slice(0, third)) - 1) * 100).toFixed(1)} %, goal within 10 %; ${rss.length} samples, 1 s apart)`,
   )
   const step = Math.max(1, Math.round(rss.length / 12))
   console.log(`RSS every ${step} s (MB): ${rss.filter((_, i) => i % step === 0 || i === rss.length - 1).map((m) => m.toFixed(0)).join(' ')}`)
-  console.log(`requests logged to <system>_requests meanwhile: ${results[0]['2xx'] + results[1]['2xx']} (the store grows with them)`)
+  console.log(`requests answered: ${results[0]['2xx'] + results[1]['2xx']}; request log at the end of the load (/health): ${JSON.stringify(health.requestLog)} (goal: dropped 0)`)
 } finally {
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
