@@ -1,3 +1,6 @@
+// errors.js alone, not db/index.js: every command loads this file, and the index would load the SQLite driver.
+import { ValidationError } from '../db/errors.js'
+
 /** Commander argument parsers shared by the commands: each names the option and the reason on bad input. */
 export const positiveInt = (what: string) => (v: string) => {
   const n = Number(v)
@@ -9,4 +12,24 @@ export const port = (v: string) => {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be an integer from 0 to 65535, got ${JSON.stringify(v)}`)
   return n
+}
+
+/**
+ * Request-log settings from the environment, read once at the edge: `SML_REQUEST_LOG_DAYS` (retention window,
+ * default 30), `SML_REQUEST_LOG_MAX_ROWS` (per system, default 1,000,000), `SML_REQUEST_LOG_SAMPLE` (fraction
+ * logged, 0–1, default 1). A bad value throws a ValidationError naming the variable and the reason.
+ */
+export function requestLogSettings(env: NodeJS.ProcessEnv = process.env): { maxAgeDays?: number; maxRows?: number; sampleRate?: number } {
+  const read = (name: string, ok: (n: number) => boolean, rule: string) => {
+    const v = env[name]
+    if (v === undefined || v === '') return undefined
+    const n = Number(v)
+    if (!ok(n)) throw new ValidationError(`${name} must be ${rule}, got ${JSON.stringify(v)}`, [{ column: name, reason: `must be ${rule}` }])
+    return n
+  }
+  return {
+    maxAgeDays: read('SML_REQUEST_LOG_DAYS', (n) => Number.isFinite(n) && n > 0, 'a positive number of days'),
+    maxRows: read('SML_REQUEST_LOG_MAX_ROWS', (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
+    sampleRate: read('SML_REQUEST_LOG_SAMPLE', (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'a number from 0 to 1'),
+  }
 }

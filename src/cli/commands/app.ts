@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { port, positiveInt } from '../options.js'
+import { port, positiveInt, requestLogSettings } from '../options.js'
 import { print } from '../output.js'
 
 
@@ -33,6 +33,7 @@ export function registerAppCommands(program: Command): void {
     .option('--catch-up', 'run each pipeline’s latest missed tick at start')
     .action(async (opts) => {
       const started = performance.now()
+      const logSettings = requestLogSettings()
       const [{ openDatabase }, systems, runtime, web] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
@@ -48,6 +49,7 @@ export function registerAppCommands(program: Command): void {
       const worker = opts.worker ? await runtime.startWorker({ db, pipelines: systems.pipelines, catchUp: opts.catchUp }) : null
       const cronOf = new Map(systems.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
+        requestLog: logSettings,
         nextRun: (p) => {
           const cron = cronOf.get(p)
           return worker && cron ? worker.scheduler.nextRun(cron) : null
@@ -70,9 +72,10 @@ export function registerAppCommands(program: Command): void {
     .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .action(async (opts) => {
+      const logSettings = requestLogSettings()
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
       const db = await openDatabase()
-      const services = web.createServices(db)
+      const services = web.createServices(db, { requestLog: logSettings })
       await services.requestLog.start()
       const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
       print(`serving ${server.url}`)
