@@ -245,3 +245,19 @@ describe('split sizes (pure)', () => {
     expect(approximateMode([7, 5, 3], 7, new Random(0))).toEqual([3, 2, 2])
   })
 })
+
+describe.each(testDialectNames())('training dataset versions on %s', (dialect) => {
+  let fs: FeatureStore
+  useTestDatabase(dialect, (_tdb, db) => {
+    fs = new FeatureStore(db)
+  })
+
+  it('gives concurrent splits of one view distinct versions, none lost', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'versions', primaryKey: ['id'], schema: [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }] })
+    await fg.insert([0, 1, 2, 3, 4].map((id) => ({ id, x: id })))
+    const fv = await fs.getOrCreateFeatureView({ name: 'versions', query: fg.select(['x']) })
+    const splits = await Promise.all([0, 1, 2, 3, 4, 5].map((seed) => fv.trainTestSplit({ seed })))
+    expect(splits.map((s) => s.trainingDataset.version).sort()).toEqual([1, 2, 3, 4, 5, 6])
+    expect((await fv.trainingDatasets()).map((t) => t.seed).sort()).toEqual([0, 1, 2, 3, 4, 5])
+  })
+})

@@ -231,6 +231,9 @@ export class FeatureView {
 
   private async recordTrainingDataset(td: Omit<TrainingDatasetMetadata, 'id' | 'featureViewId' | 'version' | 'createdAt'>): Promise<TrainingDatasetMetadata> {
     return this.db.transaction(async (tx) => {
+      // A no-op update locks the view's row (SQLite's write transaction already serialises), so concurrent
+      // splits take turns at numbering: without it two PostgreSQL transactions read the same last version.
+      await tx.kysely.updateTable('sml_feature_views').set((eb) => ({ name: eb.ref('name') })).where('id', '=', this.metadata.id).execute()
       const last = await tx.kysely
         .selectFrom('sml_training_datasets')
         .select('version')
