@@ -125,6 +125,7 @@ describe.each(testDialectNames())('feature view on %s', (dialect) => {
     const ok = await fs.getOrCreateFeatureView({ name: 'iris_opts', query: fg.selectExcept(['id']), labels: ['variety'] })
     await expect(ok.trainTestSplit({ testSize: 1.5 })).rejects.toThrow(/column "testSize": must be between 0 and 1/)
     await expect(ok.trainTestSplit({ testSize: 30 })).rejects.toThrow(/column "testSize": must be between 0 and 1 \(exclusive\), got 30 \(a fraction of the rows, not a number of rows\)/)
+    await expect(ok.trainTestSplit({ asOf: 1.5, seed: 0.5 })).rejects.toThrow(/column "seed": must be an integer, got 0.5; column "asOf": must be a commit id \(a positive integer\), got 1.5/)
     await expect(ok.trainTestSplit({ testSize: 0 })).rejects.toThrow(/column "testSize": must be between 0 and 1 \(exclusive\), got 0$/)
     const unlabelled = await fs.getOrCreateFeatureView({ name: 'iris_nolabel', query: fg.select(['sepal_length']), labels: [] })
     await expect(unlabelled.trainTestSplit({ stratify: true })).rejects.toThrow(/column "stratify": needs a label, and feature view iris_nolabel v1 has none/)

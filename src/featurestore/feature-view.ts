@@ -292,6 +292,7 @@ function checkSplitOptions(options: TrainTestSplitOptions, view: FeatureViewMeta
       reason: `must be between 0 and 1 (exclusive), got ${String(testSize)}${Number.isInteger(testSize) && testSize >= 1 ? ' (a fraction of the rows, not a number of rows)' : ''}`,
     })
   if (!Number.isInteger(seed)) issues.push({ column: 'seed', reason: `must be an integer, got ${String(seed)}` })
+  if (options.asOf !== undefined && !(Number.isSafeInteger(options.asOf) && options.asOf > 0)) issues.push({ column: 'asOf', reason: `must be a commit id (a positive integer), got ${String(options.asOf)}` })
   if (typeof stratify !== 'boolean') issues.push({ column: 'stratify', reason: `must be true or false, got ${String(stratify)}` })
   else if (stratify && view.labels.length === 0) issues.push({ column: 'stratify', reason: `needs a label, and feature view ${view.name} v${view.version} has none` })
   if (issues.length) throw validationError(issues, 'split options')
