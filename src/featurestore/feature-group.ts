@@ -3,6 +3,7 @@ import { assertIdentifier, NotFoundError, validationError, type ColumnType, type
 import { toCommitInfo, toGroupMetadata } from './catalog.js'
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
 import { checkDefinition, inferSchema, validateRows } from './validate.js'
+import { toModelValue } from './model-input.js'
 
 /** Columns read straight into typed arrays: numbers (null → NaN) for numeric, bool and timestamp; text as string | null. */
 export interface ColumnBatch {
@@ -147,7 +148,9 @@ export class FeatureGroup {
     const issues = keys.flatMap((k, i) => pk.filter((c) => k?.[c] === undefined).map((c) => ({ row: i + 1, column: c, reason: 'primary key value is missing' })))
     if (issues.length) throw validationError(issues, 'key')
     const found = new Map<string, Row>()
-    const keyOf = (r: Row) => JSON.stringify(pk.map((c) => (r[c] instanceof Date ? (r[c] as Date).getTime() : r[c])))
+    // Keys compare in model-input form (model-input.ts), so a timestamp key given as a Date, epoch ms or ISO text finds its row.
+    const pkTypes = pk.map((c) => this.feature(c).type)
+    const keyOf = (r: Row) => JSON.stringify(pk.map((c, j) => toModelValue(c, pkTypes[j], r[c])))
     const cols = this.meta.schema.map((f) => f.name)
     for (let start = 0; start < keys.length; start += 500) {
       const chunk = keys.slice(start, start + 500)

@@ -1,9 +1,10 @@
-import { NotFoundError, validationError, type SqlDialect } from '../db/index.js'
+import { NotFoundError, validationError, type ColumnType, type SqlDialect, type ValidationIssue } from '../db/index.js'
 import { Random } from '../ml/random.js'
 import type { Matrix } from '../ml/matrix.js'
 import type { ColumnBatch, FeatureGroup } from './feature-group.js'
 import type { FittedTransformation, ReadOptions, Row, TransformationKind } from './types.js'
 import { applyTransformation, fitTransformation, outputNames } from './transformations.js'
+import { checkModelInputs, fromModelValue, rowsToColumns, transformColumns } from './model-input.js'
 
 export interface FeatureViewMetadata {
   readonly id: number
@@ -51,10 +52,18 @@ export interface TrainTestSplit {
 }
 
 export interface TrainTestSplitOptions {
-  /** Fraction of rows held out for testing, in (0, 1); default 0.2. */
+  /**
+   * Fraction of rows held out for testing, in (0, 1); default 0.2. The test set has ceil(testSize × n) rows
+   * and the training set the rest, as scikit-learn's train_test_split; a split that leaves either empty is refused.
+   * A number of rows (scikit-learn's integer test_size) is not accepted.
+   */
   readonly testSize?: number
   readonly seed?: number
-  /** Keep each label's share the same in both splits. */
+  /**
+   * Keep each label's share the same in both splits, allotted as scikit-learn's StratifiedShuffleSplit does
+   * (largest remainders). Needs a label with at least 2 rows of each value, and at least as many rows in
+   * each split as there are values.
+   */
   readonly stratify?: boolean
   /** Read the group as of this commit; default the latest. */
   readonly asOf?: number
@@ -104,24 +113,30 @@ export class FeatureView {
     return this.inputColumns.flatMap((c) => outputNames(c, td.fitted[c]))
   }
 
+  /** Column types of the model inputs, from the group's schema. */
+  get inputTypes(): Record<string, ColumnType> {
+    return Object.fromEntries(this.inputColumns.map((c) => [c, this.featureGroup.feature(c).type]))
+  }
+
   /**
    * Reads the group as of a commit, shuffles with the seed, splits, fits the transformations on the
    * training rows and records the training dataset. Same commit + seed → the same rows in the same order.
+   * Checks come first and the record last, in one transaction: a split refused for any reason (options,
+   * a text input without an encoder, too few rows or members of a class, a value a transformation cannot
+   * take) throws ValidationError and records nothing.
    */
   async trainTestSplit(options: TrainTestSplitOptions = {}): Promise<TrainTestSplit> {
-    const testSize = options.testSize ?? 0.2
-    const seed = options.seed ?? 42
-    if (!(testSize > 0 && testSize < 1)) throw validationError([{ column: 'testSize', reason: `must be between 0 and 1 (exclusive), got ${testSize}` }], 'split options')
-    if (!Number.isInteger(seed)) throw validationError([{ column: 'seed', reason: `must be an integer, got ${seed}` }], 'split options')
+    const { testSize, seed, stratify } = checkSplitOptions(options, this.metadata)
+    checkModelInputs(this.inputColumns, this.inputTypes, this.metadata.transformations)
     const commitId = options.asOf ?? (await this.featureGroup.latestCommit())?.id
     if (commitId === undefined) throw validationError([{ reason: `feature group ${this.featureGroup.name} has no data yet` }], 'split')
     const data = await this.featureGroup.readColumns([...this.inputColumns, ...this.metadata.labels], { asOf: commitId })
-    const { train, test } = splitIndices(data, this.metadata.labels[0], testSize, seed, options.stratify ?? false)
-    if (train.length === 0 || test.length === 0) throw validationError([{ reason: `${data.nRows} rows are too few to split with testSize ${testSize}` }], 'split')
+    const { train, test } = splitIndices(data, this.metadata.labels[0], testSize, seed, stratify)
     const fitted: Record<string, FittedTransformation> = {}
     for (const [col, kind] of Object.entries(this.metadata.transformations)) fitted[col] = fitTransformation(kind, col, data.columns[col], train)
-    const td = await this.recordTrainingDataset({ commitId, testSize, seed, stratify: options.stratify ?? false, trainRows: train.length, testRows: test.length, fitted })
-    return this.assemble(data, train, test, td)
+    const split = this.assemble(data, train, test, fitted)
+    const trainingDataset = await this.recordTrainingDataset({ commitId, testSize, seed, stratify, trainRows: train.length, testRows: test.length, fitted })
+    return { ...split, trainingDataset }
   }
 
   /** Re-reads a recorded training dataset: identical rows, order and transformations. */
@@ -129,7 +144,7 @@ export class FeatureView {
     const td = await this.getTrainingDataset(version)
     const data = await this.featureGroup.readColumns([...this.inputColumns, ...this.metadata.labels], td.commitId === null ? {} : { asOf: td.commitId })
     const { train, test } = splitIndices(data, this.metadata.labels[0], td.testSize, td.seed, td.stratify)
-    return this.assemble(data, train, test, td)
+    return { ...this.assemble(data, train, test, td.fitted), trainingDataset: td }
   }
 
   async trainingDatasets(): Promise<TrainingDatasetMetadata[]> {
@@ -145,7 +160,10 @@ export class FeatureView {
     return toTrainingDataset(r)
   }
 
-  /** Rows for batch inference (e.g. those added since a commit), transformed as the training data was. */
+  /**
+   * Rows for batch inference (e.g. those added since a commit), transformed as the training data was;
+   * `keys` are row values (Date, boolean) that `getFeatureVector` takes back.
+   */
   async getBatchData(options: BatchDataOptions = {}): Promise<BatchData> {
     const td = await this.getTrainingDataset(options.trainingDatasetVersion)
     const keyCols = this.featureGroup.primaryKey
@@ -156,14 +174,14 @@ export class FeatureView {
     const keys: Row[] = new Array(data.nRows)
     for (let i = 0; i < data.nRows; i++) {
       const k: Row = {}
-      for (const c of keyCols) k[c] = data.columns[c][i] as Row[string]
+      for (const c of keyCols) k[c] = fromModelValue(data.types[c], data.columns[c][i])
       keys[i] = k
     }
     const y = labelCols.length ? take(data.columns[labelCols[0]], all) : null
-    return { x: this.toMatrix(data, all, td), keys, y, featureNames: this.featureNames(td), trainingDataset: td }
+    return { x: transformColumns(data, all, this.inputColumns, td.fitted), keys, y, featureNames: this.featureNames(td), trainingDataset: td }
   }
 
-  /** Online lookup of one row by primary key, transformed for the model. */
+  /** Online lookup of one row by primary key, transformed for the model: equal to that row of `getBatchData`. */
   async getFeatureVector(key: Row, options: { trainingDatasetVersion?: number } = {}): Promise<number[]> {
     const [v] = await this.getFeatureVectors([key], options)
     return v
@@ -172,68 +190,50 @@ export class FeatureView {
   async getFeatureVectors(keys: readonly Row[], options: { trainingDatasetVersion?: number } = {}): Promise<number[][]> {
     const td = await this.getTrainingDataset(options.trainingDatasetVersion)
     const rows = await this.featureGroup.lookup(keys)
-    return rows.map((row, i) => {
+    rows.forEach((row, i) => {
       if (!row) throw new NotFoundError(`no row in ${this.featureGroup.name} v${this.featureGroup.version} with key ${JSON.stringify(keys[i])}`)
-      return Array.from(this.transformRows([row], td).data)
     })
+    const x = this.transformRows(rows as Row[], td)
+    return Array.from({ length: x.nRows }, (_, i) => Array.from(x.data.subarray(i * x.nCols, (i + 1) * x.nCols)))
   }
 
-  /** Transforms raw input rows (e.g. from a prediction request) exactly as training data was. */
+  /**
+   * Transforms input rows (stored rows, or a prediction request's) exactly as training data was: each value
+   * is brought to its model-input form (model-input.ts) and goes through the same transform as `getBatchData`.
+   * Throws ValidationError naming the row or column for a missing column or a value of the wrong type.
+   */
   transformRows(rows: readonly Row[], td: TrainingDatasetMetadata): Matrix {
     const cols = this.inputColumns
-    const nCols = this.featureNames(td).length
-    const data = new Float64Array(rows.length * nCols)
-    for (let r = 0; r < rows.length; r++) {
-      let o = r * nCols
-      for (const c of cols) o += applyTransformation(c, td.fitted[c], rows[r][c], data, o)
-    }
-    return { data, nRows: rows.length, nCols }
+    return transformColumns(rowsToColumns(rows, cols, this.inputTypes), iota(rows.length), cols, td.fitted)
   }
 
-  private toMatrix(data: ColumnBatch, idx: ArrayLike<number>, td: TrainingDatasetMetadata): Matrix {
-    const cols = this.inputColumns
-    const widths = cols.map((c) => outputNames(c, td.fitted[c]).length)
-    const nCols = widths.reduce((a, b) => a + b, 0)
-    const out = new Float64Array(idx.length * nCols)
-    let offset = 0
-    cols.forEach((c, j) => {
-      const values = data.columns[c]
-      const t = td.fitted[c]
-      if (!t && values instanceof Float64Array) {
-        for (let i = 0; i < idx.length; i++) out[i * nCols + offset] = values[idx[i]]
-      } else {
-        for (let i = 0; i < idx.length; i++) applyTransformation(c, t, values[idx[i]], out, i * nCols + offset)
-      }
-      offset += widths[j]
-    })
-    return { data: out, nRows: idx.length, nCols }
-  }
-
-  private assemble(data: ColumnBatch, train: Int32Array, test: Int32Array, td: TrainingDatasetMetadata): TrainTestSplit {
+  private assemble(data: ColumnBatch, train: Int32Array, test: Int32Array, fitted: Readonly<Record<string, FittedTransformation>>): Omit<TrainTestSplit, 'trainingDataset'> {
     const label = this.metadata.labels[0]
     const labels = data.columns[label]
     const encode = (idx: Int32Array): LabelArray => {
       if (label === undefined) return new Float64Array(0)
-      const t = td.fitted[label]
+      const t = fitted[label]
       if (!t) return take(labels, idx)
       const out = new Float64Array(idx.length)
       for (let i = 0; i < idx.length; i++) applyTransformation(label, t, labels[idx[i]], out, i)
       return out
     }
     return {
-      xTrain: this.toMatrix(data, train, td),
-      xTest: this.toMatrix(data, test, td),
+      xTrain: transformColumns(data, train, this.inputColumns, fitted),
+      xTest: transformColumns(data, test, this.inputColumns, fitted),
       yTrain: encode(train),
       yTest: encode(test),
-      featureNames: this.featureNames(td),
+      featureNames: this.inputColumns.flatMap((c) => outputNames(c, fitted[c])),
       trainIndex: train,
       testIndex: test,
-      trainingDataset: td,
     }
   }
 
   private async recordTrainingDataset(td: Omit<TrainingDatasetMetadata, 'id' | 'featureViewId' | 'version' | 'createdAt'>): Promise<TrainingDatasetMetadata> {
     return this.db.transaction(async (tx) => {
+      // A no-op update locks the view's row (SQLite's write transaction already serialises), so concurrent
+      // splits take turns at numbering: without it two PostgreSQL transactions read the same last version.
+      await tx.kysely.updateTable('sml_feature_views').set((eb) => ({ name: eb.ref('name') })).where('id', '=', this.metadata.id).execute()
       const last = await tx.kysely
         .selectFrom('sml_training_datasets')
         .select('version')
@@ -280,7 +280,32 @@ function take(values: LabelArray, idx: ArrayLike<number>): LabelArray {
   return Array.from({ length: idx.length }, (_, i) => values[idx[i]])
 }
 
-/** Seeded shuffle split (test rows first in the permutation, as scikit-learn's ShuffleSplit); per label when stratified. */
+/** Checks split options before anything is read; collects every problem. */
+function checkSplitOptions(options: TrainTestSplitOptions, view: FeatureViewMetadata): { testSize: number; seed: number; stratify: boolean } {
+  const testSize = options.testSize ?? 0.2
+  const seed = options.seed ?? 42
+  const stratify = options.stratify ?? false
+  const issues: ValidationIssue[] = []
+  if (typeof testSize !== 'number' || !(testSize > 0 && testSize < 1))
+    issues.push({
+      column: 'testSize',
+      reason: `must be between 0 and 1 (exclusive), got ${String(testSize)}${Number.isInteger(testSize) && testSize >= 1 ? ' (a fraction of the rows, not a number of rows)' : ''}`,
+    })
+  if (!Number.isInteger(seed)) issues.push({ column: 'seed', reason: `must be an integer, got ${String(seed)}` })
+  if (options.asOf !== undefined && !(Number.isSafeInteger(options.asOf) && options.asOf > 0)) issues.push({ column: 'asOf', reason: `must be a commit id (a positive integer), got ${String(options.asOf)}` })
+  if (typeof stratify !== 'boolean') issues.push({ column: 'stratify', reason: `must be true or false, got ${String(stratify)}` })
+  else if (stratify && view.labels.length === 0) issues.push({ column: 'stratify', reason: `needs a label, and feature view ${view.name} v${view.version} has none` })
+  if (issues.length) throw validationError(issues, 'split options')
+  return { testSize, seed, stratify }
+}
+
+/**
+ * Seeded shuffle split with scikit-learn's sizes (`_validate_shuffle_split`): ceil(testSize × n) test rows, the
+ * rest for training, test rows first in the permutation, as ShuffleSplit. When stratified, each label value's
+ * rows are split apart, with the training rows allotted as StratifiedShuffleSplit's `_approximate_mode` (ties
+ * between equal remainders broken by the seed). Throws ValidationError (naming the label and its value where
+ * one is at fault) for a missing label, a split that leaves a set empty, or a class too small to stratify.
+ */
 export function splitIndices(data: ColumnBatch, label: string | undefined, testSize: number, seed: number, stratify: boolean): { train: Int32Array; test: Int32Array } {
   const n = data.nRows
   const rng = new Random(seed)
@@ -291,27 +316,59 @@ export function splitIndices(data: ColumnBatch, label: string | undefined, testS
       if (v === null || (typeof v === 'number' && Number.isNaN(v))) throw validationError([{ row: i + 1, column: label, reason: 'missing label value' }], 'training data')
     }
   }
+  const nTest = Math.ceil(testSize * n)
+  const nTrain = n - nTest
+  if (nTrain <= 0) throw validationError([{ column: 'testSize', reason: `with ${n} rows, testSize ${testSize} leaves the training set empty (${nTest} test rows)` }], 'split')
   if (!stratify || label === undefined) {
     const perm = rng.shuffle(iota(n))
-    const nTest = Math.ceil(testSize * n)
     return { test: perm.slice(0, nTest), train: perm.slice(nTest) }
   }
   const y = data.columns[label]
-  const groups = new Map<unknown, number[]>()
+  const groups = new Map<string | number | null, number[]>()
   for (let i = 0; i < n; i++) {
     const g = groups.get(y[i])
     if (g) g.push(i)
     else groups.set(y[i], [i])
   }
+  // Classes in sorted order (numbers by value, text by code unit), as numpy's unique: the seed's draws then
+  // do not depend on row order or locale.
+  const classes = [...groups.keys()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0))
+  const counts = classes.map((c) => groups.get(c)!.length)
+  const issues: ValidationIssue[] = classes
+    .filter((_, k) => counts[k] < 2)
+    .map((c) => ({ column: label, reason: `label value ${JSON.stringify(c)} has only 1 member; a stratified split needs at least 2 of each value` }))
+  if (nTrain < classes.length) issues.push({ column: 'testSize', reason: `the training set would hold ${nTrain} rows, fewer than the ${classes.length} label values to stratify by` })
+  if (nTest < classes.length) issues.push({ column: 'testSize', reason: `the test set would hold ${nTest} rows, fewer than the ${classes.length} label values to stratify by` })
+  if (issues.length) throw validationError(issues, 'stratified split')
+  const trainPer = approximateMode(counts, nTrain, rng)
   const train: number[] = []
   const test: number[] = []
-  for (const key of [...groups.keys()].sort((a, b) => String(a).localeCompare(String(b)))) {
-    const g = rng.shuffle(groups.get(key)!)
-    const nTest = Math.round(testSize * g.length)
-    test.push(...g.slice(0, nTest))
-    train.push(...g.slice(nTest))
-  }
+  classes.forEach((c, k) => {
+    const g = rng.shuffle(groups.get(c)!)
+    const nTestK = counts[k] - trainPer[k]
+    test.push(...g.slice(0, nTestK))
+    train.push(...g.slice(nTestK))
+  })
   return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) }
+}
+
+/**
+ * Splits `nDraws` among classes in proportion to their counts: floors first, then one more to the largest
+ * remainders (scikit-learn's `_approximate_mode`, sklearn/utils/extmath.py); ties are broken by `rng`.
+ */
+export function approximateMode(counts: readonly number[], nDraws: number, rng: Random): number[] {
+  const total = counts.reduce((a, b) => a + b, 0)
+  const continuous = counts.map((c) => (c / total) * nDraws)
+  const floored = continuous.map(Math.floor)
+  let need = nDraws - floored.reduce((a, b) => a + b, 0)
+  const remainder = continuous.map((c, k) => c - floored[k])
+  for (const value of [...new Set(remainder)].sort((a, b) => b - a)) {
+    if (need <= 0) break
+    const tied = rng.shuffle(remainder.flatMap((r, k) => (r === value ? [k] : [])))
+    for (const k of tied.slice(0, need)) floored[k]++
+    need -= Math.min(tied.length, need)
+  }
+  return floored
 }
 
 export function toViewMetadata(r: Record<string, any>): FeatureViewMetadata {

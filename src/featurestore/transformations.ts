@@ -46,7 +46,12 @@ export function fitTransformation(kind: TransformationKind, column: string, valu
         const v = values[idx[i]]
         if (!Number.isNaN(v)) ss += (v - mean) * (v - mean)
       }
-      return { kind, mean, std: Math.sqrt(ss / n) } // population std, as scikit-learn's StandardScaler
+      const std = Math.sqrt(ss / n) // population std, as scikit-learn's StandardScaler
+      // The fitted state is stored as JSON, where Infinity becomes null: the split would then transform with
+      // other numbers than every later read. Refuse instead.
+      if (!Number.isFinite(mean) || !Number.isFinite(std))
+        throw validationError([{ column, reason: `cannot fit ${kind}: the values are too large (their ${Number.isFinite(mean) ? 'variance' : 'sum'} overflows)` }], 'transformation')
+      return { kind, mean, std }
     }
   }
 }
@@ -57,18 +62,24 @@ export function outputNames(column: string, t: FittedTransformation | undefined)
   return [column]
 }
 
-/** Transforms one raw value into `out` at `offset`; returns how many numbers it wrote. */
-export function applyTransformation(column: string, t: FittedTransformation | undefined, v: unknown, out: Float64Array, offset: number): number {
+/**
+ * Transforms one value in its model-input form (see model-input.ts: a number, NaN when missing, or text or
+ * null for a text column) into `out` at `offset`; returns how many numbers it wrote. Missing stays missing
+ * (NaN), except one-hot, which writes all zeros.
+ */
+export function applyTransformation(column: string, t: FittedTransformation | undefined, v: number | string | null, out: Float64Array, offset: number): number {
   if (t === undefined) {
-    if (typeof v === 'number') out[offset] = v
-    else if (typeof v === 'boolean') out[offset] = v ? 1 : 0
-    else if (v === null || v === undefined) out[offset] = NaN
-    else throw validationError([{ column, reason: `text value ${JSON.stringify(v)} needs a label_encoder or one_hot_encoder transformation to be a model input` }], 'features')
+    out[offset] = toNumber(column, v)
     return 1
   }
   switch (t.kind) {
     case 'label_encoder': {
-      const i = t.classes.indexOf(v as string | number)
+      // Missing encodes as NaN, as scikit-learn's OrdinalEncoder does (encoded_missing_value=nan).
+      if (v === null || Number.isNaN(v)) {
+        out[offset] = NaN
+        return 1
+      }
+      const i = t.classes.indexOf(v)
       if (i < 0) throw validationError([{ column, reason: `value ${JSON.stringify(v)} was not seen in training (known: ${t.classes.join(', ')})` }], 'features')
       out[offset] = i
       return 1
@@ -79,9 +90,9 @@ export function applyTransformation(column: string, t: FittedTransformation | un
       return t.categories.length
     }
     case 'min_max_scaler': {
-      const x = toNumber(column, v)
+      // A constant training column scales by 1 (x - min), as scikit-learn's MinMaxScaler (_handle_zeros_in_scale).
       const range = t.max - t.min
-      out[offset] = range === 0 ? 0 : (x - t.min) / range
+      out[offset] = (toNumber(column, v) - t.min) / (range === 0 ? 1 : range)
       return 1
     }
     case 'standard_scaler': {
@@ -92,11 +103,10 @@ export function applyTransformation(column: string, t: FittedTransformation | un
   }
 }
 
-function toNumber(column: string, v: unknown): number {
+function toNumber(column: string, v: number | string | null): number {
   if (typeof v === 'number') return v
-  if (v === null || v === undefined) return NaN
-  if (typeof v === 'boolean') return v ? 1 : 0
-  throw validationError([{ column, reason: `expected a number, got ${JSON.stringify(v)}` }], 'features')
+  if (v === null) return NaN
+  throw validationError([{ column, reason: `text value ${JSON.stringify(v)} needs a label_encoder or one_hot_encoder transformation to be a model input` }], 'features')
 }
 
 /** Decodes a label-encoded class index back to its value. */

@@ -103,10 +103,15 @@ export function coerceValue(type: ColumnType, v: unknown): { ok: true; value: nu
     case 'timestamp': {
       const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN
       if (!Number.isFinite(ms)) return { ok: false, reason: `expected a timestamp (Date, epoch ms or ISO 8601 text), got ${describe(v)}` }
+      // A stored value must read back as the same instant whether it arrives as a number (batch) or a Date (online).
+      if (!Number.isInteger(ms) || Math.abs(ms) > MAX_TIME_MS) return { ok: false, reason: `epoch ms must be a whole number within ±${MAX_TIME_MS} (a JavaScript Date), got ${describe(v)}` }
       return { ok: true, value: ms }
     }
   }
 }
+
+/** The largest epoch-ms magnitude a Date holds (ECMAScript time values: ±100,000,000 days). */
+const MAX_TIME_MS = 8.64e15
 
 export interface ValidatedBatch {
   /** Canonical values column by column, in schema order: columns[c][r]. */

@@ -1,4 +1,4 @@
-import type { FeatureStore, FeatureView, Row, TrainingDatasetMetadata } from '../featurestore/index.js'
+import { inverseLabel, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
 import { loadModel, type Classifier } from '../ml/index.js'
 import { ARTIFACT_FILES, type ModelRegistry, type ModelVersion } from '../registry/index.js'
 import { NotFoundError } from '../db/index.js'
@@ -44,7 +44,9 @@ export async function loadServingModel(fs: FeatureStore, registry: ModelRegistry
 export function predictRows(serving: ServingModel, rows: readonly Row[]): Prediction[] {
   const x = serving.featureView.transformRows(rows, serving.trainingDataset)
   const proba = serving.model.predictProba(x)
-  const classes = serving.model.classes_
+  // A label_encoder on the label means the model learned class indices: decode them with the same fitted encoder.
+  const encoder = serving.trainingDataset.fitted[serving.system.label.column]
+  const classes = serving.model.classes_.map((c) => (typeof c === 'number' ? inverseLabel(encoder, c) : c))
   const k = classes.length
   const names = serving.system.label.classes
   return rows.map((_, i) => {
