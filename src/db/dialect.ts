@@ -60,6 +60,13 @@ export interface ColumnarResult {
 
 export interface SqlTransaction {
   readonly kysely: Kysely<any>
+  /**
+   * Takes the named lock and holds it until this transaction commits or rolls back: transactions naming the
+   * same lock run from that point one after another. Taken before allocating an id that readers use as a
+   * cursor, it makes ids become visible in the order they were allocated. A no-op where every write
+   * transaction already excludes every other (SQLite's BEGIN IMMEDIATE).
+   */
+  lockUntilEnd(name: string): Promise<void>
   /** Bulk insert of already-encoded values given column by column: data[c][r] is row r of column c. */
   insertColumns(table: string, columns: readonly string[], data: readonly ArrayLike<unknown>[], nRows: number): Promise<void>
   queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void>

@@ -88,6 +88,11 @@ export class PostgresDialect implements SqlDialect {
       })
       const result = await fn({
         kysely,
+        // A transaction-scoped advisory lock, keyed by schema and name so that stores sharing a database never
+        // wait for each other (a 64-bit hash collision would only make two of them wait, never be wrong).
+        lockUntilEnd: async (name) => {
+          await client.query(`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.' || $1::text, 0))`, [name])
+        },
         insertColumns: (t, c, d, n) => this.insertColumns(client, t, c, d, n),
         queryArrays: (q, onRow) => this.queryArraysOn(client, q, onRow),
       })

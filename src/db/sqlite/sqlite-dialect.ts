@@ -61,6 +61,8 @@ export class SqliteDialect implements SqlDialect {
       try {
         const result = await fn({
           kysely: conn,
+          // BEGIN IMMEDIATE already excludes every other writer of the file until this transaction ends.
+          lockUntilEnd: async () => {},
           insertColumns: async (t, c, d, n) => this.insertColumnsNow(t, c, d, n),
           queryArrays: async (q, onRow) => this.queryArraysNow(q, onRow),
         })
