@@ -32,6 +32,13 @@ export interface SqlDialect {
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
   /** Like transaction, but also holds the cross-process migration lock. */
   withMigrationLock<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
+  /**
+   * Makes every text column of the given tables compare and sort by code point (binary), as SQLite's always
+   * do, whatever the database's default collation: string order, min/max and key-ordered reads are then the
+   * same on every database. Idempotent; missing tables are skipped. `db` is a transaction's (a migration's)
+   * query builder.
+   */
+  makeTextBinary(db: Kysely<any>, tables: readonly string[]): Promise<void>
   /** Column names of a table, in order; empty when the table does not exist. */
   listColumns(table: string): Promise<string[]>
   /** The store's tables, oldest first (parents before the tables whose foreign keys point at them). */

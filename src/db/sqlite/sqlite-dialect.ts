@@ -80,6 +80,9 @@ export class SqliteDialect implements SqlDialect {
     return this.transaction(fn)
   }
 
+  // SQLite compares text with BINARY (memcmp of UTF-8: code-point order) unless a column says otherwise; ours never do.
+  async makeTextBinary(): Promise<void> {}
+
   async listColumns(table: string): Promise<string[]> {
     return this.kysely.connection().execute(async () =>
       (this.raw.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').all(table) as { name: string }[]).map((r) => r.name),
