@@ -30,8 +30,9 @@ export interface InsertOptions {
  * it: "rows since commit N" (batch inference's cursor) and "as of commit N" (training datasets) would
  * otherwise miss, or later gain, the rows of a smaller id that committed after N. It also keeps two
  * upserts of one key from both staying current (each would miss the other's uncommitted row).
- * The cost: inserts into the store's feature groups run one at a time (SQLite's file lock already did
- * that); a single writer pays one extra round trip per insert.
+ * It is one lock for the store, not one per group, because all groups draw their ids from one sequence:
+ * the order then holds across groups too. The cost: inserts into the store's feature groups run one at a
+ * time (SQLite's file lock already did that); a single writer pays one extra round trip per insert.
  */
 export const COMMIT_LOCK = 'sml_commits'
 

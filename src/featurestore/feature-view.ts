@@ -234,6 +234,8 @@ export class FeatureView {
 
   private async recordTrainingDataset(td: Omit<TrainingDatasetMetadata, 'id' | 'featureViewId' | 'version' | 'createdAt'>): Promise<TrainingDatasetMetadata> {
     return this.db.transaction(async (tx) => {
+      // Versions are the last one + 1: two splits at once would otherwise both take it (a duplicate-key failure).
+      await tx.lockUntilEnd('sml_training_datasets')
       const last = await tx.kysely
         .selectFrom('sml_training_datasets')
         .select('version')
