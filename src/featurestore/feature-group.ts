@@ -34,7 +34,7 @@ export interface InsertOptions {
  * the order then holds across groups too. The cost: inserts into the store's feature groups run one at a
  * time (SQLite's file lock already did that); a single writer pays one extra round trip per insert.
  */
-export const COMMIT_LOCK = 'sml_commits'
+const COMMIT_LOCK = 'sml_commits'
 
 const WRITE_CHUNK = 50_000
 /** Reads at least this large are split across two readers. */
