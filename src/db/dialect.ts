@@ -49,6 +49,13 @@ export interface SqlDialect {
   transaction<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
   /** Like transaction, but also holds the cross-process migration lock. */
   withMigrationLock<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T>
+  /**
+   * Makes every text column of the given tables compare and sort by code point (binary), as SQLite's always
+   * do, whatever the database's default collation: string order, min/max and key-ordered reads are then the
+   * same on every database. Idempotent; missing tables are skipped. `db` is a transaction's (a migration's)
+   * query builder.
+   */
+  makeTextBinary(db: Kysely<any>, tables: readonly string[]): Promise<void>
   /** Column names of a table, in order; empty when the table does not exist. */
   listColumns(table: string): Promise<string[]>
   /** The store's tables, oldest first (parents before the tables whose foreign keys point at them). */
@@ -79,6 +86,13 @@ export interface ColumnarResult {
 
 export interface SqlTransaction {
   readonly kysely: Kysely<any>
+  /**
+   * Takes the named lock and holds it until this transaction commits or rolls back: transactions naming the
+   * same lock run from that point one after another. Taken before allocating an id that readers use as a
+   * cursor, it makes ids become visible in the order they were allocated. A no-op where every write
+   * transaction already excludes every other (SQLite's BEGIN IMMEDIATE).
+   */
+  lockUntilEnd(name: string): Promise<void>
   /** Bulk insert of already-encoded values given column by column: data[c][r] is row r of column c. */
   insertColumns(table: string, columns: readonly string[], data: readonly ArrayLike<unknown>[], nRows: number): Promise<void>
   queryArrays(query: CompiledQuery, onRow: (row: unknown[]) => void): Promise<void>

@@ -6,7 +6,27 @@ export interface Migration {
   up(db: Kysely<any>, dialect: SqlDialect): Promise<void>
 }
 
-/** Catalog tables, in order. Append only: an applied migration never changes. */
+/** The catalog as migrations 001–004 left it. */
+const CATALOG_TABLES_004 = [
+  'sml_migrations',
+  'sml_feature_groups',
+  'sml_commits',
+  'sml_feature_views',
+  'sml_training_datasets',
+  'sml_models',
+  'sml_model_names',
+  'sml_model_artifacts',
+  'sml_artifact_blobs',
+  'sml_model_aliases',
+  'sml_runs',
+  'sml_run_logs',
+  'sml_ticks',
+]
+
+/**
+ * Catalog tables, in order. Append only: an applied migration never changes. A text column added from 005 on
+ * is declared `d.sqlType('string')`, so that it compares by code point like every other (see 005).
+ */
 export const MIGRATIONS: readonly Migration[] = [
   {
     id: '001_feature_store',
@@ -169,6 +189,16 @@ export const MIGRATIONS: readonly Migration[] = [
     id: '004_tick_jobs',
     async up(db) {
       await db.schema.alterTable('sml_ticks').addColumn('job_id', 'text').execute()
+    },
+  },
+  {
+    // Text compares by code point on every database, whatever its default collation: the catalog's text
+    // columns and those of feature-group tables made before this (PostgreSQL: COLLATE "C"), so that key
+    // order, string min/max and the rows of a recorded training dataset are the same on SQLite and PostgreSQL.
+    id: '005_binary_text',
+    async up(db, d) {
+      const groups = await db.selectFrom('sml_feature_groups').select('table_name').execute()
+      await d.makeTextBinary(db, [...CATALOG_TABLES_004, ...groups.map((g) => String(g.table_name))])
     },
   },
 ]

@@ -25,6 +25,18 @@ export interface InsertOptions {
   readonly onProgress?: (rowsDone: number, rowsTotal: number, phase: 'validated' | 'writing' | 'committed') => void
 }
 
+/**
+ * Held from before a commit id is allocated until that commit ends, so commit ids become visible in the
+ * order they were allocated: once commit N can be read, every commit below N has ended. Readers depend on
+ * it: "rows since commit N" (batch inference's cursor) and "as of commit N" (training datasets) would
+ * otherwise miss, or later gain, the rows of a smaller id that committed after N. It also keeps two
+ * upserts of one key from both staying current (each would miss the other's uncommitted row).
+ * It is one lock for the store, not one per group, because all groups draw their ids from one sequence:
+ * the order then holds across groups too. The cost: inserts into the store's feature groups run one at a
+ * time (SQLite's file lock already did that); a single writer pays one extra round trip per insert.
+ */
+const COMMIT_LOCK = 'sml_commits'
+
 const WRITE_CHUNK = 50_000
 /** Reads at least this large are split across two readers. */
 const PARALLEL_READ_ROWS = 200_000
@@ -68,6 +80,7 @@ export class FeatureGroup {
     // Validation of the known schema happens before the write lock is taken, so a bad batch never waits or blocks.
     let batch = this.meta.schema.length ? this.validate(rows, this.meta) : undefined
     const commit = await this.db.transaction(async (tx) => {
+      await tx.lockUntilEnd(COMMIT_LOCK)
       const current = await this.reload(tx.kysely)
       let meta = current
       if (meta.schema.length === 0) {

@@ -231,9 +231,8 @@ export class FeatureView {
 
   private async recordTrainingDataset(td: Omit<TrainingDatasetMetadata, 'id' | 'featureViewId' | 'version' | 'createdAt'>): Promise<TrainingDatasetMetadata> {
     return this.db.transaction(async (tx) => {
-      // A no-op update locks the view's row (SQLite's write transaction already serialises), so concurrent
-      // splits take turns at numbering: without it two PostgreSQL transactions read the same last version.
-      await tx.kysely.updateTable('sml_feature_views').set((eb) => ({ name: eb.ref('name') })).where('id', '=', this.metadata.id).execute()
+      // Versions are the last one + 1: two splits at once would otherwise both take it (a duplicate-key failure).
+      await tx.lockUntilEnd('sml_training_datasets')
       const last = await tx.kysely
         .selectFrom('sml_training_datasets')
         .select('version')

@@ -34,7 +34,7 @@ export function getPipeline(name: string): Pipeline {
 }
 
 export function listPipelines(): Pipeline[] {
-  return [...registered.values()].sort((a, b) => a.name.localeCompare(b.name))
+  return [...registered.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 /** Registers every pipeline a module exports (a Pipeline, or an array of them, per export). */

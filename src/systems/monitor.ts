@@ -70,7 +70,7 @@ export async function monitorData(fs: FeatureStore, registry: ModelRegistry, sys
   let runN = 0
   let runOk = 0
   const accuracyOverTime = [...byDay.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([day, d]) => {
       runN += d.n
       runOk += d.ok

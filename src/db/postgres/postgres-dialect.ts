@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
 import { copyColumns } from './postgres-binary-copy.js'
@@ -93,6 +93,11 @@ export class PostgresDialect implements SqlDialect {
       })
       const result = await fn({
         kysely,
+        // A transaction-scoped advisory lock, keyed by schema and name so that stores sharing a database never
+        // wait for each other (a 64-bit hash collision would only make two of them wait, never be wrong).
+        lockUntilEnd: async (name) => {
+          await client.query(`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.' || $1::text, 0))`, [name])
+        },
         insertColumns: (t, c, d, n) => this.insertColumns(client, t, c, d, n),
         queryArrays: (q, onRow) => this.queryArraysOn(client, q, onRow),
       })
@@ -110,6 +115,22 @@ export class PostgresDialect implements SqlDialect {
     return this.transaction(fn, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
     })
+  }
+
+  // The "C" collation compares UTF-8 bytes, which is code-point order: SQLite's BINARY. Changing only a column's
+  // collation rewrites no rows, but rebuilds the indexes on that column.
+  async makeTextBinary(db: Kysely<any>, tables: readonly string[]): Promise<void> {
+    if (tables.length === 0) return
+    const r = await sql<{ relname: string; attname: string }>`SELECT c.relname, a.attname FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relname IN (${sql.join(tables)}) AND a.attnum > 0 AND NOT a.attisdropped
+        AND a.atttypid = 'text'::regtype AND a.attcollation <> 'pg_catalog."C"'::regcollation
+      ORDER BY c.oid, a.attnum`.execute(db)
+    const byTable = new Map<string, string[]>()
+    for (const { relname, attname } of r.rows) byTable.set(relname, [...(byTable.get(relname) ?? []), attname])
+    for (const [table, columns] of byTable) {
+      await sql.raw(`ALTER TABLE "${table}" ${columns.map((c) => `ALTER COLUMN "${c}" TYPE ${POSTGRES_TYPES.string}`).join(', ')}`).execute(db)
+    }
   }
 
   async listColumns(table: string): Promise<string[]> {

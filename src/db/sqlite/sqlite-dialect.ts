@@ -67,6 +67,8 @@ export class SqliteDialect implements SqlDialect {
       try {
         const result = await fn({
           kysely: conn,
+          // BEGIN IMMEDIATE already excludes every other writer of the file until this transaction ends.
+          lockUntilEnd: async () => {},
           insertColumns: async (t, c, d, n) => this.insertColumnsNow(t, c, d, n),
           queryArrays: async (q, onRow) => this.queryArraysNow(q, onRow),
         })
@@ -83,6 +85,9 @@ export class SqliteDialect implements SqlDialect {
   withMigrationLock<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return this.transaction(fn)
   }
+
+  // SQLite compares text with BINARY (memcmp of UTF-8: code-point order) unless a column says otherwise; ours never do.
+  async makeTextBinary(): Promise<void> {}
 
   async listColumns(table: string): Promise<string[]> {
     return this.kysely.connection().execute(async () =>

@@ -57,6 +57,41 @@ export function createTestDatabase(name: 'sqlite' | 'postgres'): TestDatabase {
 }
 
 /**
+ * A fresh PostgreSQL database (not just a schema) whose default collation is ICU's `en-US`, where
+ * 'B' < 'a' < '_x' orders differently from code points: what a store must not notice. Needs DATABASE_URL.
+ */
+export function createIcuTestDatabase(): TestDatabase {
+  const name = `sml_icu_${process.pid}_${Date.now().toString(36)}_${counter++}`
+  const url = new URL(PG_URL!)
+  url.pathname = `/${name}`
+  let created = false
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: PG_URL })
+    await client.connect()
+    try {
+      await client.query(text)
+    } finally {
+      await client.end()
+    }
+  }
+  return {
+    name: 'postgres',
+    env: { DATABASE_URL: url.href },
+    open: async () => {
+      if (!created) {
+        // PostgreSQL 15+: LOCALE_PROVIDER icu. The libc locale (LOCALE) still has to be given; C.UTF-8 keeps it neutral.
+        await admin(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
+        created = true
+      }
+      return openDatabase({ url: url.href })
+    },
+    drop: async () => {
+      if (created) await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    },
+  }
+}
+
+/**
  * Gives the enclosing suite a fresh database: opened before its tests (then `onOpen` builds what the suite
  * needs from it), closed and dropped after them.
  */
