@@ -59,3 +59,18 @@ export function toSchedule(options: ScheduleOptions, issues: ValidationIssue[], 
 export function formatSchedule(s: Schedule): string {
   return `${s.cron} ${s.timezone}`
 }
+
+/**
+ * The latest `count` fire times of a schedule before `before`, oldest first, as the worker would have
+ * planned them (its cron in its zone). Loads croner on first use, so defining pipelines stays cheap.
+ */
+export async function previousFireTimes(schedule: Schedule, count: number, before: Date): Promise<Date[]> {
+  const { parse } = await import('./schedulers/croner-scheduler.js')
+  return parse(schedule).previousRuns(count, before).reverse()
+}
+
+/** The schedule's first fire time after `after`, or null when it never fires again. */
+export async function nextFireTime(schedule: Schedule, after: Date): Promise<Date | null> {
+  const { parse } = await import('./schedulers/croner-scheduler.js')
+  return parse(schedule).nextRun(after)
+}

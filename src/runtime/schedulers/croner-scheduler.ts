@@ -70,7 +70,7 @@ export class CronerScheduler implements Scheduler {
   }
 
   nextRun(schedule: Schedule, after = new Date()): Date | null {
-    return parse({ pipeline: '', ...schedule }).nextRun(after)
+    return parse(schedule).nextRun(after)
   }
 
   async stop(): Promise<void> {
@@ -108,14 +108,16 @@ export class CronerScheduler implements Scheduler {
 }
 
 /**
- * The job's cron in its own time zone. The zone is always passed: croner's default is the process's
- * local time, which would make workers in different zones disagree on every tick.
+ * The schedule's cron in its own time zone, paused (for computing fire times). The zone is always
+ * passed: croner's default is the process's local time, which would make workers in different zones
+ * disagree on every tick. Throws a ValidationError naming the pipeline when croner cannot parse it.
  */
-function parse(job: ScheduledJob): Cron {
+export function parse(job: Schedule & { readonly pipeline?: string }): Cron {
   try {
     return new Cron(job.cron, { paused: true, timezone: zoneOf(job) })
   } catch (e) {
-    throw validationError([{ column: 'schedule', reason: `${JSON.stringify(job.cron)} (${zoneOf(job)}) of pipeline ${job.pipeline}: ${(e as Error).message}` }], 'schedule')
+    const of = job.pipeline ? ` of pipeline ${job.pipeline}` : ''
+    throw validationError([{ column: 'schedule', reason: `${JSON.stringify(job.cron)} (${zoneOf(job)})${of}: ${(e as Error).message}` }], 'schedule')
   }
 }
 
