@@ -67,6 +67,16 @@ describe.each(testDialectNames())('timestamps stored on %s', (dialect) => {
     }
   })
 
+  it('looks rows up by a timestamp key given as text, epoch ms or Date, by the same rule', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'readings', primaryKey: ['station', 'day'], eventTime: 'day', schema: [{ name: 'station', type: 'string' }, { name: 'day', type: 'timestamp' }, { name: 'pm25', type: 'float' }] })
+    await fg.insert([{ station: 'hornsgatan', day: new Date(MARCH_1), pm25: 12.5 }])
+    await withTimeZone('America/New_York', async () => {
+      const found = await fg.lookup([{ station: 'hornsgatan', day: '2026-03-01' }, { station: 'hornsgatan', day: '2026-03-01 00:00' }, { station: 'hornsgatan', day: MARCH_1 }, { station: 'hornsgatan', day: '2026-03-02' }])
+      expect(found.map((r) => r?.pm25)).toEqual([12.5, 12.5, 12.5, undefined])
+      await expect(fg.lookup([{ station: 'hornsgatan', day: 'yesterday' }])).rejects.toThrow(/row 1, column "day": expected a timestamp/)
+    })
+  })
+
   it('reads timestamp text in inserted rows by the same rule; epoch ms and Dates still work; junk is refused by row and column', async () => {
     const fg = await fs.getOrCreateFeatureGroup({ name: 'texts', primaryKey: ['id'], eventTime: 'ts', schema: [{ name: 'id', type: 'int' }, { name: 'ts', type: 'timestamp' }] })
     await withTimeZone('America/New_York', async () => {
