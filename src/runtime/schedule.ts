@@ -65,12 +65,12 @@ export function formatSchedule(s: Schedule): string {
  * planned them (its cron in its zone). Loads croner on first use, so defining pipelines stays cheap.
  */
 export async function previousFireTimes(schedule: Schedule, count: number, before: Date): Promise<Date[]> {
-  const { parse } = await import('./schedulers/croner-scheduler.js')
-  return parse(schedule).previousRuns(count, before).reverse()
+  const { cronFor } = await import('./schedulers/croner-scheduler.js')
+  return cronFor(schedule).previousRuns(count, before).reverse()
 }
 
 /** The schedule's first fire time after `after`, or null when it never fires again. */
 export async function nextFireTime(schedule: Schedule, after: Date): Promise<Date | null> {
-  const { parse } = await import('./schedulers/croner-scheduler.js')
-  return parse(schedule).nextRun(after)
+  const { cronFor } = await import('./schedulers/croner-scheduler.js')
+  return cronFor(schedule).nextRun(after)
 }

@@ -33,7 +33,7 @@ export class CronerScheduler implements Scheduler {
 
   /** Throws a ValidationError naming the pipeline of the first cron expression croner cannot parse. */
   validate(jobs: readonly ScheduledJob[]): void {
-    for (const job of jobs) parse(job)
+    for (const job of jobs) cronFor(job)
   }
 
   /** Calls `fire` with each nominal fire time of the job's cron until stop(); other backends reuse this clock. */
@@ -50,7 +50,7 @@ export class CronerScheduler implements Scheduler {
   async missedTicks(jobs: readonly ScheduledJob[], now = new Date()): Promise<MissedTicks[]> {
     const out: MissedTicks[] = []
     for (const job of jobs) {
-      const cron = parse(job)
+      const cron = cronFor(job)
       const r = await this.config.db.kysely.selectFrom('sml_ticks').select((eb) => eb.fn.max('scheduled_for').as('last')).where('pipeline', '=', job.pipeline).executeTakeFirst()
       if (r?.last === null || r?.last === undefined) continue
       const lastTick = new Date(Number(r.last))
@@ -70,7 +70,7 @@ export class CronerScheduler implements Scheduler {
   }
 
   nextRun(schedule: Schedule, after = new Date()): Date | null {
-    return parse(schedule).nextRun(after)
+    return cronFor(schedule).nextRun(after)
   }
 
   async stop(): Promise<void> {
@@ -112,7 +112,7 @@ export class CronerScheduler implements Scheduler {
  * passed: croner's default is the process's local time, which would make workers in different zones
  * disagree on every tick. Throws a ValidationError naming the pipeline when croner cannot parse it.
  */
-export function parse(job: Schedule & { readonly pipeline?: string }): Cron {
+export function cronFor(job: Schedule & { readonly pipeline?: string }): Cron {
   try {
     return new Cron(job.cron, { paused: true, timezone: zoneOf(job) })
   } catch (e) {
