@@ -61,6 +61,8 @@ export {
   type Pipeline,
   type PipelineOptions,
   type PipelineContext,
+  type Schedule,
+  type ScheduleOptions,
   type PipelineOutcome,
   type RunRecord,
   type RunStatus,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TEST_TIME_ZONES, withTimeZone } from '../db/test-support/time-zone.js'
 import { confusionMatrixChart, lineOverTimeChart, renderSvg, svgToPng } from './index.js'
 
 describe('charts', () => {
@@ -20,5 +21,14 @@ describe('charts', () => {
     const png = svgToPng(svg)
     expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
     expect(png.length).toBeGreaterThan(1000)
+  })
+
+  it('labels a time axis in UTC whatever the machine’s zone', async () => {
+    const spec = lineOverTimeChart({ title: 'Accuracy', yTitle: 'accuracy', points: [0, 1, 2].map((d) => ({ time: new Date(Date.UTC(2026, 2, 1 + d)), value: 0.9 })) })
+    const labels = async () => [...(await renderSvg(spec)).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])
+    const utc = await withTimeZone('UTC', labels)
+    // Days start at the UTC midnights of the points: 1 March (a Sunday, labelled with its month), then Mon 02, Tue 03.
+    expect(utc.filter((l) => /March|\w{3} \d{2}/.test(l))).toEqual(['March', 'Mon 02', 'Tue 03'])
+    for (const zone of TEST_TIME_ZONES) expect(await withTimeZone(zone, labels), zone).toEqual(utc)
   })
 })

@@ -1,7 +1,8 @@
 import { CHART_CONFIG, type ChartSpec } from './render.js'
 
 export interface TimePoint {
-  readonly time: Date | string
+  /** An instant (a Date or epoch ms), never text: the chart would have to guess the zone of `2026-03-01 06:00`. */
+  readonly time: Date | number
   readonly value: number
   /** Optional series name (e.g. model version). */
   readonly series?: string
@@ -18,9 +19,9 @@ export interface LineOverTimeOptions {
   readonly height?: number
 }
 
-/** A line with points over time, e.g. accuracy per day. */
+/** A line with points over time, e.g. accuracy per day; the time axis is labelled in UTC on every machine. */
 export function lineOverTimeChart(o: LineOverTimeOptions): ChartSpec {
-  const values = o.points.map((p) => ({ time: p.time instanceof Date ? p.time.toISOString() : p.time, value: p.value, series: p.series ?? '' }))
+  const values = o.points.map((p) => ({ time: p.time instanceof Date ? p.time.getTime() : p.time, value: p.value, series: p.series ?? '' }))
   const hasSeries = values.some((v) => v.series !== '')
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -31,7 +32,8 @@ export function lineOverTimeChart(o: LineOverTimeOptions): ChartSpec {
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'time', type: 'temporal', title: null },
+      // A utc scale: Vega's default time scale places ticks and writes labels in the process's local zone.
+      x: { field: 'time', type: 'temporal', title: null, scale: { type: 'utc' } },
       y: {
         field: 'value',
         type: 'quantitative',

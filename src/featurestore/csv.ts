@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
 import { validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { FeatureSpec, Row } from './types.js'
 
 export interface CsvTable {
@@ -46,9 +47,8 @@ export function readCsvFile(path: string): CsvTable {
 const INT = /^[+-]?\d+$/
 const FLOAT = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/
 const BOOL = /^(true|false)$/i
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
 
-/** Infers each column's type from its non-empty cells: int, float, bool, ISO timestamp, else text. */
+/** Infers each column's type from its non-empty cells: int, float, bool, ISO timestamp (see parseTimestamp), else text. */
 export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   return table.header.map((name, c) => {
     let isInt = true
@@ -63,7 +63,7 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
       if (isInt && !INT.test(s)) isInt = false
       if (isFloat && !FLOAT.test(s)) isFloat = false
       if (isBool && !BOOL.test(s)) isBool = false
-      if (isTime && !(ISO_TIME.test(s) && Number.isFinite(Date.parse(s)))) isTime = false
+      if (isTime && parseTimestamp(s) === null) isTime = false
       if (!isInt && !isFloat && !isBool && !isTime) break
     }
     const type: ColumnType = !any ? 'string' : isInt ? 'int' : isFloat ? 'float' : isBool ? 'bool' : isTime ? 'timestamp' : 'string'
@@ -71,7 +71,7 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   })
 }
 
-/** Converts CSV cells to typed values by the schema; an empty cell is a missing value. */
+/** Converts CSV cells to typed values by the schema; an empty cell is a missing value; timestamp text without an offset is UTC. */
 export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what = 'CSV'): Row[] {
   const byName = new Map(schema.map((f) => [f.name, f]))
   const issues: ValidationIssue[] = []
@@ -87,7 +87,10 @@ export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what 
     for (let c = 0; c < types.length; c++) {
       const s = rec[c]
       const v = parseCell(types[c], s)
-      if (v === undefined) issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]} (line ${r + 2})` })
+      if (v === undefined) {
+        const expected = types[c] === 'timestamp' ? ` (expected ${TIMESTAMP_FORMAT})` : ''
+        issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]}${expected} (line ${r + 2})` })
+      }
       else row[table.header[c]] = v
     }
     rows[r] = row
@@ -109,8 +112,8 @@ function parseCell(type: ColumnType, s: string): number | string | boolean | Dat
     case 'bool':
       return BOOL.test(s.trim()) ? s.trim().toLowerCase() === 'true' : undefined
     case 'timestamp': {
-      const ms = Date.parse(s)
-      return Number.isFinite(ms) ? new Date(ms) : undefined
+      const ms = parseTimestamp(s)
+      return ms === null ? undefined : new Date(ms)
     }
     case 'string':
       return s

@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import { assertIdentifier, NotFoundError, validationError, type ColumnType, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata } from './catalog.js'
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
-import { checkDefinition, inferSchema, validateRows } from './validate.js'
+import { checkDefinition, coerceValue, inferSchema, validateRows } from './validate.js'
 import { toModelValue } from './model-input.js'
 
 /** Columns read straight into typed arrays: numbers (null → NaN) for numeric, bool and timestamp; text as string | null. */
@@ -159,6 +159,19 @@ export class FeatureGroup {
     if (keys.length === 0 || this.meta.schema.length === 0) return keys.map(() => undefined)
     const pk = this.meta.primaryKey
     const issues = keys.flatMap((k, i) => pk.filter((c) => k?.[c] === undefined).map((c) => ({ row: i + 1, column: c, reason: 'primary key value is missing' })))
+    // A timestamp key may be given as a Date, epoch ms or text, read by the same rule as inserts (no offset = UTC).
+    const timeKeys = pk.filter((c) => this.feature(c).type === 'timestamp')
+    if (timeKeys.length && !issues.length) {
+      keys = keys.map((k, i) => {
+        const out: Row = { ...k }
+        for (const c of timeKeys) {
+          const r = coerceValue('timestamp', k[c])
+          if (r.ok) out[c] = r.value === null ? null : new Date(r.value as number)
+          else issues.push({ row: i + 1, column: c, reason: r.reason })
+        }
+        return out
+      })
+    }
     if (issues.length) throw validationError(issues, 'key')
     const found = new Map<string, Row>()
     // Keys compare in model-input form (model-input.ts), so a timestamp key given as a Date, epoch ms or ISO text finds its row.

@@ -15,4 +15,5 @@ export {
 export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'
 export { inferSchema, validateRows, describeExpectation } from './validate.js'
+export { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 export * from './types.js'

@@ -1,4 +1,5 @@
 import { assertIdentifier, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { Expectation, FeatureSpec, FeatureValue, Row } from './types.js'
 
 /** Column names the store adds to every feature-group table. */
@@ -101,8 +102,9 @@ export function coerceValue(type: ColumnType, v: unknown): { ok: true; value: nu
       if (typeof v !== 'boolean') return { ok: false, reason: `expected true or false, got ${describe(v)}` }
       return { ok: true, value: v }
     case 'timestamp': {
-      const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN
-      if (!Number.isFinite(ms)) return { ok: false, reason: `expected a timestamp (Date, epoch ms or ISO 8601 text), got ${describe(v)}` }
+      // Text by one rule on every machine (no offset = UTC), never Date.parse's local-time guesses.
+      const ms = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? (parseTimestamp(v) ?? NaN) : NaN
+      if (!Number.isFinite(ms)) return { ok: false, reason: `expected a timestamp (Date, epoch ms, or text ${TIMESTAMP_FORMAT}), got ${describe(v)}` }
       // A stored value must read back as the same instant whether it arrives as a number (batch) or a Date (online).
       if (!Number.isInteger(ms) || Math.abs(ms) > MAX_TIME_MS) return { ok: false, reason: `epoch ms must be a whole number within ±${MAX_TIME_MS} (a JavaScript Date), got ${describe(v)}` }
       return { ok: true, value: ms }

@@ -2,6 +2,7 @@ import { validationError, type SqlDialect, type ValidationIssue } from '../db/in
 import type { FeatureStore } from '../featurestore/index.js'
 import type { ModelRegistry } from '../registry/index.js'
 import type { Progress } from './progress.js'
+import { toSchedule, type Schedule, type ScheduleOptions } from './schedule.js'
 
 const PIPELINE_NAME = /^[a-z][a-z0-9_-]{0,62}$/
 const BRAND = Symbol.for('serverless-ml.pipeline')
@@ -39,8 +40,12 @@ export interface PipelineOptions {
   /** Lowercase letters, digits, `_` and `-`, starting with a letter. */
   readonly name: string
   readonly description?: string
-  /** Cron expression (5 or 6 fields, croner syntax) run by `sml worker`; none = manual only. */
-  readonly schedule?: string
+  /**
+   * When `sml worker` runs it; none = manual only. A cron expression (5 or 6 fields, croner syntax)
+   * is read in UTC; `{ cron, timezone }` reads it in an IANA time zone (`'Europe/Stockholm'`), so
+   * `0 6 * * *` there follows the local 06:00 across daylight saving changes.
+   */
+  readonly schedule?: ScheduleOptions
   /** Extra attempts after a failure or timeout (default 0). */
   readonly retries?: number
   /** Delay before the first retry, doubling for each further one (default 1000 ms, capped at 5 minutes). */
@@ -53,7 +58,8 @@ export interface PipelineOptions {
 export interface Pipeline {
   readonly name: string
   readonly description: string
-  readonly schedule: string | null
+  /** The cron and the time zone it is read in (`UTC` unless the definition named one); null = manual only. */
+  readonly schedule: Schedule | null
   readonly retries: number
   readonly backoffMs: number
   readonly timeoutMs: number
@@ -74,15 +80,13 @@ export function definePipeline(options: PipelineOptions): Pipeline {
   const retries = count('retries', options.retries, 0, 0)
   const backoffMs = count('backoffMs', options.backoffMs, 1000, 0)
   const timeoutMs = count('timeoutMs', options.timeoutMs, 3_600_000, 1)
-  if (options.schedule !== undefined && (typeof options.schedule !== 'string' || options.schedule.trim().split(/\s+/).length < 5)) {
-    issues.push({ column: 'schedule', reason: `${JSON.stringify(options.schedule)} is not a cron expression` })
-  }
+  const schedule = options.schedule === undefined ? null : toSchedule(options.schedule, issues)
   if (typeof options.run !== 'function') issues.push({ column: 'run', reason: 'must be a function' })
   if (issues.length) throw validationError(issues, `pipeline ${String(options.name)}`)
   const p: Pipeline = {
     name: options.name,
     description: options.description ?? '',
-    schedule: options.schedule?.trim() ?? null,
+    schedule: schedule === null ? null : Object.freeze(schedule),
     retries,
     backoffMs,
     timeoutMs,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
 import { testDialectNames, useTestDatabase, type TestDatabase } from '../db/test-support/dialects.js'
+import { TEST_TIME_ZONES, withTimeZone } from '../db/test-support/time-zone.js'
 import { definePipeline } from './pipeline.js'
 import { RunStore } from './run-store.js'
 import { runPipeline } from './runner.js'
@@ -18,8 +19,12 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
     store = new RunStore(db)
   })
 
-  it('two worker processes on one store run each tick exactly once', async () => {
-    const workers = [0, 1].map(() => startSml(['worker', '--in-process', '--pipeline', 'ticker'], tdb.env))
+  it('two worker processes in different time zones on one store run each tick exactly once', async () => {
+    // Every second of this UTC hour and the next. A worker reading the cron in its own zone (New York,
+    // Kolkata: never these hours there) would fire nothing, and neither would find a tick taken.
+    const h = new Date().getUTCHours()
+    const env = { ...tdb.env, SML_TEST_TICKER_CRON: `* * ${h},${(h + 1) % 24} * * *` }
+    const workers = ['America/New_York', 'Asia/Kolkata'].map((TZ) => startSml(['worker', '--in-process', '--pipeline', 'ticker'], { ...env, TZ }))
     let stderr = ['', '']
     workers.forEach((w, i) => w.child.stderr!.on('data', (d) => (stderr[i] += d)))
     await waitFor(async () => (stderr.every((s) => s.includes('scheduled ticker')) ? true : undefined), 'both workers to start')
@@ -53,7 +58,7 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
   })
 
   it('reports ticks missed while no worker ran, and catches up the latest once', async () => {
-    const job = { pipeline: 'catchy', cron: '*/5 * * * * *' }
+    const job = { pipeline: 'catchy', cron: '*/5 * * * * *', timezone: 'UTC' }
     const t0 = Math.floor(Date.now() / 5000) * 5000 - 60_000
     const now = new Date(t0 + 15_000 + 2_500)
     const a = await createScheduler({ db, workerId: 'a' })
@@ -87,7 +92,7 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
     const lines: string[] = []
     const worker = await startWorker({ db, pipelines: [yearly, manual], catchUp: true, log: (l) => void lines.push(l) })
     await worker.stop()
-    expect(worker.jobs).toEqual([{ pipeline: 'yearly', cron: '0 0 1 1 *', maxDurationMs: 3_600_000 }])
+    expect(worker.jobs).toEqual([{ pipeline: 'yearly', cron: '0 0 1 1 *', timezone: 'UTC', maxDurationMs: 3_600_000 }])
     expect(worker.missed).toHaveLength(1)
     expect(worker.missed[0].missed).toBe(3)
     expect(lines.some((l) => /^missed 3 tick\(s\) of yearly/.test(l))).toBe(true)
@@ -95,6 +100,53 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
     expect(runs).toHaveLength(1)
     expect(runs[0]).toMatchObject({ trigger: 'catch-up', status: 'succeeded', scheduledFor: worker.missed[0].latestMissed })
     expect(worker.scheduler.stats).toEqual({ claimed: 1, lost: 0 })
+  })
+
+  it('plans each tick at the same UTC instant whatever the machine’s time zone', async () => {
+    const scheduler = await createScheduler({ db })
+    const daily = definePipeline({ name: 'daily', schedule: '0 6 * * *', run: () => {} })
+    const stockholm = definePipeline({ name: 'stockholm', schedule: { cron: '30 7 * * 1', timezone: 'Europe/Stockholm' }, run: () => {} })
+    const after = new Date('2026-03-04T12:00:00Z')
+    for (const zone of TEST_TIME_ZONES) {
+      await withTimeZone(zone, () => {
+        expect(scheduler.nextRun(daily.schedule!, after)?.toISOString(), zone).toBe('2026-03-05T06:00:00.000Z')
+        // Monday 07:30 in Stockholm (CET, UTC+1).
+        expect(scheduler.nextRun(stockholm.schedule!, after)?.toISOString(), zone).toBe('2026-03-09T06:30:00.000Z')
+      })
+    }
+    await scheduler.stop()
+  })
+
+  it('keeps a UTC schedule at 06:00Z across daylight saving; a zoned one follows the local 06:00', async () => {
+    const scheduler = await createScheduler({ db })
+    const days = (schedule: { cron: string; timezone: string }) => {
+      const out: string[] = []
+      let t = new Date('2026-03-05T12:00:00Z')
+      for (let i = 0; i < 5; i++) out.push((t = scheduler.nextRun(schedule, t)!).toISOString())
+      return out
+    }
+    // US daylight saving starts 2026-03-08; the machine's own zone must not matter either.
+    await withTimeZone('America/New_York', () => {
+      expect(days({ cron: '0 6 * * *', timezone: 'UTC' })).toEqual(['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'].map((d) => `${d}T06:00:00.000Z`))
+      expect(days({ cron: '0 6 * * *', timezone: 'America/New_York' })).toEqual([
+        '2026-03-06T11:00:00.000Z',
+        '2026-03-07T11:00:00.000Z',
+        '2026-03-08T10:00:00.000Z',
+        '2026-03-09T10:00:00.000Z',
+        '2026-03-10T10:00:00.000Z',
+      ])
+    })
+    await scheduler.stop()
+  })
+
+  it('counts missed ticks in the schedule’s zone', async () => {
+    const scheduler = await createScheduler({ db, workerId: 'tz' })
+    const job = { pipeline: 'zoned', cron: '0 6 * * *', timezone: 'America/New_York' }
+    const lastTick = Date.parse('2026-03-06T11:00:00Z')
+    await db.kysely.insertInto('sml_ticks').values({ pipeline: 'zoned', scheduled_for: lastTick, claimed_at: lastTick, claimed_by: 'old' }).execute()
+    const [missed] = await withTimeZone('Asia/Kolkata', () => scheduler.missedTicks([job], new Date('2026-03-09T12:00:00Z')))
+    expect(missed).toEqual({ ...job, lastTick: new Date(lastTick), latestMissed: new Date('2026-03-09T10:00:00Z'), missed: 3 })
+    await scheduler.stop()
   })
 
   it('refuses a schedule croner cannot parse', async () => {

@@ -3,6 +3,7 @@ import type { SqlDialect } from '../db/index.js'
 import { retryDelay, type Pipeline } from './pipeline.js'
 import { RunStore } from './run-store.js'
 import { runPipeline } from './runner.js'
+import { formatSchedule } from './schedule.js'
 import { createScheduler, type MissedTicks, type ScheduledJob, type Scheduler, type TickTrigger } from './schedulers/index.js'
 
 /** Runs a claimed tick of a pipeline and resolves when its run has ended (recorded in `sml_runs` either way). */
@@ -36,7 +37,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
   for (const r of await new RunStore(db).markAbandoned()) log(`run ${r.id} (${r.pipeline}) marked abandoned: ${r.error}`)
   const byName = new Map(options.pipelines.filter((p) => p.schedule !== null).map((p) => [p.name, p]))
-  const jobs: ScheduledJob[] = [...byName.values()].map((p) => ({ pipeline: p.name, cron: p.schedule!, maxDurationMs: maxDurationMs(p) }))
+  const jobs: ScheduledJob[] = [...byName.values()].map((p) => ({ pipeline: p.name, ...p.schedule!, maxDurationMs: maxDurationMs(p) }))
   const scheduler = options.scheduler ?? (await createScheduler({ db }))
   const execute: TickExecutor = options.execute ?? ((p, scheduledFor, trigger) => runPipeline(p, { db, trigger, scheduledFor, reapAbandoned: false }).then(() => {}))
   const onTick = async (job: ScheduledJob, scheduledFor: Date, trigger: TickTrigger) => {
@@ -46,12 +47,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const missed = await scheduler.missedTicks(jobs)
   for (const m of missed) {
     log(
-      `missed ${m.missed >= 10_000 ? '10000+' : m.missed} tick(s) of ${m.pipeline} (${m.cron}) since ${m.lastTick.toISOString()}; latest ${m.latestMissed.toISOString()}` +
+      `missed ${m.missed >= 10_000 ? '10000+' : m.missed} tick(s) of ${m.pipeline} (${formatSchedule(m)}) since ${m.lastTick.toISOString()}; latest ${m.latestMissed.toISOString()}` +
         (options.catchUp ? '' : ' — start with --catch-up to run it'),
     )
   }
   await scheduler.start(jobs, onTick)
-  for (const j of jobs) log(`scheduled ${j.pipeline} (${j.cron}), next ${scheduler.nextRun(j.cron)?.toISOString() ?? 'never'}`)
+  for (const j of jobs) log(`scheduled ${j.pipeline} (${formatSchedule(j)}), next ${scheduler.nextRun(j)?.toISOString() ?? 'never'}`)
   if (jobs.length === 0) log('no scheduled pipelines: nothing to do until stopped')
   const catchUps = options.catchUp ? missed.map((m) => scheduler.catchUp(m, onTick)) : []
   return {

@@ -1,7 +1,7 @@
 import type { SqlDialect } from '../db/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
-import { runPipeline, type PipelineOutcome } from '../runtime/index.js'
+import { nextFireTime, previousFireTimes, runPipeline, type PipelineOutcome } from '../runtime/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
 import { batchInferencePipeline } from './pipelines/batch-inference.js'
 import { dailyPipeline } from './pipelines/daily.js'
@@ -47,7 +47,12 @@ export async function bootstrapSystem(db: SqlDialect, system: SystemDescription,
 
 export interface DemoOptions {
   readonly days: number
-  /** The last simulated day; default now. Days run at 06:00 UTC on each of the `days` days up to it. */
+  /**
+   * The last simulated day; default now. Each system's daily pipeline runs at the last `days` fire
+   * times of its schedule (its cron in its time zone: iris 06:00 UTC) before the end of that UTC day,
+   * and batch inference at its own schedule's next fire time after each (iris 06:15 UTC), exactly
+   * the ticks a worker would have run.
+   */
   readonly until?: Date
   readonly echo?: (line: string) => void
 }
@@ -59,11 +64,21 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
   const until = options.until ?? new Date()
   let runs = 0
   for (const system of systems) await bootstrapSystem(db, system, { echo })
-  for (let d = options.days - 1; d >= 0; d--) {
-    const day = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() - d, 6, 0, 0))
-    for (const system of systems) {
-      await mustSucceed(runPipeline(dailyPipeline(system), { db, scheduledFor: day, echo }), `${system.name}-daily`)
-      await mustSucceed(runPipeline(batchInferencePipeline(system), { db, scheduledFor: new Date(day.getTime() + 15 * 60_000), echo }), `${system.name}-batch-inference`)
+  const endOfDay = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() + 1))
+  const plans = await Promise.all(
+    systems.map(async (system) => {
+      const daily = dailyPipeline(system)
+      const batch = batchInferencePipeline(system)
+      const ticks = await previousFireTimes(daily.schedule!, options.days, endOfDay)
+      return { system, daily, batch, ticks: await Promise.all(ticks.map(async (t) => ({ daily: t, batch: (await nextFireTime(batch.schedule!, t)) ?? t }))) }
+    }),
+  )
+  for (let d = 0; d < options.days; d++) {
+    for (const { system, daily, batch, ticks } of plans) {
+      const tick = ticks[d]
+      if (!tick) continue
+      await mustSucceed(runPipeline(daily, { db, scheduledFor: tick.daily, echo }), `${system.name}-daily`)
+      await mustSucceed(runPipeline(batch, { db, scheduledFor: tick.batch, echo }), `${system.name}-batch-inference`)
       runs += 2
     }
   }

@@ -1,5 +1,6 @@
 import type { CsvTable, Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
 import type { Classifier } from '../ml/index.js'
+import type { ScheduleOptions } from '../runtime/index.js'
 
 /** One class of the label: the value stored in the feature group and the name people read. */
 export interface ClassDescription {
@@ -74,8 +75,11 @@ export interface SystemDescription {
   }
   /** How the daily pipeline draws a synthetic row (features and label) from the real rows. */
   readonly synthetic: SyntheticSpec
-  /** Cron schedules of the daily pipelines (batch inference runs after the synthetic one). */
-  readonly schedules: { readonly daily: string; readonly batchInference: string }
+  /**
+   * Schedules of the daily pipelines (batch inference runs after the synthetic one): a cron read in UTC,
+   * or `{ cron, timezone }` to read it in an IANA time zone.
+   */
+  readonly schedules: { readonly daily: ScheduleOptions; readonly batchInference: ScheduleOptions }
   /** A picture (standalone SVG) of a class, for pages; `features` are stored feature values when known. */
   readonly picture?: SystemPicture
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
 import { createTestDatabase, testDialectNames, useTestDatabase, type TestDatabase } from '../db/test-support/dialects.js'
+import { withTimeZone } from '../db/test-support/time-zone.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { DATA_DIR } from '../featurestore/test-support/data.js'
 import { ModelRegistry } from '../registry/index.js'
@@ -134,11 +135,30 @@ describe.each(testDialectNames())('30-day demo on %s', (dialect) => {
         expect(m.accuracyOverTime).toHaveLength(30)
         expect(m.accuracyOverTime[29].day).toBe('2026-06-30')
         expect(m.confusion.matrix.flat().reduce((a, b) => a + b, 0)).toBe(30)
-        expect(m.latest?.time).toEqual(new Date('2026-06-30T06:15:00Z'))
+        // Each system's own schedules, in UTC: iris 06:00 + 06:15, titanic 06:05 + 06:20.
+        expect(m.latest?.time).toEqual(new Date(system === iris ? '2026-06-30T06:15:00Z' : '2026-06-30T06:20:00Z'))
         expect(m.recent).toHaveLength(20)
         expect(m.servingModel?.version).toBe(1)
         expect(m.totals.accuracy).toBeGreaterThan(0.5)
       }
+    } finally {
+      await db.close()
+      await tdb.drop()
+    }
+  })
+})
+
+describe.each(testDialectNames())('demo with a zoned schedule on %s', (dialect) => {
+  it('runs the ticks a worker would: the schedule’s cron in its zone, across daylight saving, wherever the machine is', async () => {
+    const tdb = createTestDatabase(dialect)
+    const db = await tdb.open()
+    try {
+      const newYork = { ...iris, schedules: { daily: { cron: '0 6 * * *', timezone: 'America/New_York' }, batchInference: { cron: '15 6 * * *', timezone: 'America/New_York' } } }
+      await withTimeZone('Asia/Kolkata', () => runDemo(db, [newYork], { days: 2, until: new Date('2026-03-08T12:00:00Z'), ...quiet }))
+      const at = async (pipeline: string) => (await new RunStore(db).list({ pipeline })).map((r) => r.scheduledFor?.toISOString()).sort()
+      // US daylight saving starts 2026-03-08: 06:00 in New York is 11:00Z, then 10:00Z.
+      expect(await at('iris-daily')).toEqual(['2026-03-07T11:00:00.000Z', '2026-03-08T10:00:00.000Z'])
+      expect(await at('iris-batch-inference')).toEqual(['2026-03-07T11:15:00.000Z', '2026-03-08T10:15:00.000Z'])
     } finally {
       await db.close()
       await tdb.drop()

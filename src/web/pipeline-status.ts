@@ -1,11 +1,12 @@
-import type { RunRecord } from '../runtime/index.js'
+import type { RunRecord, Schedule } from '../runtime/index.js'
 import { systemPipelines, type SystemDescription } from '../systems/index.js'
 import type { WebServices } from './services.js'
 
 export interface PipelineStatus {
   readonly name: string
   readonly description: string
-  readonly schedule: string | null
+  /** The cron and the time zone it is read in; null = on demand. */
+  readonly schedule: Schedule | null
   readonly last: RunRecord | null
   readonly lastSuccess: RunRecord | null
   /** Next scheduled tick when a worker runs in this process (services.nextRun), else null. */

@@ -47,12 +47,12 @@ export function registerAppCommands(program: Command): void {
         print(`${system.name}: ${r.backfilled ? 'backfilled' : 'features present'}, ${r.trained ? 'trained' : 'model present'}`)
       }
       const worker = opts.worker ? await runtime.startWorker({ db, pipelines: systems.pipelines, catchUp: opts.catchUp }) : null
-      const cronOf = new Map(systems.pipelines.map((p) => [p.name, p.schedule]))
+      const scheduleOf = new Map(systems.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
         requestLog: logSettings,
         nextRun: (p) => {
-          const cron = cronOf.get(p)
-          return worker && cron ? worker.scheduler.nextRun(cron) : null
+          const schedule = scheduleOf.get(p)
+          return worker && schedule ? worker.scheduler.nextRun(schedule) : null
         },
       })
       await services.requestLog.start()

@@ -69,4 +69,23 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     const injected = await sml('fg', 'show', 'x"; drop table sml_commits; --')
     expect(injected.stderr).toMatch(/is not a valid identifier/)
   })
+
+  it('stores and prints event times in UTC on a machine in another zone', async () => {
+    const events = join(dir, 'events.csv')
+    writeFileSync(events, 'id,ts\n1,2026-03-01\n2,2026-03-01 00:00\n3,2026-03-01T01:00:00+01:00\n')
+    const ny = (...args: string[]) => runSml(args, { ...tdb.env, TZ: 'America/New_York' })
+    const ins = await ny('fg', 'insert', 'events', '--file', events, '--event-time', 'ts')
+    expect(ins.stderr).not.toMatch(/error/)
+    const show = await ny('fg', 'show', 'events')
+    expect(show.stdout).toMatch(/^ts +timestamp +3 +0 +1 +2026-03-01T00:00:00Z +2026-03-01T00:00:00Z/m)
+    const rows = JSON.parse((await ny('fg', 'read', 'events', '--format', 'json')).stdout)
+    expect(rows.map((r: { ts: string }) => r.ts)).toEqual(['2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'])
+
+    const bad = join(dir, 'bad-events.csv')
+    writeFileSync(bad, 'id,ts\n4,2026-03-02\n5,March 3\n')
+    const rej = await ny('fg', 'insert', 'events', '--file', bad)
+    expect(rej.code).toBe(1)
+    expect(rej.stderr).toMatch(/row 2, column "ts": "March 3" is not a valid timestamp \(expected YYYY-MM-DD/)
+    expect(rej.stderr).not.toMatch(/\n    at /)
+  })
 })

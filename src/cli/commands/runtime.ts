@@ -112,12 +112,18 @@ export function registerRuntimeCommands(program: Command): void {
         const rows = await Promise.all(
           pipelines.map(async (p) => {
             const [last] = await store.list({ pipeline: p.name, limit: 1 })
-            return { name: p.name, description: p.description, schedule: p.schedule, retries: p.retries, timeoutMs: p.timeoutMs, lastRun: last ?? null }
+            // The time zone beside the cron: `0 6 * * *` means 06:00 in it (UTC unless the pipeline names one).
+            return { name: p.name, description: p.description, schedule: p.schedule?.cron ?? null, timezone: p.schedule?.timezone ?? null, retries: p.retries, timeoutMs: p.timeoutMs, lastRun: last ?? null }
           }),
         )
         if (opts.json) return printJson(rows)
         if (rows.length === 0) return print('no pipelines: set SML_PIPELINES_MODULE to a module exporting pipelines')
-        print(formatTable(['name', 'schedule', 'retries', 'timeout', 'last run', 'description'], rows.map((r) => [r.name, r.schedule ?? '(manual)', r.retries, `${r.timeoutMs} ms`, r.lastRun ? `#${r.lastRun.id} ${r.lastRun.status}` : '', r.description])))
+        print(
+          formatTable(
+            ['name', 'schedule', 'time zone', 'retries', 'timeout', 'last run', 'description'],
+            rows.map((r) => [r.name, r.schedule ?? '(manual)', r.timezone ?? '', r.retries, `${r.timeoutMs} ms`, r.lastRun ? `#${r.lastRun.id} ${r.lastRun.status}` : '', r.description]),
+          ),
+        )
       } finally {
         await db.close()
       }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { Cron } from 'croner'
 import { validationError } from '../../db/index.js'
+import { DEFAULT_TIMEZONE, type Schedule } from '../schedule.js'
 import type { MissedTicks, ScheduledJob, Scheduler, SchedulerConfig, SchedulerStats, TickHandler, TickTrigger } from './scheduler.js'
 
 const MAX_COUNTED = 10_000
@@ -32,13 +33,13 @@ export class CronerScheduler implements Scheduler {
 
   /** Throws a ValidationError naming the pipeline of the first cron expression croner cannot parse. */
   validate(jobs: readonly ScheduledJob[]): void {
-    for (const job of jobs) parse(job)
+    for (const job of jobs) cronFor(job)
   }
 
   /** Calls `fire` with each nominal fire time of the job's cron until stop(); other backends reuse this clock. */
   startClock(job: ScheduledJob, fire: (scheduledFor: Date) => void): void {
     this.jobs.push(
-      new Cron(job.cron, (self: Cron) => {
+      new Cron(job.cron, { timezone: zoneOf(job) }, (self: Cron) => {
         // The nominal fire time (whole seconds), identical in every worker whatever its timer jitter.
         const scheduledFor = self.previousRuns(1, new Date(Date.now() + 500))[0]
         if (scheduledFor) fire(scheduledFor)
@@ -49,7 +50,7 @@ export class CronerScheduler implements Scheduler {
   async missedTicks(jobs: readonly ScheduledJob[], now = new Date()): Promise<MissedTicks[]> {
     const out: MissedTicks[] = []
     for (const job of jobs) {
-      const cron = parse(job)
+      const cron = cronFor(job)
       const r = await this.config.db.kysely.selectFrom('sml_ticks').select((eb) => eb.fn.max('scheduled_for').as('last')).where('pipeline', '=', job.pipeline).executeTakeFirst()
       if (r?.last === null || r?.last === undefined) continue
       const lastTick = new Date(Number(r.last))
@@ -59,17 +60,17 @@ export class CronerScheduler implements Scheduler {
       for (const t of cron.enumerate(lastTick)) {
         if (t.getTime() > latest.getTime() || ++missed >= MAX_COUNTED) break
       }
-      out.push({ pipeline: job.pipeline, cron: job.cron, lastTick, latestMissed: latest, missed })
+      out.push({ pipeline: job.pipeline, cron: job.cron, timezone: job.timezone, lastTick, latestMissed: latest, missed })
     }
     return out
   }
 
   async catchUp(missed: MissedTicks, onTick: TickHandler): Promise<boolean> {
-    return this.tick({ pipeline: missed.pipeline, cron: missed.cron }, missed.latestMissed, 'catch-up', onTick)
+    return this.tick({ pipeline: missed.pipeline, cron: missed.cron, timezone: missed.timezone }, missed.latestMissed, 'catch-up', onTick)
   }
 
-  nextRun(cron: string, after = new Date()): Date | null {
-    return parse({ pipeline: '', cron }).nextRun(after)
+  nextRun(schedule: Schedule, after = new Date()): Date | null {
+    return cronFor(schedule).nextRun(after)
   }
 
   async stop(): Promise<void> {
@@ -106,10 +107,21 @@ export class CronerScheduler implements Scheduler {
   }
 }
 
-function parse(job: ScheduledJob): Cron {
+/**
+ * The schedule's cron in its own time zone, paused (for computing fire times). The zone is always
+ * passed: croner's default is the process's local time, which would make workers in different zones
+ * disagree on every tick. Throws a ValidationError naming the pipeline when croner cannot parse it.
+ */
+export function cronFor(job: Schedule & { readonly pipeline?: string }): Cron {
   try {
-    return new Cron(job.cron, { paused: true })
+    return new Cron(job.cron, { paused: true, timezone: zoneOf(job) })
   } catch (e) {
-    throw validationError([{ column: 'schedule', reason: `${JSON.stringify(job.cron)} of pipeline ${job.pipeline}: ${(e as Error).message}` }], 'schedule')
+    const of = job.pipeline ? ` of pipeline ${job.pipeline}` : ''
+    throw validationError([{ column: 'schedule', reason: `${JSON.stringify(job.cron)} (${zoneOf(job)})${of}: ${(e as Error).message}` }], 'schedule')
   }
+}
+
+/** The job's zone; UTC for a job built without one (plain JavaScript callers), never croner's local default. */
+function zoneOf(s: Schedule): string {
+  return (s.timezone as string | undefined) ?? DEFAULT_TIMEZONE
 }

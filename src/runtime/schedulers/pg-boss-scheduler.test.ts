@@ -10,10 +10,10 @@ import { SCALE_OUT_PIPELINES_MODULE } from './test-support/scale-out-pipelines.j
 // How long before the first tick the four workers get to start (tsx start-up on a busy machine).
 const LEAD_MS = 15_000
 
-/** A 6-field cron (croner, local time) firing at exactly the three given seconds of one minute today. */
+/** A 6-field cron (read in UTC, as every schedule without a time zone) firing at exactly the three given seconds of one minute today. */
 function threeSeconds(t0: Date): string {
-  const s = t0.getSeconds()
-  return `${s},${s + 1},${s + 2} ${t0.getMinutes()} ${t0.getHours()} ${t0.getDate()} ${t0.getMonth() + 1} *`
+  const s = t0.getUTCSeconds()
+  return `${s},${s + 1},${s + 2} ${t0.getUTCMinutes()} ${t0.getUTCHours()} ${t0.getUTCDate()} ${t0.getUTCMonth() + 1} *`
 }
 
 describe.skipIf(!testDialectNames().includes('postgres'))('pg-boss scheduler on postgres', () => {
@@ -39,7 +39,7 @@ describe.skipIf(!testDialectNames().includes('postgres'))('pg-boss scheduler on 
   it('four workers run each tick of two pipelines exactly once, and a killed worker’s run is taken over', async () => {
     // Three ticks at whole seconds, all inside one minute, far enough ahead for the workers to start.
     let t0 = Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000
-    if (new Date(t0).getSeconds() > 57) t0 += (60 - new Date(t0).getSeconds()) * 1000
+    if (new Date(t0).getUTCSeconds() > 57) t0 += (60 - new Date(t0).getUTCSeconds()) * 1000
     const ticks = [t0, t0 + 1000, t0 + 2000]
     const env = {
       ...tdb.env,
@@ -49,7 +49,9 @@ describe.skipIf(!testDialectNames().includes('postgres'))('pg-boss scheduler on 
       SML_BOSS_MAINTENANCE_SECONDS: '1',
       SML_BOSS_EXPIRE_GRACE_SECONDS: '1',
     }
-    const workers: SmlProcess[] = [0, 1, 2, 3].map(() => startSml(['worker', '--in-process', '--pipeline', 'tick_a', 'tick_b', 'crashy'], env))
+    // Each worker in its own time zone: the cron is read in UTC by all of them, so they propose the same ticks.
+    const zones = ['UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe']
+    const workers: SmlProcess[] = zones.map((TZ) => startSml(['worker', '--in-process', '--pipeline', 'tick_a', 'tick_b', 'crashy'], { ...env, TZ }))
     const stderr = workers.map(() => '')
     const startedAt = workers.map(() => Infinity)
     workers.forEach((w, i) =>
@@ -88,8 +90,8 @@ describe.skipIf(!testDialectNames().includes('postgres'))('pg-boss scheduler on 
       // Kill the worker running a tick mid-run: pg-boss expires its job and another worker resumes the tick.
       const enqueuer = new PgBossScheduler({ db, workerId: 'test' }, { expireGraceSeconds: 1 })
       const scheduledFor = new Date(Date.UTC(2030, 0, 1))
-      expect(await enqueuer.enqueue({ pipeline: 'crashy', cron: '0 0 1 1 *', maxDurationMs: 4000 }, scheduledFor)).toBe(true)
-      expect(await enqueuer.enqueue({ pipeline: 'crashy', cron: '0 0 1 1 *', maxDurationMs: 4000 }, scheduledFor)).toBe(false)
+      expect(await enqueuer.enqueue({ pipeline: 'crashy', cron: '0 0 1 1 *', timezone: 'UTC', maxDurationMs: 4000 }, scheduledFor)).toBe(true)
+      expect(await enqueuer.enqueue({ pipeline: 'crashy', cron: '0 0 1 1 *', timezone: 'UTC', maxDurationMs: 4000 }, scheduledFor)).toBe(false)
       await enqueuer.stop()
       const stalled = await waitFor(async () => (await store.list({ pipeline: 'crashy' })).find((r) => r.status === 'running'), 'the crashy run to start')
       const victim = workers.findIndex((w) => w.child.pid === stalled.pid)

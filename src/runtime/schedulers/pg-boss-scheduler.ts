@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { CompiledQuery } from 'kysely'
 import PgBoss from 'pg-boss'
 import { RunStore } from '../run-store.js'
+import type { Schedule } from '../schedule.js'
 import { CronerScheduler } from './croner-scheduler.js'
 import type { MissedTicks, ScheduledJob, Scheduler, SchedulerConfig, SchedulerStats, TickHandler, TickTrigger } from './scheduler.js'
 
@@ -132,8 +133,8 @@ export class PgBossScheduler implements Scheduler {
     return this.clock.catchUp(missed, onTick)
   }
 
-  nextRun(cron: string, after?: Date): Date | null {
-    return this.clock.nextRun(cron, after)
+  nextRun(schedule: Schedule, after?: Date): Date | null {
+    return this.clock.nextRun(schedule, after)
   }
 
   async stop(): Promise<void> {

@@ -1,9 +1,12 @@
 import type { SqlDialect } from '../../db/index.js'
+import type { Schedule } from '../schedule.js'
 
-/** A pipeline on a cron schedule. */
-export interface ScheduledJob {
+/**
+ * A pipeline on a cron schedule, read in the schedule's time zone (never the machine's): a tick is
+ * the UTC instant of a fire time, the same in every worker wherever it runs.
+ */
+export interface ScheduledJob extends Schedule {
   readonly pipeline: string
-  readonly cron: string
   /**
    * The longest a tick's run can take (every attempt's timeout plus backoffs). A job queue treats a
    * tick held longer than this (plus a grace) as held by a dead worker and hands it to another.
@@ -17,9 +20,8 @@ export type TickTrigger = 'schedule' | 'catch-up'
 export type TickHandler = (job: ScheduledJob, scheduledFor: Date, trigger: TickTrigger) => Promise<void>
 
 /** Ticks that passed while no worker ran. */
-export interface MissedTicks {
+export interface MissedTicks extends Schedule {
   readonly pipeline: string
-  readonly cron: string
   /** The newest tick any worker recorded. */
   readonly lastTick: Date
   /** The cron's latest fire time before now: the one `--catch-up` runs. */
@@ -48,8 +50,8 @@ export interface Scheduler {
   missedTicks(jobs: readonly ScheduledJob[], now?: Date): Promise<MissedTicks[]>
   /** Runs a job's latest missed tick unless another worker claims it first; true when this one ran it. */
   catchUp(missed: MissedTicks, onTick: TickHandler): Promise<boolean>
-  /** The next fire time of a cron expression after `after` (default now). */
-  nextRun(cron: string, after?: Date): Date | null
+  /** The next fire time of a schedule (cron in its time zone) after `after` (default now). */
+  nextRun(schedule: Schedule, after?: Date): Date | null
   /** Stops firing and waits for the ticks in progress. */
   stop(): Promise<void>
 }

@@ -81,10 +81,10 @@ export const trainer = definePipeline({
   },
 })
 
-/** Every second, for the worker tests. */
+/** Every second (or the cron in SML_TEST_TICKER_CRON, read in UTC), for the worker tests. */
 export const ticker = definePipeline({
   name: 'ticker',
-  schedule: '* * * * * *',
+  schedule: process.env.SML_TEST_TICKER_CRON ?? '* * * * * *',
   run(ctx) {
     ctx.log.info(`tick ${ctx.scheduledFor?.toISOString()}`)
   },

@@ -106,9 +106,10 @@ export function ClassPicture(props: { system: SystemDescription; cls: ClassDescr
 
 export const pct = (p: number | null | undefined, digits = 0) => (p === null || p === undefined ? '–' : `${(p * 100).toFixed(digits)}%`)
 
+/** `2026-03-01 06:15Z`: an instant in UTC to the minute, with its zone, whatever the server's zone. */
 export function fmtTime(d: Date | null | undefined): string {
   if (!d) return '–'
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')}Z`
 }
 
 /** "3 min ago", "in 5 h", "2 d ago". */

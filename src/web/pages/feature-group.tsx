@@ -2,7 +2,7 @@ import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata } from '../../f
 import { describeExpectation } from '../../featurestore/index.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
 
-const show = (v: ColumnStatistics['min']) => (v === null ? '–' : v instanceof Date ? fmtTime(v).slice(0, 10) : typeof v === 'number' ? String(Number(v.toFixed(4))) : v)
+const show = (v: ColumnStatistics['min']) => (v === null ? '–' : v instanceof Date ? fmtTime(v) : typeof v === 'number' ? String(Number(v.toFixed(4))) : v)
 
 /** A feature group: schema with expectations, column statistics, commit history. */
 export function FeatureGroupPage(props: { meta: FeatureGroupMetadata; rows: number; statistics: readonly ColumnStatistics[]; commits: readonly CommitInfo[]; versions: readonly number[] }) {

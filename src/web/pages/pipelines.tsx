@@ -24,7 +24,13 @@ export function PipelineTable(props: { pipelines: readonly PipelineStatus[]; now
         ) : (
           '–'
         ),
-        p.schedule ? <code>{p.schedule}</code> : <span class="muted">on demand</span>,
+        p.schedule ? (
+          <span>
+            <code>{p.schedule.cron}</code> <span class="muted small">{p.schedule.timezone}</span>
+          </span>
+        ) : (
+          <span class="muted">on demand</span>
+        ),
         p.next ? `${fmtTime(p.next)} (${relative(p.next, props.now)})` : <span class="muted">{p.schedule ? 'no worker in this process' : '–'}</span>,
       ])}
     />

@@ -144,4 +144,12 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     expect(api.status).toBe(404)
     expect(await api.json()).toMatchObject({ error: expect.stringMatching(/no route/) })
   })
+
+  it('prints times in UTC with their Z and schedules with their time zone, whatever the server’s zone', async () => {
+    // The demo's last day ran iris-batch-inference at 06:15 UTC; its first iris-daily row is 2026-05-01 06:00Z.
+    const monitor = (await get('/iris/monitor')).html
+    expect(monitor).toContain('2026-05-03 06:15Z')
+    expect(monitor).toMatch(/<code>0 6 \* \* \*<\/code> <span class="muted small">UTC<\/span>/)
+    expect((await get('/feature-groups/iris_predictions')).html).toMatch(/<td[^>]*>2026-05-01 06:15Z<\/td><td[^>]*>2026-05-03 06:15Z<\/td>/)
+  })
 })

@@ -155,10 +155,13 @@ export function pageRoutes(services: WebServices): Hono {
               yDomain: [0, 1],
               percent: true,
               width: 640,
-              points: monitor.accuracyOverTime.flatMap((p) => [
-                { time: p.day, value: p.accuracy, series: 'that day' },
-                { time: p.day, value: p.cumulativeAccuracy, series: 'cumulative' },
-              ]),
+              points: monitor.accuracyOverTime.flatMap((p) => {
+                const time = new Date(`${p.day}T00:00:00Z`) // the UTC day's start
+                return [
+                  { time, value: p.accuracy, series: 'that day' },
+                  { time, value: p.cumulativeAccuracy, series: 'cumulative' },
+                ]
+              }),
             }),
           )
         : Promise.resolve(null),
