@@ -171,6 +171,30 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.alterTable('sml_ticks').addColumn('job_id', 'text').execute()
     },
   },
+  {
+    // Each decision to move (or keep) a model alias: the candidate's and the then-production version's scores
+    // on the same evaluation rows, or who moved it by hand. One row per decision, newest last.
+    id: '005_model_promotions',
+    async up(db, d) {
+      await db.schema
+        .createTable('sml_model_promotions')
+        .addColumn('id', sql.raw(d.autoIdColumn))
+        .addColumn('model_id', 'bigint', (c) => c.notNull().references('sml_models.id').onDelete('cascade'))
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('promoted', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('metric', 'text')
+        .addColumn('candidate_score', 'double precision')
+        .addColumn('production_version', 'integer')
+        .addColumn('production_score', 'double precision')
+        .addColumn('evaluation_rows', 'integer')
+        .addColumn('decided_at', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('sml_model_promotions_model').on('sml_model_promotions').columns(['model_id', 'id']).execute()
+    },
+  },
 ]
 
 /** Applies pending migrations under the dialect's cross-process lock; safe to call from many processes at once. */
