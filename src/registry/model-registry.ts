@@ -45,7 +45,7 @@ export class ModelRegistry {
     const issues: ValidationIssue[] = []
     const metrics = options.metrics ?? {}
     for (const [k, v] of Object.entries(metrics)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ column: `metrics.${k}`, reason: `must be a finite number, got ${JSON.stringify(v)}` })
+      if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ column: `metrics.${k}`, reason: `must be a finite number, got ${shown(v)}` })
     }
     const files = new Map<string, Uint8Array>()
     for (const [file, content] of Object.entries(options.artifacts ?? {})) {
@@ -310,6 +310,9 @@ export class ModelRegistry {
   }
 }
 
+/** A value as quoted in an error: numbers as written (JSON would show NaN as null), anything else as JSON. */
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v))
+
 function promotionIssues(p: PromotionDecision): ValidationIssue[] {
   const issues: ValidationIssue[] = []
   if (p.alias !== undefined) {
@@ -319,17 +322,17 @@ function promotionIssues(p: PromotionDecision): ValidationIssue[] {
       issues.push({ column: 'promotion.alias', reason: (e as Error).message })
     }
   }
-  if (p.decidedBy !== 'training' && p.decidedBy !== 'manual') issues.push({ column: 'promotion.decidedBy', reason: `must be "training" or "manual", got ${JSON.stringify(p.decidedBy)}` })
-  if (typeof p.promoted !== 'boolean') issues.push({ column: 'promotion.promoted', reason: `must be true or false, got ${JSON.stringify(p.promoted)}` })
-  if (p.actor !== undefined && p.actor !== null && typeof p.actor !== 'string') issues.push({ column: 'promotion.actor', reason: `must be a string or null, got ${JSON.stringify(p.actor)}` })
+  if (p.decidedBy !== 'training' && p.decidedBy !== 'manual') issues.push({ column: 'promotion.decidedBy', reason: `must be "training" or "manual", got ${shown(p.decidedBy)}` })
+  if (typeof p.promoted !== 'boolean') issues.push({ column: 'promotion.promoted', reason: `must be true or false, got ${shown(p.promoted)}` })
+  if (p.actor !== undefined && p.actor !== null && typeof p.actor !== 'string') issues.push({ column: 'promotion.actor', reason: `must be a string or null, got ${shown(p.actor)}` })
   if (typeof p.reason !== 'string' || p.reason.trim() === '') issues.push({ column: 'promotion.reason', reason: 'must be a non-empty sentence' })
   for (const k of ['candidateScore', 'productionScore'] as const) {
     const v = p[k]
-    if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isFinite(v))) issues.push({ column: `promotion.${k}`, reason: `must be a finite number or null, got ${JSON.stringify(v)}` })
+    if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isFinite(v))) issues.push({ column: `promotion.${k}`, reason: `must be a finite number or null, got ${shown(v)}` })
   }
   for (const k of ['productionVersion', 'evaluationRows'] as const) {
     const v = p[k]
-    if (v !== undefined && v !== null && !(Number.isInteger(v) && v >= 0)) issues.push({ column: `promotion.${k}`, reason: `must be a non-negative integer or null, got ${JSON.stringify(v)}` })
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && v >= 0)) issues.push({ column: `promotion.${k}`, reason: `must be a non-negative integer or null, got ${shown(v)}` })
   }
   return issues
 }
