@@ -117,6 +117,11 @@ describe.each(testDialectNames())('model registry on %s', (dialect) => {
     expect(v2.promotions).toMatchObject([{ promoted: false, candidateScore: 30 / 37, productionScore: 32 / 37, productionVersion: 1, evaluationRows: 37, actor: null }])
     expect(v2.aliases).toEqual([])
     expect((await registry.getByAlias('promoted', 'production')).version).toBe(1)
+    // A decision made against another production version than the current one is recorded, not applied.
+    const stale = await registry.create({ name: 'promoted', promotion: { decidedBy: 'training', promoted: true, reason: 'better', productionVersion: 2 } })
+    expect(stale.promotions[0]).toMatchObject({ promoted: false, reason: 'better; not applied: production moved to v1 while this version was evaluated against v2' })
+    expect((await registry.getByAlias('promoted', 'production')).version).toBe(1)
+    await registry.deleteVersion('promoted', stale.version)
     // A malformed decision is refused before anything is written.
     const bad = registry.create({ name: 'promoted', promotion: { decidedBy: 'robot' as 'manual', promoted: 'yes' as unknown as boolean, reason: ' ', candidateScore: Number.NaN, evaluationRows: -1, alias: 'Bad-Alias' } })
     const err = await bad.catch((e) => e)

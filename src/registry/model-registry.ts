@@ -109,8 +109,15 @@ export class ModelRegistry {
           }
           await this.artifactStore.put(tx, modelId, contents)
           if (options.promotion) {
-            const p = options.promotion
-            const alias = p.alias ?? 'production'
+            const alias = options.promotion.alias ?? 'production'
+            // Compare-and-set: a decision made against one production version is not applied over another. The
+            // update of sml_model_names above serialises creators of this model, so the read is current.
+            const holder = await tx.kysely.selectFrom('sml_model_aliases').select('version').where('name', '=', name).where('alias', '=', alias).executeTakeFirst()
+            const now = holder ? Number(holder.version) : null
+            let p = options.promotion
+            if (p.promoted && now !== (p.productionVersion ?? null)) {
+              p = { ...p, promoted: false, reason: `${p.reason}; not applied: ${alias} moved to v${now} while this version was evaluated against ${p.productionVersion ? `v${p.productionVersion}` : 'none'}` }
+            }
             await insertPromotion(tx.kysely, modelId, { ...p, alias })
             if (p.promoted) await pointAlias(tx.kysely, name, alias, version)
           }

@@ -117,7 +117,11 @@ export interface CreateModelOptions {
   readonly model?: unknown
   /** File name → bytes or UTF-8 text. */
   readonly artifacts?: Readonly<Record<string, Uint8Array | string>>
-  /** Recorded with the version; when `promoted`, its alias points at the new version in the same transaction. */
+  /**
+   * Recorded with the version; when `promoted`, its alias points at the new version in the same transaction,
+   * unless the alias no longer points at `promotion.productionVersion` (another writer moved it since the
+   * decision): then it is recorded as not applied and the alias stays.
+   */
   readonly promotion?: PromotionDecision
 }
 
