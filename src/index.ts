@@ -47,6 +47,10 @@ export {
   type ModelLineage,
   type MetricDirection,
   type ModelRegistryOptions,
+  type PromotionRecord,
+  type PromotionDecision,
+  type PromotionDecider,
+  type SetAliasOptions,
 } from './registry/index.js'
 export {
   definePipeline,
@@ -97,6 +101,11 @@ export {
   monitorData,
   loadServingModel,
   predictRows,
+  servingVersion,
+  SERVING_ALIAS,
+  decidePromotion,
+  PROMOTION_METRIC,
+  type PromotionCandidate,
   type SystemDescription,
   type FieldDescription,
   type ClassDescription,
