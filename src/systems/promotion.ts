@@ -23,8 +23,9 @@ export interface PromotionCandidate {
  * Rule: the candidate and the version now in production are scored (accuracy) on the same rows: the
  * candidate's test split, read raw from the feature group as of the candidate's commit, minus the rows
  * production was trained on (its own split, redone from its training dataset's commit, seed and test size, as
- * keys). Without that exclusion production is graded on rows it learnt — a 100-tree forest scores ~0.92 on
- * titanic rows it trained on against ~0.80 on unseen ones — and no new version could ever win. Each model sees
+ * keys). Without that exclusion production is graded on rows it learnt (about 4 in 5 of them): on titanic,
+ * retrained with seeds 1–7, the forest in production scored 0.87–0.95 on each new version's test rows against
+ * the new versions' 0.75–0.84, so no new version could ever win. Each model sees
  * the rows through its own feature view and the transformations fitted on its own training dataset, so a
  * production model trained on another view version or other fits still gets correctly encoded inputs;
  * predictions are decoded to label values before comparing. The candidate takes the alias iff its score ≥
