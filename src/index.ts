@@ -47,6 +47,10 @@ export {
   type ModelLineage,
   type MetricDirection,
   type ModelRegistryOptions,
+  type PromotionRecord,
+  type PromotionDecision,
+  type PromotionDecider,
+  type SetAliasOptions,
 } from './registry/index.js'
 export {
   definePipeline,
@@ -100,6 +104,11 @@ export {
   loadServingModel,
   predictRows,
   conditionalResampler,
+  servingVersion,
+  SERVING_ALIAS,
+  decidePromotion,
+  PROMOTION_METRIC,
+  type PromotionCandidate,
   type SystemDescription,
   type SyntheticSpec,
   type FieldDescription,

@@ -201,6 +201,32 @@ export const MIGRATIONS: readonly Migration[] = [
       await d.makeTextBinary(db, [...CATALOG_TABLES_004, ...groups.map((g) => String(g.table_name))])
     },
   },
+  {
+    // Each decision to move (or keep) a model alias: the candidate's and the then-production version's scores
+    // on the same evaluation rows, or who moved it by hand. One row per decision, newest last.
+    id: '006_model_promotions',
+    async up(db, d) {
+      // Text as feature-group strings are (binary order on PostgreSQL, as 005 made the catalog's).
+      const str = sql.raw(d.sqlType('string'))
+      await db.schema
+        .createTable('sml_model_promotions')
+        .addColumn('id', sql.raw(d.autoIdColumn))
+        .addColumn('model_id', 'bigint', (c) => c.notNull().references('sml_models.id').onDelete('cascade'))
+        .addColumn('alias', str, (c) => c.notNull())
+        .addColumn('decided_by', str, (c) => c.notNull())
+        .addColumn('actor', str)
+        .addColumn('promoted', 'integer', (c) => c.notNull())
+        .addColumn('reason', str, (c) => c.notNull())
+        .addColumn('metric', str)
+        .addColumn('candidate_score', 'double precision')
+        .addColumn('production_version', 'integer')
+        .addColumn('production_score', 'double precision')
+        .addColumn('evaluation_rows', 'integer')
+        .addColumn('decided_at', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('sml_model_promotions_model').on('sml_model_promotions').columns(['model_id', 'id']).execute()
+    },
+  },
 ]
 
 /** Applies pending migrations under the dialect's cross-process lock; safe to call from many processes at once. */

@@ -105,6 +105,44 @@ describe.each(testDialectNames())('model registry on %s', (dialect) => {
     expect((await registry.create({ name: 'aliased' })).version).toBe(4)
   })
 
+  it('records a promotion decision with the new version and points the alias at it in the same transaction', async () => {
+    const figures = { metric: 'accuracy', productionVersion: 1, evaluationRows: 37 }
+    const v1 = await registry.create({ name: 'promoted', promotion: { decidedBy: 'training', actor: 'promoted-training run 1', promoted: true, reason: 'first', metric: 'accuracy', candidateScore: 0.75, evaluationRows: 40 } })
+    expect((await registry.getByAlias('promoted', 'production')).version).toBe(1)
+    expect(v1.promotions).toEqual([
+      { alias: 'production', decidedBy: 'training', actor: 'promoted-training run 1', promoted: true, reason: 'first', metric: 'accuracy', candidateScore: 0.75, productionVersion: null, productionScore: null, evaluationRows: 40, decidedAt: expect.any(Date) },
+    ])
+    // Scored worse than production on the same rows: recorded with both figures, alias unmoved.
+    const v2 = await registry.create({ name: 'promoted', metrics: { accuracy: 0.9 }, promotion: { decidedBy: 'training', promoted: false, reason: 'worse', candidateScore: 30 / 37, productionScore: 32 / 37, ...figures } })
+    expect(v2.promotions).toMatchObject([{ promoted: false, candidateScore: 30 / 37, productionScore: 32 / 37, productionVersion: 1, evaluationRows: 37, actor: null }])
+    expect(v2.aliases).toEqual([])
+    expect((await registry.getByAlias('promoted', 'production')).version).toBe(1)
+    // A decision made against another production version than the current one is recorded, not applied.
+    const stale = await registry.create({ name: 'promoted', promotion: { decidedBy: 'training', promoted: true, reason: 'better', productionVersion: 2 } })
+    expect(stale.promotions[0]).toMatchObject({ promoted: false, reason: 'better; not applied: production moved to v1 while this version was evaluated against v2' })
+    expect((await registry.getByAlias('promoted', 'production')).version).toBe(1)
+    await registry.deleteVersion('promoted', stale.version)
+    // A malformed decision is refused before anything is written.
+    const bad = registry.create({ name: 'promoted', promotion: { decidedBy: 'robot' as 'manual', promoted: 'yes' as unknown as boolean, reason: ' ', candidateScore: Number.NaN, evaluationRows: -1, alias: 'Bad-Alias' } })
+    const err = await bad.catch((e) => e)
+    expect(err).toBeInstanceOf(ValidationError)
+    expect(err.issues.map((i: { column: string }) => i.column)).toEqual(['promotion.alias', 'promotion.decidedBy', 'promotion.promoted', 'promotion.reason', 'promotion.candidateScore', 'promotion.evaluationRows'])
+    expect(err.message).toContain('got NaN')
+    expect((await registry.listVersions('promoted')).map((v) => v.version)).toEqual([1, 2])
+
+    // By hand: promote records a manual decision naming the version it replaced, and who.
+    const promoted = await registry.promote('promoted', 2, { actor: 'alice', reason: 'v2 is fairer on new passengers' })
+    expect(promoted.aliases).toEqual(['production'])
+    expect(promoted.promotions[1]).toMatchObject({ alias: 'production', decidedBy: 'manual', actor: 'alice', promoted: true, reason: 'v2 is fairer on new passengers', productionVersion: 1, metric: null, candidateScore: null })
+    await registry.setAlias('promoted', 'production', 1)
+    expect((await registry.get('promoted', 1)).promotions[1]).toMatchObject({ decidedBy: 'manual', actor: null, productionVersion: 2, reason: 'production moved by hand to v1 (was v2)' })
+    await expect(registry.promote('promoted', 9)).rejects.toThrow('model promoted has no version 9 (versions: 1, 2)')
+    await expect(registry.promote('nobody', 1)).rejects.toThrow('no model nobody in the registry')
+    // Deleting a version deletes its decisions.
+    await registry.deleteVersion('promoted', 2)
+    expect(await registry.db.kysely.selectFrom('sml_model_promotions').select('id').where('model_id', '=', v2.id).execute()).toEqual([])
+  })
+
   it('verifies checksums on read', async () => {
     const v = await registry.create({ name: 'checked', artifacts: { 'model.json': '{"kind":"knn"}' } })
     await registry.db.kysely

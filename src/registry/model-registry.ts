@@ -1,9 +1,20 @@
 import { createHash } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import { assertIdentifier, NotFoundError, openDatabase, ValidationError, validationError, type OpenDatabaseOptions, type SqlDialect, type ValidationIssue } from '../db/index.js'
 import type { ArtifactContent, ArtifactStore } from './artifact-store.js'
 import { DatabaseArtifactStore } from './database-artifact-store.js'
 import { ChecksumError } from './errors.js'
-import { ARTIFACT_FILES, type ArtifactInfo, type CreateModelOptions, type MetricDirection, type ModelSummary, type ModelVersion } from './types.js'
+import {
+  ARTIFACT_FILES,
+  type ArtifactInfo,
+  type CreateModelOptions,
+  type MetricDirection,
+  type ModelSummary,
+  type ModelVersion,
+  type PromotionDecision,
+  type PromotionRecord,
+  type SetAliasOptions,
+} from './types.js'
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
 const CREATE_ATTEMPTS = 5
@@ -34,7 +45,7 @@ export class ModelRegistry {
     const issues: ValidationIssue[] = []
     const metrics = options.metrics ?? {}
     for (const [k, v] of Object.entries(metrics)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ column: `metrics.${k}`, reason: `must be a finite number, got ${JSON.stringify(v)}` })
+      if (typeof v !== 'number' || !Number.isFinite(v)) issues.push({ column: `metrics.${k}`, reason: `must be a finite number, got ${shown(v)}` })
     }
     const files = new Map<string, Uint8Array>()
     for (const [file, content] of Object.entries(options.artifacts ?? {})) {
@@ -49,6 +60,7 @@ export class ModelRegistry {
     const tdVersion = td === undefined ? null : typeof td === 'number' ? td : td.version
     if (tdVersion !== null && !Number.isInteger(tdVersion)) issues.push({ column: 'trainingDataset', reason: `version must be an integer, got ${tdVersion}` })
     if (typeof td === 'number' && fv === undefined) issues.push({ column: 'trainingDataset', reason: 'a training dataset version needs its featureView' })
+    if (options.promotion !== undefined) issues.push(...promotionIssues(options.promotion))
     if (issues.length) throw validationError(issues, 'model version')
     const json = (what: string, v: unknown) => {
       try {
@@ -96,6 +108,19 @@ export class ModelRegistry {
             await tx.kysely.insertInto('sml_model_artifacts').values({ model_id: modelId, file: c.file, size: c.bytes.byteLength, sha256: c.sha256 }).execute()
           }
           await this.artifactStore.put(tx, modelId, contents)
+          if (options.promotion) {
+            const alias = options.promotion.alias ?? 'production'
+            // Compare-and-set: a decision made against one production version is not applied over another. The
+            // update of sml_model_names above serialises creators of this model, so the read is current.
+            const holder = await tx.kysely.selectFrom('sml_model_aliases').select('version').where('name', '=', name).where('alias', '=', alias).executeTakeFirst()
+            const now = holder ? Number(holder.version) : null
+            let p = options.promotion
+            if (p.promoted && now !== (p.productionVersion ?? null)) {
+              p = { ...p, promoted: false, reason: `${p.reason}; not applied: ${alias} moved to v${now} while this version was evaluated against ${p.productionVersion ? `v${p.productionVersion}` : 'none'}` }
+            }
+            await insertPromotion(tx.kysely, modelId, { ...p, alias })
+            if (p.promoted) await pointAlias(tx.kysely, name, alias, version)
+          }
           return version
         })
         return this.get(name, version)
@@ -112,7 +137,11 @@ export class ModelRegistry {
     let q = this.db.kysely.selectFrom('sml_models').selectAll().where('name', '=', name)
     q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version)
     const r = await q.executeTakeFirst()
-    if (!r) throw new NotFoundError(`no model ${name}${version === undefined ? '' : ` v${version}`}`)
+    if (!r) {
+      const versions = version === undefined ? [] : await this.db.kysely.selectFrom('sml_models').select('version').where('name', '=', name).orderBy('version').execute()
+      if (versions.length === 0) throw new NotFoundError(`no model ${name} in the registry`)
+      throw new NotFoundError(`model ${name} has no version ${version} (versions: ${versions.map((x) => Number(x.version)).join(', ')})`)
+    }
     return (await this.hydrate([r]))[0]
   }
 
@@ -141,7 +170,12 @@ export class ModelRegistry {
     return this.hydrate(rows)
   }
 
-  /** The version with the highest (`max`) or lowest (`min`) value of a metric; ties go to the newest version. */
+  /**
+   * The version with the highest (`max`) or lowest (`min`) value of a metric; ties go to the newest version.
+   * Each version's metrics were measured on its own test split, so this compares figures from different rows:
+   * a query for people, never what serving follows (serving follows the `production` alias, which a training
+   * run moves only after scoring both versions on the same rows; see `systems/promotion.ts`).
+   */
   async getBest(name: string, metric: string, direction: MetricDirection = 'max'): Promise<ModelVersion> {
     if (direction !== 'max' && direction !== 'min') throw validationError([{ column: 'direction', reason: `must be "max" or "min", got ${JSON.stringify(direction)}` }], 'getBest')
     const sign = direction === 'max' ? 1 : -1
@@ -155,14 +189,27 @@ export class ModelRegistry {
     return best
   }
 
-  /** Points an alias (e.g. `production`) at a version, moving it if it pointed elsewhere. */
-  async setAlias(name: string, alias: string, version: number): Promise<void> {
+  /**
+   * Points an alias (e.g. `production`) at a version by hand, moving it if it pointed elsewhere, and records the
+   * move (decided by `manual`, from which version, `options.reason`) with the version in the same transaction.
+   * Throws NotFoundError for an unknown model or version, ValidationError for a malformed alias.
+   */
+  async setAlias(name: string, alias: string, version: number, options: SetAliasOptions = {}): Promise<void> {
     assertIdentifier(alias, 'alias')
     const v = await this.get(name, version)
     await this.db.transaction(async (tx) => {
-      await tx.kysely.deleteFrom('sml_model_aliases').where('name', '=', v.name).where('alias', '=', alias).execute()
-      await tx.kysely.insertInto('sml_model_aliases').values({ name: v.name, alias, version: v.version, updated_at: Date.now() }).execute()
+      const previous = await tx.kysely.selectFrom('sml_model_aliases').select('version').where('name', '=', v.name).where('alias', '=', alias).executeTakeFirst()
+      const from = previous ? Number(previous.version) : null
+      const reason = options.reason ?? `${alias} moved by hand to v${v.version} (${from === null ? 'no version held it' : from === v.version ? 'it already held it' : `was v${from}`})`
+      await pointAlias(tx.kysely, v.name, alias, v.version)
+      await insertPromotion(tx.kysely, v.id, { alias, decidedBy: 'manual', actor: options.actor ?? null, promoted: true, reason, productionVersion: from })
     })
+  }
+
+  /** `setAlias(name, 'production', version)`: the manual override of the training pipeline's promotion rule. Returns the promoted version. */
+  async promote(name: string, version: number, options: SetAliasOptions = {}): Promise<ModelVersion> {
+    await this.setAlias(name, 'production', version, options)
+    return this.get(name, version)
   }
 
   async removeAlias(name: string, alias: string): Promise<void> {
@@ -190,6 +237,7 @@ export class ModelRegistry {
         throw new ValidationError(`model ${name} v${version} is aliased as ${names.join(', ')}: move or remove the alias first`, [{ column: 'version', reason: `aliased as ${names.join(', ')}` }])
       }
       await this.artifactStore.delete(tx, v.id)
+      await tx.kysely.deleteFrom('sml_model_promotions').where('model_id', '=', v.id).execute()
       await tx.kysely.deleteFrom('sml_model_artifacts').where('model_id', '=', v.id).execute()
       await tx.kysely.deleteFrom('sml_models').where('id', '=', v.id).execute()
     })
@@ -238,9 +286,10 @@ export class ModelRegistry {
     if (rows.length === 0) return []
     const ids = rows.map((r) => Number(r.id))
     const names = [...new Set(rows.map((r) => r.name as string))]
-    const [artifacts, aliases] = await Promise.all([
+    const [artifacts, aliases, promotions] = await Promise.all([
       this.db.kysely.selectFrom('sml_model_artifacts').selectAll().where('model_id', 'in', ids).orderBy('file').execute(),
       this.db.kysely.selectFrom('sml_model_aliases').selectAll().where('name', 'in', names).orderBy('alias').execute(),
+      this.db.kysely.selectFrom('sml_model_promotions').selectAll().where('model_id', 'in', ids).orderBy('id').execute(),
     ])
     return rows.map((r) => {
       const id = Number(r.id)
@@ -261,9 +310,79 @@ export class ModelRegistry {
         },
         artifacts: files,
         aliases: aliases.filter((a) => a.name === r.name && Number(a.version) === version).map((a) => a.alias as string),
+        promotions: promotions.filter((p) => Number(p.model_id) === id).map(toPromotionRecord),
         createdAt: new Date(Number(r.created_at)),
       }
     })
+  }
+}
+
+/** A value as quoted in an error: numbers as written (JSON would show NaN as null), anything else as JSON. */
+const shown = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v))
+
+function promotionIssues(p: PromotionDecision): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  if (p.alias !== undefined) {
+    try {
+      assertIdentifier(p.alias, 'alias')
+    } catch (e) {
+      issues.push({ column: 'promotion.alias', reason: (e as Error).message })
+    }
+  }
+  if (p.decidedBy !== 'training' && p.decidedBy !== 'manual') issues.push({ column: 'promotion.decidedBy', reason: `must be "training" or "manual", got ${shown(p.decidedBy)}` })
+  if (typeof p.promoted !== 'boolean') issues.push({ column: 'promotion.promoted', reason: `must be true or false, got ${shown(p.promoted)}` })
+  if (p.actor !== undefined && p.actor !== null && typeof p.actor !== 'string') issues.push({ column: 'promotion.actor', reason: `must be a string or null, got ${shown(p.actor)}` })
+  if (typeof p.reason !== 'string' || p.reason.trim() === '') issues.push({ column: 'promotion.reason', reason: 'must be a non-empty sentence' })
+  for (const k of ['candidateScore', 'productionScore'] as const) {
+    const v = p[k]
+    if (v !== undefined && v !== null && !(typeof v === 'number' && Number.isFinite(v))) issues.push({ column: `promotion.${k}`, reason: `must be a finite number or null, got ${shown(v)}` })
+  }
+  for (const k of ['productionVersion', 'evaluationRows'] as const) {
+    const v = p[k]
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && v >= 0)) issues.push({ column: `promotion.${k}`, reason: `must be a non-negative integer or null, got ${shown(v)}` })
+  }
+  return issues
+}
+
+async function pointAlias(db: Kysely<any>, name: string, alias: string, version: number): Promise<void> {
+  await db.deleteFrom('sml_model_aliases').where('name', '=', name).where('alias', '=', alias).execute()
+  await db.insertInto('sml_model_aliases').values({ name, alias, version, updated_at: Date.now() }).execute()
+}
+
+async function insertPromotion(db: Kysely<any>, modelId: number, p: PromotionDecision & { readonly alias: string }): Promise<void> {
+  await db
+    .insertInto('sml_model_promotions')
+    .values({
+      model_id: modelId,
+      alias: p.alias,
+      decided_by: p.decidedBy,
+      actor: p.actor ?? null,
+      promoted: p.promoted ? 1 : 0,
+      reason: p.reason,
+      metric: p.metric ?? null,
+      candidate_score: p.candidateScore ?? null,
+      production_version: p.productionVersion ?? null,
+      production_score: p.productionScore ?? null,
+      evaluation_rows: p.evaluationRows ?? null,
+      decided_at: Date.now(),
+    })
+    .execute()
+}
+
+function toPromotionRecord(r: Record<string, any>): PromotionRecord {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v))
+  return {
+    alias: r.alias,
+    decidedBy: r.decided_by,
+    actor: r.actor ?? null,
+    promoted: Number(r.promoted) === 1,
+    reason: r.reason,
+    metric: r.metric ?? null,
+    candidateScore: num(r.candidate_score),
+    productionVersion: num(r.production_version),
+    productionScore: num(r.production_score),
+    evaluationRows: num(r.evaluation_rows),
+    decidedAt: new Date(Number(r.decided_at)),
   }
 }
 

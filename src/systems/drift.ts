@@ -2,8 +2,7 @@ import { NotFoundError } from '../db/index.js'
 import { splitIndices, type ColumnBatch, type FeatureGroup, type FeatureStore } from '../featurestore/index.js'
 import { ksTwoSample, populationStabilityIndex } from '../ml/index.js'
 import type { ModelRegistry } from '../registry/index.js'
-import { systemFeatureView } from './feature-groups.js'
-import { servingVersion } from './serving.js'
+import { findServingVersion, trainedFeatureView } from './serving.js'
 import type { SystemDescription } from './system.js'
 
 export interface FeatureDrift {
@@ -78,14 +77,9 @@ export async function featureDrift(fs: FeatureStore, registry: ModelRegistry, sy
   const windowDays = options.windowDays ?? 30
   const minRows = options.minRows ?? 30
   const psiThreshold = options.psiThreshold ?? 0.2
-  let version
-  try {
-    version = await servingVersion(registry, system)
-  } catch (e) {
-    if (e instanceof NotFoundError) return null
-    throw e
-  }
-  const fv = await systemFeatureView(fs, system)
+  const version = await findServingVersion(registry, system)
+  if (version === null) return null
+  const fv = await trainedFeatureView(fs, system, version)
   const td = await fv.getTrainingDataset(version.lineage.trainingDatasetVersion ?? undefined)
   const fg = fv.featureGroup
   const inputs = system.fields.map((f) => f.name)

@@ -1,6 +1,7 @@
 import type { FeatureStore } from '../featurestore/index.js'
 import type { ModelRegistry } from '../registry/index.js'
 import { predictionsFeatureGroup } from './feature-groups.js'
+import { findServingVersion } from './serving.js'
 import type { SystemDescription } from './system.js'
 
 export interface PredictionRecord {
@@ -76,10 +77,7 @@ export async function monitorData(fs: FeatureStore, registry: ModelRegistry, sys
       runOk += d.ok
       return { day, predictions: d.n, accuracy: d.ok / d.n, cumulativeAccuracy: runOk / runN }
     })
-  const models = await registry.list()
-  const summary = models.find((m) => m.name === system.model.name)
-  const servingVersion = summary ? (summary.aliases.production ?? summary.latestVersion) : null
-  const serving = servingVersion === null ? null : await registry.get(system.model.name, servingVersion)
+  const serving = await findServingVersion(registry, system)
   return {
     system: system.name,
     latest: all[0] ?? null,

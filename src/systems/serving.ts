@@ -22,22 +22,54 @@ export interface Prediction {
   readonly modelVersion: number
 }
 
-/** The version serving predictions: the `production` alias, else the best by accuracy. */
+/**
+ * The alias serving follows. A training run moves it only after scoring the new and the current version on the
+ * same rows (`systems/promotion.ts`); `sml models promote` moves it by hand. Never "the best metric": each
+ * version's own metrics come from its own test split, so they do not compare.
+ */
+export const SERVING_ALIAS = 'production'
+
+/**
+ * The version serving predictions (API, predict page, batch inference, monitor, drift): the one the
+ * `production` alias points at. Throws NotFoundError when the model has no version or none is in production.
+ */
 export async function servingVersion(registry: ModelRegistry, system: SystemDescription): Promise<ModelVersion> {
   try {
-    return await registry.getByAlias(system.model.name, 'production')
+    return await registry.getByAlias(system.model.name, SERVING_ALIAS)
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e
-    return registry.getBest(system.model.name, 'accuracy', 'max')
+    throw new NotFoundError(`no version of ${system.model.name} is in ${SERVING_ALIAS}: run ${system.name}-training, or promote one with \`sml models promote ${system.model.name} VERSION\``)
   }
 }
 
+/** `servingVersion`, or null when no version is in production. */
+export async function findServingVersion(registry: ModelRegistry, system: SystemDescription): Promise<ModelVersion | null> {
+  try {
+    return await servingVersion(registry, system)
+  } catch (e) {
+    if (e instanceof NotFoundError) return null
+    throw e
+  }
+}
+
+/**
+ * Loads a version (default the serving one) with the feature view and training dataset it was trained on
+ * (its lineage), so its inputs are transformed by its own fitted transformations even when the system has
+ * moved on to another view version. A version without a recorded view falls back to the system's view.
+ * Throws NotFoundError (artifact, view or training dataset gone), ChecksumError (corrupt model.json).
+ */
 export async function loadServingModel(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, version?: ModelVersion): Promise<ServingModel> {
   const v = version ?? (await servingVersion(registry, system))
   const model = loadModel(await registry.readArtifactText(v.name, v.version, ARTIFACT_FILES.model))
-  const featureView = await systemFeatureView(fs, system)
+  const featureView = await trainedFeatureView(fs, system, v)
   const trainingDataset = await featureView.getTrainingDataset(v.lineage.trainingDatasetVersion ?? undefined)
   return { system, version: v, model, featureView, trainingDataset }
+}
+
+/** The feature view a version was trained through (its lineage); the system's view when none was recorded. */
+export async function trainedFeatureView(fs: FeatureStore, system: SystemDescription, version: ModelVersion): Promise<FeatureView> {
+  const trained = version.lineage.featureView
+  return trained ? fs.getFeatureView(trained.name, trained.version) : systemFeatureView(fs, system)
 }
 
 /** Predicts feature rows (stored codes, not UI values) with their class probabilities. */

@@ -1,7 +1,8 @@
+import { userInfo } from 'node:os'
 import type { Command } from 'commander'
+import type { PromotionRecord } from '../../registry/index.js'
 import { positiveInt as int } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
-
 
 async function registry() {
   const { openModelRegistry } = await import('../../registry/index.js')
@@ -58,6 +59,8 @@ export function registerRegistryCommands(program: Command): void {
         if (v.schema !== null) print(`schema: ${JSON.stringify(v.schema)}`)
         print('\nartifacts:')
         print(v.artifacts.length ? formatTable(['file', 'bytes', 'sha256'], v.artifacts.map((a) => [a.file, a.size, a.sha256])) : '  (none)')
+        print('\npromotion:')
+        print(v.promotions.length ? v.promotions.map((p) => promotionText(v.version, p)).join('\n') : '  (no decision recorded)')
       } finally {
         await reg.close()
       }
@@ -78,23 +81,66 @@ export function registerRegistryCommands(program: Command): void {
     })
 
   models
-    .command('alias <name> <alias> [version]')
-    .description('point an alias (e.g. production) at a version; --remove to drop it')
+    .command('promote')
+    .description("point production at a version by hand, overriding the training pipeline's comparison; recorded with the version as a manual promotion")
+    .argument('<name>', 'model name')
+    .argument('<version>', 'version to serve', int('VERSION'))
+    .option('--reason <text>', 'why, recorded with the promotion')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, version: number, opts) => {
+      const reg = await registry()
+      try {
+        const v = await reg.promote(name, version, { reason: opts.reason, actor: actor() })
+        const promotion = v.promotions[v.promotions.length - 1]
+        const previous = promotion.productionVersion
+        if (opts.json) return printJson({ name: v.name, alias: promotion.alias, version: v.version, previousVersion: previous, promotion })
+        print(`${v.name} production → v${v.version}${previous === null ? '' : previous === v.version ? ' (already)' : ` (was v${previous})`}; recorded as a manual promotion${promotion.actor ? ` by ${promotion.actor}` : ''}`)
+      } finally {
+        await reg.close()
+      }
+    })
+
+  models
+    .command('alias')
+    .description('point an alias (e.g. production) at a version (default the latest), recorded as a manual move; --remove to drop it')
+    .argument('<name>', 'model name')
+    .argument('<alias>', 'alias, e.g. production')
+    .argument('[version]', 'version (default: latest)', int('VERSION'))
     .option('--remove', 'remove the alias')
-    .action(async (name: string, alias: string, version: string | undefined, opts) => {
+    .action(async (name: string, alias: string, version: number | undefined, opts) => {
       const reg = await registry()
       try {
         if (opts.remove) {
           await reg.removeAlias(name, alias)
           return print(`removed alias ${alias} of ${name}`)
         }
-        const n = version === undefined ? (await reg.get(name)).version : int('version')(version)
-        await reg.setAlias(name, alias, n)
+        const n = version ?? (await reg.get(name)).version
+        await reg.setAlias(name, alias, n, { actor: actor() })
         print(`${name} ${alias} → v${n}`)
       } finally {
         await reg.close()
       }
     })
+}
+
+/** Who runs the command, recorded with a manual promotion. */
+function actor(): string | undefined {
+  try {
+    return userInfo().username
+  } catch {
+    return undefined // no passwd entry (some containers): the record says manual without a name
+  }
+}
+
+/** One promotion decision as three indented lines: who and the outcome, both figures on the same rows, the reason. */
+export function promotionText(version: number, p: PromotionRecord): string {
+  const lines = [`  ${p.decidedAt.toISOString()}  ${p.decidedBy}${p.actor ? ` (${p.actor})` : ''}: ${p.alias} ${p.promoted ? `→ v${version}` : `stayed on v${p.productionVersion}`}`]
+  if (p.metric !== null && p.candidateScore !== null) {
+    const production = p.productionVersion === null ? 'no version in production' : `v${p.productionVersion} ${p.productionScore === null ? 'not comparable' : p.productionScore.toFixed(4)}`
+    lines.push(`    ${p.metric} on the same ${p.evaluationRows} rows: v${version} ${p.candidateScore.toFixed(4)} · ${production}`)
+  }
+  lines.push(`    ${p.reason}`)
+  return lines.join('\n')
 }
 
 function metricsText(m: Readonly<Record<string, number>>): string {

@@ -3,9 +3,14 @@ import { ARTIFACT_FILES } from '../../registry/index.js'
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { accuracyScore, classificationReport, confusionMatrix, formatClassificationReport, precisionRecallFscoreSupport, type Label } from '../../ml/index.js'
 import { systemFeatureView } from '../feature-groups.js'
+import { decidePromotion } from '../promotion.js'
+import { SERVING_ALIAS } from '../serving.js'
 import type { SystemDescription } from '../system.js'
 
-/** Feature view → seeded 80/20 split → model → metrics and pictures → a new registered model version. */
+/**
+ * Feature view → seeded 80/20 split → model → metrics and pictures → a new registered model version, which
+ * takes the `production` alias only if it scores at least as well as production on the same rows (`decidePromotion`).
+ */
 export function trainingPipeline(system: SystemDescription): Pipeline {
   return definePipeline({
     name: `${system.name}-training`,
@@ -43,6 +48,9 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
       ctx.log.info(`accuracy ${metrics.accuracy.toFixed(4)} on ${yTrue.length} test rows\n${text}`)
       const svg = await renderSvg(confusionMatrixChart({ matrix, labels: names, title: `${system.model.name} — test split (${yTrue.length} rows)` }))
       const inputExample = Object.fromEntries(split.featureNames.map((f, j) => [f, split.xTest.data[j]]))
+      // Production is scored on this version's test rows, so the two figures compare (its own metrics do not).
+      const decision = await decidePromotion(ctx.featureStore, ctx.registry, system, { model, featureView: fv, trainingDataset: td, testIndex: split.testIndex })
+      const promotion = { ...decision, actor: `${ctx.pipeline} run ${ctx.runId}` }
       const version = await ctx.registry.create({
         name: system.model.name,
         description: system.model.description,
@@ -58,12 +66,11 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
           [ARTIFACT_FILES.classificationReportJson]: JSON.stringify({ ...report, confusionMatrix: { labels: names, matrix } }, null, 2),
           [ARTIFACT_FILES.classificationReportText]: text,
         },
+        promotion,
       })
       ctx.reportModel(version)
-      // The alias follows the best version, so serving never silently moves to a worse model.
-      const best = await ctx.registry.getBest(system.model.name, 'accuracy', 'max')
-      await ctx.registry.setAlias(system.model.name, 'production', best.version)
-      ctx.log.info(`registered ${version.name} v${version.version}; production → v${best.version}`)
+      const serving = promotion.promoted ? version.version : promotion.productionVersion
+      ctx.log.info(`registered ${version.name} v${version.version}; ${SERVING_ALIAS} → v${serving} (${promotion.reason})`)
     },
   })
 }

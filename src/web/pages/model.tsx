@@ -1,4 +1,4 @@
-import type { ModelVersion } from '../../registry/index.js'
+import type { ModelVersion, PromotionRecord } from '../../registry/index.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
 
 export interface ModelPageVersion {
@@ -8,7 +8,32 @@ export interface ModelPageVersion {
   readonly report: string | null
 }
 
-/** A model's versions: metrics, lineage, artifacts, confusion matrix. */
+/**
+ * Each promotion decision of a version: this version's score and the then-production version's score on the
+ * same rows (a training decision), or who moved the alias by hand, and why.
+ */
+function Promotions(props: { version: number; promotions: readonly PromotionRecord[] }) {
+  const score = (x: number | null) => (x === null ? '–' : x.toFixed(4))
+  return (
+    <Table
+      id={`promotion-v${props.version}`}
+      head={['Decided', 'By', 'Outcome', `v${props.version}`, 'Production', 'Rows', 'Why']}
+      numeric={[3, 4, 5]}
+      empty="No promotion decision recorded."
+      rows={props.promotions.map((p) => [
+        fmtTime(p.decidedAt),
+        p.actor ? `${p.decidedBy} (${p.actor})` : p.decidedBy,
+        p.promoted ? <Badge kind="ok">{`${p.alias} → v${props.version}`}</Badge> : <Badge kind="warn">{`${p.alias} stayed on v${p.productionVersion}`}</Badge>,
+        p.metric === null ? '–' : `${p.metric} ${score(p.candidateScore)}`,
+        p.productionVersion === null ? 'none' : `v${p.productionVersion} ${p.metric === null ? '' : p.productionScore === null ? 'not comparable' : score(p.productionScore)}`.trim(),
+        p.evaluationRows === null ? '–' : String(p.evaluationRows),
+        p.reason,
+      ])}
+    />
+  )
+}
+
+/** A model's versions: metrics, promotion decisions, lineage, artifacts, confusion matrix. */
 export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null }) {
   const latest = props.versions[props.versions.length - 1]?.version
   return (
@@ -38,6 +63,8 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
             <div>
               <h3>Metrics</h3>
               <Table head={['Metric', 'Value']} numeric={[1]} empty="No metrics recorded." rows={Object.entries(v.metrics).map(([k, x]) => [k, Number.isInteger(x) ? String(x) : x.toFixed(4)])} />
+              <h3>Promotion</h3>
+              <Promotions version={v.version} promotions={v.promotions} />
               <h3>Lineage</h3>
               <Table
                 head={['Trained on', '']}

@@ -124,6 +124,9 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     const m = await get('/models/titanic_model')
     expect(m.status).toBe(200)
     for (const s of ['Version 1', 'accuracy', 'data:image/svg+xml;base64,', 'titanic v1', 'Feature-group commit', 'confusion_matrix.svg', 'serving', 'precision']) expect(m.html).toContain(s)
+    // The promotion decision: outcome, this version's score, production's (none yet), rows, reason.
+    const promotion = /id="promotion-v1"[\s\S]*?<\/table>/.exec(m.html)?.[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')
+    expect(promotion).toMatch(/training \(titanic-training run \d+\) production → v1 accuracy 0\.7865 none 178 no version was in production: the first one takes it/)
     const g = await get('/feature-groups/iris')
     expect(g.status).toBe(200)
     for (const s of ['id="schema"', 'primary key', 'event time', 'sepal_length', 'id="statistics"', 'id="commits"', 'iris-daily', '153 rows']) expect(g.html).toContain(s)
