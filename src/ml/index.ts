@@ -33,4 +33,13 @@ export {
   type ZeroDivision,
 } from './metrics/classification.js'
 export { rocAucScore } from './metrics/ranking.js'
+export {
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  r2Score,
+  rootMeanSquaredError,
+  type RegressionMetricOptions,
+} from './metrics/regression.js'
+export { logLoss, type LogLossOptions } from './metrics/log-loss.js'
 export { populationStabilityIndex, ksTwoSample, kolmogorovSurvival, quantileSorted, type PsiOptions, type PsiResult, type KsResult, type Sample } from './drift.js'
