@@ -139,7 +139,7 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       const bad = x.map((r) => r.slice())
       bad[3][1] = NaN
       expect(() => est.fit(bad, y)).toThrow(ValidationError)
-      expect(() => est.fit(bad, y)).toThrow('x[3][1] is NaN')
+      expect(() => est.fit(bad, y)).toThrow('x[3][1] is NaN: feature column 1 has a missing value')
       bad[3][1] = Infinity
       expect(() => est.fit(bad, y)).toThrow('x[3][1] is Infinity')
       const ragged = x.map((r) => r.slice())
@@ -150,7 +150,8 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       expect(() => est.fit(x, y.map((l, i) => (i === 4 ? 1 : l)) as Label[])).toThrow(/mixes string and number/)
       est.fit(x, y)
       expect(() => est.predict([[1, 2, 3]])).toThrow(/3 features, but the model was fitted with 4/)
-      expect(() => est.predictOne([1, 2, NaN, 4])).toThrow('row[2] is NaN')
+      expect(() => est.predictOne([1, 2, NaN, 4])).toThrow('row[2] is NaN: feature column 2 has a missing value')
+      expect(() => est.predict([[1, 2, 3, NaN]])).toThrow('x[0][3] is NaN: feature column 3')
       expect(est.predict([])).toEqual([])
     })
   })

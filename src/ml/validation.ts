@@ -33,10 +33,18 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matr
   for (let k = 0; k < d.length; k++) {
     if (!Number.isFinite(d[k])) {
       const i = Math.floor(k / m.nCols)
-      throw new ValidationError(`${name}[${i}][${k - i * m.nCols}] is ${d[k]}`, name)
+      const j = k - i * m.nCols
+      throw new ValidationError(`${name}[${i}][${j}] is ${d[k]}: ${nonFiniteReason(d[k], j)}`, name)
     }
   }
   return m
+}
+
+/** Why a non-finite feature value is refused, naming its column (scikit-learn's "Input X contains NaN"). */
+function nonFiniteReason(v: number, column: number): string {
+  return Number.isNaN(v)
+    ? `feature column ${column} has a missing value, which this estimator does not accept (impute it first)`
+    : `feature column ${column} must hold finite numbers`
 }
 
 /** Validates x against the number of features seen in fit. */
@@ -55,7 +63,8 @@ export function checkRow(row: ArrayLike<number>, nFeatures: number): void {
   }
   for (let j = 0; j < nFeatures; j++) {
     const v = row[j]
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}`, 'row')
+    if (typeof v !== 'number') throw new ValidationError(`row[${j}] is not a number (${JSON.stringify(v)})`, 'row')
+    if (!Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}: ${nonFiniteReason(v, j)}`, 'row')
   }
 }
 
