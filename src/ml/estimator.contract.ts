@@ -105,7 +105,7 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
     it('round-trips through JSON to identical predictions', () => {
       const est = factory(7).fit(x, y)
       const json = JSON.stringify(est)
-      const back = loadModel(JSON.parse(json))
+      const back = loadModel(JSON.parse(json)) as Classifier
       expect(back.constructor).toBe(est.constructor)
       expect(back.params).toEqual(est.params)
       expect(back.classes_).toEqual(est.classes_)

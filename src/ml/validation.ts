@@ -84,3 +84,18 @@ export function checkXy(x: MatrixLike, y: ArrayLike<Label>): CheckedXy {
   const classes = uniqueLabels(y)
   return { x: m, y: encodeLabels(y, classes), classes }
 }
+
+/** The validation opening every regressor's fit(): x as in checkXy, y one finite number per row (sklearn's y_numeric). */
+export function checkXyNumeric(x: MatrixLike, y: ArrayLike<number>): { readonly x: Matrix; readonly y: Float64Array } {
+  const m = checkMatrix(x, 'x')
+  if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of numbers', 'y')
+  if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} values but x has ${m.nRows} rows`, 'y')
+  const out = new Float64Array(y.length)
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]
+    if (typeof v !== 'number') throw new ValidationError(`y[${i}] is ${v === null ? 'null' : `a ${typeof v}`}; regression targets must be numbers`, 'y')
+    if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}; regression targets must be finite`, 'y')
+    out[i] = v
+  }
+  return { x: m, y: out }
+}
