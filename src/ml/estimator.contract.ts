@@ -21,9 +21,11 @@ export function blobs(n = 90, seed = 1): { x: number[][]; y: string[] } {
 
 /**
  * The estimator contract (sklearn's estimator_checks, trimmed): every classifier's test calls this.
- * `factory(seed)` returns a fresh, unfitted estimator with fixed hyperparameters.
+ * `factory(seed)` returns a fresh, unfitted estimator with fixed hyperparameters. `singleClass`:
+ * whether a y with one class fits (trees, KNN: every prediction is that class) or is refused (models
+ * that need two classes, like sklearn's LogisticRegression).
  */
-export function runEstimatorContract(name: string, factory: (seed: number) => Classifier): void {
+export function runEstimatorContract(name: string, factory: (seed: number) => Classifier, options: { readonly singleClass?: 'fit' | 'refuse' } = {}): void {
   describe(`${name} estimator contract`, () => {
     const { x, y } = blobs()
 
@@ -127,7 +129,11 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       expect(est.nFeaturesIn_).toBe(2)
     })
 
-    it('a single class is fine', () => {
+    it.runIf(options.singleClass === 'refuse')('a single class is refused with a clear error', () => {
+      expect(() => factory(7).fit(x.slice(0, 10), new Array<Label>(10).fill('only'))).toThrow(/single class \("only"\)/)
+    })
+
+    it.runIf(options.singleClass !== 'refuse')('a single class is fine', () => {
       const est = factory(7).fit(x.slice(0, 10), new Array<Label>(10).fill('only'))
       expect(est.classes_).toEqual(['only'])
       expect(Array.from(est.predictProba([x[0]]))).toEqual([1])

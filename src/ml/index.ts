@@ -14,6 +14,8 @@ export type { FlatTree } from './tree/flat-tree.js'
 export { RandomForestClassifier, type RandomForestClassifierOptions, type RandomForestClassifierParams } from './forest/random-forest.js'
 export { RandomForestRegressor, type RandomForestRegressorOptions, type RandomForestRegressorParams } from './forest/random-forest-regressor.js'
 export { terminateForestWorkers, warmUpForestWorkers } from './forest/worker-pool.js'
+export { LogisticRegression, type LogisticRegressionOptions, type LogisticRegressionParams } from './linear/logistic-regression.js'
+export { LinearRegression, Ridge, type LinearRegressionOptions, type LinearRegressionParams, type RidgeOptions, type RidgeParams } from './linear/linear-regression.js'
 export { loadModel } from './load-model.js'
 export {
   accuracyScore,

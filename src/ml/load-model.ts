@@ -3,6 +3,8 @@ import { RandomForestClassifier } from './forest/random-forest.js'
 import { RandomForestRegressor } from './forest/random-forest-regressor.js'
 import { KNeighborsClassifier } from './knn.js'
 import { KNeighborsRegressor } from './knn-regressor.js'
+import { LinearRegression, Ridge } from './linear/linear-regression.js'
+import { LogisticRegression } from './linear/logistic-regression.js'
 import { DecisionTreeClassifier } from './tree/decision-tree.js'
 import { DecisionTreeRegressor } from './tree/decision-tree-regressor.js'
 
@@ -13,6 +15,9 @@ const loaders: Record<string, (json: unknown) => Estimator> = {
   DecisionTreeRegressor: (j) => DecisionTreeRegressor.fromJSON(j),
   RandomForestRegressor: (j) => RandomForestRegressor.fromJSON(j),
   KNeighborsRegressor: (j) => KNeighborsRegressor.fromJSON(j),
+  LogisticRegression: (j) => LogisticRegression.fromJSON(j),
+  LinearRegression: (j) => LinearRegression.fromJSON(j),
+  Ridge: (j) => Ridge.fromJSON(j),
 }
 
 /** Rebuilds any ml/ estimator from its toJSON() output (an object or a JSON string), picked by `kind`. */

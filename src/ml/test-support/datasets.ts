@@ -42,3 +42,16 @@ export function friedmanLike(n = 80): { x: number[][]; y: number[] } {
   }
   return { x, y }
 }
+
+/** wine.csv from the shared data folder: 13 measurements and the cultivar (1, 2 or 3). */
+export function loadWine(): { x: number[][]; y: number[] } {
+  const text = readFileSync(new URL('../../../../shared/data/wine.csv', import.meta.url), 'utf8')
+  const x: number[][] = []
+  const y: number[] = []
+  for (const line of text.trim().split('\n').slice(1)) {
+    const f = line.trim().split(',').map(Number)
+    x.push(f.slice(0, 13))
+    y.push(f[13])
+  }
+  return { x, y }
+}
