@@ -1,4 +1,4 @@
-import { cholesky, choleskySolve } from './linalg.js'
+import { addGramLower, cholesky, choleskySolve } from './linalg.js'
 import { maxAbs } from './lbfgs.js'
 
 /**
@@ -15,9 +15,11 @@ export class LogisticLoss {
   /** Probabilities at the last evaluated θ, n × K (K = 1: p of class 1). */
   readonly #p: Float64Array
   readonly #eta: Float64Array
+  /** z with a column of ones appended when there is an intercept: n × d1. */
+  readonly #zt: Float64Array
 
   constructor(
-    readonly z: Float64Array,
+    z: Float64Array,
     readonly n: number,
     readonly d: number,
     /** Class index per sample (0/1 for the binomial model). */
@@ -26,24 +28,35 @@ export class LogisticLoss {
     readonly penalty: Float64Array,
     readonly fitIntercept: boolean,
   ) {
-    this.d1 = d + (fitIntercept ? 1 : 0)
-    this.nCoefs = K * this.d1
+    const d1 = d + (fitIntercept ? 1 : 0)
+    this.d1 = d1
+    this.nCoefs = K * d1
     this.#p = new Float64Array(n * K)
     this.#eta = new Float64Array(K)
+    let zt = z
+    if (fitIntercept) {
+      zt = new Float64Array(n * d1)
+      for (let i = 0; i < n; i++) {
+        zt.set(z.subarray(i * d, i * d + d), i * d1)
+        zt[i * d1 + d] = 1
+      }
+    }
+    this.#zt = zt
   }
 
   /** f(θ); writes ∇f into g. Remembers the probabilities for hessian(). */
   evaluate(theta: Float64Array, g: Float64Array): number {
-    const { z, n, d, d1, K, y } = this
+    const { n, d, d1, K, y } = this
+    const z = this.#zt
     const p = this.#p
     const eta = this.#eta
     g.fill(0)
     let f = 0
     for (let i = 0; i < n; i++) {
-      const o = i * d
+      const o = i * d1
       for (let r = 0; r < K; r++) {
-        let s = this.fitIntercept ? theta[r * d1 + d] : 0
-        for (let j = 0; j < d; j++) s += theta[r * d1 + j] * z[o + j]
+        let s = 0
+        for (let j = 0; j < d1; j++) s += theta[r * d1 + j] * z[o + j]
         eta[r] = s
       }
       if (K === 1) {
@@ -53,8 +66,7 @@ export class LogisticLoss {
         const pi = e >= 0 ? 1 / (1 + Math.exp(-e)) : Math.exp(e) / (1 + Math.exp(e))
         p[i] = pi
         const res = pi - y[i]
-        for (let j = 0; j < d; j++) g[j] += res * z[o + j]
-        if (this.fitIntercept) g[d] += res
+        for (let j = 0; j < d1; j++) g[j] += res * z[o + j]
         continue
       }
       let max = -Infinity
@@ -68,8 +80,7 @@ export class LogisticLoss {
         p[i * K + r] = pr
         const res = pr - (y[i] === r ? 1 : 0)
         const base = r * d1
-        for (let j = 0; j < d; j++) g[base + j] += res * z[o + j]
-        if (this.fitIntercept) g[base + d] += res
+        for (let j = 0; j < d1; j++) g[base + j] += res * z[o + j]
       }
     }
     for (let r = 0; r < K; r++) {
@@ -87,35 +98,30 @@ export class LogisticLoss {
    * Σᵢ pᵢₐ(δₐᵦ − pᵢᵦ) z̃ᵢz̃ᵢᵀ (binomial: pᵢ(1 − pᵢ) z̃ᵢz̃ᵢᵀ), z̃ = [z, 1], plus the penalty on the diagonal.
    */
   hessian(): Float64Array {
-    const { z, n, d, d1, K, nCoefs: P } = this
+    const { n, d, d1, K, nCoefs: P } = this
     const p = this.#p
     const h = new Float64Array(P * P)
-    const zt = new Float64Array(d1)
-    if (this.fitIntercept) zt[d] = 1
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) zt[j] = z[i * d + j]
-      for (let a = 0; a < K; a++) {
-        const pa = K === 1 ? p[i] : p[i * K + a]
-        for (let b = a; b < K; b++) {
-          const c = K === 1 ? pa * (1 - pa) : pa * ((a === b ? 1 : 0) - p[i * K + b])
-          if (c === 0) continue
-          // lower triangle of the block only when a = b; mirrored below
-          for (let j = 0; j < d1; j++) {
-            const cj = c * zt[j]
-            if (cj === 0) continue
-            const row = (a * d1 + j) * P + b * d1
-            const kEnd = a === b ? j + 1 : d1
-            for (let k = 0; k < kEnd; k++) h[row + k] += cj * zt[k]
+    const w = new Float64Array(n)
+    const block = new Float64Array(d1 * d1)
+    // every block Σᵢ cᵢ z̃ᵢz̃ᵢᵀ is symmetric: compute the lower triangle of blocks a ≤ b, mirror the rest
+    for (let a = 0; a < K; a++) {
+      for (let b = a; b < K; b++) {
+        for (let i = 0; i < n; i++) w[i] = K === 1 ? p[i] * (1 - p[i]) : p[i * K + a] * ((a === b ? 1 : 0) - p[i * K + b])
+        block.fill(0)
+        addGramLower(this.#zt, n, d1, w, block)
+        for (let j = 0; j < d1; j++) {
+          for (let k = 0; k <= j; k++) {
+            const v = block[j * d1 + k]
+            const r1 = a * d1 + j
+            const c1 = b * d1 + k
+            const r2 = a * d1 + k
+            const c2 = b * d1 + j
+            h[r1 * P + c1] = v
+            h[c1 * P + r1] = v
+            h[r2 * P + c2] = v
+            h[c2 * P + r2] = v
           }
         }
-      }
-    }
-    // mirror: diagonal blocks' lower triangles to their upper, off-diagonal blocks (a < b) to (b, a)
-    for (let r = 0; r < P; r++) {
-      for (let s = 0; s < P; s++) {
-        const a = Math.floor(r / d1)
-        const b = Math.floor(s / d1)
-        if ((a === b && s > r) || a > b) h[r * P + s] = h[s * P + r]
       }
     }
     for (let a = 0; a < K; a++) for (let j = 0; j < d; j++) h[(a * d1 + j) * P + a * d1 + j] += this.penalty[j]
