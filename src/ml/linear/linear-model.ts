@@ -58,9 +58,9 @@ export abstract class LinearRegressorBase<P extends object> extends FittedEstima
   }
 
   /** fromJSON for a subclass: checks the kind and restores the learned state into `est`. */
-  protected static restore<E extends LinearRegressorBase<object>>(json: unknown, kind: string, make: (params: never) => E): E {
+  protected static restore<E extends LinearRegressorBase<object>>(json: unknown, kind: string, make: (params: Record<string, unknown>) => E): E {
     const j = checkModelJson(json, kind)
-    const est = make(j.params as never)
+    const est = make((j.params ?? {}) as Record<string, unknown>)
     const l = j.learned as LinearLearnedJson | null
     if (l != null) est.setFitted({ nFeatures: l.nFeatures, coef: Float64Array.from(l.coef), intercept: l.intercept })
     return est

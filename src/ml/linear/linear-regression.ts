@@ -44,7 +44,7 @@ export class LinearRegression extends LinearRegressorBase<LinearRegressionParams
   }
 
   static fromJSON(json: unknown): LinearRegression {
-    return LinearRegressorBase.restore(json, 'LinearRegression', (params: LinearRegressionOptions) => new LinearRegression(params))
+    return LinearRegressorBase.restore(json, 'LinearRegression', (params) => new LinearRegression(params as LinearRegressionOptions))
   }
 }
 
@@ -81,7 +81,7 @@ export class Ridge extends LinearRegressorBase<RidgeParams> implements Regressor
   }
 
   static fromJSON(json: unknown): Ridge {
-    return LinearRegressorBase.restore(json, 'Ridge', (params: RidgeOptions) => new Ridge(params))
+    return LinearRegressorBase.restore(json, 'Ridge', (params) => new Ridge(params as RidgeOptions))
   }
 }
 
