@@ -21,9 +21,11 @@ export function blobs(n = 90, seed = 1): { x: number[][]; y: string[] } {
 
 /**
  * The estimator contract (sklearn's estimator_checks, trimmed): every classifier's test calls this.
- * `factory(seed)` returns a fresh, unfitted estimator with fixed hyperparameters.
+ * `factory(seed)` returns a fresh, unfitted estimator with fixed hyperparameters. `singleClass`:
+ * whether a y with one class fits (trees, KNN: every prediction is that class) or is refused (models
+ * that need two classes, like sklearn's LogisticRegression).
  */
-export function runEstimatorContract(name: string, factory: (seed: number) => Classifier): void {
+export function runEstimatorContract(name: string, factory: (seed: number) => Classifier, options: { readonly singleClass?: 'fit' | 'refuse' } = {}): void {
   describe(`${name} estimator contract`, () => {
     const { x, y } = blobs()
 
@@ -105,7 +107,7 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
     it('round-trips through JSON to identical predictions', () => {
       const est = factory(7).fit(x, y)
       const json = JSON.stringify(est)
-      const back = loadModel(JSON.parse(json))
+      const back = loadModel(JSON.parse(json)) as Classifier
       expect(back.constructor).toBe(est.constructor)
       expect(back.params).toEqual(est.params)
       expect(back.classes_).toEqual(est.classes_)
@@ -127,7 +129,11 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       expect(est.nFeaturesIn_).toBe(2)
     })
 
-    it('a single class is fine', () => {
+    it.runIf(options.singleClass === 'refuse')('a single class is refused with a clear error', () => {
+      expect(() => factory(7).fit(x.slice(0, 10), new Array<Label>(10).fill('only'))).toThrow(/single class \("only"\)/)
+    })
+
+    it.runIf(options.singleClass !== 'refuse')('a single class is fine', () => {
       const est = factory(7).fit(x.slice(0, 10), new Array<Label>(10).fill('only'))
       expect(est.classes_).toEqual(['only'])
       expect(Array.from(est.predictProba([x[0]]))).toEqual([1])
@@ -139,7 +145,7 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       const bad = x.map((r) => r.slice())
       bad[3][1] = NaN
       expect(() => est.fit(bad, y)).toThrow(ValidationError)
-      expect(() => est.fit(bad, y)).toThrow('x[3][1] is NaN')
+      expect(() => est.fit(bad, y)).toThrow('x[3][1] is NaN: feature column 1 has a missing value')
       bad[3][1] = Infinity
       expect(() => est.fit(bad, y)).toThrow('x[3][1] is Infinity')
       const ragged = x.map((r) => r.slice())
@@ -150,7 +156,8 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       expect(() => est.fit(x, y.map((l, i) => (i === 4 ? 1 : l)) as Label[])).toThrow(/mixes string and number/)
       est.fit(x, y)
       expect(() => est.predict([[1, 2, 3]])).toThrow(/3 features, but the model was fitted with 4/)
-      expect(() => est.predictOne([1, 2, NaN, 4])).toThrow('row[2] is NaN')
+      expect(() => est.predictOne([1, 2, NaN, 4])).toThrow('row[2] is NaN: feature column 2 has a missing value')
+      expect(() => est.predict([[1, 2, 3, NaN]])).toThrow('x[0][3] is NaN: feature column 3')
       expect(est.predict([])).toEqual([])
     })
   })

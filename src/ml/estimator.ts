@@ -26,6 +26,27 @@ export interface Classifier {
   toJSON(): ModelJson
 }
 
+/** What every regressor in ml/ offers: the same contract as Classifier, with one number per row. */
+export interface Regressor {
+  readonly params: Readonly<object>
+  readonly nFeaturesIn_: number
+  isFitted(): boolean
+  /** y: one finite number per row of x. */
+  fit(x: MatrixLike, y: ArrayLike<number>): this
+  /** One prediction per row of x. */
+  predict(x: MatrixLike): Float64Array
+  predictOne(row: ArrayLike<number>): number
+  toJSON(): ModelJson
+}
+
+/** Any estimator loadModel() can rebuild. */
+export type Estimator = Classifier | Regressor
+
+/** Whether an estimator is a classifier (has predictProba and classes_), like sklearn's is_classifier. */
+export function isClassifier(est: Estimator): est is Classifier {
+  return typeof (est as Classifier).predictProba === 'function'
+}
+
 /** Index of the largest value in p[offset .. offset+k), ties to the lower index (like numpy argmax). */
 export function argmax(p: ArrayLike<number>, offset: number, k: number): number {
   let best = 0

@@ -1,5 +1,5 @@
 import { labelsFromProba } from './estimator.js'
-import { NotFittedError } from './errors.js'
+import { FittedEstimator } from './fitted-estimator.js'
 import type { Label } from './labels.js'
 import type { MatrixLike } from './matrix.js'
 
@@ -9,20 +9,8 @@ export interface LearnedBase {
   readonly nFeatures: number
 }
 
-/**
- * The fitted-state half of the estimator contract, shared by every classifier: learned state is set by
- * fit (or fromJSON) only, reading it before that throws NotFittedError naming the estimator, and predict
- * is the argmax of predictProba.
- */
-export abstract class FittedClassifier<L extends LearnedBase> {
-  #fit: L | undefined
-
-  constructor(private readonly kind: string) {}
-
-  isFitted(): boolean {
-    return this.#fit !== undefined
-  }
-
+/** FittedEstimator for classifiers: classes_ from the learned state, predict as the argmax of predictProba. */
+export abstract class FittedClassifier<L extends LearnedBase> extends FittedEstimator<L> {
   /** n×k row-major class probabilities, columns in classes_ order. */
   abstract predictProba(x: MatrixLike): Float64Array
 
@@ -33,24 +21,5 @@ export abstract class FittedClassifier<L extends LearnedBase> {
 
   get classes_(): readonly Label[] {
     return this.fitted().classes
-  }
-
-  get nFeaturesIn_(): number {
-    return this.fitted().nFeatures
-  }
-
-  /** The learned state; throws NotFittedError before fit. */
-  protected fitted(): L {
-    if (this.#fit === undefined) throw new NotFittedError(this.kind)
-    return this.#fit
-  }
-
-  /** The learned state, or undefined before fit (for toJSON). */
-  protected fittedOrNone(): L | undefined {
-    return this.#fit
-  }
-
-  protected setFitted(learned: L): void {
-    this.#fit = learned
   }
 }

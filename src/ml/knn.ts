@@ -2,7 +2,7 @@ import { ValidationError } from './errors.js'
 import { argmax, checkModelJson, type Classifier, type ModelJson } from './estimator.js'
 import type { Label } from './labels.js'
 import type { MatrixLike } from './matrix.js'
-import { KdTree } from './kd-tree.js'
+import { kNearest, neighborIndex, type NeighborIndex } from './neighbors.js'
 import { checkPredictMatrix, checkRow, checkXy } from './validation.js'
 import { FittedClassifier } from './fitted-classifier.js'
 
@@ -16,27 +16,16 @@ export interface KNeighborsClassifierOptions {
 
 export type KNeighborsClassifierParams = Required<KNeighborsClassifierOptions>
 
-interface KnnLearned {
+interface KnnLearned extends NeighborIndex {
   readonly classes: Label[]
-  readonly nFeatures: number
-  readonly nSamples: number
-  /** Training rows, row-major. */
-  readonly x: Float64Array
   /** Class index of each training row. */
   readonly y: Int32Array
   /** predictOne's probability row (scratch, not serialised). */
   readonly scratch: Float64Array
-  /** Search index for many rows in few dimensions (rebuilt on load, not serialised). */
-  readonly tree: KdTree | null
 }
 
-/** Below this many rows, or above this many features, brute force is as fast as the k-d tree. */
-const KD_MIN_ROWS = 512
-const KD_MAX_FEATURES = 16
-
 function learned(classes: Label[], nFeatures: number, nSamples: number, x: Float64Array, y: Int32Array): KnnLearned {
-  const tree = nSamples >= KD_MIN_ROWS && nFeatures <= KD_MAX_FEATURES ? new KdTree(x, nSamples, nFeatures) : null
-  return { classes, nFeatures, nSamples, x, y, tree, scratch: new Float64Array(classes.length) }
+  return { ...neighborIndex(x, nSamples, nFeatures), classes, y, scratch: new Float64Array(classes.length) }
 }
 
 const KIND = 'KNeighborsClassifier'
@@ -103,39 +92,8 @@ export class KNeighborsClassifier extends FittedClassifier<KnnLearned> implement
     }
     const dist = this.#dist
     const idx = this.#idx
-    dist.fill(Infinity)
-    idx.fill(-1)
-    const { x, nSamples: n, nFeatures: p } = f
     const manhattan = this.params.metric === 'manhattan'
-    let worst = Infinity
-    if (f.tree !== null) f.tree.query(q, qOff, kn, manhattan, dist, idx)
-    for (let i = 0, base = 0; f.tree === null && i < n; i++, base += p) {
-      let d = 0
-      if (manhattan) {
-        for (let j = 0; j < p; j++) {
-          d += Math.abs(x[base + j] - q[qOff + j])
-          if (d >= worst) break
-        }
-      } else {
-        for (let j = 0; j < p; j++) {
-          const t = x[base + j] - q[qOff + j]
-          d += t * t
-          if (d >= worst) break
-        }
-      }
-      // strictly closer only: an equally distant later row never displaces an earlier one
-      if (d < worst) {
-        let pos = kn - 1
-        while (pos > 0 && dist[pos - 1] > d) {
-          dist[pos] = dist[pos - 1]
-          idx[pos] = idx[pos - 1]
-          pos--
-        }
-        dist[pos] = d
-        idx[pos] = i
-        worst = dist[kn - 1]
-      }
-    }
+    kNearest(f, q, qOff, kn, manhattan, dist, idx)
     const k = f.classes.length
     for (let c = 0; c < k; c++) out[oOff + c] = 0
     if (this.params.weights === 'uniform') {

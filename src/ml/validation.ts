@@ -33,10 +33,18 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matr
   for (let k = 0; k < d.length; k++) {
     if (!Number.isFinite(d[k])) {
       const i = Math.floor(k / m.nCols)
-      throw new ValidationError(`${name}[${i}][${k - i * m.nCols}] is ${d[k]}`, name)
+      const j = k - i * m.nCols
+      throw new ValidationError(`${name}[${i}][${j}] is ${d[k]}: ${nonFiniteReason(d[k], j)}`, name)
     }
   }
   return m
+}
+
+/** Why a non-finite feature value is refused, naming its column (scikit-learn's "Input X contains NaN"). */
+function nonFiniteReason(v: number, column: number): string {
+  return Number.isNaN(v)
+    ? `feature column ${column} has a missing value, which this estimator does not accept (impute it first)`
+    : `feature column ${column} must hold finite numbers`
 }
 
 /** Validates x against the number of features seen in fit. */
@@ -55,7 +63,8 @@ export function checkRow(row: ArrayLike<number>, nFeatures: number): void {
   }
   for (let j = 0; j < nFeatures; j++) {
     const v = row[j]
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}`, 'row')
+    if (typeof v !== 'number') throw new ValidationError(`row[${j}] is not a number (${JSON.stringify(v)})`, 'row')
+    if (!Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}: ${nonFiniteReason(v, j)}`, 'row')
   }
 }
 
@@ -74,4 +83,19 @@ export function checkXy(x: MatrixLike, y: ArrayLike<Label>): CheckedXy {
   checkLabels(y, 'y')
   const classes = uniqueLabels(y)
   return { x: m, y: encodeLabels(y, classes), classes }
+}
+
+/** The validation opening every regressor's fit(): x as in checkXy, y one finite number per row (sklearn's y_numeric). */
+export function checkXyNumeric(x: MatrixLike, y: ArrayLike<number>): { readonly x: Matrix; readonly y: Float64Array } {
+  const m = checkMatrix(x, 'x')
+  if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of numbers', 'y')
+  if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} values but x has ${m.nRows} rows`, 'y')
+  const out = new Float64Array(y.length)
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]
+    if (typeof v !== 'number') throw new ValidationError(`y[${i}] is ${v === null ? 'null' : `a ${typeof v}`}; regression targets must be numbers`, 'y')
+    if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}; regression targets must be finite`, 'y')
+    out[i] = v
+  }
+  return { x: m, y: out }
 }

@@ -1,5 +1,5 @@
 import { inverseLabel, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
-import { loadModel, type Classifier } from '../ml/index.js'
+import { isClassifier, loadModel, type Classifier } from '../ml/index.js'
 import { ARTIFACT_FILES, type ModelRegistry, type ModelVersion } from '../registry/index.js'
 import { NotFoundError } from '../db/index.js'
 import { systemFeatureView } from './feature-groups.js'
@@ -61,6 +61,7 @@ export async function findServingVersion(registry: ModelRegistry, system: System
 export async function loadServingModel(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, version?: ModelVersion): Promise<ServingModel> {
   const v = version ?? (await servingVersion(registry, system))
   const model = loadModel(await registry.readArtifactText(v.name, v.version, ARTIFACT_FILES.model))
+  if (!isClassifier(model)) throw new TypeError(`model ${v.name} v${v.version} is a ${model.toJSON().kind}, but system ${system.name} serves class predictions`)
   const featureView = await trainedFeatureView(fs, system, v)
   const trainingDataset = await featureView.getTrainingDataset(v.lineage.trainingDatasetVersion ?? undefined)
   return { system, version: v, model, featureView, trainingDataset }

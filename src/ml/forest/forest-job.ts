@@ -1,4 +1,5 @@
 import type { BinnedData } from '../tree/binning.js'
+import { buildRegressionTree } from '../tree/regression-tree-builder.js'
 import { buildTree, type TreeBuildParams } from '../tree/tree-builder.js'
 import type { FlatTree } from '../tree/flat-tree.js'
 
@@ -10,7 +11,8 @@ export const FAILED = 2 // set to 1 when a worker threw
 /** One forest fit as posted to workers: data in SharedArrayBuffers, per-tree seeds fixed up front. */
 export interface ForestJob {
   readonly binned: BinnedData
-  readonly y: Int32Array
+  /** Class index per sample (classification) or the target (regression, criterion 'squared_error'). */
+  readonly y: Int32Array | Float64Array
   readonly params: TreeBuildParams
   readonly seeds: Uint32Array
   readonly control: Int32Array
@@ -26,7 +28,8 @@ export function runForestJob(job: ForestJob, emit: (index: number, tree: FlatTre
   for (;;) {
     const t = Atomics.add(control, NEXT, 1)
     if (t >= seeds.length) return built
-    emit(t, buildTree(job.binned, job.y, job.params, seeds[t]))
+    const build = job.params.criterion === 'squared_error' ? buildRegressionTree : buildTree
+    emit(t, build(job.binned, job.y, job.params, seeds[t]))
     built++
     Atomics.add(control, DONE, 1)
     Atomics.notify(control, DONE)

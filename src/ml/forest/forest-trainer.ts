@@ -33,13 +33,13 @@ export interface TrainedTrees {
  * fit() can return `this`. Each tree depends only on its seed, so the result never depends on
  * which thread built it.
  */
-export function trainTrees(binned: BinnedData, y: Int32Array, params: TreeBuildParams, seeds: Uint32Array, threads: number): TrainedTrees {
+export function trainTrees(binned: BinnedData, y: Int32Array | Float64Array, params: TreeBuildParams, seeds: Uint32Array, threads: number): TrainedTrees {
   const trees = new Array<FlatTree>(seeds.length)
   const workers = threads > 1 ? getWorkers(threads - 1) : []
   const control = new Int32Array(new SharedArrayBuffer(16))
   let sharedY = y
   if (workers.length > 0 && !(y.buffer instanceof SharedArrayBuffer)) {
-    sharedY = new Int32Array(new SharedArrayBuffer(y.length * 4))
+    sharedY = y instanceof Float64Array ? new Float64Array(new SharedArrayBuffer(y.length * 8)) : new Int32Array(new SharedArrayBuffer(y.length * 4))
     sharedY.set(y)
   }
   const job: ForestJob = { binned, y: sharedY, params, seeds, control }

@@ -97,17 +97,8 @@ export class RandomForestClassifier extends FittedClassifier<ForestLearned> impl
   }
 
   static #learnedFrom(classes: Label[], nFeatures: number, trees: FlatTree[]): ForestLearned {
-    const imp = new Float64Array(nFeatures)
-    let used = 0
-    for (const t of trees) {
-      if (t.feature.length <= 1) continue
-      const ti = normalizeImportance(t.importance)
-      for (let f = 0; f < nFeatures; f++) imp[f] += ti[f]
-      used++
-    }
-    if (used > 0) for (let f = 0; f < nFeatures; f++) imp[f] /= used
     const k = classes.length
-    return { classes, nFeatures, trees, packed: PackedForest.from(trees, k), scratch: new Float64Array(k), importances: normalizeImportance(imp) }
+    return { classes, nFeatures, trees, packed: PackedForest.from(trees, k), scratch: new Float64Array(k), importances: forestImportances(trees, nFeatures) }
   }
 
   predictProba(x: MatrixLike): Float64Array {
@@ -150,4 +141,18 @@ export class RandomForestClassifier extends FittedClassifier<ForestLearned> impl
     if (l != null) est.setFitted(RandomForestClassifier.#learnedFrom(l.classes, l.nFeatures, l.trees.map(treeFromJson)))
     return est
   }
+}
+
+/** Each tree's normalised importances averaged over the trees that split at all, then normalised (sklearn's feature_importances_). */
+export function forestImportances(trees: readonly FlatTree[], nFeatures: number): Float64Array {
+  const imp = new Float64Array(nFeatures)
+  let used = 0
+  for (const t of trees) {
+    if (t.feature.length <= 1) continue
+    const ti = normalizeImportance(t.importance)
+    for (let f = 0; f < nFeatures; f++) imp[f] += ti[f]
+    used++
+  }
+  if (used > 0) for (let f = 0; f < nFeatures; f++) imp[f] /= used
+  return normalizeImportance(imp)
 }

@@ -1,7 +1,8 @@
 /**
  * A fitted tree stored flat in typed arrays. Node 0 is the root. An internal node sends
  * x[feature] <= threshold to `left`, else to `right`; a leaf has feature -1 and `left` holding
- * its leaf index into `value` (nLeaves × nClasses weighted class counts).
+ * its leaf index into `value` (nLeaves × nClasses weighted class counts; for regression trees one
+ * mean target per leaf).
  */
 export interface FlatTree {
   readonly feature: Int32Array

@@ -37,8 +37,12 @@ export class PackedForest {
     this.#leafRows = new Int32Array(roots.length)
   }
 
-  /** Packs trees whose nodes may be in any order (every FlatTree starts at node 0). */
-  static from(trees: readonly FlatTree[], nClasses: number): PackedForest {
+  /**
+   * Packs trees whose nodes may be in any order (every FlatTree starts at node 0). Leaf rows are the
+   * class counts normalised to probabilities, or with `raw` (regression trees, nClasses 1) the leaf
+   * values as they are, so probaRows / probaOne then average the trees' predictions.
+   */
+  static from(trees: readonly FlatTree[], nClasses: number, raw = false): PackedForest {
     let units = 0
     for (const t of trees) units += 2 * t.feature.length - t.nLeaves
     const buffer = new ArrayBuffer(units * 8)
@@ -71,7 +75,7 @@ export class PackedForest {
           const l = left[node] * nClasses
           let s = 0
           for (let c = 0; c < nClasses; c++) s += value[l + c]
-          for (let c = 0; c < nClasses; c++) row[c] = s > 0 ? value[l + c] / s : 1 / nClasses
+          for (let c = 0; c < nClasses; c++) row[c] = raw ? value[l + c] : s > 0 ? value[l + c] / s : 1 / nClasses
           i32[2 * u] = -1
           i32[2 * u + 1] = table.intern(row) * nClasses
           cursor += 1

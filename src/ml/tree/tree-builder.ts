@@ -4,8 +4,10 @@ import type { FlatTree } from './flat-tree.js'
 
 /** Everything buildTree needs, already validated and resolved to numbers (safe to post to a worker). */
 export interface TreeBuildParams {
+  /** 1 for regression trees. */
   readonly nClasses: number
-  readonly criterion: 'gini' | 'entropy'
+  /** 'squared_error' grows a regression tree (buildRegressionTree); the others a classification tree. */
+  readonly criterion: 'gini' | 'entropy' | 'squared_error'
   /** Infinity for unlimited. */
   readonly maxDepth: number
   readonly minSamplesSplit: number

@@ -4,7 +4,7 @@ import type { TreeBuildParams } from './tree-builder.js'
 
 export type MaxFeatures = 'sqrt' | 'log2' | number | null
 
-/** Hyperparameters shared by DecisionTreeClassifier and RandomForestClassifier. */
+/** Hyperparameters shared by the tree and forest estimators (classifiers use these, regressors RegressionTreeOptions). */
 export interface TreeOptions {
   readonly criterion?: 'gini' | 'entropy'
   /** null grows until leaves are pure (default). */
@@ -19,8 +19,17 @@ export interface TreeOptions {
   readonly maxBins?: number
 }
 
-export function checkTreeParams(o: Required<TreeOptions>): void {
-  if (o.criterion !== 'gini' && o.criterion !== 'entropy') throw new ValidationError(`criterion must be 'gini' or 'entropy', got ${String(o.criterion)}`, 'criterion')
+/** The regressors' hyperparameters: the same, with the squared-error criterion (sklearn's default and ours only). */
+export interface RegressionTreeOptions extends Omit<TreeOptions, 'criterion'> {
+  readonly criterion?: 'squared_error'
+}
+
+type AnyTreeParams = Required<TreeOptions> | Required<RegressionTreeOptions>
+
+export function checkTreeParams(o: AnyTreeParams, task: 'classification' | 'regression' = 'classification'): void {
+  if (task === 'regression') {
+    if (o.criterion !== 'squared_error') throw new ValidationError(`criterion must be 'squared_error', got ${String(o.criterion)}`, 'criterion')
+  } else if (o.criterion !== 'gini' && o.criterion !== 'entropy') throw new ValidationError(`criterion must be 'gini' or 'entropy', got ${String(o.criterion)}`, 'criterion')
   if (o.maxDepth !== null && !(Number.isInteger(o.maxDepth) && o.maxDepth >= 1)) throw new ValidationError(`maxDepth must be null or an integer ≥ 1, got ${o.maxDepth}`, 'maxDepth')
   if (!(Number.isInteger(o.minSamplesSplit) && o.minSamplesSplit >= 2)) throw new ValidationError(`minSamplesSplit must be an integer ≥ 2, got ${o.minSamplesSplit}`, 'minSamplesSplit')
   if (!(Number.isInteger(o.minSamplesLeaf) && o.minSamplesLeaf >= 1)) throw new ValidationError(`minSamplesLeaf must be an integer ≥ 1, got ${o.minSamplesLeaf}`, 'minSamplesLeaf')
@@ -44,7 +53,7 @@ export function resolveMaxFeatures(mf: MaxFeatures, nFeatures: number): number {
   return Math.max(1, Math.floor(mf * nFeatures))
 }
 
-export function buildParams(o: Required<TreeOptions>, nFeatures: number, nClasses: number, bootstrap: boolean): TreeBuildParams {
+export function buildParams(o: AnyTreeParams, nFeatures: number, nClasses: number, bootstrap: boolean): TreeBuildParams {
   return {
     nClasses,
     criterion: o.criterion,
