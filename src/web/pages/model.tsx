@@ -1,5 +1,6 @@
 import type { ModelVersion, PromotionRecord } from '../../registry/index.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
+import { ActionForm, type ActionContext } from './ops.js'
 
 export interface ModelPageVersion {
   readonly version: ModelVersion
@@ -34,7 +35,7 @@ function Promotions(props: { version: number; promotions: readonly PromotionReco
 }
 
 /** A model's versions: metrics, promotion decisions, lineage, artifacts, confusion matrix. */
-export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null }) {
+export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null; ctx?: ActionContext }) {
   const latest = props.versions[props.versions.length - 1]?.version
   return (
     <>
@@ -55,6 +56,9 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
                   <Badge>{a}</Badge>
                 ))}
                 <span class="muted small">{fmtTime(v.createdAt)}</span>
+                {props.ctx && !v.aliases.includes('production') && (
+                  <ActionForm action={`/api/models/${v.name}/promote`} label={`Promote v${v.version}`} ctx={props.ctx} fields={{ version: String(v.version) }} next={`/models/${v.name}#v${v.version}`} id={`promote-v${v.version}`} />
+                )}
               </span>
             </>
           }
@@ -78,7 +82,11 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
               <Table
                 head={['File', 'Size', 'sha256']}
                 numeric={[1]}
-                rows={v.artifacts.map((a) => [a.file, `${a.size.toLocaleString('en')} B`, <code class="small">{a.sha256.slice(0, 12)}…</code>])}
+                rows={v.artifacts.map((a) => [
+                  <a href={`/api/models/${v.name}/versions/${v.version}/artifacts/${encodeURIComponent(a.file)}`} download={a.file}>
+                    {a.file}
+                  </a>,
+                  `${a.size.toLocaleString('en')} B`, <code class="small">{a.sha256.slice(0, 12)}…</code>])}
               />
             </div>
             <div>

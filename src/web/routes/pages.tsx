@@ -16,6 +16,7 @@ import { PredictPage, type PredictPageProps } from '../pages/predict.js'
 import { pipelineStatus } from '../pipeline-status.js'
 import { parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
+import { actionContext } from './ops-pages.js'
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/
 const FORM_LIMIT = 64 * 1024
@@ -73,7 +74,7 @@ export function pageRoutes(services: WebServices): Hono {
         return { version: v, confusionDataUrl: svg ? `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` : null, report }
       }),
     )
-    return c.render(<ModelPage name={name} versions={withArtifacts} serving={serving} />, { title: `Model ${name}` })
+    return c.render(<ModelPage name={name} versions={withArtifacts} serving={serving} ctx={actionContext(c, services)} />, { title: `Model ${name}` })
   })
 
   pages.get('/feature-groups/:name', render, async (c) => {
