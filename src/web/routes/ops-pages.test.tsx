@@ -54,6 +54,12 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     for (const bad of ['/runs?status=done', '/runs?page=0', '/runs?trigger=x', '/runs?limit=5000']) expect((await get(app, bad)).status, bad).toBe(400)
   })
 
+  it('the dashboard\'s failing badge and the monitor\'s freshness rows link to the failing run', async () => {
+    const app = build(null, true)
+    expect((await get(app, '/')).html).toMatch(new RegExp(`<a href="/runs/${failedId}"[^>]*><span class="badge bad">1 pipeline\\(s\\) failing`))
+    expect((await get(app, '/iris/monitor')).html).toMatch(new RegExp(`<a href="/runs/${failedId}"><span class="badge bad">failed`))
+  })
+
   it('/runs/:id: status, attempt, trigger, tick, rows, error and the escaped log', async () => {
     const app = build(null, true)
     const { status, html } = await get(app, `/runs/${failedId}`)
