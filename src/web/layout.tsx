@@ -104,7 +104,7 @@ function smlActions(root){
   // A running run's log is tailed from the JSON API until the run ends, then the page reloads once.
   var log=root.querySelector('pre.log[data-run]');
   if(log){var id=log.dataset.run;var timer=setInterval(function(){fetch('/api/runs/'+id).then(function(r){return r.json()}).then(function(j){
-    log.textContent=j.logs.map(function(l){return l.at+' '+(l.level+'     ').slice(0,5)+' '+l.message}).join('\n')||'(no log lines yet)';
+    log.textContent=j.logs.map(function(l){return l.at+' '+(l.level+'     ').slice(0,5)+' '+l.message}).join('\\n')||'(no log lines yet)';
     if(j.status!=='running'){clearInterval(timer);location.reload()}
   })},2000)}
 }
