@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
+import { HTTPException } from 'hono/http-exception'
 import type { SqlDialect } from '../db/index.js'
 
 /**
@@ -69,12 +70,22 @@ export function csrfToken(c: Context): string {
   return token
 }
 
+/** A form body's fields; a malformed one (e.g. multipart without its parts) is the client's mistake: 400. */
+export async function parseForm(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return (await c.req.parseBody()) as Record<string, unknown>
+  } catch (e) {
+    const message = `(body) is not a valid form: ${(e as Error).message}`
+    throw new HTTPException(400, { message, res: Response.json({ error: message, issues: [{ field: '(body)', reason: 'not a valid form' }] }, { status: 400 }) })
+  }
+}
+
 async function sentCsrf(c: Context): Promise<string | undefined> {
   const header = c.req.header(CSRF_HEADER)
   if (header) return header
   const type = c.req.header('content-type') ?? ''
   if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    const v = (await c.req.parseBody())[CSRF_FIELD]
+    const v = (await parseForm(c))[CSRF_FIELD]
     return typeof v === 'string' ? v : undefined
   }
   return undefined

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError } from '../../db/index.js'
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../../runtime/index.js'
-import { endSession, requireAdmin, startSession } from '../admin-access.js'
+import { endSession, parseForm, requireAdmin, startSession } from '../admin-access.js'
 import { bodyLimit } from '../body-limit.js'
 import type { WebServices } from '../services.js'
 
@@ -26,7 +26,7 @@ const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/
 
 /** The request's fields: a form's, or a JSON object's (400 for anything else). */
 async function fields(c: Context): Promise<Record<string, unknown>> {
-  if (isForm(c)) return (await c.req.parseBody()) as Record<string, unknown>
+  if (isForm(c)) return parseForm(c)
   const text = await c.req.text()
   if (text.trim() === '') return {}
   let body: unknown
