@@ -34,6 +34,21 @@ function Promotions(props: { version: number; promotions: readonly PromotionReco
   )
 }
 
+/** Every version's metrics in one table, newest version first, so versions compare at a glance. */
+function MetricsSideBySide(props: { versions: readonly ModelVersion[]; serving: number | null }) {
+  const newest = [...props.versions].reverse()
+  const names = [...new Set(newest.flatMap((v) => Object.keys(v.metrics)))]
+  return (
+    <Card title="Versions side by side" id="compare">
+      <Table
+        head={['Metric', ...newest.map((v) => (v.version === props.serving ? `v${v.version} (serving)` : `v${v.version}`))]}
+        numeric={newest.map((_, i) => i + 1)}
+        rows={names.map((n) => [n, ...newest.map((v) => (v.metrics[n] === undefined ? '–' : Number.isInteger(v.metrics[n]) ? String(v.metrics[n]) : v.metrics[n].toFixed(4)))])}
+      />
+    </Card>
+  )
+}
+
 /** A model's versions: metrics, promotion decisions, lineage, artifacts, confusion matrix. */
 export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null; ctx?: ActionContext }) {
   const latest = props.versions[props.versions.length - 1]?.version
@@ -44,6 +59,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
         {latest?.description || 'Model registry entry'} · {props.versions.length} version(s)
         {props.serving !== null && <> · serving v{props.serving}</>}
       </p>
+      {props.versions.length > 1 && <MetricsSideBySide versions={props.versions.map((x) => x.version)} serving={props.serving} />}
       {[...props.versions].reverse().map(({ version: v, confusionDataUrl, report }) => (
         <Card
           id={`v${v.version}`}

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx'
 import { CSRF_FIELD } from '../admin-access.js'
+import type { CommitInfo, FeatureGroupMetadata } from '../../featurestore/index.js'
 import type { ModelVersion } from '../../registry/index.js'
 import type { Pipeline, RunLogLine, RunRecord } from '../../runtime/index.js'
 import { Badge, Card, RunBadge, Table, fmtTime, relative } from './components.js'
@@ -268,6 +269,30 @@ export function AdminPage(props: { ctx: ActionContext; next: string; message?: C
             <span class="action-msg error" role="status" />
           </form>
         )}
+      </Card>
+    </>
+  )
+}
+
+/** Every feature group on the store (whatever its name), with its row count and last commit. */
+export function FeatureGroupsPage(props: { groups: readonly { readonly meta: FeatureGroupMetadata; readonly rows: number; readonly lastCommit: CommitInfo | null }[] }) {
+  return (
+    <>
+      <h1>Feature groups</h1>
+      <Card>
+        <Table
+          id="feature-groups"
+          head={['Feature group', 'Version', 'Rows', 'Last commit', 'Description']}
+          numeric={[1, 2]}
+          empty="No feature groups yet."
+          rows={props.groups.map((g) => [
+            <a href={`/feature-groups/${g.meta.name}?version=${g.meta.version}`}>{g.meta.name}</a>,
+            String(g.meta.version),
+            g.rows.toLocaleString('en'),
+            g.lastCommit ? `#${g.lastCommit.id} ${fmtTime(g.lastCommit.committedAt)}` : '–',
+            <span class="wrap small">{g.meta.description}</span>,
+          ])}
+        />
       </Card>
     </>
   )

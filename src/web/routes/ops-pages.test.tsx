@@ -94,6 +94,34 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     expect(page.html).not.toContain('Promote v1') // v1 already holds production
   })
 
+  it('/feature-groups: every group with rows and last commit; a group pages its data and its commits', async () => {
+    const app = build(null, true)
+    const list = await get(app, '/feature-groups')
+    for (const g of ['iris', 'titanic', 'iris_predictions', 'titanic_predictions']) expect(list.html).toContain(`href="/feature-groups/${g}?version=1"`)
+    const irisRows = await (await made[0].featureStore.getFeatureGroup('iris', 1)).count()
+    expect(list.html).toContain(`<td class="num">${irisRows}</td>`)
+    const pages = Math.ceil(irisRows / 20)
+    const first = await get(app, '/feature-groups/iris')
+    const ids = (html: string) => [...html.matchAll(/<section class="card" id="preview">[\s\S]*?<\/section>/g)][0][0].match(/<tr><td>(\d+)<\/td>/g)
+    expect(ids(first.html)).toHaveLength(20)
+    expect(first.html).toContain(`page 1 of ${pages}`)
+    const third = await get(app, '/feature-groups/iris?version=1&page=3')
+    expect(ids(third.html)![0]).not.toBe(ids(first.html)![0])
+    expect(third.html).toContain(`page 3 of ${pages}`)
+    expect((await get(app, '/feature-groups/iris?page=0')).status).toBe(400)
+    expect((await get(app, '/feature-groups/iris?commits=x')).status).toBe(400)
+  })
+
+  it('a model page with several versions compares their metrics side by side', async () => {
+    const s = made[0]
+    const v1 = await s.registry.get('titanic_model', 1)
+    await s.registry.create({ name: 'titanic_model', metrics: { accuracy: 0.5 }, description: 'second', featureView: v1.lineage.featureView ?? undefined })
+    const { html } = await get(build(null, true), '/models/titanic_model')
+    expect(html).toContain('id="compare"')
+    expect(html).toMatch(/<th class="num">v2<\/th><th class="num">v1 \(serving\)<\/th>/)
+    expect(html).toContain('Promote v2')
+  })
+
   it('/admin: the sign-in form when locked, signed in with the cookie, and the open/disabled states', async () => {
     const app = build(sha256Hex(TOKEN), false)
     const locked = await get(app, '/admin')

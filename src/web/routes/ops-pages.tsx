@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import { RUN_STATUSES, RUN_TRIGGERS } from '../../runtime/index.js'
 import { accessState, csrfToken } from '../admin-access.js'
 import { layout } from '../layout.js'
-import { AdminPage, ModelsPage, PipelinesPage, RunPage, RunsPage, type ActionContext } from '../pages/ops.js'
+import { AdminPage, FeatureGroupsPage, ModelsPage, PipelinesPage, RunPage, RunsPage, type ActionContext } from '../pages/ops.js'
 import type { WebServices } from '../services.js'
 import { runsQuery } from './ops-api.js'
 
@@ -48,6 +48,12 @@ export function opsPageRoutes(services: WebServices): Hono {
     const models = await services.registry.list()
     const withVersions = await Promise.all(models.map(async (m) => ({ name: m.name, list: await services.registry.listVersions(m.name) })))
     return c.render(<ModelsPage models={withVersions} />, { title: 'Models', active: '/models' })
+  })
+
+  pages.get('/feature-groups', render, async (c) => {
+    const groups = await services.featureStore.listFeatureGroups()
+    const rows = await Promise.all(groups.map(async (g) => ({ meta: g.metadata, rows: await g.count(), lastCommit: (await g.latestCommit()) ?? null })))
+    return c.render(<FeatureGroupsPage groups={rows} />, { title: 'Feature groups', active: '/feature-groups' })
   })
 
   pages.get('/admin', render, async (c) => {
