@@ -118,7 +118,7 @@ export function Document(props: { systems: readonly SystemDescription[]; title: 
   const links: [string, string][] = [['/', 'Dashboard']]
   for (const s of props.systems) links.push([`/${s.name}`, `${s.title.split(' ')[0]} predict`])
   for (const s of props.systems) links.push([`/${s.name}/monitor`, `${s.title.split(' ')[0]} monitor`])
-  links.push(['/runs', 'Runs'], ['/pipelines', 'Pipelines'], ['/models', 'Models'], ['/feature-groups', 'Feature groups'], ['/admin', 'Admin'])
+  links.push(['/runs', 'Runs'], ['/pipelines', 'Pipelines'], ['/models', 'Models'], ['/feature-groups', 'Feature groups'], ['/feature-views', 'Feature views'], ['/admin', 'Admin'])
   return (
     <html lang="en">
       <head>

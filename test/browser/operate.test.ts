@@ -119,12 +119,12 @@ describe.skipIf(!hasChromium)('operating in chromium', () => {
     await shot('model-after-promote')
   })
 
-  it('runs, pipelines, models and admin read at 1280 px and at 390 px without sideways scrolling', async () => {
+  it('runs, pipelines, models, feature groups and views, admin read at 1280 px and at 390 px without sideways scrolling', async () => {
     const [run] = await services.runs.list({ limit: 1 })
-    const paths = ['/runs', `/runs/${run.id}`, '/pipelines', '/models', '/models/iris_model', '/admin']
+    const paths = ['/runs', `/runs/${run.id}`, '/pipelines', '/models', '/models/iris_model', '/feature-groups', '/feature-groups/iris?page=2', '/feature-views', '/feature-views/iris', '/admin']
     for (const path of paths) {
       await page.goto(url(path))
-      await shot(`desktop${path.replace(/\//g, '-')}`)
+      await shot(`desktop${path.replace(/[/?=]/g, '-')}`)
     }
     const p = await ctx.newPage()
     await p.setViewportSize({ width: 390, height: 844 })
@@ -135,7 +135,7 @@ describe.skipIf(!hasChromium)('operating in chromium', () => {
         return root.scrollWidth - root.clientWidth
       })
       expect(overflow, path).toBeLessThanOrEqual(0)
-      await shot(`phone${path.replace(/\//g, '-')}`, p)
+      await shot(`phone${path.replace(/[/?=]/g, '-')}`, p)
     }
     await p.close()
   })

@@ -89,8 +89,24 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
               <Table
                 head={['Trained on', '']}
                 rows={[
-                  ['Feature view', v.lineage.featureView ? `${v.lineage.featureView.name} v${v.lineage.featureView.version}` : '–'],
-                  ['Training dataset', v.lineage.trainingDatasetVersion === null ? '–' : `version ${v.lineage.trainingDatasetVersion}`],
+                  [
+                    'Feature view',
+                    v.lineage.featureView ? (
+                      <a href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}`}>{`${v.lineage.featureView.name} v${v.lineage.featureView.version}`}</a>
+                    ) : (
+                      '–'
+                    ),
+                  ],
+                  [
+                    'Training dataset',
+                    v.lineage.trainingDatasetVersion === null ? (
+                      '–'
+                    ) : v.lineage.featureView ? (
+                      <a href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}#td-${v.lineage.trainingDatasetVersion}`}>{`version ${v.lineage.trainingDatasetVersion}`}</a>
+                    ) : (
+                      `version ${v.lineage.trainingDatasetVersion}`
+                    ),
+                  ],
                   ['Feature-group commit', v.lineage.commitId === null ? '–' : `#${v.lineage.commitId}`],
                 ]}
               />

@@ -297,3 +297,90 @@ export function FeatureGroupsPage(props: { groups: readonly { readonly meta: Fea
     </>
   )
 }
+
+export interface FeatureViewSummary {
+  readonly name: string
+  readonly version: number
+  readonly description: string
+  readonly group: { readonly name: string; readonly version: number }
+  readonly features: readonly string[]
+  readonly labels: readonly string[]
+  readonly transformations: Readonly<Record<string, string>>
+  readonly createdAt: Date
+}
+
+export interface TrainingDatasetRow {
+  readonly version: number
+  readonly commitId: number | null
+  readonly testSize: number
+  readonly seed: number
+  readonly stratify: boolean
+  readonly trainRows: number
+  readonly testRows: number
+  readonly createdAt: Date
+}
+
+const viewHref = (v: { name: string; version: number }) => `/feature-views/${v.name}?version=${v.version}`
+
+/** Every feature view with the group it reads. */
+export function FeatureViewsPage(props: { views: readonly FeatureViewSummary[] }) {
+  return (
+    <>
+      <h1>Feature views</h1>
+      <Card>
+        <Table
+          id="feature-views"
+          head={['Feature view', 'Version', 'Feature group', 'Labels', 'Created']}
+          numeric={[1]}
+          empty="No feature views yet."
+          rows={props.views.map((v) => [
+            <a href={viewHref(v)}>{v.name}</a>,
+            String(v.version),
+            <a href={`/feature-groups/${v.group.name}?version=${v.group.version}`}>{`${v.group.name} v${v.group.version}`}</a>,
+            v.labels.join(', ') || '–',
+            fmtTime(v.createdAt),
+          ])}
+        />
+      </Card>
+    </>
+  )
+}
+
+/** A feature view: its features, labels and transformations, the group it reads, its training datasets (each at a commit). */
+export function FeatureViewPage(props: { view: FeatureViewSummary; trainingDatasets: readonly TrainingDatasetRow[] }) {
+  const v = props.view
+  const group = `/feature-groups/${v.group.name}?version=${v.group.version}`
+  return (
+    <>
+      <h1>
+        Feature view {v.name} <span class="muted">v{v.version}</span>
+      </h1>
+      <p class="lead">
+        {v.description || 'No description'} · reads <a href={group}>{`${v.group.name} v${v.group.version}`}</a>
+      </p>
+      <Card title="Features" id="features">
+        <Table
+          head={['Column', 'Role', 'Transformation']}
+          rows={v.features.map((f) => [<code>{f}</code>, v.labels.includes(f) ? <Badge>label</Badge> : 'feature', v.transformations[f] ?? '–'])}
+        />
+      </Card>
+      <Card title={`Training datasets (${props.trainingDatasets.length})`} id="training-datasets">
+        <Table
+          head={['Version', 'Feature-group commit', 'Test size', 'Seed', 'Stratified', 'Train rows', 'Test rows', 'Created']}
+          numeric={[0, 2, 3, 5, 6]}
+          empty="No training datasets yet."
+          rows={[...props.trainingDatasets].reverse().map((t) => [
+            <span id={`td-${t.version}`}>{t.version}</span>,
+            t.commitId === null ? '–' : <a href={group}>{`${v.group.name} v${v.group.version} at commit #${t.commitId}`}</a>,
+            String(t.testSize),
+            String(t.seed),
+            t.stratify ? 'yes' : 'no',
+            String(t.trainRows),
+            String(t.testRows),
+            fmtTime(t.createdAt),
+          ])}
+        />
+      </Card>
+    </>
+  )
+}

@@ -112,6 +112,22 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     expect((await get(app, '/feature-groups/iris?commits=x')).status).toBe(400)
   })
 
+  it('lineage as links: model version → training dataset → feature view → feature group at its commit', async () => {
+    const app = build(null, true)
+    const model = await get(app, '/models/iris_model')
+    const v1 = await made[0].registry.get('iris_model', 1)
+    const fv = v1.lineage.featureView!
+    expect(model.html).toContain(`href="/feature-views/${fv.name}?version=${fv.version}#td-${v1.lineage.trainingDatasetVersion}"`)
+    const list = await get(app, '/feature-views')
+    expect(list.html).toContain(`href="/feature-views/${fv.name}?version=${fv.version}"`)
+    const view = await get(app, `/feature-views/${fv.name}?version=${fv.version}`)
+    expect(view.status).toBe(200)
+    expect(view.html).toContain(`id="td-${v1.lineage.trainingDatasetVersion}"`)
+    expect(view.html).toContain(`at commit #${v1.lineage.commitId}`)
+    expect(view.html).toMatch(/href="\/feature-groups\/iris\?version=1"/)
+    for (const bad of ['/feature-views/nope', `/feature-views/${fv.name}?version=99`, `/feature-views/${fv.name}?version=x`, '/feature-views/Bad-Name']) expect((await get(app, bad)).status, bad).toBe(404)
+  })
+
   it('a model page with several versions compares their metrics side by side', async () => {
     const s = made[0]
     const v1 = await s.registry.get('titanic_model', 1)

@@ -1,12 +1,16 @@
 import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { NotFoundError, ValidationError } from '../../db/index.js'
+import type { FeatureView } from '../../featurestore/index.js'
 import { RUN_STATUSES, RUN_TRIGGERS } from '../../runtime/index.js'
 import { accessState, csrfToken } from '../admin-access.js'
 import { layout } from '../layout.js'
-import { AdminPage, FeatureGroupsPage, ModelsPage, PipelinesPage, RunPage, RunsPage, type ActionContext } from '../pages/ops.js'
+import { AdminPage, FeatureGroupsPage, FeatureViewPage, FeatureViewsPage, ModelsPage, PipelinesPage, RunPage, RunsPage, type ActionContext, type FeatureViewSummary } from '../pages/ops.js'
 import type { WebServices } from '../services.js'
 import { runsQuery } from './ops-api.js'
 
 const RECENT = 8
+const NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** What a page needs to draw action forms: this visitor's CSRF token and access state. */
 export function actionContext(c: Context, services: WebServices): ActionContext {
@@ -54,6 +58,25 @@ export function opsPageRoutes(services: WebServices): Hono {
     const groups = await services.featureStore.listFeatureGroups()
     const rows = await Promise.all(groups.map(async (g) => ({ meta: g.metadata, rows: await g.count(), lastCommit: (await g.latestCommit()) ?? null })))
     return c.render(<FeatureGroupsPage groups={rows} />, { title: 'Feature groups', active: '/feature-groups' })
+  })
+
+  const viewSummary = (fv: FeatureView): FeatureViewSummary => ({
+    ...fv.metadata,
+    group: { name: fv.featureGroup.name, version: fv.featureGroup.version },
+  })
+
+  pages.get('/feature-views', render, async (c) => {
+    const views = await services.featureStore.listFeatureViews()
+    return c.render(<FeatureViewsPage views={views.map(viewSummary)} />, { title: 'Feature views', active: '/feature-views' })
+  })
+
+  pages.get('/feature-views/:name', render, async (c) => {
+    const name = c.req.param('name')
+    const v = c.req.query('version')
+    const version = v === undefined || v === '' ? undefined : /^\d{1,9}$/.test(v) ? Number(v) : 0
+    const fv = NAME.test(name) && version !== 0 ? await services.featureStore.getFeatureView(name, version).catch((e) => (e instanceof NotFoundError || e instanceof ValidationError ? null : Promise.reject(e))) : null
+    if (!fv) throw new HTTPException(404, { message: `There is no feature view called “${name}”${version === undefined ? '' : ` with version ${v}`}.` })
+    return c.render(<FeatureViewPage view={viewSummary(fv)} trainingDatasets={await fv.trainingDatasets()} />, { title: `Feature view ${name}`, active: '/feature-views' })
   })
 
   pages.get('/admin', render, async (c) => {
