@@ -150,6 +150,10 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
     expect(offsite.headers.get('location')).toBe('/admin')
     const out = await app.request('/api/admin/session', { method: 'DELETE' })
     expect(cookieOf(out, 'sml_admin')!.attrs).toMatch(/Max-Age=0/)
+    // Beyond loopback, at most 10 sign-in attempts a minute from one client.
+    const statuses: number[] = []
+    for (let i = 0; i < 12; i++) statuses.push((await post(JSON.stringify({ token: 'guess' }))).status)
+    expect(statuses).toEqual([...Array(6).fill(401), ...Array(6).fill(429)]) // 4 attempts above, then 6 more allowed
     const none = build({ adminTokenSha256: null, loopback: false })
     expect((await none.request('/api/admin/session', { method: 'POST', body: JSON.stringify({ token: TOKEN }), headers: { 'content-type': 'application/json' } })).status).toBe(403)
   })

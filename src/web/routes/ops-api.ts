@@ -1,9 +1,10 @@
-import { Hono, type Context } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError } from '../../db/index.js'
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../../runtime/index.js'
 import { endSession, parseForm, requireAdmin, startSession } from '../admin-access.js'
 import { bodyLimit } from '../body-limit.js'
+import { rateLimit } from '../rate-limit.js'
 import type { WebServices } from '../services.js'
 
 const ACTION_BODY_LIMIT = 64 * 1024
@@ -72,8 +73,10 @@ export function opsApiRoutes(services: WebServices): Hono {
   const admin = requireAdmin(services.access)
   const limit = bodyLimit({ maxSize: ACTION_BODY_LIMIT, onError: (c) => c.json({ error: `request body is larger than ${ACTION_BODY_LIMIT} bytes`, issues: [{ field: '(body)', reason: 'too large' }] }, 413) })
 
-  // The token entered once in the UI becomes an HttpOnly SameSite=Strict session cookie.
-  api.post('/admin/session', limit, async (c) => {
+  // The token entered once in the UI becomes an HttpOnly SameSite=Strict session cookie. Beyond loopback,
+  // guesses are limited per client address (a chosen SML_ADMIN_TOKEN may be short).
+  const guesses: MiddlewareHandler = services.access.loopback ? (_c, next) => next() : rateLimit({ limit: 10, windowMs: 60_000 })
+  api.post('/admin/session', guesses, limit, async (c) => {
     const f = await fields(c)
     if (typeof f.token !== 'string' || f.token === '') bad('token', 'is required')
     const refused = startSession(c, services.access, f.token)
