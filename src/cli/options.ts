@@ -37,3 +37,15 @@ export function requestLogSettings(env: NodeJS.ProcessEnv = process.env): { maxA
     sampleRate: read('SML_REQUEST_LOG_SAMPLE', (n) => Number.isFinite(n) && n >= 0 && n <= 1, 'a number from 0 to 1'),
   }
 }
+
+/**
+ * The predict API's per-client limit from `SML_PREDICT_RATE_LIMIT` (requests per minute; 0 = no limit).
+ * Unset: the web app's default (60 a minute beyond loopback, none on loopback).
+ */
+export function predictRateLimitSetting(env: NodeJS.ProcessEnv = process.env): { limit: number; windowMs: number } | null | undefined {
+  const v = env.SML_PREDICT_RATE_LIMIT
+  if (v === undefined || v === '') return undefined
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 0) throw new ValidationError(`SML_PREDICT_RATE_LIMIT must be a whole number of requests per minute (0 = no limit), got ${JSON.stringify(v)}`, [{ column: 'SML_PREDICT_RATE_LIMIT', reason: 'must be a whole number ≥ 0' }])
+  return n === 0 ? null : { limit: n, windowMs: 60_000 }
+}

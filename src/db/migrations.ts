@@ -227,6 +227,20 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex('sml_model_promotions_model').on('sml_model_promotions').columns(['model_id', 'id']).execute()
     },
   },
+  {
+    // Small store-wide settings by key: the web app's admin token, kept as its sha256 only, so that an
+    // exported store (`sml export`) never carries a usable secret.
+    id: '007_settings',
+    async up(db, d) {
+      const str = sql.raw(d.sqlType('string'))
+      await db.schema
+        .createTable('sml_settings')
+        .addColumn('key', str, (c) => c.primaryKey())
+        .addColumn('value', str, (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+  },
 ]
 
 /** Applies pending migrations under the dialect's cross-process lock; safe to call from many processes at once. */

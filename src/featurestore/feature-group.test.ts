@@ -49,6 +49,14 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect((await fg.commits()).map((c) => c.id)).toEqual([c1.id, c2.id])
   })
 
+  it('pages rows in key order with limit and offset (the data preview)', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'paged', primaryKey: ['id'], eventTime: 'ts', schema })
+    await fg.insert([5, 3, 1, 4, 2].map((id) => row(id, id)))
+    expect((await fg.read({ limit: 2, offset: 2 })).map((r) => r.id)).toEqual([3, 4])
+    expect((await fg.read({ limit: 2, offset: 4 })).map((r) => r.id)).toEqual([5])
+    expect(await fg.read({ limit: 2, offset: 10 })).toEqual([])
+  })
+
   it('reads rows since an event time', async () => {
     const fg = await fs.getOrCreateFeatureGroup({ name: 'since', primaryKey: ['id'], eventTime: 'ts', schema })
     await fg.insert([row(1, 1, 'a', true, new Date('2026-01-01')), row(2, 2, 'a', true, new Date('2026-01-03'))])

@@ -345,6 +345,7 @@ export class FeatureGroup {
     for (const k of this.meta.primaryKey) q = q.orderBy(k)
     q = q.orderBy('_commit_id')
     if (options.limit !== undefined) q = q.limit(options.limit)
+    if (options.limit !== undefined && options.offset) q = q.offset(options.offset)
     return q
   }
 }

@@ -71,6 +71,8 @@ export interface ReadOptions {
   /** Every version of every row, not just the latest per key. */
   readonly history?: boolean
   readonly limit?: number
+  /** Rows to skip in primary-key order before `limit` (paging); applies only together with `limit`. */
+  readonly offset?: number
 }
 
 export interface ColumnStatistics {

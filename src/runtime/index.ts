@@ -6,6 +6,7 @@ export {
   RunStore,
   processAlive,
   RUN_STATUSES,
+  RUN_TRIGGERS,
   type RunStatus,
   type RunTrigger,
   type RunRecord,

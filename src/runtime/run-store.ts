@@ -4,7 +4,8 @@ import { NotFoundError, type SqlDialect } from '../db/index.js'
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'timed-out', 'abandoned'] as const
 export type RunStatus = (typeof RUN_STATUSES)[number]
 /** manual: `sml run`; schedule: a worker's tick; catch-up: a missed tick run by `sml worker --catch-up`. */
-export type RunTrigger = 'manual' | 'schedule' | 'catch-up'
+export const RUN_TRIGGERS = ['manual', 'schedule', 'catch-up'] as const
+export type RunTrigger = (typeof RUN_TRIGGERS)[number]
 
 /** One attempt of one pipeline; retries are further rows sharing `firstAttemptId`. */
 export interface RunRecord {
@@ -33,8 +34,11 @@ export interface RunLogLine {
 export interface ListRunsOptions {
   readonly pipeline?: string
   readonly status?: RunStatus
+  readonly trigger?: RunTrigger
   /** Newest first; default 50. */
   readonly limit?: number
+  /** Runs to skip from the newest (paging); default 0. */
+  readonly offset?: number
 }
 
 export interface StartRunOptions {
@@ -122,7 +126,12 @@ export class RunStore {
     let q = this.db.kysely.selectFrom('sml_runs').selectAll()
     if (options.pipeline !== undefined) q = q.where('pipeline', '=', options.pipeline)
     if (options.status !== undefined) q = q.where('status', '=', options.status)
-    const rows = await q.orderBy('id', 'desc').limit(options.limit ?? 50).execute()
+    if (options.trigger !== undefined) q = q.where('trigger', '=', options.trigger)
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? 50)
+      .offset(options.offset ?? 0)
+      .execute()
     return rows.map(toRun)
   }
 

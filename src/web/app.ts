@@ -1,8 +1,12 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { secureHeaders } from 'hono/secure-headers'
 import { NotFoundError, ValidationError } from '../db/index.js'
 import { errorPage } from './pages/error.js'
+import { rateLimit } from './rate-limit.js'
 import { apiRoutes } from './routes/api.js'
+import { opsApiRoutes } from './routes/ops-api.js'
+import { opsPageRoutes } from './routes/ops-pages.js'
 import { pageRoutes } from './routes/pages.js'
 import type { WebServices } from './services.js'
 
@@ -11,7 +15,25 @@ export function createApp(services: WebServices): Hono {
   const app = new Hono()
 
   app.get('/health', (c) => c.json({ ok: true, store: services.db.displayName, systems: services.systems.map((s) => s.name), requestLog: services.requestLog.stats() }))
+  // Pages carry inline styles and scripts of our own and data: images (charts, artifacts); nothing from elsewhere.
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    }),
+  )
+  if (services.predictRateLimit) app.use('/api/:system/predict', rateLimit(services.predictRateLimit))
+  app.route('/api', opsApiRoutes(services))
   app.route('/api', apiRoutes(services))
+  app.route('/', opsPageRoutes(services))
   app.route('/', pageRoutes(services))
 
   // JSON for the API, an HTML page in the site layout for everything a browser opens.

@@ -59,6 +59,10 @@ button[disabled]{opacity:.6;cursor:progress}
 .pair{display:flex;gap:1rem;flex-wrap:wrap}.pair figure{margin:0;text-align:center}.pair figcaption{font-weight:600;margin-top:.3rem}
 .pair .pic{width:150px;margin:0 auto}
 pre{background:#f9fafb;border:1px solid var(--line);border-radius:8px;padding:.7rem;overflow-x:auto;font-size:.82rem}
+form.action{display:inline-flex;flex-wrap:wrap;gap:.3rem;align-items:center;margin:0}form.action button{padding:.3rem .8rem;font-size:.85rem}
+.wrap{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}td .wrap{display:inline-block;min-width:12rem;max-width:36rem}
+pre.log{max-height:32rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}.filters label{display:inline-flex;gap:.3rem;align-items:center}
+input[type=password]{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;max-width:100%}
 footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:600px){main{padding:1rem .7rem 2rem}h1{font-size:1.35rem}.card{padding:.9rem}.result .pic{width:140px}.answer{font-size:1.5rem}
  .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}}
@@ -84,7 +88,27 @@ function smlBind(root){
     });
   });
 }
-document.addEventListener('DOMContentLoaded',function(){smlBind(document)});
+// Actions post by fetch (the CSRF token travels as a header too) and show a refusal inline.
+function smlActions(root){
+  root.querySelectorAll('form[data-action]').forEach(function(f){
+    f.addEventListener('submit',function(e){
+      e.preventDefault();var b=f.querySelector('button[type=submit]');var msg=f.querySelector('.action-msg');if(b)b.disabled=true;if(msg)msg.textContent='';
+      var body=new URLSearchParams(new FormData(f));var t=f.querySelector('input[name=_csrf]');
+      fetch(f.action,{method:'POST',body:body,credentials:'same-origin',headers:{'content-type':'application/x-www-form-urlencoded','x-csrf-token':t?t.value:''}}).then(function(res){
+        if(res.ok){location.href=res.url;return}
+        return res.json().then(function(j){if(msg)msg.textContent=j.error||('refused: '+res.status)},function(){if(msg)msg.textContent='refused: '+res.status});
+      }).catch(function(err){if(msg)msg.textContent=String(err)}).then(function(){if(b)b.disabled=false});
+    });
+  });
+  root.querySelectorAll('[data-sign-out]').forEach(function(b){b.addEventListener('click',function(){fetch('/api/admin/session',{method:'DELETE',credentials:'same-origin'}).then(function(){location.reload()})})});
+  // A running run's log is tailed from the JSON API until the run ends, then the page reloads once.
+  var log=root.querySelector('pre.log[data-run]');
+  if(log){var id=log.dataset.run;var timer=setInterval(function(){fetch('/api/runs/'+id).then(function(r){return r.json()}).then(function(j){
+    log.textContent=j.logs.map(function(l){return l.at+' '+(l.level+'     ').slice(0,5)+' '+l.message}).join('\\n')||'(no log lines yet)';
+    if(j.status!=='running'){clearInterval(timer);location.reload()}
+  })},2000)}
+}
+document.addEventListener('DOMContentLoaded',function(){smlBind(document);smlActions(document)});
 `
 
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#111827"/><path d="M3 11l3-4 3 2 4-6" stroke="#93c5fd" stroke-width="2" fill="none"/></svg>')}`
@@ -94,6 +118,7 @@ export function Document(props: { systems: readonly SystemDescription[]; title: 
   const links: [string, string][] = [['/', 'Dashboard']]
   for (const s of props.systems) links.push([`/${s.name}`, `${s.title.split(' ')[0]} predict`])
   for (const s of props.systems) links.push([`/${s.name}/monitor`, `${s.title.split(' ')[0]} monitor`])
+  links.push(['/runs', 'Runs'], ['/pipelines', 'Pipelines'], ['/models', 'Models'], ['/feature-groups', 'Feature groups'], ['/feature-views', 'Feature views'], ['/admin', 'Admin'])
   return (
     <html lang="en">
       <head>

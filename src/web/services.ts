@@ -1,8 +1,9 @@
 import type { SqlDialect } from '../db/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
-import { RunStore } from '../runtime/index.js'
-import { SYSTEMS, type SystemDescription } from '../systems/index.js'
+import { RunStore, type Pipeline } from '../runtime/index.js'
+import { SYSTEMS, systemPipelines, type SystemDescription } from '../systems/index.js'
+import type { AccessConfig } from './admin-access.js'
 import { ModelCache } from './model-cache.js'
 import { RequestLog, type RequestLogOptions } from './request-log.js'
 
@@ -17,18 +18,35 @@ export interface WebServices {
   readonly requestLog: RequestLog
   /** Next scheduled time of a pipeline, when a worker runs in this process. */
   readonly nextRun?: (pipeline: string) => Date | null
+  /** Every pipeline the pages list and Run now may start (default: the systems' pipelines). */
+  readonly pipelines: readonly Pipeline[]
+  /** Starts a run of a pipeline off this process (`sml run NAME`); absent = Run now is unavailable. */
+  readonly launchRun?: RunLauncher
+  /** Who may act; default: no token, loopback (actions open to this machine only). */
+  readonly access: AccessConfig
+  /** Requests per client per window on the predict API; null = unlimited (the default on loopback). */
+  readonly predictRateLimit: { readonly limit: number; readonly windowMs: number } | null
 }
+
+/** Starts a manual run of the named pipeline in its own process; resolves once it has started. */
+export type RunLauncher = (pipeline: string) => Promise<{ readonly pid: number }>
 
 export interface ServicesOptions {
   readonly systems?: readonly SystemDescription[]
   readonly nextRun?: (pipeline: string) => Date | null
   readonly requestLog?: RequestLogOptions
+  readonly pipelines?: readonly Pipeline[]
+  readonly launchRun?: RunLauncher
+  readonly access?: AccessConfig
+  /** Default: 60 per minute when `access.loopback` is false, else none. */
+  readonly predictRateLimit?: { readonly limit: number; readonly windowMs: number } | null
 }
 
 /** The services over one open store; `requestLog.close()` before closing the store writes what is queued. */
 export function createServices(db: SqlDialect, options: ServicesOptions = {}): WebServices {
   const featureStore = new FeatureStore(db)
   const registry = new ModelRegistry(db)
+  const access = options.access ?? { adminTokenSha256: null, loopback: true }
   return {
     db,
     featureStore,
@@ -38,5 +56,9 @@ export function createServices(db: SqlDialect, options: ServicesOptions = {}): W
     models: new ModelCache(featureStore, registry),
     requestLog: new RequestLog(db, options.requestLog),
     nextRun: options.nextRun,
+    pipelines: options.pipelines ?? (options.systems ?? Object.values(SYSTEMS)).flatMap(systemPipelines),
+    launchRun: options.launchRun,
+    access,
+    predictRateLimit: options.predictRateLimit !== undefined ? options.predictRateLimit : access.loopback ? null : { limit: 60, windowMs: 60_000 },
   }
 }

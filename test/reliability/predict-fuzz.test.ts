@@ -8,10 +8,12 @@ import { createTestDatabase, type TestDatabase } from '../../src/db/test-support
 import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../src/systems/index.js'
 import { createApp, createServices, type WebServices } from '../../src/web/index.js'
+import { sha256Hex } from '../../src/web/admin-access.js'
 
 const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }
 const passenger = { pclass: 1, sex: 'female', age: 30, sibsp: 0, parch: 0, embarked: 'C' }
 const RUNS = Number(process.env.SML_FUZZ_RUNS ?? 300)
+const TOKEN = 'fuzz-admin-token'
 
 const junkValue = fc.oneof(
   fc.constant(null),
@@ -74,7 +76,7 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
     tdb = createTestDatabase('sqlite')
     db = await tdb.open()
     await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-02T12:00:00Z') })
-    services = createServices(db)
+    services = createServices(db, { access: { adminTokenSha256: sha256Hex(TOKEN), loopback: false }, launchRun: async () => ({ pid: 1 }), predictRateLimit: null })
     app = createApp(services)
   })
   afterAll(async () => {
@@ -119,5 +121,53 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
       expect(res.status).toBe(200)
       expect(((await res.json()) as { prediction: string }).prediction).toBe(answer)
     }
+  })
+
+  // The operating routes: actions (with no, a wrong or the right token, a cookie, a CSRF header), reads of runs
+  // and artifacts, sign-in; random path segments, bodies and headers. Never a 500, always a JSON error.
+  const segment = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('iris-daily', 'iris_model', 'titanic_model', '1', '2', '0', '-1', '99999999999999999999', 'model.json', 'confusion_matrix.svg') },
+    { weight: 2, arbitrary: fc.string({ maxLength: 12 }).map((x) => encodeURIComponent(x)) },
+  )
+  const route = fc.oneof(
+    segment.map((n) => ['POST', `/api/pipelines/${n}/runs`] as const),
+    segment.map((n) => ['POST', `/api/models/${n}/promote`] as const),
+    fc.tuple(segment, segment, segment).map(([n, v, f]) => ['GET', `/api/models/${n}/versions/${v}/artifacts/${f}`] as const),
+    segment.map((id) => ['GET', `/api/runs/${id}`] as const),
+    fc.constant(['POST', '/api/admin/session'] as const),
+    fc.constant(['DELETE', '/api/admin/session'] as const),
+    fc.constant(['GET', '/api/pipelines'] as const),
+  )
+  const auth = fc.constantFrom<Record<string, string>>(
+    {},
+    { authorization: `Bearer ${TOKEN}` },
+    { authorization: 'Bearer wrong' },
+    { authorization: 'Basic x' },
+    { authorization: '' },
+    { cookie: 'sml_admin=x; sml_csrf=yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy', 'x-csrf-token': 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy' },
+  )
+  const actionBodies = fc.oneof(
+    bodies,
+    fc.record({ version: junkValue, token: fc.oneof(junkValue, fc.constant(TOKEN)) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+    fc.record({ version: fc.string(), _csrf: fc.string(), next: fc.string(), token: fc.string() }, { requiredKeys: [] }).map((o) => new URLSearchParams(o).toString()),
+  )
+
+  it(`answers ${RUNS} random requests to the operating routes with a JSON answer, never 500`, async () => {
+    const seen = new Map<number, number>()
+    await fc.assert(
+      fc.asyncProperty(route, actionBodies, contentTypes, auth, async ([method, path], body, type, headers) => {
+        const h: Record<string, string> = { ...headers }
+        if (type) h['content-type'] = type
+        const res = await app.request(path, { method, body: method === 'GET' ? undefined : body, headers: h })
+        seen.set(res.status, (seen.get(res.status) ?? 0) + 1)
+        expect([200, 202, 303, 400, 401, 403, 404, 413, 429]).toContain(res.status)
+        if (res.status >= 400) expect(typeof ((await res.json()) as { error?: unknown }).error).toBe('string')
+      }),
+      { numRuns: RUNS, seed: Number(process.env.SML_FUZZ_SEED ?? 20260502) },
+    )
+    expect(seen.get(401)).toBeGreaterThan(0)
+    expect(seen.get(400)).toBeGreaterThan(0)
+    expect(seen.get(404)).toBeGreaterThan(0)
+    expect(seen.get(500)).toBeUndefined()
   })
 })

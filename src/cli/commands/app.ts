@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { port, positiveInt, requestLogSettings } from '../options.js'
+import { port, positiveInt, predictRateLimitSetting, requestLogSettings } from '../options.js'
 import { print } from '../output.js'
 
 
@@ -20,6 +20,25 @@ function onShutdown(stop: () => Promise<void>): void {
   }
   process.once('SIGINT', () => handler('SIGINT'))
   process.once('SIGTERM', () => handler('SIGTERM'))
+}
+
+/**
+ * What the web app needs beyond the store to be operated safely: who may act (SML_ADMIN_TOKEN, or a token
+ * generated and printed once when the server is reachable beyond loopback), Run now as `sml run`, and the
+ * predict API's rate limit.
+ */
+async function operateOptions(db: import('../../db/index.js').SqlDialect, host: string) {
+  const web = await import('../../web/index.js')
+  const loopback = web.isLoopbackHost(host)
+  const { config, generated } = await web.resolveAdminToken(db, { envToken: process.env.SML_ADMIN_TOKEN || undefined, loopback })
+  if (generated) print(`admin token (shown once; only its hash is stored): ${generated}`)
+  else if (config.adminTokenSha256 === null) print('no admin token: actions (Run now, Promote) work from this machine only')
+  const rate = predictRateLimitSetting()
+  return {
+    access: config,
+    launchRun: web.childProcessLauncher([process.execPath, ...process.execArgv, process.argv[1]]),
+    ...(rate === undefined ? {} : { predictRateLimit: rate }),
+  }
 }
 
 /** `sml start`, `sml serve`, `sml demo`: the whole system, the web app alone, simulated days. */
@@ -49,6 +68,7 @@ export function registerAppCommands(program: Command): void {
       const worker = opts.worker ? await runtime.startWorker({ db, pipelines: systems.pipelines, catchUp: opts.catchUp }) : null
       const scheduleOf = new Map(systems.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
+        ...(await operateOptions(db, opts.host)),
         requestLog: logSettings,
         nextRun: (p) => {
           const schedule = scheduleOf.get(p)
@@ -75,7 +95,7 @@ export function registerAppCommands(program: Command): void {
       const logSettings = requestLogSettings()
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
       const db = await openDatabase()
-      const services = web.createServices(db, { requestLog: logSettings })
+      const services = web.createServices(db, { ...(await operateOptions(db, opts.host)), requestLog: logSettings })
       await services.requestLog.start()
       const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
       print(`serving ${server.url}`)

@@ -96,7 +96,11 @@ export function DashboardPage(props: { systems: readonly DashboardSystem[]; now:
               ) : (
                 'No model serving yet.'
               )}{' '}
-              {failing.length > 0 && <Badge kind="bad">{failing.length} pipeline(s) failing</Badge>}
+              {failing.length > 0 && (
+                <a href={failing.length === 1 ? `/runs/${failing[0].last!.id}` : `/runs?status=failed`} title={failing.map((p) => p.name).join(', ')}>
+                  <Badge kind="bad">{failing.length} pipeline(s) failing</Badge>
+                </a>
+              )}
             </p>
             <div class="grid">
               <div>

@@ -1,13 +1,46 @@
-import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata } from '../../featurestore/index.js'
+import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureValue, Row } from '../../featurestore/index.js'
 import { describeExpectation } from '../../featurestore/index.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
 
 const show = (v: ColumnStatistics['min']) => (v === null ? '–' : v instanceof Date ? fmtTime(v) : typeof v === 'number' ? String(Number(v.toFixed(4))) : v)
 
-/** A feature group: schema with expectations, column statistics, commit history. */
-export function FeatureGroupPage(props: { meta: FeatureGroupMetadata; rows: number; statistics: readonly ColumnStatistics[]; commits: readonly CommitInfo[]; versions: readonly number[] }) {
+const cell = (v: FeatureValue | undefined) => (v === null || v === undefined ? '–' : v instanceof Date ? fmtTime(v) : typeof v === 'number' ? String(Number(v.toFixed(4))) : String(v))
+
+/** Pages of a list: which page, how many per page. */
+export interface Paging {
+  readonly page: number
+  readonly perPage: number
+}
+
+function Pager(props: { base: string; param: string; page: number; pages: number; anchor: string }) {
+  if (props.pages <= 1) return null
+  const href = (n: number) => `${props.base}${props.base.includes('?') ? '&' : '?'}${props.param}=${n}#${props.anchor}`
+  return (
+    <p class="row">
+      {props.page > 1 && <a href={href(props.page - 1)}>← previous</a>}
+      <span class="muted small">
+        page {props.page} of {props.pages}
+      </span>
+      {props.page < props.pages && <a href={href(props.page + 1)}>next →</a>}
+    </p>
+  )
+}
+
+/** A feature group: schema with expectations, column statistics, a page of its rows, its commits a page at a time. */
+export function FeatureGroupPage(props: {
+  meta: FeatureGroupMetadata
+  rows: number
+  statistics: readonly ColumnStatistics[]
+  commits: readonly CommitInfo[]
+  versions: readonly number[]
+  preview?: { readonly rows: readonly Row[]; readonly paging: Paging }
+  commitPaging?: Paging
+}) {
   const m = props.meta
-  const newest = [...props.commits].reverse().slice(0, 100)
+  const base = `/feature-groups/${m.name}?version=${m.version}`
+  const cp = props.commitPaging ?? { page: 1, perPage: 100 }
+  const commitPages = Math.max(1, Math.ceil(props.commits.length / cp.perPage))
+  const newest = [...props.commits].reverse().slice((cp.page - 1) * cp.perPage, cp.page * cp.perPage)
   return (
     <>
       <h1>
@@ -52,13 +85,24 @@ export function FeatureGroupPage(props: { meta: FeatureGroupMetadata; rows: numb
           />
         </Card>
       </div>
-      <Card title={`Commits (${props.commits.length}${props.commits.length > 100 ? ', newest 100' : ''})`} id="commits">
+      {props.preview && (
+        <Card title={`Data (${props.rows.toLocaleString('en')} rows, in key order)`} id="preview">
+          <Table
+            head={m.schema.map((f) => f.name)}
+            empty="No rows."
+            rows={props.preview.rows.map((r) => m.schema.map((f) => cell(r[f.name])))}
+          />
+          <Pager base={base} param="page" page={props.preview.paging.page} pages={Math.max(1, Math.ceil(props.rows / props.preview.paging.perPage))} anchor="preview" />
+        </Card>
+      )}
+      <Card title={`Commits (${props.commits.length})`} id="commits">
         <Table
           head={['Commit', 'Time', 'Added', 'Updated', 'Source', 'Warnings']}
           numeric={[2, 3]}
           empty="No commits yet."
-          rows={newest.map((c) => [`#${c.id}`, fmtTime(c.committedAt), c.rowsAdded, c.rowsUpdated, c.source ?? '–', c.warnings.length ? <span class="small">{c.warnings.join('; ')}</span> : '–'])}
+          rows={newest.map((c) => [`#${c.id}`, fmtTime(c.committedAt), c.rowsAdded, c.rowsUpdated, c.source ?? '–', c.warnings.length ? <span class="small wrap">{c.warnings.join('; ')}</span> : '–'])}
         />
+        <Pager base={base} param="commits" page={cp.page} pages={commitPages} anchor="commits" />
       </Card>
     </>
   )

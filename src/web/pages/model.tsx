@@ -1,5 +1,6 @@
 import type { ModelVersion, PromotionRecord } from '../../registry/index.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
+import { ActionForm, type ActionContext } from './ops.js'
 
 export interface ModelPageVersion {
   readonly version: ModelVersion
@@ -33,8 +34,23 @@ function Promotions(props: { version: number; promotions: readonly PromotionReco
   )
 }
 
+/** Every version's metrics in one table, newest version first, so versions compare at a glance. */
+function MetricsSideBySide(props: { versions: readonly ModelVersion[]; serving: number | null }) {
+  const newest = [...props.versions].reverse()
+  const names = [...new Set(newest.flatMap((v) => Object.keys(v.metrics)))]
+  return (
+    <Card title="Versions side by side" id="compare">
+      <Table
+        head={['Metric', ...newest.map((v) => (v.version === props.serving ? `v${v.version} (serving)` : `v${v.version}`))]}
+        numeric={newest.map((_, i) => i + 1)}
+        rows={names.map((n) => [n, ...newest.map((v) => (v.metrics[n] === undefined ? '–' : Number.isInteger(v.metrics[n]) ? String(v.metrics[n]) : v.metrics[n].toFixed(4)))])}
+      />
+    </Card>
+  )
+}
+
 /** A model's versions: metrics, promotion decisions, lineage, artifacts, confusion matrix. */
-export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null }) {
+export function ModelPage(props: { name: string; versions: readonly ModelPageVersion[]; serving: number | null; ctx?: ActionContext }) {
   const latest = props.versions[props.versions.length - 1]?.version
   return (
     <>
@@ -43,6 +59,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
         {latest?.description || 'Model registry entry'} · {props.versions.length} version(s)
         {props.serving !== null && <> · serving v{props.serving}</>}
       </p>
+      {props.versions.length > 1 && <MetricsSideBySide versions={props.versions.map((x) => x.version)} serving={props.serving} />}
       {[...props.versions].reverse().map(({ version: v, confusionDataUrl, report }) => (
         <Card
           id={`v${v.version}`}
@@ -55,6 +72,9 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
                   <Badge>{a}</Badge>
                 ))}
                 <span class="muted small">{fmtTime(v.createdAt)}</span>
+                {props.ctx && !v.aliases.includes('production') && (
+                  <ActionForm action={`/api/models/${v.name}/promote`} label={`Promote v${v.version}`} ctx={props.ctx} fields={{ version: String(v.version) }} next={`/models/${v.name}#v${v.version}`} id={`promote-v${v.version}`} />
+                )}
               </span>
             </>
           }
@@ -69,8 +89,24 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
               <Table
                 head={['Trained on', '']}
                 rows={[
-                  ['Feature view', v.lineage.featureView ? `${v.lineage.featureView.name} v${v.lineage.featureView.version}` : '–'],
-                  ['Training dataset', v.lineage.trainingDatasetVersion === null ? '–' : `version ${v.lineage.trainingDatasetVersion}`],
+                  [
+                    'Feature view',
+                    v.lineage.featureView ? (
+                      <a href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}`}>{`${v.lineage.featureView.name} v${v.lineage.featureView.version}`}</a>
+                    ) : (
+                      '–'
+                    ),
+                  ],
+                  [
+                    'Training dataset',
+                    v.lineage.trainingDatasetVersion === null ? (
+                      '–'
+                    ) : v.lineage.featureView ? (
+                      <a href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}#td-${v.lineage.trainingDatasetVersion}`}>{`version ${v.lineage.trainingDatasetVersion}`}</a>
+                    ) : (
+                      `version ${v.lineage.trainingDatasetVersion}`
+                    ),
+                  ],
                   ['Feature-group commit', v.lineage.commitId === null ? '–' : `#${v.lineage.commitId}`],
                 ]}
               />
@@ -78,7 +114,11 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
               <Table
                 head={['File', 'Size', 'sha256']}
                 numeric={[1]}
-                rows={v.artifacts.map((a) => [a.file, `${a.size.toLocaleString('en')} B`, <code class="small">{a.sha256.slice(0, 12)}…</code>])}
+                rows={v.artifacts.map((a) => [
+                  <a href={`/api/models/${v.name}/versions/${v.version}/artifacts/${encodeURIComponent(a.file)}`} download={a.file}>
+                    {a.file}
+                  </a>,
+                  `${a.size.toLocaleString('en')} B`, <code class="small">{a.sha256.slice(0, 12)}…</code>])}
               />
             </div>
             <div>

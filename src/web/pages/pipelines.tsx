@@ -8,9 +8,17 @@ export function PipelineTable(props: { pipelines: readonly PipelineStatus[]; now
       id="pipelines"
       head={['Pipeline', 'Last run', 'Last success', 'Age', 'Schedule', 'Next run']}
       rows={props.pipelines.map((p) => [
-        <span title={p.description}>{p.name}</span>,
+        <a href={`/runs?pipeline=${encodeURIComponent(p.name)}`} title={p.description}>
+          {p.name}
+        </a>,
         <span>
-          <RunBadge status={p.last?.status ?? null} /> {p.last ? <span class="muted small">{fmtTime(p.last.startedAt)}</span> : null}
+          {p.last ? (
+            <a href={`/runs/${p.last.id}`}>
+              <RunBadge status={p.last.status} /> <span class="muted small">{fmtTime(p.last.startedAt)}</span>
+            </a>
+          ) : (
+            <RunBadge status={null} />
+          )}
         </span>,
         fmtTime(p.lastSuccess?.endedAt ?? p.lastSuccess?.startedAt),
         p.lastSuccess ? (

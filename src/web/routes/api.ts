@@ -5,6 +5,7 @@ import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
 import { parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
+import { runsQuery } from './ops-api.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
@@ -59,10 +60,10 @@ export function apiRoutes(services: WebServices): Hono {
     return c.json(await Promise.all(models.map(async (m) => ({ ...m, versions: await services.registry.listVersions(m.name) }))))
   })
 
+  // ?pipeline=&status=&trigger=&limit=&page=, newest first.
   api.get('/runs', async (c) => {
-    const limit = Number(c.req.query('limit') ?? 50)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return c.json({ error: 'limit must be an integer from 1 to 1000', issues: [{ field: 'limit', reason: 'out of range' }] }, 400)
-    return c.json(await services.runs.list({ pipeline: c.req.query('pipeline') || undefined, limit }))
+    const q = runsQuery(c)
+    return c.json(await services.runs.list({ pipeline: q.pipeline, status: q.status, trigger: q.trigger, limit: q.perPage, offset: (q.page - 1) * q.perPage }))
   })
 
   return api

@@ -16,9 +16,19 @@ import { PredictPage, type PredictPageProps } from '../pages/predict.js'
 import { pipelineStatus } from '../pipeline-status.js'
 import { parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
+import { actionContext } from './ops-pages.js'
 
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/
 const FORM_LIMIT = 64 * 1024
+const PREVIEW_ROWS = 20
+const COMMITS_PER_PAGE = 50
+
+/** A `?page=` style number: a whole number ≥ 1 (1 when absent), else a 400 page naming it. */
+function pageNumber(v: string | undefined): number {
+  if (v === undefined || v === '') return 1
+  if (!/^\d{1,9}$/.test(v) || Number(v) < 1) throw new HTTPException(400, { message: `The page number must be a whole number from 1, not “${v}”.` })
+  return Number(v)
+}
 
 function notFound(message: string): never {
   throw new HTTPException(404, { message })
@@ -73,7 +83,7 @@ export function pageRoutes(services: WebServices): Hono {
         return { version: v, confusionDataUrl: svg ? `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` : null, report }
       }),
     )
-    return c.render(<ModelPage name={name} versions={withArtifacts} serving={serving} />, { title: `Model ${name}` })
+    return c.render(<ModelPage name={name} versions={withArtifacts} serving={serving} ctx={actionContext(c, services)} />, { title: `Model ${name}` })
   })
 
   pages.get('/feature-groups/:name', render, async (c) => {
@@ -83,9 +93,28 @@ export function pageRoutes(services: WebServices): Hono {
     if (version !== undefined && !(Number.isInteger(version) && version > 0)) notFound(`“${v}” is not a feature group version.`)
     const fg = NAME.test(name) ? await orNull(services.featureStore.getFeatureGroup(name, version)) : null
     if (!fg) notFound(`There is no feature group called “${name}”${version === undefined ? '' : ` with version ${version}`}.`)
-    const [rows, statistics, commits, all] = await Promise.all([fg.count(), fg.statistics(), fg.commits(), services.featureStore.listFeatureGroups()])
+    const page = pageNumber(c.req.query('page'))
+    const commitPage = pageNumber(c.req.query('commits'))
+    const [rows, statistics, commits, all, preview] = await Promise.all([
+      fg.count(),
+      fg.statistics(),
+      fg.commits(),
+      services.featureStore.listFeatureGroups(),
+      fg.read({ limit: PREVIEW_ROWS, offset: (page - 1) * PREVIEW_ROWS }),
+    ])
     const versions = all.filter((g) => g.name === name).map((g) => g.version)
-    return c.render(<FeatureGroupPage meta={fg.metadata} rows={rows} statistics={statistics} commits={commits} versions={versions} />, { title: `Feature group ${name}` })
+    return c.render(
+      <FeatureGroupPage
+        meta={fg.metadata}
+        rows={rows}
+        statistics={statistics}
+        commits={commits}
+        versions={versions}
+        preview={{ rows: preview, paging: { page, perPage: PREVIEW_ROWS } }}
+        commitPaging={{ page: commitPage, perPage: COMMITS_PER_PAGE }}
+      />,
+      { title: `Feature group ${name}` },
+    )
   })
 
   async function predictPage(system: SystemDescription, form: FormValues | null): Promise<{ status: 200 | 400; props: PredictPageProps }> {

@@ -1,0 +1,142 @@
+/**
+ * Operating the app in a real browser (Debian's chromium via playwright-core): the server is reachable as if
+ * exposed (not loopback) with an admin token; Run now starts a real `sml run` process, Promote moves production.
+ * Covers the refusal without the token, a wrong token, signing in, Run now with the live log tail, Promote,
+ * at 1280 and 390 px. Screenshots go to test-results/operate-*.png.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { openDatabase, type SqlDialect } from '../../src/db/index.js'
+import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
+import { iris, runDemo, titanic } from '../../src/systems/index.js'
+import { childProcessLauncher, createApp, createServices, listen, type WebServices } from '../../src/web/index.js'
+import { sha256Hex } from '../../src/web/admin-access.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const TOKEN = 'browser-admin-token-0123456789'
+const hasChromium = existsSync(CHROMIUM)
+
+process.env.SML_DATA_DIR = DATA_DIR
+
+describe.skipIf(!hasChromium)('operating in chromium', () => {
+  let home: string
+  let profile: string
+  let db: SqlDialect
+  let services: WebServices
+  let server: Awaited<ReturnType<typeof listen>>
+  let ctx: BrowserContext
+  let page: Page
+
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(RESULTS, `operate-${name}.png`), fullPage: true })
+  const url = (path: string) => server.url + path
+
+  beforeAll(async () => {
+    mkdirSync(RESULTS, { recursive: true })
+    home = mkdtempSync(join(tmpdir(), 'sml-operate-'))
+    profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
+    db = await openDatabase({ home })
+    await runDemo(db, [iris, titanic], { days: 3 })
+    services = createServices(db, {
+      // As when bound beyond loopback: actions need the token.
+      access: { adminTokenSha256: sha256Hex(TOKEN), loopback: false },
+      predictRateLimit: null,
+      launchRun: childProcessLauncher([process.execPath, '--import', 'tsx', MAIN], { ...process.env, SML_HOME: home, DATABASE_URL: '', SML_DATA_DIR: DATA_DIR }),
+    })
+    server = await listen(createApp(services), { port: 0 })
+    ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } })
+    page = ctx.pages()[0] ?? (await ctx.newPage())
+    page.setDefaultTimeout(15_000)
+  })
+  afterAll(async () => {
+    await ctx?.close()
+    await server?.close()
+    await services?.requestLog.close()
+    await db?.close()
+    if (home) rmSync(home, { recursive: true, force: true })
+    if (profile) rmSync(profile, { recursive: true, force: true })
+  })
+  beforeEach(({ task, onTestFailed }) => {
+    onTestFailed(async () => {
+      await shot(`failed-${task.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {})
+    })
+  })
+
+  it('Run now without the token is refused with the reason, in place', async () => {
+    await page.goto(url('/pipelines'))
+    await shot('pipelines-locked')
+    await page.click('#run-iris-training button[type=submit]')
+    await page.waitForSelector('#run-iris-training .action-msg:text("needs the admin token")')
+    expect(page.url()).toBe(url('/pipelines'))
+  })
+
+  it('a wrong token is refused; the right one signs in (HttpOnly SameSite=Strict cookie)', async () => {
+    await page.goto(url('/admin'))
+    await page.fill('input[name=token]', 'wrong')
+    await page.click('#sign-in button[type=submit]')
+    await page.waitForSelector('#sign-in .action-msg:text("the admin token is wrong")')
+    await shot('admin-wrong-token')
+    await page.fill('input[name=token]', TOKEN)
+    await Promise.all([page.waitForURL(url('/admin')), page.click('#sign-in button[type=submit]')])
+    await page.waitForSelector('#admin-state:has-text("signed in")')
+    const cookie = (await ctx.cookies(server.url)).find((c) => c.name === 'sml_admin')!
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain('sml_admin')
+    await shot('admin-signed-in')
+  })
+
+  it('Run now starts `sml run` as its own process; its run page tails the log until it ends', { timeout: 120_000 }, async () => {
+    const before = (await services.runs.list({ pipeline: 'iris-training' })).length
+    await page.goto(url('/pipelines'))
+    await Promise.all([page.waitForURL(/\/runs\?pipeline=iris-training/), page.click('#run-iris-training button[type=submit]')])
+    // The child records its run as it starts: reload until it is listed (newest first).
+    const rows = page.locator('#runs tbody tr')
+    for (let i = 0; i < 200 && (await rows.count()) <= before; i++) await page.reload()
+    expect(await rows.count()).toBe(before + 1)
+    await shot('runs-after-run-now')
+    await Promise.all([page.waitForURL(/\/runs\/\d+$/), rows.first().locator('a').first().click()])
+    await page.waitForSelector('#run-status:has-text("succeeded")', { timeout: 50_000 }) // the live tail reloads the page when the run ends
+    expect(await page.textContent('#run-log')).toMatch(/registered iris_model v2/)
+    expect(await page.textContent('#run')).toMatch(/manual/)
+    await shot('run')
+  })
+
+  it('Promote moves production to another version and the model page says so', async () => {
+    await page.goto(url('/models/iris_model'))
+    const form = page.locator('form[id^="promote-v"]').first()
+    const id = (await form.getAttribute('id'))!
+    const version = id.replace('promote-v', '')
+    await shot('model-before-promote')
+    await form.locator('button').click()
+    await page.waitForSelector(`#v${version} .badge:text-is("production")`) // after the page reloads
+    expect((await services.registry.getByAlias('iris_model', 'production')).version).toBe(Number(version))
+    await shot('model-after-promote')
+  })
+
+  it('runs, pipelines, models, feature groups and views, admin read at 1280 px and at 390 px without sideways scrolling', async () => {
+    const [run] = await services.runs.list({ limit: 1 })
+    const paths = ['/runs', `/runs/${run.id}`, '/pipelines', '/models', '/models/iris_model', '/feature-groups', '/feature-groups/iris?page=2', '/feature-views', '/feature-views/iris', '/admin']
+    for (const path of paths) {
+      await page.goto(url(path))
+      await shot(`desktop${path.replace(/[/?=]/g, '-')}`)
+    }
+    const p = await ctx.newPage()
+    await p.setViewportSize({ width: 390, height: 844 })
+    for (const path of paths) {
+      await p.goto(url(path))
+      const overflow = await p.evaluate(() => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement
+        return root.scrollWidth - root.clientWidth
+      })
+      expect(overflow, path).toBeLessThanOrEqual(0)
+      await shot(`phone${path.replace(/[/?=]/g, '-')}`, p)
+    }
+    await p.close()
+  })
+})
