@@ -18,10 +18,10 @@ describe('charts', () => {
   it('draws predicted against actual values on one shared scale, with the diagonal and the unit on both axes', async () => {
     const spec = predictedVsActualChart({ actual: [100, 150, 300], predicted: [120, 140, 250], unit: 'points', title: 'diabetes' })
     const layers = (spec as { layer: { data: { values: unknown[] } }[] }).layer
-    expect(layers[0].data.values).toEqual([{ actual: 100, predicted: 100 }, { actual: 300, predicted: 300 }])
+    expect(layers[0].data.values).toEqual([{ actual: 92, predicted: 92 }, { actual: 308, predicted: 308 }])
     const svg = await renderSvg(spec)
     for (const t of ['Actual (points)', 'Predicted (points)', 'diabetes']) expect(svg).toContain(t)
-    // Three points and the dashed y = x line from the smallest to the largest value of either series.
+    // Three points and the dashed y = x line across the shared domain: both series' range, 4% wider each side.
     expect(svg.match(/<path[^>]*aria-roledescription="point"/g) ?? []).toHaveLength(3)
     expect(() => predictedVsActualChart({ actual: [1, 2], predicted: [1] })).toThrow(/same length/)
   })

@@ -12,7 +12,8 @@ export interface PredictedVsActualOptions {
 }
 
 /**
- * Scatter of predicted (y) against actual (x) values of a regression, on one shared domain with the diagonal
+ * Scatter of predicted (y) against actual (x) values of a regression, on one shared domain (both series' range)
+ * with the diagonal
  * y = x drawn: a perfect model's points lie on it, over- and under-prediction sit above and below it.
  * @throws RangeError when the two arrays differ in length.
  */
@@ -26,7 +27,9 @@ export function predictedVsActualChart(o: PredictedVsActualOptions): ChartSpec {
     hi = Math.max(hi, v.actual, v.predicted)
   }
   if (!(lo <= hi)) [lo, hi] = [0, 1]
-  const domain = [lo, hi]
+  // A margin of 4% of the span (1 for a single value), so points on the extremes are drawn whole.
+  const pad = hi > lo ? (hi - lo) * 0.04 : 1
+  const domain = [lo - pad, hi + pad]
   const unit = o.unit ? ` (${o.unit})` : ''
   const side = o.width ?? 320
   const scale = { domain, zero: false, nice: false }
@@ -38,7 +41,7 @@ export function predictedVsActualChart(o: PredictedVsActualOptions): ChartSpec {
     config: CHART_CONFIG,
     layer: [
       {
-        data: { values: [{ actual: lo, predicted: lo }, { actual: hi, predicted: hi }] },
+        data: { values: domain.map((v) => ({ actual: v, predicted: v })) },
         mark: { type: 'line', color: '#9ca3af', strokeDash: [4, 4] },
         encoding: { x: { field: 'actual', type: 'quantitative', scale }, y: { field: 'predicted', type: 'quantitative', scale } },
       },
