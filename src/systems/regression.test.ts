@@ -3,12 +3,12 @@ import type { SqlDialect } from '../db/index.js'
 import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
 import { FeatureStore, validateRows } from '../featurestore/index.js'
 import { DATA_DIR } from '../featurestore/test-support/data.js'
-import { LinearRegression, Random, Ridge } from '../ml/index.js'
+import { KNeighborsClassifier, LinearRegression, Random, Ridge } from '../ml/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { runPipeline } from '../runtime/index.js'
 import { realRows } from './pipelines/daily.js'
 import { systemFeatureGroup } from './feature-groups.js'
-import { systemPipelines } from './index.js'
+import { iris, systemFeatureView, systemPipelines } from './index.js'
 import { conditionalResampler } from './synthetic.js'
 import type { SystemDescription } from './system.js'
 import { diabetes } from './test-support/diabetes.js'
@@ -63,6 +63,23 @@ describe.each(testDialectNames())('regression training and promotion on %s', (di
     const v3 = await train(linear)
     expect(v3.promotions.at(-1)).toMatchObject({ metric: 'rmse', promoted: true, productionVersion: 1 })
     expect((await registry.getByAlias('diabetes_linear', 'production')).version).toBe(3)
+  })
+
+  it('refuses a classifier for a regression label, and a regression on a text label, before recording a split', async () => {
+    const classifier: SystemDescription = { ...diabetes, model: { ...diabetes.model, name: 'diabetes_knn', create: () => new KNeighborsClassifier() } }
+    const text: SystemDescription = { ...iris, label: { column: 'variety' }, model: { ...iris.model, name: 'iris_linear', create: () => new LinearRegression() } }
+    const fv = await systemFeatureView(fs, diabetes)
+    const datasets = async () => (await fv.getTrainingDataset().catch(() => null))?.version ?? 0
+    const before = await datasets()
+    const wrong = await runPipeline(systemPipelines(classifier)[1], { db, ...quiet })
+    expect(wrong.ok).toBe(false)
+    expect(wrong.runs.at(-1)!.error).toMatch(/model\.create made a KNeighborsClassifier, but the system is a regression \(no label classes\): it needs a regressor/)
+    const notNumber = await runPipeline(systemPipelines(text)[1], { db, ...quiet })
+    expect(notNumber.ok).toBe(false)
+    expect(notNumber.runs.at(-1)!.error).toMatch(/a regression label must be a number column, but "variety" is a string/)
+    expect(await datasets()).toBe(before)
+    expect((await registry.list()).map((m) => m.name)).not.toContain('diabetes_knn')
+    expect((await registry.list()).map((m) => m.name)).not.toContain('iris_linear')
   })
 
   it('resamples real patients for synthetic days: their label kept, continuous features jittered within range', async () => {

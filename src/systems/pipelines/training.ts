@@ -1,4 +1,5 @@
 import { confusionMatrixChart, predictedVsActualChart, renderSvg, svgToPng } from '../../charts/index.js'
+import { ValidationError } from '../../db/index.js'
 import type { TrainTestSplit } from '../../featurestore/index.js'
 import { ARTIFACT_FILES } from '../../registry/index.js'
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
@@ -42,13 +43,15 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
     retries: 1,
     timeoutMs: 10 * 60_000,
     async run(ctx) {
+      // Checked before the split is recorded: a system that cannot train writes nothing.
+      const estimator = createModel(system)
       const fv = await systemFeatureView(ctx.featureStore, system)
       const { testSize, seed, stratify } = system.training
       const split = await fv.trainTestSplit({ testSize, seed, stratify })
       const td = split.trainingDataset
       ctx.log.info(`training dataset v${td.version}: ${td.trainRows} train / ${td.testRows} test rows as of commit ${td.commitId} (seed ${seed})`)
       const started = performance.now()
-      const model = fit(system, split)
+      const model = fit(estimator, split)
       ctx.log.info(`fitted ${system.model.description} in ${Math.round(performance.now() - started)} ms`)
       const evaluation = isClassifier(model) ? await evaluateClassifier(system, model, split) : await evaluateRegressor(system, model, split)
       const metrics = { ...evaluation.metrics, test_rows: split.xTest.nRows, train_rows: split.xTrain.nRows }
@@ -76,14 +79,26 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
   })
 }
 
-/** The system's model fitted on the training split; the estimator must match the task (a regressor for regression). */
-function fit(system: SystemDescription, split: TrainTestSplit): Estimator {
+/**
+ * The system's unfitted model, checked against its task: a classifier for classification, a regressor on an
+ * int or float label for regression.
+ * @throws TypeError when the estimator does not match the task; ValidationError naming `label.column` for a non-numeric regression label.
+ */
+function createModel(system: SystemDescription): Estimator {
   const model = system.model.create(system.training.seed)
   const regression = systemTask(system) === 'regression'
   if (isClassifier(model) === regression)
     throw new TypeError(`${system.name}: model.create made a ${model.toJSON().kind}, but the system is ${regression ? 'a regression (no label classes): it needs a regressor' : 'a classification: it needs a classifier'}`)
-  if (isClassifier(model)) return model.fit(split.xTrain, split.yTrain as ArrayLike<Label>)
-  return model.fit(split.xTrain, split.yTrain as Float64Array)
+  const type = system.featureGroup.schema.find((f) => f.name === system.label.column)?.type
+  if (regression && type !== 'int' && type !== 'float')
+    throw new ValidationError(`${system.name}: a regression label must be a number column, but ${JSON.stringify(system.label.column)} is ${type === undefined ? 'not in the schema' : `a ${type}`}`, [
+      { column: 'label.column', reason: 'a label without classes (regression) must be an int or float column' },
+    ])
+  return model
+}
+
+function fit(model: Estimator, split: TrainTestSplit): Estimator {
+  return isClassifier(model) ? model.fit(split.xTrain, split.yTrain as ArrayLike<Label>) : model.fit(split.xTrain, split.yTrain as Float64Array)
 }
 
 async function evaluateClassifier(system: SystemDescription, model: Classifier, split: TrainTestSplit): Promise<Evaluation> {
