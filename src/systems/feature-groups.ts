@@ -77,6 +77,18 @@ export function identifierColumns(system: Pick<SystemDescription, 'featureGroup'
   return system.featureGroup.primaryKey.filter((k) => !system.fields.some((f) => f.name === k))
 }
 
+/**
+ * The key columns a synthetic day makes rather than copies from the real row it resamples: key columns that
+ * are not fields, of type int (the next number) or timestamp (the tick time). Other key columns (a field such
+ * as `sex`, or a text identifier such as `station`) come with the real row.
+ */
+export function generatedKeyColumns(system: Pick<SystemDescription, 'featureGroup' | 'fields'>): string[] {
+  return identifierColumns(system).filter((k) => {
+    const type = system.featureGroup.schema.find((f) => f.name === k)?.type
+    return type === 'int' || type === 'timestamp'
+  })
+}
+
 /** The model's view: every feature but the identifying key columns, with the system's label and transformations. */
 export async function systemFeatureView(fs: FeatureStore, system: SystemDescription): Promise<FeatureView> {
   const fg = await systemFeatureGroup(fs, system)

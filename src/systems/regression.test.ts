@@ -6,12 +6,12 @@ import { DATA_DIR } from '../featurestore/test-support/data.js'
 import { KNeighborsClassifier, LinearRegression, Random, Ridge } from '../ml/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { runPipeline } from '../runtime/index.js'
-import { realRows } from './pipelines/daily.js'
+import { dailyPipeline, realRows } from './pipelines/daily.js'
 import { systemFeatureGroup } from './feature-groups.js'
 import { iris, systemFeatureView, systemPipelines } from './index.js'
 import { conditionalResampler } from './synthetic.js'
 import type { SystemDescription } from './system.js'
-import { diabetes } from './test-support/diabetes.js'
+import { diabetes, diabetesClinics } from './test-support/diabetes.js'
 
 process.env.SML_DATA_DIR = DATA_DIR
 const quiet = { echo: () => {}, sleep: async () => {} }
@@ -103,5 +103,12 @@ describe.each(testDialectNames())('regression training and promotion on %s', (di
     expect(new Set(synthetic.map((r) => r.bmi)).size).toBeGreaterThan(new Set(bmis).size)
     const stamped = synthetic.map((r, i) => ({ ...r, row: 10_000 + i, ts: new Date('2026-04-01T06:00:00Z') }))
     expect(validateRows(stamped, fg.schema, fg.primaryKey, fg.eventTime, fg.metadata.expectations).warnings).toEqual([])
+  })
+  it('refuses a synthetic day when no key column can be made, rather than overwrite a real row', async () => {
+    const byClinic: SystemDescription = { ...diabetesClinics, name: 'by_clinic', featureGroup: { ...diabetesClinics.featureGroup, name: 'by_clinic', primaryKey: ['clinic'] } }
+    const outcome = await runPipeline(dailyPipeline(byClinic), { db, scheduledFor: new Date('2026-04-01T06:00:00Z'), ...quiet })
+    expect(outcome.ok).toBe(false)
+    expect(outcome.runs.at(-1)!.error).toMatch(/by_clinic synthetic day: the key \(clinic\) has no int or timestamp column outside the fields/)
+    expect(await (await systemFeatureGroup(fs, byClinic)).count()).toBe(0)
   })
 })

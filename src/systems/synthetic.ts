@@ -1,6 +1,7 @@
 import { validationError, type ValidationIssue } from '../db/index.js'
 import type { Row } from '../featurestore/index.js'
 import type { Random } from '../ml/index.js'
+import { generatedKeyColumns } from './feature-groups.js'
 import { labelClasses, systemTask, type FieldDescription, type SystemDescription } from './system.js'
 
 /** What the generator reads from a system description. */
@@ -30,8 +31,9 @@ interface Range {
  *    among passengers of the same class, sex, family and port; then rounded to the field's `step` (so within
  *    half a step of that range) and clamped to the field's `[min, max]` and the class's `synthetic.bounds`.
  *
- * The key columns that are not fields and the event time are left out, for the caller to set (a key column
- * that is a field, like `sex` in `['sex', 'row']`, is kept with the rest of the real row). Pure: the same rows, description and
+ * The event time and the key columns a synthetic day makes (`generatedKeyColumns`: int and timestamp key
+ * columns that are not fields) are left out, for the caller to set; other key columns (a field like `sex` in
+ * `['sex', 'row']`, a text identifier like `station`) are kept with the rest of the real row. Pure: the same rows, description and
  * rng state give the same row.
  *
  * @param realRows feature-group rows of real data (rows whose label is null are ignored).
@@ -41,7 +43,7 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
   const labelColumn = system.label.column
   const continuous = system.fields.filter((f): f is NumberField => f.kind === 'number' && !f.integer)
   const discrete = system.fields.filter((f) => f.kind === 'choice' || f.integer === true).map((f) => f.name)
-  const dropped = new Set([...system.featureGroup.primaryKey.filter((k) => !system.fields.some((f) => f.name === k)), system.featureGroup.eventTime])
+  const dropped = new Set([...generatedKeyColumns(system), system.featureGroup.eventTime])
   // Regression draws from one pool of every labelled row; its name only reaches error messages.
   const regression = systemTask(system) === 'regression'
   const classes: unknown[] = regression ? [REGRESSION_POOL] : labelClasses(system).map((c) => c.value)

@@ -3,7 +3,7 @@ import { Random } from '../../ml/index.js'
 import type { ModelRegistry } from '../../registry/index.js'
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { ValidationError } from '../../db/index.js'
-import { identifierColumns, keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
+import { generatedKeyColumns, keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
 import { className, systemTask, type SystemDescription } from '../system.js'
@@ -40,23 +40,25 @@ export async function realRows(fg: FeatureGroup, system: SystemDescription): Pro
 }
 
 /**
- * The key of a synthetic row: key columns that are fields come with the resampled real row; of the others, an
- * int column takes the group's largest value + 1 and a timestamp column the tick time.
- * @throws ValidationError naming a key column of another type, which a synthetic day cannot invent.
+ * The key columns a synthetic row gets (`generatedKeyColumns`): an int column the group's largest value + 1,
+ * a timestamp column the tick time; the other key columns come with the resampled real row.
+ * @throws ValidationError when no key column can be made: copying a real row's whole key would overwrite it.
  */
 async function nextKey(fg: FeatureGroup, system: SystemDescription, at: Date): Promise<Row> {
+  const generated = generatedKeyColumns(system)
+  if (generated.length === 0)
+    throw new ValidationError(
+      `${system.name} synthetic day: the key (${system.featureGroup.primaryKey.join(', ')}) has no int or timestamp column outside the fields, so a new row cannot get a new key`,
+      [{ column: 'featureGroup.primaryKey', reason: 'a synthetic day needs an int or timestamp key column that is not a field' }],
+    )
   const stats = await fg.statistics()
   const key: Row = {}
-  for (const k of identifierColumns(system)) {
-    const type = system.featureGroup.schema.find((f) => f.name === k)?.type
-    if (type === 'int') {
+  for (const k of generated) {
+    if (system.featureGroup.schema.find((f) => f.name === k)!.type === 'timestamp') key[k] = at
+    else {
       const max = stats.find((s) => s.column === k)?.max
       key[k] = (typeof max === 'number' ? max : 0) + 1
-    } else if (type === 'timestamp') key[k] = at
-    else
-      throw new ValidationError(`${system.name} synthetic day: key column ${JSON.stringify(k)} is a ${String(type)}, not an int or timestamp, so no new key can be made for it`, [
-        { column: k, reason: 'a synthetic day needs an int or timestamp key column' },
-      ])
+    }
   }
   return key
 }
@@ -73,9 +75,9 @@ export function dailyPipeline(system: SystemDescription): Pipeline {
     async run(ctx) {
       const at = ctx.scheduledFor ?? new Date()
       const fg = await systemFeatureGroup(ctx.featureStore, system)
-      const draw = conditionalResampler(system, await realRows(fg, system))
       const key = await nextKey(fg, system, at)
-      const row = { ...key, [system.featureGroup.eventTime]: at, ...draw(new Random(syntheticSeed(at))) }
+      const draw = conditionalResampler(system, await realRows(fg, system))
+      const row = { ...draw(new Random(syntheticSeed(at))), ...key, [system.featureGroup.eventTime]: at }
       const commit = await fg.insert([row], { source: ctx.pipeline })
       for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
       ctx.log.info(`added ${keyText(system, row)} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)

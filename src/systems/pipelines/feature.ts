@@ -48,7 +48,12 @@ export function featurePipeline(system: SystemDescription): Pipeline {
 
 function sameFeatures(a: Row, b: Row | undefined): boolean {
   if (!b) return false
-  return Object.keys(a).every((k) => a[k] === b[k])
+  // Timestamps (a `date` key or feature) are Date objects on both sides: equal when they are the same instant.
+  return Object.keys(a).every((k) => {
+    const x = a[k]
+    const y = b[k]
+    return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y
+  })
 }
 
 /** Restates a validation error's row numbers (1-based positions in `rows`) as each row's key. */

@@ -75,3 +75,24 @@ export const diabetes: SystemDescription = {
   synthetic: { jitter: 0.1 },
   schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
 }
+
+/**
+ * The same patients keyed as a time series is: `['clinic', 'date']`, a text identifier and a timestamp, neither
+ * a model input (as air quality's `station`, `date`). Patients alternate between two clinics, one a day from
+ * 2020-01-01; a synthetic day keeps the resampled patient's clinic and takes the tick time as its date.
+ */
+export const diabetesClinics: SystemDescription = {
+  ...diabetes,
+  name: 'clinics',
+  title: 'Diabetes progression by clinic',
+  featureGroup: {
+    ...diabetes.featureGroup,
+    name: 'clinics',
+    primaryKey: ['clinic', 'date'],
+    schema: [{ name: 'clinic', type: 'string' }, { name: 'date', type: 'timestamp' }, { name: 'ts', type: 'timestamp' }, ...csvSchema],
+  },
+  clean(table: CsvTable) {
+    return csvToRows(table, csvSchema, 'diabetes.csv').map((r, i) => ({ clinic: i % 2 ? 'south' : 'north', date: new Date(Date.UTC(2020, 0, 1 + i)), ...r }))
+  },
+  model: { ...diabetes.model, name: 'clinics_model' },
+}

@@ -7,7 +7,7 @@ import { meanAbsoluteError } from '../../ml/index.js'
 import { ModelRegistry } from '../../registry/index.js'
 import { runPipeline } from '../../runtime/index.js'
 import { featureDrift, loadServingModel, predictionsFeatureGroup, predictRows, systemFeatureGroup, systemFeatureView, systemPipelines } from '../../systems/index.js'
-import { diabetes } from '../../systems/test-support/diabetes.js'
+import { diabetes, diabetesClinics } from '../../systems/test-support/diabetes.js'
 import { createApp } from '../app.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
@@ -34,7 +34,7 @@ describe.each(testDialectNames())('a regression system with a composite key on %
     db = database
     fs = new FeatureStore(db)
     registry = new ModelRegistry(db)
-    services = createServices(db, { systems: [diabetes] })
+    services = createServices(db, { systems: [diabetes, diabetesClinics] })
     app = createApp(services)
   })
   afterAll(() => services.requestLog.close())
@@ -121,5 +121,42 @@ describe.each(testDialectNames())('a regression system with a composite key on %
     expect(drift!.currentRows).toEqual({ features: 3, requests: 3 })
     expect(drift!.features.map((f) => f.column)).toEqual(diabetes.fields.map((f) => f.name))
     expect(drift!.features.every((f) => f.psi !== null && f.status === 'insufficient')).toBe(true)
+  })
+  it('keys rows by a text and a timestamp column (clinic, date) through every pipeline, lookups, the API and the monitor', async () => {
+    const clinics = diabetesClinics
+    const step = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(clinics)[which], { db, scheduledFor, ...quiet })
+    expect((await step(0, new Date('2026-03-01T00:00:00Z'))).ok).toBe(true)
+    expect((await step(0, new Date('2026-03-02T00:00:00Z'))).ok).toBe(true)
+    const fg = await systemFeatureGroup(fs, clinics)
+    expect(await fg.count()).toBe(442)
+    expect((await fg.commits()).length).toBe(1)
+    expect((await step(1)).ok).toBe(true)
+    const fv = await systemFeatureView(fs, clinics)
+    expect(fv.inputColumns).toEqual(['age', 'sex', 'bmi', 'bp', 's1', 's2', 's3', 's4', 's5', 's6'])
+    for (const day of days.slice(0, 2)) {
+      expect((await step(2, day)).ok).toBe(true)
+      expect((await step(3, new Date(day.getTime() + 15 * 60_000))).ok).toBe(true)
+    }
+    // A synthetic day keeps a real patient's clinic and is dated by its tick.
+    const added = await fg.read({ since: days[0] })
+    expect(added.map((r) => r.date)).toEqual(days.slice(0, 2))
+    expect(added.every((r) => r.clinic === 'north' || r.clinic === 'south')).toBe(true)
+    const predictions = await (await predictionsFeatureGroup(fs, clinics)).read()
+    expect(predictions.map((p) => [p.clinic, p.date])).toEqual(added.map((r) => [r.clinic, r.date]))
+    // Online lookup by the composite key, the timestamp given as UTC text.
+    const serving = await loadServingModel(fs, registry, clinics)
+    expect(await fv.getFeatureVector({ clinic: 'south', date: '2020-01-02 00:00:00' })).toEqual(
+      Array.from(fv.transformRows([(await fg.lookup([{ clinic: 'south', date: new Date('2020-01-02T00:00:00Z') }]))[0]!], serving.trainingDataset).data),
+    )
+
+    expect((await jsonOf(await app.request('/api/clinics/predict', { method: 'POST', body: JSON.stringify(patient), headers: { 'content-type': 'application/json' } }))).unit).toBe('points')
+    const html = await (await app.request('/clinics/monitor')).text()
+    expect(html).toContain('clinic, date')
+    expect(html).toContain(`${added[1].clinic}, 2026-04-02 06:00Z`)
+    expect(html).toMatch(/clinic [a-z]+, date 2026-04-02T06:00:00\.000Z/)
+    const monitor = await jsonOf(await app.request('/api/clinics/monitor'))
+    expect(monitor.latest.key).toEqual({ clinic: added[1].clinic, date: '2026-04-02T06:00:00.000Z' })
+    const drift = await featureDrift(fs, registry, clinics, { now: new Date('2026-04-03T12:00:00Z') })
+    expect(drift!.currentRows.features).toBe(2)
   })
 })
