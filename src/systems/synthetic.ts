@@ -33,8 +33,8 @@ interface Range {
  *
  * The event time and the key columns a synthetic day makes (`generatedKeyColumns`: int and timestamp key
  * columns that are not fields) are left out, for the caller to set; other key columns (a field like `sex` in
- * `['sex', 'row']`, a text identifier like `station`) are kept with the rest of the real row. Pure: the same rows, description and
- * rng state give the same row.
+ * `['sex', 'row']`, a text identifier like `station`) are kept with the rest of the real row. Pure: the same
+ * rows, description and rng state give the same row.
  *
  * @param realRows feature-group rows of real data (rows whose label is null are ignored).
  * @throws ValidationError naming the field when `synthetic` is malformed, or a class has no real row to resample.

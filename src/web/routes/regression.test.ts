@@ -106,6 +106,8 @@ describe.each(testDialectNames())('a regression system with a composite key on %
     expect(monitor.totals.mae).toBeCloseTo(meanAbsoluteError(predictions.map((p) => p.actual as number), predictions.map((p) => p.predicted as number)), 12)
     expect(Object.keys(monitor.latest.key)).toEqual(['sex', 'row'])
 
+    // The other pages render a regression model too.
+    for (const path of ['/', '/models/diabetes_model', '/feature-groups/diabetes_predictions']) expect((await app.request(path)).status, path).toBe(200)
     const predictPage = await (await app.request('/diabetes')).text()
     expect(predictPage).toMatch(/id="prediction"[^>]*>[\d.]+<span class="unit"> points<\/span>/)
 
