@@ -107,7 +107,7 @@ export {
   type Matrix,
   type Label,
 } from './ml/index.js'
-export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, type ChartSpec } from './charts/index.js'
+export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, type ChartSpec } from './charts/index.js'
 export {
   SYSTEMS,
   iris,
@@ -122,7 +122,11 @@ export {
   servingVersion,
   SERVING_ALIAS,
   decidePromotion,
-  PROMOTION_METRIC,
+  PROMOTION_METRICS,
+  promotionMetric,
+  systemTask,
+  type SystemTask,
+  type PromotionMetric,
   type PromotionCandidate,
   type SystemDescription,
   type SyntheticSpec,
@@ -130,5 +134,7 @@ export {
   type ClassDescription,
   type MonitorData,
   type Prediction,
+  type ClassPrediction,
+  type ValuePrediction,
 } from './systems/index.js'
 export { createApp, createServices, listen, type WebServices } from './web/index.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TEST_TIME_ZONES, withTimeZone } from '../db/test-support/time-zone.js'
-import { confusionMatrixChart, lineOverTimeChart, renderSvg, svgToPng } from './index.js'
+import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg, svgToPng } from './index.js'
 
 describe('charts', () => {
   it('draws a confusion matrix with class names in order, true rows and predicted columns', async () => {
@@ -13,6 +13,17 @@ describe('charts', () => {
 
   it('refuses a matrix that does not match its labels', () => {
     expect(() => confusionMatrixChart({ matrix: [[1, 2]], labels: ['a', 'b'] })).toThrow(/must be 2×2/)
+  })
+
+  it('draws predicted against actual values on one shared scale, with the diagonal and the unit on both axes', async () => {
+    const spec = predictedVsActualChart({ actual: [100, 150, 300], predicted: [120, 140, 250], unit: 'points', title: 'diabetes' })
+    const layers = (spec as { layer: { data: { values: unknown[] } }[] }).layer
+    expect(layers[0].data.values).toEqual([{ actual: 92, predicted: 92 }, { actual: 308, predicted: 308 }])
+    const svg = await renderSvg(spec)
+    for (const t of ['Actual (points)', 'Predicted (points)', 'diabetes']) expect(svg).toContain(t)
+    // Three points and the dashed y = x line across the shared domain: both series' range, 4% wider each side.
+    expect(svg.match(/<path[^>]*aria-roledescription="point"/g) ?? []).toHaveLength(3)
+    expect(() => predictedVsActualChart({ actual: [1, 2], predicted: [1] })).toThrow(/same length/)
   })
 
   it('rasterises to PNG', async () => {

@@ -6,6 +6,9 @@ export const ARTIFACT_FILES = {
   classificationReportJson: 'classification_report.json',
   classificationReportText: 'classification_report.txt',
   inputExample: 'input_example.json',
+  /** Regression: test-split predictions against actual values (scatter). */
+  predictedVsActualSvg: 'predicted_vs_actual.svg',
+  predictedVsActualPng: 'predicted_vs_actual.png',
 } as const
 
 /** What a model version was trained on. */

@@ -1,5 +1,20 @@
-import type { FeatureGroup, FeatureStore, FeatureView } from '../featurestore/index.js'
-import type { SystemDescription } from './system.js'
+import type { FeatureGroup, FeatureStore, FeatureView, Row } from '../featurestore/index.js'
+import { labelClasses, systemTask, type SystemDescription } from './system.js'
+
+/** One row's primary key as one comparable string (JSON of its key values in key order): a Map key for composite keys. */
+export function keyOf(system: Pick<SystemDescription, 'featureGroup'>, row: Readonly<Row>): string {
+  return JSON.stringify(system.featureGroup.primaryKey.map((k) => row[k] ?? null))
+}
+
+/** One row's key columns only, e.g. `{ station: 'hornsgatan', date: … }`. */
+export function keyValues(system: Pick<SystemDescription, 'featureGroup'>, row: Readonly<Row>): Row {
+  return Object.fromEntries(system.featureGroup.primaryKey.map((k) => [k, row[k] ?? null]))
+}
+
+/** A key as people read it: `id 151`, or `sex 2, row 17` for a composite key. */
+export function keyText(system: Pick<SystemDescription, 'featureGroup'>, row: Readonly<Row>): string {
+  return system.featureGroup.primaryKey.map((k) => `${k} ${String(row[k] instanceof Date ? (row[k] as Date).toISOString() : row[k])}`).join(', ')
+}
 
 /** The system's feature group, created from its description on first use. */
 export function systemFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
@@ -8,46 +23,80 @@ export function systemFeatureGroup(fs: FeatureStore, system: SystemDescription):
     name: g.name,
     version: g.version,
     description: g.description,
-    primaryKey: [g.primaryKey],
+    primaryKey: [...g.primaryKey],
     eventTime: g.eventTime,
     schema: g.schema,
     expectations: g.expectations,
   })
 }
 
-/** `<system>_predictions`: one row per predicted feature row, keyed like the features. */
+/**
+ * `<system>_predictions`: one row per predicted feature row, keyed like the features (every key column).
+ * Classification stores class names and the predicted class's probability; regression stores `predicted` and
+ * `actual` as floats in the label's unit, and no probability.
+ */
 export function predictionsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
-  const key = system.featureGroup.schema.find((f) => f.name === system.featureGroup.primaryKey)!
+  const keys = system.featureGroup.primaryKey.map((k) => system.featureGroup.schema.find((f) => f.name === k)!)
+  const regression = systemTask(system) === 'regression'
   return fs.getOrCreateFeatureGroup({
     name: `${system.name}_predictions`,
     version: 1,
     description: `Batch predictions of ${system.model.name} with the actual outcome, for monitoring`,
-    primaryKey: [key.name],
+    primaryKey: keys.map((k) => k.name),
     eventTime: 'ts',
     schema: [
-      key,
+      ...keys,
       { name: 'ts', type: 'timestamp' },
-      { name: 'predicted', type: 'string', nullable: false },
-      { name: 'actual', type: 'string' },
-      { name: 'probability', type: 'float', nullable: false },
+      ...(regression
+        ? [
+            { name: 'predicted', type: 'float' as const, nullable: false },
+            { name: 'actual', type: 'float' as const },
+          ]
+        : [
+            { name: 'predicted', type: 'string' as const, nullable: false },
+            { name: 'actual', type: 'string' as const },
+            { name: 'probability', type: 'float' as const, nullable: false },
+          ]),
       { name: 'model_version', type: 'int', nullable: false },
       { name: 'feature_commit', type: 'int', nullable: false },
     ],
-    expectations: [
-      { column: 'predicted', allowed: system.label.classes.map((c) => c.name), strict: true },
-      { column: 'probability', min: 0, max: 1, strict: true },
-    ],
+    expectations: regression
+      ? []
+      : [
+          { column: 'predicted', allowed: labelClasses(system).map((c) => c.name), strict: true },
+          { column: 'probability', min: 0, max: 1, strict: true },
+        ],
   })
 }
 
-/** The model's view: every feature but the key, with the system's label and transformations. */
+/**
+ * The key columns the model does not read: every key column that is not a field (a key column that is a field,
+ * like `sex` in `['sex', 'row']`, stays a model input).
+ */
+export function identifierColumns(system: Pick<SystemDescription, 'featureGroup' | 'fields'>): string[] {
+  return system.featureGroup.primaryKey.filter((k) => !system.fields.some((f) => f.name === k))
+}
+
+/**
+ * The key columns a synthetic day makes rather than copies from the real row it resamples: key columns that
+ * are not fields, of type int (the next number) or timestamp (the tick time). Other key columns (a field such
+ * as `sex`, or a text identifier such as `station`) come with the real row.
+ */
+export function generatedKeyColumns(system: Pick<SystemDescription, 'featureGroup' | 'fields'>): string[] {
+  return identifierColumns(system).filter((k) => {
+    const type = system.featureGroup.schema.find((f) => f.name === k)?.type
+    return type === 'int' || type === 'timestamp'
+  })
+}
+
+/** The model's view: every feature but the identifying key columns, with the system's label and transformations. */
 export async function systemFeatureView(fs: FeatureStore, system: SystemDescription): Promise<FeatureView> {
   const fg = await systemFeatureGroup(fs, system)
   return fs.getOrCreateFeatureView({
     name: system.name,
     version: 1,
     description: `${system.title}: features and label for ${system.model.name}`,
-    query: fg.selectExcept([system.featureGroup.primaryKey]),
+    query: fg.selectExcept(identifierColumns(system)),
     labels: [system.label.column],
     transformations: system.transformations,
   })

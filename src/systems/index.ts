@@ -23,13 +23,13 @@ export function systemPipelines(system: SystemDescription): Pipeline[] {
 export const pipelines: Pipeline[] = Object.values(SYSTEMS).flatMap(systemPipelines)
 
 export { iris, titanic }
-export { className, classValue, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
+export { className, classValue, labelClasses, systemTask, type SystemTask, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
 export { loadSource, type SourceOptions } from './source.js'
-export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView } from './feature-groups.js'
-export { findServingVersion, loadServingModel, predictRows, SERVING_ALIAS, servingVersion, type ServingModel, type Prediction } from './serving.js'
-export { decidePromotion, PROMOTION_METRIC, type PromotionCandidate } from './promotion.js'
+export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
+export { findServingVersion, loadServingModel, predictRows, predictedProbability, SERVING_ALIAS, servingVersion, type ServingModel, type Prediction, type ClassPrediction, type ValuePrediction } from './serving.js'
+export { decidePromotion, PROMOTION_METRICS, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
 export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } from './pipelines/daily.js'
 export { conditionalResampler, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions } from './bootstrap.js'
-export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint } from './monitor.js'
+export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'

@@ -6,7 +6,7 @@ import { DATA_DIR } from '../featurestore/test-support/data.js'
 import { LogisticRegression } from '../ml/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { runPipeline } from '../runtime/index.js'
-import { loadServingModel, predictRows, systemPipelines, titanic } from './index.js'
+import { loadServingModel, predictRows, systemPipelines, titanic, type ClassPrediction } from './index.js'
 import type { SystemDescription } from './system.js'
 
 process.env.SML_DATA_DIR = DATA_DIR
@@ -32,7 +32,7 @@ describe.each(testDialectNames())('a system trained with LogisticRegression on %
     expect(version.metrics.accuracy).toBeGreaterThanOrEqual(0.75)
     expect(JSON.parse(await registry.readArtifactText('titanic_logistic', version.version, 'model.json')).kind).toBe('LogisticRegression')
     const serving = await loadServingModel(new FeatureStore(db), registry, titanicLogistic)
-    const [p] = predictRows(serving, [{ pclass: 1, sex: 1, age: 30, sibsp: 0, parch: 0, embarked: 0 }])
+    const [p] = predictRows(serving, [{ pclass: 1, sex: 1, age: 30, sibsp: 0, parch: 0, embarked: 0 }]) as ClassPrediction[]
     expect(p.prediction).toBe('Survived')
     expect(p.probabilities.Survived + p.probabilities.Died).toBeCloseTo(1, 12)
   })

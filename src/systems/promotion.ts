@@ -1,16 +1,30 @@
 import { NotFoundError, ValidationError } from '../db/index.js'
 import { inverseLabel, splitIndices, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
-import { accuracyScore, type Classifier, type Label } from '../ml/index.js'
-import { ChecksumError, type ModelRegistry, type PromotionDecision } from '../registry/index.js'
+import { accuracyScore, isClassifier, rootMeanSquaredError, type Estimator, type Label } from '../ml/index.js'
+import { ChecksumError, type MetricDirection, type ModelRegistry, type PromotionDecision } from '../registry/index.js'
 import { findServingVersion, loadServingModel, SERVING_ALIAS } from './serving.js'
-import type { SystemDescription } from './system.js'
+import { systemTask, type SystemDescription, type SystemTask } from './system.js'
 
-/** The metric promotion compares; higher is better. */
-export const PROMOTION_METRIC = 'accuracy'
+/** A metric promotion compares, and which way is better. */
+export interface PromotionMetric {
+  readonly name: string
+  readonly direction: MetricDirection
+}
+
+/** The metric promotion compares per task: accuracy (higher is better) or RMSE in the label's unit (lower is better). */
+export const PROMOTION_METRICS: Readonly<Record<SystemTask, PromotionMetric>> = {
+  classification: { name: 'accuracy', direction: 'max' },
+  regression: { name: 'rmse', direction: 'min' },
+}
+
+/** The metric a system's promotion compares. */
+export function promotionMetric(system: Pick<SystemDescription, 'label'>): PromotionMetric {
+  return PROMOTION_METRICS[systemTask(system)]
+}
 
 /** A freshly trained model, not yet registered, and the split it was trained and tested on. */
 export interface PromotionCandidate {
-  readonly model: Classifier
+  readonly model: Estimator
   readonly featureView: FeatureView
   readonly trainingDataset: TrainingDatasetMetadata
   /** Row indices of the test split into the key-ordered rows as of the training dataset's commit (`TrainTestSplit.testIndex`). */
@@ -20,7 +34,8 @@ export interface PromotionCandidate {
 /**
  * Whether a newly trained version should take the `production` alias, as a decision to record with it.
  *
- * Rule: the candidate and the version now in production are scored (accuracy) on the same rows: the
+ * Rule: the candidate and the version now in production are scored (`promotionMetric`: accuracy, or RMSE for
+ * regression) on the same rows: the
  * candidate's test split, read raw from the feature group as of the candidate's commit, minus the rows
  * production was trained on (its own split, redone from its training dataset's commit, seed and test size, as
  * keys). Without that exclusion production is graded on rows it learnt (about 4 in 5 of them): on titanic,
@@ -29,7 +44,7 @@ export interface PromotionCandidate {
  * the rows through its own feature view and the transformations fitted on its own training dataset, so a
  * production model trained on another view version or other fits still gets correctly encoded inputs;
  * predictions are decoded to label values before comparing. The candidate takes the alias iff its score ≥
- * production's (ties go to the newer). With no version in production the candidate takes it.
+ * production's (≤ for RMSE; ties go to the newer). With no version in production the candidate takes it.
  *
  * No comparable figure — production's view reads another feature group or label, it has no recorded training
  * dataset, its transformations reject a value, or every test row was in its training split: the alias stays
@@ -40,7 +55,8 @@ export interface PromotionCandidate {
 export async function decidePromotion(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, candidate: PromotionCandidate): Promise<PromotionDecision> {
   const { featureView: fv, trainingDataset: td } = candidate
   const label = fv.labels[0]
-  const base = { alias: SERVING_ALIAS, decidedBy: 'training' as const, metric: PROMOTION_METRIC }
+  const metric = promotionMetric(system)
+  const base = { alias: SERVING_ALIAS, decidedBy: 'training' as const, metric: metric.name }
   const alone = async (p: Omit<PromotionDecision, 'decidedBy' | 'candidateScore' | 'evaluationRows'>): Promise<PromotionDecision> => {
     const rows = await testRows(fv, td, candidate.testIndex, [...fv.inputColumns, label])
     return { ...base, ...p, candidateScore: score(candidate.model, fv, td, label, rows), productionScore: null, evaluationRows: rows.length }
@@ -83,9 +99,9 @@ export async function decidePromotion(fs: FeatureStore, registry: ModelRegistry,
     if (e instanceof ValidationError) return notComparable(e.message)
     throw e
   }
-  const promoted = candidateScore >= productionScore
+  const promoted = metric.direction === 'max' ? candidateScore >= productionScore : candidateScore <= productionScore
   const figures =
-    `${PROMOTION_METRIC} ${fmt(candidateScore)} vs ${SERVING_ALIAS} v${p}'s ${fmt(productionScore)} on the same ${unseen.length} test rows` +
+    `${metric.name} ${fmt(candidateScore)} vs ${SERVING_ALIAS} v${p}'s ${fmt(productionScore)} on the same ${unseen.length} test rows` +
     (unseen.length < rows.length ? ` (of ${rows.length}; ${rows.length - unseen.length} were in v${p}'s training split)` : '')
   return {
     ...base,
@@ -124,9 +140,14 @@ function keyOf(keys: readonly string[], row: Row): string {
   return JSON.stringify(keys.map((k) => row[k]))
 }
 
-/** Accuracy of a model on raw rows, through its own view's transformations and label decoding. */
-function score(model: Classifier, fv: FeatureView, td: TrainingDatasetMetadata, label: string, rows: readonly Row[]): number {
-  const predicted = model.predict(fv.transformRows(rows, td))
+/**
+ * A model's promotion score on raw rows, through its own view's transformations (and label decoding):
+ * accuracy for a classifier, RMSE for a regressor.
+ */
+function score(model: Estimator, fv: FeatureView, td: TrainingDatasetMetadata, label: string, rows: readonly Row[]): number {
+  const x = fv.transformRows(rows, td)
+  if (!isClassifier(model)) return rootMeanSquaredError(Float64Array.from(rows, (r) => r[label] as number), model.predict(x))
+  const predicted = model.predict(x)
   const encoder = td.fitted[label]
   const yPred: Label[] = predicted.map((v) => (encoder ? inverseLabel(encoder, v as number) : v))
   const yTrue: Label[] = rows.map((r) => r[label] as Label)

@@ -4,7 +4,7 @@ import { FeatureStore } from '../featurestore/index.js'
 import { KNeighborsClassifier, type Label } from '../ml/index.js'
 import type { ModelVersion } from '../registry/index.js'
 import { iris } from './iris/index.js'
-import { predictRows } from './serving.js'
+import { predictRows, type ClassPrediction } from './serving.js'
 
 describe.each(testDialectNames())('serving on %s', (dialect) => {
   let fs: FeatureStore
@@ -21,7 +21,7 @@ describe.each(testDialectNames())('serving on %s', (dialect) => {
     const model = new KNeighborsClassifier({ nNeighbors: 3 }).fit(split.xTrain, split.yTrain as ArrayLike<Label>)
     expect(model.classes_).toEqual([0, 1, 2])
     const serving = { system: { ...iris, label: { ...iris.label, column: 'variety' } }, version: { version: 1 } as ModelVersion, model, featureView, trainingDataset: split.trainingDataset }
-    const [setosa, virginica] = predictRows(serving, [{ petal_length: 1.1 }, { petal_length: 5.2 }])
+    const [setosa, virginica] = predictRows(serving, [{ petal_length: 1.1 }, { petal_length: 5.2 }]) as ClassPrediction[]
     expect(setosa.prediction).toBe('Setosa')
     expect(virginica.prediction).toBe('Virginica')
     expect(virginica.probabilities).toEqual({ Setosa: 0, Versicolor: 0, Virginica: 1 })

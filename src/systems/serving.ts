@@ -1,25 +1,42 @@
 import { inverseLabel, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
-import { isClassifier, loadModel, type Classifier } from '../ml/index.js'
+import { isClassifier, loadModel, type Estimator } from '../ml/index.js'
 import { ARTIFACT_FILES, type ModelRegistry, type ModelVersion } from '../registry/index.js'
 import { NotFoundError } from '../db/index.js'
 import { systemFeatureView } from './feature-groups.js'
-import { className, type SystemDescription } from './system.js'
+import { className, labelClasses, systemTask, type SystemDescription } from './system.js'
 
 /** A loaded model with what it needs to turn feature rows into named predictions. */
 export interface ServingModel {
   readonly system: SystemDescription
   readonly version: ModelVersion
-  readonly model: Classifier
+  /** A classifier for a classification system, a regressor for a regression one (checked on load). */
+  readonly model: Estimator
   readonly featureView: FeatureView
   readonly trainingDataset: TrainingDatasetMetadata
 }
 
-export interface Prediction {
+/** A classification system's answer for one row. */
+export interface ClassPrediction {
   /** Class name, e.g. "Setosa" or "Survived". */
   readonly prediction: string
   /** Probability of each class by name, in the description's class order. */
   readonly probabilities: Record<string, number>
   readonly modelVersion: number
+}
+
+/** A regression system's answer for one row: the predicted label value, in the label's unit when it has one. */
+export interface ValuePrediction {
+  readonly prediction: number
+  readonly unit?: string
+  readonly modelVersion: number
+}
+
+/** One row's answer: `typeof prediction` tells the two apart (string: a class; number: a value). */
+export type Prediction = ClassPrediction | ValuePrediction
+
+/** The probability of the predicted class; null for a value prediction, which has none. */
+export function predictedProbability(p: Prediction): number | null {
+  return typeof p.prediction === 'string' ? (p as ClassPrediction).probabilities[p.prediction] : null
 }
 
 /**
@@ -61,7 +78,9 @@ export async function findServingVersion(registry: ModelRegistry, system: System
 export async function loadServingModel(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, version?: ModelVersion): Promise<ServingModel> {
   const v = version ?? (await servingVersion(registry, system))
   const model = loadModel(await registry.readArtifactText(v.name, v.version, ARTIFACT_FILES.model))
-  if (!isClassifier(model)) throw new TypeError(`model ${v.name} v${v.version} is a ${model.toJSON().kind}, but system ${system.name} serves class predictions`)
+  const classification = systemTask(system) === 'classification'
+  if (isClassifier(model) !== classification)
+    throw new TypeError(`model ${v.name} v${v.version} is a ${model.toJSON().kind}, but system ${system.name} serves ${classification ? 'class predictions' : 'numeric predictions (regression)'}`)
   const featureView = await trainedFeatureView(fs, system, v)
   const trainingDataset = await featureView.getTrainingDataset(v.lineage.trainingDatasetVersion ?? undefined)
   return { system, version: v, model, featureView, trainingDataset }
@@ -73,15 +92,24 @@ export async function trainedFeatureView(fs: FeatureStore, system: SystemDescrip
   return trained ? fs.getFeatureView(trained.name, trained.version) : systemFeatureView(fs, system)
 }
 
-/** Predicts feature rows (stored codes, not UI values) with their class probabilities. */
+/**
+ * Predicts feature rows (stored codes, not UI values): class names with their probabilities for a
+ * classification system, values with the label's unit for a regression one.
+ */
 export function predictRows(serving: ServingModel, rows: readonly Row[]): Prediction[] {
   const x = serving.featureView.transformRows(rows, serving.trainingDataset)
-  const proba = serving.model.predictProba(x)
+  const model = serving.model
+  const modelVersion = serving.version.version
+  if (!isClassifier(model)) {
+    const unit = serving.system.label.unit
+    return Array.from(model.predict(x), (prediction) => (unit === undefined ? { prediction, modelVersion } : { prediction, unit, modelVersion }))
+  }
+  const proba = model.predictProba(x)
   // A label_encoder on the label means the model learned class indices: decode them with the same fitted encoder.
   const encoder = serving.trainingDataset.fitted[serving.system.label.column]
-  const classes = serving.model.classes_.map((c) => (typeof c === 'number' ? inverseLabel(encoder, c) : c))
+  const classes = model.classes_.map((c) => (typeof c === 'number' ? inverseLabel(encoder, c) : c))
   const k = classes.length
-  const names = serving.system.label.classes
+  const names = labelClasses(serving.system)
   return rows.map((_, i) => {
     let best = 0
     for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c
@@ -90,6 +118,6 @@ export function predictRows(serving: ServingModel, rows: readonly Row[]): Predic
       const c = classes.indexOf(cls.value)
       probabilities[cls.name] = c < 0 ? 0 : proba[i * k + c]
     }
-    return { prediction: className(serving.system, classes[best]), probabilities, modelVersion: serving.version.version }
+    return { prediction: className(serving.system, classes[best]), probabilities, modelVersion }
   })
 }

@@ -1,7 +1,8 @@
 import { validationError, type ValidationIssue } from '../db/index.js'
 import type { Row } from '../featurestore/index.js'
 import type { Random } from '../ml/index.js'
-import type { FieldDescription, SystemDescription } from './system.js'
+import { generatedKeyColumns } from './feature-groups.js'
+import { labelClasses, systemTask, type FieldDescription, type SystemDescription } from './system.js'
 
 /** What the generator reads from a system description. */
 export type ResampledSystem = Pick<SystemDescription, 'name' | 'label' | 'fields' | 'featureGroup' | 'synthetic'>
@@ -17,9 +18,11 @@ interface Range {
  * A generator of synthetic rows drawn from the real rows' distribution conditional on the label, usable by
  * any system description. Each draw, using only `rng`:
  *
- * 1. the label uniformly over the description's classes;
- * 2. a real row of that label, uniformly; every column but the continuous features is kept as it is (choice
- *    and integer fields included), so combinations stay ones that occur in the real data;
+ * 1. classification: the label uniformly over the description's classes; regression (no classes): every real
+ *    row with a label forms one pool, so the label's distribution is the real one;
+ * 2. a real row of that label (regression: of the pool), uniformly; every column but the continuous features
+ *    is kept as it is (choice and integer fields, and a regression label, included), so combinations stay
+ *    ones that occur in the real data;
  * 3. each continuous feature (a `number` field without `integer`) plus Gaussian noise of standard deviation
  *    `synthetic.jitter` × the feature's population standard deviation among rows of that label (a smoothed
  *    bootstrap, i.e. a draw from a Gaussian kernel density estimate: Silverman, *Density Estimation*, 1986,
@@ -28,8 +31,10 @@ interface Range {
  *    among passengers of the same class, sex, family and port; then rounded to the field's `step` (so within
  *    half a step of that range) and clamped to the field's `[min, max]` and the class's `synthetic.bounds`.
  *
- * The primary key and event time are left out, for the caller to set. Pure: the same rows, description and
- * rng state give the same row.
+ * The event time and the key columns a synthetic day makes (`generatedKeyColumns`: int and timestamp key
+ * columns that are not fields) are left out, for the caller to set; other key columns (a field like `sex` in
+ * `['sex', 'row']`, a text identifier like `station`) are kept with the rest of the real row. Pure: the same
+ * rows, description and rng state give the same row.
  *
  * @param realRows feature-group rows of real data (rows whose label is null are ignored).
  * @throws ValidationError naming the field when `synthetic` is malformed, or a class has no real row to resample.
@@ -38,15 +43,18 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
   const labelColumn = system.label.column
   const continuous = system.fields.filter((f): f is NumberField => f.kind === 'number' && !f.integer)
   const discrete = system.fields.filter((f) => f.kind === 'choice' || f.integer === true).map((f) => f.name)
-  const dropped = new Set([system.featureGroup.primaryKey, system.featureGroup.eventTime])
-  const classes = system.label.classes.map((c) => c.value)
+  const dropped = new Set([...generatedKeyColumns(system), system.featureGroup.eventTime])
+  // Regression draws from one pool of every labelled row; its name only reaches error messages.
+  const regression = systemTask(system) === 'regression'
+  const classes: unknown[] = regression ? [REGRESSION_POOL] : labelClasses(system).map((c) => c.value)
+  const poolOf = (r: Row): unknown => (regression ? (r[labelColumn] === null || r[labelColumn] === undefined ? undefined : REGRESSION_POOL) : r[labelColumn])
   checkSpec(system, continuous)
 
   const stratumOf = (r: Row) => JSON.stringify(discrete.map((c) => r[c] ?? null))
   const strata = new Map<string, Range[]>()
   const pools = new Map<unknown, Row[]>(classes.map((c) => [c, []]))
   for (const r of realRows) {
-    const pool = pools.get(r[labelColumn])
+    const pool = pools.get(poolOf(r))
     if (!pool) continue
     pool.push(r)
     const key = stratumOf(r)
@@ -57,7 +65,10 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
   const empty = classes.filter((c) => pools.get(c)!.length === 0)
   if (empty.length)
     throw validationError(
-      empty.map((c) => ({ column: labelColumn, reason: `no real row of class ${JSON.stringify(c)} to resample: run the ${system.name} feature pipeline first` })),
+      empty.map((c) => ({
+        column: labelColumn,
+        reason: `no real row ${regression ? 'with a label' : `of class ${JSON.stringify(c)}`} to resample: run the ${system.name} feature pipeline first`,
+      })),
       `${system.name} synthetic data`,
     )
 
@@ -107,12 +118,14 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
   }
 }
 
+const REGRESSION_POOL = '(every labelled row)'
+
 function checkSpec(system: ResampledSystem, continuous: readonly NumberField[]): void {
   const { jitter, bounds } = system.synthetic
   const issues: ValidationIssue[] = []
   if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0)
     issues.push({ column: 'synthetic.jitter', reason: `must be a finite number ≥ 0, got ${JSON.stringify(jitter)}` })
-  const classNames = new Set(system.label.classes.map((c) => String(c.value)))
+  const classNames = new Set(labelClasses(system).map((c) => String(c.value)))
   for (const [cls, byFeature] of Object.entries(bounds ?? {})) {
     if (!classNames.has(cls)) issues.push({ column: `synthetic.bounds.${cls}`, reason: `${JSON.stringify(cls)} is not a class of ${system.label.column}` })
     for (const [name, range] of Object.entries(byFeature)) {

@@ -1,5 +1,5 @@
 import type { CsvTable, Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
-import type { Classifier } from '../ml/index.js'
+import type { Estimator } from '../ml/index.js'
 import type { ScheduleOptions } from '../runtime/index.js'
 
 /** One class of the label: the value stored in the feature group and the name people read. */
@@ -55,7 +55,8 @@ export interface SystemDescription {
     readonly name: string
     readonly version: number
     readonly description: string
-    readonly primaryKey: string
+    /** Key columns, one or several (e.g. `['station', 'date']`); a key column that is also a field is a model input. */
+    readonly primaryKey: readonly string[]
     readonly eventTime: string
     /** Every column, primary key and event time included. */
     readonly schema: readonly FeatureSpec[]
@@ -63,7 +64,11 @@ export interface SystemDescription {
   }
   /** Feature engineering: the raw CSV to feature rows (primary key included, event time added by the pipeline). */
   clean(table: CsvTable): Row[]
-  readonly label: { readonly column: string; readonly classes: readonly ClassDescription[] }
+  /**
+   * What the model predicts. With `classes` the task is classification; a numeric label without them is
+   * regression (see `systemTask`), its value shown with `unit`.
+   */
+  readonly label: { readonly column: string; readonly classes?: readonly ClassDescription[]; readonly unit?: string }
   /** Model inputs in model column order, as people enter them. */
   readonly fields: readonly FieldDescription[]
   readonly transformations?: Readonly<Record<string, TransformationKind>>
@@ -71,7 +76,8 @@ export interface SystemDescription {
   readonly model: {
     readonly name: string
     readonly description: string
-    create(seed: number): Classifier
+    /** A classifier for a classification system, a regressor for a regression one. */
+    create(seed: number): Estimator
   }
   /** How the daily pipeline draws a synthetic row (features and label) from the real rows. */
   readonly synthetic: SyntheticSpec
@@ -104,11 +110,24 @@ export interface SyntheticSpec {
 /** Draws a class as a standalone SVG string; pure, no I/O. */
 export type SystemPicture = (cls: ClassDescription | null, features: Readonly<Row> | null) => string
 
+/** Classification when the label lists classes, regression (a numeric label) when it does not. */
+export type SystemTask = 'classification' | 'regression'
+
+/** The one place a system's task is decided: `label.classes` present → classification, else regression. */
+export function systemTask(system: Pick<SystemDescription, 'label'>): SystemTask {
+  return system.label.classes === undefined ? 'regression' : 'classification'
+}
+
+/** The label's classes in the description's order; empty for a regression system. */
+export function labelClasses(system: Pick<SystemDescription, 'label'>): readonly ClassDescription[] {
+  return system.label.classes ?? []
+}
+
 export function className(system: SystemDescription, value: unknown): string {
-  const c = system.label.classes.find((k) => k.value === value)
+  const c = labelClasses(system).find((k) => k.value === value)
   return c ? c.name : String(value)
 }
 
 export function classValue(system: SystemDescription, name: string): string | number | undefined {
-  return system.label.classes.find((k) => k.name === name)?.value
+  return labelClasses(system).find((k) => k.name === name)?.value
 }

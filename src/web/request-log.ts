@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { SqlDialect } from '../db/index.js'
 import type { FeatureGroup, FeatureGroupOptions, FeatureStore, PruneOptions, Row } from '../featurestore/index.js'
-import type { SystemDescription } from '../systems/index.js'
+import { systemTask, type SystemDescription } from '../systems/index.js'
 import { inProcessWriter, threadWriter, type RequestLogWriter } from './request-log-writer.js'
 
 /** `<system>_requests`: every online prediction's inputs and answer, for drift monitoring. */
@@ -9,9 +9,19 @@ export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription
   return fs.getOrCreateFeatureGroup(requestsGroupOptions(system))
 }
 
-/** The definition of `<system>_requests`. */
+/**
+ * The definition of `<system>_requests`: `predicted` is the class name and `probability` its probability for
+ * a classification system; for a regression system `predicted` is the value (float) and there is no probability.
+ */
 export function requestsGroupOptions(system: SystemDescription): FeatureGroupOptions {
   const inputs = system.fields.map((f) => system.featureGroup.schema.find((s) => s.name === f.name)!)
+  const answer =
+    systemTask(system) === 'regression'
+      ? [{ name: 'predicted', type: 'float' as const, nullable: false }]
+      : [
+          { name: 'predicted', type: 'string' as const, nullable: false },
+          { name: 'probability', type: 'float' as const, nullable: false },
+        ]
   return {
     name: `${system.name}_requests`,
     version: 1,
@@ -22,8 +32,7 @@ export function requestsGroupOptions(system: SystemDescription): FeatureGroupOpt
       { name: 'request_id', type: 'string' },
       { name: 'ts', type: 'timestamp' },
       ...inputs,
-      { name: 'predicted', type: 'string', nullable: false },
-      { name: 'probability', type: 'float', nullable: false },
+      ...answer,
       { name: 'model_version', type: 'int', nullable: false },
     ],
   }
@@ -51,6 +60,13 @@ export function uuidv7(now = Date.now()): string {
   bytes[8] = (bytes[8] & 0x3f) | 0x80
   const hex = Buffer.from(bytes).toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/** What the log records of one answer: a class name and its probability, or (regression) a value and no probability. */
+export interface RequestAnswer {
+  readonly prediction: string | number
+  readonly probability?: number | null
+  readonly modelVersion: number
 }
 
 /** Request-log settings: batching, the queue bound, and retention. */
@@ -129,7 +145,7 @@ export class RequestLog {
     return { queued: this.queuedRows + this.inFlight, ...this.counts }
   }
 
-  add(system: SystemDescription, rows: readonly Row[], answers: readonly { prediction: string; probability: number; modelVersion: number }[]): void {
+  add(system: SystemDescription, rows: readonly Row[], answers: readonly RequestAnswer[]): void {
     if (this.closed) return
     const ts = new Date(this.now())
     const rate = this.options.sampleRate ?? 1
@@ -146,7 +162,11 @@ export class RequestLog {
         this.reportDrops()
         continue
       }
-      entry.rows.push({ request_id: uuidv7(ts.getTime()), ts, ...rows[i], predicted: answers[i].prediction, probability: answers[i].probability, model_version: answers[i].modelVersion })
+      const a = answers[i]
+      const row: Row = { request_id: uuidv7(ts.getTime()), ts, ...rows[i], predicted: a.prediction }
+      if (typeof a.prediction === 'string') row.probability = a.probability ?? null
+      row.model_version = a.modelVersion
+      entry.rows.push(row)
       this.queuedRows++
     }
     if (entry.rows.length >= (this.options.batchRows ?? 2_000)) void this.flush()

@@ -131,7 +131,8 @@ export function registerAppCommands(program: Command): void {
         progress.stop(`${runs} runs over ${opts.days} day(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
         for (const s of all) {
           const m = await systems.monitorData(new (await import('../../featurestore/index.js')).FeatureStore(db), new (await import('../../registry/index.js')).ModelRegistry(db), s)
-          print(`${s.name}: ${m.totals.predictions} predictions, accuracy ${m.totals.accuracy === null ? 'n/a' : m.totals.accuracy.toFixed(3)}`)
+          const score = m.task === 'regression' ? ['MAE', m.totals.mae] : ['accuracy', m.totals.accuracy]
+          print(`${s.name}: ${m.totals.predictions} predictions, ${score[0]} ${score[1] === null ? 'n/a' : (score[1] as number).toFixed(3)}`)
         }
       } finally {
         await db.close()

@@ -26,7 +26,7 @@ export const iris: SystemDescription = {
     name: 'iris',
     version: 1,
     description: 'Iris flower measurements (cm) and variety',
-    primaryKey: 'id',
+    primaryKey: ['id'],
     eventTime: 'ts',
     schema: [
       { name: 'id', type: 'int' },

@@ -1,12 +1,13 @@
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import type { Row } from '../../featurestore/index.js'
-import { predictionsFeatureGroup, systemFeatureView } from '../feature-groups.js'
-import { loadServingModel, predictRows } from '../serving.js'
-import { className, type SystemDescription } from '../system.js'
+import { keyText, keyValues, predictionsFeatureGroup, systemFeatureView } from '../feature-groups.js'
+import { loadServingModel, predictedProbability, predictRows } from '../serving.js'
+import { className, systemTask, type SystemDescription } from '../system.js'
 
 /**
  * Predicts the rows committed since the last batch run (or, the first time, since the model's training
- * data) with the serving model and appends them, with the actual outcome, to `<system>_predictions`.
+ * data) with the serving model and appends them, with the actual outcome, to `<system>_predictions` keyed
+ * by the system's key columns: class names and probability for classification, values for regression.
  */
 export function batchInferencePipeline(system: SystemDescription): Pipeline {
   return definePipeline({
@@ -23,7 +24,6 @@ export function batchInferencePipeline(system: SystemDescription): Pipeline {
       const done = (await predictions.statistics()).find((s) => s.column === 'feature_commit')?.max
       const since = typeof done === 'number' ? done : (serving.trainingDataset.commitId ?? 0)
       const fv = await systemFeatureView(ctx.featureStore, system)
-      const key = system.featureGroup.primaryKey
       const fg = fv.featureGroup
       const latest = await fg.latestCommit()
       // As of the latest commit, so a commit landing meanwhile is left whole for the next run.
@@ -33,19 +33,24 @@ export function batchInferencePipeline(system: SystemDescription): Pipeline {
         return
       }
       const predicted = predictRows(serving, rows)
+      const regression = systemTask(system) === 'regression'
+      const label = system.label.column
       const out: Row[] = rows.map((r, i) => ({
-        [key]: r[key],
+        ...keyValues(system, r),
         ts: at,
         predicted: predicted[i].prediction,
-        actual: r[system.label.column] === null ? null : className(system, r[system.label.column]),
-        probability: predicted[i].probabilities[predicted[i].prediction],
+        actual: r[label] === null || r[label] === undefined ? null : regression ? (r[label] as number) : className(system, r[label]),
+        ...(regression ? {} : { probability: predictedProbability(predicted[i]) }),
         model_version: serving.version.version,
         feature_commit: latest.id,
       }))
       await predictions.insert(out, { source: ctx.pipeline })
-      const correct = out.filter((r) => r.actual !== null && r.actual === r.predicted).length
-      ctx.log.info(`${system.model.name} v${serving.version.version} predicted ${out.length} row(s) since commit ${since}; ${correct} correct`)
-      for (const r of out.slice(-3)) ctx.log.info(`${key}=${String(r[key])}: predicted ${String(r.predicted)}, actual ${String(r.actual)}`)
+      const known = out.filter((r) => r.actual !== null)
+      const summary = regression
+        ? `mean absolute error ${(known.reduce((s, r) => s + Math.abs((r.predicted as number) - (r.actual as number)), 0) / Math.max(1, known.length)).toFixed(3)} over ${known.length} known outcome(s)`
+        : `${known.filter((r) => r.actual === r.predicted).length} correct`
+      ctx.log.info(`${system.model.name} v${serving.version.version} predicted ${out.length} row(s) since commit ${since}; ${summary}`)
+      for (const r of out.slice(-3)) ctx.log.info(`${keyText(system, r)}: predicted ${String(r.predicted)}, actual ${String(r.actual)}`)
       ctx.reportRows(out.length)
     },
   })

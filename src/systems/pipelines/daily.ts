@@ -2,10 +2,11 @@ import type { FeatureGroup, FeatureStore, Row } from '../../featurestore/index.j
 import { Random } from '../../ml/index.js'
 import type { ModelRegistry } from '../../registry/index.js'
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
-import { systemFeatureGroup } from '../feature-groups.js'
+import { ValidationError } from '../../db/index.js'
+import { generatedKeyColumns, keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
-import { className, type SystemDescription } from '../system.js'
+import { className, systemTask, type SystemDescription } from '../system.js'
 
 /** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with SML_SEED. */
 export function syntheticSeed(at: Date): number {
@@ -20,14 +21,46 @@ const dailyName = (system: SystemDescription) => `${system.name}-daily`
  * after day never drifts away from the real data.
  */
 export async function realRows(fg: FeatureGroup, system: SystemDescription): Promise<Row[]> {
-  const key = system.featureGroup.primaryKey
-  const rows = new Map<unknown, Row>()
+  const keys = system.featureGroup.primaryKey
+  const rows = new Map<string, Row>()
   for (const c of await fg.commits()) {
     if (c.source === dailyName(system)) continue
     // Exactly the rows this commit wrote, as it wrote them; a later commit's version of a key replaces it.
-    for (const r of await fg.read({ sinceCommit: c.id - 1, asOf: c.id })) rows.set(r[key], r)
+    for (const r of await fg.read({ sinceCommit: c.id - 1, asOf: c.id })) rows.set(keyOf(system, r), r)
   }
-  return [...rows.values()].sort((a, b) => ((a[key] as number | string) < (b[key] as number | string) ? -1 : 1))
+  const order = (a: Row, b: Row) => {
+    for (const k of keys) {
+      const x = a[k] instanceof Date ? (a[k] as Date).getTime() : (a[k] as number | string)
+      const y = b[k] instanceof Date ? (b[k] as Date).getTime() : (b[k] as number | string)
+      if (x !== y) return x < y ? -1 : 1
+    }
+    return 0
+  }
+  return [...rows.values()].sort(order)
+}
+
+/**
+ * The key columns a synthetic row gets (`generatedKeyColumns`): an int column the group's largest value + 1,
+ * a timestamp column the tick time; the other key columns come with the resampled real row.
+ * @throws ValidationError when no key column can be made: copying a real row's whole key would overwrite it.
+ */
+async function nextKey(fg: FeatureGroup, system: SystemDescription, at: Date): Promise<Row> {
+  const generated = generatedKeyColumns(system)
+  if (generated.length === 0)
+    throw new ValidationError(
+      `${system.name} synthetic day: the key (${system.featureGroup.primaryKey.join(', ')}) has no int or timestamp column outside the fields, so a new row cannot get a new key`,
+      [{ column: 'featureGroup.primaryKey', reason: 'a synthetic day needs an int or timestamp key column that is not a field' }],
+    )
+  const stats = await fg.statistics()
+  const key: Row = {}
+  for (const k of generated) {
+    if (system.featureGroup.schema.find((f) => f.name === k)!.type === 'timestamp') key[k] = at
+    else {
+      const max = stats.find((s) => s.column === k)?.max
+      key[k] = (typeof max === 'number' ? max : 0) + 1
+    }
+  }
+  return key
 }
 
 /** One synthetic row a day with the next key, as a new commit: the "new data" batch inference predicts. */
@@ -42,14 +75,12 @@ export function dailyPipeline(system: SystemDescription): Pipeline {
     async run(ctx) {
       const at = ctx.scheduledFor ?? new Date()
       const fg = await systemFeatureGroup(ctx.featureStore, system)
-      const key = system.featureGroup.primaryKey
-      const keyStats = (await fg.statistics()).find((s) => s.column === key)
-      const nextKey = (typeof keyStats?.max === 'number' ? keyStats.max : 0) + 1
+      const key = await nextKey(fg, system, at)
       const draw = conditionalResampler(system, await realRows(fg, system))
-      const row = { [key]: nextKey, [system.featureGroup.eventTime]: at, ...draw(new Random(syntheticSeed(at))) }
+      const row = { ...draw(new Random(syntheticSeed(at))), ...key, [system.featureGroup.eventTime]: at }
       const commit = await fg.insert([row], { source: ctx.pipeline })
       for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
-      ctx.log.info(`added ${key}=${nextKey} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)
+      ctx.log.info(`added ${keyText(system, row)} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)
       ctx.reportRows(1)
     },
   })
@@ -69,9 +100,11 @@ export interface SyntheticAccuracy {
 /**
  * How the serving model scores on `rows` rows drawn as the daily pipeline draws them (one rng seeded with
  * `seed`), beside its test accuracy: synthetic days a good model can be judged on score close to its test split.
- * @throws NotFoundError when the system has no model; ValidationError when it has no real rows.
+ * @throws NotFoundError when the system has no model; ValidationError when it has no real rows or is a regression system.
  */
 export async function syntheticAccuracy(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, rows = 2000, seed = 1): Promise<SyntheticAccuracy> {
+  if (systemTask(system) !== 'classification')
+    throw new ValidationError(`${system.name} is a regression system: it has no accuracy`, [{ column: system.label.column, reason: 'accuracy needs a classification label' }])
   const serving = await loadServingModel(fs, registry, system)
   const draw = conditionalResampler(system, await realRows(await systemFeatureGroup(fs, system), system))
   const rng = new Random(seed)

@@ -1,7 +1,7 @@
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { formatIssue, ValidationError } from '../../db/index.js'
 import { validateRows, type Row } from '../../featurestore/index.js'
-import { systemFeatureGroup } from '../feature-groups.js'
+import { keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadSource } from '../source.js'
 import type { SystemDescription } from '../system.js'
 
@@ -19,7 +19,6 @@ export function featurePipeline(system: SystemDescription): Pipeline {
       const rows = system.clean(table)
       ctx.log.info(`${rows.length} rows after cleaning`)
       const fg = await systemFeatureGroup(ctx.featureStore, system)
-      const key = system.featureGroup.primaryKey
       const ts = ctx.scheduledFor ?? new Date()
       // The whole source is validated, not only the rows that changed: a broken or duplicated row is refused
       // even when its key already holds good data, and errors name rows by key, not by place in the change set.
@@ -27,10 +26,10 @@ export function featurePipeline(system: SystemDescription): Pipeline {
       try {
         validateRows(stamped, fg.schema, fg.primaryKey, fg.eventTime, fg.metadata.expectations)
       } catch (e) {
-        throw byKey(e, stamped, key, origin)
+        throw byKey(e, stamped, system, origin)
       }
-      const current = new Map((await fg.read()).map((r) => [r[key], r]))
-      const changed = rows.filter((r) => !sameFeatures(r, current.get(r[key])))
+      const current = new Map((await fg.read()).map((r) => [keyOf(system, r), r]))
+      const changed = rows.filter((r) => !sameFeatures(r, current.get(keyOf(system, r))))
       if (changed.length === 0) {
         ctx.log.info(`${fg.name} v${fg.version} already holds these ${rows.length} rows: nothing to write`)
         return
@@ -49,16 +48,21 @@ export function featurePipeline(system: SystemDescription): Pipeline {
 
 function sameFeatures(a: Row, b: Row | undefined): boolean {
   if (!b) return false
-  return Object.keys(a).every((k) => a[k] === b[k])
+  // Timestamps (a `date` key or feature) are Date objects on both sides: equal when they are the same instant.
+  return Object.keys(a).every((k) => {
+    const x = a[k]
+    const y = b[k]
+    return x instanceof Date && y instanceof Date ? x.getTime() === y.getTime() : x === y
+  })
 }
 
 /** Restates a validation error's row numbers (1-based positions in `rows`) as each row's key. */
-function byKey(e: unknown, rows: readonly Row[], key: string, origin: string): unknown {
+function byKey(e: unknown, rows: readonly Row[], system: SystemDescription, origin: string): unknown {
   if (!(e instanceof ValidationError)) return e
   const issues = e.issues.map((i) => {
     if (i.row === undefined) return { text: formatIssue(i), issue: i }
     const { row, ...rest } = i
-    return { text: `${key} ${String(rows[row - 1]?.[key])}, ${formatIssue(rest)}`, issue: rest }
+    return { text: `${keyText(system, rows[row - 1] ?? {})}, ${formatIssue(rest)}`, issue: rest }
   })
   const shown = issues.slice(0, 5).map((i) => i.text)
   const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : ''

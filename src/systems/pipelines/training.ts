@@ -1,15 +1,40 @@
-import { confusionMatrixChart, renderSvg, svgToPng } from '../../charts/index.js'
+import { confusionMatrixChart, predictedVsActualChart, renderSvg, svgToPng } from '../../charts/index.js'
+import { ValidationError } from '../../db/index.js'
+import type { TrainTestSplit } from '../../featurestore/index.js'
 import { ARTIFACT_FILES } from '../../registry/index.js'
 import { definePipeline, type Pipeline } from '../../runtime/index.js'
-import { accuracyScore, classificationReport, confusionMatrix, formatClassificationReport, precisionRecallFscoreSupport, type Label } from '../../ml/index.js'
+import {
+  accuracyScore,
+  classificationReport,
+  confusionMatrix,
+  formatClassificationReport,
+  isClassifier,
+  meanAbsoluteError,
+  precisionRecallFscoreSupport,
+  r2Score,
+  rootMeanSquaredError,
+  type Classifier,
+  type Estimator,
+  type Label,
+  type Regressor,
+} from '../../ml/index.js'
 import { systemFeatureView } from '../feature-groups.js'
 import { decidePromotion } from '../promotion.js'
 import { SERVING_ALIAS } from '../serving.js'
-import type { SystemDescription } from '../system.js'
+import { labelClasses, systemTask, type SystemDescription } from '../system.js'
+
+/** What training records for a version: its metrics, the pictures and reports stored with it, a log line. */
+interface Evaluation {
+  readonly metrics: Record<string, number>
+  readonly artifacts: Record<string, string | Uint8Array>
+  readonly summary: string
+}
 
 /**
  * Feature view → seeded 80/20 split → model → metrics and pictures → a new registered model version, which
  * takes the `production` alias only if it scores at least as well as production on the same rows (`decidePromotion`).
+ * Classification records accuracy, macro/weighted scores, a classification report and confusion matrix;
+ * regression records MAE, RMSE and R² (scikit-learn's definitions) and a predicted-vs-actual scatter.
  */
 export function trainingPipeline(system: SystemDescription): Pipeline {
   return definePipeline({
@@ -18,35 +43,19 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
     retries: 1,
     timeoutMs: 10 * 60_000,
     async run(ctx) {
+      // Checked before the split is recorded: a system that cannot train writes nothing.
+      const estimator = createModel(system)
       const fv = await systemFeatureView(ctx.featureStore, system)
       const { testSize, seed, stratify } = system.training
       const split = await fv.trainTestSplit({ testSize, seed, stratify })
       const td = split.trainingDataset
       ctx.log.info(`training dataset v${td.version}: ${td.trainRows} train / ${td.testRows} test rows as of commit ${td.commitId} (seed ${seed})`)
       const started = performance.now()
-      const model = system.model.create(seed).fit(split.xTrain, split.yTrain as ArrayLike<Label>)
+      const model = fit(estimator, split)
       ctx.log.info(`fitted ${system.model.description} in ${Math.round(performance.now() - started)} ms`)
-      const yPred = model.predict(split.xTest)
-      const yTrue = Array.from(split.yTest as ArrayLike<Label>)
-      // Rows are true classes and columns predictions, both in the description's class order with real names.
-      const labels = system.label.classes.map((c) => c.value)
-      const names = system.label.classes.map((c) => c.name)
-      const matrix = confusionMatrix(yTrue, yPred, { labels })
-      const report = classificationReport(yTrue, yPred, { labels, targetNames: names, zeroDivision: 0 })
-      const macro = precisionRecallFscoreSupport(yTrue, yPred, { labels, average: 'macro', zeroDivision: 0 })
-      const weighted = precisionRecallFscoreSupport(yTrue, yPred, { labels, average: 'weighted', zeroDivision: 0 })
-      const metrics = {
-        accuracy: accuracyScore(yTrue, yPred),
-        precision_macro: macro.precision,
-        recall_macro: macro.recall,
-        f1_macro: macro.fscore,
-        f1_weighted: weighted.fscore,
-        test_rows: yTrue.length,
-        train_rows: split.xTrain.nRows,
-      }
-      const text = formatClassificationReport(report)
-      ctx.log.info(`accuracy ${metrics.accuracy.toFixed(4)} on ${yTrue.length} test rows\n${text}`)
-      const svg = await renderSvg(confusionMatrixChart({ matrix, labels: names, title: `${system.model.name} — test split (${yTrue.length} rows)` }))
+      const evaluation = isClassifier(model) ? await evaluateClassifier(system, model, split) : await evaluateRegressor(system, model, split)
+      const metrics = { ...evaluation.metrics, test_rows: split.xTest.nRows, train_rows: split.xTrain.nRows }
+      ctx.log.info(evaluation.summary)
       const inputExample = Object.fromEntries(split.featureNames.map((f, j) => [f, split.xTest.data[j]]))
       // Production is scored on this version's test rows, so the two figures compare (its own metrics do not).
       const decision = await decidePromotion(ctx.featureStore, ctx.registry, system, { model, featureView: fv, trainingDataset: td, testIndex: split.testIndex })
@@ -58,14 +67,9 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
         featureView: { name: fv.name, version: fv.version },
         trainingDataset: td,
         inputExample,
-        schema: { inputs: split.featureNames, label: system.label.column, classes: system.label.classes },
+        schema: { inputs: split.featureNames, label: system.label.column, task: systemTask(system), ...(system.label.classes ? { classes: system.label.classes } : { unit: system.label.unit ?? null }) },
         model,
-        artifacts: {
-          [ARTIFACT_FILES.confusionMatrixSvg]: svg,
-          [ARTIFACT_FILES.confusionMatrixPng]: svgToPng(svg),
-          [ARTIFACT_FILES.classificationReportJson]: JSON.stringify({ ...report, confusionMatrix: { labels: names, matrix } }, null, 2),
-          [ARTIFACT_FILES.classificationReportText]: text,
-        },
+        artifacts: evaluation.artifacts,
         promotion,
       })
       ctx.reportModel(version)
@@ -73,4 +77,71 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
       ctx.log.info(`registered ${version.name} v${version.version}; ${SERVING_ALIAS} → v${serving} (${promotion.reason})`)
     },
   })
+}
+
+/**
+ * The system's unfitted model, checked against its task: a classifier for classification, a regressor on an
+ * int or float label for regression.
+ * @throws TypeError when the estimator does not match the task; ValidationError naming `label.column` for a non-numeric regression label.
+ */
+function createModel(system: SystemDescription): Estimator {
+  const model = system.model.create(system.training.seed)
+  const regression = systemTask(system) === 'regression'
+  if (isClassifier(model) === regression)
+    throw new TypeError(`${system.name}: model.create made a ${model.toJSON().kind}, but the system is ${regression ? 'a regression (no label classes): it needs a regressor' : 'a classification: it needs a classifier'}`)
+  const type = system.featureGroup.schema.find((f) => f.name === system.label.column)?.type
+  if (regression && type !== 'int' && type !== 'float')
+    throw new ValidationError(`${system.name}: a regression label must be a number column, but ${JSON.stringify(system.label.column)} is ${type === undefined ? 'not in the schema' : `a ${type}`}`, [
+      { column: 'label.column', reason: 'a label without classes (regression) must be an int or float column' },
+    ])
+  return model
+}
+
+function fit(model: Estimator, split: TrainTestSplit): Estimator {
+  return isClassifier(model) ? model.fit(split.xTrain, split.yTrain as ArrayLike<Label>) : model.fit(split.xTrain, split.yTrain as Float64Array)
+}
+
+async function evaluateClassifier(system: SystemDescription, model: Classifier, split: TrainTestSplit): Promise<Evaluation> {
+  const yPred = model.predict(split.xTest)
+  const yTrue = Array.from(split.yTest as ArrayLike<Label>)
+  // Rows are true classes and columns predictions, both in the description's class order with real names.
+  const labels = labelClasses(system).map((c) => c.value)
+  const names = labelClasses(system).map((c) => c.name)
+  const matrix = confusionMatrix(yTrue, yPred, { labels })
+  const report = classificationReport(yTrue, yPred, { labels, targetNames: names, zeroDivision: 0 })
+  const macro = precisionRecallFscoreSupport(yTrue, yPred, { labels, average: 'macro', zeroDivision: 0 })
+  const weighted = precisionRecallFscoreSupport(yTrue, yPred, { labels, average: 'weighted', zeroDivision: 0 })
+  const metrics = {
+    accuracy: accuracyScore(yTrue, yPred),
+    precision_macro: macro.precision,
+    recall_macro: macro.recall,
+    f1_macro: macro.fscore,
+    f1_weighted: weighted.fscore,
+  }
+  const text = formatClassificationReport(report)
+  const svg = await renderSvg(confusionMatrixChart({ matrix, labels: names, title: `${system.model.name} — test split (${yTrue.length} rows)` }))
+  return {
+    metrics,
+    summary: `accuracy ${metrics.accuracy.toFixed(4)} on ${yTrue.length} test rows\n${text}`,
+    artifacts: {
+      [ARTIFACT_FILES.confusionMatrixSvg]: svg,
+      [ARTIFACT_FILES.confusionMatrixPng]: svgToPng(svg),
+      [ARTIFACT_FILES.classificationReportJson]: JSON.stringify({ ...report, confusionMatrix: { labels: names, matrix } }, null, 2),
+      [ARTIFACT_FILES.classificationReportText]: text,
+    },
+  }
+}
+
+async function evaluateRegressor(system: SystemDescription, model: Regressor, split: TrainTestSplit): Promise<Evaluation> {
+  const yPred = model.predict(split.xTest)
+  const yTrue = split.yTest as Float64Array
+  const metrics = { mae: meanAbsoluteError(yTrue, yPred), rmse: rootMeanSquaredError(yTrue, yPred), r2: r2Score(yTrue, yPred) }
+  const unit = system.label.unit
+  const svg = await renderSvg(predictedVsActualChart({ actual: yTrue, predicted: yPred, unit, title: `${system.model.name} — test split (${yTrue.length} rows)` }))
+  const u = unit ? ` ${unit}` : ''
+  return {
+    metrics,
+    summary: `MAE ${metrics.mae.toFixed(4)}${u}, RMSE ${metrics.rmse.toFixed(4)}${u}, R² ${metrics.r2.toFixed(4)} on ${yTrue.length} test rows`,
+    artifacts: { [ARTIFACT_FILES.predictedVsActualSvg]: svg, [ARTIFACT_FILES.predictedVsActualPng]: svgToPng(svg) },
+  }
 }

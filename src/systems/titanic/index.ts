@@ -22,7 +22,7 @@ export const titanic: SystemDescription = {
     name: 'titanic',
     version: 1,
     description: 'Titanic passengers: class, sex (male 0, female 1), age (missing → mean), family aboard, port (C 0, Q 1, S 2), survived',
-    primaryKey: 'passengerid',
+    primaryKey: ['passengerid'],
     eventTime: 'ts',
     schema: [
       { name: 'passengerid', type: 'int' },

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import type { FeatureValue, Row } from '../../featurestore/index.js'
 import type { RunStatus } from '../../runtime/index.js'
-import type { ClassDescription, FieldDescription, SystemDescription } from '../../systems/index.js'
+import { labelClasses, type ClassDescription, type FieldDescription, type SystemDescription } from '../../systems/index.js'
 
 export function Card(props: { title?: Child; id?: string; class?: string; children?: Child }) {
   return (
@@ -80,7 +80,7 @@ export function ClassName(props: { cls: ClassDescription | undefined; name: stri
 export function ProbabilityBars(props: { system: SystemDescription; probabilities: Readonly<Record<string, number>> }) {
   return (
     <div class="bars" aria-label="Class probabilities">
-      {props.system.label.classes.map((c) => {
+      {labelClasses(props.system).map((c) => {
         const p = props.probabilities[c.name] ?? 0
         return (
           <div class="bar" data-class={c.name}>
@@ -130,5 +130,5 @@ export function fieldText(f: FieldDescription, v: FeatureValue | undefined): str
 }
 
 export function classByName(system: SystemDescription, name: string | null | undefined): ClassDescription | null {
-  return system.label.classes.find((c) => c.name === name) ?? null
+  return labelClasses(system).find((c) => c.name === name) ?? null
 }

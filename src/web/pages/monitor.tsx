@@ -1,5 +1,5 @@
 import type { Row } from '../../featurestore/index.js'
-import type { DriftReport, MonitorData, SystemDescription } from '../../systems/index.js'
+import { keyOf, keyText, type DriftReport, type MonitorData, type PredictionRecord, type SystemDescription } from '../../systems/index.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, ClassName, ClassPicture, InlineSvg, Kpi, Table, classByName, fieldText, fmtTime, pct } from './components.js'
 import { PipelineTable } from './pipelines.js'
@@ -7,22 +7,62 @@ import { PipelineTable } from './pipelines.js'
 export interface MonitorPageProps {
   readonly system: SystemDescription
   readonly monitor: MonitorData
-  /** Feature rows of the predicted keys (latest and recent), by key. */
+  /** Feature rows of the predicted keys (latest and recent), by `keyOf`. */
   readonly features: ReadonlyMap<string, Row>
-  readonly confusionSvg: string
-  readonly accuracySvg: string | null
+  readonly charts: MonitorCharts
   readonly drift: DriftReport | null
   readonly pipelines: readonly PipelineStatus[]
   readonly now: number
 }
 
+/** Rendered SVG charts: classification's confusion matrix and accuracy, or regression's error, values over time and scatter. */
+export interface MonitorCharts {
+  readonly confusion?: string
+  readonly accuracy?: string | null
+  readonly error?: string
+  readonly predictedOverTime?: string
+  readonly scatter?: string
+}
+
 const f3 = (x: number | null) => (x === null ? '–' : x.toFixed(3))
+
+/** A regression value as people read it: up to 2 decimals, with the label's unit. */
+export function valueText(system: SystemDescription, v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '–'
+  if (typeof v !== 'number') return v
+  return `${Number(v.toFixed(2))}${system.label.unit ? ` ${system.label.unit}` : ''}`
+}
+
+function LatestValue(props: MonitorPageProps & { p: PredictionRecord }) {
+  const { system, p } = props
+  const error = p.actual === null ? null : (p.predicted as number) - (p.actual as number)
+  return (
+    <Card
+      title={
+        <>
+          <span>Latest prediction</span>
+          {p.actual === null ? <Badge kind="idle">outcome unknown</Badge> : <Badge>error {valueText(system, Number(error!.toFixed(2)))}</Badge>}
+        </>
+      }
+      id="latest"
+    >
+      <div class="kpis">
+        <Kpi value={<span id="latest-predicted">{valueText(system, p.predicted)}</span>} label={`predicted ${system.label.column}`} />
+        <Kpi value={<span id="latest-actual">{p.actual === null ? 'unknown' : valueText(system, p.actual)}</span>} label={`actual ${system.label.column}`} />
+      </div>
+      <p class="small muted" style="margin:.6rem 0 0">
+        {keyText(system, p.key)} · {fmtTime(p.time)} · model v{p.modelVersion}
+      </p>
+    </Card>
+  )
+}
 
 function Latest(props: MonitorPageProps) {
   const { system, monitor } = props
   const p = monitor.latest
   if (!p) return <Card title="Latest prediction"><p class="muted">No batch predictions yet: the batch inference pipeline has not run.</p></Card>
-  const features = props.features.get(String(p.key)) ?? null
+  if (monitor.task === 'regression') return <LatestValue {...props} p={p} />
+  const features = props.features.get(keyOf(system, p.key)) ?? null
   const ok = p.actual !== null && p.actual === p.predicted
   return (
     <Card
@@ -36,16 +76,16 @@ function Latest(props: MonitorPageProps) {
     >
       <div class="pair">
         <figure id="latest-predicted">
-          <ClassPicture system={system} cls={classByName(system, p.predicted)} features={features} />
+          <ClassPicture system={system} cls={classByName(system, String(p.predicted))} features={features} />
           <figcaption>Predicted: {p.predicted}</figcaption>
         </figure>
         <figure id="latest-actual">
-          <ClassPicture system={system} cls={classByName(system, p.actual)} features={features} />
+          <ClassPicture system={system} cls={classByName(system, p.actual === null ? null : String(p.actual))} features={features} />
           <figcaption>Actual: {p.actual ?? 'unknown'}</figcaption>
         </figure>
       </div>
       <p class="small muted" style="margin:.6rem 0 0">
-        {system.featureGroup.primaryKey} {String(p.key)} · {fmtTime(p.time)} · probability {pct(p.probability, 1)} · model v{p.modelVersion}
+        {keyText(system, p.key)} · {fmtTime(p.time)} · probability {pct(p.probability, 1)} · model v{p.modelVersion}
       </p>
     </Card>
   )
@@ -94,55 +134,128 @@ function Drift(props: { system: SystemDescription; drift: DriftReport | null }) 
   )
 }
 
-/** The monitor of any system: latest answer, history, confusion, accuracy, drift, pipelines. */
-export function MonitorPage(props: MonitorPageProps) {
+/** Classification: test accuracy and accuracy over history; regression: test RMSE and MAE/RMSE over history. */
+function Kpis(props: MonitorPageProps) {
   const { system, monitor } = props
   const serving = monitor.servingModel
+  const t = monitor.totals
+  return (
+    <div class="kpis" style="margin-bottom:1rem">
+      <Kpi value={serving ? <a href={`/models/${serving.name}`} id="serving-model">{`${serving.name} v${serving.version}`}</a> : '–'} label="serving model" />
+      {monitor.task === 'classification' ? (
+        <>
+          <Kpi value={pct(serving?.metrics.accuracy, 1)} label="test accuracy at training" />
+          <Kpi value={String(t.predictions)} label="batch predictions" />
+          <Kpi value={pct(t.accuracy, 1)} label={`accuracy over ${t.withActual} known outcomes`} />
+        </>
+      ) : (
+        <>
+          <Kpi value={serving?.metrics.rmse === undefined ? '–' : valueText(system, serving.metrics.rmse)} label="test RMSE at training" />
+          <Kpi value={String(t.predictions)} label="batch predictions" />
+          <Kpi value={<span id="mae">{valueText(system, t.mae)}</span>} label={`MAE over ${t.withActual} known outcomes (RMSE ${valueText(system, t.rmse)})`} />
+        </>
+      )}
+    </div>
+  )
+}
+
+function ClassificationHistory(props: MonitorPageProps) {
+  const { system, monitor } = props
   return (
     <>
-      <h1>{system.title}: monitor</h1>
-      <p class="lead">
-        Daily batch predictions of new {system.featureGroup.name} rows against their actual outcome. <a href={`/${system.name}`}>Predict →</a>
-      </p>
-      <div class="kpis" style="margin-bottom:1rem">
-        <Kpi
-          value={serving ? <a href={`/models/${serving.name}`} id="serving-model">{`${serving.name} v${serving.version}`}</a> : '–'}
-          label="serving model"
-        />
-        <Kpi value={pct(serving?.metrics.accuracy, 1)} label="test accuracy at training" />
-        <Kpi value={String(monitor.totals.predictions)} label="batch predictions" />
-        <Kpi value={pct(monitor.totals.accuracy, 1)} label={`accuracy over ${monitor.totals.withActual} known outcomes`} />
-      </div>
       <div class="grid two">
         <Latest {...props} />
         <Card title="Confusion matrix over history" id="confusion">
-          <InlineSvg svg={props.confusionSvg} label="Confusion matrix: rows actual, columns predicted" />
+          <InlineSvg svg={props.charts.confusion ?? ''} label="Confusion matrix: rows actual, columns predicted" />
         </Card>
       </div>
       <Card title="Accuracy over time" id="accuracy">
-        {props.accuracySvg ? <InlineSvg svg={props.accuracySvg} label="Accuracy per day" /> : <p class="muted">No predictions with a known outcome yet.</p>}
+        {props.charts.accuracy ? <InlineSvg svg={props.charts.accuracy} label="Accuracy per day" /> : <p class="muted">No predictions with a known outcome yet.</p>}
       </Card>
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table
           id="history"
           empty="No predictions yet."
-          head={['Time', system.featureGroup.primaryKey, ...system.fields.map((f) => f.label), 'Predicted', 'Actual', '', 'Probability', 'Model']}
+          head={['Time', system.featureGroup.primaryKey.join(', '), ...system.fields.map((f) => f.label), 'Predicted', 'Actual', '', 'Probability', 'Model']}
           numeric={[1, system.fields.length + 5]}
           rows={monitor.recent.map((p) => {
-            const row = props.features.get(String(p.key))
+            const row = props.features.get(keyOf(system, p.key))
+            const predicted = String(p.predicted)
+            const actual = p.actual === null ? null : String(p.actual)
             return [
               fmtTime(p.time),
-              String(p.key),
+              keyCell(system, p),
               ...system.fields.map((f) => fieldText(f, row?.[f.name])),
-              <ClassName cls={classByName(system, p.predicted) ?? undefined} name={p.predicted} />,
-              p.actual === null ? '–' : <ClassName cls={classByName(system, p.actual) ?? undefined} name={p.actual} />,
-              p.actual === null ? '' : p.actual === p.predicted ? <Badge kind="ok">✓</Badge> : <Badge kind="bad">✗</Badge>,
+              <ClassName cls={classByName(system, predicted) ?? undefined} name={predicted} />,
+              actual === null ? '–' : <ClassName cls={classByName(system, actual) ?? undefined} name={actual} />,
+              actual === null ? '' : actual === predicted ? <Badge kind="ok">✓</Badge> : <Badge kind="bad">✗</Badge>,
               pct(p.probability, 1),
               `v${p.modelVersion}`,
             ]
           })}
         />
       </Card>
+    </>
+  )
+}
+
+function RegressionHistory(props: MonitorPageProps) {
+  const { system, monitor } = props
+  const none = <p class="muted">No predictions with a known outcome yet.</p>
+  return (
+    <>
+      <div class="grid two">
+        <Latest {...props} />
+        <Card title="Predicted vs actual" id="scatter">
+          {props.charts.scatter ? <InlineSvg svg={props.charts.scatter} label="Predicted against actual values; the dashed line is a perfect prediction" /> : none}
+        </Card>
+      </div>
+      <Card title="Error over time" id="error">
+        {props.charts.error ? <InlineSvg svg={props.charts.error} label="Mean absolute error per day and cumulative" /> : none}
+      </Card>
+      <Card title="Predicted and actual over time" id="predicted-over-time">
+        {props.charts.predictedOverTime ? <InlineSvg svg={props.charts.predictedOverTime} label="Daily mean of predicted and actual values" /> : none}
+      </Card>
+      <Card title={`Recent predictions (${monitor.recent.length})`}>
+        <Table
+          id="history"
+          empty="No predictions yet."
+          head={['Time', system.featureGroup.primaryKey.join(', '), ...system.fields.map((f) => f.label), 'Predicted', 'Actual', 'Error', 'Model']}
+          numeric={[1, system.fields.length + 2, system.fields.length + 3, system.fields.length + 4]}
+          rows={monitor.recent.map((p) => {
+            const row = props.features.get(keyOf(system, p.key))
+            return [
+              fmtTime(p.time),
+              keyCell(system, p),
+              ...system.fields.map((f) => fieldText(f, row?.[f.name])),
+              valueText(system, p.predicted),
+              valueText(system, p.actual),
+              p.actual === null ? '–' : valueText(system, Number(((p.predicted as number) - (p.actual as number)).toFixed(2))),
+              `v${p.modelVersion}`,
+            ]
+          })}
+        />
+      </Card>
+    </>
+  )
+}
+
+/** The key's values, comma-separated for a composite key. */
+function keyCell(system: SystemDescription, p: PredictionRecord): string {
+  return system.featureGroup.primaryKey.map((k) => (p.key[k] instanceof Date ? fmtTime(p.key[k] as Date) : String(p.key[k]))).join(', ')
+}
+
+/** The monitor of any system: latest answer, history (confusion and accuracy, or error over time), drift, pipelines. */
+export function MonitorPage(props: MonitorPageProps) {
+  const { system, monitor } = props
+  return (
+    <>
+      <h1>{system.title}: monitor</h1>
+      <p class="lead">
+        Daily batch predictions of new {system.featureGroup.name} rows against their actual outcome. <a href={`/${system.name}`}>Predict →</a>
+      </p>
+      <Kpis {...props} />
+      {monitor.task === 'classification' ? <ClassificationHistory {...props} /> : <RegressionHistory {...props} />}
       <Card title="Feature drift" id="drift-card">
         <Drift system={system} drift={props.drift} />
       </Card>

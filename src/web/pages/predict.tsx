@@ -1,5 +1,6 @@
+import type { Child } from 'hono/jsx'
 import type { Row } from '../../featurestore/index.js'
-import type { FieldDescription, Prediction, SystemDescription } from '../../systems/index.js'
+import type { ClassPrediction, FieldDescription, Prediction, SystemDescription } from '../../systems/index.js'
 import type { FormValues } from '../form-input.js'
 import { Card, ClassPicture, ProbabilityBars, classByName, pct } from './components.js'
 
@@ -112,21 +113,42 @@ function Result(props: { system: SystemDescription; result: PredictPageProps['re
     )
   if (!result) return <Card title="Prediction" id="result"><p class="muted">No model is serving yet.</p></Card>
   const p = result.prediction
+  const footer = (
+    <p class="small muted" style="margin:.8rem 0 0">
+      Answered by <a href={`/models/${system.model.name}`}>{system.model.name} version {p.modelVersion}</a>; the same prediction as{' '}
+      <code>POST /api/{system.name}/predict</code>.
+    </p>
+  )
+  const title = (
+    <>
+      <span>{props.submitted ? 'Prediction' : 'Prediction for the starting values'}</span>
+      <a class="small" href={`/models/${system.model.name}`} id="model-version" data-version={String(p.modelVersion)}>
+        {system.model.name} v{p.modelVersion}
+      </a>
+    </>
+  )
+  // Regression: the value with its unit, as many decimals as people read (the API gives the full number).
+  if (typeof p.prediction === 'number')
+    return (
+      <Card title={title} id="result">
+        <div class="muted small">{system.label.column}</div>
+        <div class="answer" id="prediction" data-value={String(p.prediction)}>
+          {Number(p.prediction.toFixed(2))}
+          {system.label.unit ? <span class="unit"> {system.label.unit}</span> : ''}
+        </div>
+        {footer}
+      </Card>
+    )
+  return <ClassResult system={system} p={p as ClassPrediction} features={result.features} title={title} footer={footer} />
+}
+
+function ClassResult(props: { system: SystemDescription; p: ClassPrediction; features: Row; title: Child; footer: Child }) {
+  const { system, p } = props
   const cls = classByName(system, p.prediction)
   return (
-    <Card
-      title={
-        <>
-          <span>{props.submitted ? 'Prediction' : 'Prediction for the starting values'}</span>
-          <a class="small" href={`/models/${system.model.name}`} id="model-version" data-version={String(p.modelVersion)}>
-            {system.model.name} v{p.modelVersion}
-          </a>
-        </>
-      }
-      id="result"
-    >
+    <Card title={props.title} id="result">
       <div class="result">
-        <ClassPicture system={system} cls={cls} features={result.features} />
+        <ClassPicture system={system} cls={cls} features={props.features} />
         <div style="flex:1;min-width:12rem">
           <div class="muted small">{system.label.column}</div>
           <div class="answer" id="prediction" style={`color:${cls?.color ?? 'inherit'}`}>
@@ -136,10 +158,7 @@ function Result(props: { system: SystemDescription; result: PredictPageProps['re
           <ProbabilityBars system={system} probabilities={p.probabilities} />
         </div>
       </div>
-      <p class="small muted" style="margin:.8rem 0 0">
-        Answered by <a href={`/models/${system.model.name}`}>{system.model.name} version {p.modelVersion}</a>; the same prediction as{' '}
-        <code>POST /api/{system.name}/predict</code>.
-      </p>
+      {props.footer}
     </Card>
   )
 }

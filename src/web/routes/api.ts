@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { monitorData, predictRows, type SystemDescription } from '../../systems/index.js'
+import { monitorData, predictedProbability, predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
 import { parsePredictInput } from '../predict-input.js'
@@ -44,8 +44,9 @@ export function apiRoutes(services: WebServices): Hono {
       services.requestLog.add(
         system,
         input.rows,
-        answers.map((a) => ({ prediction: a.prediction, probability: a.probabilities[a.prediction], modelVersion: a.modelVersion })),
+        answers.map((a) => ({ prediction: a.prediction, probability: predictedProbability(a), modelVersion: a.modelVersion })),
       )
+      // Classification: { prediction, probabilities, modelVersion }; regression: { prediction: number, unit?, modelVersion }.
       return c.json(input.batch ? answers : answers[0])
     },
   )

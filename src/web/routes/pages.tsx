@@ -1,17 +1,17 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { confusionMatrixChart, lineOverTimeChart, renderSvg } from '../../charts/index.js'
+import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../../charts/index.js'
 import { NotFoundError, ValidationError } from '../../db/index.js'
 import type { Row } from '../../featurestore/index.js'
 import { ARTIFACT_FILES } from '../../registry/index.js'
-import { featureDrift, monitorData, predictRows, servingVersion, systemFeatureGroup, type SystemDescription } from '../../systems/index.js'
+import { featureDrift, keyOf, monitorData, predictedProbability, predictRows, servingVersion, systemFeatureGroup, type MonitorData, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { defaultFormValues, formToBody, hasFieldValues, type FormValues } from '../form-input.js'
 import { layout } from '../layout.js'
 import { DashboardPage, type DashboardSystem } from '../pages/dashboard.js'
 import { FeatureGroupPage } from '../pages/feature-group.js'
 import { ModelPage, type ModelPageVersion } from '../pages/model.js'
-import { MonitorPage } from '../pages/monitor.js'
+import { MonitorPage, type MonitorCharts } from '../pages/monitor.js'
 import { PredictPage, type PredictPageProps } from '../pages/predict.js'
 import { pipelineStatus } from '../pipeline-status.js'
 import { parsePredictInput } from '../predict-input.js'
@@ -133,7 +133,7 @@ export function pageRoutes(services: WebServices): Hono {
     if (!serving) return { status: 200, props: { system, values, errors: {}, result: null, submitted } }
     const [prediction] = predictRows(serving, input.rows)
     // A first visit shows the defaults' answer; only what a person submits is a logged request.
-    if (submitted) services.requestLog.add(system, input.rows, [{ prediction: prediction.prediction, probability: prediction.probabilities[prediction.prediction], modelVersion: prediction.modelVersion }])
+    if (submitted) services.requestLog.add(system, input.rows, [{ prediction: prediction.prediction, probability: predictedProbability(prediction), modelVersion: prediction.modelVersion }])
     return { status: 200, props: { system, values, errors: {}, result: { prediction, features: input.rows[0] }, submitted } }
   }
 
@@ -169,37 +169,83 @@ export function pageRoutes(services: WebServices): Hono {
       pipelineStatus(services, system, now),
       systemFeatureGroup(services.featureStore, system),
     ])
-    const key = system.featureGroup.primaryKey
-    const keys = [...new Set([monitor.latest, ...monitor.recent].filter((p) => p !== null).map((p) => p.key))]
-    const found = keys.length ? await fg.lookup(keys.map((k) => ({ [key]: k }))) : []
+    const records = [monitor.latest, ...monitor.recent].filter((p) => p !== null)
+    const keys = [...new Map(records.map((p) => [keyOf(system, p.key), p.key])).values()]
+    const found = keys.length ? await fg.lookup(keys) : []
     const features = new Map<string, Row>()
-    found.forEach((row, i) => row && features.set(String(keys[i]), row))
-    const [confusionSvg, accuracySvg] = await Promise.all([
-      renderSvg(confusionMatrixChart({ matrix: monitor.confusion.matrix, labels: monitor.confusion.labels, title: `${monitor.totals.withActual} predictions with a known outcome` })),
-      monitor.accuracyOverTime.length
-        ? renderSvg(
-            lineOverTimeChart({
-              title: 'Accuracy of batch predictions',
-              yTitle: 'accuracy',
-              yDomain: [0, 1],
-              percent: true,
-              width: 640,
-              points: monitor.accuracyOverTime.flatMap((p) => {
-                const time = new Date(`${p.day}T00:00:00Z`) // the UTC day's start
-                return [
-                  { time, value: p.accuracy, series: 'that day' },
-                  { time, value: p.cumulativeAccuracy, series: 'cumulative' },
-                ]
-              }),
-            }),
-          )
-        : Promise.resolve(null),
-    ])
+    found.forEach((row, i) => row && features.set(keyOf(system, keys[i]), row))
+    const charts = monitor.task === 'classification' ? await classificationCharts(monitor) : await regressionCharts(monitor)
     return c.render(
-      <MonitorPage system={system} monitor={monitor} features={features} confusionSvg={confusionSvg} accuracySvg={accuracySvg} drift={drift} pipelines={pipelines} now={now} />,
+      <MonitorPage system={system} monitor={monitor} features={features} charts={charts} drift={drift} pipelines={pipelines} now={now} />,
       { title: `${system.title}: monitor`, active: `/${system.name}/monitor` },
     )
   })
 
   return pages
+}
+
+const dayStart = (day: string) => new Date(`${day}T00:00:00Z`) // the UTC day's start
+
+/** Classification monitor: confusion matrix over history and accuracy per day (that day's and cumulative). */
+async function classificationCharts(monitor: MonitorData): Promise<MonitorCharts> {
+  const [confusion, accuracy] = await Promise.all([
+    renderSvg(confusionMatrixChart({ matrix: monitor.confusion.matrix, labels: monitor.confusion.labels, title: `${monitor.totals.withActual} predictions with a known outcome` })),
+    monitor.accuracyOverTime.length
+      ? renderSvg(
+          lineOverTimeChart({
+            title: 'Accuracy of batch predictions',
+            yTitle: 'accuracy',
+            yDomain: [0, 1],
+            percent: true,
+            width: 640,
+            points: monitor.accuracyOverTime.flatMap((p) => [
+              { time: dayStart(p.day), value: p.accuracy, series: 'that day' },
+              { time: dayStart(p.day), value: p.cumulativeAccuracy, series: 'cumulative' },
+            ]),
+          }),
+        )
+      : Promise.resolve(null),
+  ])
+  return { confusion, accuracy }
+}
+
+/** Regression monitor: MAE per day and cumulative, predicted vs actual per day, and their scatter over history. */
+async function regressionCharts(monitor: MonitorData): Promise<MonitorCharts> {
+  const points = monitor.errorOverTime
+  if (points.length === 0) return {}
+  const unit = monitor.unit ? ` (${monitor.unit})` : ''
+  const known = [...monitor.recent].filter((p) => p.actual !== null)
+  const [error, predictedOverTime, scatter] = await Promise.all([
+    renderSvg(
+      lineOverTimeChart({
+        title: 'Mean absolute error of batch predictions',
+        yTitle: `MAE${unit}`,
+        width: 640,
+        points: points.flatMap((p) => [
+          { time: dayStart(p.day), value: p.mae, series: 'that day' },
+          { time: dayStart(p.day), value: p.cumulativeMae, series: 'cumulative' },
+        ]),
+      }),
+    ),
+    renderSvg(
+      lineOverTimeChart({
+        title: 'Predicted and actual (daily mean)',
+        yTitle: `value${unit}`,
+        width: 640,
+        points: points.flatMap((p) => [
+          { time: dayStart(p.day), value: p.meanPredicted, series: 'predicted' },
+          { time: dayStart(p.day), value: p.meanActual, series: 'actual' },
+        ]),
+      }),
+    ),
+    renderSvg(
+      predictedVsActualChart({
+        actual: known.map((p) => p.actual as number),
+        predicted: known.map((p) => p.predicted as number),
+        unit: monitor.unit ?? undefined,
+        title: `${known.length} recent predictions with a known outcome`,
+      }),
+    ),
+  ])
+  return { error, predictedOverTime, scatter }
 }
