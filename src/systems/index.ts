@@ -30,6 +30,6 @@ export { findServingVersion, loadServingModel, predictRows, SERVING_ALIAS, servi
 export { decidePromotion, PROMOTION_METRIC, type PromotionCandidate } from './promotion.js'
 export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } from './pipelines/daily.js'
 export { conditionalResampler, type ResampledSystem } from './synthetic.js'
-export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions } from './bootstrap.js'
+export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
 export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'
