@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -48,6 +49,19 @@ describe('ordinary mistakes on the command line', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
     expect([r.code, r.stdout]).toEqual([2, ''])
     expect(existsSync(join(dir, 'absent'))).toBe(false)
+  })
+
+  it('sml start refuses a port in use before touching the store', async () => {
+    const held = createServer()
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve))
+    const { port } = held.address() as { port: number }
+    try {
+      const r = await runSml(['start', '--port', String(port)], { SML_HOME: home, DATABASE_URL: '' })
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `error: port ${port} on 127.0.0.1 is in use (choose another with --port, or stop what holds it)\n`])
+      expect(existsSync(join(dir, 'absent'))).toBe(false)
+    } finally {
+      await new Promise((resolve) => held.close(resolve))
+    }
   })
 
   it('sml --version prints the package version', async () => {

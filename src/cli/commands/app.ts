@@ -1,3 +1,4 @@
+import { createServer } from 'node:net'
 import type { Command } from 'commander'
 import { port, positiveInt, requestLogSettings, utcDay } from '../options.js'
 import { print, printJson } from '../output.js'
@@ -17,6 +18,15 @@ async function listenOrExplain<T>(cmd: Command, opts: { port: number; host: stri
   }
 }
 
+
+/** Binds the port and lets it go at once: lets `sml start` refuse a taken port before minutes of backfill and training. */
+function probePort(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(port, host, () => probe.close(() => resolve()))
+  })
+}
 
 /** Stops everything in order on SIGINT/SIGTERM: no new requests or ticks, pending request logs written, store closed. */
 function onShutdown(stop: () => Promise<void>): void {
@@ -49,6 +59,7 @@ export function registerAppCommands(program: Command): void {
     .action(async (opts, cmd: Command) => {
       const started = performance.now()
       const logSettings = requestLogSettings()
+      if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
       const [{ openDatabase }, systems, runtime, web] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
