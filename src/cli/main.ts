@@ -6,11 +6,21 @@ import { registerRegistryCommands } from './commands/registry.js'
 import { registerRuntimeCommands } from './commands/runtime.js'
 import { registerStoreCommands } from './commands/store.js'
 import { runCli } from './run-cli.js'
+import { configureUsageErrors } from './usage.js'
+import { packageVersion } from './version.js'
+
+// Only as the first argument: commander matches a program option anywhere, and `--version <n>` of
+// `sml fg show` / `sml models show` would then print ours.
+if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+  process.stdout.write(`${packageVersion()}\n`)
+  process.exit(0)
+}
 
 // Commands import their heavy modules lazily inside their actions, so `sml run` starts fast.
 const program = new Command()
   .name('sml')
   .description('serverless-ml: feature store, model registry, scheduled pipelines and web UI on SQLite or PostgreSQL')
+  .addHelpText('after', '\n`sml --version` prints the version.')
   .option('--data-dir <dir>', 'read iris.csv and titanic.csv from this directory instead of downloading (also SML_DATA_DIR)')
   .hook('preAction', (cmd) => {
     const dir = cmd.opts().dataDir as string | undefined
@@ -22,5 +32,6 @@ registerFeatureStoreCommands(program)
 registerRegistryCommands(program)
 registerRuntimeCommands(program)
 registerStoreCommands(program)
+configureUsageErrors(program)
 
 await runCli(program, process.argv)

@@ -12,6 +12,20 @@ export const positiveInt = (what: string) => (v: string) => {
   return n
 }
 
+/** One of a fixed set of words (`--format csv|json`, `--status succeeded|…`). */
+export const oneOf = (what: string, values: readonly string[]) => (v: string) => {
+  if (!values.includes(v)) throw new InvalidArgumentError(`${what} must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`)
+  return v
+}
+
+/** A UTC calendar day, `YYYY-MM-DD`, as the Date at its noon (safely inside the day whatever is added to it). */
+export const utcDay = (what: string) => (v: string) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v)
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 12)) : null
+  if (!d || d.toISOString().slice(0, 10) !== v) throw new InvalidArgumentError(`${what} must be a day as YYYY-MM-DD, got ${JSON.stringify(v)}`)
+  return d
+}
+
 export const port = (v: string) => {
   const n = Number(v)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(v)}`)

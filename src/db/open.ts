@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdirSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { SqlDialect } from './dialect.js'
+import { NotFoundError } from './errors.js'
 import { migrate } from './migrations.js'
 import { SqliteDialect } from './sqlite/sqlite-dialect.js'
 
@@ -13,6 +14,12 @@ export interface OpenDatabaseOptions {
   readonly schema?: string
   /** Run pending migrations (default true). */
   readonly migrate?: boolean
+  /**
+   * Create the store when there is none (default true). With false, a missing store (no `sml.db` under the
+   * home, or a PostgreSQL schema without sml tables) throws a NotFoundError and nothing is created on disk or
+   * in the database: what read-only commands want.
+   */
+  readonly create?: boolean
 }
 
 /** The directory holding the embedded store, caches and artifacts. */
@@ -23,17 +30,29 @@ export function smlHome(home?: string): string {
 /** The one place that chooses a database: PostgreSQL when a URL is given, else the SQLite file under SML_HOME. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SqlDialect> {
   const url = options.url ?? (options.home === undefined ? process.env.DATABASE_URL : undefined)
+  const create = options.create !== false
   let dialect: SqlDialect
+  let where: string
   if (url) {
     // Loaded lazily so the embedded path never loads the pg driver.
     const { PostgresDialect } = await import('./postgres/postgres-dialect.js')
-    const pgDialect = new PostgresDialect({ connectionString: url, schema: options.schema ?? process.env.SML_PG_SCHEMA })
-    await pgDialect.init()
+    const schema = options.schema ?? process.env.SML_PG_SCHEMA
+    const pgDialect = new PostgresDialect({ connectionString: url, schema })
+    if (create) await pgDialect.init()
     dialect = pgDialect
+    where = describePostgres(url, schema)
   } else {
     const home = smlHome(options.home)
-    mkdirSync(home, { recursive: true })
-    dialect = new SqliteDialect({ filename: join(home, 'sml.db') })
+    const filename = join(home, 'sml.db')
+    where = describePath(home)
+    if (!create && !existsSync(filename)) throw noStore(where)
+    if (create) mkdirSync(home, { recursive: true })
+    dialect = new SqliteDialect({ filename })
+  }
+  // A database without our bookkeeping table (an empty file, a schema another program uses) is no store either.
+  if (!create && (await dialect.listColumns('sml_migrations')).length === 0) {
+    await dialect.close()
+    throw noStore(where)
   }
   if (options.migrate !== false) {
     try {
@@ -44,4 +63,27 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     }
   }
   return dialect
+}
+
+function noStore(where: string): NotFoundError {
+  return new NotFoundError(`no store at ${where} — run sml start, or set SML_HOME / DATABASE_URL`)
+}
+
+/** The home as the user would type it: `./.sml` under the working directory, else absolute. */
+function describePath(home: string): string {
+  const rel = relative(process.cwd(), home)
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? home : `./${rel}`
+}
+
+/** The URL without its password (an error message may end up in a log), plus the schema when one is set. */
+function describePostgres(url: string, schema: string | undefined): string {
+  let shown = url
+  try {
+    const u = new URL(url)
+    u.password = ''
+    shown = u.href
+  } catch {
+    shown = 'DATABASE_URL'
+  }
+  return schema ? `${shown} (schema ${schema})` : shown
 }

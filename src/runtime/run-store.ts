@@ -1,8 +1,8 @@
 import { hostname } from 'node:os'
 import { NotFoundError, type SqlDialect } from '../db/index.js'
 
-export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'timed-out', 'abandoned'] as const
-export type RunStatus = (typeof RUN_STATUSES)[number]
+import type { RunStatus } from './run-status.js'
+export { RUN_STATUSES, type RunStatus } from './run-status.js'
 /** manual: `sml run`; schedule: a worker's tick; catch-up: a missed tick run by `sml worker --catch-up`. */
 export const RUN_TRIGGERS = ['manual', 'schedule', 'catch-up'] as const
 export type RunTrigger = (typeof RUN_TRIGGERS)[number]

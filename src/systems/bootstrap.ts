@@ -1,7 +1,7 @@
 import type { SqlDialect } from '../db/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
-import { nextFireTime, previousFireTimes, runPipeline, type PipelineOutcome } from '../runtime/index.js'
+import { nextFireTime, previousFireTimes, RunStore, runPipeline, type PipelineOutcome } from '../runtime/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
 import { batchInferencePipeline } from './pipelines/batch-inference.js'
 import { dailyPipeline } from './pipelines/daily.js'
@@ -57,12 +57,26 @@ export interface DemoOptions {
   readonly echo?: (line: string) => void
 }
 
-/** Simulates days of the daily synthetic + batch inference pipelines, each run recorded, so monitors have history. */
-export async function runDemo(db: SqlDialect, systems: readonly SystemDescription[], options: DemoOptions): Promise<{ runs: number }> {
+/** What a demo did: runs made, and system-days skipped because an earlier demo (or a worker) already ran them. */
+export interface DemoReport {
+  readonly runs: number
+  readonly skipped: number
+}
+
+/**
+ * Simulates days of the daily synthetic + batch inference pipelines, each run recorded, so monitors have history.
+ * Idempotent per simulated day: a tick whose last run succeeded (by an earlier demo or a worker: runs are keyed
+ * by pipeline and scheduled time) is not run again, so repeating a demo adds no duplicate rows or predictions.
+ * Each system-day skipped whole is echoed and counted in `skipped`.
+ */
+export async function runDemo(db: SqlDialect, systems: readonly SystemDescription[], options: DemoOptions): Promise<DemoReport> {
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 3650) throw new RangeError(`days must be an integer from 1 to 3650, got ${options.days}`)
   const echo = options.echo ?? (() => {})
   const until = options.until ?? new Date()
   let runs = 0
+  let skipped = 0
+  const history = new RunStore(db)
+  const done = async (pipeline: string, tick: Date) => (await history.lastOfTick(pipeline, tick))?.status === 'succeeded'
   for (const system of systems) await bootstrapSystem(db, system, { echo })
   const endOfDay = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() + 1))
   const plans = await Promise.all(
@@ -77,10 +91,22 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
     for (const { system, daily, batch, ticks } of plans) {
       const tick = ticks[d]
       if (!tick) continue
-      await mustSucceed(runPipeline(daily, { db, scheduledFor: tick.daily, echo }), `${system.name}-daily`)
-      await mustSucceed(runPipeline(batch, { db, scheduledFor: tick.batch, echo }), `${system.name}-batch-inference`)
-      runs += 2
+      const [dailyDone, batchDone] = await Promise.all([done(daily.name, tick.daily), done(batch.name, tick.batch)])
+      if (dailyDone && batchDone) {
+        echo(`${system.name}: ${tick.daily.toISOString().slice(0, 10)} already simulated, skipped`)
+        skipped++
+        continue
+      }
+      // A day cut short (its batch inference failed or never ran) is completed, not repeated.
+      if (!dailyDone) {
+        await mustSucceed(runPipeline(daily, { db, scheduledFor: tick.daily, echo }), `${system.name}-daily`)
+        runs++
+      }
+      if (!batchDone) {
+        await mustSucceed(runPipeline(batch, { db, scheduledFor: tick.batch, echo }), `${system.name}-batch-inference`)
+        runs++
+      }
     }
   }
-  return { runs }
+  return { runs, skipped }
 }

@@ -30,6 +30,6 @@ export { findServingVersion, loadServingModel, predictRows, predictedProbability
 export { decidePromotion, PROMOTION_METRICS, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
 export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } from './pipelines/daily.js'
 export { conditionalResampler, type ResampledSystem } from './synthetic.js'
-export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions } from './bootstrap.js'
+export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
 export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'

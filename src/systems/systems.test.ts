@@ -141,6 +141,17 @@ describe.each(testDialectNames())('30-day demo on %s', (dialect) => {
         expect(m.servingModel?.version).toBe(1)
         expect(m.totals.accuracy).toBeGreaterThan(0.5)
       }
+
+      // Again for the same days: nothing new; one day further: only that day runs.
+      const counts = async () => [
+        (await new RunStore(db).list({ limit: 10_000 })).length,
+        ...(await Promise.all([iris, titanic].flatMap((system) => [systemFeatureGroup(fs, system), predictionsFeatureGroup(fs, system)]))).map((g) => g.count()),
+      ]
+      const before = await Promise.all(await counts())
+      expect(await runDemo(db, [iris, titanic], { days: 30, until, ...quiet })).toEqual({ runs: 0, skipped: 60 })
+      expect(await Promise.all(await counts())).toEqual(before)
+      expect(await runDemo(db, [iris, titanic], { days: 31, until: new Date('2026-07-01T12:00:00Z'), ...quiet })).toEqual({ runs: 4, skipped: 60 })
+      expect((await monitorData(fs, registry, iris)).totals.predictions).toBe(31)
     } finally {
       await db.close()
       await tdb.drop()

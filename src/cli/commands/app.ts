@@ -1,7 +1,32 @@
+import { createServer } from 'node:net'
 import type { Command } from 'commander'
-import { port, positiveInt, predictRateLimitSetting, requestLogSettings } from '../options.js'
-import { print } from '../output.js'
+import { port, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
+import { print, printJson } from '../output.js'
+import { usageError } from '../usage.js'
 
+/** Binds the web app; a port another process holds is a usage mistake (one line naming --port, exit 2), after `cleanup`. */
+async function listenOrExplain<T>(cmd: Command, opts: { port: number; host: string }, listen: () => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
+  try {
+    return await listen()
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e
+    await cleanup()
+    usageError(cmd, code === 'EADDRINUSE'
+      ? `port ${opts.port} on ${opts.host} is in use (choose another with --port, or stop what holds it)`
+      : `port ${opts.port} on ${opts.host} needs privileges this user lacks (choose one above 1023 with --port)`)
+  }
+}
+
+
+/** Binds the port and lets it go at once: lets `sml start` refuse a taken port before minutes of backfill and training. */
+function probePort(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(port, host, () => probe.close(() => resolve()))
+  })
+}
 
 /** Stops everything in order on SIGINT/SIGTERM: no new requests or ticks, pending request logs written, store closed. */
 function onShutdown(stop: () => Promise<void>): void {
@@ -50,9 +75,10 @@ export function registerAppCommands(program: Command): void {
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .option('--no-worker', 'do not run the schedules in this process (run `sml worker` elsewhere)')
     .option('--catch-up', 'run each pipeline’s latest missed tick at start')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const started = performance.now()
       const logSettings = requestLogSettings()
+      if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
       const [{ openDatabase }, systems, runtime, web] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
@@ -76,7 +102,11 @@ export function registerAppCommands(program: Command): void {
         },
       })
       await services.requestLog.start()
-      const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
+      const server = await listenOrExplain(cmd, opts, () => web.listen(web.createApp(services), { port: opts.port, host: opts.host }), async () => {
+        await worker?.stop()
+        await services.requestLog.close()
+        await db.close()
+      })
       print(`serving ${server.url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)${worker ? '; schedules running' : ''}`)
       onShutdown(async () => {
         await server.close()
@@ -91,13 +121,17 @@ export function registerAppCommands(program: Command): void {
     .description('serve the web app and JSON API on this store (no schedules)')
     .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const logSettings = requestLogSettings()
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
-      const db = await openDatabase()
+      // Serves a store `sml start` (or a pipeline) made; it does not make one.
+      const db = await openDatabase({ create: false })
       const services = web.createServices(db, { ...(await operateOptions(db, opts.host)), requestLog: logSettings })
       await services.requestLog.start()
-      const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
+      const server = await listenOrExplain(cmd, opts, () => web.listen(web.createApp(services), { port: opts.port, host: opts.host }), async () => {
+        await services.requestLog.close()
+        await db.close()
+      })
       print(`serving ${server.url}`)
       onShutdown(async () => {
         await server.close()
@@ -109,7 +143,9 @@ export function registerAppCommands(program: Command): void {
   program
     .command('demo')
     .description('simulate N days of the daily synthetic and batch-inference pipelines for both systems, so the monitors have history')
-    .option('--days <n>', 'how many days, ending today', positiveInt('--days'), 30)
+    .option('--days <n>', 'how many days, ending today (days already simulated are skipped)', positiveInt('--days'), 30)
+    .option('--until <day>', 'the last simulated day, YYYY-MM-DD (default today, UTC)', utcDay('--until'))
+    .option('--json', 'machine-readable summary')
     .action(async (opts) => {
       const [{ openDatabase }, systems, { createProgress }] = await Promise.all([
         import('../../db/index.js'),
@@ -122,17 +158,25 @@ export function registerAppCommands(program: Command): void {
         const progress = createProgress('demo', opts.days * all.length * 2)
         let done = 0
         const started = performance.now()
-        const { runs } = await systems.runDemo(db, all, {
+        const { runs, skipped } = await systems.runDemo(db, all, {
           days: opts.days,
+          until: opts.until,
           echo: (line) => {
             if (/ succeeded, /.test(line) && !/-(feature|training) /.test(line)) progress.update(++done)
+            else if (/ already simulated, skipped$/.test(line)) progress.update((done += 2))
           },
         })
-        progress.stop(`${runs} runs over ${opts.days} day(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+        const seconds = (performance.now() - started) / 1000
+        progress.stop(`${runs} runs over ${opts.days} day(s) in ${seconds.toFixed(1)} s${skipped ? `; ${skipped} system-day(s) already simulated, skipped` : ''}`)
+        const summary = []
         for (const s of all) {
           const m = await systems.monitorData(new (await import('../../featurestore/index.js')).FeatureStore(db), new (await import('../../registry/index.js')).ModelRegistry(db), s)
-          const score = m.task === 'regression' ? ['MAE', m.totals.mae] : ['accuracy', m.totals.accuracy]
-          print(`${s.name}: ${m.totals.predictions} predictions, ${score[0]} ${score[1] === null ? 'n/a' : (score[1] as number).toFixed(3)}`)
+          summary.push({ system: s.name, predictions: m.totals.predictions, task: m.task, accuracy: m.totals.accuracy, mae: m.totals.mae })
+        }
+        if (opts.json) return printJson({ days: opts.days, runs, skipped, systems: summary })
+        for (const m of summary) {
+          const [name, value] = m.task === 'regression' ? ['MAE', m.mae] : ['accuracy', m.accuracy]
+          print(`${m.system}: ${m.predictions} predictions, ${name} ${value === null || value === undefined ? 'n/a' : value.toFixed(3)}`)
         }
       } finally {
         await db.close()

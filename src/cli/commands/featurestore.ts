@@ -1,13 +1,16 @@
 import { basename } from 'node:path'
 import type { Command } from 'commander'
-import { positiveInt as int } from '../options.js'
+import { positiveInt as int, oneOf } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
+import { usageError } from '../usage.js'
 
-
-async function store() {
+/** The feature store; `create: false` for reading commands, which report a missing store instead of making one. */
+async function store(options: { create?: boolean } = {}) {
   const { openFeatureStore } = await import('../../featurestore/index.js')
-  return openFeatureStore()
+  return openFeatureStore(options)
 }
+
+const READ_ONLY = { create: false }
 
 /** `sml fg …` and `sml fv …`: the feature store from a terminal. */
 export function registerFeatureStoreCommands(program: Command): void {
@@ -17,7 +20,7 @@ export function registerFeatureStoreCommands(program: Command): void {
     .description('list feature groups with their row and commit counts')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
-      const fs = await store()
+      const fs = await store(READ_ONLY)
       try {
         const groups = await fs.listFeatureGroups()
         const rows = await Promise.all(
@@ -44,7 +47,7 @@ export function registerFeatureStoreCommands(program: Command): void {
     .option('--version <n>', 'version (default: latest)', int('--version'))
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts) => {
-      const fs = await store()
+      const fs = await store(READ_ONLY)
       try {
         const g = await fs.getFeatureGroup(name, opts.version)
         const [commits, statistics, rows] = await Promise.all([g.commits(), g.statistics(), g.count()])
@@ -135,17 +138,20 @@ export function registerFeatureStoreCommands(program: Command): void {
   fg.command('read <name>')
     .description('print the rows of a feature group (latest per key, or as of a commit)')
     .option('--version <n>', 'version (default: latest)', int('--version'))
-    .option('--format <format>', 'csv or json', 'csv')
-    .option('--as-of <commit>', 'the data as it was right after this commit', int('--as-of'))
+    .option('--format <format>', 'csv or json', oneOf('--format', ['csv', 'json']), 'csv')
+    .option('--json', 'the same as --format json')
+    .option('--as-of <commit>', 'the data as it was right after this commit (one of the group\'s commits)', int('--as-of'))
     .option('--limit <n>', 'at most this many rows', int('--limit'))
-    .action(async (name: string, opts) => {
-      if (opts.format !== 'csv' && opts.format !== 'json') throw new Error(`--format must be csv or json, got ${JSON.stringify(opts.format)}`)
+    .action(async (name: string, opts, cmd: Command) => {
       const { csvField } = await import('../../featurestore/index.js')
-      const fs = await store()
+      const fs = await store(READ_ONLY)
       try {
         const g = await fs.getFeatureGroup(name, opts.version)
+        // Any commit id reads *something*; one of another group's is a mistake, not a point in this group's history.
+        if (opts.asOf !== undefined && !(await g.commits()).some((c) => c.id === opts.asOf))
+          usageError(cmd, `--as-of ${opts.asOf} is not a commit of feature group ${g.name} v${g.version} (sml fg show ${g.name} lists its commits)`)
         const rows = await g.read({ asOf: opts.asOf, limit: opts.limit })
-        if (opts.format === 'json') return printJson(rows)
+        if (opts.json || opts.format === 'json') return printJson(rows)
         const cols = g.schema.map((f) => f.name)
         const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => csvField(r[c])).join(','))]
         process.stdout.write(lines.join('\n') + '\n')
@@ -159,7 +165,7 @@ export function registerFeatureStoreCommands(program: Command): void {
     .description('list feature views with their features, labels and training datasets')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
-      const fs = await store()
+      const fs = await store(READ_ONLY)
       try {
         const views = await fs.listFeatureViews()
         const rows = await Promise.all(

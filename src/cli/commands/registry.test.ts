@@ -72,8 +72,8 @@ describe.each(testDialectNames())('sml models on %s', (dialect) => {
     for (const [args, code, line] of [
       [['titanic_rf', '9'], 1, 'error: model titanic_rf has no version 9 (versions: 1, 2)'],
       [['nosuch', '1'], 1, 'error: no model nosuch in the registry'],
-      [['titanic_rf', 'two'], 2, `error: command-argument value 'two' is invalid for argument 'version'. VERSION must be a positive integer, got "two"`],
-      [['titanic_rf'], 2, "error: missing required argument 'version'"],
+      [['titanic_rf', 'two'], 2, 'error: VERSION must be a positive integer, got "two" (see sml models promote --help)'],
+      [['titanic_rf'], 2, "error: missing required argument 'version' (see sml models promote --help)"],
     ] as const) {
       const r = await sml('models', 'promote', ...args)
       expect([r.code, r.stderr]).toEqual([code, `${line}\n`])

@@ -4,9 +4,10 @@ import type { PromotionRecord } from '../../registry/index.js'
 import { positiveInt as int } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
 
+// Every `sml models` command needs models to exist, so none creates a store: a missing one is reported instead.
 async function registry() {
   const { openModelRegistry } = await import('../../registry/index.js')
-  return openModelRegistry()
+  return openModelRegistry({ create: false })
 }
 
 /** `sml models …`: the model registry from a terminal. */
@@ -107,15 +108,18 @@ export function registerRegistryCommands(program: Command): void {
     .argument('<alias>', 'alias, e.g. production')
     .argument('[version]', 'version (default: latest)', int('VERSION'))
     .option('--remove', 'remove the alias')
+    .option('--json', 'machine-readable output')
     .action(async (name: string, alias: string, version: number | undefined, opts) => {
       const reg = await registry()
       try {
         if (opts.remove) {
           await reg.removeAlias(name, alias)
+          if (opts.json) return printJson({ name, alias, version: null, removed: true })
           return print(`removed alias ${alias} of ${name}`)
         }
         const n = version ?? (await reg.get(name)).version
         await reg.setAlias(name, alias, n, { actor: actor() })
+        if (opts.json) return printJson({ name, alias, version: n, removed: false })
         print(`${name} ${alias} → v${n}`)
       } finally {
         await reg.close()

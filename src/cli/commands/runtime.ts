@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander'
-import { positiveInt as int } from '../options.js'
+import { RUN_STATUSES } from '../../runtime/run-status.js'
+import { positiveInt as int, oneOf } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
 
 
@@ -54,12 +55,12 @@ export function registerRuntimeCommands(program: Command): void {
     .command('runs')
     .description('recent pipeline runs (one row per attempt), newest first; `sml runs show ID` for one with its log')
     .option('--pipeline <name>', 'only this pipeline')
-    .option('--status <status>', 'only runs with this status (running, succeeded, failed, timed-out, abandoned)')
+    .option('--status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`, oneOf('--status', RUN_STATUSES))
     .option('--limit <n>', 'how many (default 20)', int('--limit'), 20)
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
       const { RunStore, openDatabase } = await runtime()
-      const db = await openDatabase()
+      const db = await openDatabase({ create: false })
       try {
         const list = await new RunStore(db).list({ pipeline: opts.pipeline, status: opts.status, limit: opts.limit })
         if (opts.json) return printJson(list)
@@ -76,17 +77,20 @@ export function registerRuntimeCommands(program: Command): void {
     })
 
   runs
-    .command('show <id>')
+    .command('show')
+    .argument('<id>', 'run id', int('the run id'))
     .description('one run: status, attempts, result and its log')
     .option('--json', 'machine-readable output')
-    .action(async (id: string, opts) => {
+    .action(async (id: number, opts, cmd: Command) => {
+      // Commander gives an option both commands define to the parent (`runs --json`) when it follows `show ID`.
+      const json = Boolean(opts.json || cmd.parent?.opts().json)
       const { RunStore, openDatabase } = await runtime()
-      const db = await openDatabase()
+      const db = await openDatabase({ create: false })
       try {
         const store = new RunStore(db)
-        const run = await store.get(int('run id')(id))
+        const run = await store.get(id)
         const [logs, attempts] = await Promise.all([store.logs(run.id), store.attempts(run.id)])
-        if (opts.json) return printJson({ ...run, attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status })), logs })
+        if (json) return printJson({ ...run, attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status })), logs })
         print(`run ${run.id}: ${run.pipeline} ${run.status} (attempt ${run.attempt}, ${run.trigger}${run.scheduledFor ? ` for ${run.scheduledFor.toISOString()}` : ''})`)
         print(`started ${run.startedAt.toISOString()}${run.endedAt ? `, ended ${run.endedAt.toISOString()} (${duration(run)})` : ''} on ${run.hostname} pid ${run.pid}`)
         print(`rows written: ${run.rowsWritten}${run.model ? `   model: ${run.model.name} v${run.model.version}` : ''}`)
@@ -106,7 +110,7 @@ export function registerRuntimeCommands(program: Command): void {
     .action(async (opts) => {
       const { loadPipelines, RunStore, openDatabase } = await runtime()
       const pipelines = await loadPipelines()
-      const db = await openDatabase()
+      const db = await openDatabase({ create: false })
       try {
         const store = new RunStore(db)
         const rows = await Promise.all(

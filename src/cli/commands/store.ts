@@ -28,7 +28,7 @@ export function registerStoreCommands(program: Command): void {
     .option('--json', 'print the per-table summary as JSON')
     .action(async (opts) => {
       const [{ openDatabase }, { exportStore }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js')])
-      const db = await openDatabase()
+      const db = await openDatabase({ create: false })
       try {
         const started = Date.now()
         const tables = await exportStore(db, opts.to)

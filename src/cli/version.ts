@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * The package's version, from its package.json: two directories up from both `src/cli/` (tsx) and `dist/bin/`
+ * (the bundle), and from `node_modules/serverless-ml/dist/bin/` when installed. One small synchronous read at
+ * start (well under a millisecond), instead of a build step that tests from source would not have.
+ */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
