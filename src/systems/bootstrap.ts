@@ -1,4 +1,5 @@
 import type { SqlDialect } from '../db/index.js'
+import { SmlError } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { nextFireTime, previousFireTimes, runPipeline, type PipelineOutcome } from '../runtime/index.js'
@@ -20,9 +21,12 @@ export interface BootstrapReport {
   readonly trained: boolean
 }
 
-/** A pipeline the system needed did not succeed; its run (and log) say why. */
-export class PipelineFailedError extends Error {
-  override readonly name = 'PipelineFailedError'
+/** A pipeline the system needed did not succeed (kind `failed`); its run (and log) say why. */
+export class PipelineFailedError extends SmlError {
+  override readonly name: string = 'PipelineFailedError'
+  constructor(message: string) {
+    super('failed', message)
+  }
 }
 
 async function mustSucceed(outcome: Promise<PipelineOutcome>, name: string): Promise<void> {
