@@ -3,7 +3,7 @@ import { ValidationError as DbValidationError } from '../db/errors.js'
 import { NotFittedError, ValidationError as MlValidationError } from '../ml/errors.js'
 import { accuracyScore } from '../ml/index.js'
 import { ChecksumError } from '../registry/errors.js'
-import { PipelineFailedError } from '../systems/bootstrap.js'
+import { PipelineFailedError, runDemo } from '../systems/bootstrap.js'
 import { classify, ConflictError, CorruptError, ERROR_KINDS, formatIssue, NotFoundError, SmlError, validationError, ValidationError, type ErrorKind } from './index.js'
 
 describe('one hierarchy', () => {
@@ -39,6 +39,12 @@ describe('one hierarchy', () => {
     }
     expect(new ChecksumError('x', 'aa', 'bb')).toBeInstanceOf(CorruptError)
     expect(String(new NotFoundError('no model m'))).toBe('NotFoundError: no model m')
+  })
+
+  it('refuses a bad option of a layer as a ValidationError naming it, not a RangeError', async () => {
+    const e = await runDemo(null as never, [], { days: 4000 }).catch((err: unknown) => err)
+    expect(e).toBeInstanceOf(ValidationError)
+    expect((e as ValidationError).issues).toEqual([{ path: 'days', reason: 'days must be an integer from 1 to 3650, got 4000' }])
   })
 
   it('states every issue as { path, reason }, building the path of tabular issues from row and column', () => {

@@ -1,5 +1,5 @@
 import type { SqlDialect } from '../db/index.js'
-import { SmlError } from '../errors/index.js'
+import { SmlError, ValidationError } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { nextFireTime, previousFireTimes, runPipeline, type PipelineOutcome } from '../runtime/index.js'
@@ -63,7 +63,7 @@ export interface DemoOptions {
 
 /** Simulates days of the daily synthetic + batch inference pipelines, each run recorded, so monitors have history. */
 export async function runDemo(db: SqlDialect, systems: readonly SystemDescription[], options: DemoOptions): Promise<{ runs: number }> {
-  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 3650) throw new RangeError(`days must be an integer from 1 to 3650, got ${options.days}`)
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 3650) throw new ValidationError(`days must be an integer from 1 to 3650, got ${options.days}`, 'days')
   const echo = options.echo ?? (() => {})
   const until = options.until ?? new Date()
   let runs = 0
