@@ -27,7 +27,7 @@ export function createApp(services: WebServices): Hono {
       process.stderr.write(`${c.req.method} ${c.req.path}: ${e.stack}\n`)
       return api ? c.json({ error: 'internal error' }, 500) : html(c, 500, 'The server failed to answer this page; the error is in its log.')
     }
-    // Corrupt stored data is the operator's to repair: say so in the log too, in one line.
+    // Corrupt stored data or a failed operation is the operator's to look at: the log says so too, in one line.
     if (e.httpStatus >= 500) process.stderr.write(`${c.req.method} ${c.req.path}: ${e.message}\n`)
     // Issues keep the predict API's shape, `{ field, reason }`, whichever layer refused the input.
     const issues = e.issues.map((i) => ({ field: i.path, reason: i.reason }))
