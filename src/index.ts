@@ -1,9 +1,20 @@
 // The public API of serverless-ml. Each layer exposes its surface in its own index.ts.
 export {
-  openDatabase,
-  smlHome,
+  SmlError,
   ValidationError,
   NotFoundError,
+  ConflictError,
+  CorruptError,
+  classify,
+  ERROR_KINDS,
+  type ErrorKind,
+  type Issue,
+  type IssueInput,
+  type Classification,
+} from './errors/index.js'
+export {
+  openDatabase,
+  smlHome,
   type OpenDatabaseOptions,
   type SqlDialect,
   type ColumnType,
@@ -115,6 +126,7 @@ export {
   systemPipelines,
   bootstrapSystem,
   runDemo,
+  PipelineFailedError,
   monitorData,
   loadServingModel,
   predictRows,

@@ -1,11 +1,11 @@
 import { CommanderError, type Command } from 'commander'
-
-const KNOWN_ERRORS = new Set(['ValidationError', 'NotFoundError', 'PipelineFailedError', 'ChecksumError'])
+// errors/ alone: a leaf, so every command loads it without the database drivers.
+import { classify } from '../errors/index.js'
 
 /** Exit code of a usage mistake (unknown option, missing or malformed argument), as in POSIX utilities. */
 export const USAGE_EXIT_CODE = 2
 
-/** Runs the program; usage mistakes exit 2 with commander's one line, known errors print one clear line (no stack) and exit 1. */
+/** Runs the program; usage mistakes exit 2 with commander's one line, our errors print one clear line (no stack) and exit as `classify` says (1). */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
   // Commander would exit 1 itself; thrown instead, its errors (already printed as one line) get exit code 2.
   const overrideExit = (c: Command): void => {
@@ -25,10 +25,9 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : USAGE_EXIT_CODE
       return
     }
-    const err = e as Error & { issues?: unknown[] }
-    // Errors about the user's input or data explain themselves; anything else is our bug and keeps its stack.
-    const known = KNOWN_ERRORS.has(err.name)
-    process.stderr.write(`error: ${known ? err.message : (err.stack ?? String(e))}\n`)
-    process.exitCode = 1
+    // Our errors (input, data, state) explain themselves in one line; anything else is our bug and keeps its stack.
+    const c = classify(e)
+    process.stderr.write(`error: ${c.expected ? c.message : c.stack}\n`)
+    process.exitCode = c.exitCode
   }
 }

@@ -199,8 +199,8 @@ describe.each(testDialectNames())('train/test split sizes on %s', (dialect) => {
     const err = await single.trainTestSplit({ testSize: 0.5, stratify: true }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ValidationError)
     expect((err as ValidationError).issues).toEqual([
-      { column: 'y', reason: 'label value "d" has only 1 member; a stratified split needs at least 2 of each value' },
-      { column: 'y', reason: 'label value "e" has only 1 member; a stratified split needs at least 2 of each value' },
+      { path: 'y', column: 'y', reason: 'label value "d" has only 1 member; a stratified split needs at least 2 of each value' },
+      { path: 'y', column: 'y', reason: 'label value "e" has only 1 member; a stratified split needs at least 2 of each value' },
     ])
     expect(await single.trainingDatasets()).toEqual([])
     expect((await single.trainTestSplit({ testSize: 0.5, seed: 0 })).xTest.nRows).toBe(9)

@@ -89,7 +89,7 @@ describe.each(testDialectNames())('timestamps stored on %s', (dialect) => {
       expect((await fg.read()).map((r) => (r.ts as Date).getTime())).toEqual([MARCH_1, MARCH_1, MARCH_1, MARCH_1])
       const err = await fg.insert([{ id: 5, ts: '2026-03-02' }, { id: 6, ts: 'March 1' }]).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(ValidationError)
-      expect((err as ValidationError).issues).toEqual([{ row: 2, column: 'ts', reason: expect.stringMatching(/expected a timestamp .*no offset = UTC.*got "March 1"/) }])
+      expect((err as ValidationError).issues).toEqual([{ path: 'row 2.ts', row: 2, column: 'ts', reason: expect.stringMatching(/expected a timestamp .*no offset = UTC.*got "March 1"/) }])
       expect(await fg.count()).toBe(4)
     })
   })

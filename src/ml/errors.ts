@@ -1,19 +1,15 @@
-/** Bad input to an estimator or metric; the message names the field and the reason (e.g. "x[3][1] is NaN"). */
-export class ValidationError extends RangeError {
-  override readonly name = 'ValidationError'
-  constructor(
-    message: string,
-    /** The argument at fault ("x", "y", "yTrue", "row", …). */
-    readonly field?: string,
-  ) {
-    super(message)
-  }
-}
+import { SmlError } from '../errors/index.js'
 
-/** predict / predictProba / learned attributes used before fit(). */
-export class NotFittedError extends Error {
-  override readonly name = 'NotFittedError'
+/** Bad input to an estimator or metric: the one ValidationError, its issue's path naming the argument ("x", "yTrue"). */
+export { ValidationError } from '../errors/index.js'
+
+/**
+ * predict / predictProba / learned attributes used before fit(). Kind `invalid`: calling a method out of order
+ * is the caller's mistake, as scikit-learn's NotFittedError is a ValueError (`sklearn/exceptions.py`).
+ */
+export class NotFittedError extends SmlError {
+  override readonly name: string = 'NotFittedError'
   constructor(estimator: string) {
-    super(`this ${estimator} is not fitted yet: call fit(x, y) before using it`)
+    super('invalid', `this ${estimator} is not fitted yet: call fit(x, y) before using it`)
   }
 }

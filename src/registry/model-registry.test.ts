@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { NotFoundError, ValidationError } from '../db/index.js'
 import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { ConflictError } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import type { ArtifactStore } from './artifact-store.js'
 import { DatabaseArtifactStore } from './database-artifact-store.js'
@@ -91,6 +92,7 @@ describe.each(testDialectNames())('model registry on %s', (dialect) => {
     expect((await registry.getByAlias('aliased', 'production')).version).toBe(2)
     expect((await registry.get('aliased', 2)).aliases).toEqual(['production'])
     await expect(registry.deleteVersion('aliased', 2)).rejects.toThrow(/aliased as production/)
+    await expect(registry.deleteVersion('aliased', 2)).rejects.toBeInstanceOf(ConflictError)
     await registry.setAlias('aliased', 'production', 3)
     expect((await registry.getByAlias('aliased', 'production')).version).toBe(3)
     await registry.deleteVersion('aliased', 2)

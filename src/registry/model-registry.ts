@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { assertIdentifier, NotFoundError, openDatabase, ValidationError, validationError, type OpenDatabaseOptions, type SqlDialect, type ValidationIssue } from '../db/index.js'
+import { ConflictError } from '../errors/index.js'
 import type { ArtifactContent, ArtifactStore } from './artifact-store.js'
 import { DatabaseArtifactStore } from './database-artifact-store.js'
 import { ChecksumError } from './errors.js'
@@ -234,7 +235,7 @@ export class ModelRegistry {
       const aliases = await tx.kysely.selectFrom('sml_model_aliases').select('alias').where('name', '=', v.name).where('version', '=', v.version).execute()
       if (aliases.length) {
         const names = aliases.map((a) => a.alias as string)
-        throw new ValidationError(`model ${name} v${version} is aliased as ${names.join(', ')}: move or remove the alias first`, [{ column: 'version', reason: `aliased as ${names.join(', ')}` }])
+        throw new ConflictError(`model ${name} v${version} is aliased as ${names.join(', ')}: move or remove the alias first`, [{ column: 'version', reason: `aliased as ${names.join(', ')}` }])
       }
       await this.artifactStore.delete(tx, v.id)
       await tx.kysely.deleteFrom('sml_model_promotions').where('model_id', '=', v.id).execute()

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
+import { KNeighborsClassifier } from '../ml/index.js'
+import { ChecksumError } from '../registry/index.js'
 import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
 import type { SqlDialect } from '../db/index.js'
 import { definePipeline } from './pipeline.js'
@@ -47,6 +49,22 @@ describe.each(testDialectNames())('pipeline runner on %s', (dialect) => {
     expect(out.runs[0].error).toBe('source unavailable')
     const logs = await store.logs(out.runs[0].id)
     expect(logs.some((l) => l.level === 'error' && l.message.startsWith('Error: source unavailable\n'))).toBe(true)
+  })
+
+  it('records our errors (refused input in any layer, corrupt data) by their message alone, no stack', async () => {
+    const refusals = [
+      () => new KNeighborsClassifier().fit([[0, NaN]], ['a']),
+      () => {
+        throw new ChecksumError('artifact model.json of m v1 does not match its sha256', 'aa', 'bb')
+      },
+    ]
+    for (const [i, refuse] of refusals.entries()) {
+      const out = await runPipeline(definePipeline({ name: `refuses_${i}`, run: () => void refuse() }), { db, echo })
+      expect(out.status).toBe('failed')
+      const errors = (await store.logs(out.runs[0].id)).filter((l) => l.level === 'error').map((l) => l.message)
+      expect(errors).toEqual([`failed: ${out.runs[0].error}`])
+      expect(out.runs[0].error).toMatch(i === 0 ? /^x\[0\]\[1\] is NaN/ : /does not match its sha256/)
+    }
   })
 
   it('times out an attempt, aborting its signal, even when the pipeline ignores the signal', async () => {

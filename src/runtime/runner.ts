@@ -1,4 +1,5 @@
 import type { SqlDialect } from '../db/index.js'
+import { classify } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { retryDelay, type Pipeline, type PipelineContext, type RunLogger } from './pipeline.js'
@@ -132,10 +133,10 @@ async function attemptOnce(pipeline: Pipeline, a: AttemptInput) {
     }
     return { status: 'succeeded' as const, error: null, rowsWritten, model }
   } catch (e) {
-    const err = e as Error
-    // A refused input (ValidationError, NotFoundError) is explained by its message; a stack only for the unexpected.
-    if (err?.stack && err.name !== 'ValidationError' && err.name !== 'NotFoundError') a.logger.error(err.stack)
-    return { status: 'failed' as const, error: err?.message ?? String(e), rowsWritten, model }
+    // Our errors (refused input, missing model, corrupt artifact) are explained by their message; a stack only for the unexpected.
+    const c = classify(e)
+    if (!c.expected && c.stack) a.logger.error(c.stack)
+    return { status: c.runStatus, error: c.message, rowsWritten, model }
   } finally {
     clearTimeout(timer)
   }

@@ -27,9 +27,9 @@ describe('schedules in definePipeline', () => {
     }
     const zone = err({ cron: '0 6 * * *', timezone: 'Mars/Olympus' })
     expect(zone).toBeInstanceOf(ValidationError)
-    expect(zone.issues).toEqual([{ column: 'schedule.timezone', reason: expect.stringMatching(/"Mars\/Olympus" is not an IANA time zone/) }])
+    expect(zone.issues).toEqual([{ path: 'schedule.timezone', column: 'schedule.timezone', reason: expect.stringMatching(/"Mars\/Olympus" is not an IANA time zone/) }])
     expect(err({ cron: '0 6 * * *', timezone: 5 }).issues[0].column).toBe('schedule.timezone')
-    expect(err({ cron: 'daily', timezone: 'UTC' }).issues).toEqual([{ column: 'schedule.cron', reason: '"daily" is not a cron expression' }])
+    expect(err({ cron: 'daily', timezone: 'UTC' }).issues).toEqual([{ path: 'schedule.cron', column: 'schedule.cron', reason: '"daily" is not a cron expression' }])
     expect(err(42).message).toMatch(/column "schedule": 42 is neither a cron expression nor \{ cron, timezone \}/)
     expect(err(null).issues[0].column).toBe('schedule')
   })

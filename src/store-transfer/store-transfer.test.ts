@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
 import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
+import { ConflictError } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { RunStore } from '../runtime/index.js'
@@ -79,6 +80,7 @@ describe('moving a store between databases', () => {
 
     // A second import is refused, unless forced (which replaces, not appends).
     await expect(importStore(there, file, { progress: false })).rejects.toThrow(/not empty/)
+    await expect(importStore(there, file, { progress: false })).rejects.toBeInstanceOf(ConflictError)
     expect((await importStore(there, file, { progress: false, force: true })).ok).toBe(true)
     expect(await snapshot(there)).toEqual(before)
 

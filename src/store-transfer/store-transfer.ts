@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import { MIGRATIONS, ValidationError, type SqlDialect, type SqlTransaction } from '../db/index.js'
+import { ConflictError } from '../errors/index.js'
 import { createGroupTable, toGroupMetadata } from '../featurestore/index.js'
 import { createProgress } from '../runtime/progress.js'
 
@@ -204,7 +205,7 @@ export async function storeIsEmpty(db: SqlDialect): Promise<boolean> {
  */
 export async function importStore(db: SqlDialect, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   if (!(await storeIsEmpty(db)) && !options.force) {
-    throw new ValidationError(`the target store is not empty (${db.displayName}): import into a fresh store, or pass --force to replace what it holds`)
+    throw new ConflictError(`the target store is not empty (${db.displayName}): import into a fresh store, or pass --force to replace what it holds`)
   }
   const source: Readable = file.endsWith('.gz') ? createReadStream(file).pipe(createGunzip()) : createReadStream(file)
   const lines = createInterface({ input: source, crlfDelay: Infinity })[Symbol.asyncIterator]()

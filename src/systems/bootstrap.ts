@@ -1,4 +1,5 @@
 import type { SqlDialect } from '../db/index.js'
+import { SmlError, ValidationError } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { nextFireTime, previousFireTimes, RunStore, runPipeline, type PipelineOutcome } from '../runtime/index.js'
@@ -20,9 +21,12 @@ export interface BootstrapReport {
   readonly trained: boolean
 }
 
-/** A pipeline the system needed did not succeed; its run (and log) say why. */
-export class PipelineFailedError extends Error {
-  override readonly name = 'PipelineFailedError'
+/** A pipeline the system needed did not succeed (kind `failed`); its run (and log) say why. */
+export class PipelineFailedError extends SmlError {
+  override readonly name: string = 'PipelineFailedError'
+  constructor(message: string) {
+    super('failed', message)
+  }
 }
 
 async function mustSucceed(outcome: Promise<PipelineOutcome>, name: string): Promise<void> {
@@ -70,7 +74,7 @@ export interface DemoReport {
  * Each system-day skipped whole is echoed and counted in `skipped`.
  */
 export async function runDemo(db: SqlDialect, systems: readonly SystemDescription[], options: DemoOptions): Promise<DemoReport> {
-  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 3650) throw new RangeError(`days must be an integer from 1 to 3650, got ${options.days}`)
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 3650) throw new ValidationError(`days must be an integer from 1 to 3650, got ${options.days}`, 'days')
   const echo = options.echo ?? (() => {})
   const until = options.until ?? new Date()
   let runs = 0

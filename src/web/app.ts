@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { secureHeaders } from 'hono/secure-headers'
-import { NotFoundError, ValidationError } from '../db/index.js'
+import { classify } from '../errors/index.js'
 import { errorPage } from './pages/error.js'
 import { rateLimit } from './rate-limit.js'
 import { apiRoutes } from './routes/api.js'
@@ -38,16 +38,22 @@ export function createApp(services: WebServices): Hono {
 
   // JSON for the API, an HTML page in the site layout for everything a browser opens.
   const isApi = (c: Context) => c.req.path === '/api' || c.req.path.startsWith('/api/') || c.req.path === '/health'
-  const html = (c: Context, status: 400 | 404 | 413 | 500, message: string) => c.html(`<!DOCTYPE html>${errorPage(services.systems, status, message)}`, status)
+  const html = (c: Context, status: 400 | 404 | 409 | 413 | 500, message: string) => c.html(`<!DOCTYPE html>${errorPage(services.systems, status, message)}`, status)
   app.notFound((c) => (isApi(c) ? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404) : html(c, 404, `There is no page at ${c.req.path}.`)))
-  // A client's mistake is 4xx with the reason; only our own faults are 500.
+  // A client's mistake is 4xx with the reason (classify decides which); only our own faults and corrupt data are 500.
   app.onError((err, c) => {
     const api = isApi(c)
     if (err instanceof HTTPException) return api ? c.json({ error: err.message }, err.status) : html(c, err.status === 404 || err.status === 413 ? err.status : 400, err.message)
-    if (err instanceof ValidationError) return api ? c.json({ error: err.message, issues: err.issues }, 400) : html(c, 400, err.message)
-    if (err instanceof NotFoundError) return api ? c.json({ error: err.message }, 404) : html(c, 404, err.message)
-    process.stderr.write(`${c.req.method} ${c.req.path}: ${err.stack ?? err}\n`)
-    return api ? c.json({ error: 'internal error' }, 500) : html(c, 500, 'The server failed to answer this page; the error is in its log.')
+    const e = classify(err)
+    if (!e.expected) {
+      process.stderr.write(`${c.req.method} ${c.req.path}: ${e.stack}\n`)
+      return api ? c.json({ error: 'internal error' }, 500) : html(c, 500, 'The server failed to answer this page; the error is in its log.')
+    }
+    // Corrupt stored data or a failed operation is the operator's to look at: the log says so too, in one line.
+    if (e.httpStatus >= 500) process.stderr.write(`${c.req.method} ${c.req.path}: ${e.message}\n`)
+    // Issues keep the predict API's shape, `{ field, reason }`, whichever layer refused the input.
+    const issues = e.issues.map((i) => ({ field: i.path, reason: i.reason }))
+    return api ? c.json({ error: e.message, issues }, e.httpStatus) : html(c, e.httpStatus, e.message)
   })
   return app
 }

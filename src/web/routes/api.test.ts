@@ -64,6 +64,18 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     expect((await jsonOf(res)).error).toMatch(message)
   })
 
+  it('states every issue as { field, reason }: the route throws, the app answers', async () => {
+    expect(await jsonOf(await post('/api/iris/predict', [flower, { ...flower, petal_length: null, colour: 'blue' }]))).toEqual({
+      error: 'invalid iris input: [1].petal_length must be a number, got null',
+      issues: [
+        { field: '[1].petal_length', reason: 'must be a number, got null' },
+        { field: '[1].colour', reason: 'unknown field' },
+      ],
+    })
+    expect(await jsonOf(await post('/api/iris/predict', '{'))).toMatchObject({ issues: [{ field: '(body)', reason: 'not valid JSON' }] })
+    expect(await jsonOf(await app.request('/api/runs?limit=abc'))).toEqual({ error: 'limit must be an integer from 1 to 1000', issues: [{ field: 'limit', reason: 'out of range' }] })
+  })
+
   it('refuses a body over 1 MB with 413 and more than 10,000 rows with 400', async () => {
     const huge = JSON.stringify(Array.from({ length: 20_000 }, () => flower))
     expect(huge.length).toBeGreaterThan(1024 * 1024)

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { ValidationError } from '../../errors/index.js'
 import { monitorData, predictedProbability, predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
@@ -32,12 +33,12 @@ export function apiRoutes(services: WebServices): Hono {
       try {
         body = JSON.parse(await c.req.text())
       } catch (e) {
-        return c.json({ error: `request body is not valid JSON: ${(e as Error).message}`, issues: [{ field: '(body)', reason: 'not valid JSON' }] }, 400)
+        throw new ValidationError(`request body is not valid JSON: ${(e as Error).message}`, [{ path: '(body)', reason: 'not valid JSON' }])
       }
       const input = fastPredictInput(system, body) ?? parsePredictInput(system, body)
       if (!input.ok) {
         const first = input.issues[0]
-        return c.json({ error: `invalid ${system.name} input: ${first.field} ${first.reason}`, issues: input.issues }, 400)
+        throw new ValidationError(`invalid ${system.name} input: ${first.field} ${first.reason}`, input.issues.map((i) => ({ path: i.field, reason: i.reason })))
       }
       const serving = await services.models.get(system)
       const answers = predictRows(serving, input.rows)
