@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors/index.js'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError } from '../../db/index.js'
@@ -20,7 +21,7 @@ const CONTENT_TYPES: Record<string, string> = {
 }
 
 function bad(field: string, reason: string): never {
-  throw new HTTPException(400, { message: `${field} ${reason}`, res: Response.json({ error: `${field} ${reason}`, issues: [{ field, reason }] }, { status: 400 }) })
+  throw new ValidationError(`${field} ${reason}`, [{ path: field, reason }])
 }
 
 const isForm = (c: Context) => /^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(c.req.header('content-type') ?? '')
