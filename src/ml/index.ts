@@ -4,14 +4,15 @@ export type { Classifier, ModelJson } from './estimator.js'
 export { compareLabels, uniqueLabels, type Label } from './labels.js'
 export { Random } from './random.js'
 export { isMatrix, matrixFromRows, takeRows, toMatrix, type Matrix, type MatrixLike } from './matrix.js'
-export { checkMatrix, checkXy } from './validation.js'
+export { checkMatrix, checkRegressionXy, checkXy } from './validation.js'
 export { KNeighborsClassifier, type KNeighborsClassifierOptions, type KNeighborsClassifierParams } from './knn.js'
 export { DecisionTreeClassifier, type DecisionTreeClassifierOptions, type DecisionTreeClassifierParams } from './tree/decision-tree.js'
 export type { MaxFeatures, TreeOptions } from './tree/tree-options.js'
 export type { FlatTree } from './tree/flat-tree.js'
 export { RandomForestClassifier, type RandomForestClassifierOptions, type RandomForestClassifierParams } from './forest/random-forest.js'
 export { terminateForestWorkers, warmUpForestWorkers } from './forest/worker-pool.js'
-export { loadModel } from './load-model.js'
+export { isClassifier, loadModel, type Estimator } from './load-model.js'
+export type { Regressor } from './regressor.js'
 export {
   accuracyScore,
   checkTargets,

@@ -2,8 +2,11 @@ import { ValidationError } from './errors.js'
 import { isMatrix, type Matrix, type MatrixLike } from './matrix.js'
 import { checkLabels, encodeLabels, uniqueLabels, type Label } from './labels.js'
 
-/** Turns x into a Matrix, refusing empty, ragged and non-finite input with a message naming the cell. */
-export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matrix {
+/**
+ * Turns x into a Matrix, refusing empty, ragged and non-finite input with a message naming the cell.
+ * `allowNaN` lets NaN through (missing values, for estimators that route them); ±Infinity is always refused.
+ */
+export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false, allowNaN = false): Matrix {
   let m: Matrix
   if (isMatrix(x)) {
     if (x.data.length !== x.nRows * x.nCols) {
@@ -31,7 +34,7 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matr
   if (!allowEmpty && m.nCols === 0) throw new ValidationError(`${name} has 0 features`, name)
   const d = m.data
   for (let k = 0; k < d.length; k++) {
-    if (!Number.isFinite(d[k])) {
+    if (!Number.isFinite(d[k]) && !(allowNaN && d[k] !== d[k])) {
       const i = Math.floor(k / m.nCols)
       throw new ValidationError(`${name}[${i}][${k - i * m.nCols}] is ${d[k]}`, name)
     }
@@ -40,8 +43,8 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matr
 }
 
 /** Validates x against the number of features seen in fit. */
-export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x'): Matrix {
-  const m = checkMatrix(x, name, true)
+export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x', allowNaN = false): Matrix {
+  const m = checkMatrix(x, name, true, allowNaN)
   if (m.nRows > 0 && m.nCols !== nFeatures) {
     throw new ValidationError(`${name} has ${m.nCols} features, but the model was fitted with ${nFeatures}`, name)
   }
@@ -49,13 +52,13 @@ export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x')
 }
 
 /** Validates one row for predictOne without copying it. */
-export function checkRow(row: ArrayLike<number>, nFeatures: number): void {
+export function checkRow(row: ArrayLike<number>, nFeatures: number, allowNaN = false): void {
   if (row == null || row.length !== nFeatures) {
     throw new ValidationError(`row has ${row?.length} values, but the model was fitted with ${nFeatures} features`, 'row')
   }
   for (let j = 0; j < nFeatures; j++) {
     const v = row[j]
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}`, 'row')
+    if (typeof v !== 'number' || (!Number.isFinite(v) && !(allowNaN && v !== v))) throw new ValidationError(`row[${j}] is ${v}`, 'row')
   }
 }
 
@@ -67,11 +70,31 @@ export interface CheckedXy {
 }
 
 /** The validation opening every fit(): x finite and rectangular, y labels of one kind, same length. */
-export function checkXy(x: MatrixLike, y: ArrayLike<Label>): CheckedXy {
-  const m = checkMatrix(x, 'x')
+export function checkXy(x: MatrixLike, y: ArrayLike<Label>, allowNaN = false): CheckedXy {
+  const m = checkMatrix(x, 'x', false, allowNaN)
   if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of labels', 'y')
   if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} labels but x has ${m.nRows} rows`, 'y')
   checkLabels(y, 'y')
   const classes = uniqueLabels(y)
   return { x: m, y: encodeLabels(y, classes), classes }
+}
+
+export interface CheckedRegressionXy {
+  readonly x: Matrix
+  readonly y: Float64Array
+}
+
+/** The validation opening every regressor's fit(): x as in checkXy, y one finite number per row. */
+export function checkRegressionXy(x: MatrixLike, y: ArrayLike<number>, allowNaN = false): CheckedRegressionXy {
+  const m = checkMatrix(x, 'x', false, allowNaN)
+  if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of numbers', 'y')
+  if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} values but x has ${m.nRows} rows`, 'y')
+  const out = new Float64Array(y.length)
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]
+    if (typeof v !== 'number') throw new ValidationError(`y[${i}] is not a number (${JSON.stringify(v)})`, 'y')
+    if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}`, 'y')
+    out[i] = v
+  }
+  return { x: m, y: out }
 }

@@ -1,5 +1,5 @@
 import type { FeatureStore, FeatureView, Row, TrainingDatasetMetadata } from '../featurestore/index.js'
-import { loadModel, type Classifier } from '../ml/index.js'
+import { isClassifier, loadModel, type Classifier } from '../ml/index.js'
 import { ARTIFACT_FILES, type ModelRegistry, type ModelVersion } from '../registry/index.js'
 import { NotFoundError } from '../db/index.js'
 import { systemFeatureView } from './feature-groups.js'
@@ -35,6 +35,7 @@ export async function servingVersion(registry: ModelRegistry, system: SystemDesc
 export async function loadServingModel(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, version?: ModelVersion): Promise<ServingModel> {
   const v = version ?? (await servingVersion(registry, system))
   const model = loadModel(await registry.readArtifactText(v.name, v.version, ARTIFACT_FILES.model))
+  if (!isClassifier(model)) throw new TypeError(`model ${v.name} v${v.version} is a regressor, but system ${system.name} classifies`)
   const featureView = await systemFeatureView(fs, system)
   const trainingDataset = await featureView.getTrainingDataset(v.lineage.trainingDatasetVersion ?? undefined)
   return { system, version: v, model, featureView, trainingDataset }
