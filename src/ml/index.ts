@@ -11,6 +11,17 @@ export type { MaxFeatures, TreeOptions } from './tree/tree-options.js'
 export type { FlatTree } from './tree/flat-tree.js'
 export { RandomForestClassifier, type RandomForestClassifierOptions, type RandomForestClassifierParams } from './forest/random-forest.js'
 export { terminateForestWorkers, warmUpForestWorkers } from './forest/worker-pool.js'
+export {
+  HistGradientBoostingClassifier,
+  type HistGradientBoostingClassifierOptions,
+  type HistGradientBoostingClassifierParams,
+} from './boosting/hist-gradient-boosting-classifier.js'
+export {
+  HistGradientBoostingRegressor,
+  type HistGradientBoostingRegressorOptions,
+  type HistGradientBoostingRegressorParams,
+} from './boosting/hist-gradient-boosting-regressor.js'
+export type { HistGradientBoostingOptions, HistGradientBoostingParams } from './boosting/boosting-options.js'
 export { isClassifier, loadModel, type Estimator } from './load-model.js'
 export type { Regressor } from './regressor.js'
 export {

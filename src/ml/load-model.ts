@@ -1,3 +1,5 @@
+import { HistGradientBoostingClassifier } from './boosting/hist-gradient-boosting-classifier.js'
+import { HistGradientBoostingRegressor } from './boosting/hist-gradient-boosting-regressor.js'
 import type { Classifier } from './estimator.js'
 import { RandomForestClassifier } from './forest/random-forest.js'
 import { KNeighborsClassifier } from './knn.js'
@@ -11,6 +13,8 @@ const loaders: Record<string, (json: unknown) => Estimator> = {
   KNeighborsClassifier: (j) => KNeighborsClassifier.fromJSON(j),
   DecisionTreeClassifier: (j) => DecisionTreeClassifier.fromJSON(j),
   RandomForestClassifier: (j) => RandomForestClassifier.fromJSON(j),
+  HistGradientBoostingClassifier: (j) => HistGradientBoostingClassifier.fromJSON(j),
+  HistGradientBoostingRegressor: (j) => HistGradientBoostingRegressor.fromJSON(j),
 }
 
 /** Whether a loaded model is a classifier (has class probabilities) rather than a regressor. */

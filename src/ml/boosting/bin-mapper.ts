@@ -1,0 +1,121 @@
+import type { Matrix } from '../matrix.js'
+import { Random } from '../random.js'
+import { midpoint } from '../tree/binning.js'
+
+/** Most non-missing bins a feature gets: with its missing bin, codes fit a Uint8Array. */
+export const MAX_BINS = 255
+/** Rows used to choose the cut points (scikit-learn's `subsample=2e5` in _BinMapper). */
+export const BINNING_SUBSAMPLE = 200_000
+
+/**
+ * Per-feature cut points learned once per fit. Feature f has `nBins[f]` non-missing bins: value v
+ * goes to bin b = number of edges strictly below v (so `v <= edges[b]` ⇔ bin ≤ b, and a split after
+ * bin b is the real threshold `edges[b]`); NaN goes to the feature's missing bin, code nBins[f].
+ */
+export interface BinMapper {
+  readonly nFeatures: number
+  readonly nBins: Int32Array
+  /** Cut points of feature f at edges[edgeStart[f] .. edgeStart[f] + nBins[f] - 1). */
+  readonly edges: Float64Array
+  readonly edgeStart: Int32Array
+  /** 1 where the training data had NaN in that feature (sklearn's has_missing_values). */
+  readonly hasMissing: Uint8Array
+  /** Offset of feature f's first bin in a node histogram; its missing bin is at binOffset[f] + nBins[f]. */
+  readonly binOffset: Int32Array
+  /** Bins of one node histogram over all features (missing bins included). */
+  readonly totalBins: number
+}
+
+/**
+ * Chooses cut points per column: one bin per distinct value when there are ≤ maxBins, else quantile
+ * cut points midway between neighbouring sorted values, computed on at most 200k rows drawn with
+ * `seed` (as scikit-learn's _BinMapper). NaN is left out of the cut points and gets its own bin.
+ */
+export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMapper {
+  const { nRows: n, nCols: p, data } = x
+  let rows: Uint32Array | null = null
+  if (n > BINNING_SUBSAMPLE) {
+    const all = new Uint32Array(n)
+    for (let i = 0; i < n; i++) all[i] = i
+    const rng = new Random(seed)
+    // partial Fisher–Yates: the first BINNING_SUBSAMPLE entries are a uniform sample without replacement
+    for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
+      const j = i + rng.int(n - i)
+      const t = all[i]
+      all[i] = all[j]
+      all[j] = t
+    }
+    rows = all.subarray(0, BINNING_SUBSAMPLE)
+  }
+  const m = rows === null ? n : rows.length
+  const nBins = new Int32Array(p)
+  const edgeStart = new Int32Array(p + 1)
+  const hasMissing = new Uint8Array(p)
+  const binOffset = new Int32Array(p + 1)
+  const edgeLists: Float64Array[] = []
+  const col = new Float64Array(m)
+  const edges = new Float64Array(maxBins)
+  for (let f = 0; f < p; f++) {
+    let k = 0
+    for (let r = 0; r < m; r++) {
+      const v = data[(rows === null ? r : rows[r]) * p + f]
+      if (v === v) col[k++] = v
+    }
+    // a NaN outside the subsample still needs its bin
+    for (let i = 0; i < n && hasMissing[f] === 0; i++) if (data[i * p + f] !== data[i * p + f]) hasMissing[f] = 1
+    const sorted = col.subarray(0, k).sort()
+    let distinct = k > 0 ? 1 : 0
+    for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) distinct++
+    let nEdges = 0
+    if (distinct <= maxBins) {
+      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) edges[nEdges++] = midpoint(sorted[i - 1], sorted[i])
+    } else {
+      for (let b = 1; b < maxBins; b++) {
+        const q = Math.round((b * k) / maxBins)
+        if (q <= 0 || q >= k || sorted[q - 1] === sorted[q]) continue
+        const e = midpoint(sorted[q - 1], sorted[q])
+        if (nEdges === 0 || e > edges[nEdges - 1]) edges[nEdges++] = e
+      }
+    }
+    edgeLists.push(edges.slice(0, nEdges))
+    nBins[f] = nEdges + 1
+    edgeStart[f + 1] = edgeStart[f] + nEdges
+    binOffset[f + 1] = binOffset[f] + nBins[f] + 1
+  }
+  const allEdges = new Float64Array(edgeStart[p])
+  for (let f = 0; f < p; f++) allEdges.set(edgeLists[f], edgeStart[f])
+  return { nFeatures: p, nBins, edges: allEdges, edgeStart, hasMissing, binOffset, totalBins: binOffset[p] }
+}
+
+/**
+ * Bin codes of the given rows of x, row-major (codes[r * p + f]): one sample's features share a
+ * cache line, so building a deep node's histogram reads one line per sample instead of p.
+ */
+export function binRows(x: Matrix, mapper: BinMapper, rows: ArrayLike<number> | null, shared = false): Uint8Array {
+  const p = x.nCols
+  const n = rows === null ? x.nRows : rows.length
+  const codes = shared ? new Uint8Array(new SharedArrayBuffer(n * p)) : new Uint8Array(n * p)
+  const { edges, edgeStart, nBins } = mapper
+  const data = x.data
+  for (let r = 0; r < n; r++) {
+    const src = (rows === null ? r : rows[r]) * p
+    const dst = r * p
+    for (let f = 0; f < p; f++) {
+      const v = data[src + f]
+      if (v !== v) {
+        codes[dst + f] = nBins[f]
+        continue
+      }
+      let lo = edgeStart[f]
+      let hi = edgeStart[f + 1]
+      const base = lo
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (edges[mid] < v) lo = mid + 1
+        else hi = mid
+      }
+      codes[dst + f] = lo - base
+    }
+  }
+  return codes
+}
