@@ -1,6 +1,5 @@
 import type { Matrix } from '../matrix.js'
 import { Random } from '../random.js'
-import { midpoint } from '../tree/binning.js'
 
 /** Most non-missing bins a feature gets: with its missing bin, codes fit a Uint8Array. */
 export const MAX_BINS = 255
@@ -27,9 +26,9 @@ export interface BinMapper {
 }
 
 /**
- * Chooses cut points per column: one bin per distinct value when there are ≤ maxBins, else quantile
- * cut points midway between neighbouring sorted values, computed on at most 200k rows drawn with
- * `seed` (as scikit-learn's _BinMapper). NaN is left out of the cut points and gets its own bin.
+ * Chooses cut points per column: one bin per distinct value when there are ≤ maxBins (cut midway
+ * between neighbours), else maxBins − 1 percentiles, computed on at most 200k rows drawn with
+ * `seed` (as scikit-learn's _BinMapper, so both bin identically on the same rows). NaN is left out of the cut points and gets its own bin.
  */
 export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMapper {
   const { nRows: n, nCols: p, data } = x
@@ -68,13 +67,20 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMappe
     for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) distinct++
     let nEdges = 0
     if (distinct <= maxBins) {
-      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) edges[nEdges++] = midpoint(sorted[i - 1], sorted[i])
+      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) edges[nEdges++] = mid(sorted[i - 1], sorted[i])
     } else {
+      // numpy.percentile(col, linspace(0, 100, maxBins + 1)[1:-1], method='midpoint'), as sklearn's
+      // _find_binning_thresholds: always maxBins − 1 cut points, repeats allowed (their bins stay empty)
+      const step = 100 / maxBins
       for (let b = 1; b < maxBins; b++) {
-        const q = Math.round((b * k) / maxBins)
-        if (q <= 0 || q >= k || sorted[q - 1] === sorted[q]) continue
-        const e = midpoint(sorted[q - 1], sorted[q])
-        if (nEdges === 0 || e > edges[nEdges - 1]) edges[nEdges++] = e
+        const vi = (k - 1) * ((b * step) / 100)
+        const lo = Math.floor(vi)
+        const a = sorted[lo]
+        if (lo === vi) edges[nEdges++] = a
+        else {
+          const d = sorted[lo + 1] - a
+          edges[nEdges++] = sorted[lo + 1] - d * 0.5
+        }
       }
     }
     edgeLists.push(edges.slice(0, nEdges))
@@ -85,6 +91,12 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMappe
   const allEdges = new Float64Array(edgeStart[p])
   for (let f = 0; f < p; f++) allEdges.set(edgeLists[f], edgeStart[f])
   return { nFeatures: p, nBins, edges: allEdges, edgeStart, hasMissing, binOffset, totalBins: binOffset[p] }
+}
+
+/** (a + b) / 2 as numpy computes it (sklearn's midpoints), falling back to a/2 + b/2 on overflow. */
+function mid(a: number, b: number): number {
+  const m = (a + b) * 0.5
+  return Number.isFinite(m) ? m : a / 2 + b / 2
 }
 
 /**
