@@ -4,7 +4,7 @@ import { binRows, fitBinMapper, type BinMapper } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
-import { buildHistogram } from './histogram.js'
+import { buildHistogram, histogramSlots } from './histogram.js'
 import { median, type BoostingLoss } from './losses.js'
 
 /** sklearn's min_hessian_to_split. */
@@ -25,13 +25,16 @@ export interface BoostingResult {
 }
 
 /** Makes the histogram builder for one fit (in-thread by default; see the worker-thread builder). */
-export type HistogramBuilderFactory = (codes: Uint8Array, nSamples: number, mapper: BinMapper, constHessian: boolean) => {
+export type HistogramBuilderFactory = (slots: Uint16Array | Uint32Array, nSamples: number, mapper: BinMapper, constHessian: boolean) => {
   readonly builder: HistogramBuilder
+  /** Gradients of the next tree; a builder may copy them (to shared memory). */
   setGradients(gh: Float32Array): void
+  /** Whether slots and the grower's idx must live in SharedArrayBuffers. */
+  readonly shared?: boolean
 }
 
 /** Builds every feature's histogram on the calling thread. */
-export const inThreadBuilder: HistogramBuilderFactory = (codes, _n, mapper, constHessian) => {
+export const inThreadBuilder: HistogramBuilderFactory = (slots, _n, mapper, constHessian) => {
   let gh: Float32Array = new Float32Array(0)
   return {
     setGradients(g) {
@@ -39,7 +42,7 @@ export const inThreadBuilder: HistogramBuilderFactory = (codes, _n, mapper, cons
     },
     builder: {
       build(idx, start, end, hist) {
-        buildHistogram(codes, mapper.nFeatures, mapper.binOffset, idx, start, end, gh, constHessian, hist, 0, mapper.nFeatures)
+        buildHistogram(slots, mapper.nFeatures, idx, start, end, gh, constHessian, hist, 0, mapper.nFeatures)
       },
     },
   }
@@ -125,8 +128,10 @@ export function fitBoosting(
   const yTrain = trainRows === null ? y : pick(y, trainRows)
   const nTrain = xTrain.nRows
   const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
-  const codes = binRows(xTrain, mapper, null, makeBuilder !== inThreadBuilder)
-  const { builder, setGradients } = makeBuilder(codes, nTrain, mapper, loss.constHessian)
+  const codes = binRows(xTrain, mapper, null)
+  const threaded = makeBuilder !== inThreadBuilder
+  const slots = histogramSlots(codes, nTrain, x.nCols, mapper.binOffset, mapper.totalBins, threaded)
+  const { builder, setGradients } = makeBuilder(slots, nTrain, mapper, loss.constHessian)
   const yVal = valRows === null ? null : pick(y, valRows)
   const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
   const nVal = valRows === null ? 0 : valRows.length

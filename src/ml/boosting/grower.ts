@@ -57,6 +57,8 @@ export class TreeGrower {
   /** Sample indices, partitioned so that every node owns a contiguous range. */
   readonly idx: Uint32Array
   readonly #scratch: Uint32Array
+  /** Per-split table: 1 where a bin code goes left. */
+  readonly #goesLeft = new Uint8Array(256)
   readonly #pool: Float64Array[] = []
   readonly #histLength: number
 
@@ -172,22 +174,29 @@ export class TreeGrower {
     open.push(node)
   }
 
-  /** Stable in-place partition of idx[start..end) by the split; returns where the right child starts. */
+  /**
+   * Stable in-place partition of idx[start..end) by the split; returns where the right child starts.
+   * Branch-free (each index is written to both sides, one cursor advances): the side is a coin flip
+   * the CPU cannot predict, and the branchy loop cost a third of fit time at 100k rows.
+   */
   #partition(start: number, end: number, s: SplitInfo): number {
     const { idx, codes } = this
     const scratch = this.#scratch
     const p = this.mapper.nFeatures
     const f = s.feature
-    const bin = s.bin
+    const goesLeft = this.#goesLeft
     const missing = this.mapper.nBins[f]
-    const missingLeft = s.missingLeft
+    for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
+    goesLeft[missing] = s.missingLeft ? 1 : 0
     let l = start
     let r = 0
     for (let k = start; k < end; k++) {
       const i = idx[k]
-      const c = codes[i * p + f]
-      if (c === missing ? missingLeft : c <= bin) idx[l++] = i
-      else scratch[r++] = i
+      const left = goesLeft[codes[i * p + f]]
+      idx[l] = i
+      scratch[r] = i
+      l += left
+      r += 1 - left
     }
     idx.set(scratch.subarray(0, r), l)
     return l
