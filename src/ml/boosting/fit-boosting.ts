@@ -24,28 +24,46 @@ export interface BoostingResult {
   readonly validationScore: number[]
 }
 
-/** Makes the histogram builder for one fit (in-thread by default; see the worker-thread builder). */
-export type HistogramBuilderFactory = (slots: Uint16Array | Uint32Array, nSamples: number, mapper: BinMapper, constHessian: boolean) => {
-  readonly builder: HistogramBuilder
-  /** Gradients of the next tree; a builder may copy them (to shared memory). */
-  setGradients(gh: Float32Array): void
-  /** Whether slots and the grower's idx must live in SharedArrayBuffers. */
-  readonly shared?: boolean
+/** What a histogram builder of one fit reads; buffers are SharedArrayBuffer-backed when `shared` was asked. */
+export interface HistogramContext {
+  readonly slots: Uint16Array | Uint32Array
+  readonly p: number
+  readonly binOffset: Int32Array
+  /** The grower's sample indices. */
+  readonly idx: Uint32Array
+  /** Interleaved gradient/hessian of each tree of an iteration. */
+  readonly gh: readonly Float32Array[]
+  readonly constHessian: boolean
+}
+
+/** A histogram builder for one fit, reading the gradients of tree `c` after useTree(c). */
+export interface FitHistogramBuilder extends HistogramBuilder {
+  useTree(c: number): void
+  /** Releases threads (end of fit). */
+  close(): void
+}
+
+/** Makes the builder of one fit; `shared` asks fitBoosting for SharedArrayBuffer-backed context buffers. */
+export interface HistogramBuilderFactory {
+  readonly shared: boolean
+  create(ctx: HistogramContext): FitHistogramBuilder
 }
 
 /** Builds every feature's histogram on the calling thread. */
-export const inThreadBuilder: HistogramBuilderFactory = (slots, _n, mapper, constHessian) => {
-  let gh: Float32Array = new Float32Array(0)
-  return {
-    setGradients(g) {
-      gh = g
-    },
-    builder: {
-      build(idx, start, end, hist) {
-        buildHistogram(slots, mapper.nFeatures, idx, start, end, gh, constHessian, hist, 0, mapper.nFeatures)
+export const inThreadBuilder: HistogramBuilderFactory = {
+  shared: false,
+  create(ctx) {
+    let gh = ctx.gh[0]
+    return {
+      useTree(c) {
+        gh = ctx.gh[c]
       },
-    },
-  }
+      build(idx, start, end, hist) {
+        buildHistogram(ctx.slots, ctx.p, idx, start, end, gh, ctx.constHessian, hist, 0, ctx.p)
+      },
+      close() {},
+    }
+  },
 }
 
 /**
@@ -129,9 +147,8 @@ export function fitBoosting(
   const nTrain = xTrain.nRows
   const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
   const codes = binRows(xTrain, mapper, null)
-  const threaded = makeBuilder !== inThreadBuilder
-  const slots = histogramSlots(codes, nTrain, x.nCols, mapper.binOffset, mapper.totalBins, threaded)
-  const { builder, setGradients } = makeBuilder(slots, nTrain, mapper, loss.constHessian)
+  const shared = makeBuilder.shared
+  const slots = histogramSlots(codes, nTrain, x.nCols, mapper.binOffset, mapper.totalBins, shared)
   const yVal = valRows === null ? null : pick(y, valRows)
   const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
   const nVal = valRows === null ? 0 : valRows.length
@@ -141,58 +158,64 @@ export function fitBoosting(
   for (let i = 0; i < nTrain; i++) for (let c = 0; c < k; c++) raw[i * k + c] = baseline[c]
   const rawVal = new Float64Array(nVal * k)
   for (let i = 0; i < nVal; i++) for (let c = 0; c < k; c++) rawVal[i * k + c] = baseline[c]
-  const gh = Array.from({ length: k }, () => new Float32Array(2 * nTrain))
+  const gh = Array.from({ length: k }, () => new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain)))
   if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
-  const grower = new TreeGrower(codes, nTrain, mapper, builder, {
-    l2Regularization: p.l2Regularization,
-    minSamplesLeaf: p.minSamplesLeaf,
-    minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
-    constHessian: loss.constHessian,
-    maxLeafNodes: p.maxLeafNodes,
-    maxDepth: p.maxDepth,
-    learningRate: p.learningRate,
-  })
-  const trees: BoostedTreeJson[] = []
-  const gains = new Float64Array(x.nCols)
-  const scores: number[] = []
-  if (early) scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
-  const residuals = loss.medianLeaves ? new Float64Array(nTrain) : null
-  let nIter = 0
-  for (let it = 0; it < p.maxIter; it++) {
-    loss.gradients(yTrain, raw, gh)
-    for (let c = 0; c < k; c++) {
-      setGradients(gh[c])
-      const t = grower.grow(gh[c])
-      const idx = grower.idx
-      for (let node = 0; node < t.feature.length; node++) {
-        if (t.feature[node] >= 0) {
-          gains[t.feature[node]] += t.gain[node]
-          continue
+  const idxBuffer = new Uint32Array(shared ? new SharedArrayBuffer(4 * nTrain) : new ArrayBuffer(4 * nTrain))
+  const builder = makeBuilder.create({ slots, p: x.nCols, binOffset: mapper.binOffset, idx: idxBuffer, gh, constHessian: loss.constHessian })
+  try {
+    const grower = new TreeGrower(codes, nTrain, mapper, builder, {
+      l2Regularization: p.l2Regularization,
+      minSamplesLeaf: p.minSamplesLeaf,
+      minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
+      constHessian: loss.constHessian,
+      maxLeafNodes: p.maxLeafNodes,
+      maxDepth: p.maxDepth,
+      learningRate: p.learningRate,
+    }, idxBuffer)
+    const trees: BoostedTreeJson[] = []
+    const gains = new Float64Array(x.nCols)
+    const scores: number[] = []
+    if (early) scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
+    const residuals = loss.medianLeaves ? new Float64Array(nTrain) : null
+    let nIter = 0
+    for (let it = 0; it < p.maxIter; it++) {
+      loss.gradients(yTrain, raw, gh)
+      for (let c = 0; c < k; c++) {
+        builder.useTree(c)
+        const t = grower.grow()
+        const idx = grower.idx
+        for (let node = 0; node < t.feature.length; node++) {
+          if (t.feature[node] >= 0) {
+            gains[t.feature[node]] += t.gain[node]
+            continue
+          }
+          const start = t.start[node]
+          const end = t.end[node]
+          if (residuals !== null) {
+            // absolute error: the leaf moves by the median residual of its samples (sklearn's update_leaves_values)
+            for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
+            t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
+          }
+          // the gradients of all k trees were taken before this loop, so raw can move tree by tree
+          const v = t.value[node]
+          for (let j = start; j < end; j++) raw[idx[j] * k + c] += v
         }
-        const start = t.start[node]
-        const end = t.end[node]
-        if (residuals !== null) {
-          // absolute error: the leaf moves by the median residual of its samples (sklearn's update_leaves_values)
-          for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
-          t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
-        }
-        // the gradients of all k trees were taken before this loop, so raw can move tree by tree
-        const v = t.value[node]
-        for (let j = start; j < end; j++) raw[idx[j] * k + c] += v
+        trees.push(treeToPreorder(t))
+        if (valCodes !== null) addTreeOnCodes(t, mapper, valCodes, nVal, rawVal, k, c)
       }
-      trees.push(treeToPreorder(t))
-      if (valCodes !== null) addTreeOnCodes(t, mapper, valCodes, nVal, rawVal, k, c)
+      nIter++
+      if (early) {
+        scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
+        if (shouldStop(scores, p.nIterNoChange, p.tol)) break
+      }
     }
-    nIter++
-    if (early) {
-      scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
-      if (shouldStop(scores, p.nIterNoChange, p.tol)) break
-    }
+    let total = 0
+    for (let f = 0; f < gains.length; f++) total += gains[f]
+    if (total > 0) for (let f = 0; f < gains.length; f++) gains[f] /= total
+    return { baseline, trees, nIter, importances: gains, validationScore: scores }
+  } finally {
+    builder.close()
   }
-  let total = 0
-  for (let f = 0; f < gains.length; f++) total += gains[f]
-  if (total > 0) for (let f = 0; f < gains.length; f++) gains[f] /= total
-  return { baseline, trees, nIter, importances: gains, validationScore: scores }
 }
 
 function pick(y: Float64Array, rows: Uint32Array): Float64Array {

@@ -32,6 +32,7 @@ export interface GrowerParams extends SplitConstraints {
 
 /** Something that builds node histograms (in-thread, or split by feature across worker threads). */
 export interface HistogramBuilder {
+  /** Adds samples idx[start..end) (start..end when idx is null) of the current tree's gradients into hist (zeroed). */
   build(idx: Uint32Array | null, start: number, end: number, hist: Float64Array): void
 }
 
@@ -62,14 +63,16 @@ export class TreeGrower {
   readonly #pool: Float64Array[] = []
   readonly #histLength: number
 
+  /** `idx` (length nSamples) may live in a SharedArrayBuffer for worker-thread builders. */
   constructor(
     private readonly codes: Uint8Array,
     private readonly nSamples: number,
     private readonly mapper: BinMapper,
     private readonly builder: HistogramBuilder,
     private readonly params: GrowerParams,
+    idx: Uint32Array = new Uint32Array(nSamples),
   ) {
-    this.idx = new Uint32Array(nSamples)
+    this.idx = idx
     this.#scratch = new Uint32Array(nSamples)
     this.#histLength = mapper.totalBins * 3
   }
@@ -86,8 +89,8 @@ export class TreeGrower {
     node.hist = null
   }
 
-  /** Grows one tree on gradients/hessians `gh` (interleaved, see buildHistogram). */
-  grow(gh: Float32Array): GrownTree {
+  /** Grows one tree on the gradients the builder currently reads. */
+  grow(): GrownTree {
     const n = this.nSamples
     const p = this.params
     const { idx } = this

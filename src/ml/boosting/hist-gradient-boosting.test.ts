@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { workersAvailable } from '../forest/worker-pool.js'
 import { blobs, runEstimatorContract } from '../estimator.contract.js'
 import { Random } from '../random.js'
 import { regressionData, runRegressorContract } from '../regressor.contract.js'
 import { shouldStop } from './fit-boosting.js'
+import { boostingThreads, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers } from './threads.js'
 import { HistGradientBoostingClassifier } from './hist-gradient-boosting-classifier.js'
 import { HistGradientBoostingRegressor } from './hist-gradient-boosting-regressor.js'
 
@@ -160,4 +162,39 @@ describe('HistGradientBoosting bad input', () => {
     expect(() => new HistGradientBoostingRegressor().fit([[1, -Infinity]], [1])).toThrow('x[0][1] is -Infinity')
     expect(() => new HistGradientBoostingRegressor().fit([], [])).toThrow(/x is empty/)
   })
+})
+
+describe('HistGradientBoosting worker threads', () => {
+  afterAll(() => terminateBoostingWorkers())
+
+  it('small fits build in-thread; large ones use up to nJobs threads, never more than features', () => {
+    expect(boostingThreads(2, 712, 7)).toBe(1) // titanic
+    expect(boostingThreads(2, MIN_THREADED_CELLS / 20, 20)).toBe(2)
+    expect(boostingThreads(8, 200_000, 3)).toBe(3)
+    expect(boostingThreads(1, 100_000, 20)).toBe(1)
+  })
+
+  it.runIf(workersAvailable())('gives bit-identical models for 1, 2 and 3 threads (NaN, multiclass, regression)', async () => {
+    expect(await warmUpBoostingWorkers(3)).toBe(2)
+    const r = new Random(11)
+    const n = 25_000
+    const p = 16
+    const data = new Float64Array(n * p)
+    const y = new Float64Array(n)
+    const yc: number[] = []
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < p; j++) data[i * p + j] = r.next() < 0.1 ? NaN : r.uniform(-1, 1)
+      const v = (j: number) => (Number.isNaN(data[i * p + j]) ? 0.5 : data[i * p + j])
+      y[i] = 2 * v(0) + Math.sin(3 * v(1)) + v(2) * v(3) + r.uniform(-0.3, 0.3)
+      yc.push(y[i] < -0.5 ? 0 : y[i] < 0.5 ? 1 : 2)
+    }
+    const x = { data, nRows: n, nCols: p }
+    const fit = (nJobs: number) => [
+      JSON.stringify(new HistGradientBoostingClassifier({ maxIter: 8, nJobs, earlyStopping: true }).fit(x, yc).toJSON().learned),
+      JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 8, nJobs, earlyStopping: false }).fit(x, y).toJSON().learned),
+    ]
+    const one = fit(1)
+    expect(fit(2)).toEqual(one)
+    expect(fit(3)).toEqual(one)
+  }, 60_000)
 })

@@ -20,22 +20,28 @@ let spec: { url: URL } | { code: string } | null | undefined
  */
 function workerSpec(): { url: URL } | { code: string } | null {
   if (spec !== undefined) return spec
-  spec = null
+  spec = workerSource(new URL('./forest-worker.js', import.meta.url), new URL('./forest-worker.ts', import.meta.url))
+  return spec
+}
+
+/**
+ * How to start a worker whose entry is `js` once compiled (dist) or `ts` in the sources (run through
+ * tsx's loader under vitest or tsx); null when neither can be loaded here.
+ */
+export function workerSource(js: URL, ts: URL): { url: URL } | { code: string } | null {
   try {
-    const js = new URL('./forest-worker.js', import.meta.url)
-    const ts = new URL('./forest-worker.ts', import.meta.url)
-    if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) spec = { url: js }
-    else if (ts.protocol === 'file:' && existsSync(fileURLToPath(ts))) {
+    if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { url: js }
+    if (ts.protocol === 'file:' && existsSync(fileURLToPath(ts))) {
       const tsxDir = fileURLToPath(new URL('.', pathToFileURL(createRequire(import.meta.url).resolve('tsx/package.json'))))
       const api = pathToFileURL(tsxDir + 'dist/esm/api/index.mjs').href
       if (existsSync(fileURLToPath(api))) {
-        spec = { code: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(ts.href)}))` }
+        return { code: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(ts.href)}, ${JSON.stringify(ts.href)}))` }
       }
     }
   } catch {
-    spec = null
+    // no loader: in-thread
   }
-  return spec
+  return null
 }
 
 /** Whether worker threads can be used here at all. */
