@@ -40,9 +40,11 @@ const BLOCK = 128
 
 /**
  * All trees of a booster packed for prediction into one buffer of 16-byte nodes, pre-order:
- * i32[4v] = feature (−1 leaf), i32[4v + 1] = index of the right child, negated when NaN goes left,
- * f64[2v + 1] = threshold (leaf: value). The 100-iteration, 31-leaf model is ~100 KB: it stays in
- * L2 while a block of rows walks every tree, and a single row touches no allocation.
+ * i32[4v] = feature (−1 for a leaf), i32[4v + 1] = (index of the right child) << 1 | (1 when NaN
+ * goes left), f64[2v + 1] = threshold (a leaf's value). The 100-iteration, 31-leaf model is ~100 KB:
+ * it stays in L2 while a block of rows walks every tree; a single row allocates nothing.
+ * (Measured on 100 trees × 100k rows: branch-free child selection and four walks in lockstep were
+ * both ~15 % slower than this plain walk, so it stays plain.)
  */
 export class PackedBoostedTrees {
   readonly nTrees: number
@@ -68,10 +70,11 @@ export class PackedBoostedTrees {
       const tree = trees[t]
       roots[t] = v
       for (let j = 0; j < tree.feature.length; j++) {
-        const right = tree.right[j] < 0 ? 0 : v + tree.right[j]
-        i32[4 * (v + j)] = tree.feature[j]
-        i32[4 * (v + j) + 1] = tree.missingLeft[j] ? -right : right
-        f64[2 * (v + j) + 1] = tree.threshold[j]
+        const at = v + j
+        const leaf = tree.feature[j] < 0
+        i32[4 * at] = leaf ? -1 : tree.feature[j]
+        i32[4 * at + 1] = leaf ? 0 : ((v + tree.right[j]) << 1) | (tree.missingLeft[j] ? 1 : 0)
+        f64[2 * at + 1] = tree.threshold[j]
       }
       v += tree.feature.length
     }
@@ -89,8 +92,9 @@ export class PackedBoostedTrees {
     while (f >= 0) {
       const value = x[offset + f]
       const r = i32[4 * v + 1]
-      if (value <= f64[2 * v + 1] || (r < 0 && value !== value)) v++
-      else v = r < 0 ? -r : r
+      // left when x <= threshold, or x is NaN and this split sends missing values left
+      if (value <= f64[2 * v + 1] || (value !== value && (r & 1) === 1)) v++
+      else v = r >> 1
       f = i32[4 * v]
     }
     return f64[2 * v + 1]
