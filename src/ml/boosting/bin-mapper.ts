@@ -118,16 +118,29 @@ export function binRows(x: Matrix, mapper: BinMapper, rows: ArrayLike<number> | 
         codes[dst + f] = nBins[f]
         continue
       }
-      let lo = edgeStart[f]
-      let hi = edgeStart[f + 1]
-      const base = lo
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (edges[mid] < v) lo = mid + 1
-        else hi = mid
+      // edges strictly below v: a lower bound whose halving steps are selects, not branches
+      // (the comparison is a coin flip per cell; the branchy search was ~2× slower)
+      const base = edgeStart[f]
+      let m = edgeStart[f + 1] - base
+      if (m === 0) {
+        codes[dst + f] = 0
+        continue
       }
-      codes[dst + f] = lo - base
+      let b = base
+      while (m > 1) {
+        const half = m >>> 1
+        b = edges[b + half] < v ? b + half : b
+        m -= half
+      }
+      codes[dst + f] = (edges[b] < v ? 1 : 0) + b - base
     }
   }
   return codes
+}
+
+/** Row-major codes (n × p) to column-major (feature f of row i at f * n + i). */
+export function transposeCodes(codes: Uint8Array, n: number, p: number): Uint8Array {
+  const out = new Uint8Array(n * p)
+  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) out[f * n + i] = codes[i * p + f]
+  return out
 }

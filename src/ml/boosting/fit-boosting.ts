@@ -1,6 +1,6 @@
 import type { Matrix } from '../matrix.js'
 import { Random } from '../random.js'
-import { binRows, fitBinMapper, type BinMapper } from './bin-mapper.js'
+import { binRows, fitBinMapper, transposeCodes, type BinMapper } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
@@ -149,6 +149,7 @@ export function fitBoosting(
   const codes = binRows(xTrain, mapper, null)
   const shared = makeBuilder.shared
   const slots = histogramSlots(codes, nTrain, x.nCols, mapper.binOffset, mapper.totalBins, shared)
+  const columns = transposeCodes(codes, nTrain, x.nCols)
   const yVal = valRows === null ? null : pick(y, valRows)
   const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
   const nVal = valRows === null ? 0 : valRows.length
@@ -163,7 +164,7 @@ export function fitBoosting(
   const idxBuffer = new Uint32Array(shared ? new SharedArrayBuffer(4 * nTrain) : new ArrayBuffer(4 * nTrain))
   const builder = makeBuilder.create({ slots, p: x.nCols, binOffset: mapper.binOffset, idx: idxBuffer, gh, constHessian: loss.constHessian })
   try {
-    const grower = new TreeGrower(codes, nTrain, mapper, builder, {
+    const grower = new TreeGrower(columns, nTrain, mapper, builder, {
       l2Regularization: p.l2Regularization,
       minSamplesLeaf: p.minSamplesLeaf,
       minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
