@@ -54,14 +54,23 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMappe
   const edgeLists: Float64Array[] = []
   const col = new Float64Array(m)
   const edges = new Float64Array(maxBins)
+  // one sequential pass: NaN flags over every row, and the sampled rows column-major (reading
+  // a column straight from the row-major matrix streams all of it once per feature)
+  const cols = new Float64Array(m * p)
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < p; f++) {
+      const v = data[i * p + f]
+      if (v !== v) hasMissing[f] = 1
+      if (rows === null) cols[f * m + i] = v
+    }
+  }
+  if (rows !== null) for (let r = 0; r < m; r++) for (let f = 0; f < p; f++) cols[f * m + r] = data[rows[r] * p + f]
   for (let f = 0; f < p; f++) {
     let k = 0
     for (let r = 0; r < m; r++) {
-      const v = data[(rows === null ? r : rows[r]) * p + f]
+      const v = cols[f * m + r]
       if (v === v) col[k++] = v
     }
-    // a NaN outside the subsample still needs its bin
-    for (let i = 0; i < n && hasMissing[f] === 0; i++) if (data[i * p + f] !== data[i * p + f]) hasMissing[f] = 1
     const sorted = col.subarray(0, k).sort()
     let distinct = k > 0 ? 1 : 0
     for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) distinct++
