@@ -4,7 +4,7 @@ import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { fitBoosting, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
-import { CONTROL_SLOTS, DONE, END, FAILED, GEN, READY, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
+import { claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
 
 /**
@@ -72,10 +72,11 @@ export async function terminateBoostingWorkers(): Promise<void> {
 
 /**
  * Histograms split by feature across `threads` threads (the calling one included): the calling
- * thread publishes each node's sample range in a shared control array and builds the first
- * features itself while workers build theirs into a shared histogram. The call stays synchronous
- * (Atomics.wait), so fit() can return `this`. Until every worker has loaded, and for small nodes,
- * the calling thread builds everything: the bits are the same either way.
+ * thread publishes each node's sample range in a shared control array, wakes the workers, and
+ * every thread claims chunks of features from a shared counter, building them into a shared
+ * histogram. A worker that is slow to wake (a busy machine) just claims fewer chunks: the calling
+ * thread never waits for one that has not started. The call stays synchronous (Atomics.wait), so
+ * fit() can return `this`. Small nodes are built by the calling thread alone; the bits are the same.
  */
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
   return {
@@ -83,26 +84,22 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
     create(ctx) {
       const p = ctx.p
       const workers = getWorkers(Math.min(threads, p) - 1)
-      const nThreads = workers.length + 1
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
       const histLength = ctx.binOffset[p] * 3
       const shared = new Float64Array(new SharedArrayBuffer(histLength * 8))
-      // feature ranges: thread t builds [cut[t], cut[t + 1])
-      const cut = Array.from({ length: nThreads + 1 }, (_, t) => Math.round((t * p) / nThreads))
-      workers.forEach((w, i) => {
-        const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, f0: cut[i + 1], f1: cut[i + 2] }
-        w.worker.postMessage(job)
-      })
+      // two chunks per thread: a late worker leaves the rest to the others without idling them
+      const nChunks = Math.min(p, 2 * (workers.length + 1))
+      const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
+      const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
+      for (const w of workers) w.worker.postMessage(job)
       let tree = 0
-      const mine = cut[1]
       return {
         useTree(c) {
           tree = c
         },
         build(idx, start, end, hist) {
-          const gh = ctx.gh[tree]
-          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS || Atomics.load(control, READY) < workers.length) {
-            buildHistogram(ctx.slots, p, idx, start, end, gh, ctx.constHessian, hist, 0, p)
+          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
+            buildHistogram(ctx.slots, p, idx, start, end, ctx.gh[tree], ctx.constHessian, hist, 0, p)
             return
           }
           Atomics.store(control, START, start)
@@ -110,17 +107,17 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.store(control, USE_IDX, idx === null ? 0 : 1)
           Atomics.store(control, TREE, tree)
           Atomics.store(control, DONE, 0)
+          Atomics.store(control, NEXT, 0)
           Atomics.add(control, GEN, 1)
           Atomics.notify(control, GEN)
-          buildHistogram(ctx.slots, p, idx, start, end, gh, ctx.constHessian, hist, 0, mine)
+          claimChunks(job)
           for (;;) {
             const done = Atomics.load(control, DONE)
-            if (done >= workers.length) break
+            if (done >= nChunks) break
             Atomics.wait(control, DONE, done, 1000)
           }
           if (Atomics.load(control, FAILED) !== 0) throw new Error('a boosting histogram worker failed')
-          const from = ctx.binOffset[mine] * 3
-          hist.set(shared.subarray(from, histLength), from)
+          hist.set(shared)
         },
         close() {
           Atomics.store(control, STOP, 1)
