@@ -5,7 +5,7 @@ import { blobs, runEstimatorContract } from '../estimator.contract.js'
 import { Random } from '../random.js'
 import { regressionData, runRegressorContract } from '../regressor.contract.js'
 import { shouldStop } from './fit-boosting.js'
-import { boostingThreads, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers } from './threads.js'
+import { boostingThreads, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers } from './threads.js'
 import { HistGradientBoostingClassifier } from './hist-gradient-boosting-classifier.js'
 import { HistGradientBoostingRegressor } from './hist-gradient-boosting-regressor.js'
 
@@ -195,6 +195,7 @@ describe('HistGradientBoosting worker threads', () => {
     ]
     const one = fit(1)
     expect(fit(2)).toEqual(one)
+    expect(lastFitWorkerChunks()).toBeGreaterThan(0) // the worker really built some histograms
     expect(fit(3)).toEqual(one)
   }, 60_000)
 })

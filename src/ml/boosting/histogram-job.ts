@@ -11,7 +11,8 @@ export const TREE = 6 // which gradient array (class) to read
 export const READY = 7 // workers inside the loop
 export const FAILED = 8 // a worker threw
 export const NEXT = 9 // next feature chunk to claim
-export const CONTROL_SLOTS = 10
+export const BY_WORKERS = 10 // chunks built by workers in this fit (a statistic)
+export const CONTROL_SLOTS = 11
 
 /** One fit as posted to a histogram worker: every buffer is a SharedArrayBuffer view. */
 export interface HistogramJob {
@@ -69,6 +70,6 @@ export function runHistogramJob(job: HistogramJob): void {
     Atomics.wait(control, GEN, gen)
     gen = Atomics.load(control, GEN)
     if (Atomics.load(control, STOP) !== 0) return
-    claimChunks(job)
+    Atomics.add(control, BY_WORKERS, claimChunks(job))
   }
 }

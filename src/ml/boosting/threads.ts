@@ -4,7 +4,7 @@ import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { fitBoosting, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
-import { claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
+import { BY_WORKERS, claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
 
 /**
@@ -70,6 +70,13 @@ export async function terminateBoostingWorkers(): Promise<void> {
   await Promise.all(ws.map((w) => w.worker.terminate()))
 }
 
+let lastWorkerChunks = 0
+
+/** Feature chunks worker threads built in the last threaded fit (to check they took part). */
+export function lastFitWorkerChunks(): number {
+  return lastWorkerChunks
+}
+
 /**
  * Histograms split by feature across `threads` threads (the calling one included): the calling
  * thread publishes each node's sample range in a shared control array, wakes the workers, and
@@ -120,6 +127,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           hist.set(shared)
         },
         close() {
+          lastWorkerChunks = Atomics.load(control, BY_WORKERS)
           Atomics.store(control, STOP, 1)
           Atomics.add(control, GEN, 1)
           Atomics.notify(control, GEN)
