@@ -19,9 +19,10 @@ import {
   HistGradientBoostingClassifier,
   HistGradientBoostingRegressor,
   Random,
+  terminateBoostingWorkers,
+  warmUpBoostingWorkers,
   type Matrix,
 } from '../../src/ml/index.js'
-import { terminateBoostingWorkers, warmUpBoostingWorkers } from '../../src/ml/boosting/threads.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const dataDir = process.env.SML_DATA_DIR ?? resolve(repoRoot, '../shared/data')

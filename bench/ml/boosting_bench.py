@@ -51,7 +51,8 @@ def main():
         tr = np.fromfile(f"{tmp}/{name}.train", dtype="<u4")
         te = np.fromfile(f"{tmp}/{name}.test", dtype="<u4")
         if c["task"] == "classification":
-            y = y.astype(np.int64)
+            # XGBoost wants labels 0..k-1 (wine's cultivars are 1..3)
+            y = np.unique(y, return_inverse=True)[1].astype(np.int64)
         xtr, ytr, xte, yte = x[tr], y[tr], x[te], y[te]
         npred = min(100_000, n)
         xpred = x[:npred]

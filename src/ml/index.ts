@@ -22,6 +22,7 @@ export {
   type HistGradientBoostingRegressorParams,
 } from './boosting/hist-gradient-boosting-regressor.js'
 export type { HistGradientBoostingOptions, HistGradientBoostingParams } from './boosting/boosting-options.js'
+export { terminateBoostingWorkers, warmUpBoostingWorkers } from './boosting/threads.js'
 export { isClassifier, loadModel, type Estimator } from './load-model.js'
 export type { Regressor } from './regressor.js'
 export {
