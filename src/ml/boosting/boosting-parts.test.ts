@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { Random } from '../random.js'
 import { fitBinMapper, binRows } from './bin-mapper.js'
 import { shouldStop, validationSplit } from './fit-boosting.js'
 import { binaryLogLoss, multinomialLoss, squaredError, absoluteError } from './losses.js'
@@ -41,6 +42,32 @@ describe('boosting losses (hand-computed)', () => {
     absoluteError.gradients(y, Float64Array.of(3, 2, 3), gh)
     expect([gh[0][0], gh[0][2], gh[0][4]]).toEqual([1, 0, -1])
     expect(squaredError.loss(y, Float64Array.of(3, 3, 3))).toBeCloseTo((4 + 1 + 9) / 6, 15)
+  })
+})
+
+describe('binRows', () => {
+  it('counts the edges strictly below each value, like a plain scan (skewed data, repeated cut points, NaN)', () => {
+    const r = new Random(3)
+    const n = 5000
+    // feature 0: 60 % zeros then a long tail (repeated percentile cut points); feature 1: uniform; feature 2: 3 values
+    const rows = Array.from({ length: n }, () => [r.next() < 0.6 ? 0 : Math.exp(r.uniform(-5, 8)), r.uniform(-1e6, 1e6), Math.floor(r.uniform(0, 3))])
+    rows[7][1] = NaN
+    const mapper = fitBinMapper(m(rows), 255, 0)
+    const probe = [...rows, [0, -2e6, -1], [1e9, 2e6, 5], [mapper.edges[3], mapper.edges[mapper.edgeStart[1] + 10], 1.5]]
+    const codes = binRows(m(probe), mapper, null)
+    for (let i = 0; i < probe.length; i++) {
+      for (let f = 0; f < 3; f++) {
+        const v = probe[i][f]
+        let expected = mapper.nBins[f]
+        if (!Number.isNaN(v)) {
+          expected = 0
+          for (let e = mapper.edgeStart[f]; e < mapper.edgeStart[f + 1]; e++) if (mapper.edges[e] < v) expected++
+        }
+        expect(codes[i * 3 + f]).toBe(expected)
+      }
+    }
+    expect(Array.from(mapper.hasMissing)).toEqual([0, 1, 0])
+    expect(mapper.nBins[0]).toBe(255) // percentile cut points, repeats included, as sklearn
   })
 })
 
