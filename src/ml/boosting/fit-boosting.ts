@@ -31,8 +31,10 @@ export interface HistogramContext {
   readonly binOffset: Int32Array
   /** The grower's sample indices. */
   readonly idx: Uint32Array
-  /** Interleaved gradient/hessian of each tree of an iteration. */
+  /** Interleaved gradient/hessian of each tree of an iteration, by sample. */
   readonly gh: readonly Float32Array[]
+  /** The current tree's gradient/hessian pairs in idx order (the grower keeps them with idx). */
+  readonly ordered: Float32Array
   readonly constHessian: boolean
 }
 
@@ -59,7 +61,7 @@ export const inThreadBuilder: HistogramBuilderFactory = {
         gh = ctx.gh[c]
       },
       build(idx, start, end, hist) {
-        buildHistogram(ctx.slots, ctx.p, idx, start, end, gh, ctx.constHessian, hist, 0, ctx.p)
+        buildHistogram(ctx.slots, ctx.p, idx, start, end, idx === null ? gh : ctx.ordered, ctx.constHessian, hist, 0, ctx.p)
       },
       close() {},
     }
@@ -162,7 +164,8 @@ export function fitBoosting(
   const gh = Array.from({ length: k }, () => new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain)))
   if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
   const idxBuffer = new Uint32Array(shared ? new SharedArrayBuffer(4 * nTrain) : new ArrayBuffer(4 * nTrain))
-  const builder = makeBuilder.create({ slots, p: x.nCols, binOffset: mapper.binOffset, idx: idxBuffer, gh, constHessian: loss.constHessian })
+  const ordered = new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain))
+  const builder = makeBuilder.create({ slots, p: x.nCols, binOffset: mapper.binOffset, idx: idxBuffer, gh, ordered, constHessian: loss.constHessian })
   try {
     const grower = new TreeGrower(columns, nTrain, mapper, builder, {
       l2Regularization: p.l2Regularization,
@@ -172,7 +175,7 @@ export function fitBoosting(
       maxLeafNodes: p.maxLeafNodes,
       maxDepth: p.maxDepth,
       learningRate: p.learningRate,
-    }, idxBuffer)
+    }, idxBuffer, ordered)
     const trees: BoostedTreeJson[] = []
     const gains = new Float64Array(x.nCols)
     const scores: number[] = []
@@ -183,7 +186,7 @@ export function fitBoosting(
       loss.gradients(yTrain, raw, gh)
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
-        const t = grower.grow()
+        const t = grower.grow(gh[c])
         const idx = grower.idx
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {

@@ -58,6 +58,7 @@ export class TreeGrower {
   /** Sample indices, partitioned so that every node owns a contiguous range. */
   readonly idx: Uint32Array
   readonly #scratch: Uint32Array
+  readonly #scratchGh: Float32Array
   /** Per-split table: 1 where a bin code goes left. */
   readonly #goesLeft = new Uint8Array(256)
   readonly #pool: Float64Array[] = []
@@ -76,8 +77,11 @@ export class TreeGrower {
     private readonly builder: HistogramBuilder,
     private readonly params: GrowerParams,
     idx: Uint32Array = new Uint32Array(nSamples),
+    /** Gradient/hessian pairs kept in idx order, so histograms read them sequentially (length 2 nSamples). */
+    readonly ordered: Float32Array = new Float32Array(2 * nSamples),
   ) {
     this.idx = idx
+    this.#scratchGh = new Float32Array(2 * nSamples)
     this.#scratch = new Uint32Array(nSamples)
     this.#histLength = mapper.totalBins * 3
   }
@@ -94,12 +98,13 @@ export class TreeGrower {
     node.hist = null
   }
 
-  /** Grows one tree on the gradients the builder currently reads. */
-  grow(): GrownTree {
+  /** Grows one tree on gradients/hessians `gh` (interleaved by sample; the builder reads the same). */
+  grow(gh: Float32Array): GrownTree {
     const n = this.nSamples
     const p = this.params
     const { idx } = this
     for (let i = 0; i < n; i++) idx[i] = i
+    this.ordered.set(gh)
     const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [] }
     const addNode = (start: number, end: number): number => {
       t.feature.push(-1)
@@ -196,17 +201,26 @@ export class TreeGrower {
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
+    const og = this.ordered
+    const sg = this.#scratchGh
     let l = start
     let r = 0
     for (let k = start; k < end; k++) {
       const i = idx[k]
       const left = goesLeft[col[i]]
+      const g = og[2 * k]
+      const h = og[2 * k + 1]
       idx[l] = i
+      og[2 * l] = g
+      og[2 * l + 1] = h
       scratch[r] = i
+      sg[2 * r] = g
+      sg[2 * r + 1] = h
       l += left
       r += 1 - left
     }
     idx.set(scratch.subarray(0, r), l)
+    og.set(sg.subarray(0, 2 * r), 2 * l)
     return l
   }
 }

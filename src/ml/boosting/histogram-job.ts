@@ -20,6 +20,8 @@ export interface HistogramJob {
   readonly slots: Uint16Array | Uint32Array
   readonly idx: Uint32Array
   readonly gh: readonly Float32Array[]
+  /** Gradient pairs in idx order (the grower's). */
+  readonly ordered: Float32Array
   /** Every thread's output: a chunk's feature range is zeroed, then filled, by the thread that claimed it. */
   readonly hist: Float64Array
   readonly p: number
@@ -48,7 +50,8 @@ export function claimChunks(job: HistogramJob): number {
       const f1 = cut[c + 1]
       hist.fill(0, binOffset[f0] * 3, binOffset[f1] * 3)
       const idx = Atomics.load(control, USE_IDX) === 1 ? job.idx : null
-      buildHistogram(job.slots, job.p, idx, Atomics.load(control, START), Atomics.load(control, END), job.gh[Atomics.load(control, TREE)], job.constHessian, hist, f0, f1)
+      const gh = idx === null ? job.gh[Atomics.load(control, TREE)] : job.ordered
+      buildHistogram(job.slots, job.p, idx, Atomics.load(control, START), Atomics.load(control, END), gh, job.constHessian, hist, f0, f1)
     } catch (err) {
       Atomics.store(control, FAILED, 1)
       throw err

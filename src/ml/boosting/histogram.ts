@@ -19,7 +19,8 @@ export function histogramSlots(codes: Uint8Array, n: number, p: number, binOffse
 
 /**
  * Adds samples idx[start..end) (or start..end when idx is null) to `hist` for features [f0, f1).
- * `gh` holds gradient and hessian of sample i at gh[2i], gh[2i + 1]; with `constHessian` the
+ * `gh` holds gradient and hessian of the sample at position k (of idx, or of the data when idx is
+ * null) at gh[2k], gh[2k + 1]: node-ordered gradients, read sequentially; with `constHessian` the
  * hessian slot is left alone (its sum is the count). Row by row: one sample's slots share a cache
  * line, so a deep node's random samples cost one miss each, not one per feature. Each feature's
  * bins are summed in sample order, so a thread building a feature range gets the same bits as one
@@ -44,8 +45,8 @@ export function buildHistogram(
   for (let k = start; k < end; k++) {
     const i = idx === null ? k : idx[k]
     const row = i * p
-    const g = gh[2 * i]
-    const h = gh[2 * i + 1]
+    const g = gh[2 * k]
+    const h = gh[2 * k + 1]
     for (let f = f0; f < f1; f++) {
       const j = slots[row + f]
       hist[j] += g
@@ -73,7 +74,7 @@ function unrolledKernel(p: number, f0: number, f1: number, constHessian: boolean
   if (k !== undefined) return k
   let body = ''
   for (let f = f0; f < f1; f++) body += `j = slots[row + ${f}]; hist[j] += g;${constHessian ? '' : ' hist[j + 1] += h;'} hist[j + 2] += 1;\n`
-  const perSample = `const row = i * ${p}; const g = gh[2 * i];${constHessian ? '' : ' const h = gh[2 * i + 1];'} let j = 0;\n${body}`
+  const perSample = `const row = i * ${p}; const g = gh[2 * k];${constHessian ? '' : ' const h = gh[2 * k + 1];'} let j = 0;\n${body}`
   k = new Function(
     'slots',
     'idx',
@@ -81,7 +82,7 @@ function unrolledKernel(p: number, f0: number, f1: number, constHessian: boolean
     'end',
     'gh',
     'hist',
-    `if (idx === null) { for (let i = start; i < end; i++) { ${perSample} } } else { for (let k = start; k < end; k++) { const i = idx[k]; ${perSample} } }`,
+    `if (idx === null) { for (let k = start; k < end; k++) { const i = k; ${perSample} } } else { for (let k = start; k < end; k++) { const i = idx[k]; ${perSample} } }`,
   ) as Kernel
   kernels.set(key, k)
   return k

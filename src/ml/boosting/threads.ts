@@ -97,7 +97,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       // two chunks per thread: a late worker leaves the rest to the others without idling them
       const nChunks = Math.min(p, 2 * (workers.length + 1))
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
-      const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
+      const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, ordered: ctx.ordered, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
       for (const w of workers) w.worker.postMessage(job)
       let tree = 0
       return {
@@ -106,7 +106,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         },
         build(idx, start, end, hist) {
           if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
-            buildHistogram(ctx.slots, p, idx, start, end, ctx.gh[tree], ctx.constHessian, hist, 0, p)
+            buildHistogram(ctx.slots, p, idx, start, end, idx === null ? ctx.gh[tree] : ctx.ordered, ctx.constHessian, hist, 0, p)
             return
           }
           Atomics.store(control, START, start)
