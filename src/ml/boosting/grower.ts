@@ -152,6 +152,7 @@ export class TreeGrower {
       const mid = this.#partition(node.start, node.end, s)
       t.feature[node.id] = s.feature
       t.bin[node.id] = s.bin
+      // the split after the last non-missing bin (every number left, NaN right) uses Number.MAX_VALUE, not Infinity, which JSON cannot carry
       t.threshold[node.id] = s.bin < this.mapper.nBins[s.feature] - 1 ? this.mapper.edges[this.mapper.edgeStart[s.feature] + s.bin] : Number.MAX_VALUE
       t.missingLeft[node.id] = s.missingLeft
       t.gain[node.id] = s.gain
