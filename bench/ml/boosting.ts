@@ -3,7 +3,7 @@
  * XGBoost (tree_method="hist", nthread 1 and 2) on identical splits.
  *   nice -n 10 npx tsx bench/ml/boosting.ts            (all sets, 1M rows included: ~10 min)
  *   npx tsx bench/ml/boosting.ts --quick               (no 1M sets)
- *   npx tsx bench/ml/boosting.ts --only=synth-clf-100k (one set)
+ *   npx tsx bench/ml/boosting.ts --only=synth-clf-100k,wine --xgb-threads=1   (some sets, XGBoost 1 thread only)
  * Needs /usr/bin/python3 with python3-sklearn and python3-xgboost. Every set is written to a temp
  * dir as raw float64 (x, y) plus uint32 train/test indices; boosting_bench.py reads the same bytes.
  * Hyper-parameters, the same on all sides: 100 iterations, learning rate 0.1, 31 leaves, 255 bins,
@@ -27,7 +27,9 @@ import {
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const dataDir = process.env.SML_DATA_DIR ?? resolve(repoRoot, '../shared/data')
 const quick = process.argv.includes('--quick')
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+/** --xgb-threads=1 skips XGBoost's two-thread fits (on a busy machine its OpenMP threads spin for minutes). */
+const xgbThreads = process.argv.find((a) => a.startsWith('--xgb-threads='))?.slice(14) ?? '1,2'
 
 interface DataSet {
   readonly name: string
@@ -173,7 +175,7 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
     for (let i = 0; i < calls; i++) model.predictOne(one[i % one.length])
     const singleMs = (performance.now() - t) / calls
     rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, score, predictMs: pred.ms, predictRows: nPred, singleMs })
-    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms, score ${score.toFixed(4)}`)
+    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms, score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms`)
   }
   return rows
 }
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     synthetic(100_000, 'classification', 1, 0.1),
     synthetic(100_000, 'regression', 2, 0.1),
     ...(quick ? [] : [synthetic(1_000_000, 'classification', 3), synthetic(1_000_000, 'regression', 4)]),
-  ].filter((d) => only === undefined || d.name === only)
+  ].filter((d) => only === undefined || only.includes(d.name))
   const tmp = mkdtempSync(join(tmpdir(), 'sml-gbm-'))
   const cases: { name: string; task: string; nCols: number; nRows: number; repeats: number }[] = []
   const splits = new Map<string, { train: Uint32Array; test: Uint32Array }>()
@@ -234,7 +236,7 @@ async function main(): Promise<void> {
   await terminateBoostingWorkers()
   rows.push(...python(tmp, 'sklearn', { OMP_NUM_THREADS: '1' }))
   load.push(loadavg()[0])
-  rows.push(...python(tmp, 'xgboost', {}))
+  rows.push(...python(tmp, 'xgboost', { XGB_THREADS: xgbThreads }))
   load.push(loadavg()[0])
   rmSync(tmp, { recursive: true, force: true })
 
@@ -249,7 +251,7 @@ async function main(): Promise<void> {
     const o2 = get('ours', 2)
     const sk = get('sklearn', 1)
     const x1 = get('xgboost', 1)
-    const x2 = get('xgboost', 2)
+    const x2 = get('xgboost', 2) ?? { fitMs: NaN }
     const sc = (v: number) => (d.task === 'classification' ? v.toFixed(4) : v.toFixed(3))
     console.log(
       `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,

@@ -4,6 +4,7 @@ Run by boosting.ts as: /usr/bin/python3 bench/ml/boosting_bench.py <tmpdir> skle
 (sklearn with OMP_NUM_THREADS=1 in its environment). Prints a JSON list of rows on stdout.
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -56,7 +57,8 @@ def main():
         xtr, ytr, xte, yte = x[tr], y[tr], x[te], y[te]
         npred = min(100_000, n)
         xpred = x[:npred]
-        for threads in (1, 2) if who == "xgboost" else (1,):
+        xgb_threads = [int(t) for t in os.environ.get("XGB_THREADS", "1,2").split(",")]
+        for threads in xgb_threads if who == "xgboost" else (1,):
             fit_ms, model = timed(lambda: make(who, c["task"], threads).fit(xtr, ytr), c["repeats"])
             pred = model.predict(xte)
             if c["task"] == "classification":
@@ -75,7 +77,7 @@ def main():
                 model.predict(one[i % len(one)])
             single_ms = (time.perf_counter() - t) * 1000 / calls
             rows.append(dict(set=name, who=who, threads=threads, fitMs=fit_ms, score=score, predictMs=pred_ms, predictRows=npred, singleMs=single_ms))
-            print(f"  {who} {name} threads={threads}: fit {fit_ms:.0f} ms, score {score:.4f}", file=sys.stderr)
+            print(f"  {who} {name} threads={threads}: fit {fit_ms:.0f} ms, score {score:.4f}, predict {pred_ms:.1f} ms, one row {single_ms:.2g} ms", file=sys.stderr)
     print(json.dumps(rows))
 
 
