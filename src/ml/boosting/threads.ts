@@ -94,8 +94,9 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
       const histLength = ctx.binOffset[p] * 3
       const shared = new Float64Array(new SharedArrayBuffer(histLength * 8))
-      // two chunks per thread: a late worker leaves the rest to the others without idling them
-      const nChunks = Math.min(p, 2 * (workers.length + 1))
+      // one chunk per thread: every chunk re-reads each sample's row of slots, and at 1M rows the
+      // fit is memory-bound (two chunks per thread made two threads slower than one there)
+      const nChunks = Math.min(p, workers.length + 1)
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
       const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, ordered: ctx.ordered, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
       for (const w of workers) w.worker.postMessage(job)
