@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs'
 rmSync('dist/bin', { recursive: true, force: true })
 
 await build({
-  entryPoints: { main: 'src/cli/main.ts', index: 'src/index.ts', 'forest-worker': 'src/ml/forest/forest-worker.ts', 'request-log-worker': 'src/web/request-log-worker.ts' },
+  entryPoints: { main: 'src/cli/main.ts', index: 'src/index.ts', 'forest-worker': 'src/ml/forest/forest-worker.ts', 'boosting-worker': 'src/ml/boosting/boosting-worker.ts', 'request-log-worker': 'src/web/request-log-worker.ts' },
   outdir: 'dist/bin',
   bundle: true,
   splitting: true,

@@ -96,6 +96,8 @@ export {
   LogisticRegression,
   LinearRegression,
   Ridge,
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
   loadModel,
   isClassifier,
   NotFittedError,
@@ -115,6 +117,8 @@ export {
   type Classifier,
   type Regressor,
   type Estimator,
+  type HistGradientBoostingClassifierOptions,
+  type HistGradientBoostingRegressorOptions,
   type Matrix,
   type Label,
 } from './ml/index.js'

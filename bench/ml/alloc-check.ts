@@ -5,7 +5,14 @@
  *   npx tsx bench/ml/alloc-check.ts
  */
 import { PerformanceObserver } from 'node:perf_hooks'
-import { DecisionTreeClassifier, KNeighborsClassifier, Random, RandomForestClassifier, type Classifier } from '../../src/ml/index.js'
+import {
+  DecisionTreeClassifier,
+  HistGradientBoostingClassifier,
+  KNeighborsClassifier,
+  Random,
+  RandomForestClassifier,
+  type Classifier,
+} from '../../src/ml/index.js'
 
 let gcs = 0
 const obs = new PerformanceObserver((list) => {
@@ -18,7 +25,12 @@ const r = new Random(1)
 const x = Array.from({ length: 3000 }, () => Array.from({ length: 6 }, () => r.uniform(-1, 1)))
 const y = x.map((v) => (v[0] + v[1] > 0 ? 'a' : v[2] > 0 ? 'b' : 'c'))
 const rows = x.slice(0, 100).map((v) => Float64Array.from(v))
-const models: Classifier[] = [new RandomForestClassifier({ nEstimators: 30, nJobs: 1 }), new KNeighborsClassifier(), new DecisionTreeClassifier()]
+const models: Classifier[] = [
+  new RandomForestClassifier({ nEstimators: 30, nJobs: 1 }),
+  new KNeighborsClassifier(),
+  new DecisionTreeClassifier(),
+  new HistGradientBoostingClassifier({ maxIter: 50 }),
+]
 let failed = false
 for (const m of models) {
   m.fit(x, y)

@@ -19,13 +19,20 @@ export function blobs(n = 90, seed = 1): { x: number[][]; y: string[] } {
   return { x, y }
 }
 
+export interface EstimatorContractOptions {
+  /** The estimator routes NaN features itself (gradient boosting), so NaN in x is not an error. */
+  readonly acceptsNaN?: boolean
+  /** Whether a y with one class fits (default) or is refused. */
+  readonly singleClass?: 'fit' | 'refuse'
+}
+
 /**
  * The estimator contract (sklearn's estimator_checks, trimmed): every classifier's test calls this.
  * `factory(seed)` returns a fresh, unfitted estimator with fixed hyperparameters. `singleClass`:
  * whether a y with one class fits (trees, KNN: every prediction is that class) or is refused (models
  * that need two classes, like sklearn's LogisticRegression).
  */
-export function runEstimatorContract(name: string, factory: (seed: number) => Classifier, options: { readonly singleClass?: 'fit' | 'refuse' } = {}): void {
+export function runEstimatorContract(name: string, factory: (seed: number) => Classifier, options: EstimatorContractOptions = {}): void {
   describe(`${name} estimator contract`, () => {
     const { x, y } = blobs()
 
@@ -144,9 +151,13 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       const est = factory(7)
       const bad = x.map((r) => r.slice())
       bad[3][1] = NaN
-      expect(() => est.fit(bad, y)).toThrow(ValidationError)
-      expect(() => est.fit(bad, y)).toThrow('x[3][1] is NaN: feature column 1 has a missing value')
+      if (options.acceptsNaN) expect(est.fit(bad, y)).toBe(est)
+      else {
+        expect(() => est.fit(bad, y)).toThrow(ValidationError)
+        expect(() => est.fit(bad, y)).toThrow('x[3][1] is NaN: feature column 1 has a missing value')
+      }
       bad[3][1] = Infinity
+      expect(() => est.fit(bad, y)).toThrow(ValidationError)
       expect(() => est.fit(bad, y)).toThrow('x[3][1] is Infinity')
       const ragged = x.map((r) => r.slice())
       ragged[5].pop()
@@ -156,8 +167,12 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
       expect(() => est.fit(x, y.map((l, i) => (i === 4 ? 1 : l)) as Label[])).toThrow(/mixes string and number/)
       est.fit(x, y)
       expect(() => est.predict([[1, 2, 3]])).toThrow(/3 features, but the model was fitted with 4/)
-      expect(() => est.predictOne([1, 2, NaN, 4])).toThrow('row[2] is NaN: feature column 2 has a missing value')
-      expect(() => est.predict([[1, 2, 3, NaN]])).toThrow('x[0][3] is NaN: feature column 3')
+      if (options.acceptsNaN) expect(y).toContain(est.predictOne([1, 2, NaN, 4]))
+      else {
+        expect(() => est.predictOne([1, 2, NaN, 4])).toThrow('row[2] is NaN: feature column 2 has a missing value')
+        expect(() => est.predict([[1, 2, 3, NaN]])).toThrow('x[0][3] is NaN: feature column 3')
+      }
+      expect(() => est.predictOne([1, 2, Infinity, 4])).toThrow('row[2] is Infinity')
       expect(est.predict([])).toEqual([])
     })
   })

@@ -16,6 +16,18 @@ export { RandomForestRegressor, type RandomForestRegressorOptions, type RandomFo
 export { terminateForestWorkers, warmUpForestWorkers } from './forest/worker-pool.js'
 export { LogisticRegression, type LogisticRegressionOptions, type LogisticRegressionParams } from './linear/logistic-regression.js'
 export { LinearRegression, Ridge, type LinearRegressionOptions, type LinearRegressionParams, type RidgeOptions, type RidgeParams } from './linear/linear-regression.js'
+export {
+  HistGradientBoostingClassifier,
+  type HistGradientBoostingClassifierOptions,
+  type HistGradientBoostingClassifierParams,
+} from './boosting/hist-gradient-boosting-classifier.js'
+export {
+  HistGradientBoostingRegressor,
+  type HistGradientBoostingRegressorOptions,
+  type HistGradientBoostingRegressorParams,
+} from './boosting/hist-gradient-boosting-regressor.js'
+export type { HistGradientBoostingOptions, HistGradientBoostingParams } from './boosting/boosting-options.js'
+export { terminateBoostingWorkers, warmUpBoostingWorkers } from './boosting/threads.js'
 export { loadModel } from './load-model.js'
 export {
   accuracyScore,

@@ -1,4 +1,6 @@
 import type { Estimator } from './estimator.js'
+import { HistGradientBoostingClassifier } from './boosting/hist-gradient-boosting-classifier.js'
+import { HistGradientBoostingRegressor } from './boosting/hist-gradient-boosting-regressor.js'
 import { RandomForestClassifier } from './forest/random-forest.js'
 import { RandomForestRegressor } from './forest/random-forest-regressor.js'
 import { KNeighborsClassifier } from './knn.js'
@@ -18,6 +20,8 @@ const loaders: Record<string, (json: unknown) => Estimator> = {
   LogisticRegression: (j) => LogisticRegression.fromJSON(j),
   LinearRegression: (j) => LinearRegression.fromJSON(j),
   Ridge: (j) => Ridge.fromJSON(j),
+  HistGradientBoostingClassifier: (j) => HistGradientBoostingClassifier.fromJSON(j),
+  HistGradientBoostingRegressor: (j) => HistGradientBoostingRegressor.fromJSON(j),
 }
 
 /** Rebuilds any ml/ estimator from its toJSON() output (an object or a JSON string), picked by `kind`. */

@@ -2,8 +2,11 @@ import { ValidationError } from './errors.js'
 import { isMatrix, type Matrix, type MatrixLike } from './matrix.js'
 import { checkLabels, encodeLabels, uniqueLabels, type Label } from './labels.js'
 
-/** Turns x into a Matrix, refusing empty, ragged and non-finite input with a message naming the cell. */
-export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matrix {
+/**
+ * Turns x into a Matrix, refusing empty, ragged and non-finite input with a message naming the cell.
+ * `allowNaN` lets NaN through (missing values, for estimators that route them); ±Infinity is always refused.
+ */
+export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false, allowNaN = false): Matrix {
   let m: Matrix
   if (isMatrix(x)) {
     if (x.data.length !== x.nRows * x.nCols) {
@@ -31,7 +34,7 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false): Matr
   if (!allowEmpty && m.nCols === 0) throw new ValidationError(`${name} has 0 features`, name)
   const d = m.data
   for (let k = 0; k < d.length; k++) {
-    if (!Number.isFinite(d[k])) {
+    if (!Number.isFinite(d[k]) && !(allowNaN && d[k] !== d[k])) {
       const i = Math.floor(k / m.nCols)
       const j = k - i * m.nCols
       throw new ValidationError(`${name}[${i}][${j}] is ${d[k]}: ${nonFiniteReason(d[k], j)}`, name)
@@ -48,8 +51,8 @@ function nonFiniteReason(v: number, column: number): string {
 }
 
 /** Validates x against the number of features seen in fit. */
-export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x'): Matrix {
-  const m = checkMatrix(x, name, true)
+export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x', allowNaN = false): Matrix {
+  const m = checkMatrix(x, name, true, allowNaN)
   if (m.nRows > 0 && m.nCols !== nFeatures) {
     throw new ValidationError(`${name} has ${m.nCols} features, but the model was fitted with ${nFeatures}`, name)
   }
@@ -57,14 +60,14 @@ export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x')
 }
 
 /** Validates one row for predictOne without copying it. */
-export function checkRow(row: ArrayLike<number>, nFeatures: number): void {
+export function checkRow(row: ArrayLike<number>, nFeatures: number, allowNaN = false): void {
   if (row == null || row.length !== nFeatures) {
     throw new ValidationError(`row has ${row?.length} values, but the model was fitted with ${nFeatures} features`, 'row')
   }
   for (let j = 0; j < nFeatures; j++) {
     const v = row[j]
     if (typeof v !== 'number') throw new ValidationError(`row[${j}] is not a number (${JSON.stringify(v)})`, 'row')
-    if (!Number.isFinite(v)) throw new ValidationError(`row[${j}] is ${v}: ${nonFiniteReason(v, j)}`, 'row')
+    if (!Number.isFinite(v) && !(allowNaN && v !== v)) throw new ValidationError(`row[${j}] is ${v}: ${nonFiniteReason(v, j)}`, 'row')
   }
 }
 
@@ -76,8 +79,8 @@ export interface CheckedXy {
 }
 
 /** The validation opening every fit(): x finite and rectangular, y labels of one kind, same length. */
-export function checkXy(x: MatrixLike, y: ArrayLike<Label>): CheckedXy {
-  const m = checkMatrix(x, 'x')
+export function checkXy(x: MatrixLike, y: ArrayLike<Label>, allowNaN = false): CheckedXy {
+  const m = checkMatrix(x, 'x', false, allowNaN)
   if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of labels', 'y')
   if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} labels but x has ${m.nRows} rows`, 'y')
   checkLabels(y, 'y')
@@ -86,8 +89,8 @@ export function checkXy(x: MatrixLike, y: ArrayLike<Label>): CheckedXy {
 }
 
 /** The validation opening every regressor's fit(): x as in checkXy, y one finite number per row (sklearn's y_numeric). */
-export function checkXyNumeric(x: MatrixLike, y: ArrayLike<number>): { readonly x: Matrix; readonly y: Float64Array } {
-  const m = checkMatrix(x, 'x')
+export function checkXyNumeric(x: MatrixLike, y: ArrayLike<number>, allowNaN = false): { readonly x: Matrix; readonly y: Float64Array } {
+  const m = checkMatrix(x, 'x', false, allowNaN)
   if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of numbers', 'y')
   if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} values but x has ${m.nRows} rows`, 'y')
   const out = new Float64Array(y.length)

@@ -1,0 +1,265 @@
+/**
+ * Gradient-boosting benchmark: our HistGradientBoosting* vs scikit-learn's (OMP_NUM_THREADS=1) and
+ * XGBoost (tree_method="hist", nthread 1 and 2) on identical splits.
+ *   nice -n 10 npx tsx bench/ml/boosting.ts            (all sets, 1M rows included: ~10 min)
+ *   npx tsx bench/ml/boosting.ts --quick               (no 1M sets)
+ *   npx tsx bench/ml/boosting.ts --only=synth-clf-100k,wine --xgb-threads=1   (some sets, XGBoost 1 thread only)
+ * Needs /usr/bin/python3 with python3-sklearn and python3-xgboost. Every set is written to a temp
+ * dir as raw float64 (x, y) plus uint32 train/test indices; boosting_bench.py reads the same bytes.
+ * Hyper-parameters, the same on all sides: 100 iterations, learning rate 0.1, 31 leaves, 255 bins,
+ * no early stopping (XGBoost: grow_policy lossguide, max_depth 0, other parameters default).
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import {
+  accuracyScore,
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
+  Random,
+  terminateBoostingWorkers,
+  warmUpBoostingWorkers,
+  type Matrix,
+} from '../../src/ml/index.js'
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const dataDir = process.env.SML_DATA_DIR ?? resolve(repoRoot, '../shared/data')
+const quick = process.argv.includes('--quick')
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+/** --xgb-threads=1 skips XGBoost's two-thread fits (on a busy machine its OpenMP threads spin for minutes). */
+const xgbThreads = process.argv.find((a) => a.startsWith('--xgb-threads='))?.slice(14) ?? '1,2'
+
+interface DataSet {
+  readonly name: string
+  readonly task: 'classification' | 'regression'
+  readonly x: Matrix
+  readonly y: Float64Array
+}
+
+interface Row {
+  readonly set: string
+  readonly who: string
+  readonly threads: number
+  readonly fitMs: number
+  readonly score: number
+  readonly predictMs: number
+  readonly predictRows: number
+  readonly singleMs: number
+}
+
+function csvRows(name: string): string[][] {
+  return readFileSync(join(dataDir, name), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => {
+      const out: string[] = []
+      let cur = ''
+      let q = false
+      for (const ch of line) {
+        if (ch === '"') q = !q
+        else if (ch === ',' && !q) {
+          out.push(cur)
+          cur = ''
+        } else cur += ch
+      }
+      out.push(cur)
+      return out
+    })
+}
+
+function matrix(rows: number[][]): Matrix {
+  const p = rows[0].length
+  const data = new Float64Array(rows.length * p)
+  rows.forEach((r, i) => data.set(r, i * p))
+  return { data, nRows: rows.length, nCols: p }
+}
+
+/** pclass, sex, age (NaN when unknown: the boosters route it), sibsp, parch, fare, embarked (NaN when unknown) → survived. */
+function titanic(): DataSet {
+  const rows = csvRows('titanic.csv')
+  const h = rows[0]
+  const c = (name: string): number => h.indexOf(name)
+  const emb: Record<string, number> = { C: 0, Q: 1, S: 2 }
+  const body = rows.slice(1)
+  const num = (v: string): number => (v === '' ? NaN : Number(v))
+  return {
+    name: 'titanic',
+    task: 'classification',
+    x: matrix(
+      body.map((r) => [num(r[c('Pclass')]), r[c('Sex')] === 'female' ? 1 : 0, num(r[c('Age')]), num(r[c('SibSp')]), num(r[c('Parch')]), num(r[c('Fare')]), emb[r[c('Embarked')]] ?? NaN]),
+    ),
+    y: Float64Array.from(body.map((r) => Number(r[c('Survived')]))),
+  }
+}
+
+function numericCsv(file: string, name: string, task: DataSet['task']): DataSet {
+  const rows = csvRows(file).slice(1).map((r) => r.map(Number))
+  return { name, task, x: matrix(rows.map((r) => r.slice(0, -1))), y: Float64Array.from(rows.map((r) => r[r.length - 1])) }
+}
+
+/**
+ * n × 20 uniform features; 8 informative (linear terms, two interactions, a sine, a square, a step),
+ * Gaussian-ish noise. Regression: the signal plus noise; classification: its sign, 5 % labels flipped.
+ * `nanShare` sets that share of cells to NaN (seeded).
+ */
+function synthetic(n: number, task: DataSet['task'], seed: number, nanShare = 0): DataSet {
+  const p = 20
+  const r = new Random(seed)
+  const data = new Float64Array(n * p)
+  const y = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const o = i * p
+    for (let j = 0; j < p; j++) data[o + j] = r.uniform(-1, 1)
+    const v = data.subarray(o, o + p)
+    const noise = (r.next() + r.next() + r.next() - 1.5) * 0.6
+    const s = v[0] + 0.8 * v[1] - 0.6 * v[2] + 1.2 * v[3] * v[4] + 0.5 * Math.sin(3 * v[5]) + 0.7 * v[6] * v[6] - 0.8 * v[7] * v[0] + (v[8] > 0.3 ? 0.5 : 0) + noise
+    if (task === 'regression') y[i] = 3 * s + 10
+    else y[i] = (s > 0.15 ? 1 : 0) ^ (r.next() < 0.05 ? 1 : 0)
+  }
+  if (nanShare > 0) {
+    const rn = new Random(seed + 1000)
+    for (let k = 0; k < data.length; k++) if (rn.next() < nanShare) data[k] = NaN
+  }
+  const size = n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000}k`
+  return { name: `synth-${task === 'regression' ? 'reg' : 'clf'}-${size}${nanShare > 0 ? '-nan' : ''}`, task, x: { data, nRows: n, nCols: p }, y }
+}
+
+function take(x: Matrix, rows: Uint32Array): Matrix {
+  const p = x.nCols
+  const data = new Float64Array(rows.length * p)
+  for (let i = 0; i < rows.length; i++) data.set(x.data.subarray(rows[i] * p, rows[i] * p + p), i * p)
+  return { data, nRows: rows.length, nCols: p }
+}
+
+function median(a: number[]): number {
+  const s = [...a].sort((u, v) => u - v)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function timed<T>(fn: () => T, repeats: number): { ms: number; out: T } {
+  const times: number[] = []
+  let out!: T
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now()
+    out = fn()
+    times.push(performance.now() - t)
+  }
+  return { ms: median(times), out }
+}
+
+const PARAMS = { maxIter: 100, learningRate: 0.1, maxLeafNodes: 31, maxBins: 255, earlyStopping: false } as const
+
+function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: number): Row[] {
+  const xtr = take(d.x, train)
+  const ytr = Array.from(train, (i) => d.y[i])
+  const xte = take(d.x, test)
+  const yte = Array.from(test, (i) => d.y[i])
+  // batch predict: 100k rows of the set (all of it when smaller), as on the Python side
+  const nPred = Math.min(100_000, d.x.nRows)
+  const xPred: Matrix = { data: d.x.data.subarray(0, nPred * d.x.nCols), nRows: nPred, nCols: d.x.nCols }
+  const rows: Row[] = []
+  for (const nJobs of [1, 2]) {
+    const make = () => (d.task === 'classification' ? new HistGradientBoostingClassifier({ ...PARAMS, nJobs }) : new HistGradientBoostingRegressor({ ...PARAMS, nJobs }))
+    const fit = timed(() => make().fit(xtr, ytr), repeats)
+    const model = fit.out
+    let score: number
+    if (model instanceof HistGradientBoostingClassifier) score = accuracyScore(yte, model.predict(xte))
+    else score = rmse(yte, model.predict(xte))
+    const pred = timed(() => (model instanceof HistGradientBoostingClassifier ? model.predictProba(xPred) : model.predict(xPred)), Math.max(3, repeats))
+    const one = Array.from({ length: Math.min(1000, xte.nRows) }, (_, i) => xte.data.subarray(i * xte.nCols, (i + 1) * xte.nCols))
+    const calls = 20_000
+    for (let i = 0; i < 2000; i++) model.predictOne(one[i % one.length])
+    const t = performance.now()
+    for (let i = 0; i < calls; i++) model.predictOne(one[i % one.length])
+    const singleMs = (performance.now() - t) / calls
+    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, score, predictMs: pred.ms, predictRows: nPred, singleMs })
+    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms, score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms`)
+  }
+  return rows
+}
+
+function rmse(y: number[], pred: Float64Array): number {
+  let s = 0
+  for (let i = 0; i < y.length; i++) s += (y[i] - pred[i]) ** 2
+  return Math.sqrt(s / y.length)
+}
+
+function python(tmp: string, who: 'sklearn' | 'xgboost', env: Record<string, string>): Row[] {
+  const script = fileURLToPath(new URL('./boosting_bench.py', import.meta.url))
+  const r = spawnSync('/usr/bin/python3', [script, tmp, who], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 })
+  if (r.status !== 0) throw new Error(`boosting_bench.py ${who} failed (status ${r.status})`)
+  return JSON.parse(r.stdout) as Row[]
+}
+
+const f = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2))
+
+async function main(): Promise<void> {
+  const sets: DataSet[] = [
+    titanic(),
+    numericCsv('wine.csv', 'wine', 'classification'),
+    numericCsv('diabetes.csv', 'diabetes', 'regression'),
+    synthetic(100_000, 'classification', 1),
+    synthetic(100_000, 'regression', 2),
+    synthetic(100_000, 'classification', 1, 0.1),
+    synthetic(100_000, 'regression', 2, 0.1),
+    ...(quick ? [] : [synthetic(1_000_000, 'classification', 3), synthetic(1_000_000, 'regression', 4)]),
+  ].filter((d) => only === undefined || only.includes(d.name))
+  const tmp = mkdtempSync(join(tmpdir(), 'sml-gbm-'))
+  const cases: { name: string; task: string; nCols: number; nRows: number; repeats: number }[] = []
+  const splits = new Map<string, { train: Uint32Array; test: Uint32Array }>()
+  for (const d of sets) {
+    const idx = new Random(2024).shuffle(Uint32Array.from({ length: d.x.nRows }, (_, i) => i))
+    const nTrain = Math.round(d.x.nRows * 0.8)
+    const train = idx.slice(0, nTrain).sort()
+    const test = idx.slice(nTrain).sort()
+    splits.set(d.name, { train, test })
+    writeFileSync(join(tmp, `${d.name}.x`), new Uint8Array(d.x.data.buffer, d.x.data.byteOffset, d.x.data.byteLength))
+    writeFileSync(join(tmp, `${d.name}.y`), new Uint8Array(d.y.buffer))
+    writeFileSync(join(tmp, `${d.name}.train`), new Uint8Array(train.buffer))
+    writeFileSync(join(tmp, `${d.name}.test`), new Uint8Array(test.buffer))
+    cases.push({ name: d.name, task: d.task, nCols: d.x.nCols, nRows: d.x.nRows, repeats: d.x.nRows >= 1_000_000 ? 1 : d.x.nRows >= 100_000 ? 3 : 7 })
+  }
+  writeFileSync(join(tmp, 'cases.json'), JSON.stringify(cases))
+  await warmUpBoostingWorkers(2)
+  const load = [loadavg()[0]]
+  const rows: Row[] = []
+  // warm up the JIT on a small fit of each kind (a long-running service is warm)
+  runOurs(synthetic(5000, 'classification', 9), Uint32Array.from({ length: 4000 }, (_, i) => i), Uint32Array.from({ length: 1000 }, (_, i) => 4000 + i), 1)
+  runOurs(synthetic(5000, 'regression', 9), Uint32Array.from({ length: 4000 }, (_, i) => i), Uint32Array.from({ length: 1000 }, (_, i) => 4000 + i), 1)
+  for (const d of sets) {
+    const s = splits.get(d.name)!
+    rows.push(...runOurs(d, s.train, s.test, cases.find((c) => c.name === d.name)!.repeats))
+  }
+  load.push(loadavg()[0])
+  await terminateBoostingWorkers()
+  rows.push(...python(tmp, 'sklearn', { OMP_NUM_THREADS: '1' }))
+  load.push(loadavg()[0])
+  rows.push(...python(tmp, 'xgboost', { XGB_THREADS: xgbThreads }))
+  load.push(loadavg()[0])
+  rmSync(tmp, { recursive: true, force: true })
+
+  const pyVersions = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, xgboost, sys; print(sklearn.__version__, xgboost.__version__, sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim().split(' ')
+  console.log(`node ${process.version}, scikit-learn ${pyVersions[0]}, xgboost ${pyVersions[1]}, python ${pyVersions[2]}, ${cpus().length} cores, 1-min load average during the run ${load.map((l) => l.toFixed(1)).join(' → ')}`)
+  console.log()
+  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  for (const d of sets) {
+    const get = (who: string, threads: number) => rows.find((r) => r.set === d.name && r.who === who && r.threads === threads)!
+    const o1 = get('ours', 1)
+    const o2 = get('ours', 2)
+    const sk = get('sklearn', 1)
+    const x1 = get('xgboost', 1)
+    const x2 = get('xgboost', 2) ?? { fitMs: NaN }
+    const sc = (v: number) => (d.task === 'classification' ? v.toFixed(4) : v.toFixed(3))
+    console.log(
+      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
+    )
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,85 @@
+"""Reference side of bench/ml/boosting.ts: scikit-learn's HistGradientBoosting* or XGBoost on the same bytes.
+
+Run by boosting.ts as: /usr/bin/python3 bench/ml/boosting_bench.py <tmpdir> sklearn|xgboost
+(sklearn with OMP_NUM_THREADS=1 in its environment). Prints a JSON list of rows on stdout.
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def timed(fn, repeats):
+    times = []
+    out = None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), out
+
+
+def make(who, task, threads):
+    common = dict(learning_rate=0.1)
+    if who == "sklearn":
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        cls = HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
+        return cls(max_iter=100, max_leaf_nodes=31, max_bins=255, early_stopping=False, **common)
+    import xgboost as xgb
+
+    cls = xgb.XGBClassifier if task == "classification" else xgb.XGBRegressor
+    return cls(tree_method="hist", n_estimators=100, max_leaves=31, max_depth=0, grow_policy="lossguide", max_bin=255, nthread=threads, **common)
+
+
+def main():
+    tmp, who = sys.argv[1], sys.argv[2]
+    with open(f"{tmp}/cases.json") as f:
+        cases = json.load(f)
+    # warm-up (imports, first-call costs), as the TS side warms its JIT
+    rng = np.random.RandomState(0)
+    xw = rng.uniform(-1, 1, (5000, 20))
+    for task, yw in (("classification", (xw[:, 0] > 0).astype(int)), ("regression", xw[:, 0] * 3)):
+        make(who, task, 1).fit(xw, yw)
+    rows = []
+    for c in cases:
+        name, p, n = c["name"], c["nCols"], c["nRows"]
+        x = np.fromfile(f"{tmp}/{name}.x", dtype="<f8").reshape(n, p)
+        y = np.fromfile(f"{tmp}/{name}.y", dtype="<f8")
+        tr = np.fromfile(f"{tmp}/{name}.train", dtype="<u4")
+        te = np.fromfile(f"{tmp}/{name}.test", dtype="<u4")
+        if c["task"] == "classification":
+            # XGBoost wants labels 0..k-1 (wine's cultivars are 1..3)
+            y = np.unique(y, return_inverse=True)[1].astype(np.int64)
+        xtr, ytr, xte, yte = x[tr], y[tr], x[te], y[te]
+        npred = min(100_000, n)
+        xpred = x[:npred]
+        xgb_threads = [int(t) for t in os.environ.get("XGB_THREADS", "1,2").split(",")]
+        for threads in xgb_threads if who == "xgboost" else (1,):
+            fit_ms, model = timed(lambda: make(who, c["task"], threads).fit(xtr, ytr), c["repeats"])
+            pred = model.predict(xte)
+            if c["task"] == "classification":
+                score = float(np.mean(pred == yte))
+                batch = model.predict_proba
+            else:
+                score = float(np.sqrt(np.mean((pred - yte) ** 2)))
+                batch = model.predict
+            pred_ms, _ = timed(lambda: batch(xpred), max(3, c["repeats"]))
+            one = [xte[i : i + 1] for i in range(min(200, len(xte)))]
+            calls = 400
+            for i in range(20):
+                model.predict(one[i % len(one)])
+            t = time.perf_counter()
+            for i in range(calls):
+                model.predict(one[i % len(one)])
+            single_ms = (time.perf_counter() - t) * 1000 / calls
+            rows.append(dict(set=name, who=who, threads=threads, fitMs=fit_ms, score=score, predictMs=pred_ms, predictRows=npred, singleMs=single_ms))
+            print(f"  {who} {name} threads={threads}: fit {fit_ms:.0f} ms, score {score:.4f}, predict {pred_ms:.1f} ms, one row {single_ms:.2g} ms", file=sys.stderr)
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

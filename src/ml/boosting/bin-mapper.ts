@@ -1,0 +1,173 @@
+import type { Matrix } from '../matrix.js'
+import { Random } from '../random.js'
+
+/** Most non-missing bins a feature gets: with its missing bin, codes fit a Uint8Array. */
+export const MAX_BINS = 255
+/** Rows used to choose the cut points (scikit-learn's `subsample=2e5` in _BinMapper). */
+export const BINNING_SUBSAMPLE = 200_000
+
+/**
+ * Per-feature cut points learned once per fit. Feature f has `nBins[f]` non-missing bins: value v
+ * goes to bin b = number of edges strictly below v (so `v <= edges[b]` ⇔ bin ≤ b, and a split after
+ * bin b is the real threshold `edges[b]`); NaN goes to the feature's missing bin, code nBins[f].
+ */
+export interface BinMapper {
+  readonly nFeatures: number
+  readonly nBins: Int32Array
+  /** Cut points of feature f at edges[edgeStart[f] .. edgeStart[f] + nBins[f] - 1). */
+  readonly edges: Float64Array
+  readonly edgeStart: Int32Array
+  /** 1 where the training data had NaN in that feature (sklearn's has_missing_values). */
+  readonly hasMissing: Uint8Array
+  /** Offset of feature f's first bin in a node histogram; its missing bin is at binOffset[f] + nBins[f]. */
+  readonly binOffset: Int32Array
+  /** Bins of one node histogram over all features (missing bins included). */
+  readonly totalBins: number
+}
+
+/**
+ * Chooses cut points per column: one bin per distinct value when there are ≤ maxBins (cut midway
+ * between neighbours), else maxBins − 1 percentiles, computed on at most 200k rows drawn with
+ * `seed` (as scikit-learn's _BinMapper, so both bin identically on the same rows). NaN is left out of the cut points and gets its own bin.
+ */
+export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMapper {
+  const { nRows: n, nCols: p, data } = x
+  let rows: Uint32Array | null = null
+  if (n > BINNING_SUBSAMPLE) {
+    const all = new Uint32Array(n)
+    for (let i = 0; i < n; i++) all[i] = i
+    const rng = new Random(seed)
+    // partial Fisher–Yates: the first BINNING_SUBSAMPLE entries are a uniform sample without replacement
+    for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
+      const j = i + rng.int(n - i)
+      const t = all[i]
+      all[i] = all[j]
+      all[j] = t
+    }
+    rows = all.subarray(0, BINNING_SUBSAMPLE)
+  }
+  const m = rows === null ? n : rows.length
+  const nBins = new Int32Array(p)
+  const edgeStart = new Int32Array(p + 1)
+  const hasMissing = new Uint8Array(p)
+  const binOffset = new Int32Array(p + 1)
+  const edgeLists: Float64Array[] = []
+  const col = new Float64Array(m)
+  const edges = new Float64Array(maxBins)
+  // one sequential pass: NaN flags over every row, and the sampled rows column-major (reading
+  // a column straight from the row-major matrix streams all of it once per feature)
+  const cols = new Float64Array(m * p)
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < p; f++) {
+      const v = data[i * p + f]
+      if (v !== v) hasMissing[f] = 1
+      if (rows === null) cols[f * m + i] = v
+    }
+  }
+  if (rows !== null) for (let r = 0; r < m; r++) for (let f = 0; f < p; f++) cols[f * m + r] = data[rows[r] * p + f]
+  for (let f = 0; f < p; f++) {
+    let k = 0
+    for (let r = 0; r < m; r++) {
+      const v = cols[f * m + r]
+      if (v === v) col[k++] = v
+    }
+    const sorted = col.subarray(0, k).sort()
+    let distinct = k > 0 ? 1 : 0
+    for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) distinct++
+    let nEdges = 0
+    if (distinct <= maxBins) {
+      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) edges[nEdges++] = mid(sorted[i - 1], sorted[i])
+    } else {
+      // numpy.percentile(col, linspace(0, 100, maxBins + 1)[1:-1], method='midpoint'), as sklearn's
+      // _find_binning_thresholds: always maxBins − 1 cut points, repeats allowed (their bins stay empty)
+      const step = 100 / maxBins
+      for (let b = 1; b < maxBins; b++) {
+        const vi = (k - 1) * ((b * step) / 100)
+        const lo = Math.floor(vi)
+        const a = sorted[lo]
+        if (lo === vi) edges[nEdges++] = a
+        else {
+          const d = sorted[lo + 1] - a
+          edges[nEdges++] = sorted[lo + 1] - d * 0.5
+        }
+      }
+    }
+    edgeLists.push(edges.slice(0, nEdges))
+    nBins[f] = nEdges + 1
+    edgeStart[f + 1] = edgeStart[f] + nEdges
+    binOffset[f + 1] = binOffset[f] + nBins[f] + 1
+  }
+  const allEdges = new Float64Array(edgeStart[p])
+  for (let f = 0; f < p; f++) allEdges.set(edgeLists[f], edgeStart[f])
+  return { nFeatures: p, nBins, edges: allEdges, edgeStart, hasMissing, binOffset, totalBins: binOffset[p] }
+}
+
+/** (a + b) / 2 as numpy computes it (sklearn's midpoints), falling back to a/2 + b/2 on overflow. */
+function mid(a: number, b: number): number {
+  const m = (a + b) * 0.5
+  return Number.isFinite(m) ? m : a / 2 + b / 2
+}
+
+/** Cells of each feature's lookup table in binRows. */
+const LOOKUP_CELLS = 1024
+
+/**
+ * Bin codes of the given rows of x, row-major (codes[r * p + f]): one sample's features share a
+ * cache line, so building a deep node's histogram reads one line per sample instead of p.
+ * A value's bin (edges strictly below it) starts from a per-feature table over equal-width cells
+ * between the first and last edge, then steps to the exact count: one or two predictable steps
+ * instead of eight coin-flip branches of a binary search (~6× faster at 1M × 20).
+ */
+export function binRows(x: Matrix, mapper: BinMapper, rows: ArrayLike<number> | null, shared = false): Uint8Array {
+  const p = x.nCols
+  const n = rows === null ? x.nRows : rows.length
+  const codes = shared ? new Uint8Array(new SharedArrayBuffer(n * p)) : new Uint8Array(n * p)
+  const { edges, edgeStart, nBins } = mapper
+  const data = x.data
+  // table[f * LOOKUP_CELLS + c] = edges strictly below the start of cell c
+  const table = new Uint8Array(p * LOOKUP_CELLS)
+  const lo = new Float64Array(p)
+  const scale = new Float64Array(p)
+  for (let f = 0; f < p; f++) {
+    const base = edgeStart[f]
+    const m = edgeStart[f + 1] - base
+    if (m === 0) continue
+    lo[f] = edges[base]
+    const width = (edges[base + m - 1] - edges[base]) / LOOKUP_CELLS
+    scale[f] = width > 0 && Number.isFinite(width) ? 1 / width : 0
+    let b = 0
+    for (let c = 0; c < LOOKUP_CELLS; c++) {
+      const start = lo[f] + c * width
+      while (b < m && edges[base + b] < start) b++
+      table[f * LOOKUP_CELLS + c] = b
+    }
+  }
+  for (let r = 0; r < n; r++) {
+    const src = (rows === null ? r : rows[r]) * p
+    const dst = r * p
+    for (let f = 0; f < p; f++) {
+      const v = data[src + f]
+      if (v !== v) {
+        codes[dst + f] = nBins[f]
+        continue
+      }
+      const base = edgeStart[f]
+      const m = edgeStart[f + 1] - base
+      let cell = Math.floor((v - lo[f]) * scale[f])
+      cell = cell < 0 ? 0 : cell >= LOOKUP_CELLS ? LOOKUP_CELLS - 1 : cell
+      let b = m === 0 ? 0 : table[f * LOOKUP_CELLS + cell]
+      // exact whatever the rounding of the cell: back while an edge at or above v is counted, on while one below is not
+      while (b > 0 && edges[base + b - 1] >= v) b--
+      while (b < m && edges[base + b] < v) b++
+      codes[dst + f] = b
+    }
+  }
+  return codes
+}
+
+/** Row-major codes (n × p) to column-major (feature f of row i at f * n + i). */
+export function transposeCodes(codes: Uint8Array, n: number, p: number): Uint8Array {
+  const out = new Uint8Array(n * p)
+  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) out[f * n + i] = codes[i * p + f]
+  return out
+}

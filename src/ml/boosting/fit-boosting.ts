@@ -1,0 +1,236 @@
+import type { Matrix } from '../matrix.js'
+import { Random } from '../random.js'
+import { binRows, fitBinMapper, transposeCodes, type BinMapper } from './bin-mapper.js'
+import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
+import type { HistGradientBoostingParams } from './boosting-options.js'
+import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
+import { buildHistogram, histogramSlots } from './histogram.js'
+import { median, type BoostingLoss } from './losses.js'
+
+/** sklearn's min_hessian_to_split. */
+const MIN_HESSIAN_TO_SPLIT = 1e-3
+/** 'auto' early stopping turns on above this many samples (scikit-learn's rule). */
+const AUTO_EARLY_STOPPING_ROWS = 10_000
+
+/** What a boosting fit learned, before the estimator wraps it. */
+export interface BoostingResult {
+  readonly baseline: Float64Array
+  /** nIter × k trees, iteration-major. */
+  readonly trees: BoostedTreeJson[]
+  readonly nIter: number
+  /** Split gain summed per feature over all trees, normalised to sum 1 (all 0 without splits). */
+  readonly importances: Float64Array
+  /** −loss after the baseline and after each iteration on the scored set, when early stopping ran. */
+  readonly validationScore: number[]
+}
+
+/** What a histogram builder of one fit reads; buffers are SharedArrayBuffer-backed when `shared` was asked. */
+export interface HistogramContext {
+  readonly slots: Uint16Array | Uint32Array
+  readonly p: number
+  readonly binOffset: Int32Array
+  /** The grower's sample indices. */
+  readonly idx: Uint32Array
+  /** Interleaved gradient/hessian of each tree of an iteration, by sample. */
+  readonly gh: readonly Float32Array[]
+  /** The current tree's gradient/hessian pairs in idx order (the grower keeps them with idx). */
+  readonly ordered: Float32Array
+  readonly constHessian: boolean
+}
+
+/** A histogram builder for one fit, reading the gradients of tree `c` after useTree(c). */
+export interface FitHistogramBuilder extends HistogramBuilder {
+  useTree(c: number): void
+  /** Releases threads (end of fit). */
+  close(): void
+}
+
+/** Makes the builder of one fit; `shared` asks fitBoosting for SharedArrayBuffer-backed context buffers. */
+export interface HistogramBuilderFactory {
+  readonly shared: boolean
+  create(ctx: HistogramContext): FitHistogramBuilder
+}
+
+/** Builds every feature's histogram on the calling thread. */
+export const inThreadBuilder: HistogramBuilderFactory = {
+  shared: false,
+  create(ctx) {
+    let gh = ctx.gh[0]
+    return {
+      useTree(c) {
+        gh = ctx.gh[c]
+      },
+      build(idx, start, end, hist) {
+        buildHistogram(ctx.slots, ctx.p, idx, start, end, idx === null ? gh : ctx.ordered, ctx.constHessian, hist, 0, ctx.p)
+      },
+      close() {},
+    }
+  },
+}
+
+/**
+ * Rows held out for early stopping: a seeded shuffle, ceil(fraction × n) rows (as sklearn's
+ * train_test_split), drawn per class when `nClasses` is given (stratified) so every class keeps
+ * its share. Returns sorted train and validation row indices.
+ */
+export function validationSplit(y: Float64Array, fraction: number, seed: number, nClasses: number | null): { train: Uint32Array; val: Uint32Array } {
+  const n = y.length
+  const rng = new Random(seed)
+  const isVal = new Uint8Array(n)
+  const groups: number[][] = nClasses === null ? [Array.from({ length: n }, (_, i) => i)] : Array.from({ length: nClasses }, () => [])
+  if (nClasses !== null) for (let i = 0; i < n; i++) groups[y[i]].push(i)
+  for (const g of groups) {
+    rng.shuffle(g)
+    const take = nClasses === null ? Math.ceil(fraction * n) : Math.round(fraction * g.length)
+    for (let j = 0; j < take && j < g.length; j++) isVal[g[j]] = 1
+  }
+  let nVal = 0
+  for (let i = 0; i < n; i++) nVal += isVal[i]
+  const train = new Uint32Array(n - nVal)
+  const val = new Uint32Array(nVal)
+  let a = 0
+  let b = 0
+  for (let i = 0; i < n; i++) {
+    if (isVal[i]) val[b++] = i
+    else train[a++] = i
+  }
+  return { train, val }
+}
+
+/** sklearn's _should_stop: none of the last nIterNoChange scores beats the one before them by more than tol. */
+export function shouldStop(scores: readonly number[], nIterNoChange: number, tol: number): boolean {
+  if (scores.length <= nIterNoChange) return false
+  const reference = scores[scores.length - nIterNoChange - 1] + tol
+  for (let i = scores.length - nIterNoChange; i < scores.length; i++) if (scores[i] > reference) return false
+  return true
+}
+
+/** Adds a grown tree's prediction on binned rows (row-major codes) to raw[.. * k + c]. */
+function addTreeOnCodes(t: GrownTree, mapper: BinMapper, codes: Uint8Array, n: number, raw: Float64Array, k: number, c: number): void {
+  const p = mapper.nFeatures
+  for (let i = 0; i < n; i++) {
+    let node = 0
+    while (t.feature[node] >= 0) {
+      const f = t.feature[node]
+      const code = codes[i * p + f]
+      node = (code === mapper.nBins[f] ? t.missingLeft[node] : code <= t.bin[node]) ? t.left[node] : t.right[node]
+    }
+    raw[i * k + c] += t.value[node]
+  }
+}
+
+/**
+ * Gradient boosting with histogram trees (Friedman 2001; binning, leaf-wise growth and missing-value
+ * routing as LightGBM and scikit-learn's HistGradientBoosting): baseline, then per iteration the
+ * loss gradients at the current raw predictions and one tree per class fitted to them by Newton
+ * steps, shrunk by learningRate. x may contain NaN; y holds targets or class indices (0..k−1).
+ */
+export function fitBoosting(
+  x: Matrix,
+  y: Float64Array,
+  loss: BoostingLoss,
+  p: HistGradientBoostingParams,
+  nClasses: number | null,
+  makeBuilder: HistogramBuilderFactory = inThreadBuilder,
+): BoostingResult {
+  const n = x.nRows
+  const early = p.earlyStopping === 'auto' ? n > AUTO_EARLY_STOPPING_ROWS : p.earlyStopping
+  let trainRows: Uint32Array | null = null
+  let valRows: Uint32Array | null = null
+  if (early && p.validationFraction !== null) {
+    const s = validationSplit(y, p.validationFraction, p.seed, nClasses)
+    if (s.val.length > 0 && s.train.length > 0) {
+      trainRows = s.train
+      valRows = s.val
+    }
+  }
+  const xTrain = trainRows === null ? x : takeRowsOf(x, trainRows)
+  const yTrain = trainRows === null ? y : pick(y, trainRows)
+  const nTrain = xTrain.nRows
+  const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
+  const codes = binRows(xTrain, mapper, null)
+  const shared = makeBuilder.shared
+  const slots = histogramSlots(codes, nTrain, x.nCols, mapper.binOffset, mapper.totalBins, shared)
+  const columns = transposeCodes(codes, nTrain, x.nCols)
+  const yVal = valRows === null ? null : pick(y, valRows)
+  const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
+  const nVal = valRows === null ? 0 : valRows.length
+  const k = loss.k
+  const baseline = loss.baseline(yTrain)
+  const raw = new Float64Array(nTrain * k)
+  for (let i = 0; i < nTrain; i++) for (let c = 0; c < k; c++) raw[i * k + c] = baseline[c]
+  const rawVal = new Float64Array(nVal * k)
+  for (let i = 0; i < nVal; i++) for (let c = 0; c < k; c++) rawVal[i * k + c] = baseline[c]
+  const gh = Array.from({ length: k }, () => new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain)))
+  if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
+  const idxBuffer = new Uint32Array(shared ? new SharedArrayBuffer(4 * nTrain) : new ArrayBuffer(4 * nTrain))
+  const ordered = new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain))
+  const builder = makeBuilder.create({ slots, p: x.nCols, binOffset: mapper.binOffset, idx: idxBuffer, gh, ordered, constHessian: loss.constHessian })
+  try {
+    const grower = new TreeGrower(columns, nTrain, mapper, builder, {
+      l2Regularization: p.l2Regularization,
+      minSamplesLeaf: p.minSamplesLeaf,
+      minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
+      constHessian: loss.constHessian,
+      maxLeafNodes: p.maxLeafNodes,
+      maxDepth: p.maxDepth,
+      learningRate: p.learningRate,
+    }, idxBuffer, ordered)
+    const trees: BoostedTreeJson[] = []
+    const gains = new Float64Array(x.nCols)
+    const scores: number[] = []
+    if (early) scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
+    const residuals = loss.medianLeaves ? new Float64Array(nTrain) : null
+    let nIter = 0
+    for (let it = 0; it < p.maxIter; it++) {
+      loss.gradients(yTrain, raw, gh)
+      for (let c = 0; c < k; c++) {
+        builder.useTree(c)
+        const t = grower.grow(gh[c])
+        const idx = grower.idx
+        for (let node = 0; node < t.feature.length; node++) {
+          if (t.feature[node] >= 0) {
+            gains[t.feature[node]] += t.gain[node]
+            continue
+          }
+          const start = t.start[node]
+          const end = t.end[node]
+          if (residuals !== null) {
+            // absolute error: the leaf moves by the median residual of its samples (sklearn's update_leaves_values)
+            for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
+            t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
+          }
+          // the gradients of all k trees were taken before this loop, so raw can move tree by tree
+          const v = t.value[node]
+          for (let j = start; j < end; j++) raw[idx[j] * k + c] += v
+        }
+        trees.push(treeToPreorder(t))
+        if (valCodes !== null) addTreeOnCodes(t, mapper, valCodes, nVal, rawVal, k, c)
+      }
+      nIter++
+      if (early) {
+        scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
+        if (shouldStop(scores, p.nIterNoChange, p.tol)) break
+      }
+    }
+    let total = 0
+    for (let f = 0; f < gains.length; f++) total += gains[f]
+    if (total > 0) for (let f = 0; f < gains.length; f++) gains[f] /= total
+    return { baseline, trees, nIter, importances: gains, validationScore: scores }
+  } finally {
+    builder.close()
+  }
+}
+
+function pick(y: Float64Array, rows: Uint32Array): Float64Array {
+  const out = new Float64Array(rows.length)
+  for (let i = 0; i < rows.length; i++) out[i] = y[rows[i]]
+  return out
+}
+
+function takeRowsOf(x: Matrix, rows: Uint32Array): Matrix {
+  const p = x.nCols
+  const data = new Float64Array(rows.length * p)
+  for (let i = 0; i < rows.length; i++) data.set(x.data.subarray(rows[i] * p, rows[i] * p + p), i * p)
+  return { data, nRows: rows.length, nCols: p }
+}

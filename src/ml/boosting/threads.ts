@@ -1,0 +1,152 @@
+import { Worker } from 'node:worker_threads'
+import { moduleWorkerSpec } from '../../support/module-worker.js'
+import { resolveThreads } from '../forest/worker-pool.js'
+import type { Matrix } from '../matrix.js'
+import type { HistGradientBoostingParams } from './boosting-options.js'
+import { fitBoosting, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
+import { buildHistogram } from './histogram.js'
+import { BY_WORKERS, claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
+import type { BoostingLoss } from './losses.js'
+
+/**
+ * Below this many training cells (rows × features) a fit builds histograms in-thread whatever
+ * nJobs allows: waking a worker costs ~10–50 µs per node, more than it saves on small data.
+ */
+export const MIN_THREADED_CELLS = 400_000
+/** Nodes with fewer cells than this are built by the calling thread alone (same bits either way). */
+export const MIN_THREADED_NODE_CELLS = 40_000
+
+interface PooledWorker {
+  readonly worker: Worker
+  readonly ready: Promise<void>
+}
+
+const pool: PooledWorker[] = []
+let source: { url: URL } | { code: string } | null | undefined
+
+function workerSpec(): { url: URL } | { code: string } | null {
+  if (source === undefined) source = moduleWorkerSpec(import.meta.url, 'boosting-worker')
+  return source
+}
+
+/** At least `count` pooled histogram workers, started on first use, kept (unref'd) for later fits; [] when workers cannot load. */
+function getWorkers(count: number): PooledWorker[] {
+  const s = workerSpec()
+  if (s === null) return []
+  while (pool.length < count) {
+    const worker = 'url' in s ? new Worker(s.url) : new Worker(s.code, { eval: true })
+    const entry: PooledWorker = {
+      worker,
+      ready: new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve())
+        worker.once('error', reject)
+      }),
+    }
+    entry.ready.catch(() => undefined)
+    worker.on('error', () => {
+      const i = pool.indexOf(entry)
+      if (i >= 0) pool.splice(i, 1)
+    })
+    worker.unref()
+    pool.push(entry)
+  }
+  return pool.slice(0, count)
+}
+
+/** Starts the histogram workers a fit with `nJobs` would use and waits until they are loaded. */
+export async function warmUpBoostingWorkers(nJobs = -1): Promise<number> {
+  const ws = getWorkers(resolveThreads(nJobs) - 1)
+  for (const w of ws) w.worker.ref()
+  try {
+    await Promise.all(ws.map((w) => w.ready))
+  } finally {
+    for (const w of ws) w.worker.unref()
+  }
+  return ws.length
+}
+
+/** Stops the pooled histogram workers (tests, graceful shutdown). */
+export async function terminateBoostingWorkers(): Promise<void> {
+  const ws = pool.splice(0, pool.length)
+  await Promise.all(ws.map((w) => w.worker.terminate()))
+}
+
+let lastWorkerChunks = 0
+
+/** Feature chunks worker threads built in the last threaded fit (to check they took part). */
+export function lastFitWorkerChunks(): number {
+  return lastWorkerChunks
+}
+
+/**
+ * Histograms split by feature across `threads` threads (the calling one included): the calling
+ * thread publishes each node's sample range in a shared control array, wakes the workers, and
+ * every thread claims chunks of features from a shared counter, building them into a shared
+ * histogram. A worker that is slow to wake (a busy machine) just claims fewer chunks: the calling
+ * thread never waits for one that has not started. The call stays synchronous (Atomics.wait), so
+ * fit() can return `this`. Small nodes are built by the calling thread alone; the bits are the same.
+ */
+export function threadedBuilder(threads: number): HistogramBuilderFactory {
+  return {
+    shared: true,
+    create(ctx) {
+      const p = ctx.p
+      const workers = getWorkers(Math.min(threads, p) - 1)
+      const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
+      const histLength = ctx.binOffset[p] * 3
+      const shared = new Float64Array(new SharedArrayBuffer(histLength * 8))
+      // one chunk per thread: every chunk re-reads each sample's row of slots, and at 1M rows the
+      // fit is memory-bound (two chunks per thread made two threads slower than one there)
+      const nChunks = Math.min(p, workers.length + 1)
+      const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
+      const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, ordered: ctx.ordered, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
+      for (const w of workers) w.worker.postMessage(job)
+      let tree = 0
+      return {
+        useTree(c) {
+          tree = c
+        },
+        build(idx, start, end, hist) {
+          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
+            buildHistogram(ctx.slots, p, idx, start, end, idx === null ? ctx.gh[tree] : ctx.ordered, ctx.constHessian, hist, 0, p)
+            return
+          }
+          Atomics.store(control, START, start)
+          Atomics.store(control, END, end)
+          Atomics.store(control, USE_IDX, idx === null ? 0 : 1)
+          Atomics.store(control, TREE, tree)
+          Atomics.store(control, DONE, 0)
+          Atomics.store(control, NEXT, 0)
+          Atomics.add(control, GEN, 1)
+          Atomics.notify(control, GEN)
+          claimChunks(job)
+          for (;;) {
+            const done = Atomics.load(control, DONE)
+            if (done >= nChunks) break
+            Atomics.wait(control, DONE, done, 1000)
+          }
+          if (Atomics.load(control, FAILED) !== 0) throw new Error('a boosting histogram worker failed')
+          hist.set(shared)
+        },
+        close() {
+          lastWorkerChunks = Atomics.load(control, BY_WORKERS)
+          Atomics.store(control, STOP, 1)
+          Atomics.add(control, GEN, 1)
+          Atomics.notify(control, GEN)
+        },
+      }
+    },
+  }
+}
+
+/** Threads a fit uses: nJobs resolved (−1: every core), 1 below MIN_THREADED_CELLS, never more than features. */
+export function boostingThreads(nJobs: number, nRows: number, nFeatures: number): number {
+  if (nRows * nFeatures < MIN_THREADED_CELLS) return 1
+  return Math.max(1, Math.min(resolveThreads(nJobs), nFeatures))
+}
+
+/** Runs a boosting fit with the histogram builder nJobs asks for; the model is the same for every nJobs. */
+export function fitBoostingThreaded(x: Matrix, y: Float64Array, loss: BoostingLoss, p: HistGradientBoostingParams, nClasses: number | null): BoostingResult {
+  const threads = boostingThreads(p.nJobs, x.nRows, x.nCols)
+  return fitBoosting(x, y, loss, p, nClasses, threads > 1 ? threadedBuilder(threads) : inThreadBuilder)
+}
