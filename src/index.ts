@@ -110,6 +110,7 @@ export {
 export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, type ChartSpec } from './charts/index.js'
 export {
   SYSTEMS,
+  defineSystem,
   iris,
   titanic,
   systemPipelines,

@@ -23,6 +23,7 @@ export function systemPipelines(system: SystemDescription): Pipeline[] {
 export const pipelines: Pipeline[] = Object.values(SYSTEMS).flatMap(systemPipelines)
 
 export { iris, titanic }
+export { defineSystem, systemIssues, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
 export { className, classValue, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
 export { loadSource, type SourceOptions } from './source.js'
 export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView } from './feature-groups.js'
