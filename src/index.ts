@@ -54,10 +54,7 @@ export {
 } from './registry/index.js'
 export {
   definePipeline,
-  registerPipeline,
-  getPipeline,
-  listPipelines,
-  loadPipelines,
+  findPipeline,
   runPipeline,
   RunStore,
   startWorker,
@@ -133,3 +130,4 @@ export {
   type Prediction,
 } from './systems/index.js'
 export { createApp, createServices, listen, type WebServices } from './web/index.js'
+export { defineConfig, loadConfig, openStore, type Config, type ProjectConfig, type StoreConfig, type Store } from './config/index.js'

@@ -7,10 +7,13 @@ import { batchInferencePipeline } from './pipelines/batch-inference.js'
 import { dailyPipeline } from './pipelines/daily.js'
 import { featurePipeline } from './pipelines/feature.js'
 import { trainingPipeline } from './pipelines/training.js'
+import type { SystemSettings } from './settings.js'
 import type { SystemDescription } from './system.js'
 
 export interface BootstrapOptions {
   readonly echo?: (line: string) => void
+  /** Where sources are read, the synthetic seed (the config's). */
+  readonly settings?: SystemSettings
 }
 
 /** What bootstrapping did for one system. */
@@ -39,7 +42,7 @@ export async function bootstrapSystem(db: SqlDialect, system: SystemDescription,
   const registry = new ModelRegistry(db)
   const fg = await systemFeatureGroup(fs, system)
   const backfill = (await fg.count()) === 0
-  if (backfill) await mustSucceed(runPipeline(featurePipeline(system), { db, echo: options.echo }), `${system.name}-feature`)
+  if (backfill) await mustSucceed(runPipeline(featurePipeline(system, options.settings), { db, echo: options.echo }), `${system.name}-feature`)
   const hasModel = (await registry.list()).some((m) => m.name === system.model.name)
   if (!hasModel) await mustSucceed(runPipeline(trainingPipeline(system), { db, echo: options.echo }), `${system.name}-training`)
   return { system: system.name, backfilled: backfill, trained: !hasModel }
@@ -55,6 +58,8 @@ export interface DemoOptions {
    */
   readonly until?: Date
   readonly echo?: (line: string) => void
+  /** Where sources are read, the synthetic seed (the config's). */
+  readonly settings?: SystemSettings
 }
 
 /** Simulates days of the daily synthetic + batch inference pipelines, each run recorded, so monitors have history. */
@@ -63,11 +68,11 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
   const echo = options.echo ?? (() => {})
   const until = options.until ?? new Date()
   let runs = 0
-  for (const system of systems) await bootstrapSystem(db, system, { echo })
+  for (const system of systems) await bootstrapSystem(db, system, { echo, settings: options.settings })
   const endOfDay = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() + 1))
   const plans = await Promise.all(
     systems.map(async (system) => {
-      const daily = dailyPipeline(system)
+      const daily = dailyPipeline(system, options.settings)
       const batch = batchInferencePipeline(system)
       const ticks = await previousFireTimes(daily.schedule!, options.days, endOfDay)
       return { system, daily, batch, ticks: await Promise.all(ticks.map(async (t) => ({ daily: t, batch: (await nextFireTime(batch.schedule!, t)) ?? t }))) }

@@ -81,7 +81,8 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
   if (typeof d.description !== 'string') add('description', 'must be a string')
   if (typeof d.source?.file !== 'string' || d.source.file === '' || /[/\\]/.test(d.source.file)) add('source.file', 'must be a file name (no directory)')
-  if (!Array.isArray(d.source?.requiredColumns)) add('source.requiredColumns', 'must be an array of CSV column names')
+  if (d.source?.url !== undefined && (typeof d.source.url !== 'string' || !/^https?:\/\//.test(d.source.url))) add('source.url', `${JSON.stringify(d.source.url)} must be an http(s) URL`)
+  if (d.source?.requiredColumns !== undefined && !Array.isArray(d.source.requiredColumns)) add('source.requiredColumns', 'must be an array of CSV column names')
   if (typeof d.clean !== 'function') add('clean', 'must be a function from the CSV table to feature rows')
 
   const g = d.featureGroup

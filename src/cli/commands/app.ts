@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { commandConfig } from '../config.js'
 import { port, positiveInt, requestLogSettings } from '../options.js'
 import { print } from '../output.js'
 
@@ -31,24 +32,26 @@ export function registerAppCommands(program: Command): void {
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .option('--no-worker', 'do not run the schedules in this process (run `sml worker` elsewhere)')
     .option('--catch-up', 'run each pipeline’s latest missed tick at start')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const started = performance.now()
       const logSettings = requestLogSettings()
-      const [{ openDatabase }, systems, runtime, web] = await Promise.all([
+      const config = await commandConfig(cmd)
+      const [{ openDatabase, smlHome }, systems, runtime, web] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
         import('../../runtime/index.js'),
         import('../../web/index.js'),
       ])
-      const db = await openDatabase()
-      print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${(await import('../../db/index.js')).smlHome()}/sml.db)` : ''}`)
-      for (const system of Object.values(systems.SYSTEMS)) {
-        const r = await systems.bootstrapSystem(db, system)
+      const db = await openDatabase(config.store)
+      print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${smlHome(config.store.home)}/sml.db)` : ''}${config.file ? `; config ${config.file}` : ''}`)
+      for (const system of config.systems) {
+        const r = await systems.bootstrapSystem(db, system, { settings: config.settings })
         print(`${system.name}: ${r.backfilled ? 'backfilled' : 'features present'}, ${r.trained ? 'trained' : 'model present'}`)
       }
-      const worker = opts.worker ? await runtime.startWorker({ db, pipelines: systems.pipelines, catchUp: opts.catchUp }) : null
-      const scheduleOf = new Map(systems.pipelines.map((p) => [p.name, p.schedule]))
+      const worker = opts.worker ? await runtime.startWorker({ db, pipelines: config.pipelines, catchUp: opts.catchUp }) : null
+      const scheduleOf = new Map(config.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
+        systems: config.systems,
         requestLog: logSettings,
         nextRun: (p) => {
           const schedule = scheduleOf.get(p)
@@ -71,11 +74,12 @@ export function registerAppCommands(program: Command): void {
     .description('serve the web app and JSON API on this store (no schedules)')
     .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
       const logSettings = requestLogSettings()
+      const config = await commandConfig(cmd)
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
-      const db = await openDatabase()
-      const services = web.createServices(db, { requestLog: logSettings })
+      const db = await openDatabase(config.store)
+      const services = web.createServices(db, { systems: config.systems, requestLog: logSettings })
       await services.requestLog.start()
       const server = await web.listen(web.createApp(services), { port: opts.port, host: opts.host })
       print(`serving ${server.url}`)
@@ -90,20 +94,22 @@ export function registerAppCommands(program: Command): void {
     .command('demo')
     .description('simulate N days of the daily synthetic and batch-inference pipelines for both systems, so the monitors have history')
     .option('--days <n>', 'how many days, ending today', positiveInt('--days'), 30)
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
+      const config = await commandConfig(cmd)
       const [{ openDatabase }, systems, { createProgress }] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
         import('../../runtime/index.js'),
       ])
-      const db = await openDatabase()
+      const db = await openDatabase(config.store)
       try {
-        const all = Object.values(systems.SYSTEMS)
+        const all = config.systems
         const progress = createProgress('demo', opts.days * all.length * 2)
         let done = 0
         const started = performance.now()
         const { runs } = await systems.runDemo(db, all, {
           days: opts.days,
+          settings: config.settings,
           echo: (line) => {
             if (/ succeeded, /.test(line) && !/-(feature|training) /.test(line)) progress.update(++done)
           },

@@ -5,11 +5,12 @@ import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { systemFeatureGroup } from '../feature-groups.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
+import type { SystemSettings } from '../settings.js'
 import { className, type SystemDescription } from '../system.js'
 
-/** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with SML_SEED. */
-export function syntheticSeed(at: Date): number {
-  return (Number(process.env.SML_SEED ?? 0) * 1_000_003 + Math.floor(at.getTime() / 1000)) % 2 ** 31
+/** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with the configured seed (SML_SEED). */
+export function syntheticSeed(at: Date, seed = 0): number {
+  return (seed * 1_000_003 + Math.floor(at.getTime() / 1000)) % 2 ** 31
 }
 
 const dailyName = (system: SystemDescription) => `${system.name}-daily`
@@ -31,7 +32,7 @@ export async function realRows(fg: FeatureGroup, system: SystemDescription): Pro
 }
 
 /** One synthetic row a day with the next key, as a new commit: the "new data" batch inference predicts. */
-export function dailyPipeline(system: SystemDescription): Pipeline {
+export function dailyPipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
   return definePipeline({
     name: dailyName(system),
     description: `Add one synthetic ${system.name} row (label known) to ${system.featureGroup.name}`,
@@ -46,7 +47,7 @@ export function dailyPipeline(system: SystemDescription): Pipeline {
       const keyStats = (await fg.statistics()).find((s) => s.column === key)
       const nextKey = (typeof keyStats?.max === 'number' ? keyStats.max : 0) + 1
       const draw = conditionalResampler(system, await realRows(fg, system))
-      const row = { [key]: nextKey, [system.featureGroup.eventTime]: at, ...draw(new Random(syntheticSeed(at))) }
+      const row = { [key]: nextKey, [system.featureGroup.eventTime]: at, ...draw(new Random(syntheticSeed(at, settings.seed))) }
       const commit = await fg.insert([row], { source: ctx.pipeline })
       for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
       ctx.log.info(`added ${key}=${nextKey} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)
