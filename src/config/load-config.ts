@@ -72,7 +72,9 @@ export async function loadConfig(path?: string, settings: ConfigSettings = {}): 
     } catch (e) {
       throw configError(file, describeLoadError(e, file))
     }
-    const exported = mod.default ?? mod.config
+    // A .ts file outside a `"type": "module"` package loads as CommonJS: its exports arrive as `default`.
+    const cjs = mod.default as Record<string, unknown> | undefined
+    const exported = cjs && typeof cjs === 'object' && !('systems' in cjs) && 'default' in cjs ? cjs.default : (mod.default ?? mod.config)
     if (exported === undefined) throw configError(file, 'has no default export: export default defineConfig({ systems: [...] })')
     const issues = projectConfigIssues(exported as ProjectConfig)
     if (issues.length) throw configError(file, issues.map((i) => (i.column ? `${i.column}: ${i.reason}` : i.reason)).join('; '), issues)
