@@ -53,6 +53,8 @@ describe.each(testDialectNames())('a project with its own system on %s', (dialec
       const res = await app.request('/api/wine/predict', { method: 'POST', body: JSON.stringify(sample), headers: { 'content-type': 'application/json' } })
       expect(res.status).toBe(200)
       expect(await res.json()).toMatchObject({ prediction: 'Cultivar 1', modelVersion: 1 })
+      for (const page of ['/', '/wine', '/wine/monitor']) expect((await app.request(page)).status, page).toBe(200)
+      expect(await (await app.request('/wine')).text()).toContain('Wine cultivar')
       expect((await app.request('/api/iris/predict', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(404)
     } finally {
       await services.requestLog.close()
