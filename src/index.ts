@@ -65,10 +65,7 @@ export {
 } from './registry/index.js'
 export {
   definePipeline,
-  registerPipeline,
-  getPipeline,
-  listPipelines,
-  loadPipelines,
+  findPipeline,
   runPipeline,
   RunStore,
   startWorker,
@@ -125,6 +122,7 @@ export {
 export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, type ChartSpec } from './charts/index.js'
 export {
   SYSTEMS,
+  defineSystem,
   iris,
   titanic,
   systemPipelines,
@@ -154,3 +152,4 @@ export {
   type ValuePrediction,
 } from './systems/index.js'
 export { createApp, createServices, listen, type WebServices } from './web/index.js'
+export { defineConfig, loadConfig, openStore, type Config, type ProjectConfig, type StoreConfig, type Store } from './config/index.js'

@@ -21,11 +21,8 @@ const program = new Command()
   .name('sml')
   .description('serverless-ml: feature store, model registry, scheduled pipelines and web UI on SQLite or PostgreSQL')
   .addHelpText('after', '\n`sml --version` prints the version.')
-  .option('--data-dir <dir>', 'read iris.csv and titanic.csv from this directory instead of downloading (also SML_DATA_DIR)')
-  .hook('preAction', (cmd) => {
-    const dir = cmd.opts().dataDir as string | undefined
-    if (dir) process.env.SML_DATA_DIR = dir
-  })
+  .option('--config <file>', 'the project config (also SML_CONFIG; default sml.config.{ts,mts,js,mjs} here, else the built-in iris + titanic)')
+  .option('--data-dir <dir>', 'read the systems\' CSV files (iris.csv, titanic.csv) from this directory instead of downloading (also SML_DATA_DIR)')
 
 registerAppCommands(program)
 registerFeatureStoreCommands(program)

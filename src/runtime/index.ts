@@ -1,6 +1,6 @@
 export { definePipeline, isPipeline, retryDelay, type Pipeline, type PipelineOptions, type PipelineContext, type RunLogger } from './pipeline.js'
-export { registerPipeline, registerModule, getPipeline, listPipelines, loadPipelines, PIPELINES_MODULE_ENV } from './pipelines.js'
-export { canonicalTimeZone, formatSchedule, previousFireTimes, nextFireTime, DEFAULT_TIMEZONE, type Schedule, type ScheduleOptions } from './schedule.js'
+export { findPipeline, pipelineList, modulePipelines, importPipelineModules } from './pipelines.js'
+export { canonicalTimeZone, toSchedule, formatSchedule, previousFireTimes, nextFireTime, DEFAULT_TIMEZONE, type Schedule, type ScheduleOptions } from './schedule.js'
 export { runPipeline, exitCode, type RunPipelineOptions, type PipelineOutcome } from './runner.js'
 export {
   RunStore,

@@ -4,51 +4,40 @@ import { NotFoundError, ValidationError } from '../db/index.js'
 import { isPipeline, type Pipeline } from './pipeline.js'
 
 /**
- * The pipelines `sml run` and `sml worker` know, by name. Layers above the runtime add theirs
- * declaratively: a module exports pipelines (each export a Pipeline or an array of them) and is
- * registered with `registerModule()` — the CLI registers the shipped systems' module this way — or
- * listed in `SML_PIPELINES_MODULE` (paths separated by `,`, resolved from the current directory;
- * e.g. test fixtures or a project's own pipelines), which `loadPipelines()` imports.
+ * Pipelines are passed around as lists (the project config's, handed to `sml run` and the worker); there is no
+ * process-wide registry. These helpers look one up, check a list, and collect the pipelines a module exports.
  */
-const registered = new Map<string, Pipeline>()
 
-export const PIPELINES_MODULE_ENV = 'SML_PIPELINES_MODULE'
-
-/** Adds pipelines; the same name twice with different definitions is refused. */
-export function registerPipeline(...pipelines: readonly Pipeline[]): void {
-  for (const p of pipelines) {
-    if (!isPipeline(p)) throw new ValidationError(`not a pipeline: make it with definePipeline()`)
-    const had = registered.get(p.name)
-    if (had && had !== p) throw new ValidationError(`two pipelines are named ${p.name}`, [{ column: 'name', reason: 'duplicate pipeline name' }])
-    registered.set(p.name, p)
-  }
-}
-
-export function getPipeline(name: string): Pipeline {
-  const p = registered.get(name)
+/** The pipeline named `name` in `pipelines`; a NotFoundError listing the known names otherwise. */
+export function findPipeline(pipelines: readonly Pipeline[], name: string): Pipeline {
+  const p = pipelines.find((q) => q.name === name)
   if (!p) {
-    const known = [...registered.keys()].sort()
-    throw new NotFoundError(`no pipeline ${name} (known: ${known.length ? known.join(', ') : `none — set ${PIPELINES_MODULE_ENV}`})`)
+    const known = pipelines.map((q) => q.name).sort()
+    throw new NotFoundError(`no pipeline ${name} (known: ${known.length ? known.join(', ') : 'none — add systems or pipelines to sml.config.ts'})`)
   }
   return p
 }
 
-export function listPipelines(): Pipeline[] {
-  return [...registered.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-}
-
-/** Registers every pipeline a module exports (a Pipeline, or an array of them, per export). */
-export function registerModule(mod: Record<string, unknown>): Pipeline[] {
-  const found = Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v])).filter(isPipeline)
-  registerPipeline(...found)
-  return found
-}
-
-/** Imports the modules named in SML_PIPELINES_MODULE; returns every registered pipeline. */
-export async function loadPipelines(env: NodeJS.ProcessEnv = process.env): Promise<Pipeline[]> {
-  for (const path of (env[PIPELINES_MODULE_ENV] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const url = pathToFileURL(isAbsolute(path) ? path : resolve(path)).href
-    registerModule(await import(url))
+/** Checks that every entry is a Pipeline and names are unique; returns them sorted by name. */
+export function pipelineList(pipelines: readonly unknown[]): Pipeline[] {
+  const byName = new Map<string, Pipeline>()
+  for (const p of pipelines) {
+    if (!isPipeline(p)) throw new ValidationError(`not a pipeline: make it with definePipeline()`)
+    const had = byName.get(p.name)
+    if (had && had !== p) throw new ValidationError(`two pipelines are named ${p.name}`, [{ column: 'name', reason: 'duplicate pipeline name' }])
+    byName.set(p.name, p)
   }
-  return listPipelines()
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+/** Every pipeline a module exports (a Pipeline, or an array of them, per export). */
+export function modulePipelines(mod: Record<string, unknown>): Pipeline[] {
+  return Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v])).filter(isPipeline)
+}
+
+/** Imports modules by path (resolved from the current directory) and returns the pipelines they export. */
+export async function importPipelineModules(paths: readonly string[]): Promise<Pipeline[]> {
+  const found: Pipeline[] = []
+  for (const path of paths) found.push(...modulePipelines(await import(pathToFileURL(isAbsolute(path) ? path : resolve(path)).href)))
+  return found
 }

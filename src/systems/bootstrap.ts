@@ -8,10 +8,13 @@ import { batchInferencePipeline } from './pipelines/batch-inference.js'
 import { dailyPipeline } from './pipelines/daily.js'
 import { featurePipeline } from './pipelines/feature.js'
 import { trainingPipeline } from './pipelines/training.js'
+import type { SystemSettings } from './settings.js'
 import type { SystemDescription } from './system.js'
 
 export interface BootstrapOptions {
   readonly echo?: (line: string) => void
+  /** Where sources are read, the synthetic seed (the config's). */
+  readonly settings?: SystemSettings
 }
 
 /** What bootstrapping did for one system. */
@@ -43,7 +46,7 @@ export async function bootstrapSystem(db: SqlDialect, system: SystemDescription,
   const registry = new ModelRegistry(db)
   const fg = await systemFeatureGroup(fs, system)
   const backfill = (await fg.count()) === 0
-  if (backfill) await mustSucceed(runPipeline(featurePipeline(system), { db, echo: options.echo }), `${system.name}-feature`)
+  if (backfill) await mustSucceed(runPipeline(featurePipeline(system, options.settings), { db, echo: options.echo }), `${system.name}-feature`)
   const hasModel = (await registry.list()).some((m) => m.name === system.model.name)
   if (!hasModel) await mustSucceed(runPipeline(trainingPipeline(system), { db, echo: options.echo }), `${system.name}-training`)
   return { system: system.name, backfilled: backfill, trained: !hasModel }
@@ -59,6 +62,8 @@ export interface DemoOptions {
    */
   readonly until?: Date
   readonly echo?: (line: string) => void
+  /** Where sources are read, the synthetic seed (the config's). */
+  readonly settings?: SystemSettings
 }
 
 /** What a demo did: runs made, and system-days skipped because an earlier demo (or a worker) already ran them. */
@@ -81,11 +86,11 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
   let skipped = 0
   const history = new RunStore(db)
   const done = async (pipeline: string, tick: Date) => (await history.lastOfTick(pipeline, tick))?.status === 'succeeded'
-  for (const system of systems) await bootstrapSystem(db, system, { echo })
+  for (const system of systems) await bootstrapSystem(db, system, { echo, settings: options.settings })
   const endOfDay = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() + 1))
   const plans = await Promise.all(
     systems.map(async (system) => {
-      const daily = dailyPipeline(system)
+      const daily = dailyPipeline(system, options.settings)
       const batch = batchInferencePipeline(system)
       const ticks = await previousFireTimes(daily.schedule!, options.days, endOfDay)
       return { system, daily, batch, ticks: await Promise.all(ticks.map(async (t) => ({ daily: t, batch: (await nextFireTime(batch.schedule!, t)) ?? t }))) }

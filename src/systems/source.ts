@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { smlHome, ValidationError } from '../db/index.js'
 import { parseCsv, type CsvTable } from '../featurestore/index.js'
 import type { SystemDescription } from './system.js'
@@ -7,21 +7,34 @@ import type { SystemDescription } from './system.js'
 export interface SourceOptions {
   /** Directory holding the CSV files; default SML_DATA_DIR. When unset, the public URL is downloaded once and cached. */
   readonly dataDir?: string
+  /** Where a source without a URL is read from when no dataDir is given: the project (config file's) directory; default the current one. */
+  readonly projectDir?: string
   readonly home?: string
   readonly fetch?: typeof fetch
 }
 
-/** Where a system's CSV comes from: a local directory, the cache, or (once) the public URL. */
-export async function loadSource(system: SystemDescription, options: SourceOptions = {}): Promise<{ table: CsvTable; origin: string }> {
-  const { file, url, requiredColumns } = system.source
+/** The local path of a source read from disk (a data directory, or the project for a source without a URL); null when it is downloaded. */
+export function localSourcePath(system: SystemDescription, options: SourceOptions = {}): string | null {
   const dataDir = options.dataDir ?? process.env.SML_DATA_DIR
+  if (dataDir) return join(dataDir, system.source.file)
+  if (!system.source.url) return resolve(options.projectDir ?? '.', system.source.file)
+  return null
+}
+
+/** Where a system's CSV comes from: a local directory, the project, the cache, or (once) the public URL. */
+export async function loadSource(system: SystemDescription, options: SourceOptions = {}): Promise<{ table: CsvTable; origin: string }> {
+  const { file, url, requiredColumns = [] } = system.source
+  const local = localSourcePath(system, options)
   let text: string
   let origin: string
-  if (dataDir) {
-    origin = join(dataDir, file)
-    if (!existsSync(origin)) throw new ValidationError(`${origin} does not exist: SML_DATA_DIR / --data-dir must hold ${file}`, [{ reason: 'missing data file' }])
+  if (local !== null) {
+    origin = local
+    if (!existsSync(origin)) {
+      const where = url ? `SML_DATA_DIR / --data-dir must hold ${file}` : `the ${system.name} source has no URL, so the project directory (or --data-dir) must hold ${file}`
+      throw new ValidationError(`${origin} does not exist: ${where}`, [{ reason: 'missing data file' }])
+    }
     text = readFileSync(origin, 'utf8')
-  } else {
+  } else if (url) {
     const cacheDir = join(smlHome(options.home), 'cache')
     origin = join(cacheDir, file)
     if (existsSync(origin)) text = readFileSync(origin, 'utf8')
@@ -32,7 +45,7 @@ export async function loadSource(system: SystemDescription, options: SourceOptio
       writeFileSync(`${origin}.part`, text)
       renameSync(`${origin}.part`, origin)
     }
-  }
+  } else throw new Error('unreachable: a source without a URL is read from disk')
   const table = parseCsv(text, origin)
   if (table.records.length === 0) throw new ValidationError(`${origin} has a header but no data rows`, [{ reason: 'no data rows' }])
   const missing = requiredColumns.filter((c) => !table.header.includes(c))

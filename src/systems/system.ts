@@ -45,11 +45,12 @@ export interface SystemDescription {
   readonly title: string
   readonly description: string
   readonly source: {
-    /** File name in SML_DATA_DIR / the download cache. */
+    /** File name in SML_DATA_DIR / the download cache; without a URL, in the project (config file's) directory. */
     readonly file: string
-    readonly url: string
+    /** Downloaded once into the cache when no data directory is given; absent = a file of the project. */
+    readonly url?: string
     /** CSV header columns (lowercased) the cleaning needs; a file missing one is refused. */
-    readonly requiredColumns: readonly string[]
+    readonly requiredColumns?: readonly string[]
   }
   readonly featureGroup: {
     readonly name: string

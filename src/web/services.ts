@@ -56,7 +56,7 @@ export function createServices(db: SqlDialect, options: ServicesOptions = {}): W
     models: new ModelCache(featureStore, registry),
     requestLog: new RequestLog(db, options.requestLog),
     nextRun: options.nextRun,
-    pipelines: options.pipelines ?? (options.systems ?? Object.values(SYSTEMS)).flatMap(systemPipelines),
+    pipelines: options.pipelines ?? (options.systems ?? Object.values(SYSTEMS)).flatMap((s) => systemPipelines(s)),
     launchRun: options.launchRun,
     access,
     predictRateLimit: options.predictRateLimit !== undefined ? options.predictRateLimit : access.loopback ? null : { limit: 60, windowMs: 60_000 },

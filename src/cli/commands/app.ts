@@ -1,5 +1,6 @@
 import { createServer } from 'node:net'
 import type { Command } from 'commander'
+import { commandConfig } from '../config.js'
 import { port, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
@@ -79,22 +80,24 @@ export function registerAppCommands(program: Command): void {
       const started = performance.now()
       const logSettings = requestLogSettings()
       if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
-      const [{ openDatabase }, systems, runtime, web] = await Promise.all([
+      const config = await commandConfig(cmd)
+      const [{ openDatabase, smlHome }, systems, runtime, web] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
         import('../../runtime/index.js'),
         import('../../web/index.js'),
       ])
-      const db = await openDatabase()
-      print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${(await import('../../db/index.js')).smlHome()}/sml.db)` : ''}`)
-      for (const system of Object.values(systems.SYSTEMS)) {
-        const r = await systems.bootstrapSystem(db, system)
+      const db = await openDatabase(config.store)
+      print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${smlHome(config.store.home)}/sml.db)` : ''}${config.file ? `; config ${config.file}` : ''}`)
+      for (const system of config.systems) {
+        const r = await systems.bootstrapSystem(db, system, { settings: config.settings })
         print(`${system.name}: ${r.backfilled ? 'backfilled' : 'features present'}, ${r.trained ? 'trained' : 'model present'}`)
       }
-      const worker = opts.worker ? await runtime.startWorker({ db, pipelines: systems.pipelines, catchUp: opts.catchUp }) : null
-      const scheduleOf = new Map(systems.pipelines.map((p) => [p.name, p.schedule]))
+      const worker = opts.worker ? await runtime.startWorker({ db, pipelines: config.pipelines, catchUp: opts.catchUp }) : null
+      const scheduleOf = new Map(config.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
         ...(await operateOptions(db, opts.host)),
+        systems: config.systems,
         requestLog: logSettings,
         nextRun: (p) => {
           const schedule = scheduleOf.get(p)
@@ -123,10 +126,11 @@ export function registerAppCommands(program: Command): void {
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .action(async (opts, cmd: Command) => {
       const logSettings = requestLogSettings()
+      const config = await commandConfig(cmd)
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
       // Serves a store `sml start` (or a pipeline) made; it does not make one.
-      const db = await openDatabase({ create: false })
-      const services = web.createServices(db, { ...(await operateOptions(db, opts.host)), requestLog: logSettings })
+      const db = await openDatabase({ ...config.store, create: false })
+      const services = web.createServices(db, { ...(await operateOptions(db, opts.host)), systems: config.systems, requestLog: logSettings })
       await services.requestLog.start()
       const server = await listenOrExplain(cmd, opts, () => web.listen(web.createApp(services), { port: opts.port, host: opts.host }), async () => {
         await services.requestLog.close()
@@ -146,21 +150,23 @@ export function registerAppCommands(program: Command): void {
     .option('--days <n>', 'how many days, ending today (days already simulated are skipped)', positiveInt('--days'), 30)
     .option('--until <day>', 'the last simulated day, YYYY-MM-DD (default today, UTC)', utcDay('--until'))
     .option('--json', 'machine-readable summary')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
+      const config = await commandConfig(cmd)
       const [{ openDatabase }, systems, { createProgress }] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
         import('../../runtime/index.js'),
       ])
-      const db = await openDatabase()
+      const db = await openDatabase(config.store)
       try {
-        const all = Object.values(systems.SYSTEMS)
+        const all = config.systems
         const progress = createProgress('demo', opts.days * all.length * 2)
         let done = 0
         const started = performance.now()
         const { runs, skipped } = await systems.runDemo(db, all, {
           days: opts.days,
           until: opts.until,
+          settings: config.settings,
           echo: (line) => {
             if (/ succeeded, /.test(line) && !/-(feature|training) /.test(line)) progress.update(++done)
             else if (/ already simulated, skipped$/.test(line)) progress.update((done += 2))

@@ -1,17 +1,13 @@
 import { Option, type Command } from 'commander'
 import { RUN_STATUSES } from '../../runtime/run-status.js'
+import { commandConfig, configArgs } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
 import { formatTable, print, printJson } from '../output.js'
 
 
 async function runtime() {
   const [rt, db] = await Promise.all([import('../../runtime/index.js'), import('../../db/index.js')])
-  // The shipped systems' pipelines (imported here, above the runtime layer), then those named in SML_PIPELINES_MODULE.
-  const loadPipelines = async () => {
-    rt.registerModule(await import('../../systems/index.js'))
-    return rt.loadPipelines()
-  }
-  return { ...rt, loadPipelines, openDatabase: db.openDatabase }
+  return { ...rt, openDatabase: db.openDatabase }
 }
 
 /** `sml run`, `sml runs`, `sml pipelines`, `sml worker`: pipelines as fresh processes and their history. */
@@ -22,7 +18,7 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--json', 'print the recorded attempts as JSON on stdout')
     .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run (set by sml worker)').hideHelp())
     .addOption(new Option('--trigger <trigger>', 'what started the run').choices(['manual', 'schedule', 'catch-up']).default('manual').hideHelp())
-    .action(async (name: string, opts) => {
+    .action(async (name: string, opts, cmd: Command) => {
       if (process.channel) {
         // Started by `sml worker`: when the worker dies, stop too (its tick goes to another worker).
         process.channel.unref()
@@ -31,10 +27,10 @@ export function registerRuntimeCommands(program: Command): void {
           process.exit(1)
         })
       }
+      const config = await commandConfig(cmd)
       const rt = await runtime()
-      await rt.loadPipelines()
-      const pipeline = rt.getPipeline(name)
-      const db = await rt.openDatabase()
+      const pipeline = rt.findPipeline(config.pipelines, name)
+      const db = await rt.openDatabase(config.store)
       let code = 1
       try {
         const scheduledFor = opts.scheduledFor === undefined ? null : new Date(Number(opts.scheduledFor))
@@ -58,9 +54,10 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`, oneOf('--status', RUN_STATUSES))
     .option('--limit <n>', 'how many (default 20)', int('--limit'), 20)
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
+      const { store } = await commandConfig(cmd)
       const { RunStore, openDatabase } = await runtime()
-      const db = await openDatabase({ create: false })
+      const db = await openDatabase({ ...store, create: false })
       try {
         const list = await new RunStore(db).list({ pipeline: opts.pipeline, status: opts.status, limit: opts.limit })
         if (opts.json) return printJson(list)
@@ -84,8 +81,9 @@ export function registerRuntimeCommands(program: Command): void {
     .action(async (id: number, opts, cmd: Command) => {
       // Commander gives an option both commands define to the parent (`runs --json`) when it follows `show ID`.
       const json = Boolean(opts.json || cmd.parent?.opts().json)
+      const { store } = await commandConfig(cmd)
       const { RunStore, openDatabase } = await runtime()
-      const db = await openDatabase({ create: false })
+      const db = await openDatabase({ ...store, create: false })
       try {
         const store = new RunStore(db)
         const run = await store.get(id)
@@ -107,10 +105,11 @@ export function registerRuntimeCommands(program: Command): void {
     .command('pipelines')
     .description('known pipelines with their schedule and last run')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const { loadPipelines, RunStore, openDatabase } = await runtime()
-      const pipelines = await loadPipelines()
-      const db = await openDatabase({ create: false })
+    .action(async (opts, cmd: Command) => {
+      const config = await commandConfig(cmd)
+      const { RunStore, openDatabase } = await runtime()
+      const pipelines = config.pipelines
+      const db = await openDatabase({ ...config.store, create: false })
       try {
         const store = new RunStore(db)
         const rows = await Promise.all(
@@ -121,7 +120,7 @@ export function registerRuntimeCommands(program: Command): void {
           }),
         )
         if (opts.json) return printJson(rows)
-        if (rows.length === 0) return print('no pipelines: set SML_PIPELINES_MODULE to a module exporting pipelines')
+        if (rows.length === 0) return print(`no pipelines: add systems or pipelines to ${config.file ?? 'sml.config.ts'}`)
         print(
           formatTable(
             ['name', 'schedule', 'time zone', 'retries', 'timeout', 'last run', 'description'],
@@ -139,12 +138,14 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--catch-up', "run each pipeline's latest tick missed while no worker ran")
     .option('--in-process', 'run ticks inside the worker instead of as fresh `sml run` processes')
     .option('--pipeline <name...>', 'only these pipelines')
-    .action(async (opts) => {
+    .action(async (opts, cmd: Command) => {
+      const config = await commandConfig(cmd)
       const rt = await runtime()
-      let pipelines = await rt.loadPipelines()
-      if (opts.pipeline) pipelines = (opts.pipeline as string[]).map((n) => rt.getPipeline(n))
-      const db = await rt.openDatabase()
-      const execute = opts.inProcess ? undefined : rt.childProcessExecutor([process.execPath, ...process.execArgv, process.argv[1]])
+      let pipelines = config.pipelines
+      if (opts.pipeline) pipelines = (opts.pipeline as string[]).map((n) => rt.findPipeline(config.pipelines, n))
+      const db = await rt.openDatabase(config.store)
+      // Each tick's `sml run` loads the same config file and data directory as this worker.
+      const execute = opts.inProcess ? undefined : rt.childProcessExecutor([process.execPath, ...process.execArgv, process.argv[1], ...configArgs(config)])
       const worker = await rt.startWorker({ db, pipelines, execute, catchUp: Boolean(opts.catchUp) })
       process.stderr.write(`worker ${process.pid} started with ${worker.scheduler.name}: ${worker.jobs.length} scheduled pipeline(s); stop with Ctrl-C\n`)
       await new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 import { csvToRows, type CsvTable } from '../../featurestore/index.js'
 import { KNeighborsClassifier } from '../../ml/index.js'
+import { defineSystem } from '../define-system.js'
 import type { SystemDescription } from '../system.js'
 import { irisPicture } from './picture.js'
 
@@ -13,7 +14,7 @@ const RANGES: Record<string, Record<(typeof MEASUREMENTS)[number], readonly [num
 }
 const VARIETIES = ['Setosa', 'Versicolor', 'Virginica']
 
-export const iris: SystemDescription = {
+export const iris: SystemDescription = defineSystem({
   name: 'iris',
   title: 'Iris flowers',
   description: 'Predicts the variety of an iris flower from the length and width of its sepals and petals (k-nearest neighbours, k=2).',
@@ -73,4 +74,4 @@ export const iris: SystemDescription = {
   synthetic: { jitter: 0.1, bounds: RANGES },
   schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
   picture: irisPicture,
-}
+})

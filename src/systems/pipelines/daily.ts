@@ -6,11 +6,12 @@ import { ValidationError } from '../../db/index.js'
 import { generatedKeyColumns, keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
+import type { SystemSettings } from '../settings.js'
 import { className, systemTask, type SystemDescription } from '../system.js'
 
-/** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with SML_SEED. */
-export function syntheticSeed(at: Date): number {
-  return (Number(process.env.SML_SEED ?? 0) * 1_000_003 + Math.floor(at.getTime() / 1000)) % 2 ** 31
+/** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with the configured seed (SML_SEED). */
+export function syntheticSeed(at: Date, seed = 0): number {
+  return (seed * 1_000_003 + Math.floor(at.getTime() / 1000)) % 2 ** 31
 }
 
 const dailyName = (system: SystemDescription) => `${system.name}-daily`
@@ -64,7 +65,7 @@ async function nextKey(fg: FeatureGroup, system: SystemDescription, at: Date): P
 }
 
 /** One synthetic row a day with the next key, as a new commit: the "new data" batch inference predicts. */
-export function dailyPipeline(system: SystemDescription): Pipeline {
+export function dailyPipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
   return definePipeline({
     name: dailyName(system),
     description: `Add one synthetic ${system.name} row (label known) to ${system.featureGroup.name}`,
@@ -77,7 +78,7 @@ export function dailyPipeline(system: SystemDescription): Pipeline {
       const fg = await systemFeatureGroup(ctx.featureStore, system)
       const key = await nextKey(fg, system, at)
       const draw = conditionalResampler(system, await realRows(fg, system))
-      const row = { ...draw(new Random(syntheticSeed(at))), ...key, [system.featureGroup.eventTime]: at }
+      const row = { ...draw(new Random(syntheticSeed(at, settings.seed))), ...key, [system.featureGroup.eventTime]: at }
       const commit = await fg.insert([row], { source: ctx.pipeline })
       for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
       ctx.log.info(`added ${keyText(system, row)} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)

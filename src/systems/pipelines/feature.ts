@@ -3,10 +3,11 @@ import { formatIssue, ValidationError } from '../../db/index.js'
 import { validateRows, type Row } from '../../featurestore/index.js'
 import { keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadSource } from '../source.js'
+import type { SystemSettings } from '../settings.js'
 import type { SystemDescription } from '../system.js'
 
 /** Backfill: the public CSV, cleaned, into the feature group. Re-running writes only new or changed rows. */
-export function featurePipeline(system: SystemDescription): Pipeline {
+export function featurePipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
   return definePipeline({
     name: `${system.name}-feature`,
     description: `Backfill ${system.featureGroup.name} v${system.featureGroup.version} from ${system.source.file}`,
@@ -14,7 +15,7 @@ export function featurePipeline(system: SystemDescription): Pipeline {
     backoffMs: 2_000,
     timeoutMs: 5 * 60_000,
     async run(ctx) {
-      const { table, origin } = await loadSource(system)
+      const { table, origin } = await loadSource(system, settings.source)
       ctx.log.info(`read ${table.records.length} rows from ${origin}`)
       const rows = system.clean(table)
       ctx.log.info(`${rows.length} rows after cleaning`)

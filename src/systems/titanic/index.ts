@@ -1,6 +1,7 @@
 import { validationError, type ValidationIssue } from '../../db/index.js'
 import { csvToRows, type CsvTable, type Row } from '../../featurestore/index.js'
 import { RandomForestClassifier } from '../../ml/index.js'
+import { defineSystem } from '../define-system.js'
 import type { SystemDescription } from '../system.js'
 import { titanicPicture } from './picture.js'
 
@@ -9,7 +10,7 @@ const SEX = { male: 0, female: 1 } as const
 const shown = (v: unknown) => JSON.stringify(typeof v === 'string' && v.length > 40 ? v.slice(0, 40) + '…' : v)
 const EMBARKED = { C: 0, Q: 1, S: 2 } as const
 
-export const titanic: SystemDescription = {
+export const titanic: SystemDescription = defineSystem({
   name: 'titanic',
   title: 'Titanic survival',
   description: 'Predicts whether a Titanic passenger survived from class, sex, age, family aboard and port (random forest, 100 trees).',
@@ -134,4 +135,4 @@ export const titanic: SystemDescription = {
   synthetic: { jitter: 0.5 },
   schedules: { daily: '5 6 * * *', batchInference: '20 6 * * *' },
   picture: titanicPicture,
-}
+})

@@ -1,0 +1,118 @@
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ValidationError } from '../db/index.js'
+import { definePipeline } from '../runtime/index.js'
+import { iris, titanic } from '../systems/index.js'
+import { defineConfig } from './config.js'
+import { findConfigFile, loadConfig, settingsFromEnv } from './load-config.js'
+import { tempProject, WINE_CONFIG } from './test-support/project.js'
+
+const projects: { remove(): void }[] = []
+afterAll(() => projects.forEach((p) => p.remove()))
+function project(files: Record<string, string>) {
+  const p = tempProject(files)
+  projects.push(p)
+  return p.dir
+}
+
+/** The message of what `loadConfig` throws. */
+async function loadError(path: string | undefined, cwd: string): Promise<ValidationError> {
+  try {
+    await loadConfig(path, { cwd })
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError)
+    return e as ValidationError
+  }
+  throw new Error('loadConfig did not throw')
+}
+
+describe('loadConfig', () => {
+  it('without a config file gives the built-in iris + titanic config with their pipelines', async () => {
+    const dir = project({})
+    expect(findConfigFile(undefined, dir)).toBeNull()
+    const config = await loadConfig(undefined, { cwd: dir })
+    expect(config.file).toBeNull()
+    expect(config.systems).toEqual([iris, titanic])
+    expect(config.pipelines.map((p) => p.name)).toEqual([
+      'iris-batch-inference', 'iris-daily', 'iris-feature', 'iris-training',
+      'titanic-batch-inference', 'titanic-daily', 'titanic-feature', 'titanic-training',
+    ])
+    expect(config.seed).toBe(0)
+    expect(config.settings.source?.projectDir).toBe(dir)
+  })
+
+  it("finds sml.config.mjs in the working directory and takes its systems, and the flags' store over the file's", async () => {
+    const dir = project({ 'sml.config.mjs': WINE_CONFIG.replace('defineConfig({ systems: [wine] })', "defineConfig({ systems: [wine], store: { home: 'from-file' } })") })
+    const config = await loadConfig(undefined, { cwd: dir, seed: 7 })
+    expect(config.file).toBe(join(dir, 'sml.config.mjs'))
+    expect(config.systems.map((s) => s.name)).toEqual(['wine'])
+    expect(config.pipelines.map((p) => p.name)).toEqual(['wine-batch-inference', 'wine-daily', 'wine-feature', 'wine-training'])
+    expect(config.store).toEqual({ home: 'from-file', url: undefined, schema: undefined })
+    expect(config.seed).toBe(7)
+    expect((await loadConfig(undefined, { cwd: dir, home: '/elsewhere' })).store.home).toBe('/elsewhere')
+  })
+
+  it('loads a file named by path, and adds the pipelines of SML_PIPELINES_MODULE modules', async () => {
+    const dir = project({
+      'other.mjs': WINE_CONFIG,
+      'extra.mjs': "import { definePipeline } from 'serverless-ml'\nexport const hello = definePipeline({ name: 'hello', run() {} })\n",
+    })
+    const config = await loadConfig('other.mjs', { cwd: dir, pipelineModules: ['extra.mjs'] })
+    expect(config.file).toBe(join(dir, 'other.mjs'))
+    expect(config.pipelines.map((p) => p.name)).toContain('hello')
+  })
+
+  it('turns every bad config into one line naming the file and the problem', async () => {
+    const dir = project({
+      'syntax.mjs': 'export default {\n  systems: [,\n',
+      'invalid.mjs': WINE_CONFIG.replace("export default defineConfig({ systems: [wine] })", "export default { systems: [{ ...wine, name: 'api', fields: wine.fields.slice(1) }] }").replace("export const wine = defineSystem(", 'export const wine = ('),
+      'throws.mjs': WINE_CONFIG.replace("name: 'wine',", "name: 'runs',"),
+      'nodefault.mjs': 'export const x = 1\n',
+      'nodata.mjs': WINE_CONFIG.replace("file: 'wine.csv'", "file: 'nope.csv'"),
+      'config.json': '{}',
+    })
+    const cases: [string, RegExp][] = [
+      ['missing.mjs', /^config .*missing\.mjs: does not exist$/],
+      // Node says "syntax error: Unexpected end of input (line 3)"; under vitest, vite parses the file first.
+      ['syntax.mjs', /^config .*syntax\.mjs: (syntax error: Unexpected end of input|.*invalid JS syntax)/],
+      ['invalid.mjs', /^config .*invalid\.mjs: systems\[0\]\.name: "api" is a route of the web app .*; systems\[0\]\.fields: model input "alcohol" has no field description$/],
+      ['throws.mjs', /^config .*throws\.mjs: invalid system "runs": name: "runs" is a route of the web app/],
+      ['nodefault.mjs', /^config .*nodefault\.mjs: has no default export: export default defineConfig/],
+      ['nodata.mjs', /^config .*nodata\.mjs: system wine: data file .*nope\.csv does not exist$/],
+      ['config.json', /^config .*config\.json: a config file must end in \.ts, \.mts, \.js or \.mjs, not \.json$/],
+    ]
+    for (const [file, message] of cases) {
+      const e = await loadError(file, dir)
+      expect(e.message).toMatch(message)
+      expect(e.message).not.toContain('\n')
+    }
+  })
+
+  it('loads a TypeScript config', async () => {
+    const dir = project({ 'sml.config.ts': WINE_CONFIG.replace("schedules: { daily: '0 7 * * *'", "schedules: { daily: '0 7 * * *' as string") })
+    const config = await loadConfig(undefined, { cwd: dir })
+    expect(config.file).toBe(join(dir, 'sml.config.ts'))
+    expect(config.systems.map((s) => s.name)).toEqual(['wine'])
+  })
+})
+
+describe('defineConfig', () => {
+  it('refuses systems that clash and pipelines that share a name, listing each', () => {
+    const extra = definePipeline({ name: 'iris-daily', run() {} })
+    expect(() => defineConfig({ systems: [iris, iris] })).toThrow(/^invalid config: systems\[1\]\.name: "iris" is also the name of systems\[0\]; systems\[1\]\.model\.name: "iris_model" is also the model/)
+    expect(() => defineConfig({ systems: [iris], pipelines: [extra, 'x' as never] })).toThrow(
+      'invalid config: pipelines[0].name: "iris-daily" is also a pipeline of system iris; pipelines[1]: is not a pipeline: make it with definePipeline()',
+    )
+    expect(() => defineConfig({ systems: [titanic], store: { home: 1 as never, path: 'x' } as never })).toThrow('invalid config: store.home: must be a string; store.path: is not a store setting (home, url, schema)')
+    expect(defineConfig({ systems: [iris] }).systems).toEqual([iris])
+  })
+})
+
+describe('settingsFromEnv', () => {
+  it('reads the environment once, empty values unset', () => {
+    expect(settingsFromEnv({ SML_CONFIG: 'a.mjs', SML_HOME: '/h', DATABASE_URL: '', SML_SEED: '3', SML_PIPELINES_MODULE: 'a.mjs, b.mjs' })).toEqual({
+      configFile: 'a.mjs', dataDir: undefined, home: '/h', url: undefined, schema: undefined, seed: 3, pipelineModules: ['a.mjs', 'b.mjs'],
+    })
+    expect(() => settingsFromEnv({ SML_SEED: 'x' })).toThrow('SML_SEED must be an integer, got "x"')
+  })
+})

@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs'
+import { dirname, extname, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ValidationError } from '../db/index.js'
+import { importPipelineModules, pipelineList } from '../runtime/index.js'
+import { localSourcePath, systemPipelines, type SystemSettings } from '../systems/index.js'
+import { projectConfigIssues, type Config, type ProjectConfig, type StoreConfig } from './config.js'
+
+/** Looked for in the working directory, in this order, when no `--config` / SML_CONFIG names a file. */
+export const CONFIG_FILES = ['sml.config.ts', 'sml.config.mts', 'sml.config.js', 'sml.config.mjs'] as const
+
+/** What the edge (CLI flags, environment) contributes; flags override the environment. */
+export interface ConfigSettings {
+  /** The config file (--config, SML_CONFIG); default the first of CONFIG_FILES in `cwd`. */
+  readonly configFile?: string
+  readonly dataDir?: string
+  readonly home?: string
+  readonly url?: string
+  readonly schema?: string
+  readonly seed?: number
+  /** Modules whose exported pipelines are added (SML_PIPELINES_MODULE, `,`-separated): test fixtures, benches. */
+  readonly pipelineModules?: readonly string[]
+  /** Where config files are looked for and relative paths resolved; default the current directory. */
+  readonly cwd?: string
+}
+
+/**
+ * The settings the environment gives, read once here: SML_CONFIG, SML_DATA_DIR, SML_HOME, DATABASE_URL,
+ * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE. Empty values count as unset.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSettings {
+  const v = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
+  const seed = v('SML_SEED')
+  if (seed !== undefined && !Number.isInteger(Number(seed)))
+    throw new ValidationError(`SML_SEED must be an integer, got ${JSON.stringify(seed)}`, [{ column: 'SML_SEED', reason: 'must be an integer' }])
+  return {
+    configFile: v('SML_CONFIG'),
+    dataDir: v('SML_DATA_DIR'),
+    home: v('SML_HOME'),
+    url: v('DATABASE_URL'),
+    schema: v('SML_PG_SCHEMA'),
+    seed: seed === undefined ? undefined : Number(seed),
+    pipelineModules: (v('SML_PIPELINES_MODULE') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  }
+}
+
+/** The project's config file: the one named, else the first of CONFIG_FILES in `cwd`, else null (built-in config). */
+export function findConfigFile(named?: string, cwd = process.cwd()): string | null {
+  if (named !== undefined) return resolve(cwd, named)
+  for (const f of CONFIG_FILES) if (existsSync(resolve(cwd, f))) return resolve(cwd, f)
+  return null
+}
+
+/**
+ * Reads the configuration once: the config file (or the built-in iris + titanic config when there is none),
+ * then the settings from flags and environment (which win over the file's `store`). Every problem — a missing
+ * or unparsable file, an invalid description, an unknown export, a missing data file — is one ValidationError
+ * whose one-line message names the config file and the problem.
+ */
+export async function loadConfig(path?: string, settings: ConfigSettings = {}): Promise<Config> {
+  const cwd = settings.cwd ?? process.cwd()
+  const file = findConfigFile(path ?? settings.configFile, cwd)
+  let project: ProjectConfig
+  if (file === null) {
+    const { iris, titanic } = await import('../systems/index.js')
+    project = { systems: [iris, titanic] }
+  } else {
+    if (!existsSync(file)) throw configError(file, 'does not exist')
+    let mod: Record<string, unknown>
+    try {
+      mod = (await importConfigModule(file)) as Record<string, unknown>
+    } catch (e) {
+      throw configError(file, describeLoadError(e, file))
+    }
+    // A .ts file outside a `"type": "module"` package loads as CommonJS: its exports arrive as `default`.
+    const cjs = mod.default as Record<string, unknown> | undefined
+    const exported = cjs && typeof cjs === 'object' && !('systems' in cjs) && 'default' in cjs ? cjs.default : (mod.default ?? mod.config)
+    if (exported === undefined) throw configError(file, 'has no default export: export default defineConfig({ systems: [...] })')
+    const issues = projectConfigIssues(exported as ProjectConfig)
+    if (issues.length) throw configError(file, issues.map((i) => (i.column ? `${i.column}: ${i.reason}` : i.reason)).join('; '), issues)
+    project = exported as ProjectConfig
+  }
+  const store: StoreConfig = {
+    home: settings.home ?? project.store?.home,
+    url: settings.url ?? project.store?.url,
+    schema: settings.schema ?? project.store?.schema,
+  }
+  const projectDir = file === null ? cwd : dirname(file)
+  const dataDir = settings.dataDir === undefined ? undefined : resolve(cwd, settings.dataDir)
+  const seed = settings.seed ?? 0
+  const systemSettings: SystemSettings = { source: { dataDir, home: store.home, projectDir }, seed }
+  if (file !== null) {
+    for (const s of project.systems) {
+      const local = s.source.url ? null : localSourcePath(s, systemSettings.source)
+      if (local !== null && !existsSync(local)) throw configError(file, `system ${s.name}: data file ${local} does not exist`)
+    }
+  }
+  let extra: readonly unknown[] = project.pipelines ?? []
+  if (settings.pipelineModules?.length) {
+    try {
+      extra = [...extra, ...(await importPipelineModules(settings.pipelineModules.map((m) => resolve(cwd, m))))]
+    } catch (e) {
+      throw new ValidationError(`SML_PIPELINES_MODULE: ${describeLoadError(e)}`)
+    }
+  }
+  let pipelines
+  try {
+    pipelines = pipelineList([...project.systems.flatMap((s) => systemPipelines(s, systemSettings)), ...extra])
+  } catch (e) {
+    if (e instanceof ValidationError) throw configError(file ?? 'built-in config', e.message, e.issues)
+    throw e
+  }
+  return Object.freeze({ file, systems: project.systems, pipelines, store, dataDir, seed, settings: systemSettings })
+}
+
+/**
+ * Imports a config module without a build step. `.js`/`.mjs` are plain ES modules; `.ts`/`.mts` go through
+ * tsx's loader, imported only here and only for such a file, so a start without a config never loads it.
+ * The one place that knows how a config file is compiled: swap the loader here.
+ */
+export async function importConfigModule(file: string): Promise<unknown> {
+  const ext = extname(file)
+  const url = pathToFileURL(file).href
+  if (ext === '.js' || ext === '.mjs') return import(url)
+  if (ext === '.ts' || ext === '.mts') {
+    let tsx: { tsImport(specifier: string, parent: string): Promise<unknown> }
+    try {
+      tsx = await import('tsx/esm/api' as string)
+    } catch {
+      throw new Error('a TypeScript config needs the tsx package installed (npm i -D tsx), or write sml.config.mjs')
+    }
+    return tsx.tsImport(url, import.meta.url)
+  }
+  throw new Error(`a config file must end in .ts, .mts, .js or .mjs, not ${ext || '(none)'}`)
+}
+
+/** One line for an error thrown while importing a module: its first line, with the line number of a syntax error. */
+function describeLoadError(e: unknown, file?: string): string {
+  const err = e as Error
+  const first = String(err?.message ?? e).split('\n').find((l) => l.trim() !== '') ?? String(e)
+  // Node puts `file:///path:LINE` at the top of a SyntaxError's stack for an ES module.
+  const at = file && err instanceof SyntaxError ? new RegExp(`${escape(pathToFileURL(file).href)}:(\\d+)|${escape(file)}:(\\d+)`).exec(err.stack ?? '') : null
+  const line = at ? ` (line ${at[1] ?? at[2]})` : ''
+  return `${err instanceof SyntaxError && !/export named/.test(first) ? 'syntax error: ' : ''}${first.trim()}${line}`
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+function configError(file: string, problem: string, issues: readonly { column?: string; reason: string }[] = []): ValidationError {
+  return new ValidationError(`config ${file}: ${problem.replace(/\s*\n\s*/g, ' ')}`, issues.length ? issues : [{ reason: problem }])
+}

@@ -1,0 +1,34 @@
+import { openDatabase, type SqlDialect } from '../db/index.js'
+import { FeatureStore } from '../featurestore/index.js'
+import { ModelRegistry } from '../registry/index.js'
+import { RunStore } from '../runtime/index.js'
+import type { StoreConfig } from './config.js'
+import { settingsFromEnv } from './load-config.js'
+
+/** One open store: the database, and the feature store, model registry and run history over it. */
+export interface Store {
+  readonly db: SqlDialect
+  readonly featureStore: FeatureStore
+  readonly registry: ModelRegistry
+  readonly runs: RunStore
+  /** Closes the database (once; later calls resolve at once). */
+  close(): Promise<void>
+}
+
+/**
+ * Opens the database once (applying pending migrations) and returns the three roles over it. `config.store`
+ * chooses it (PostgreSQL when `url` is set, else `home`/sml.db); without a config, DATABASE_URL / SML_HOME /
+ * SML_PG_SCHEMA are read here, at the edge.
+ */
+export async function openStore(config?: { readonly store?: StoreConfig }): Promise<Store> {
+  const store = config?.store ?? (({ home, url, schema }) => ({ home, url, schema }))(settingsFromEnv())
+  const db = await openDatabase({ url: store.url, home: store.home, schema: store.schema })
+  let closed: Promise<void> | null = null
+  return {
+    db,
+    featureStore: new FeatureStore(db),
+    registry: new ModelRegistry(db),
+    runs: new RunStore(db),
+    close: () => (closed ??= db.close()),
+  }
+}

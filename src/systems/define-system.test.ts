@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { ValidationError } from '../db/index.js'
+import { KNeighborsClassifier } from '../ml/index.js'
+import { defineSystem, systemSetIssues, RESERVED_SYSTEM_NAMES } from './define-system.js'
+import { iris, titanic } from './index.js'
+import type { SystemDescription } from './system.js'
+
+const valid: SystemDescription = {
+  name: 'points',
+  title: 'Points',
+  description: 'Which side of a line a point lies on',
+  source: { file: 'points.csv', url: 'https://example.org/points.csv', requiredColumns: ['x', 'y', 'side'] },
+  featureGroup: {
+    name: 'points',
+    version: 1,
+    description: 'points',
+    primaryKey: ['id'],
+    eventTime: 'ts',
+    schema: [
+      { name: 'id', type: 'int' },
+      { name: 'ts', type: 'timestamp' },
+      { name: 'x', type: 'float' },
+      { name: 'colour', type: 'int' },
+      { name: 'side', type: 'string' },
+    ],
+    expectations: [{ column: 'side', allowed: ['left', 'right'], strict: true }],
+  },
+  clean: () => [],
+  label: {
+    column: 'side',
+    classes: [
+      { value: 'left', name: 'Left', color: '#000' },
+      { value: 'right', name: 'Right', color: '#fff' },
+    ],
+  },
+  fields: [
+    { kind: 'number', name: 'x', label: 'x', min: 0, max: 1, step: 0.1, default: 0.5 },
+    { kind: 'choice', name: 'colour', label: 'Colour', choices: [{ value: 'red', code: 0, label: 'Red' }, { value: 'blue', code: 1, label: 'Blue' }], default: 'red' },
+  ],
+  training: { testSize: 0.2, seed: 1 },
+  model: { name: 'points_model', description: 'knn', create: () => new KNeighborsClassifier() },
+  synthetic: { jitter: 0.1 },
+  schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
+}
+
+/** The issues defineSystem reports for `valid` changed by `change`. */
+function issuesOf(change: (d: any) => void): { column?: string; reason: string }[] {
+  const d = structuredClone({ ...valid, clean: undefined, model: { ...valid.model, create: undefined } }) as any
+  d.clean = valid.clean
+  d.model.create = valid.model.create
+  change(d)
+  try {
+    defineSystem(d)
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError)
+    return [...(e as ValidationError).issues]
+  }
+  return []
+}
+
+describe('defineSystem', () => {
+  it('accepts a valid description and the shipped systems', () => {
+    expect(issuesOf(() => {})).toEqual([])
+    expect(defineSystem({ ...iris }).name).toBe('iris')
+    expect(defineSystem({ ...titanic }).name).toBe('titanic')
+  })
+
+  it('refuses a name that is not an identifier or is a route of the web app', () => {
+    expect(issuesOf((d) => (d.name = 'Wine Cellar'))).toEqual([{ column: 'name', reason: expect.stringMatching(/lowercase letters/) }])
+    expect(RESERVED_SYSTEM_NAMES).toEqual(expect.arrayContaining(['api', 'models', 'feature-groups', 'runs', 'health', 'docs']))
+    for (const name of ['api', 'models', 'runs', 'health', 'docs']) expect(issuesOf((d) => (d.name = name))).toEqual([{ column: 'name', reason: expect.stringMatching(/route/) }])
+  })
+
+  it('refuses a feature group named like one of its own tables', () => {
+    expect(issuesOf((d) => (d.featureGroup.name = 'points_predictions'))).toEqual([{ column: 'featureGroup.name', reason: expect.stringMatching(/own tables/) }])
+  })
+
+  it('requires every model input to have a field and every field to be a model input', () => {
+    expect(issuesOf((d) => d.fields.pop())).toEqual([{ column: 'fields', reason: 'model input "colour" has no field description' }])
+    expect(issuesOf((d) => (d.fields[0].name = 'side'))).toEqual([
+      { column: 'fields[0].name', reason: '"side" is not a model input (inputs: x, colour)' },
+      { column: 'fields', reason: 'model input "x" has no field description' },
+    ])
+    expect(issuesOf((d) => d.fields.reverse())).toEqual([{ column: 'fields', reason: "must follow the schema's column order: x, colour" }])
+  })
+
+  it('requires label classes to match the values the label expectation allows', () => {
+    expect(issuesOf((d) => (d.label.classes[1].value = 'up'))).toEqual([
+      { column: 'label.classes[1].value', reason: expect.stringMatching(/"up" is not allowed by the expectation on "side"/) },
+      { column: 'label.classes', reason: 'allowed value "right" of "side" has no class' },
+    ])
+    expect(issuesOf((d) => (d.label.classes[1].value = 1))).toContainEqual({ column: 'label.classes[1].value', reason: '1 must be text: column "side" is a string' })
+    expect(issuesOf((d) => (d.label.column = 'colour_name'))).toContainEqual({ column: 'label.column', reason: '"colour_name" is not a column of the schema' })
+  })
+
+  it('requires the primary key and event time to be columns of the schema', () => {
+    expect(issuesOf((d) => (d.featureGroup.primaryKey = 'key'))).toContainEqual({ column: 'featureGroup.primaryKey', reason: '"key" is not a column of the schema' })
+    expect(issuesOf((d) => (d.featureGroup.schema[1].type = 'int'))).toEqual([{ column: 'featureGroup.eventTime', reason: 'column "ts" must have type timestamp, not int' }])
+  })
+
+  it('lists every problem in one error naming the system', () => {
+    const d = { ...valid, name: 'api', schedules: { daily: 'daily', batchInference: '15 6 * * *' }, training: { testSize: 2, seed: 1 } }
+    expect(() => defineSystem(d)).toThrow(
+      'invalid system "api": name: "api" is a route of the web app (reserved: api, models, feature-groups, runs, pipelines, health, docs, openapi, openapi.json, static, assets, admin, login, logout, site, favicon.ico); training.testSize: must be a fraction between 0 and 1; schedules.daily: "daily" is not a cron expression',
+    )
+  })
+
+  it('finds clashes between systems served together', () => {
+    const other = { ...valid, name: 'other', featureGroup: { ...valid.featureGroup, name: 'points_requests' }, model: { ...valid.model, name: 'other_model' } }
+    expect(systemSetIssues([valid, other])).toEqual([{ column: 'systems[1]', reason: 'table "points_requests" is also a table of systems[0] (points)' }])
+    expect(systemSetIssues([iris, { ...iris }]).map((i) => i.column)).toEqual(['systems[1].name', 'systems[1].model.name', 'systems[1]', 'systems[1]', 'systems[1]'])
+    expect(systemSetIssues([iris, titanic])).toEqual([])
+  })
+})

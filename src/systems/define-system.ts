@@ -1,0 +1,185 @@
+import { ValidationError, type ValidationIssue } from '../db/index.js'
+import { toSchedule } from '../runtime/index.js'
+import type { SystemDescription } from './system.js'
+
+/** Lowercase identifier usable in table names (`<name>_predictions`), pipeline names and URL paths. */
+const SYSTEM_NAME = /^[a-z][a-z0-9_]{0,39}$/
+/** As the feature store checks table names. */
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
+
+/**
+ * First path segments the web app and API use (`/api/…`, `/models`, `/runs`, …): a system is served at
+ * `/<name>`, so its name cannot be one of them.
+ */
+export const RESERVED_SYSTEM_NAMES: readonly string[] = [
+  'api', 'models', 'feature-groups', 'runs', 'pipelines', 'health', 'docs', 'openapi', 'openapi.json',
+  'static', 'assets', 'admin', 'login', 'logout', 'site', 'favicon.ico',
+]
+
+/** The tables (feature groups) a system owns: its features, its batch predictions, its request log. */
+export function systemTables(system: Pick<SystemDescription, 'name' | 'featureGroup'>): string[] {
+  return [system.featureGroup.name, `${system.name}_predictions`, `${system.name}_requests`]
+}
+
+/**
+ * Declares an ML system. Checks the whole description at once and throws one ValidationError listing
+ * every problem (`issues`: `{ column: path, reason }`, e.g. `fields[2].name`), so a mistake shows when
+ * the project's config is loaded, not when a pipeline first runs. Returns the description, frozen.
+ *
+ * Rules: the name is a lowercase identifier that is not a route of the web app; the primary key, event
+ * time and label are columns of the schema (event time a timestamp); every model input (a column other
+ * than key, event time and label) has exactly one field, in column order, and every field is a model
+ * input; a choice field's codes are allowed values of its column; label classes are unique and, when
+ * the label column has an `allowed` expectation, the same set of values; schedules are cron expressions.
+ */
+export function defineSystem<S extends SystemDescription>(description: S): S {
+  const issues = systemIssues(description)
+  if (issues.length) throw systemError(description, issues)
+  return Object.freeze(description)
+}
+
+/**
+ * Problems across systems served together: names unique, model names unique, and no two systems owning
+ * the same table (`a` owns `a_predictions`, so a system `a_predictions` or a feature group of that name clashes).
+ */
+export function systemSetIssues(systems: readonly SystemDescription[], path = 'systems'): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  const names = new Map<string, number>()
+  const models = new Map<string, number>()
+  const tables = new Map<string, number>()
+  systems.forEach((s, i) => {
+    const at = `${path}[${i}]`
+    const seen = names.get(s.name)
+    if (seen !== undefined) issues.push({ column: `${at}.name`, reason: `"${s.name}" is also the name of ${path}[${seen}]` })
+    else names.set(s.name, i)
+    const model = models.get(s.model?.name)
+    if (model !== undefined) issues.push({ column: `${at}.model.name`, reason: `"${s.model.name}" is also the model of ${path}[${model}] (${systems[model].name})` })
+    else models.set(s.model?.name, i)
+    for (const t of systemTables(s)) {
+      const owner = tables.get(t)
+      if (owner !== undefined && owner !== i) issues.push({ column: at, reason: `table "${t}" is also a table of ${path}[${owner}] (${systems[owner].name})` })
+      else tables.set(t, i)
+    }
+  })
+  return issues
+}
+
+/** One message naming the system and every problem. */
+export function systemError(description: { readonly name?: unknown }, issues: readonly ValidationIssue[]): ValidationError {
+  const list = issues.map((i) => (i.column ? `${i.column}: ${i.reason}` : i.reason)).join('; ')
+  return new ValidationError(`invalid system ${JSON.stringify(description?.name ?? '(unnamed)')}: ${list}`, issues)
+}
+
+/** Every problem of one description; empty when it is valid. */
+export function systemIssues(d: SystemDescription): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  const add = (column: string, reason: string) => issues.push({ column, reason })
+  if (typeof d !== 'object' || d === null) return [{ reason: 'a system description must be an object' }]
+
+  if (typeof d.name !== 'string' || !SYSTEM_NAME.test(d.name)) add('name', `${JSON.stringify(d.name)} must be lowercase letters, digits or _, starting with a letter (at most 40)`)
+  else if (RESERVED_SYSTEM_NAMES.includes(d.name)) add('name', `"${d.name}" is a route of the web app (reserved: ${RESERVED_SYSTEM_NAMES.join(', ')})`)
+  if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
+  if (typeof d.description !== 'string') add('description', 'must be a string')
+  if (typeof d.source?.file !== 'string' || d.source.file === '' || /[/\\]/.test(d.source.file)) add('source.file', 'must be a file name (no directory)')
+  if (d.source?.url !== undefined && (typeof d.source.url !== 'string' || !/^https?:\/\//.test(d.source.url))) add('source.url', `${JSON.stringify(d.source.url)} must be an http(s) URL`)
+  if (d.source?.requiredColumns !== undefined && !Array.isArray(d.source.requiredColumns)) add('source.requiredColumns', 'must be an array of CSV column names')
+  if (typeof d.clean !== 'function') add('clean', 'must be a function from the CSV table to feature rows')
+
+  const g = d.featureGroup
+  const schema = Array.isArray(g?.schema) ? g.schema : []
+  const columns = new Map(schema.map((f) => [f.name, f]))
+  if (!g || typeof g !== 'object') add('featureGroup', 'is required')
+  else {
+    if (typeof g.name !== 'string' || !IDENTIFIER.test(g.name)) add('featureGroup.name', `${JSON.stringify(g.name)} must match ${IDENTIFIER}`)
+    else if (typeof d.name === 'string' && systemTables(d).slice(1).includes(g.name)) add('featureGroup.name', `"${g.name}" is the name of one of the system's own tables`)
+    if (!Number.isInteger(g.version) || g.version < 1) add('featureGroup.version', 'must be a positive integer')
+    if (!Array.isArray(g.schema) || g.schema.length === 0) add('featureGroup.schema', 'must list the columns')
+    schema.forEach((f, i) => {
+      if (schema.findIndex((o) => o.name === f.name) !== i) add(`featureGroup.schema[${i}].name`, `column "${f.name}" is listed twice`)
+    })
+    const keys: readonly unknown[] = Array.isArray(g.primaryKey) ? g.primaryKey : []
+    if (keys.length === 0) add('featureGroup.primaryKey', 'must list at least one column')
+    keys.forEach((k, i) => {
+      if (!columns.has(k as string)) add(`featureGroup.primaryKey[${i}]`, `${JSON.stringify(k)} is not a column of the schema`)
+    })
+    const ts = columns.get(g.eventTime)
+    if (!ts) add('featureGroup.eventTime', `${JSON.stringify(g.eventTime)} is not a column of the schema`)
+    else if (ts.type !== 'timestamp') add('featureGroup.eventTime', `column "${g.eventTime}" must have type timestamp, not ${ts.type}`)
+    ;(Array.isArray(g.expectations) ? g.expectations : []).forEach((e, i) => {
+      if (!columns.has(e.column)) add(`featureGroup.expectations[${i}].column`, `${JSON.stringify(e.column)} is not a column of the schema`)
+    })
+  }
+
+  // The label: a column, with classes matching what its expectations allow.
+  const labelColumn = d.label?.column
+  if (!columns.has(labelColumn)) add('label.column', `${JSON.stringify(labelColumn)} is not a column of the schema`)
+  else if ((Array.isArray(g?.primaryKey) && g.primaryKey.includes(labelColumn)) || labelColumn === g?.eventTime) add('label.column', `"${labelColumn}" is the primary key or event time, not a label`)
+  const classes = Array.isArray(d.label?.classes) ? d.label.classes : []
+  if (classes.length > 0) {
+    const labelType = columns.get(labelColumn)?.type
+    classes.forEach((c, i) => {
+      const at = `label.classes[${i}]`
+      if (classes.findIndex((o) => o.value === c.value) !== i) add(`${at}.value`, `${JSON.stringify(c.value)} is listed twice`)
+      if (classes.findIndex((o) => o.name === c.name) !== i) add(`${at}.name`, `${JSON.stringify(c.name)} is listed twice`)
+      if (typeof c.name !== 'string' || c.name === '') add(`${at}.name`, 'must be a non-empty string')
+      if (labelType === 'string' && typeof c.value !== 'string') add(`${at}.value`, `${JSON.stringify(c.value)} must be text: column "${labelColumn}" is a string`)
+      if ((labelType === 'int' || labelType === 'float') && typeof c.value !== 'number') add(`${at}.value`, `${JSON.stringify(c.value)} must be a number: column "${labelColumn}" is ${labelType}`)
+    })
+    const allowed = (g?.expectations ?? []).find((e) => e.column === labelColumn && e.allowed)?.allowed
+    if (allowed) {
+      classes.forEach((c, i) => {
+        if (!allowed.includes(c.value)) add(`label.classes[${i}].value`, `${JSON.stringify(c.value)} is not allowed by the expectation on "${labelColumn}" (${allowed.map((v) => JSON.stringify(v)).join(', ')})`)
+      })
+      for (const v of allowed) if (!classes.some((c) => c.value === v)) add('label.classes', `allowed value ${JSON.stringify(v)} of "${labelColumn}" has no class`)
+    }
+  }
+
+  // Fields: exactly the model inputs, in column order.
+  const fields = Array.isArray(d.fields) ? d.fields : []
+  // A key column is a model input only when it is also a field (like `sex` in ['sex', 'row']); see identifierColumns.
+  const keyColumns: readonly string[] = Array.isArray(g?.primaryKey) ? g.primaryKey : []
+  const identifiers = keyColumns.filter((k) => !fields.some((f) => f?.name === k))
+  const inputs = schema.map((f) => f.name).filter((n) => !identifiers.includes(n) && n !== g?.eventTime && n !== labelColumn)
+  if (!Array.isArray(d.fields)) add('fields', 'must list the model inputs')
+  fields.forEach((f, i) => {
+    const at = `fields[${i}]`
+    if (!inputs.includes(f.name)) add(`${at}.name`, `${JSON.stringify(f.name)} is not a model input (inputs: ${inputs.join(', ') || 'none'})`)
+    else if (fields.findIndex((o) => o.name === f.name) !== i) add(`${at}.name`, `"${f.name}" has two fields`)
+    if (typeof f.label !== 'string' || f.label === '') add(`${at}.label`, 'must be a non-empty string')
+    if (f.kind === 'number') {
+      if (!(Number.isFinite(f.min) && Number.isFinite(f.max) && f.min <= f.max)) add(at, `min ${f.min} and max ${f.max} must be numbers with min ≤ max`)
+      else if (!(f.default >= f.min && f.default <= f.max)) add(`${at}.default`, `${f.default} is outside ${f.min}–${f.max}`)
+      if (!(f.step > 0)) add(`${at}.step`, 'must be a positive number')
+    } else if (f.kind === 'choice') {
+      const choices = f.choices
+      if (!Array.isArray(choices) || choices.length === 0) add(`${at}.choices`, 'must list at least one choice')
+      else {
+        choices.forEach((c, j) => {
+          if (choices.findIndex((o) => o.value === c.value) !== j) add(`${at}.choices[${j}].value`, `${JSON.stringify(c.value)} is listed twice`)
+          if (choices.findIndex((o) => o.code === c.code) !== j) add(`${at}.choices[${j}].code`, `${c.code} is listed twice`)
+        })
+        if (!choices.some((c) => c.value === f.default)) add(`${at}.default`, `${JSON.stringify(f.default)} is not one of the choices`)
+        const allowed = (g?.expectations ?? []).find((e) => e.column === f.name && e.allowed)?.allowed
+        if (allowed) choices.forEach((c, j) => allowed.includes(c.code) || add(`${at}.choices[${j}].code`, `${c.code} is not allowed by the expectation on "${f.name}"`))
+      }
+    } else add(`${at}.kind`, `${JSON.stringify((f as { kind: unknown }).kind)} must be "number" or "choice"`)
+  })
+  const described = new Set(fields.map((f) => f.name))
+  for (const n of inputs) if (!described.has(n)) add('fields', `model input "${n}" has no field description`)
+  const ordered = fields.map((f) => f.name).filter((n) => inputs.includes(n))
+  if (issues.length === 0 && ordered.join() !== inputs.join()) add('fields', `must follow the schema's column order: ${inputs.join(', ')}`)
+  for (const name of Object.keys(d.transformations ?? {})) if (!inputs.includes(name)) add(`transformations.${name}`, 'is not a model input')
+
+  if (!(d.training?.testSize > 0 && d.training.testSize < 1)) add('training.testSize', 'must be a fraction between 0 and 1')
+  if (!Number.isInteger(d.training?.seed)) add('training.seed', 'must be an integer')
+  if (typeof d.model?.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(d.model.name)) add('model.name', `${JSON.stringify(d.model?.name)} must be letters, digits, _, . or -`)
+  if (typeof d.model?.create !== 'function') add('model.create', 'must be a function (seed) => estimator')
+  if (typeof d.synthetic?.jitter !== 'number' || !(d.synthetic.jitter >= 0)) add('synthetic.jitter', 'must be a number ≥ 0')
+  if (!d.schedules) add('schedules', 'must give daily and batchInference')
+  else {
+    toSchedule(d.schedules.daily, issues, 'schedules.daily')
+    toSchedule(d.schedules.batchInference, issues, 'schedules.batchInference')
+  }
+  if (d.picture !== undefined && typeof d.picture !== 'function') add('picture', 'must be a function')
+  return issues
+}
