@@ -53,7 +53,7 @@ function issuesOf(change: (d: any) => void): { column?: string; reason: string }
     defineSystem(d)
   } catch (e) {
     expect(e).toBeInstanceOf(ValidationError)
-    return [...(e as ValidationError).issues]
+    return (e as ValidationError).issues.map((i) => ({ column: i.column, reason: i.reason }))
   }
   return []
 }
@@ -94,7 +94,7 @@ describe('defineSystem', () => {
   })
 
   it('requires the primary key and event time to be columns of the schema', () => {
-    expect(issuesOf((d) => (d.featureGroup.primaryKey = 'key'))).toContainEqual({ column: 'featureGroup.primaryKey', reason: '"key" is not a column of the schema' })
+    expect(issuesOf((d) => (d.featureGroup.primaryKey = ['key']))).toContainEqual({ column: 'featureGroup.primaryKey[0]', reason: '"key" is not a column of the schema' })
     expect(issuesOf((d) => (d.featureGroup.schema[1].type = 'int'))).toEqual([{ column: 'featureGroup.eventTime', reason: 'column "ts" must have type timestamp, not int' }])
   })
 

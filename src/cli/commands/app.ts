@@ -127,6 +127,8 @@ export function registerAppCommands(program: Command): void {
     .action(async (opts, cmd: Command) => {
       const logSettings = requestLogSettings()
       const config = await commandConfig(cmd)
+      // A port in use is found before anything is opened or printed.
+      if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
       // Serves a store `sml start` (or a pipeline) made; it does not make one.
       const db = await openDatabase({ ...config.store, create: false })

@@ -13,7 +13,7 @@ export const wine = defineSystem({
     name: 'wine',
     version: 1,
     description: 'Wine chemistry and cultivar',
-    primaryKey: 'id',
+    primaryKey: ['id'],
     eventTime: 'ts',
     schema: [
       { name: 'id', type: 'int' },
