@@ -65,7 +65,7 @@ pre.log{max-height:32rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhe
 input[type=password]{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;max-width:100%}
 a.example{display:inline-block;border:1px solid #d1d5db;border-radius:999px;padding:.2rem .8rem;background:#fff;font-size:.9rem}
 a.example:hover{border-color:var(--accent);text-decoration:none}.examples{margin-bottom:1rem}
-#use-api pre{white-space:pre;margin:.4rem 0 .6rem}#use-api summary{cursor:pointer;font-weight:600;font-size:.9rem}
+#use-api pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.4rem 0 .6rem}#use-api summary{cursor:pointer;font-weight:600;font-size:.9rem}
 td .features{display:inline-block;white-space:normal;min-width:16rem;max-width:34rem;font-size:.85rem}
 footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:600px){main{padding:1rem .7rem 2rem}h1{font-size:1.35rem}.card{padding:.9rem}.result .pic{width:140px}.answer{font-size:1.5rem}

@@ -22,6 +22,9 @@ if (!hasChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is mi
 
 process.env.SML_DATA_DIR = DATA_DIR
 
+/** The little of the DOM that code run in the page uses (the project's types have no DOM lib). */
+type Doc = { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): { textContent: string | null } | null }
+
 describe.skipIf(!hasChromium)('pages in chromium', () => {
   let home: string
   let profile: string
@@ -128,7 +131,10 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await example.click()
     for (const [k, v] of Object.entries(input)) expect(await page.inputValue(`#f-${k}`)).toBe(String(v))
     const expected = await api('iris', input)
-    await page.waitForFunction((want) => document.getElementById('prediction')?.textContent === want && document.querySelector('#result h2')?.textContent?.startsWith('Prediction'), expected.prediction)
+    await page.waitForFunction((want) => {
+      const doc = (globalThis as unknown as { document: Doc }).document
+      return doc.getElementById('prediction')?.textContent === want && doc.querySelector('#result h2')?.textContent?.startsWith('Prediction')
+    }, expected.prediction)
     expect(await page.textContent('#snippet-curl')).toContain(JSON.stringify(input))
     await shot('iris-predict-example')
     // Typing, no button: the answer and the API snippet follow the inputs; "2,1" is read as 2.1.
@@ -137,7 +143,7 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await page.fill('#f-petal_length', '1,5')
     await page.fill('#f-petal_width', '0,2')
     const typed = { sepal_length: 5, sepal_width: 3.4, petal_length: 1.5, petal_width: 0.2 }
-    await page.waitForFunction((want) => document.getElementById('snippet-curl')?.textContent?.includes(want), JSON.stringify(typed))
+    await page.waitForFunction((want) => (globalThis as unknown as { document: Doc }).document.getElementById('snippet-curl')?.textContent?.includes(want), JSON.stringify(typed))
     expect(await page.textContent('#prediction')).toBe((await api('iris', typed)).prediction)
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(1) // no reload
     expect(page.url()).toContain('petal_width=0%2C2')
@@ -182,7 +188,10 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
       // The recent predictions fit a 1280 px window: outcome first, the features folded into one cell.
       expect(await page.locator('#history thead th').allTextContents()).toEqual(expect.arrayContaining(['Time', 'Predicted', 'Actual', 'Correct', 'Probability']))
       expect((await page.locator('#history thead th').allTextContents()).slice(0, 5)).toEqual(['Time', 'Predicted', 'Actual', 'Correct', 'Probability'])
-      const wrap = await page.locator('#history').evaluate((t) => ({ scroll: t.parentElement!.scrollWidth, client: t.parentElement!.clientWidth }))
+      const wrap = await page.locator('#history').evaluate((t) => {
+        const parent = (t as unknown as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement
+        return { scroll: parent.scrollWidth, client: parent.clientWidth }
+      })
       expect(wrap.scroll).toBeLessThanOrEqual(wrap.client)
       await shot(`${system.name}-monitor`)
     })
