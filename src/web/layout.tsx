@@ -39,7 +39,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:hover{
 .dot{display:inline-block;width:.65rem;height:.65rem;border-radius:50%;margin-right:.35rem;vertical-align:baseline}
 .kpis{display:flex;flex-wrap:wrap;gap:.75rem}.kpi{background:#f9fafb;border:1px solid var(--line);border-radius:10px;padding:.5rem .8rem;min-width:8rem}
 .kpi b{display:block;font-size:1.25rem}.kpi span{color:var(--muted);font-size:.8rem}
-.chart{overflow-x:auto}.chart svg{max-width:100%;height:auto;display:block}.pic svg{width:100%;height:auto;display:block}
+.chart{overflow-x:auto}/* a wide time chart keeps a readable size on a phone and scrolls in its card */.chart svg{max-width:100%;height:auto;display:block}.pic svg{width:100%;height:auto;display:block}
 form.predict .field{margin-bottom:1rem}form.predict label.name{display:block;font-weight:600;margin-bottom:.3rem}
 .inputs{display:flex;gap:.6rem;align-items:center}.inputs input[type=range]{flex:1;min-width:0;accent-color:var(--accent)}
 input[type=number],input.num,select{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;background:#fff;color:inherit}
@@ -69,7 +69,8 @@ a.example:hover{border-color:var(--accent);text-decoration:none}.examples{margin
 td .features{display:inline-block;white-space:normal;min-width:16rem;max-width:34rem;font-size:.85rem}
 footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:600px){main{padding:1rem .7rem 2rem}h1{font-size:1.35rem}.card{padding:.9rem}.result .pic{width:140px}.answer{font-size:1.5rem}
- .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}}
+ .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}
+ .chart.wide svg{max-width:none;width:560px}}
 `
 
 // Progressive enhancement only: sliders mirror number inputs, and the predict form answers without a reload.

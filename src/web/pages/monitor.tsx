@@ -170,7 +170,7 @@ function ClassificationHistory(props: MonitorPageProps) {
         </Card>
       </div>
       <Card title="Accuracy over time" id="accuracy">
-        {props.charts.accuracy ? <InlineSvg svg={props.charts.accuracy} label="Accuracy per day" /> : <p class="muted">No predictions with a known outcome yet.</p>}
+        {props.charts.accuracy ? <InlineSvg class="chart wide" svg={props.charts.accuracy} label="Accuracy per day" /> : <p class="muted">No predictions with a known outcome yet.</p>}
       </Card>
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table
@@ -210,10 +210,10 @@ function RegressionHistory(props: MonitorPageProps) {
         </Card>
       </div>
       <Card title="Error over time" id="error">
-        {props.charts.error ? <InlineSvg svg={props.charts.error} label="Mean absolute error per day and cumulative" /> : none}
+        {props.charts.error ? <InlineSvg class="chart wide" svg={props.charts.error} label="Mean absolute error per day and cumulative" /> : none}
       </Card>
       <Card title="Predicted and actual over time" id="predicted-over-time">
-        {props.charts.predictedOverTime ? <InlineSvg svg={props.charts.predictedOverTime} label="Daily mean of predicted and actual values" /> : none}
+        {props.charts.predictedOverTime ? <InlineSvg class="chart wide" svg={props.charts.predictedOverTime} label="Daily mean of predicted and actual values" /> : none}
       </Card>
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table

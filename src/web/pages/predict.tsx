@@ -252,7 +252,7 @@ function UseViaApi(props: { url: string; body: Readonly<Record<string, unknown>>
   return (
     <Card title="Use via API" id="use-api">
       <p class="small muted" style="margin-top:0">
-        The same prediction for the inputs on the left, as JSON over HTTP:
+        The same prediction for these inputs, as JSON over HTTP:
       </p>
       <details open>
         <summary>curl</summary>
