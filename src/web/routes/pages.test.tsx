@@ -176,6 +176,8 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
       expect(res.status).toBe(301)
       expect(res.headers.get('location')).toBe(to)
     }
+    // Only a plain name goes back into a Location header.
+    expect((await app.request('/evil.org%2Fx/')).status).toBe(404)
   })
 
   it('monitor pages: latest pictures, history table, confusion matrix and accuracy SVGs, drift, pipelines', async () => {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../../charts/index.js'
 import { NotFoundError, ValidationError } from '../../db/index.js'
@@ -141,9 +141,15 @@ export function pageRoutes(services: WebServices): Hono {
     return { status: 200, props: { ...base, errors: {}, result: { prediction, features: input.rows[0] } } }
   }
 
-  // "/iris/" and "/iris/monitor/" are the same pages: one address each, so links and logs agree.
-  pages.get('/:system/', (c) => c.redirect(`/${c.req.param('system')}${new URL(c.req.url).search}`, 301))
-  pages.get('/:system/monitor/', (c) => c.redirect(`/${c.req.param('system')}/monitor${new URL(c.req.url).search}`, 301))
+  // "/iris/" and "/iris/monitor/" are the same pages: one address each, so links and logs agree. Only a plain
+  // name is echoed into the Location header (never "//host" or a scheme).
+  const withoutSlash = (c: Context, to: (name: string) => string) => {
+    const name = c.req.param('system') ?? ''
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) notFound(`There is no page at ${c.req.path}.`)
+    return c.redirect(`${to(name)}${new URL(c.req.url).search}`, 301)
+  }
+  pages.get('/:system/', (c) => withoutSlash(c, (name) => `/${name}`))
+  pages.get('/:system/monitor/', (c) => withoutSlash(c, (name) => `/${name}/monitor`))
 
   pages.get('/:system', render, async (c) => {
     const system = systemOr404(c.req.param('system'))
