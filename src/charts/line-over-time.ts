@@ -33,7 +33,9 @@ export function lineOverTimeChart(o: LineOverTimeOptions): ChartSpec {
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       // A utc scale: Vega's default time scale places ticks and writes labels in the process's local zone.
-      x: { field: 'time', type: 'temporal', title: null, scale: { type: 'utc' } },
+      // One label format at every zoom ("Nov 21"; Vega's default mixes "Sat 21" with "Nov 29" and repeats a day at
+      // 00:00 and 12:00 on short spans): ticks on whole UTC days only.
+      x: { field: 'time', type: 'temporal', title: null, scale: { type: 'utc' }, axis: { format: '%b %-d', values: dayTicks(values.map((v) => v.time)) } },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -44,4 +46,21 @@ export function lineOverTimeChart(o: LineOverTimeOptions): ChartSpec {
       ...(hasSeries ? { color: { field: 'series', type: 'nominal', title: null } } : { color: { value: '#2563eb' } }),
     },
   }
+}
+
+const DAY_MS = 86_400_000
+/** At most this many date ticks; more days are labelled every 2nd, 3rd, … day. */
+const MAX_TICKS = 8
+
+/** UTC midnights (epoch ms) spanning the times, every `ceil(days / MAX_TICKS)` days; empty for no times. */
+export function dayTicks(times: readonly number[]): number[] {
+  if (times.length === 0) return []
+  const first = Math.ceil(Math.min(...times) / DAY_MS) * DAY_MS
+  const last = Math.floor(Math.max(...times) / DAY_MS) * DAY_MS
+  if (last < first) return [Math.floor(times[0] / DAY_MS) * DAY_MS] // a span inside one day: that day's start
+  const days = (last - first) / DAY_MS + 1
+  const step = Math.ceil(days / MAX_TICKS)
+  const ticks: number[] = []
+  for (let t = first; t <= last; t += step * DAY_MS) ticks.push(t)
+  return ticks
 }

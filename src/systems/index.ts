@@ -27,5 +27,6 @@ export { decidePromotion, PROMOTION_METRICS, promotionMetric, type PromotionCand
 export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } from './pipelines/daily.js'
 export { conditionalResampler, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
+export { predictExamples, EXAMPLE_QUANTILES, type PredictExample } from './examples.js'
 export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'

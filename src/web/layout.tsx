@@ -39,11 +39,11 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:hover{
 .dot{display:inline-block;width:.65rem;height:.65rem;border-radius:50%;margin-right:.35rem;vertical-align:baseline}
 .kpis{display:flex;flex-wrap:wrap;gap:.75rem}.kpi{background:#f9fafb;border:1px solid var(--line);border-radius:10px;padding:.5rem .8rem;min-width:8rem}
 .kpi b{display:block;font-size:1.25rem}.kpi span{color:var(--muted);font-size:.8rem}
-.chart{overflow-x:auto}.chart svg{max-width:100%;height:auto;display:block}.pic svg{width:100%;height:auto;display:block}
+.chart{overflow-x:auto}/* a wide time chart keeps a readable size on a phone and scrolls in its card */.chart svg{max-width:100%;height:auto;display:block}.pic svg{width:100%;height:auto;display:block}
 form.predict .field{margin-bottom:1rem}form.predict label.name{display:block;font-weight:600;margin-bottom:.3rem}
 .inputs{display:flex;gap:.6rem;align-items:center}.inputs input[type=range]{flex:1;min-width:0;accent-color:var(--accent)}
-input[type=number],select{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;background:#fff;color:inherit}
-input[type=number]{width:6.5rem}select{min-width:12rem;max-width:100%}
+input[type=number],input.num,select{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;background:#fff;color:inherit}
+input[type=number],input.num{width:6.5rem}select{min-width:12rem;max-width:100%}
 .unit{color:var(--muted);font-size:.9rem;min-width:2.5rem}.help{color:var(--muted);font-size:.82rem;margin:.2rem 0 0}
 .choices{display:flex;flex-wrap:wrap;gap:.4rem}.choices label{display:inline-flex;align-items:center;gap:.35rem;border:1px solid #d1d5db;border-radius:8px;padding:.35rem .7rem;cursor:pointer;background:#fff}
 .choices label:has(input:checked){border-color:var(--accent);background:#eff6ff}
@@ -63,9 +63,14 @@ form.action{display:inline-flex;flex-wrap:wrap;gap:.3rem;align-items:center;marg
 .wrap{white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}td .wrap{display:inline-block;min-width:12rem;max-width:36rem}
 pre.log{max-height:32rem;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere}.filters label{display:inline-flex;gap:.3rem;align-items:center}
 input[type=password]{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;max-width:100%}
+a.example{display:inline-block;border:1px solid #d1d5db;border-radius:999px;padding:.2rem .8rem;background:#fff;font-size:.9rem}
+a.example:hover{border-color:var(--accent);text-decoration:none}.examples{margin-bottom:1rem}
+#use-api pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.4rem 0 .6rem}#use-api summary{cursor:pointer;font-weight:600;font-size:.9rem}
+td .features{display:inline-block;white-space:normal;min-width:16rem;max-width:34rem;font-size:.85rem}
 footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:600px){main{padding:1rem .7rem 2rem}h1{font-size:1.35rem}.card{padding:.9rem}.result .pic{width:140px}.answer{font-size:1.5rem}
- .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}}
+ .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}
+ .chart.wide svg{max-width:none;width:560px}}
 `
 
 // Progressive enhancement only: sliders mirror number inputs, and the predict form answers without a reload.
@@ -82,9 +87,44 @@ function smlBind(root){
       var body=new URLSearchParams(new FormData(f));
       fetch(f.action,{method:'POST',body:body,headers:{'content-type':'application/x-www-form-urlencoded'}}).then(function(res){return res.text()}).then(function(html){
         var doc=new DOMParser().parseFromString(html,'text/html');var next=doc.getElementById(f.dataset.enhance);var cur=document.getElementById(f.dataset.enhance);
-        if(next&&cur){cur.replaceWith(next);smlBind(next)}else{f.submit()}
+        if(next&&cur){cur.replaceWith(next);smlBind(next);smlLive(next)}else{f.submit()}
         history.replaceState(null,'',f.action+'?'+body.toString());
       }).catch(function(){f.submit()});
+    });
+  });
+}
+// The predict form answers as it is edited (debounced) and an example fills it: the page's own POST answers,
+// and only the result and the API snippets are swapped, so focus and typing are never disturbed.
+function smlLive(root){
+  root.querySelectorAll('form[data-live]').forEach(function(f){
+    if(f.dataset.liveBound)return;f.dataset.liveBound='1';
+    var ids=f.dataset.live.split(' ');var timer=null;var seq=0;
+    function update(){
+      var mine=++seq;var body=new URLSearchParams(new FormData(f));
+      fetch(f.action,{method:'POST',body:body,headers:{'content-type':'application/x-www-form-urlencoded'}}).then(function(res){return res.text()}).then(function(html){
+        if(mine!==seq)return;var doc=new DOMParser().parseFromString(html,'text/html');
+        ids.forEach(function(id){var next=doc.getElementById(id);var cur=document.getElementById(id);if(next&&cur)cur.replaceWith(next)});
+        f.querySelectorAll('[data-field]').forEach(function(el){
+          var next=doc.querySelector('form[data-live] [data-field="'+el.dataset.field+'"]');if(!next)return;
+          el.className=next.className;var old=el.querySelector('.error');if(old)old.remove();var err=next.querySelector('.error');if(err)el.appendChild(err);
+        });
+        history.replaceState(null,'',f.action+'?'+body.toString());
+      }).catch(function(){});
+    }
+    function later(){clearTimeout(timer);timer=setTimeout(update,300)}
+    f.addEventListener('input',later);f.addEventListener('change',later);
+    f.smlUpdate=function(){clearTimeout(timer);update()};
+  });
+  if(root!==document)return;
+  document.querySelectorAll('a.example[data-example]').forEach(function(a){
+    a.addEventListener('click',function(e){
+      var f=document.querySelector('form[data-live]');if(!f||!f.smlUpdate)return;
+      e.preventDefault();var v=JSON.parse(a.dataset.example);
+      Object.keys(v).forEach(function(k){
+        f.querySelectorAll('[name="'+k+'"]').forEach(function(el){if(el.type==='radio')el.checked=el.value===String(v[k]);else el.value=String(v[k])});
+        var r=f.querySelector('input[type=range][data-for="f-'+k+'"]');if(r)r.value=String(v[k]);
+      });
+      f.smlUpdate();
     });
   });
 }
@@ -108,7 +148,7 @@ function smlActions(root){
     if(j.status!=='running'){clearInterval(timer);location.reload()}
   })},2000)}
 }
-document.addEventListener('DOMContentLoaded',function(){smlBind(document);smlActions(document)});
+document.addEventListener('DOMContentLoaded',function(){smlBind(document);smlActions(document);smlLive(document)});
 `
 
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#111827"/><path d="M3 11l3-4 3 2 4-6" stroke="#93c5fd" stroke-width="2" fill="none"/></svg>')}`

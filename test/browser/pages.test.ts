@@ -22,6 +22,9 @@ if (!hasChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is mi
 
 process.env.SML_DATA_DIR = DATA_DIR
 
+/** The little of the DOM that code run in the page uses (the project's types have no DOM lib). */
+type Doc = { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): { textContent: string | null } | null }
+
 describe.skipIf(!hasChromium)('pages in chromium', () => {
   let home: string
   let profile: string
@@ -120,6 +123,38 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     expect(await page.textContent('#prediction')).toBe(second.prediction)
   })
 
+  it('iris: an example fills the form and answers; typing answers again (debounced), a decimal comma included', async () => {
+    await page.goto(`${server.url}/iris`)
+    const example = page.locator('a.example', { hasText: 'Virginica' })
+    const input = JSON.parse((await example.getAttribute('data-example'))!) as Record<string, number>
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1))
+    await example.click()
+    for (const [k, v] of Object.entries(input)) expect(await page.inputValue(`#f-${k}`)).toBe(String(v))
+    const expected = await api('iris', input)
+    await page.waitForFunction((want) => {
+      const doc = (globalThis as unknown as { document: Doc }).document
+      return doc.getElementById('prediction')?.textContent === want && doc.querySelector('#result h2')?.textContent?.startsWith('Prediction')
+    }, expected.prediction)
+    expect(await page.textContent('#snippet-curl')).toContain(JSON.stringify(input))
+    await shot('iris-predict-example')
+    // Typing, no button: the answer and the API snippet follow the inputs; "2,1" is read as 2.1.
+    await page.fill('#f-sepal_length', '5')
+    await page.fill('#f-sepal_width', '3,4')
+    await page.fill('#f-petal_length', '1,5')
+    await page.fill('#f-petal_width', '0,2')
+    const typed = { sepal_length: 5, sepal_width: 3.4, petal_length: 1.5, petal_width: 0.2 }
+    await page.waitForFunction((want) => (globalThis as unknown as { document: Doc }).document.getElementById('snippet-curl')?.textContent?.includes(want), JSON.stringify(typed))
+    expect(await page.textContent('#prediction')).toBe((await api('iris', typed)).prediction)
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(1) // no reload
+    expect(page.url()).toContain('petal_width=0%2C2')
+    // Something that is not one number is refused next to its field, never read as another number.
+    await page.fill('#f-sepal_length', '1,2,3')
+    await page.waitForSelector('#f-sepal_length-error')
+    expect(await page.textContent('#f-sepal_length-error')).toMatch(/one decimal separator/)
+    expect(await page.locator('#prediction').count()).toBe(0)
+    await shot('iris-predict-comma-error')
+  })
+
   it('the form works with JavaScript off (plain POST, server-side validation)', async () => {
     const p = await ctx.newPage()
     const cdp = await ctx.newCDPSession(p)
@@ -150,6 +185,14 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
       expect(await page.locator('#drift tbody tr').count()).toBe(system.fields.length)
       expect(await page.locator('#pipelines tbody tr').count()).toBe(4)
       expect(await page.textContent('#serving-model')).toBe(`${system.model.name} v1`)
+      // The recent predictions fit a 1280 px window: outcome first, the features folded into one cell.
+      expect(await page.locator('#history thead th').allTextContents()).toEqual(expect.arrayContaining(['Time', 'Predicted', 'Actual', 'Correct', 'Probability']))
+      expect((await page.locator('#history thead th').allTextContents()).slice(0, 5)).toEqual(['Time', 'Predicted', 'Actual', 'Correct', 'Probability'])
+      const wrap = await page.locator('#history').evaluate((t) => {
+        const parent = (t as unknown as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement
+        return { scroll: parent.scrollWidth, client: parent.clientWidth }
+      })
+      expect(wrap.scroll).toBeLessThanOrEqual(wrap.client)
       await shot(`${system.name}-monitor`)
     })
   }
@@ -182,6 +225,8 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
         return root.scrollWidth - root.clientWidth
       })
       expect(overflow, path).toBeLessThanOrEqual(0)
+      // Time charts keep a readable size (their text at ≥ 85 % of its drawn size) and scroll inside their card.
+      if (path.endsWith('/monitor')) expect(await p.locator('#accuracy svg').first().evaluate((svg) => (svg as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width)).toBeGreaterThanOrEqual(0.85 * 640)
       await shot(`phone${path === '/' ? '-dashboard' : path.replace(/\//g, '-')}`, p)
     }
     await p.close()

@@ -170,27 +170,26 @@ function ClassificationHistory(props: MonitorPageProps) {
         </Card>
       </div>
       <Card title="Accuracy over time" id="accuracy">
-        {props.charts.accuracy ? <InlineSvg svg={props.charts.accuracy} label="Accuracy per day" /> : <p class="muted">No predictions with a known outcome yet.</p>}
+        {props.charts.accuracy ? <InlineSvg class="chart wide" svg={props.charts.accuracy} label="Accuracy per day" /> : <p class="muted">No predictions with a known outcome yet.</p>}
       </Card>
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table
           id="history"
           empty="No predictions yet."
-          head={['Time', system.featureGroup.primaryKey.join(', '), ...system.fields.map((f) => f.label), 'Predicted', 'Actual', '', 'Probability', 'Model']}
-          numeric={[1, system.fields.length + 5]}
+          head={['Time', 'Predicted', 'Actual', 'Correct', 'Probability', 'Model', system.featureGroup.primaryKey.join(', '), 'Features']}
+          numeric={[4, 6]}
           rows={monitor.recent.map((p) => {
-            const row = props.features.get(keyOf(system, p.key))
             const predicted = String(p.predicted)
             const actual = p.actual === null ? null : String(p.actual)
             return [
               fmtTime(p.time),
-              keyCell(system, p),
-              ...system.fields.map((f) => fieldText(f, row?.[f.name])),
               <ClassName cls={classByName(system, predicted) ?? undefined} name={predicted} />,
               actual === null ? '–' : <ClassName cls={classByName(system, actual) ?? undefined} name={actual} />,
               actual === null ? '' : actual === predicted ? <Badge kind="ok">✓</Badge> : <Badge kind="bad">✗</Badge>,
               pct(p.probability, 1),
               `v${p.modelVersion}`,
+              keyCell(system, p),
+              <FeatureCells system={system} row={props.features.get(keyOf(system, p.key))} />,
             ]
           })}
         />
@@ -211,32 +210,46 @@ function RegressionHistory(props: MonitorPageProps) {
         </Card>
       </div>
       <Card title="Error over time" id="error">
-        {props.charts.error ? <InlineSvg svg={props.charts.error} label="Mean absolute error per day and cumulative" /> : none}
+        {props.charts.error ? <InlineSvg class="chart wide" svg={props.charts.error} label="Mean absolute error per day and cumulative" /> : none}
       </Card>
       <Card title="Predicted and actual over time" id="predicted-over-time">
-        {props.charts.predictedOverTime ? <InlineSvg svg={props.charts.predictedOverTime} label="Daily mean of predicted and actual values" /> : none}
+        {props.charts.predictedOverTime ? <InlineSvg class="chart wide" svg={props.charts.predictedOverTime} label="Daily mean of predicted and actual values" /> : none}
       </Card>
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table
           id="history"
           empty="No predictions yet."
-          head={['Time', system.featureGroup.primaryKey.join(', '), ...system.fields.map((f) => f.label), 'Predicted', 'Actual', 'Error', 'Model']}
-          numeric={[1, system.fields.length + 2, system.fields.length + 3, system.fields.length + 4]}
-          rows={monitor.recent.map((p) => {
-            const row = props.features.get(keyOf(system, p.key))
-            return [
-              fmtTime(p.time),
-              keyCell(system, p),
-              ...system.fields.map((f) => fieldText(f, row?.[f.name])),
-              valueText(system, p.predicted),
-              valueText(system, p.actual),
-              p.actual === null ? '–' : valueText(system, Number(((p.predicted as number) - (p.actual as number)).toFixed(2))),
-              `v${p.modelVersion}`,
-            ]
-          })}
+          head={['Time', 'Predicted', 'Actual', 'Error', 'Model', system.featureGroup.primaryKey.join(', '), 'Features']}
+          numeric={[1, 2, 3]}
+          rows={monitor.recent.map((p) => [
+            fmtTime(p.time),
+            valueText(system, p.predicted),
+            valueText(system, p.actual),
+            p.actual === null ? '–' : valueText(system, Number(((p.predicted as number) - (p.actual as number)).toFixed(2))),
+            `v${p.modelVersion}`,
+            keyCell(system, p),
+            <FeatureCells system={system} row={props.features.get(keyOf(system, p.key))} />,
+          ])}
         />
       </Card>
     </>
+  )
+}
+
+/**
+ * The row's features folded into one wrapping cell ("Sepal length 5.1 · …"), so the outcome columns come first
+ * and the table fits a laptop window whatever the number of fields.
+ */
+function FeatureCells(props: { system: SystemDescription; row: Row | undefined }) {
+  return (
+    <span class="features">
+      {props.system.fields.map((f, i) => (
+        <span class="feature">
+          {i > 0 ? ' · ' : ''}
+          <span class="muted">{f.label}</span> {fieldText(f, props.row?.[f.name])}
+        </span>
+      ))}
+    </span>
   )
 }
 

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx'
 import type { Row } from '../../featurestore/index.js'
-import type { ClassPrediction, FieldDescription, Prediction, SystemDescription } from '../../systems/index.js'
+import type { ClassPrediction, FieldDescription, Prediction, PredictExample, SystemDescription } from '../../systems/index.js'
 import type { FormValues } from '../form-input.js'
 import { Card, ClassPicture, ProbabilityBars, classByName, pct } from './components.js'
 
@@ -12,6 +12,10 @@ export interface PredictPageProps {
   readonly result: { readonly prediction: Prediction; readonly features: Row } | null
   /** Whether the result answers what the person submitted (not the defaults of a first visit). */
   readonly submitted: boolean
+  /** Real rows to try, each filling the form. */
+  readonly examples: readonly PredictExample[]
+  /** The predict API's absolute URL (from the request's host) and the JSON body of the current inputs. */
+  readonly api: { readonly url: string; readonly body: Readonly<Record<string, unknown>> }
 }
 
 function NumberField(props: { f: Extract<FieldDescription, { kind: 'number' }>; value: string; error?: string }) {
@@ -26,15 +30,16 @@ function NumberField(props: { f: Extract<FieldDescription, { kind: 'number' }>; 
       </label>
       <div class="inputs">
         <input type="range" class="js-only" data-for={id} min={f.min} max={f.max} step={f.step} value={String(slider)} aria-label={`${f.label} slider`} tabindex={-1} />
+        {/* Text, not type=number: a browser reads "2,5" there as 25 or as nothing; the server parses it (2.5). */}
         <input
-          type="number"
+          type="text"
+          class="num"
           id={id}
           name={f.name}
-          min={f.min}
-          max={f.max}
-          step={f.step}
           value={props.value}
           inputmode="decimal"
+          autocomplete="off"
+          spellcheck={false}
           aria-invalid={props.error ? 'true' : undefined}
           aria-describedby={props.error ? `${id}-error` : undefined}
         />
@@ -103,12 +108,19 @@ function ChoiceField(props: { f: Extract<FieldDescription, { kind: 'choice' }>; 
   )
 }
 
-function Result(props: { system: SystemDescription; result: PredictPageProps['result']; submitted: boolean; failed: boolean }) {
+function Result(props: { system: SystemDescription; result: PredictPageProps['result']; submitted: boolean; failed: boolean; errors: PredictPageProps['errors'] }) {
   const { system, result } = props
   if (props.failed)
     return (
       <Card title="Prediction" id="result">
         <p class="notice err">Fix the marked field{'(s)'} and predict again.</p>
+        <ul class="small" id="result-errors">
+          {Object.entries(props.errors).map(([name, reason]) => (
+            <li>
+              {system.fields.find((f) => f.name === name)?.label ?? name}: {reason}
+            </li>
+          ))}
+        </ul>
       </Card>
     )
   if (!result) return <Card title="Prediction" id="result"><p class="muted">No model is serving yet.</p></Card>
@@ -173,9 +185,10 @@ export function PredictPage(props: PredictPageProps) {
       <p class="lead">
         {system.description} <a href={`/${system.name}/monitor`}>Monitor →</a>
       </p>
+      <Examples system={system} examples={props.examples} />
       <div class="grid two" id="predict">
         <Card title="Inputs">
-          <form class="predict" method="post" action={`/${system.name}`} data-enhance="predict" novalidate>
+          <form class="predict" method="post" action={`/${system.name}`} data-enhance="predict" data-live="result use-api" novalidate>
             {props.errors['(form)'] && <p class="notice err">{props.errors['(form)']}</p>}
             {system.fields.map((f) =>
               f.kind === 'number' ? (
@@ -192,8 +205,67 @@ export function PredictPage(props: PredictPageProps) {
             </div>
           </form>
         </Card>
-        <Result system={system} result={props.result} submitted={props.submitted} failed={failed} />
+        <div class="stack">
+          <Result system={system} result={props.result} submitted={props.submitted} failed={failed} errors={props.errors} />
+          <UseViaApi url={props.api.url} body={props.api.body} />
+        </div>
       </div>
     </>
+  )
+}
+
+/** Real rows to try: links that fill the form (a GET of the page without JavaScript, in place with it). */
+function Examples(props: { system: SystemDescription; examples: readonly PredictExample[] }) {
+  if (props.examples.length === 0) return <></>
+  return (
+    <div class="examples row" id="examples">
+      <span class="muted small">Examples from the data:</span>
+      {props.examples.map((e) => {
+        const query = new URLSearchParams(Object.entries(e.input).map(([k, v]): [string, string] => [k, String(v)]))
+        return (
+          <a class="example" href={`/${props.system.name}?${query.toString()}`} data-example={JSON.stringify(e.input)}>
+            {e.title}
+          </a>
+        )
+      })}
+    </div>
+  )
+}
+
+/** A string as one shell word (single quotes; a quote inside closes, escapes and reopens). */
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
+
+/** Ready-to-run requests for the current inputs: the same prediction from a terminal, a browser or Python. */
+export function apiSnippets(url: string, body: Readonly<Record<string, unknown>>): { curl: string; fetch: string; python: string } {
+  const json = JSON.stringify(body)
+  // Bodies hold numbers and strings only, so the JSON text is also a Python dict literal.
+  const pretty = JSON.stringify(body, null, 2)
+  return {
+    curl: `curl -X POST ${shellQuote(url)} \\\n  -H 'content-type: application/json' \\\n  -d ${shellQuote(json)}`,
+    fetch: `const res = await fetch(${JSON.stringify(url)}, {\n  method: 'POST',\n  headers: { 'content-type': 'application/json' },\n  body: JSON.stringify(${pretty.replaceAll('\n', '\n  ')}),\n})\nconsole.log(await res.json())`,
+    python: `import requests\n\nres = requests.post(\n    ${JSON.stringify(url)},\n    json=${pretty.replaceAll('\n', '\n    ')},\n)\nprint(res.json())`,
+  }
+}
+
+function UseViaApi(props: { url: string; body: Readonly<Record<string, unknown>> }) {
+  const s = apiSnippets(props.url, props.body)
+  return (
+    <Card title="Use via API" id="use-api">
+      <p class="small muted" style="margin-top:0">
+        The same prediction for these inputs, as JSON over HTTP:
+      </p>
+      <details open>
+        <summary>curl</summary>
+        <pre id="snippet-curl">{s.curl}</pre>
+      </details>
+      <details>
+        <summary>JavaScript fetch</summary>
+        <pre id="snippet-fetch">{s.fetch}</pre>
+      </details>
+      <details>
+        <summary>Python requests</summary>
+        <pre id="snippet-python">{s.python}</pre>
+      </details>
+    </Card>
   )
 }

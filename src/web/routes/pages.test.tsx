@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../../systems/index.js'
+import { iris, runDemo, systemFeatureGroup, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
+import { parsePredictInput } from '../predict-input.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
 
@@ -19,6 +20,12 @@ const byId = (html: string, id: string) => {
   const m = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html)
   return m ? m[1].replace(/<[^>]+>/g, '').trim() : null
 }
+
+/** The raw inner HTML of the element with this id. */
+const byIdRaw = (html: string, id: string) => new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html)?.[1] ?? null
+const decode = (s: string) => s.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&')
+/** The JSON body of the page's curl snippet (its last single-quoted word). */
+const curlBody = (html: string) => /-d '(.*)'$/.exec(decode(byIdRaw(html, 'snippet-curl')!))![1].replaceAll(`'\\''`, "'")
 
 describe.each(testDialectNames())('pages on %s', (dialect) => {
   let db: SqlDialect
@@ -51,7 +58,8 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     const { status, html } = await get('/iris')
     expect(status).toBe(200)
     expect(html).toMatch(/<input type="range"[^>]*data-for="f-sepal_length"[^>]*min="4"[^>]*max="8"[^>]*step="0.1"/)
-    expect(html).toMatch(/<input type="number" id="f-petal_width" name="petal_width" min="0.1" max="2.5" step="0.1" value="0.2"/)
+    // Text with a decimal keyboard: a browser's number input would read "2,5" as 25.
+    expect(html).toMatch(/<input type="text" class="num" id="f-petal_width" name="petal_width" value="0.2" inputmode="decimal"/)
     expect(byId(html, 'prediction')).toBe('Setosa')
     expect(html).toContain('class="picture picture-iris"')
     expect(html).toMatch(/data-class="Virginica"/)
@@ -82,6 +90,10 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
 
   const bad: [string, string, Record<string, string>, string, RegExp][] = [
     ['an unparsable number', 'iris', { sepal_length: 'abc', sepal_width: '3', petal_length: '1', petal_width: '0.2' }, 'sepal_length', /must be a number, got &quot;abc&quot;|must be a number, got "abc"/],
+    ['several separators', 'iris', { sepal_length: '1,2,3', sepal_width: '3', petal_length: '1', petal_width: '0.2' }, 'sepal_length', /one decimal separator/],
+    ['a thousands separator', 'iris', { sepal_length: '5', sepal_width: '1,234.5', petal_length: '1', petal_width: '0.2' }, 'sepal_width', /no thousands separators/],
+    ['an ambiguous comma', 'titanic', { pclass: '1', sex: 'male', age: '1,234', sibsp: '0', parch: '0', embarked: 'S' }, 'age', /is ambiguous/],
+    ['a hexadecimal number', 'iris', { sepal_length: '0x5', sepal_width: '3', petal_length: '1', petal_width: '0.2' }, 'sepal_length', /must be a number/],
     ['an empty number', 'iris', { sepal_length: '', sepal_width: '3', petal_length: '1', petal_width: '0.2' }, 'sepal_length', /is required/],
     ['an out-of-range number', 'iris', { sepal_length: '5', sepal_width: '3', petal_length: '1', petal_width: '9' }, 'petal_width', /must be at most 2.5 cm/],
     ['a fractional count', 'titanic', { pclass: '1', sex: 'male', age: '30', sibsp: '1.5', parch: '0', embarked: 'S' }, 'sibsp', /must be a whole number/],
@@ -99,6 +111,73 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     expect(html).not.toContain('id="prediction"')
     // What was typed stays in the form.
     if (values[field]) expect(html).toContain(`value="${values[field]}"`)
+  })
+
+  it('a decimal comma is a decimal separator: "2,5" answers as "2.5", never as 25', async () => {
+    const dot = { sepal_length: '6.3', sepal_width: '2.5', petal_length: '4.9', petal_width: '1.5' }
+    const comma = { sepal_length: '6,3', sepal_width: '2,5', petal_length: '4,9', petal_width: '1,5' }
+    const [a, b] = await Promise.all([app.request('/iris', form(dot)), app.request('/iris', form(comma))])
+    expect([a.status, b.status]).toEqual([200, 200])
+    const [ha, hb] = [await a.text(), await b.text()]
+    expect(byId(hb, 'prediction')).toBe(byId(ha, 'prediction'))
+    expect(hb).toContain('value="2,5"') // what was typed stays
+    expect(JSON.parse(curlBody(hb))).toEqual({ sepal_length: 6.3, sepal_width: 2.5, petal_length: 4.9, petal_width: 1.5 })
+    // A regression value too, by GET: "30,5" years is 30.5.
+    const q = await get(`/titanic?${new URLSearchParams({ pclass: '3', sex: 'male', age: '30,5', sibsp: '0', parch: '0', embarked: 'S' })}`)
+    expect(q.status).toBe(200)
+    expect(JSON.parse(curlBody(q.html)).age).toBe(30.5)
+  })
+
+  it('examples: real rows of the feature group, one per class, each a link that fills the form', async () => {
+    for (const system of [iris, titanic]) {
+      const { html } = await get(`/${system.name}`)
+      const links = [...html.matchAll(/<a class="example" href="([^"]+)" data-example="([^"]+)">([^<]+)<\/a>/g)]
+      expect(links.map((l) => l[3])).toEqual(system.label.classes!.map((c) => c.name))
+      const rows = await (await systemFeatureGroup(services.featureStore, system)).read()
+      for (const [, href, data, title] of links) {
+        const input = JSON.parse(data.replaceAll('&quot;', '"')) as Record<string, string | number>
+        const body = await (await app.request(`/api/${system.name}/predict`, { method: 'POST', body: JSON.stringify(input), headers: { 'content-type': 'application/json' } })).json()
+        expect(body).toHaveProperty('prediction') // a valid request as it stands
+        const parsed = parsePredictInput(system, input)
+        expect(parsed.ok).toBe(true)
+        const row = (parsed as { rows: Record<string, unknown>[] }).rows[0]
+        const cls = system.label.classes!.find((c) => c.name === title)!
+        expect(rows.some((r) => r[system.label.column] === cls.value && system.fields.every((f) => r[f.name] === row[f.name]))).toBe(true)
+        // Without JavaScript the link is a GET of the page with those values.
+        const page = await get(href.replaceAll('&amp;', '&'))
+        expect(page.status).toBe(200)
+        expect(JSON.parse(curlBody(page.html))).toEqual(input)
+      }
+    }
+  })
+
+  it('use via API: curl, fetch and Python snippets of the current inputs at this host', async () => {
+    const passenger = { pclass: '2', sex: 'female', age: '41', sibsp: '1', parch: '0', embarked: 'Q' }
+    const res = await app.request(`http://ml.example.org:8080/titanic?${new URLSearchParams(passenger)}`)
+    const html = await res.text()
+    const curl = decode(byIdRaw(html, 'snippet-curl')!)
+    expect(curl).toMatch(/^curl -X POST 'http:\/\/ml\.example\.org:8080\/api\/titanic\/predict' \\\n  -H 'content-type: application\/json' \\\n  -d '/)
+    const body = JSON.parse(curlBody(html))
+    expect(body).toEqual({ pclass: 2, sex: 'female', age: 41, sibsp: 1, parch: 0, embarked: 'Q' })
+    const fetchText = decode(byIdRaw(html, 'snippet-fetch')!)
+    expect(fetchText).toContain('fetch("http://ml.example.org:8080/api/titanic/predict"')
+    expect(JSON.parse(/JSON\.stringify\(([\s\S]*?)\),\n\}\)/.exec(fetchText)![1])).toEqual(body)
+    const python = decode(byIdRaw(html, 'snippet-python')!)
+    expect(python).toContain('requests.post(\n    "http://ml.example.org:8080/api/titanic/predict",')
+    expect(JSON.parse(/json=([\s\S]*?),\n\)/.exec(python)![1])).toEqual(body)
+    // The snippet's request answers what the page answers.
+    const api = (await (await app.request('/api/titanic/predict', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json()) as { prediction: string }
+    expect(byId(html, 'prediction')).toBe(api.prediction)
+  })
+
+  it('a trailing slash redirects to the one address of the page', async () => {
+    for (const [from, to] of [['/iris/', '/iris'], ['/titanic/monitor/', '/titanic/monitor'], ['/iris/?sepal_length=5', '/iris?sepal_length=5']]) {
+      const res = await app.request(from)
+      expect(res.status).toBe(301)
+      expect(res.headers.get('location')).toBe(to)
+    }
+    // Only a plain name goes back into a Location header.
+    expect((await app.request('/evil.org%2Fx/')).status).toBe(404)
   })
 
   it('monitor pages: latest pictures, history table, confusion matrix and accuracy SVGs, drift, pipelines', async () => {

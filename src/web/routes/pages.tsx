@@ -1,10 +1,10 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../../charts/index.js'
 import { NotFoundError, ValidationError } from '../../db/index.js'
 import type { Row } from '../../featurestore/index.js'
 import { ARTIFACT_FILES } from '../../registry/index.js'
-import { featureDrift, keyOf, monitorData, predictedProbability, predictRows, servingVersion, systemFeatureGroup, type MonitorData, type SystemDescription } from '../../systems/index.js'
+import { featureDrift, keyOf, monitorData, predictedProbability, predictExamples, predictRows, servingVersion, systemFeatureGroup, type MonitorData, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { defaultFormValues, formToBody, hasFieldValues, type FormValues } from '../form-input.js'
 import { layout } from '../layout.js'
@@ -117,30 +117,44 @@ export function pageRoutes(services: WebServices): Hono {
     )
   })
 
-  async function predictPage(system: SystemDescription, form: FormValues | null): Promise<{ status: 200 | 400; props: PredictPageProps }> {
+  async function predictPage(system: SystemDescription, form: FormValues | null, origin: string): Promise<{ status: 200 | 400; props: PredictPageProps }> {
     const submitted = form !== null
     const values = form ?? defaultFormValues(system)
-    const input = parsePredictInput(system, formToBody(system, values))
-    if (!input.ok) {
-      const errors: Record<string, string> = {}
-      for (const i of input.issues) {
+    const examples = await predictExamples(services.featureStore, system)
+    const { body, issues } = formToBody(system, values)
+    const base = { system, values, submitted, examples, api: { url: `${origin}/api/${system.name}/predict`, body } }
+    const input = parsePredictInput(system, body)
+    if (!input.ok || Object.keys(issues).length > 0) {
+      // The form's own reading of the text (e.g. an ambiguous "1,234") comes first: it says what was typed.
+      const errors: Record<string, string> = { ...issues }
+      for (const i of input.ok ? [] : input.issues) {
         const key = system.fields.some((f) => f.name === i.field) ? i.field : '(form)'
         errors[key] ??= i.reason
       }
-      return { status: 400, props: { system, values, errors, result: null, submitted } }
+      return { status: 400, props: { ...base, errors, result: null } }
     }
     const serving = await orNull(services.models.get(system))
-    if (!serving) return { status: 200, props: { system, values, errors: {}, result: null, submitted } }
+    if (!serving) return { status: 200, props: { ...base, errors: {}, result: null } }
     const [prediction] = predictRows(serving, input.rows)
     // A first visit shows the defaults' answer; only what a person submits is a logged request.
     if (submitted) services.requestLog.add(system, input.rows, [{ prediction: prediction.prediction, probability: predictedProbability(prediction), modelVersion: prediction.modelVersion }])
-    return { status: 200, props: { system, values, errors: {}, result: { prediction, features: input.rows[0] }, submitted } }
+    return { status: 200, props: { ...base, errors: {}, result: { prediction, features: input.rows[0] } } }
   }
+
+  // "/iris/" and "/iris/monitor/" are the same pages: one address each, so links and logs agree. Only a plain
+  // name is echoed into the Location header (never "//host" or a scheme).
+  const withoutSlash = (c: Context, to: (name: string) => string) => {
+    const name = c.req.param('system') ?? ''
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) notFound(`There is no page at ${c.req.path}.`)
+    return c.redirect(`${to(name)}${new URL(c.req.url).search}`, 301)
+  }
+  pages.get('/:system/', (c) => withoutSlash(c, (name) => `/${name}`))
+  pages.get('/:system/monitor/', (c) => withoutSlash(c, (name) => `/${name}/monitor`))
 
   pages.get('/:system', render, async (c) => {
     const system = systemOr404(c.req.param('system'))
     const query = c.req.query()
-    const { status, props } = await predictPage(system, hasFieldValues(system, query) ? query : null)
+    const { status, props } = await predictPage(system, hasFieldValues(system, query) ? query : null, new URL(c.req.url).origin)
     c.status(status)
     return c.render(<PredictPage {...props} />, { title: `${system.title}: predict`, active: `/${system.name}` })
   })
@@ -154,7 +168,7 @@ export function pageRoutes(services: WebServices): Hono {
       const body = await c.req.parseBody()
       const form: Record<string, string> = {}
       for (const [k, v] of Object.entries(body)) if (typeof v === 'string') form[k] = v
-      const { status, props } = await predictPage(system, form)
+      const { status, props } = await predictPage(system, form, new URL(c.req.url).origin)
       c.status(status)
       return c.render(<PredictPage {...props} />, { title: `${system.title}: predict`, active: `/${system.name}` })
     },

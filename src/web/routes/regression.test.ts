@@ -110,6 +110,12 @@ describe.each(testDialectNames())('a regression system with a composite key on %
     for (const path of ['/', '/models/diabetes_model', '/feature-groups/diabetes_predictions']) expect((await app.request(path)).status, path).toBe(200)
     const predictPage = await (await app.request('/diabetes')).text()
     expect(predictPage).toMatch(/id="prediction"[^>]*>[\d.]+<span class="unit"> points<\/span>/)
+    // Examples spread over the label's range: the real rows at its 10th, 50th and 90th percentiles.
+    const labels = (await fg.read()).map((r) => Number(r.progression)).sort((a, b) => a - b)
+    const titles = [...predictPage.matchAll(/<a class="example"[^>]*>([^<]+)<\/a>/g)].map((m) => m[1])
+    expect(titles).toEqual([0.1, 0.5, 0.9].map((q) => `progression ${labels[Math.floor(q * labels.length)]} points`))
+    // The monitor's recent predictions lead with the outcome; the features come after.
+    expect(html).toMatch(/<table id="history"><thead><tr><th>Time<\/th><th class="num">Predicted<\/th><th class="num">Actual<\/th><th class="num">Error<\/th><th>Model<\/th><th>sex, row<\/th><th>Features<\/th>/)
 
     await services.requestLog.flush()
     const requests = await (await requestsFeatureGroup(fs, diabetes)).read()

@@ -1,0 +1,45 @@
+import type { FeatureStore, Row } from '../featurestore/index.js'
+import { systemFeatureGroup } from './feature-groups.js'
+import { labelClasses, systemTask, type SystemDescription } from './system.js'
+
+/** A real row of a system's data, offered on its predict page to fill the form. */
+export interface PredictExample {
+  /** What the row is: its class name, or its label value with the unit (regression). */
+  readonly title: string
+  /** Each field's input value: numbers as numbers, choices as their request `value` (the predict API's body). */
+  readonly input: Readonly<Record<string, string | number>>
+}
+
+/** Quantiles at which a regression system's examples are picked: low, middle and high values of the label. */
+export const EXAMPLE_QUANTILES = [0.1, 0.5, 0.9] as const
+
+/**
+ * Real rows of the system's feature group to try on its predict page: the first row of each class, in the
+ * description's order (classification), or the rows at the label's 10th, 50th and 90th percentiles (regression;
+ * nearest-rank on rows sorted by label). Rows with a missing field are skipped; empty when the group is.
+ */
+export async function predictExamples(fs: FeatureStore, system: SystemDescription): Promise<PredictExample[]> {
+  const fg = await systemFeatureGroup(fs, system)
+  const label = system.label.column
+  const rows = (await fg.read()).filter((r) => system.fields.every((f) => r[f.name] !== null && r[f.name] !== undefined) && r[label] !== null && r[label] !== undefined)
+  if (systemTask(system) === 'classification')
+    return labelClasses(system).flatMap((c) => {
+      const row = rows.find((r) => r[label] === c.value)
+      return row ? [{ title: c.name, input: toInput(system, row) }] : []
+    })
+  const sorted = [...rows].sort((a, b) => Number(a[label]) - Number(b[label]))
+  if (sorted.length === 0) return []
+  const picked = [...new Set(EXAMPLE_QUANTILES.map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]))]
+  const unit = system.label.unit ? ` ${system.label.unit}` : ''
+  return picked.map((row) => ({ title: `${label} ${Number(Number(row[label]).toFixed(2))}${unit}`, input: toInput(system, row) }))
+}
+
+/** A stored row (choice codes) as the predict API's input (choice values). */
+function toInput(system: SystemDescription, row: Row): Record<string, string | number> {
+  const input: Record<string, string | number> = {}
+  for (const f of system.fields) {
+    const v = row[f.name]
+    input[f.name] = f.kind === 'choice' ? (f.choices.find((c) => c.code === Number(v))?.value ?? String(v)) : Number(v)
+  }
+  return input
+}
