@@ -22,6 +22,11 @@ function resolve(doc: OpenApiDocument, r: OpenApiResponse | { $ref: string }): O
   return '$ref' in r ? doc.components.responses[r.$ref.split('/').at(-1)!] : r
 }
 
+/** Text with `code` spans, as the document's descriptions write them (CommonMark's inline code only). */
+function Text(props: { text: string }) {
+  return <>{props.text.split('`').map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>
+}
+
 const METHOD_KIND = { get: 'ok', post: 'warn', delete: 'bad' } as const
 
 function Operation(props: { doc: OpenApiDocument; path: string; method: 'get' | 'post' | 'delete'; op: OpenApiOperation }) {
@@ -45,11 +50,15 @@ function Operation(props: { doc: OpenApiDocument; path: string; method: 'get' | 
           </>
         )}
       </p>
-      {op.description && <p class="muted small">{op.description}</p>}
+      {op.description && (
+        <p class="muted small">
+          <Text text={op.description} />
+        </p>
+      )}
       {op.parameters && op.parameters.length > 0 && (
         <>
           <h3>Parameters</h3>
-          <Table head={['Name', 'In', 'Schema', 'Description']} rows={op.parameters.map((p) => [<code>{p.name + (p.required ? '' : '?')}</code>, p.in, <span class="wrap">{schemaSummary(p.schema)}</span>, <span class="wrap">{p.description ?? ''}</span>])} />
+          <Table head={['Name', 'In', 'Schema', 'Description']} rows={op.parameters.map((p) => [<code>{p.name + (p.required ? '' : '?')}</code>, p.in, <span class="wrap">{schemaSummary(p.schema)}</span>, <span class="wrap"><Text text={p.description ?? ''} /></span>])} />
         </>
       )}
       {body && (
@@ -78,7 +87,9 @@ function Operation(props: { doc: OpenApiDocument; path: string; method: 'get' | 
           const media = res.content && Object.entries(res.content)[0]
           return [
             <Badge kind={status.startsWith('2') ? 'ok' : 'bad'}>{status}</Badge>,
-            <span class="wrap">{res.description + (res.headers ? ` (headers: ${Object.keys(res.headers).join(', ')})` : '')}</span>,
+            <span class="wrap">
+              <Text text={res.description + (res.headers ? ` (headers: ${Object.keys(res.headers).join(', ')})` : '')} />
+            </span>,
             media ? <SchemaLink schema={media[1].schema} /> : '–',
           ]
         })}
@@ -106,14 +117,14 @@ export function DocsPage(props: { doc: OpenApiDocument }) {
       <p class="lead">
         {doc.info.title} {doc.info.version}: {ops.length} operations. The machine-readable OpenAPI {doc.openapi} document is at <a href="/openapi.json">/openapi.json</a>. Reading is
         public; actions marked <Badge kind="warn">admin</Badge> need the admin token as <code>Authorization: Bearer &lt;token&gt;</code>. Every refusal is JSON{' '}
-        <code>{'{ error, issues: [{ field, reason }] }'}</code>.
+        <code class="wrap">{'{ error, issues: [{ field, reason }] }'}</code>.
       </p>
       <Card title="Operations">
         <ul class="small">
           {ops.map(({ path, method, op }) => (
             <li>
               <a href={`#${op.operationId}`}>
-                <code>
+                <code class="wrap">
                   {method.toUpperCase()} {path}
                 </code>
               </a>{' '}
