@@ -132,7 +132,7 @@ const ADMIN_NOTE =
   'Needs the admin token: `Authorization: Bearer <token>`, or the session cookie from `POST /api/admin/session` plus the CSRF token (header `x-csrf-token`). On a loopback server with no token configured, the CSRF token alone suffices. Forms (`application/x-www-form-urlencoded`) are answered with a 303 redirect instead of JSON.'
 
 /** Response schemas of the JSON API (documentation of what the handlers return). */
-const predictionSchema = z.union([
+export const predictionSchema = z.union([
   z.object({
     prediction: z.union([z.string(), z.number()]).describe('the predicted class label'),
     probabilities: z.record(z.string(), z.number().min(0).max(1)).describe('probability of each class'),
@@ -141,7 +141,7 @@ const predictionSchema = z.union([
   z.object({ prediction: z.number().describe('the predicted value'), unit: z.string().optional(), modelVersion: z.int().min(1) }),
 ])
 
-const runSchema = z
+export const runSchema = z
   .object({
     id: z.int(),
     pipeline: z.string(),
