@@ -275,7 +275,7 @@ export function openApiDocument(systems: readonly SystemDescription[]): OpenApiD
       schemas,
       responses: {
         E400: error('the input was refused: `issues` names each field and the reason'),
-        E401: error('the admin token is missing or wrong (`WWW-Authenticate: Bearer`)'),
+        E401: error('the admin token is missing or wrong', { 'www-authenticate': { description: 'the scheme to use: `Bearer realm="sml admin"`', schema: { type: 'string' } } }),
         E403: error('the CSRF token is missing, or actions are disabled on this server'),
         E404: error('no such system, model, version, run, pipeline or file'),
         E413: error('the request body is too large'),

@@ -10,7 +10,8 @@ export function schemaSummary(s: JsonSchema): string {
   else if (x.enum) text = x.enum.map((v) => JSON.stringify(v)).join(' | ')
   else if (x.anyOf) text = x.anyOf.map(schemaSummary).join(' | ')
   else if (x.type === 'array') text = `array of ${schemaSummary(x.items ?? {})}`
-  else if (x.minimum !== undefined || x.maximum !== undefined) text = `${x.type} ${x.minimum ?? '…'}–${x.maximum !== undefined && x.maximum < 1e15 ? x.maximum : '…'}`
+  else if (x.minimum !== undefined && (x.maximum === undefined || x.maximum >= Number.MAX_SAFE_INTEGER)) text = `${x.type} ≥ ${x.minimum}`
+  else if (x.minimum !== undefined || x.maximum !== undefined) text = `${x.type} ${x.minimum ?? '…'}–${x.maximum ?? '…'}`
   else text = x.type ?? 'any'
   if (x.pattern) text += ` matching ${x.pattern}`
   if (x.maxLength !== undefined) text += ` (≤ ${x.maxLength} characters)`
