@@ -1,6 +1,6 @@
+import { ValidationError } from '../../errors/index.js'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { NotFoundError } from '../../db/index.js'
-import { ValidationError } from '../../errors/index.js'
 import type { RunStatus, RunTrigger } from '../../runtime/index.js'
 import { endSession, parseForm, requireAdmin, startSession } from '../admin-access.js'
 import { parseOr400, promoteBodySchema, runIdSchema, runsQuerySchema, sessionBodySchema, versionSchema } from '../api-schemas.js'
