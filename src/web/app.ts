@@ -5,6 +5,7 @@ import { classify } from '../errors/index.js'
 import { errorPage } from './pages/error.js'
 import { rateLimit } from './rate-limit.js'
 import { apiRoutes } from './routes/api.js'
+import { docsRoutes } from './routes/docs.js'
 import { opsApiRoutes } from './routes/ops-api.js'
 import { opsPageRoutes } from './routes/ops-pages.js'
 import { pageRoutes } from './routes/pages.js'
@@ -33,6 +34,7 @@ export function createApp(services: WebServices): Hono {
   if (services.predictRateLimit) app.use('/api/:system/predict', rateLimit(services.predictRateLimit))
   app.route('/api', opsApiRoutes(services))
   app.route('/api', apiRoutes(services))
+  app.route('/', docsRoutes(services))
   app.route('/', opsPageRoutes(services))
   app.route('/', pageRoutes(services))
 

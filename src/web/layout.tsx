@@ -185,7 +185,9 @@ export function Document(props: { systems: readonly SystemDescription[]; title: 
           </div>
         </header>
         <main>{props.children}</main>
-        <footer>serverless-ml · feature store, model registry, pipelines and monitoring on one store</footer>
+        <footer>
+          serverless-ml · feature store, model registry, pipelines and monitoring on one store · <a href="/docs">JSON API</a> (<a href="/openapi.json">OpenAPI</a>)
+        </footer>
         <script>{raw(SCRIPT)}</script>
       </body>
     </html>

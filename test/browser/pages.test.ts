@@ -215,6 +215,25 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await shot('not-found')
   })
 
+  it('/docs: every operation of /openapi.json, readable at 1280 and 390 px, linked from the footer', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> }
+    await page.goto(server.url + '/')
+    await page.click('footer a[href="/docs"]')
+    expect(await page.textContent('h1')).toBe('JSON API')
+    for (const item of Object.values(doc.paths)) for (const op of Object.values(item)) expect(await page.isVisible(`#${op.operationId}`), op.operationId).toBe(true)
+    await shot('docs')
+    const p = await ctx.newPage()
+    await p.setViewportSize({ width: 390, height: 844 })
+    await p.goto(server.url + '/docs')
+    const overflow = await p.evaluate(() => {
+      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement
+      return root.scrollWidth - root.clientWidth
+    })
+    expect(overflow).toBeLessThanOrEqual(0)
+    await shot('phone-docs', p)
+    await p.close()
+  })
+
   it('reads at phone width (390 px): no page scrolls sideways', async () => {
     const p = await ctx.newPage()
     await p.setViewportSize({ width: 390, height: 844 })

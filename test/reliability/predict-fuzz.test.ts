@@ -9,6 +9,7 @@ import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../src/systems/index.js'
 import { createApp, createServices, type WebServices } from '../../src/web/index.js'
 import { sha256Hex } from '../../src/web/admin-access.js'
+import { openApiDocument } from '../../src/web/openapi.js'
 
 const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }
 const passenger = { pclass: 1, sex: 'female', age: 30, sibsp: 0, parch: 0, embarked: 'C' }
@@ -137,6 +138,14 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
     fc.constant(['POST', '/api/admin/session'] as const),
     fc.constant(['DELETE', '/api/admin/session'] as const),
     fc.constant(['GET', '/api/pipelines'] as const),
+    // The runs list's query: each parameter right, wrong, empty, repeated or unknown.
+    fc
+      .array(fc.tuple(fc.constantFrom('pipeline', 'status', 'trigger', 'page', 'limit', 'x'), fc.oneof(segment, fc.constantFrom('failed', 'manual', '1000', '1001', '1e3', ' 5', '', '%'))), { maxLength: 6 })
+      .map((q) => ['GET', `/api/runs?${q.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`] as const),
+    // Every operation of the OpenAPI document, its path parameters filled at random: a new route is fuzzed too.
+    fc
+      .constantFrom(...Object.entries(openApiDocument([iris, titanic]).paths).flatMap(([path, item]) => Object.keys(item).map((m) => [m.toUpperCase(), path] as const)))
+      .chain(([method, path]) => fc.array(segment, { minLength: 3, maxLength: 3 }).map((v) => [method, path.replace(/\{\w+\}/g, () => v.pop()!)] as const)),
   )
   const auth = fc.constantFrom<Record<string, string>>(
     {},

@@ -73,7 +73,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
       ],
     })
     expect(await jsonOf(await post('/api/iris/predict', '{'))).toMatchObject({ issues: [{ field: '(body)', reason: 'not valid JSON' }] })
-    expect(await jsonOf(await app.request('/api/runs?limit=abc'))).toEqual({ error: 'limit must be a whole number ≥ 1, got "abc"', issues: [{ field: 'limit', reason: 'must be a whole number ≥ 1, got "abc"' }] })
+    expect(await jsonOf(await app.request('/api/runs?limit=abc'))).toEqual({ error: 'limit must be a whole number from 1 to 1000, got "abc"', issues: [{ field: 'limit', reason: 'must be a whole number from 1 to 1000, got "abc"' }] })
   })
 
   it('refuses a body over 1 MB with 413 and more than 10,000 rows with 400', async () => {

@@ -1,14 +1,14 @@
 import { ValidationError } from '../../errors/index.js'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
-import { HTTPException } from 'hono/http-exception'
 import { NotFoundError } from '../../db/index.js'
-import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from '../../runtime/index.js'
+import type { RunStatus, RunTrigger } from '../../runtime/index.js'
 import { endSession, parseForm, requireAdmin, startSession } from '../admin-access.js'
+import { parseOr400, promoteBodySchema, runIdSchema, runsQuerySchema, sessionBodySchema, versionSchema } from '../api-schemas.js'
 import { bodyLimit } from '../body-limit.js'
 import { rateLimit } from '../rate-limit.js'
 import type { WebServices } from '../services.js'
 
-const ACTION_BODY_LIMIT = 64 * 1024
+export const ACTION_BODY_LIMIT = 64 * 1024
 const NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 /** Content types of the files a model version stores; anything else downloads as bytes. */
@@ -46,26 +46,10 @@ function nextPath(v: unknown, fallback: string): string {
   return typeof v === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(v) ? v : fallback
 }
 
-function positiveInt(field: string, v: unknown): number {
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) bad(field, `must be a whole number ≥ 1, got ${JSON.stringify(v) ?? 'nothing'}`)
-  return n
-}
-
-function oneOf<T extends string>(field: string, v: string | undefined, allowed: readonly T[]): T | undefined {
-  if (v === undefined || v === '') return undefined
-  if (!(allowed as readonly string[]).includes(v)) bad(field, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`)
-  return v as T
-}
-
-/** Query of the runs list and page: pipeline, status, trigger filters and a page number. */
+/** Query of the runs list and page: pipeline, status, trigger filters and a page number (runsQuerySchema). */
 export function runsQuery(c: Context): { pipeline?: string; status?: RunStatus; trigger?: RunTrigger; page: number; perPage: number } {
-  const pipeline = c.req.query('pipeline') || undefined
-  const page = c.req.query('page') ? positiveInt('page', c.req.query('page')) : 1
-  const perPage = c.req.query('limit') ? positiveInt('limit', c.req.query('limit')) : 50
-  if (perPage > 1000) bad('limit', 'must be at most 1000')
-  if (page > 1_000_000) bad('page', 'must be at most 1000000')
-  return { pipeline, status: oneOf('status', c.req.query('status'), RUN_STATUSES), trigger: oneOf('trigger', c.req.query('trigger'), RUN_TRIGGERS), page, perPage }
+  const q = parseOr400(runsQuerySchema, c.req.query())
+  return { pipeline: q.pipeline, status: q.status, trigger: q.trigger, page: q.page, perPage: q.limit }
 }
 
 /** JSON actions (admin only) and the operational reads behind the runs, pipelines and models pages. */
@@ -79,8 +63,8 @@ export function opsApiRoutes(services: WebServices): Hono {
   const guesses: MiddlewareHandler = services.access.loopback ? (_c, next) => next() : rateLimit({ limit: 10, windowMs: 60_000 })
   api.post('/admin/session', guesses, limit, async (c) => {
     const f = await fields(c)
-    if (typeof f.token !== 'string' || f.token === '') bad('token', 'is required')
-    const refused = startSession(c, services.access, f.token)
+    const { token } = parseOr400(sessionBodySchema, f)
+    const refused = startSession(c, services.access, token)
     if (refused) return refused
     return isForm(c) ? c.redirect(nextPath(f.next, '/admin'), 303) : c.json({ ok: true })
   })
@@ -113,7 +97,7 @@ export function opsApiRoutes(services: WebServices): Hono {
   })
 
   api.get('/runs/:id', async (c) => {
-    const id = positiveInt('id', c.req.param('id'))
+    const id = parseOr400(runIdSchema, c.req.param('id'), 'id')
     const [run, logs, attempts] = await Promise.all([services.runs.get(id), services.runs.logs(id), services.runs.attempts(id)])
     return c.json({ ...run, attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status })), logs })
   })
@@ -122,7 +106,7 @@ export function opsApiRoutes(services: WebServices): Hono {
     const name = c.req.param('name')
     const f = await fields(c)
     if (!NAME.test(name)) throw new NotFoundError(`no model ${JSON.stringify(name)}`)
-    const version = positiveInt('version', f.version)
+    const { version } = parseOr400(promoteBodySchema, f)
     const v = await services.registry.promote(name, version, { actor: 'web' })
     return isForm(c) ? c.redirect(nextPath(f.next, `/models/${name}`), 303) : c.json({ name: v.name, version: v.version, aliases: v.aliases })
   })
@@ -130,7 +114,7 @@ export function opsApiRoutes(services: WebServices): Hono {
   api.get('/models/:name/versions/:version/artifacts/:file', async (c) => {
     const name = c.req.param('name')
     const file = c.req.param('file')
-    const version = positiveInt('version', c.req.param('version'))
+    const version = parseOr400(versionSchema, c.req.param('version'), 'version')
     if (!NAME.test(name)) throw new NotFoundError(`no model ${JSON.stringify(name)}`)
     const v = await services.registry.get(name, version)
     const info = v.artifacts.find((a) => a.file === file)
