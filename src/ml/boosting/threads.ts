@@ -1,5 +1,4 @@
-import { Worker } from 'node:worker_threads'
-import { moduleWorkerSpec } from '../../support/module-worker.js'
+import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
@@ -16,59 +15,21 @@ export const MIN_THREADED_CELLS = 400_000
 /** Nodes with fewer cells than this are built by the calling thread alone (same bits either way). */
 export const MIN_THREADED_NODE_CELLS = 40_000
 
-interface PooledWorker {
-  readonly worker: Worker
-  readonly ready: Promise<void>
-}
+/** The histogram threads: boosting-worker.js beside this file (dist) or its .ts source (vitest). */
+const pool = new WorkerPool(import.meta.url, 'boosting-worker')
 
-const pool: PooledWorker[] = []
-let source: { url: URL } | { code: string } | null | undefined
-
-function workerSpec(): { url: URL } | { code: string } | null {
-  if (source === undefined) source = moduleWorkerSpec(import.meta.url, 'boosting-worker')
-  return source
-}
-
-/** At least `count` pooled histogram workers, started on first use, kept (unref'd) for later fits; [] when workers cannot load. */
 function getWorkers(count: number): PooledWorker[] {
-  const s = workerSpec()
-  if (s === null) return []
-  while (pool.length < count) {
-    const worker = 'url' in s ? new Worker(s.url) : new Worker(s.code, { eval: true })
-    const entry: PooledWorker = {
-      worker,
-      ready: new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve())
-        worker.once('error', reject)
-      }),
-    }
-    entry.ready.catch(() => undefined)
-    worker.on('error', () => {
-      const i = pool.indexOf(entry)
-      if (i >= 0) pool.splice(i, 1)
-    })
-    worker.unref()
-    pool.push(entry)
-  }
-  return pool.slice(0, count)
+  return pool.get(count)
 }
 
 /** Starts the histogram workers a fit with `nJobs` would use and waits until they are loaded. */
-export async function warmUpBoostingWorkers(nJobs = -1): Promise<number> {
-  const ws = getWorkers(resolveThreads(nJobs) - 1)
-  for (const w of ws) w.worker.ref()
-  try {
-    await Promise.all(ws.map((w) => w.ready))
-  } finally {
-    for (const w of ws) w.worker.unref()
-  }
-  return ws.length
+export function warmUpBoostingWorkers(nJobs = -1): Promise<number> {
+  return pool.warmUp(resolveThreads(nJobs) - 1)
 }
 
 /** Stops the pooled histogram workers (tests, graceful shutdown). */
-export async function terminateBoostingWorkers(): Promise<void> {
-  const ws = pool.splice(0, pool.length)
-  await Promise.all(ws.map((w) => w.worker.terminate()))
+export function terminateBoostingWorkers(): Promise<void> {
+  return pool.terminate()
 }
 
 let lastWorkerChunks = 0

@@ -52,7 +52,8 @@ export function trainTrees(binned: BinnedData, y: Int32Array | Float64Array, par
   let builtByWorkers = 0
   const drain = (): void => {
     for (const w of workers) {
-      for (let msg = receiveMessageOnPort(w.results); msg !== undefined; msg = receiveMessageOnPort(w.results)) {
+      const port = w.results! // the forest pool is made with a results port
+      for (let msg = receiveMessageOnPort(port); msg !== undefined; msg = receiveMessageOnPort(port)) {
         const m = msg.message as { index: number; tree: FlatTree } | { error: string }
         if ('error' in m) throw new Error(`forest worker failed: ${m.error}`)
         trees[m.index] = m.tree

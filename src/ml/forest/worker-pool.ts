@@ -1,26 +1,14 @@
 import { availableParallelism } from 'node:os'
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
-import { moduleWorkerSpec, type ModuleWorkerSpec } from '../../support/module-worker.js'
+import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 
-/** A started forest worker and the port its trees come back on (read synchronously). */
-export interface PooledWorker {
-  readonly worker: Worker
-  readonly results: MessagePort
-  readonly ready: Promise<void>
-}
+export type { PooledWorker }
 
-const pool: PooledWorker[] = []
-let spec: ModuleWorkerSpec | null | undefined
-
-/** The compiled forest-worker.js beside this file (dist), else its .ts source through tsx (vitest), else null (train in-thread). */
-function workerSpec(): ModuleWorkerSpec | null {
-  if (spec === undefined) spec = moduleWorkerSpec(import.meta.url, 'forest-worker')
-  return spec
-}
+/** The forest's threads: forest-worker.js beside this file (dist) or its .ts source (vitest); trees come back on a port read synchronously. */
+const pool = new WorkerPool(import.meta.url, 'forest-worker', { resultsPort: true })
 
 /** Whether worker threads can be used here at all. */
 export function workersAvailable(): boolean {
-  return workerSpec() !== null
+  return pool.available()
 }
 
 /** nJobs → number of threads (main included): -1 means every core, like sklearn's n_jobs=-1. */
@@ -31,55 +19,17 @@ export function resolveThreads(nJobs: number | null): number {
   return nJobs
 }
 
-/**
- * At least `count` pooled workers, started on first use and kept (unref'd, so they never hold the
- * process open) for later fits. Returns [] when workers cannot be loaded.
- */
+/** At least `count` pooled forest workers, started on first use and kept for later fits; [] when workers cannot be loaded. */
 export function getWorkers(count: number): PooledWorker[] {
-  const s = workerSpec()
-  if (s === null) return []
-  while (pool.length < count) {
-    const { port1, port2 } = new MessageChannel()
-    const worker =
-      'url' in s
-        ? new Worker(s.url, { workerData: { port: port2 }, transferList: [port2] })
-        : new Worker(s.code, { eval: true, workerData: { port: port2 }, transferList: [port2] })
-    const entry: PooledWorker = {
-      worker,
-      results: port1,
-      ready: new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve())
-        worker.once('error', reject)
-      }),
-    }
-    entry.ready.catch(() => undefined)
-    worker.on('error', () => {
-      // a broken worker leaves the pool; trees it never claimed are built by the other threads
-      const i = pool.indexOf(entry)
-      if (i >= 0) pool.splice(i, 1)
-    })
-    worker.unref()
-    port1.unref()
-    pool.push(entry)
-  }
-  return pool.slice(0, count)
+  return pool.get(count)
 }
 
 /** Starts the workers a fit with `nJobs` would use and waits until they are loaded (e.g. at server start). */
-export async function warmUpForestWorkers(nJobs = -1): Promise<number> {
-  const ws = getWorkers(resolveThreads(nJobs) - 1)
-  // keep the process alive while they load; pooled workers are otherwise unref'd
-  for (const w of ws) w.worker.ref()
-  try {
-    await Promise.all(ws.map((w) => w.ready))
-  } finally {
-    for (const w of ws) w.worker.unref()
-  }
-  return ws.length
+export function warmUpForestWorkers(nJobs = -1): Promise<number> {
+  return pool.warmUp(resolveThreads(nJobs) - 1)
 }
 
 /** Stops the pooled workers (tests, graceful shutdown). */
-export async function terminateForestWorkers(): Promise<void> {
-  const ws = pool.splice(0, pool.length)
-  await Promise.all(ws.map((w) => w.worker.terminate()))
+export function terminateForestWorkers(): Promise<void> {
+  return pool.terminate()
 }
