@@ -24,8 +24,9 @@ import {
   type Matrix,
 } from '../../src/ml/index.js'
 
+import { csvRows, median, timed } from './common.js'
+
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const dataDir = process.env.SML_DATA_DIR ?? resolve(repoRoot, '../shared/data')
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 /** --xgb-threads=1 skips XGBoost's two-thread fits (on a busy machine its OpenMP threads spin for minutes). */
@@ -47,26 +48,6 @@ interface Row {
   readonly predictMs: number
   readonly predictRows: number
   readonly singleMs: number
-}
-
-function csvRows(name: string): string[][] {
-  return readFileSync(join(dataDir, name), 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .map((line) => {
-      const out: string[] = []
-      let cur = ''
-      let q = false
-      for (const ch of line) {
-        if (ch === '"') q = !q
-        else if (ch === ',' && !q) {
-          out.push(cur)
-          cur = ''
-        } else cur += ch
-      }
-      out.push(cur)
-      return out
-    })
 }
 
 function matrix(rows: number[][]): Matrix {
@@ -131,22 +112,6 @@ function take(x: Matrix, rows: Uint32Array): Matrix {
   const data = new Float64Array(rows.length * p)
   for (let i = 0; i < rows.length; i++) data.set(x.data.subarray(rows[i] * p, rows[i] * p + p), i * p)
   return { data, nRows: rows.length, nCols: p }
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((u, v) => u - v)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-
-function timed<T>(fn: () => T, repeats: number): { ms: number; out: T } {
-  const times: number[] = []
-  let out!: T
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now()
-    out = fn()
-    times.push(performance.now() - t)
-  }
-  return { ms: median(times), out }
 }
 
 const PARAMS = { maxIter: 100, learningRate: 0.1, maxLeafNodes: 31, maxBins: 255, earlyStopping: false } as const

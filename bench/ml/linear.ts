@@ -26,8 +26,9 @@ import {
   type Regressor,
 } from '../../src/ml/index.js'
 
+import { csvRows, median, timed, titanicMeanFilled } from './common.js'
+
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const dataDir = process.env.SML_DATA_DIR ?? resolve(repoRoot, '../shared/data')
 const quick = process.argv.includes('--quick')
 
 interface Dataset {
@@ -56,55 +57,14 @@ export interface LinearResult {
   readonly nIter: number | null
 }
 
-function csv(path: string): string[][] {
-  // titanic's Name is the only quoted field with commas inside
-  return readFileSync(path, 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .map((line) => {
-      const out: string[] = []
-      let cur = ''
-      let q = false
-      for (const ch of line) {
-        if (ch === '"') q = !q
-        else if (ch === ',' && !q) {
-          out.push(cur)
-          cur = ''
-        } else cur += ch
-      }
-      out.push(cur)
-      return out
-    })
-}
-
 /** Numeric CSV whose last column is the target (wine, diabetes). */
 function numeric(file: string): Dataset {
-  const rows = csv(join(dataDir, file))
+  const rows = csvRows(file)
   return { header: rows[0], x: rows.slice(1).map((r) => r.slice(0, -1).map(Number)), y: rows.slice(1).map((r) => Number(r[r.length - 1])) }
 }
 
 /** As bench/ml/run.ts: pclass, sex, age (mean-filled), sibsp, parch, embarked (rows without it dropped) → survived. */
-function titanic(): Dataset {
-  const rows = csv(join(dataDir, 'titanic.csv'))
-  const h = rows[0]
-  const col = (name: string): number => h.indexOf(name)
-  const body = rows.slice(1).filter((r) => r[col('Embarked')] !== '')
-  const ages = body.map((r) => r[col('Age')]).filter((a) => a !== '').map(Number)
-  const meanAge = ages.reduce((a, b) => a + b, 0) / ages.length
-  const emb: Record<string, number> = { C: 0, Q: 1, S: 2 }
-  return {
-    header: ['pclass', 'sex', 'age', 'sibsp', 'parch', 'embarked', 'survived'],
-    x: body.map((r) => [
-      Number(r[col('Pclass')]),
-      r[col('Sex')] === 'female' ? 1 : 0,
-      r[col('Age')] === '' ? meanAge : Number(r[col('Age')]),
-      Number(r[col('SibSp')]),
-      Number(r[col('Parch')]),
-      emb[r[col('Embarked')]],
-    ]),
-    y: body.map((r) => Number(r[col('Survived')])),
-  }
-}
+const titanic = (): Dataset => titanicMeanFilled()
 
 /**
  * n × 20 features uniform in [−1, 1] on different scales (feature j multiplied by 1 + j), a linear
@@ -152,22 +112,8 @@ function standardise(train: Matrix, test: Matrix): void {
   }
 }
 
-function median(a: number[]): number {
-  const s = [...a].sort((u, v) => u - v)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-
-function timed<T>(fn: () => T, repeats: number): { ms: number; out: T } {
-  if (repeats > 1) fn() // one warm-up run, as on the Python side
-  const times: number[] = []
-  let out!: T
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now()
-    out = fn()
-    times.push(performance.now() - t)
-  }
-  return { ms: median(times), out }
-}
+/** One warm-up run, as on the Python side, then the median of `repeats`. */
+const timedAfterWarmUp = <T>(fn: () => T, repeats: number) => timed(fn, repeats, repeats > 1 ? 1 : 0)
 
 function runOurs(c: Case, d: Dataset, split: { train: number[]; test: number[] }): LinearResult {
   const xtr = toMatrix(split.train.map((i) => d.x[i]))
@@ -176,14 +122,14 @@ function runOurs(c: Case, d: Dataset, split: { train: number[]; test: number[] }
   const yte = split.test.map((i) => d.y[i])
   if (c.scale) standardise(xtr, xte)
   if (c.model === 'logistic') {
-    const fit = timed(() => new LogisticRegression().fit(xtr, ytr), c.repeats)
+    const fit = timedAfterWarmUp(() => new LogisticRegression().fit(xtr, ytr), c.repeats)
     const m: Classifier = fit.out
-    const pred = timed(() => m.predict(xte), PREDICT_REPEATS)
+    const pred = timedAfterWarmUp(() => m.predict(xte), PREDICT_REPEATS)
     return { case: c.name, fitMs: fit.ms, predictMs: pred.ms, score: accuracyScore(yte, pred.out), score2: logLoss(yte, m.predictProba(xte), { labels: m.classes_ }), nIter: fit.out.nIter_ }
   }
-  const fit = timed(() => (c.model === 'linear' ? new LinearRegression() : new Ridge()).fit(xtr, ytr), c.repeats)
+  const fit = timedAfterWarmUp(() => (c.model === 'linear' ? new LinearRegression() : new Ridge()).fit(xtr, ytr), c.repeats)
   const m: Regressor = fit.out
-  const pred = timed(() => m.predict(xte), PREDICT_REPEATS)
+  const pred = timedAfterWarmUp(() => m.predict(xte), PREDICT_REPEATS)
   return { case: c.name, fitMs: fit.ms, predictMs: pred.ms, score: rootMeanSquaredError(yte, pred.out), score2: r2Score(yte, pred.out), nIter: null }
 }
 

@@ -21,8 +21,9 @@ import {
   type Matrix,
 } from '../../src/ml/index.js'
 
+import { csvRows, median, timed, titanicMeanFilled } from './common.js'
+
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-const dataDir = process.env.SML_DATA_DIR ?? resolve(repoRoot, '../shared/data')
 const quick = process.argv.includes('--quick')
 
 interface Dataset {
@@ -52,54 +53,13 @@ interface Result {
   readonly modelBytes: number
 }
 
-function parseCsv(path: string): string[][] {
-  // the two files have at most one quoted field (titanic's Name), with commas inside
-  return readFileSync(path, 'utf8')
-    .trim()
-    .split(/\r?\n/)
-    .map((line) => {
-      const out: string[] = []
-      let cur = ''
-      let q = false
-      for (const ch of line) {
-        if (ch === '"') q = !q
-        else if (ch === ',' && !q) {
-          out.push(cur)
-          cur = ''
-        } else cur += ch
-      }
-      out.push(cur)
-      return out
-    })
-}
-
 function iris(): Dataset {
-  const rows = parseCsv(join(dataDir, 'iris.csv'))
+  const rows = csvRows('iris.csv')
   return { header: rows[0], x: rows.slice(1).map((r) => r.slice(0, 4).map(Number)), y: rows.slice(1).map((r) => r[4]) }
 }
 
 /** pclass, sex (male 0 / female 1), age (mean-filled), sibsp, parch, embarked (C0 Q1 S2; rows without it dropped) → survived. */
-function titanic(): Dataset {
-  const rows = parseCsv(join(dataDir, 'titanic.csv'))
-  const h = rows[0]
-  const col = (name: string): number => h.indexOf(name)
-  const body = rows.slice(1).filter((r) => r[col('Embarked')] !== '')
-  const ages = body.map((r) => r[col('Age')]).filter((a) => a !== '').map(Number)
-  const meanAge = ages.reduce((a, b) => a + b, 0) / ages.length
-  const emb: Record<string, number> = { C: 0, Q: 1, S: 2 }
-  return {
-    header: ['pclass', 'sex', 'age', 'sibsp', 'parch', 'embarked', 'survived'],
-    x: body.map((r) => [
-      Number(r[col('Pclass')]),
-      r[col('Sex')] === 'female' ? 1 : 0,
-      r[col('Age')] === '' ? meanAge : Number(r[col('Age')]),
-      Number(r[col('SibSp')]),
-      Number(r[col('Parch')]),
-      emb[r[col('Embarked')]],
-    ]),
-    y: body.map((r) => Number(r[col('Survived')])),
-  }
-}
+const titanic = (): Dataset => titanicMeanFilled()
 
 /** 10 uniform features, 6 informative (linear, an interaction, a sine), 5 % of labels flipped. */
 function synthetic(n: number, seed: number): Dataset {
@@ -122,23 +82,6 @@ function toMatrix(rows: number[][]): Matrix {
   const data = new Float64Array(rows.length * p)
   rows.forEach((r, i) => data.set(r, i * p))
   return { data, nRows: rows.length, nCols: p }
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((u, v) => u - v)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
-
-function timed<T>(fn: () => T, repeats: number, warmup: number): { ms: number; out: T } {
-  for (let i = 0; i < warmup; i++) fn()
-  const times: number[] = []
-  let out!: T
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now()
-    out = fn()
-    times.push(performance.now() - t)
-  }
-  return { ms: median(times), out }
 }
 
 function runOurs(c: Case, d: Dataset, split: { train: number[]; test: number[] }): Result[] {
