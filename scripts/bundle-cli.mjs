@@ -6,7 +6,7 @@
 import { build } from 'esbuild'
 
 // Native addons and packages that must stay files of their own (native code, or loaded only on demand).
-const external = ['better-sqlite3', 'pg', 'pg-boss', 'pg-copy-streams', '@resvg/resvg-js', 'vega', 'vega-lite', 'cli-progress', 'playwright-core', 'autocannon', 'tsx']
+const external = ['jiti', 'better-sqlite3', 'pg', 'pg-boss', 'pg-copy-streams', '@resvg/resvg-js', 'vega', 'vega-lite', 'cli-progress', 'playwright-core', 'autocannon', 'tsx']
 
 import { rmSync } from 'node:fs'
 

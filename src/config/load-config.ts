@@ -115,7 +115,7 @@ export async function loadConfig(path?: string, settings: ConfigSettings = {}): 
 
 /**
  * Imports a config module without a build step. `.js`/`.mjs` are plain ES modules; `.ts`/`.mts` go through
- * tsx's loader, imported only here and only for such a file, so a start without a config never loads it.
+ * jiti, imported only here and only for such a file, so a start without a config never loads it.
  * The one place that knows how a config file is compiled: swap the loader here.
  */
 export async function importConfigModule(file: string): Promise<unknown> {
@@ -123,13 +123,10 @@ export async function importConfigModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href
   if (ext === '.js' || ext === '.mjs') return import(url)
   if (ext === '.ts' || ext === '.mts') {
-    let tsx: { tsImport(specifier: string, parent: string): Promise<unknown> }
-    try {
-      tsx = await import('tsx/esm/api' as string)
-    } catch {
-      throw new Error('a TypeScript config needs the tsx package installed (npm i -D tsx), or write sml.config.mjs')
-    }
-    return tsx.tsImport(url, import.meta.url)
+    // jiti compiles the TypeScript file itself; what it imports (serverless-ml included) is loaded natively
+    // where it can be (tryNative), so the config and the CLI share one copy of the package.
+    const { createJiti } = await import('jiti')
+    return createJiti(import.meta.url, { tryNative: true, moduleCache: false }).import(file)
   }
   throw new Error(`a config file must end in .ts, .mts, .js or .mjs, not ${ext || '(none)'}`)
 }

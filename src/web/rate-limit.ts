@@ -1,13 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
+import { rateLimiter } from 'hono-rate-limiter'
 
-/** How many requests one client may make per window (fixed window, in memory, per process). */
+/** How many requests one client may make per window (in memory, per process). */
 export interface RateLimitOptions {
   readonly limit: number
   readonly windowMs: number
   /** The client a request counts against; default: the TCP peer address. */
   readonly key?: (c: Context) => string
-  readonly clock?: () => number
 }
 
 /** The peer address of the connection (not X-Forwarded-For, which any client can write). */
@@ -20,31 +20,17 @@ export function peerAddress(c: Context): string {
 }
 
 /**
- * A fixed-window limiter: 429 with Retry-After (seconds to the window's end) past `limit` requests, and the
- * RateLimit-Limit / RateLimit-Remaining headers on every answer. A small stand-in for `hono-rate-limiter`
- * (same shape: windowMs, limit, keyGenerator), which can replace it behind this factory.
+ * `hono-rate-limiter` (memory store): past `limit` requests per window a client gets 429 with Retry-After
+ * and our JSON error body; every answer carries the RateLimit-Limit / -Remaining / -Reset headers.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const { limit, windowMs } = options
-  const key = options.key ?? peerAddress
-  const clock = options.clock ?? Date.now
-  let windowStart = Math.floor(clock() / windowMs) * windowMs
-  let counts = new Map<string, number>()
-  return async (c, next) => {
-    const now = clock()
-    if (now >= windowStart + windowMs) {
-      windowStart = Math.floor(now / windowMs) * windowMs
-      counts = new Map() // a new window forgets every client: memory is bounded by one window's clients
-    }
-    const k = key(c)
-    const n = (counts.get(k) ?? 0) + 1
-    counts.set(k, n)
-    c.header('RateLimit-Limit', String(limit))
-    c.header('RateLimit-Remaining', String(Math.max(0, limit - n)))
-    if (n > limit) {
-      c.header('Retry-After', String(Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000))))
-      return c.json({ error: `too many requests: at most ${limit} per ${windowMs / 1000} s from one client`, issues: [{ field: '(client)', reason: 'rate limited' }] }, 429)
-    }
-    return next()
-  }
+  return rateLimiter({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-6',
+    keyGenerator: options.key ?? peerAddress,
+    handler: (c) =>
+      c.json({ error: `too many requests: at most ${limit} per ${windowMs / 1000} s from one client`, issues: [{ field: '(client)', reason: 'rate limited' }] }, 429),
+  })
 }
