@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium)('operating in chromium', () => {
 
   it('runs, pipelines, models, feature groups and views, admin read at 1280 px and at 390 px without sideways scrolling', async () => {
     const [run] = await services.runs.list({ limit: 1 })
-    const paths = ['/runs', `/runs/${run.id}`, '/pipelines', '/models', '/models/iris_model', '/feature-groups', '/feature-groups/iris?page=2', '/feature-views', '/feature-views/iris', '/admin']
+    const paths = ['/runs', `/runs/${run.id}`, '/pipelines', '/models', '/models/iris_model', '/feature-groups', '/feature-groups/iris?page=2', '/feature-views', '/feature-views/iris', '/feature-views/iris/training-datasets/1', '/admin']
     for (const path of paths) {
       await page.goto(url(path))
       await shot(`desktop${path.replace(/[/?=]/g, '-')}`)

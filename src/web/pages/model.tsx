@@ -102,7 +102,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
                     v.lineage.trainingDatasetVersion === null ? (
                       '–'
                     ) : v.lineage.featureView ? (
-                      <a href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}#td-${v.lineage.trainingDatasetVersion}`}>{`version ${v.lineage.trainingDatasetVersion}`}</a>
+                      <a href={`/feature-views/${v.lineage.featureView.name}/training-datasets/${v.lineage.trainingDatasetVersion}?version=${v.lineage.featureView.version}`}>{`version ${v.lineage.trainingDatasetVersion}`}</a>
                     ) : (
                       `version ${v.lineage.trainingDatasetVersion}`
                     ),

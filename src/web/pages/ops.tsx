@@ -370,7 +370,7 @@ export function FeatureViewPage(props: { view: FeatureViewSummary; trainingDatas
           numeric={[0, 2, 3, 5, 6]}
           empty="No training datasets yet."
           rows={[...props.trainingDatasets].reverse().map((t) => [
-            <span id={`td-${t.version}`}>{t.version}</span>,
+            <a id={`td-${t.version}`} href={tdHref(v, t.version)}>{String(t.version)}</a>,
             t.commitId === null ? '–' : <a href={group}>{`${v.group.name} v${v.group.version} at commit #${t.commitId}`}</a>,
             String(t.testSize),
             String(t.seed),
@@ -384,3 +384,60 @@ export function FeatureViewPage(props: { view: FeatureViewSummary; trainingDatas
     </>
   )
 }
+
+const tdHref = (v: { name: string; version: number }, td: number) => `/feature-views/${v.name}/training-datasets/${td}?version=${v.version}`
+
+/** One recorded training dataset: how it was split, what was fitted on it, and the model versions trained on it. */
+export function TrainingDatasetPage(props: {
+  view: FeatureViewSummary
+  dataset: TrainingDatasetRow & { readonly fitted: Readonly<Record<string, unknown>> }
+  models: readonly { readonly name: string; readonly version: number; readonly metrics: Readonly<Record<string, number>> }[]
+}) {
+  const { view: v, dataset: t } = props
+  const group = `/feature-groups/${v.group.name}?version=${v.group.version}`
+  return (
+    <>
+      <h1>
+        Training dataset {t.version} <span class="muted">of feature view {v.name} v{v.version}</span>
+      </h1>
+      <p class="lead">
+        Read from <a href={group}>{`${v.group.name} v${v.group.version}`}</a>
+        {t.commitId === null ? '' : ` as of commit #${t.commitId}`}; re-reads to the same rows in the same order.
+      </p>
+      <Card title="Split" id="split">
+        <Table
+          head={['Test size', 'Seed', 'Stratified', 'Train rows', 'Test rows', 'Created']}
+          numeric={[0, 1, 3, 4]}
+          rows={[[String(t.testSize), String(t.seed), t.stratify ? 'yes' : 'no', String(t.trainRows), String(t.testRows), fmtTime(t.createdAt)]]}
+        />
+      </Card>
+      <Card title="Fitted transformations" id="fitted">
+        <Table
+          head={['Column', 'Fitted on the training split']}
+          empty="No transformations: the inputs are used as stored."
+          rows={Object.entries(t.fitted).map(([column, f]) => [<code>{column}</code>, <code class="wrap">{JSON.stringify(f)}</code>])}
+        />
+      </Card>
+      <Card title={`Model versions trained on it (${props.models.length})`} id="models">
+        <Table
+          head={['Model', 'Version', 'Metrics']}
+          empty="No model version was trained on this dataset."
+          rows={props.models.map((m) => [
+            <a href={`/models/${m.name}#v${m.version}`}>{m.name}</a>,
+            String(m.version),
+            // the headline scores only; the model page lists every metric
+            Object.entries(m.metrics)
+              .filter(([k]) => ['accuracy', 'rmse', 'mae', 'r2'].includes(k))
+              .map(([k, x]) => `${k} ${Number.isInteger(x) ? x : x.toFixed(4)}`)
+              .join(' · ') || '–',
+          ])}
+        />
+      </Card>
+      <p>
+        <a href={`/feature-views/${v.name}?version=${v.version}`}>← all training datasets of {v.name} v{v.version}</a>
+      </p>
+    </>
+  )
+}
+
+export { tdHref }

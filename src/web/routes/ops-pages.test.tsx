@@ -117,12 +117,21 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     const model = await get(app, '/models/iris_model')
     const v1 = await made[0].registry.get('iris_model', 1)
     const fv = v1.lineage.featureView!
-    expect(model.html).toContain(`href="/feature-views/${fv.name}?version=${fv.version}#td-${v1.lineage.trainingDatasetVersion}"`)
+    const tdPath = `/feature-views/${fv.name}/training-datasets/${v1.lineage.trainingDatasetVersion}?version=${fv.version}`
+    expect(model.html).toContain(`href="${tdPath}"`)
+    // the training dataset's own page: its split, what was fitted, and the model versions trained on it
+    const td = await get(app, tdPath)
+    expect(td.status).toBe(200)
+    expect(td.html).toContain(`Training dataset ${v1.lineage.trainingDatasetVersion}`)
+    expect(td.html).toContain(`as of commit #${v1.lineage.commitId}`)
+    expect(td.html).toContain('href="/models/iris_model#v1"')
+    for (const bad of [`/feature-views/${fv.name}/training-datasets/99?version=${fv.version}`, `/feature-views/${fv.name}/training-datasets/x`, '/feature-views/nope/training-datasets/1'])
+      expect((await get(app, bad)).status, bad).toBe(404)
     const list = await get(app, '/feature-views')
     expect(list.html).toContain(`href="/feature-views/${fv.name}?version=${fv.version}"`)
     const view = await get(app, `/feature-views/${fv.name}?version=${fv.version}`)
     expect(view.status).toBe(200)
-    expect(view.html).toContain(`id="td-${v1.lineage.trainingDatasetVersion}"`)
+    expect(view.html).toContain(`id="td-${v1.lineage.trainingDatasetVersion}" href="${tdPath.replace(/&/g, '&amp;')}"`)
     expect(view.html).toContain(`at commit #${v1.lineage.commitId}`)
     expect(view.html).toMatch(/href="\/feature-groups\/iris\?version=1"/)
     for (const bad of ['/feature-views/nope', `/feature-views/${fv.name}?version=99`, `/feature-views/${fv.name}?version=x`, '/feature-views/Bad-Name']) expect((await get(app, bad)).status, bad).toBe(404)

@@ -5,7 +5,7 @@ import type { FeatureView } from '../../featurestore/index.js'
 import { RUN_STATUSES, RUN_TRIGGERS } from '../../runtime/index.js'
 import { accessState, csrfToken } from '../admin-access.js'
 import { layout } from '../layout.js'
-import { AdminPage, FeatureGroupsPage, FeatureViewPage, FeatureViewsPage, ModelsPage, PipelinesPage, RunPage, RunsPage, type ActionContext, type FeatureViewSummary } from '../pages/ops.js'
+import { AdminPage, FeatureGroupsPage, FeatureViewPage, FeatureViewsPage, ModelsPage, PipelinesPage, RunPage, RunsPage, TrainingDatasetPage, type ActionContext, type FeatureViewSummary } from '../pages/ops.js'
 import type { WebServices } from '../services.js'
 import { runsQuery } from './ops-api.js'
 
@@ -77,6 +77,25 @@ export function opsPageRoutes(services: WebServices): Hono {
     const fv = NAME.test(name) && version !== 0 ? await services.featureStore.getFeatureView(name, version).catch((e) => (e instanceof NotFoundError || e instanceof ValidationError ? null : Promise.reject(e))) : null
     if (!fv) throw new HTTPException(404, { message: `There is no feature view called “${name}”${version === undefined ? '' : ` with version ${v}`}.` })
     return c.render(<FeatureViewPage view={viewSummary(fv)} trainingDatasets={await fv.trainingDatasets()} />, { title: `Feature view ${name}`, active: '/feature-views' })
+  })
+
+  pages.get('/feature-views/:name/training-datasets/:td', render, async (c) => {
+    const name = c.req.param('name')
+    const v = c.req.query('version')
+    const version = v === undefined || v === '' ? undefined : /^\d{1,9}$/.test(v) ? Number(v) : 0
+    const td = /^\d{1,9}$/.test(c.req.param('td')) ? Number(c.req.param('td')) : 0
+    const fv = NAME.test(name) && version !== 0 ? await services.featureStore.getFeatureView(name, version).catch((e) => (e instanceof NotFoundError || e instanceof ValidationError ? null : Promise.reject(e))) : null
+    const dataset = fv && td > 0 ? (await fv.trainingDatasets()).find((t) => t.version === td) : undefined
+    if (!fv || !dataset) throw new HTTPException(404, { message: `There is no training dataset ${c.req.param('td')} of feature view “${name}”${version === undefined ? '' : ` v${v}`}.` })
+    // Lineage read backwards: the model versions whose lineage names this view version and dataset.
+    const models: { name: string; version: number; metrics: Readonly<Record<string, number>> }[] = []
+    for (const m of await services.registry.list()) {
+      for (const mv of await services.registry.listVersions(m.name)) {
+        const l = mv.lineage
+        if (l.featureView?.name === fv.name && l.featureView.version === fv.version && l.trainingDatasetVersion === td) models.push({ name: mv.name, version: mv.version, metrics: mv.metrics })
+      }
+    }
+    return c.render(<TrainingDatasetPage view={viewSummary(fv)} dataset={dataset} models={models} />, { title: `Training dataset ${td} of ${name}`, active: '/feature-views' })
   })
 
   pages.get('/admin', render, async (c) => {
