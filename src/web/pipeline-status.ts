@@ -1,4 +1,4 @@
-import type { RunRecord, Schedule } from '../runtime/index.js'
+import { nextFireTime, type Pipeline, type RunRecord, type Schedule } from '../runtime/index.js'
 import { systemPipelines, type SystemDescription } from '../systems/index.js'
 import type { WebServices } from './services.js'
 
@@ -9,7 +9,7 @@ export interface PipelineStatus {
   readonly schedule: Schedule | null
   readonly last: RunRecord | null
   readonly lastSuccess: RunRecord | null
-  /** Next scheduled tick when a worker runs in this process (services.nextRun), else null. */
+  /** Next scheduled tick: the in-process worker's, else the schedule's next fire time (workers may run elsewhere). */
   readonly next: Date | null
   /** A scheduled pipeline whose last success is more than two days old (or that never succeeded). */
   readonly stale: boolean
@@ -30,9 +30,19 @@ export async function pipelineStatus(services: WebServices, system: SystemDescri
         schedule: p.schedule,
         last: last[0] ?? null,
         lastSuccess,
-        next: services.nextRun?.(p.name) ?? null,
+        next: await nextTick(services, p),
         stale: p.schedule !== null && (at === null || now - at > STALE_MS),
       }
     }),
   )
+}
+
+/**
+ * A pipeline's next scheduled tick: what the worker in this process plans, else its schedule's next fire time
+ * (a web replica shows it too: the workers that run it may be on other machines); null when it has no schedule.
+ */
+export async function nextTick(services: Pick<WebServices, 'nextRun'>, pipeline: Pick<Pipeline, 'name' | 'schedule'>, now = new Date()): Promise<Date | null> {
+  const planned = services.nextRun?.(pipeline.name)
+  if (planned) return planned
+  return pipeline.schedule ? nextFireTime(pipeline.schedule, now) : null
 }

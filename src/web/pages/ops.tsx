@@ -196,7 +196,7 @@ export function PipelinesPage(props: { rows: readonly PipelineRow[]; ctx: Action
             ) : (
               <RunBadge status={null} />
             ),
-            next ? fmtTime(next) : <span class="muted">{p.schedule ? 'no worker in this process' : '–'}</span>,
+            next ? fmtTime(next) : <span class="muted">{p.schedule ? 'no further tick' : 'on demand'}</span>,
             <span class="row">
               {recent.map((r) => (
                 <a href={`/runs/${r.id}`} title={`#${r.id} ${r.status} ${fmtTime(r.startedAt)}`}>

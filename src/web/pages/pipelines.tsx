@@ -39,7 +39,7 @@ export function PipelineTable(props: { pipelines: readonly PipelineStatus[]; now
         ) : (
           <span class="muted">on demand</span>
         ),
-        p.next ? `${fmtTime(p.next)} (${relative(p.next, props.now)})` : <span class="muted">{p.schedule ? 'no worker in this process' : '–'}</span>,
+        p.next ? `${fmtTime(p.next)} (${relative(p.next, props.now)})` : <span class="muted">{p.schedule ? 'no further tick' : 'on demand'}</span>,
       ])}
     />
   )

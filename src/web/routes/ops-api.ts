@@ -1,3 +1,4 @@
+import { nextTick } from '../pipeline-status.js'
 import { ValidationError } from '../../errors/index.js'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { NotFoundError } from '../../db/index.js'
@@ -80,7 +81,7 @@ export function opsApiRoutes(services: WebServices): Hono {
           name: p.name,
           description: p.description,
           schedule: p.schedule,
-          next: services.nextRun?.(p.name) ?? null,
+          next: await nextTick(services, p),
           last: (await services.runs.list({ pipeline: p.name, limit: 1 }))[0] ?? null,
         })),
       ),

@@ -1,3 +1,4 @@
+import { nextTick } from '../pipeline-status.js'
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError, ValidationError } from '../../db/index.js'
@@ -43,7 +44,7 @@ export function opsPageRoutes(services: WebServices): Hono {
 
   pages.get('/pipelines', render, async (c) => {
     const rows = await Promise.all(
-      services.pipelines.map(async (p) => ({ pipeline: p, next: services.nextRun?.(p.name) ?? null, recent: await services.runs.list({ pipeline: p.name, limit: RECENT }) })),
+      services.pipelines.map(async (p) => ({ pipeline: p, next: await nextTick(services, p), recent: await services.runs.list({ pipeline: p.name, limit: RECENT }) })),
     )
     return c.render(<PipelinesPage rows={rows} ctx={actionContext(c, services)} canLaunch={services.launchRun !== undefined} now={Date.now()} />, { title: 'Pipelines', active: '/pipelines' })
   })
