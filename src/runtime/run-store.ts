@@ -4,7 +4,8 @@ import { NotFoundError, type SqlDialect } from '../db/index.js'
 import type { RunStatus } from './run-status.js'
 export { RUN_STATUSES, type RunStatus } from './run-status.js'
 /** manual: `sml run`; schedule: a worker's tick; catch-up: a missed tick run by `sml worker --catch-up`. */
-export const RUN_TRIGGERS = ['manual', 'schedule', 'catch-up'] as const
+/** How a run was started: by hand (`sml run`, Run now), a worker's tick, a missed tick caught up, `sml start`'s first backfill and training, or `sml demo`. */
+export const RUN_TRIGGERS = ['manual', 'schedule', 'catch-up', 'bootstrap', 'demo'] as const
 export type RunTrigger = (typeof RUN_TRIGGERS)[number]
 
 /** One attempt of one pipeline; retries are further rows sharing `firstAttemptId`. */

@@ -46,9 +46,9 @@ export async function bootstrapSystem(db: SqlDialect, system: SystemDescription,
   const registry = new ModelRegistry(db)
   const fg = await systemFeatureGroup(fs, system)
   const backfill = (await fg.count()) === 0
-  if (backfill) await mustSucceed(runPipeline(featurePipeline(system, options.settings), { db, echo: options.echo }), `${system.name}-feature`)
+  if (backfill) await mustSucceed(runPipeline(featurePipeline(system, options.settings), { db, echo: options.echo, trigger: 'bootstrap' }), `${system.name}-feature`)
   const hasModel = (await registry.list()).some((m) => m.name === system.model.name)
-  if (!hasModel) await mustSucceed(runPipeline(trainingPipeline(system), { db, echo: options.echo }), `${system.name}-training`)
+  if (!hasModel) await mustSucceed(runPipeline(trainingPipeline(system), { db, echo: options.echo, trigger: 'bootstrap' }), `${system.name}-training`)
   return { system: system.name, backfilled: backfill, trained: !hasModel }
 }
 
@@ -87,13 +87,17 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
   const history = new RunStore(db)
   const done = async (pipeline: string, tick: Date) => (await history.lastOfTick(pipeline, tick))?.status === 'succeeded'
   for (const system of systems) await bootstrapSystem(db, system, { echo, settings: options.settings })
-  const endOfDay = new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() + 1))
+  // An explicit last day is simulated whole; "ending today" stops at now, so no run is recorded for a tick
+  // that has not come yet (the worker runs it when it comes).
+  const end = options.until ? new Date(Date.UTC(until.getUTCFullYear(), until.getUTCMonth(), until.getUTCDate() + 1)) : until
   const plans = await Promise.all(
     systems.map(async (system) => {
       const daily = dailyPipeline(system, options.settings)
       const batch = batchInferencePipeline(system)
-      const ticks = await previousFireTimes(daily.schedule!, options.days, endOfDay)
-      return { system, daily, batch, ticks: await Promise.all(ticks.map(async (t) => ({ daily: t, batch: (await nextFireTime(batch.schedule!, t)) ?? t }))) }
+      const ticks = await previousFireTimes(daily.schedule!, options.days, end)
+      const days = await Promise.all(ticks.map(async (t) => ({ daily: t, batch: (await nextFireTime(batch.schedule!, t)) ?? t })))
+      // a day whose batch inference is still to come today is left whole to the worker
+      return { system, daily, batch, ticks: days.filter((t) => options.until !== undefined || t.batch <= end) }
     }),
   )
   for (let d = 0; d < options.days; d++) {
@@ -108,11 +112,11 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
       }
       // A day cut short (its batch inference failed or never ran) is completed, not repeated.
       if (!dailyDone) {
-        await mustSucceed(runPipeline(daily, { db, scheduledFor: tick.daily, echo }), `${system.name}-daily`)
+        await mustSucceed(runPipeline(daily, { db, scheduledFor: tick.daily, echo, trigger: 'demo' }), `${system.name}-daily`)
         runs++
       }
       if (!batchDone) {
-        await mustSucceed(runPipeline(batch, { db, scheduledFor: tick.batch, echo }), `${system.name}-batch-inference`)
+        await mustSucceed(runPipeline(batch, { db, scheduledFor: tick.batch, echo, trigger: 'demo' }), `${system.name}-batch-inference`)
         runs++
       }
     }

@@ -117,6 +117,14 @@ describe.each(testDialectNames())('systems on %s', (dialect) => {
     expect(await bootstrapSystem(db, titanic, quiet)).toEqual({ system: 'titanic', backfilled: false, trained: false })
     expect([(await registry.list()).length, (await new RunStore(db).list({ limit: 1000 })).length]).toEqual(before)
   })
+
+  it('a demo ending now records no run for a tick still to come; its runs say they are the demo’s', async () => {
+    await runDemo(db, [iris], { days: 2, ...quiet })
+    const runs = await new RunStore(db).list({ limit: 1000 })
+    const demo = runs.filter((r) => r.trigger === 'demo')
+    expect(demo.length).toBeGreaterThanOrEqual(2)
+    expect(demo.filter((r) => r.scheduledFor !== null && r.scheduledFor.getTime() > Date.now())).toEqual([])
+  })
 })
 
 describe.each(testDialectNames())('30-day demo on %s', (dialect) => {
@@ -127,6 +135,9 @@ describe.each(testDialectNames())('30-day demo on %s', (dialect) => {
       const until = new Date('2026-06-30T12:00:00Z')
       const { runs } = await runDemo(db, [iris, titanic], { days: 30, until, ...quiet })
       expect(runs).toBe(120)
+      // how each run started: the first backfill and training by the bootstrap, the days by the demo
+      const triggers = new Map((await new RunStore(db).list({ limit: 1000 })).map((r) => [r.pipeline, r.trigger]))
+      expect([triggers.get('iris-feature'), triggers.get('titanic-training'), triggers.get('iris-daily'), triggers.get('titanic-batch-inference')]).toEqual(['bootstrap', 'bootstrap', 'demo', 'demo'])
       const fs = new FeatureStore(db)
       const registry = new ModelRegistry(db)
       for (const system of [iris, titanic]) {
