@@ -194,6 +194,9 @@ export function openApiDocument(systems: readonly SystemDescription[]): OpenApiD
     '/api/models': {
       get: { operationId: 'listModels', summary: 'Every registered model with its versions', tags: ['models'], responses: { '200': ok('the models', { type: 'array', items: { type: 'object' } }) } },
     },
+    '/api/models/{name}': {
+      get: { operationId: 'getModel', summary: 'One registered model with its versions (metrics, lineage, aliases, promotion decisions)', tags: ['models'], parameters: [modelName], responses: { '200': ok('the model', { type: 'object' }), ...errors('404') } },
+    },
     '/api/models/{name}/promote': {
       post: {
         operationId: 'promoteModel',

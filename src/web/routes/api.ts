@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { ValidationError } from '../../errors/index.js'
+import { NotFoundError, ValidationError } from '../../errors/index.js'
 import { monitorData, predictedProbability, predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
@@ -60,6 +60,13 @@ export function apiRoutes(services: WebServices): Hono {
   api.get('/models', async (c) => {
     const models = await services.registry.list()
     return c.json(await Promise.all(models.map(async (m) => ({ ...m, versions: await services.registry.listVersions(m.name) }))))
+  })
+
+  api.get('/models/:name', async (c) => {
+    const name = c.req.param('name')
+    const model = (await services.registry.list()).find((m) => m.name === name)
+    if (!model) throw new NotFoundError(`no model ${JSON.stringify(name)} (known: ${(await services.registry.list()).map((m) => m.name).join(', ') || 'none'})`)
+    return c.json({ ...model, versions: await services.registry.listVersions(name) })
   })
 
   // ?pipeline=&status=&trigger=&limit=&page=, newest first.
