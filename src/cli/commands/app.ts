@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import type { Command } from 'commander'
-import { commandConfig } from '../config.js'
+import type { Config } from '../../config/index.js'
+import { commandConfig, configArgs } from '../config.js'
 import { port, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
@@ -53,16 +54,18 @@ function onShutdown(stop: () => Promise<void>): void {
  * generated and printed once when the server is reachable beyond loopback), Run now as `sml run`, and the
  * predict API's rate limit.
  */
-async function operateOptions(db: import('../../db/index.js').SqlDialect, host: string) {
+async function operateOptions(db: import('../../db/index.js').SqlDialect, host: string, config: Config) {
   const web = await import('../../web/index.js')
   const loopback = web.isLoopbackHost(host)
-  const { config, generated } = await web.resolveAdminToken(db, { envToken: process.env.SML_ADMIN_TOKEN || undefined, loopback })
+  const { config: access, generated } = await web.resolveAdminToken(db, { envToken: process.env.SML_ADMIN_TOKEN || undefined, loopback })
   if (generated) print(`admin token (shown once; only its hash is stored): ${generated}`)
-  else if (config.adminTokenSha256 === null) print('no admin token: actions (Run now, Promote) work from this machine only')
+  else if (access.adminTokenSha256 === null) print('no admin token: actions (Run now, Promote) work from this machine only')
   const rate = predictRateLimitSetting()
   return {
-    access: config,
-    launchRun: web.childProcessLauncher([process.execPath, ...process.execArgv, process.argv[1]]),
+    access,
+    // the child loads the same config and data directory, as the worker's children do
+    launchRun: web.childProcessLauncher([process.execPath, ...process.execArgv, process.argv[1], ...configArgs(config)]),
+    pipelines: config.pipelines,
     ...(rate === undefined ? {} : { predictRateLimit: rate }),
   }
 }
@@ -96,7 +99,7 @@ export function registerAppCommands(program: Command): void {
       const worker = opts.worker ? await runtime.startWorker({ db, pipelines: config.pipelines, catchUp: opts.catchUp }) : null
       const scheduleOf = new Map(config.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
-        ...(await operateOptions(db, opts.host)),
+        ...(await operateOptions(db, opts.host, config)),
         systems: config.systems,
         requestLog: logSettings,
         nextRun: (p) => {
@@ -132,7 +135,7 @@ export function registerAppCommands(program: Command): void {
       const [{ openDatabase }, web] = await Promise.all([import('../../db/index.js'), import('../../web/index.js')])
       // Serves a store `sml start` (or a pipeline) made; it does not make one.
       const db = await openDatabase({ ...config.store, create: false })
-      const services = web.createServices(db, { ...(await operateOptions(db, opts.host)), systems: config.systems, requestLog: logSettings })
+      const services = web.createServices(db, { ...(await operateOptions(db, opts.host, config)), systems: config.systems, requestLog: logSettings })
       await services.requestLog.start()
       const server = await listenOrExplain(cmd, opts, () => web.listen(web.createApp(services), { port: opts.port, host: opts.host }), async () => {
         await services.requestLog.close()
