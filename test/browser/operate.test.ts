@@ -4,69 +4,36 @@
  * Covers the refusal without the token, a wrong token, signing in, Run now with the live log tail, Promote,
  * at 1280 and 390 px. Screenshots go to test-results/operate-*.png.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { openDatabase, type SqlDialect } from '../../src/db/index.js'
+import type { BrowserContext, Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../../src/systems/index.js'
-import { childProcessLauncher, createApp, createServices, listen, type WebServices } from '../../src/web/index.js'
+import { childProcessLauncher, type WebServices } from '../../src/web/index.js'
 import { sha256Hex } from '../../src/web/admin-access.js'
+import { hasChromium, useBrowserApp } from '../support/browser-app.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 const TOKEN = 'browser-admin-token-0123456789'
-const hasChromium = existsSync(CHROMIUM)
 
 process.env.SML_DATA_DIR = DATA_DIR
 
 describe.skipIf(!hasChromium)('operating in chromium', () => {
-  let home: string
-  let profile: string
-  let db: SqlDialect
-  let services: WebServices
-  let server: Awaited<ReturnType<typeof listen>>
-  let ctx: BrowserContext
-  let page: Page
-
-  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(RESULTS, `operate-${name}.png`), fullPage: true })
-  const url = (path: string) => server.url + path
-
-  beforeAll(async () => {
-    mkdirSync(RESULTS, { recursive: true })
-    home = mkdtempSync(join(tmpdir(), 'sml-operate-'))
-    profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
-    db = await openDatabase({ home })
-    await runDemo(db, [iris, titanic], { days: 3 })
-    services = createServices(db, {
+  const app = useBrowserApp({
+    days: 3,
+    shotPrefix: 'operate-',
+    timeoutMs: 15_000,
+    services: (home) => ({
       // As when bound beyond loopback: actions need the token.
       access: { adminTokenSha256: sha256Hex(TOKEN), loopback: false },
       predictRateLimit: null,
       launchRun: childProcessLauncher([process.execPath, '--import', 'tsx', MAIN], { ...process.env, SML_HOME: home, DATABASE_URL: '', SML_DATA_DIR: DATA_DIR }),
-    })
-    server = await listen(createApp(services), { port: 0 })
-    ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } })
-    page = ctx.pages()[0] ?? (await ctx.newPage())
-    page.setDefaultTimeout(15_000)
+    }),
   })
-  afterAll(async () => {
-    await ctx?.close()
-    await server?.close()
-    await services?.requestLog.close()
-    await db?.close()
-    if (home) rmSync(home, { recursive: true, force: true })
-    if (profile) rmSync(profile, { recursive: true, force: true })
-  })
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      await shot(`failed-${task.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {})
-    })
-  })
+  let services: WebServices
+  let ctx: BrowserContext
+  let page: Page
+  beforeAll(() => void ({ services, ctx, page } = app))
+  const { shot, url } = app
 
   it('Run now without the token is refused with the reason, in place', async () => {
     await page.goto(url('/pipelines'))
@@ -85,7 +52,7 @@ describe.skipIf(!hasChromium)('operating in chromium', () => {
     await page.fill('input[name=token]', TOKEN)
     await Promise.all([page.waitForURL(url('/admin')), page.click('#sign-in button[type=submit]')])
     await page.waitForSelector('#admin-state:has-text("signed in")')
-    const cookie = (await ctx.cookies(server.url)).find((c) => c.name === 'sml_admin')!
+    const cookie = (await ctx.cookies(url(''))).find((c) => c.name === 'sml_admin')!
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
     expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain('sml_admin')
     await shot('admin-signed-in')

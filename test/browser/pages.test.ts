@@ -3,21 +3,12 @@
  * against the app listening on an ephemeral port over a fresh SQLite store with 10 simulated days.
  * Screenshots of every page (desktop and phone width) go to test-results/; a failing test leaves one named after it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { openDatabase, type SqlDialect } from '../../src/db/index.js'
+import type { BrowserContext, Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../../src/systems/index.js'
-import { createApp, createServices, listen, type WebServices } from '../../src/web/index.js'
+import { iris, titanic } from '../../src/systems/index.js'
+import { CHROMIUM, hasChromium, useBrowserApp, type BrowserApp } from '../support/browser-app.js'
 
-const CHROMIUM = '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)\n`)
 
 process.env.SML_DATA_DIR = DATA_DIR
@@ -26,46 +17,17 @@ process.env.SML_DATA_DIR = DATA_DIR
 type Doc = { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): { textContent: string | null } | null }
 
 describe.skipIf(!hasChromium)('pages in chromium', () => {
-  let home: string
-  let profile: string
-  let db: SqlDialect
-  let services: WebServices
-  let server: Awaited<ReturnType<typeof listen>>
+  const app = useBrowserApp({ days: 10, timeoutMs: 10_000 })
+  let server: BrowserApp['server']
   let ctx: BrowserContext
   let page: Page
-
-  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true })
+  beforeAll(() => void ({ server, ctx, page } = app))
+  const { shot } = app
   const api = async (system: string, body: unknown) =>
     (await (await fetch(`${server.url}/api/${system}/predict`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json()) as {
       prediction: string
       modelVersion: number
     }
-
-  beforeAll(async () => {
-    mkdirSync(RESULTS, { recursive: true })
-    home = mkdtempSync(join(tmpdir(), 'sml-browser-'))
-    profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
-    db = await openDatabase({ home })
-    await runDemo(db, [iris, titanic], { days: 10 })
-    services = createServices(db)
-    server = await listen(createApp(services), { port: 0 })
-    ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } })
-    page = ctx.pages()[0] ?? (await ctx.newPage())
-    page.setDefaultTimeout(10_000)
-  })
-  afterAll(async () => {
-    await ctx?.close()
-    await server?.close()
-    await services?.requestLog.close()
-    await db?.close()
-    if (home) rmSync(home, { recursive: true, force: true })
-    if (profile) rmSync(profile, { recursive: true, force: true })
-  })
-  beforeEach(({ task, onTestFailed }) => {
-    onTestFailed(async () => {
-      await shot(`failed-${task.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {})
-    })
-  })
 
   it('iris: type measurements, move a slider, predict without reload; same answer as the JSON API', async () => {
     await page.goto(`${server.url}/iris`)
