@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
-import { csvToRows, inferCsvSchema, parseCsv, readCsvFile } from './csv.js'
-import { IRIS_CSV, TITANIC_CSV } from './test-support/data.js'
+import { csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile } from './csv.js'
+import { AIR_QUALITY_CSV, IRIS_CSV, TITANIC_CSV } from './test-support/data.js'
 
 describe('CSV sources', () => {
   it('reads the real iris and titanic files with inferred types', () => {
@@ -69,5 +69,37 @@ describe('CSV sources', () => {
   it('reads a semicolon file as one text column rather than guessing, so the schema check catches it', () => {
     const t = parseCsv('id;x\n1;2\n')
     expect(t.header).toEqual(['id;x'])
+  })
+
+  it('reads the aqicn export as it is: spaces after commas, YYYY/M/D dates, empty cells', () => {
+    const t = readCsvFile(AIR_QUALITY_CSV)
+    expect(t.header).toEqual(['date', 'pm25', 'pm10', 'no2'])
+    // 2,814 data lines (the data README says 2,813: the file has no final newline, so `wc -l` counts one line short).
+    expect(t.records).toHaveLength(2814)
+    expect(inferCsvSchema(t)).toEqual([
+      { name: 'date', type: 'timestamp' },
+      { name: 'pm25', type: 'int' },
+      { name: 'pm10', type: 'int' },
+      { name: 'no2', type: 'int' },
+    ])
+    const rows = csvToRows(t, inferCsvSchema(t))
+    // The file's first data line: `2025/7/1, 14, 19, 8`; its fourth ends in an empty no2 cell (`2025/7/4, 9, 6, `).
+    expect(rows[0]).toEqual({ date: new Date('2025-07-01T00:00:00Z'), pm25: 14, pm10: 19, no2: 8 })
+    expect(rows[3]).toEqual({ date: new Date('2025-07-04T00:00:00Z'), pm25: 9, pm10: 6, no2: null })
+    expect(new Set(rows.map((r) => (r.date as Date).getTime())).size).toBe(2814)
+  })
+
+  it('trims whitespace around unquoted fields but keeps it inside quotes; a field of spaces is empty', () => {
+    const t = parseCsv('id , name, x\n 1 , " a b ",  \n')
+    expect(t.header).toEqual(['id', 'name', 'x'])
+    expect(csvToRows(t, [{ name: 'id', type: 'int' }, { name: 'name', type: 'string' }, { name: 'x', type: 'float' }])).toEqual([{ id: 1, name: ' a b ', x: null }])
+  })
+
+  it('reads year-first slashed dates as UTC midnight, whatever the machine’s zone, and refuses ambiguous or impossible ones', () => {
+    expect(parseCsvTimestamp('2024/2/29')).toBe(Date.UTC(2024, 1, 29))
+    expect(parseCsvTimestamp('2017/10/03')).toBe(Date.UTC(2017, 9, 3))
+    expect(parseCsvTimestamp('2026-03-01T06:00:00Z')).toBe(Date.UTC(2026, 2, 1, 6))
+    for (const bad of ['2023/2/29', '2023/13/1', '3/4/2025', '2023/1/1 10:00', '2023/1']) expect(parseCsvTimestamp(bad)).toBeNull()
+    expect(() => csvToRows(parseCsv('d\n4/3/2025\n'), [{ name: 'd', type: 'timestamp' }])).toThrow(/"4\/3\/2025" is not a valid timestamp \(expected .*or YYYY\/M\/D\)/)
   })
 })

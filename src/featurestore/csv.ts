@@ -10,11 +10,15 @@ export interface CsvTable {
   readonly records: string[][]
 }
 
-/** Parses CSV text with a header row; malformed CSV (ragged rows, bad quotes, no header) is a ValidationError naming the line. */
+/**
+ * Parses CSV text with a header row; malformed CSV (ragged rows, bad quotes, no header) is a ValidationError naming the line.
+ * Whitespace around a field (outside quotes) is dropped, as exports such as aqicn.org's write `date, pm25, pm10` with a space
+ * after every comma; a field of spaces is an empty cell. Spaces inside quotes are kept.
+ */
 export function parseCsv(text: string, what = 'CSV'): CsvTable {
   let records: string[][]
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: false }) as string[][]
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][]
   } catch (e) {
     const err = e as { message: string; lines?: number; code?: string }
     throw new ValidationError(`${what} is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, [
@@ -48,7 +52,24 @@ const INT = /^[+-]?\d+$/
 const FLOAT = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/
 const BOOL = /^(true|false)$/i
 
-/** Infers each column's type from its non-empty cells: int, float, bool, ISO timestamp (see parseTimestamp), else text. */
+/**
+ * A CSV cell's timestamp: ISO 8601 text (`parseTimestamp`), or a year-first date with slashes, `YYYY/M/D` (month and day
+ * with one or two digits, as spreadsheet and aqicn.org exports write dates), read as that day's UTC midnight. Year-first
+ * keeps it unambiguous (`3/4/2025` is refused: March or April?). Null when the text is neither or not a calendar date.
+ */
+export function parseCsvTimestamp(text: string): number | null {
+  const iso = parseTimestamp(text)
+  if (iso !== null) return iso
+  const m = SLASHED_DATE.exec(text.trim())
+  return m ? parseTimestamp(`${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`) : null
+}
+
+const SLASHED_DATE = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/
+
+/** What a timestamp cell of a CSV may hold, for error messages. */
+export const CSV_TIMESTAMP_FORMAT = `${TIMESTAMP_FORMAT}; or YYYY/M/D`
+
+/** Infers each column's type from its non-empty cells: int, float, bool, timestamp (see parseCsvTimestamp), else text. */
 export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   return table.header.map((name, c) => {
     let isInt = true
@@ -63,7 +84,7 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
       if (isInt && !INT.test(s)) isInt = false
       if (isFloat && !FLOAT.test(s)) isFloat = false
       if (isBool && !BOOL.test(s)) isBool = false
-      if (isTime && parseTimestamp(s) === null) isTime = false
+      if (isTime && parseCsvTimestamp(s) === null) isTime = false
       if (!isInt && !isFloat && !isBool && !isTime) break
     }
     const type: ColumnType = !any ? 'string' : isInt ? 'int' : isFloat ? 'float' : isBool ? 'bool' : isTime ? 'timestamp' : 'string'
@@ -71,7 +92,7 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   })
 }
 
-/** Converts CSV cells to typed values by the schema; an empty cell is a missing value; timestamp text without an offset is UTC. */
+/** Converts CSV cells to typed values by the schema; an empty cell is a missing value; timestamp text without an offset is UTC (see parseCsvTimestamp). */
 export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what = 'CSV'): Row[] {
   const byName = new Map(schema.map((f) => [f.name, f]))
   const issues: ValidationIssue[] = []
@@ -88,7 +109,7 @@ export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what 
       const s = rec[c]
       const v = parseCell(types[c], s)
       if (v === undefined) {
-        const expected = types[c] === 'timestamp' ? ` (expected ${TIMESTAMP_FORMAT})` : ''
+        const expected = types[c] === 'timestamp' ? ` (expected ${CSV_TIMESTAMP_FORMAT})` : ''
         issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]}${expected} (line ${r + 2})` })
       }
       else row[table.header[c]] = v
@@ -112,7 +133,7 @@ function parseCell(type: ColumnType, s: string): number | string | boolean | Dat
     case 'bool':
       return BOOL.test(s.trim()) ? s.trim().toLowerCase() === 'true' : undefined
     case 'timestamp': {
-      const ms = parseTimestamp(s)
+      const ms = parseCsvTimestamp(s)
       return ms === null ? undefined : new Date(ms)
     }
     case 'string':

@@ -12,7 +12,7 @@ export {
   type TrainTestSplit,
   type TrainTestSplitOptions,
 } from './feature-view.js'
-export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
+export { parseCsv, parseCsvTimestamp, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'
 export { inferSchema, validateRows, describeExpectation } from './validate.js'
 export { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
