@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { TEST_TIME_ZONES, withTimeZone } from '../db/test-support/time-zone.js'
-import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg, svgToPng } from './index.js'
+import { confusionMatrixChart, forecastChart, hindcastChart, lineOverTimeChart, predictedVsActualChart, renderSvg, svgToPng } from './index.js'
 
 describe('charts', () => {
   it('draws a confusion matrix with class names in order, true rows and predicted columns', async () => {
@@ -52,5 +52,36 @@ describe('charts', () => {
     // Days start at the UTC midnights of the points, all in one format.
     expect(utc.filter((l) => /^[A-Z][a-z]+ \d+$/.test(l))).toEqual(['Mar 1', 'Mar 2', 'Mar 3'])
     for (const zone of TEST_TIME_ZONES) expect(await withTimeZone(zone, labels), zone).toEqual(utc)
+  })
+
+  it('draws a forecast as one bar a day in its band’s colour, with the value and every band in the legend', async () => {
+    const bands = [
+      { name: 'Good', color: '#16a34a' },
+      { name: 'Moderate', color: '#eab308' },
+      { name: 'Unhealthy', color: '#dc2626' },
+    ]
+    const points = [
+      { time: new Date(Date.UTC(2025, 6, 31)), value: 23.4, band: 'Good' },
+      { time: new Date(Date.UTC(2025, 7, 1)), value: 61.2, band: 'Moderate' },
+    ]
+    const svg = await renderSvg(forecastChart({ points, bands, title: 'PM2.5 forecast', yTitle: 'PM2.5 (AQI)' }))
+    for (const t of ['PM2.5 forecast', 'PM2.5 (AQI)', '>23<', '>61<', 'Good', 'Moderate', 'Unhealthy', 'Thu Jul 31', 'Fri Aug 1']) expect(svg).toContain(t)
+    const bars = [...svg.matchAll(/<path[^>]*aria-roledescription="bar"[^>]*fill="([^"]+)"/g)].map((m) => m[1])
+    expect(bars).toEqual(['#16a34a', '#eab308'])
+  })
+
+  it('draws a hindcast: measured and forecast lines, days without a measurement left out of the measured one', async () => {
+    const spec = hindcastChart({
+      title: 'Hindcast',
+      yTitle: 'PM2.5',
+      points: [
+        { time: Date.UTC(2025, 6, 1), predicted: 20, actual: 18 },
+        { time: Date.UTC(2025, 6, 2), predicted: 22, actual: null },
+      ],
+    })
+    const values = (spec as { data: { values: { series: string }[] } }).data.values
+    expect(values.map((v) => v.series)).toEqual(['measured', 'forecast 1 day ahead', 'forecast 1 day ahead'])
+    const svg = await renderSvg(spec)
+    for (const t of ['Hindcast', 'measured', 'forecast 1 day ahead']) expect(svg).toContain(t)
   })
 })
