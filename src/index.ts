@@ -119,12 +119,18 @@ export {
   type Matrix,
   type Label,
 } from './ml/index.js'
-export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, type ChartSpec } from './charts/index.js'
+export { renderSvg, svgToPng, confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, forecastChart, hindcastChart, type ChartSpec } from './charts/index.js'
 export {
   SYSTEMS,
   defineSystem,
   iris,
   titanic,
+  airQualitySystem,
+  AQI_BANDS,
+  recursiveForecast,
+  bandOf,
+  windowsFeatureGroup,
+  updateWindows,
   systemPipelines,
   bootstrapSystem,
   runDemo,
@@ -143,6 +149,12 @@ export {
   type PromotionMetric,
   type PromotionCandidate,
   type SystemDescription,
+  type TimeSeriesDescription,
+  type AirQualityOptions,
+  type AirQualityFeedSettings,
+  type ValueBand,
+  type ForecastStep,
+  type ForecastMonitor,
   type SyntheticSpec,
   type FieldDescription,
   type ClassDescription,

@@ -4,7 +4,7 @@ import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { nextFireTime, previousFireTimes, RunStore, runPipeline, type PipelineOutcome } from '../runtime/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
-import { batchInferencePipeline } from './pipelines/batch-inference.js'
+import { systemBatchPipeline } from './pipelines/batch-inference.js'
 import { dailyPipeline } from './pipelines/daily.js'
 import { featurePipeline } from './pipelines/feature.js'
 import { trainingPipeline } from './pipelines/training.js'
@@ -93,7 +93,7 @@ export async function runDemo(db: SqlDialect, systems: readonly SystemDescriptio
   const plans = await Promise.all(
     systems.map(async (system) => {
       const daily = dailyPipeline(system, options.settings)
-      const batch = batchInferencePipeline(system)
+      const batch = systemBatchPipeline(system)
       const ticks = await previousFireTimes(daily.schedule!, options.days, end)
       const days = await Promise.all(ticks.map(async (t) => ({ daily: t, batch: (await nextFireTime(batch.schedule!, t)) ?? t })))
       // a day whose batch inference is still to come today is left whole to the worker

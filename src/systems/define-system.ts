@@ -17,8 +17,9 @@ export const RESERVED_SYSTEM_NAMES: readonly string[] = [
 ]
 
 /** The tables (feature groups) a system owns: its features, its batch predictions, its request log. */
-export function systemTables(system: Pick<SystemDescription, 'name' | 'featureGroup'>): string[] {
-  return [system.featureGroup.name, `${system.name}_predictions`, `${system.name}_requests`]
+export function systemTables(system: Pick<SystemDescription, 'name' | 'featureGroup' | 'timeSeries'>): string[] {
+  const windows = system.timeSeries?.windows?.name
+  return [system.featureGroup.name, `${system.name}_predictions`, `${system.name}_requests`, ...(typeof windows === 'string' ? [windows] : [])]
 }
 
 /**
@@ -139,7 +140,11 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   // A key column is a model input only when it is also a field (like `sex` in ['sex', 'row']); see identifierColumns.
   const keyColumns: readonly string[] = Array.isArray(g?.primaryKey) ? g.primaryKey : []
   const identifiers = keyColumns.filter((k) => !fields.some((f) => f?.name === k))
-  const inputs = schema.map((f) => f.name).filter((n) => !identifiers.includes(n) && n !== g?.eventTime && n !== labelColumn)
+  // A time series' model reads its window features, not the day's other measurements (which a forecast cannot know).
+  const inputs = d.timeSeries
+    ? (Array.isArray(d.timeSeries.windows?.features) ? d.timeSeries.windows.features.map((f) => f.name) : [])
+    : schema.map((f) => f.name).filter((n) => !identifiers.includes(n) && n !== g?.eventTime && n !== labelColumn)
+  if (d.timeSeries !== undefined) issues.push(...timeSeriesIssues(d, columns))
   if (!Array.isArray(d.fields)) add('fields', 'must list the model inputs')
   fields.forEach((f, i) => {
     const at = `fields[${i}]`
@@ -172,6 +177,10 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
 
   if (!(d.training?.testSize > 0 && d.training.testSize < 1)) add('training.testSize', 'must be a fraction between 0 and 1')
   if (!Number.isInteger(d.training?.seed)) add('training.seed', 'must be an integer')
+  if (d.training?.split !== undefined && d.training.split !== 'random' && d.training.split !== 'time') add('training.split', `${JSON.stringify(d.training.split)} must be "random" or "time"`)
+  else if (d.training?.split === 'random' && d.timeSeries !== undefined)
+    add('training.split', 'a time series is split by time: a random split would train on days after the test days and score the model on a past it has seen (leakage)')
+  if (d.training?.stratify && (d.timeSeries !== undefined || d.training.split === 'time')) add('training.stratify', 'a split by time cannot be stratified')
   if (typeof d.model?.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(d.model.name)) add('model.name', `${JSON.stringify(d.model?.name)} must be letters, digits, _, . or -`)
   if (typeof d.model?.create !== 'function') add('model.create', 'must be a function (seed) => estimator')
   if (typeof d.synthetic?.jitter !== 'number' || !(d.synthetic.jitter >= 0)) add('synthetic.jitter', 'must be a number ≥ 0')
@@ -181,5 +190,48 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
     toSchedule(d.schedules.batchInference, issues, 'schedules.batchInference')
   }
   if (d.picture !== undefined && typeof d.picture !== 'function') add('picture', 'must be a function')
+  return issues
+}
+
+/** Problems of a `timeSeries` block (see TimeSeriesDescription). */
+function timeSeriesIssues(d: SystemDescription, columns: ReadonlyMap<string, { readonly type: string }>): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  const add = (column: string, reason: string) => issues.push({ column: `timeSeries.${column}`, reason })
+  const t = d.timeSeries!
+  const g = d.featureGroup
+  if (typeof t !== 'object' || t === null) return [{ column: 'timeSeries', reason: 'must be an object' }]
+  if (Array.isArray(g?.primaryKey) && !g.primaryKey.includes(g.eventTime)) issues.push({ column: 'featureGroup.eventTime', reason: `a time series' day "${g.eventTime}" must be one of the primary key columns (${g.primaryKey.join(', ')})` })
+  if (d.label?.classes !== undefined) issues.push({ column: 'label.classes', reason: 'a time series forecasts a number: its label has no classes' })
+  const labelType = columns.get(d.label?.column)?.type
+  if (labelType !== undefined && labelType !== 'int' && labelType !== 'float') issues.push({ column: 'label.column', reason: `a time series forecasts a number, but "${d.label.column}" is a ${labelType}` })
+  const w = t.windows
+  if (typeof w !== 'object' || w === null) add('windows', 'is required')
+  else {
+    if (typeof w.name !== 'string' || !IDENTIFIER.test(w.name)) add('windows.name', `${JSON.stringify(w.name)} must match ${IDENTIFIER}`)
+    else if (w.name === g?.name || (typeof d.name === 'string' && [`${d.name}_predictions`, `${d.name}_requests`].includes(w.name))) add('windows.name', `"${w.name}" is another of the system's tables`)
+    if (!Number.isInteger(w.version) || w.version < 1) add('windows.version', 'must be a positive integer')
+    if (!Array.isArray(w.features) || w.features.length === 0) add('windows.features', 'must list the window features')
+    else
+      w.features.forEach((f, i) => {
+        if (typeof f?.name !== 'string' || !IDENTIFIER.test(f.name)) add(`windows.features[${i}].name`, `${JSON.stringify(f?.name)} must match ${IDENTIFIER}`)
+        else if (g?.primaryKey?.includes(f.name)) add(`windows.features[${i}].name`, `"${f.name}" is a key column of ${g.name}`)
+        else if (w.features.findIndex((o) => o.name === f.name) !== i) add(`windows.features[${i}].name`, `"${f.name}" is listed twice`)
+        if (f?.type !== 'int' && f?.type !== 'float') add(`windows.features[${i}].type`, 'a window feature is a number (int or float)')
+      })
+    if (!Number.isInteger(w.lookbackDays) || w.lookbackDays < 1) add('windows.lookbackDays', 'must be a whole number of days ≥ 1')
+    if (typeof w.compute !== 'function') add('windows.compute', 'must be a function (series rows, days) => window rows')
+  }
+  if (!Number.isInteger(t.horizon) || t.horizon < 1 || t.horizon > 60) add('horizon', 'must be a whole number of days from 1 to 60')
+  if (!Number.isInteger(t.hindcastDays) || t.hindcastDays < 1) add('hindcastDays', 'must be a whole number of days ≥ 1')
+  if (t.bands !== undefined) {
+    if (!Array.isArray(t.bands)) add('bands', 'must be an array of { max, name, color }')
+    else
+      t.bands.forEach((b, i) => {
+        if (typeof b?.max !== 'number' || Number.isNaN(b.max)) add(`bands[${i}].max`, 'must be a number (Infinity for the last band)')
+        else if (i > 0 && !(b.max > t.bands![i - 1].max)) add(`bands[${i}].max`, `must be above the band before (${t.bands![i - 1].max})`)
+        if (typeof b?.name !== 'string' || b.name === '') add(`bands[${i}].name`, 'must be a non-empty string')
+        if (typeof b?.color !== 'string' || b.color === '') add(`bands[${i}].color`, 'must be a CSS colour')
+      })
+  }
   return issues
 }

@@ -36,6 +36,7 @@ export function systemFeatureGroup(fs: FeatureStore, system: SystemDescription):
  * `actual` as floats in the label's unit, and no probability.
  */
 export function predictionsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  if (system.timeSeries) return forecastsFeatureGroup(fs, system)
   const keys = system.featureGroup.primaryKey.map((k) => system.featureGroup.schema.find((f) => f.name === k)!)
   const regression = systemTask(system) === 'regression'
   return fs.getOrCreateFeatureGroup({
@@ -66,6 +67,37 @@ export function predictionsFeatureGroup(fs: FeatureStore, system: SystemDescript
           { column: 'predicted', allowed: labelClasses(system).map((c) => c.name), strict: true },
           { column: 'probability', min: 0, max: 1, strict: true },
         ],
+  })
+}
+
+/**
+ * A time series' `<system>_predictions`: every forecast, keyed by series, forecast day and horizon (days after the
+ * issue day), with the issue day, the value, whether it was a forecast made before the day or a one-day-ahead
+ * hindcast made after it (from the same window features), and the model version. The measured value is not copied:
+ * it is read from the system's group when the day has been measured.
+ */
+function forecastsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  const g = system.featureGroup
+  const keys = g.primaryKey.map((k) => g.schema.find((f) => f.name === k)!)
+  return fs.getOrCreateFeatureGroup({
+    name: `${system.name}_predictions`,
+    version: 1,
+    description: `Forecasts of ${system.label.column} by ${system.model.name}: each day ahead with its issue day and horizon, and one-day-ahead hindcasts`,
+    primaryKey: [...g.primaryKey, 'horizon'],
+    eventTime: 'ts',
+    schema: [
+      ...keys,
+      { name: 'horizon', type: 'int', description: 'days after the issue day (1 = the next day)' },
+      { name: 'ts', type: 'timestamp', description: 'when the forecast was made' },
+      { name: 'issued', type: 'timestamp', nullable: false, description: 'the last day whose readings the forecast saw' },
+      { name: 'predicted', type: 'float', nullable: false },
+      { name: 'kind', type: 'string', nullable: false },
+      { name: 'model_version', type: 'int', nullable: false },
+    ],
+    expectations: [
+      { column: 'kind', allowed: ['forecast', 'hindcast'], strict: true },
+      { column: 'horizon', min: 1, max: 60, strict: true },
+    ],
   })
 }
 

@@ -1,6 +1,6 @@
 import type { Pipeline } from '../runtime/index.js'
 import { iris } from './iris/index.js'
-import { batchInferencePipeline } from './pipelines/batch-inference.js'
+import { systemBatchPipeline } from './pipelines/batch-inference.js'
 import { dailyPipeline } from './pipelines/daily.js'
 import { featurePipeline } from './pipelines/feature.js'
 import { trainingPipeline } from './pipelines/training.js'
@@ -13,12 +13,17 @@ export const SYSTEMS: Readonly<Record<string, SystemDescription>> = { iris, tita
 
 /** The four pipelines of a system, in the order a fresh store needs them. */
 export function systemPipelines(system: SystemDescription, settings: SystemSettings = {}): Pipeline[] {
-  return [featurePipeline(system, settings), trainingPipeline(system), dailyPipeline(system, settings), batchInferencePipeline(system)]
+  return [featurePipeline(system, settings), trainingPipeline(system), dailyPipeline(system, settings), systemBatchPipeline(system)]
 }
 
 export { iris, titanic }
+export { airQualitySystem, AQI_BANDS, STATION as AIR_QUALITY_STATION, readingsOf as airQualityReadings, type AirQualityOptions } from './air-quality/index.js'
+export type { AirQualityFeedSettings } from './air-quality/feed.js'
+export { recursiveForecast, bandOf, type ForecastStep, type RecursiveForecastOptions, type ValueBand } from './forecast.js'
+export { windowsFeatureGroup, updateWindows, newWindowDays, seriesColumns, inputSpecs, timeSeriesOf } from './time-series.js'
+export { forecastPipeline } from './pipelines/forecast.js'
 export { defineSystem, systemIssues, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
-export { className, classValue, labelClasses, systemTask, type SystemTask, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
+export { className, classValue, labelClasses, systemTask, trainingSplit, type TimeSeriesDescription, type SystemTask, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
 export { loadSource, localSourcePath, type SourceOptions } from './source.js'
 export type { SystemSettings } from './settings.js'
 export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
@@ -28,5 +33,5 @@ export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } fr
 export { conditionalResampler, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
 export { predictExamples, EXAMPLE_QUANTILES, type PredictExample } from './examples.js'
-export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
+export { monitorData, type MonitorData, type ForecastMonitor, type ForecastDay, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'

@@ -1,9 +1,11 @@
 import type { FeatureStore, Row } from '../featurestore/index.js'
 import { meanAbsoluteError, rootMeanSquaredError } from '../ml/index.js'
 import type { ModelRegistry } from '../registry/index.js'
-import { keyOf, keyValues, predictionsFeatureGroup } from './feature-groups.js'
+import { keyOf, keyValues, predictionsFeatureGroup, systemFeatureGroup } from './feature-groups.js'
+import { bandOf, type ValueBand } from './forecast.js'
 import { findServingVersion } from './serving.js'
 import { labelClasses, systemTask, type SystemDescription, type SystemTask } from './system.js'
+import { seriesColumns } from './time-series.js'
 
 export interface PredictionRecord {
   /** The predicted row's key columns, e.g. `{ id: 151 }` or `{ station: 'hornsgatan', date: … }`. */
@@ -67,10 +69,39 @@ export interface MonitorData {
     readonly rmse: number | null
   }
   readonly servingModel: { readonly name: string; readonly version: number; readonly metrics: Readonly<Record<string, number>> } | null
+  /** A time series' forecasts (see ForecastMonitor); absent for other systems. */
+  readonly forecast?: ForecastMonitor
+}
+
+/** One forecast day as the monitor shows it. */
+export interface ForecastDay {
+  /** The forecast day (UTC midnight). */
+  readonly date: Date
+  readonly horizon: number
+  readonly predicted: number
+  /** The band of the value (the description's `timeSeries.bands`), null without bands. */
+  readonly band: ValueBand | null
+  /** What was measured that day, once it has been. */
+  readonly actual: number | null
+}
+
+/** A time series' monitor: the newest forecast of each series, a hindcast and the error by horizon. */
+export interface ForecastMonitor {
+  readonly bands: readonly ValueBand[]
+  /** Per series, the newest issue day's forecast, day by day. */
+  readonly latest: readonly { readonly series: Readonly<Row>; readonly issued: Date; readonly modelVersion: number; readonly days: readonly ForecastDay[] }[]
+  /**
+   * One-day-ahead values (forecasts made the day before, or hindcasts made later from the same day-before window)
+   * of the last `hindcastDays` days up to the newest measured day, oldest first, with what was measured.
+   */
+  readonly hindcast: readonly (ForecastDay & { readonly series: Readonly<Row>; readonly kind: 'forecast' | 'hindcast' })[]
+  /** Mean absolute error per horizon over every stored forecast (kind forecast) whose day has been measured. */
+  readonly maeByHorizon: readonly { readonly horizon: number; readonly forecasts: number; readonly mae: number | null }[]
 }
 
 /** The monitor of a system, computed from its predictions history. */
 export async function monitorData(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, options: { recent?: number } = {}): Promise<MonitorData> {
+  if (system.timeSeries) return timeSeriesMonitor(fs, registry, system, options)
   const fg = await predictionsFeatureGroup(fs, system)
   const task = systemTask(system)
   const all = (await fg.read()).map((r) => ({
@@ -169,5 +200,70 @@ function regressionHistory(all: readonly PredictionRecord[]): Pick<MonitorData, 
       mae: known.length ? meanAbsoluteError(yTrue, yPred) : null,
       rmse: known.length ? rootMeanSquaredError(yTrue, yPred) : null,
     },
+  }
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * A time series' monitor: forecasts are joined with the measured values of the system's group by series and day.
+ * The regression figures (`recent`, `errorOverTime`, `totals`) are those of the one-day-ahead values.
+ */
+async function timeSeriesMonitor(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription, options: { recent?: number }): Promise<MonitorData> {
+  const t = system.timeSeries!
+  const day = system.featureGroup.eventTime
+  const label = system.label.column
+  const series = seriesColumns(system)
+  const seriesKey = (r: Readonly<Row>) => JSON.stringify(series.map((c) => r[c] ?? null))
+  const dayKey = (r: Readonly<Row>) => `${seriesKey(r)}|${(r[day] as Date).getTime()}`
+  const measured = new Map<string, number | null>()
+  for (const r of await (await systemFeatureGroup(fs, system)).read()) measured.set(dayKey(r), typeof r[label] === 'number' ? (r[label] as number) : null)
+  const rows = await (await predictionsFeatureGroup(fs, system)).read()
+  const bands = t.bands ?? []
+  const asDay = (p: Row): ForecastDay => ({
+    date: p[day] as Date,
+    horizon: p.horizon as number,
+    predicted: p.predicted as number,
+    band: bandOf(bands, p.predicted as number),
+    actual: measured.get(dayKey(p)) ?? null,
+  })
+  // The newest issue day of each series, and its forecast.
+  const newest = new Map<string, number>()
+  for (const p of rows) if (p.kind === 'forecast') newest.set(seriesKey(p), Math.max(newest.get(seriesKey(p)) ?? -Infinity, (p.issued as Date).getTime()))
+  const latest = [...newest.entries()].map(([k, issued]) => {
+    const of = rows.filter((p) => p.kind === 'forecast' && seriesKey(p) === k && (p.issued as Date).getTime() === issued).sort((a, b) => (a.horizon as number) - (b.horizon as number))
+    return { series: Object.fromEntries(series.map((c) => [c, of[0][c]])), issued: new Date(issued), modelVersion: of[0].model_version as number, days: of.map(asDay) }
+  })
+  const oneDay = rows.filter((p) => p.horizon === 1).map((p) => ({ ...asDay(p), series: Object.fromEntries(series.map((c) => [c, p[c]])), kind: p.kind as 'forecast' | 'hindcast', row: p }))
+  const lastMeasured = Math.max(-Infinity, ...oneDay.filter((p) => p.actual !== null).map((p) => p.date.getTime()))
+  const hindcast = oneDay
+    .filter((p) => p.date.getTime() <= lastMeasured && p.date.getTime() > lastMeasured - t.hindcastDays * DAY_MS)
+    .sort((a, b) => a.date.getTime() - b.date.getTime())
+    .map(({ row: _row, ...p }) => p)
+  const byHorizon = new Map<number, { n: number; abs: number }>()
+  for (let h = 1; h <= t.horizon; h++) byHorizon.set(h, { n: 0, abs: 0 })
+  for (const p of rows) {
+    if (p.kind !== 'forecast') continue
+    const actual = measured.get(dayKey(p))
+    const b = byHorizon.get(p.horizon as number)
+    if (actual === null || actual === undefined || !b) continue
+    b.n++
+    b.abs += Math.abs((p.predicted as number) - actual)
+  }
+  const maeByHorizon = [...byHorizon.entries()].map(([horizon, b]) => ({ horizon, forecasts: b.n, mae: b.n ? b.abs / b.n : null }))
+  // The generic regression figures, over the one-day-ahead values (newest forecast time first).
+  const records: PredictionRecord[] = oneDay
+    .map((p) => ({ key: keyValues(system, p.row), time: p.row.ts as Date, predicted: p.predicted, actual: p.actual, probability: null, modelVersion: p.row.model_version as number }))
+    .sort((a, b) => b.time.getTime() - a.time.getTime() || ((b.key[day] as Date).getTime() - (a.key[day] as Date).getTime()))
+  const serving = await findServingVersion(registry, system)
+  return {
+    system: system.name,
+    task: 'regression',
+    unit: system.label.unit ?? null,
+    latest: records[0] ?? null,
+    recent: records.slice(0, options.recent ?? 20),
+    servingModel: serving ? { name: serving.name, version: serving.version, metrics: serving.metrics } : null,
+    ...regressionHistory(records),
+    forecast: { bands, latest, hindcast, maeByHorizon },
   }
 }

@@ -1,6 +1,7 @@
 import type { CsvTable, Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
 import type { Estimator } from '../ml/index.js'
 import type { ScheduleOptions } from '../runtime/index.js'
+import type { ValueBand } from './forecast.js'
 
 /** One class of the label: the value stored in the feature group and the name people read. */
 export interface ClassDescription {
@@ -73,7 +74,12 @@ export interface SystemDescription {
   /** Model inputs in model column order, as people enter them. */
   readonly fields: readonly FieldDescription[]
   readonly transformations?: Readonly<Record<string, TransformationKind>>
-  readonly training: { readonly testSize: number; readonly seed: number; readonly stratify?: boolean }
+  /**
+   * How training splits the data: `testSize` the share held out; `split` 'random' (seeded, optionally stratified; the
+   * default) or 'time' (the test rows are the latest `testSize` of the days, training strictly before them; the only
+   * split a time series allows, and its default).
+   */
+  readonly training: { readonly testSize: number; readonly seed: number; readonly stratify?: boolean; readonly split?: 'random' | 'time' }
   readonly model: {
     readonly name: string
     readonly description: string
@@ -89,6 +95,44 @@ export interface SystemDescription {
   readonly schedules: { readonly daily: ScheduleOptions; readonly batchInference: ScheduleOptions }
   /** A picture (standalone SVG) of a class, for pages; `features` are stored feature values when known. */
   readonly picture?: SystemPicture
+  /**
+   * Declares the system a daily time series forecast ahead (see `TimeSeriesDescription`): its splits are by time
+   * (a random split is refused), its model reads window features derived from the series, and batch inference
+   * forecasts the coming days.
+   */
+  readonly timeSeries?: TimeSeriesDescription
+}
+
+/**
+ * A daily time series: the system's feature group holds one row per series and day (the day is the event time and
+ * a key column; the other key columns name the series, e.g. a station), its label is the day's measured value, and
+ * the model predicts it one day ahead from window features of the days before. Pipelines then: compute the window
+ * group for new days after each write (feature and daily pipelines), train on a point-in-time join of label and
+ * windows split by time, and forecast `horizon` days recursively in batch inference, with one-day-ahead hindcasts
+ * of the last `hindcastDays` measured days; the monitor shows forecast (in `bands`), hindcast and MAE per horizon.
+ */
+export interface TimeSeriesDescription {
+  /** The derived feature group of window features, keyed like the system's group (series columns and day). */
+  readonly windows: {
+    readonly name: string
+    readonly version: number
+    readonly description: string
+    /** The window features, model inputs in this order (the key columns are added from the system's group). */
+    readonly features: readonly FeatureSpec[]
+    /** Days before a day its features read: an incremental run reads only the series rows it needs. */
+    readonly lookbackDays: number
+    /**
+     * Pure: each day's window features (one row per day, in order, with the day in the event-time column) from one
+     * series' rows (system group rows, any order); a day's row must read only rows of earlier days.
+     */
+    compute(series: readonly Row[], days: readonly Date[]): Row[]
+  }
+  /** Days ahead batch inference forecasts (e.g. 7). */
+  readonly horizon: number
+  /** Measured days the hindcast covers (e.g. 60). */
+  readonly hindcastDays: number
+  /** Named ranges of the label's scale, lowest first (e.g. air-quality categories), for forecast colours. */
+  readonly bands?: readonly ValueBand[]
 }
 
 /**
@@ -110,6 +154,11 @@ export interface SyntheticSpec {
 
 /** Draws a class as a standalone SVG string; pure, no I/O. */
 export type SystemPicture = (cls: ClassDescription | null, features: Readonly<Row> | null) => string
+
+/** The split training uses: the description's, else by time for a time series and random otherwise. */
+export function trainingSplit(system: Pick<SystemDescription, 'training' | 'timeSeries'>): 'random' | 'time' {
+  return system.training.split ?? (system.timeSeries ? 'time' : 'random')
+}
 
 /** Classification when the label lists classes, regression (a numeric label) when it does not. */
 export type SystemTask = 'classification' | 'regression'

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { csvToRows, readCsvFile } from '../../featurestore/index.js'
 import { AIR_QUALITY_CSV } from '../../featurestore/test-support/data.js'
-import { newWindowDays, windowFeatures, type DailyReading } from './windows.js'
+import { newWindowDays } from '../time-series.js'
+import { windowFeatures, type DailyReading } from './windows.js'
 
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`)
 const reading = (iso: string, pm25: number | null, pm10: number | null = null, no2: number | null = null): DailyReading => ({ date: day(iso), pm25, pm10, no2 })
@@ -50,10 +51,10 @@ describe('air quality window features', () => {
 
   it('lists new days from the day after the first reading to the day after the last, and none twice', () => {
     expect(newWindowDays([], null)).toEqual([])
-    const days = newWindowDays(week, null)
+    const days = newWindowDays(week.map((r) => r.date), null)
     expect(days.map((d) => d.toISOString().slice(0, 10))).toEqual(['2025-03-02', '2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07', '2025-03-08'])
-    expect(newWindowDays(week, day('2025-03-08'))).toEqual([])
-    expect(newWindowDays([...week, reading('2025-03-10', 5)], day('2025-03-08')).map((d) => d.toISOString().slice(0, 10))).toEqual(['2025-03-09', '2025-03-10', '2025-03-11'])
+    expect(newWindowDays(week.map((r) => r.date), day('2025-03-08'))).toEqual([])
+    expect(newWindowDays([...week, reading('2025-03-10', 5)].map((r) => r.date), day('2025-03-08')).map((d) => d.toISOString().slice(0, 10))).toEqual(['2025-03-09', '2025-03-10', '2025-03-11'])
   })
 
   it('on the real export, matches the values read off the file, an empty cell included', () => {
@@ -69,7 +70,7 @@ describe('air quality window features', () => {
     const [july5] = windowFeatures(rows, [day('2025-07-05')])
     expect(july5).toMatchObject({ pm25_lag1: 9, pm25_lag2: 22, pm25_lag3: 27, pm10_lag1: 6, no2_lag1: null, day_of_week: 5, month: 7 })
     expect(july5.pm25_mean7).toBeCloseTo((15 + 17 + 8 + 14 + 27 + 22 + 9) / 7, 12)
-    const days = newWindowDays(rows, null)
+    const days = newWindowDays(rows.map((r) => r.date), null)
     expect(days[0]).toEqual(day('2017-10-04'))
     expect(days.at(-1)).toEqual(day('2025-07-31'))
   })

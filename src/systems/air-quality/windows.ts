@@ -83,24 +83,3 @@ export function windowFeatures(readings: readonly DailyReading[], days: readonly
     }
   })
 }
-
-/**
- * The days whose window rows are new: every day after `after` (the newest day already computed; null for none)
- * up to and including the day after the newest reading — the next day to forecast, whose features are all known.
- * The first row is the day after the first reading (a day with no earlier reading has no features). Ascending;
- * empty when nothing is new, so computing twice writes nothing the second time.
- */
-export function newWindowDays(readings: readonly DailyReading[], after: Date | null): Date[] {
-  if (readings.length === 0) return []
-  let first = Infinity
-  let last = -Infinity
-  for (const r of readings) {
-    const d = dayNumber(r.date)
-    if (d < first) first = d
-    if (d > last) last = d
-  }
-  const from = Math.max(first + 1, after === null ? -Infinity : dayNumber(after) + 1)
-  const out: Date[] = []
-  for (let d = from; d <= last + 1; d++) out.push(new Date(d * DAY_MS))
-  return out
-}

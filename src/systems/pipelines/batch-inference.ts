@@ -3,6 +3,12 @@ import type { Row } from '../../featurestore/index.js'
 import { keyText, keyValues, predictionsFeatureGroup, systemFeatureView } from '../feature-groups.js'
 import { loadServingModel, predictedProbability, predictRows } from '../serving.js'
 import { className, systemTask, type SystemDescription } from '../system.js'
+import { forecastPipeline } from './forecast.js'
+
+/** A system's batch inference: forecasts for a time series (`forecastPipeline`), else predictions of new rows. */
+export function systemBatchPipeline(system: SystemDescription): Pipeline {
+  return system.timeSeries ? forecastPipeline(system) : batchInferencePipeline(system)
+}
 
 /**
  * Predicts the rows committed since the last batch run (or, the first time, since the model's training

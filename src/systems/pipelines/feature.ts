@@ -5,6 +5,7 @@ import { keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadSource } from '../source.js'
 import type { SystemSettings } from '../settings.js'
 import type { SystemDescription } from '../system.js'
+import { updateWindows } from '../time-series.js'
 
 /** Backfill: the public CSV, cleaned, into the feature group. Re-running writes only new or changed rows. */
 export function featurePipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
@@ -21,9 +22,12 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
       ctx.log.info(`${rows.length} rows after cleaning`)
       const fg = await systemFeatureGroup(ctx.featureStore, system)
       const ts = ctx.scheduledFor ?? new Date()
+      const et = system.featureGroup.eventTime
+      // A row's event time is the backfill's time, unless cleaning gave it one (a time series' day).
+      const stamp = (r: Row): Row => (r[et] instanceof Date ? r : { ...r, [et]: ts })
       // The whole source is validated, not only the rows that changed: a broken or duplicated row is refused
       // even when its key already holds good data, and errors name rows by key, not by place in the change set.
-      const stamped = rows.map((r) => ({ ...r, [system.featureGroup.eventTime]: ts }))
+      const stamped = rows.map(stamp)
       try {
         validateRows(stamped, fg.schema, fg.primaryKey, fg.eventTime, fg.metadata.expectations)
       } catch (e) {
@@ -31,18 +35,22 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
       }
       const current = new Map((await fg.read()).map((r) => [keyOf(system, r), r]))
       const changed = rows.filter((r) => !sameFeatures(r, current.get(keyOf(system, r))))
+      const windows = async () => {
+        if (system.timeSeries) ctx.reportRows(await updateWindows(ctx.featureStore, system, { source: ctx.pipeline, log: (l) => ctx.log.info(l) }))
+      }
       if (changed.length === 0) {
         ctx.log.info(`${fg.name} v${fg.version} already holds these ${rows.length} rows: nothing to write`)
-        return
+        return windows()
       }
       const progress = ctx.progress(`insert ${fg.name}`, changed.length)
       const commit = await fg.insert(
-        changed.map((r) => ({ ...r, [system.featureGroup.eventTime]: ts })),
+        changed.map(stamp),
         { source: origin, onProgress: (done) => progress.update(done) },
       )
       progress.stop(`commit ${commit.id}: ${commit.rowsAdded} added, ${commit.rowsUpdated} updated`)
       for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
       ctx.reportRows(changed.length)
+      await windows()
     },
   })
 }

@@ -1,0 +1,108 @@
+import { ValidationError } from '../errors/index.js'
+import type { FeatureGroup, FeatureSpec, FeatureStore, Row } from '../featurestore/index.js'
+import { systemFeatureGroup } from './feature-groups.js'
+import type { SystemDescription, TimeSeriesDescription } from './system.js'
+
+const DAY_MS = 86_400_000
+const dayNumber = (d: Date) => Math.floor(d.getTime() / DAY_MS)
+
+/** A system that declares a time series, with its block; throws ValidationError naming the system otherwise. */
+export function timeSeriesOf(system: SystemDescription): TimeSeriesDescription {
+  if (!system.timeSeries) throw new ValidationError(`${system.name} is not a time series (its description has no timeSeries)`, [{ path: 'timeSeries', reason: 'missing' }])
+  return system.timeSeries
+}
+
+/** The key columns naming a series (every key column but the day), e.g. `['station']`. */
+export function seriesColumns(system: Pick<SystemDescription, 'featureGroup'>): string[] {
+  return system.featureGroup.primaryKey.filter((k) => k !== system.featureGroup.eventTime)
+}
+
+/** The spec of each model input as stored: a window feature for a time series, else a column of the system's group. */
+export function inputSpecs(system: Pick<SystemDescription, 'fields' | 'featureGroup' | 'timeSeries'>): FeatureSpec[] {
+  const columns = system.timeSeries ? system.timeSeries.windows.features : system.featureGroup.schema
+  return system.fields.map((f) => columns.find((c) => c.name === f.name)!)
+}
+
+/** The time series' window group (`timeSeries.windows`), keyed like the system's group, created on first use. */
+export function windowsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  const w = timeSeriesOf(system).windows
+  const g = system.featureGroup
+  return fs.getOrCreateFeatureGroup({
+    name: w.name,
+    version: w.version,
+    description: w.description,
+    primaryKey: [...g.primaryKey],
+    eventTime: g.eventTime,
+    schema: [...g.primaryKey.map((k) => g.schema.find((f) => f.name === k)!), ...w.features],
+    expectations: [],
+  })
+}
+
+/**
+ * The days of a series whose window rows are new: from the day after its first row (a day with nothing before has
+ * no window) or after `after` (the newest day already computed), whichever is later, through the day after its
+ * newest row (the next day to forecast, whose window is all known). Ascending; empty when nothing is new, so an
+ * update run twice writes nothing the second time.
+ */
+export function newWindowDays(days: readonly Date[], after: Date | null): Date[] {
+  if (days.length === 0) return []
+  let first = Infinity
+  let last = -Infinity
+  for (const d of days) {
+    const n = dayNumber(d)
+    if (n < first) first = n
+    if (n > last) last = n
+  }
+  const from = Math.max(first + 1, after === null ? -Infinity : dayNumber(after) + 1)
+  const out: Date[] = []
+  for (let n = from; n <= last + 1; n++) out.push(new Date(n * DAY_MS))
+  return out
+}
+
+/**
+ * Computes the window rows of new days only (`newWindowDays`, per series) from the system's group and writes them
+ * to the window group as one commit. Incremental and idempotent: a rerun with no new row writes nothing. A row that
+ * arrives late for a day whose window is already computed does not recompute it (windows are written once, as they
+ * were known then). Returns the rows written.
+ */
+export async function updateWindows(fs: FeatureStore, system: SystemDescription, options: { source?: string; log?: (line: string) => void } = {}): Promise<number> {
+  const t = timeSeriesOf(system)
+  const day = system.featureGroup.eventTime
+  const series = seriesColumns(system)
+  const keyOf = (r: Readonly<Row>) => JSON.stringify(series.map((c) => r[c] ?? null))
+  const windows = await windowsFeatureGroup(fs, system)
+  const latest = new Map<string, Date>()
+  for (const r of await windows.read()) {
+    const k = keyOf(r)
+    const d = r[day] as Date
+    if (!latest.has(k) || latest.get(k)! < d) latest.set(k, d)
+  }
+  // Every row is read (a few thousand a series): a cut-off by the newest window day would miss the early rows of a
+  // series that appears later. Only new days are computed.
+  const rows = await (await systemFeatureGroup(fs, system)).read()
+  const bySeries = new Map<string, Row[]>()
+  for (const r of rows) {
+    const k = keyOf(r)
+    const list = bySeries.get(k)
+    if (list) list.push(r)
+    else bySeries.set(k, [r])
+  }
+  const out: Row[] = []
+  for (const [k, list] of bySeries) {
+    const days = newWindowDays(
+      list.map((r) => r[day] as Date),
+      latest.get(k) ?? null,
+    )
+    if (days.length === 0) continue
+    const computed = t.windows.compute(list, days)
+    const key = Object.fromEntries(series.map((c) => [c, list[0][c]]))
+    for (const w of computed) out.push({ ...w, ...key })
+  }
+  if (out.length === 0) {
+    options.log?.(`${windows.name}: no new day to compute`)
+    return 0
+  }
+  const commit = await windows.insert(out, { source: options.source })
+  options.log?.(`${windows.name}: ${out.length} new day(s) computed, ${(out[0][day] as Date).toISOString().slice(0, 10)} … ${(out[out.length - 1][day] as Date).toISOString().slice(0, 10)}, as commit ${commit.id}`)
+  return out.length
+}
