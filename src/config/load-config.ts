@@ -3,7 +3,7 @@ import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ValidationError } from '../db/index.js'
 import { importPipelineModules, pipelineList } from '../runtime/index.js'
-import { localSourcePath, systemPipelines, type SystemSettings } from '../systems/index.js'
+import { localSourcePath, systemPipelines, type AirQualityFeedSettings, type SystemSettings } from '../systems/index.js'
 import { projectConfigIssues, type Config, type ProjectConfig, type StoreConfig } from './config.js'
 
 /** Looked for in the working directory, in this order, when no `--config` / SML_CONFIG names a file. */
@@ -22,18 +22,25 @@ export interface ConfigSettings {
   readonly pipelineModules?: readonly string[]
   /** Where config files are looked for and relative paths resolved; default the current directory. */
   readonly cwd?: string
+  /** The built-in air-quality system's live feed (SML_AQ_URL, SML_AQ_TOKEN); no URL = offline replay. */
+  readonly airQuality?: AirQualityFeedSettings
 }
 
 /**
  * The settings the environment gives, read once here: SML_CONFIG, SML_DATA_DIR, SML_HOME, DATABASE_URL,
- * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE. Empty values count as unset.
+ * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE, SML_AQ_URL, SML_AQ_TOKEN. Empty values count as unset.
+ * @throws ValidationError for an SML_SEED that is not an integer or an SML_AQ_URL that is not an http(s) URL.
  */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSettings {
   const v = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
   const seed = v('SML_SEED')
   if (seed !== undefined && !Number.isInteger(Number(seed)))
     throw new ValidationError(`SML_SEED must be an integer, got ${JSON.stringify(seed)}`, [{ column: 'SML_SEED', reason: 'must be an integer' }])
+  const aqUrl = v('SML_AQ_URL')
+  if (aqUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(aqUrl))
+    throw new ValidationError(`SML_AQ_URL must be an http(s) URL, got ${JSON.stringify(aqUrl)}`, [{ column: 'SML_AQ_URL', reason: 'must be an http(s) URL' }])
   return {
+    airQuality: { url: aqUrl, token: v('SML_AQ_TOKEN') },
     configFile: v('SML_CONFIG'),
     dataDir: v('SML_DATA_DIR'),
     home: v('SML_HOME'),

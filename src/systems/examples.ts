@@ -1,5 +1,6 @@
 import type { FeatureStore, Row } from '../featurestore/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
+import { windowsFeatureGroup } from './time-series.js'
 import { labelClasses, systemTask, type SystemDescription } from './system.js'
 
 /** A real row of a system's data, offered on its predict page to fill the form. */
@@ -19,9 +20,8 @@ export const EXAMPLE_QUANTILES = [0.1, 0.5, 0.9] as const
  * nearest-rank on rows sorted by label). Rows with a missing field are skipped; empty when the group is.
  */
 export async function predictExamples(fs: FeatureStore, system: SystemDescription): Promise<PredictExample[]> {
-  const fg = await systemFeatureGroup(fs, system)
   const label = system.label.column
-  const rows = (await fg.read()).filter((r) => system.fields.every((f) => r[f.name] !== null && r[f.name] !== undefined) && r[label] !== null && r[label] !== undefined)
+  const rows = (await exampleRows(fs, system)).filter((r) => system.fields.every((f) => r[f.name] !== null && r[f.name] !== undefined) && r[label] !== null && r[label] !== undefined)
   if (systemTask(system) === 'classification')
     return labelClasses(system).flatMap((c) => {
       const row = rows.find((r) => r[label] === c.value)
@@ -32,6 +32,16 @@ export async function predictExamples(fs: FeatureStore, system: SystemDescriptio
   const picked = [...new Set(EXAMPLE_QUANTILES.map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]))]
   const unit = system.label.unit ? ` ${system.label.unit}` : ''
   return picked.map((row) => ({ title: `${label} ${Number(Number(row[label]).toFixed(2))}${unit}`, input: toInput(system, row) }))
+}
+
+/** The system's rows with model inputs and label: a time series' window rows, each with its day's measured label. */
+async function exampleRows(fs: FeatureStore, system: SystemDescription): Promise<Row[]> {
+  const rows = await (await systemFeatureGroup(fs, system)).read()
+  if (!system.timeSeries) return rows
+  const day = system.featureGroup.eventTime
+  const keyOf = (r: Row) => JSON.stringify(system.featureGroup.primaryKey.map((k) => (r[k] instanceof Date ? (r[k] as Date).getTime() : r[k])))
+  const labels = new Map(rows.map((r) => [keyOf(r), r[system.label.column]]))
+  return (await (await windowsFeatureGroup(fs, system)).read()).filter((w) => w[day] instanceof Date).map((w) => ({ ...w, [system.label.column]: labels.get(keyOf(w)) ?? null }))
 }
 
 /** A stored row (choice codes) as the predict API's input (choice values). */

@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { SqlDialect } from '../db/index.js'
 import type { FeatureGroup, FeatureGroupOptions, FeatureStore, PruneOptions, Row } from '../featurestore/index.js'
-import { systemTask, type SystemDescription } from '../systems/index.js'
+import { inputSpecs, systemTask, type SystemDescription } from '../systems/index.js'
 import { inProcessWriter, threadWriter, type RequestLogWriter } from './request-log-writer.js'
 
 /** `<system>_requests`: every online prediction's inputs and answer, for drift monitoring. */
@@ -14,7 +14,7 @@ export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription
  * a classification system; for a regression system `predicted` is the value (float) and there is no probability.
  */
 export function requestsGroupOptions(system: SystemDescription): FeatureGroupOptions {
-  const inputs = system.fields.map((f) => system.featureGroup.schema.find((s) => s.name === f.name)!)
+  const inputs = inputSpecs(system)
   const answer =
     systemTask(system) === 'regression'
       ? [{ name: 'predicted', type: 'float' as const, nullable: false }]
