@@ -112,7 +112,10 @@ describe('settingsFromEnv', () => {
   it('reads the environment once, empty values unset', () => {
     expect(settingsFromEnv({ SML_CONFIG: 'a.mjs', SML_HOME: '/h', DATABASE_URL: '', SML_SEED: '3', SML_PIPELINES_MODULE: 'a.mjs, b.mjs' })).toEqual({
       configFile: 'a.mjs', dataDir: undefined, home: '/h', url: undefined, schema: undefined, seed: 3, pipelineModules: ['a.mjs', 'b.mjs'],
+      airQuality: { url: undefined, token: undefined },
     })
     expect(() => settingsFromEnv({ SML_SEED: 'x' })).toThrow('SML_SEED must be an integer, got "x"')
+    expect(settingsFromEnv({ SML_AQ_URL: 'http://127.0.0.1:8/feed/@1/', SML_AQ_TOKEN: 't' }).airQuality).toEqual({ url: 'http://127.0.0.1:8/feed/@1/', token: 't' })
+    expect(() => settingsFromEnv({ SML_AQ_URL: 'api.waqi.info/feed' })).toThrow('SML_AQ_URL must be an http(s) URL, got "api.waqi.info/feed"')
   })
 })
