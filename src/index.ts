@@ -151,5 +151,5 @@ export {
   type ClassPrediction,
   type ValuePrediction,
 } from './systems/index.js'
-export { createApp, createServices, listen, type WebServices } from './web/index.js'
+export { createApp, createServices, listen, exportSite, type WebServices, type ExportSiteOptions, type SiteFile, type SiteReport } from './web/index.js'
 export { defineConfig, loadConfig, openStore, type Config, type ProjectConfig, type StoreConfig, type Store } from './config/index.js'

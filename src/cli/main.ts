@@ -4,6 +4,7 @@ import { registerAppCommands } from './commands/app.js'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
 import { registerRegistryCommands } from './commands/registry.js'
 import { registerRuntimeCommands } from './commands/runtime.js'
+import { registerSiteCommands } from './commands/site.js'
 import { registerStoreCommands } from './commands/store.js'
 import { runCli } from './run-cli.js'
 import { configureUsageErrors } from './usage.js'
@@ -29,6 +30,7 @@ registerFeatureStoreCommands(program)
 registerRegistryCommands(program)
 registerRuntimeCommands(program)
 registerStoreCommands(program)
+registerSiteCommands(program)
 configureUsageErrors(program)
 
 await runCli(program, process.argv)

@@ -3,6 +3,7 @@ import { raw } from 'hono/html'
 import type { FeatureValue, Row } from '../../featurestore/index.js'
 import type { RunStatus } from '../../runtime/index.js'
 import { labelClasses, type ClassDescription, type FieldDescription, type SystemDescription } from '../../systems/index.js'
+import { usePageMode } from '../links.js'
 
 export function Card(props: { title?: Child; id?: string; class?: string; children?: Child }) {
   return (
@@ -13,11 +14,20 @@ export function Card(props: { title?: Child; id?: string; class?: string; childr
   )
 }
 
-/** A server-rendered SVG placed inline (our own chart output, never user content). */
+/**
+ * A server-rendered SVG placed inline (our own chart output, never user content); in a static export that also
+ * saved it as a PNG, a link to that file follows it.
+ */
 export function InlineSvg(props: { svg: string; class?: string; label?: string }) {
+  const png = usePageMode().chartPng(props.svg)
   return (
     <div class={props.class ?? 'chart'} role={props.label ? 'figure' : undefined} aria-label={props.label}>
       {raw(props.svg)}
+      {png !== null && (
+        <a class="small png" href={png} download="">
+          PNG
+        </a>
+      )}
     </div>
   )
 }

@@ -1,5 +1,6 @@
 import type { Row } from '../../featurestore/index.js'
 import { keyOf, keyText, type DriftReport, type MonitorData, type PredictionRecord, type SystemDescription } from '../../systems/index.js'
+import { Link, usePageMode } from '../links.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, ClassName, ClassPicture, InlineSvg, Kpi, Table, classByName, fieldText, fmtTime, pct } from './components.js'
 import { PipelineTable } from './pipelines.js'
@@ -141,7 +142,7 @@ function Kpis(props: MonitorPageProps) {
   const t = monitor.totals
   return (
     <div class="kpis" style="margin-bottom:1rem">
-      <Kpi value={serving ? <a href={`/models/${serving.name}`} id="serving-model">{`${serving.name} v${serving.version}`}</a> : '–'} label="serving model" />
+      <Kpi value={serving ? <Link href={`/models/${serving.name}`} id="serving-model">{`${serving.name} v${serving.version}`}</Link> : '–'} label="serving model" />
       {monitor.task === 'classification' ? (
         <>
           <Kpi value={pct(serving?.metrics.accuracy, 1)} label="test accuracy at training" />
@@ -261,11 +262,13 @@ function keyCell(system: SystemDescription, p: PredictionRecord): string {
 /** The monitor of any system: latest answer, history (confusion and accuracy, or error over time), drift, pipelines. */
 export function MonitorPage(props: MonitorPageProps) {
   const { system, monitor } = props
+  // A static export has no predict page; the system's address there is its dashboard.
+  const mode = usePageMode()
   return (
     <>
       <h1>{system.title}: monitor</h1>
       <p class="lead">
-        Daily batch predictions of new {system.featureGroup.name} rows against their actual outcome. <a href={`/${system.name}`}>Predict →</a>
+        Daily batch predictions of new {system.featureGroup.name} rows against their actual outcome. <Link href={`/${system.name}`}>{mode.static ? `${system.title} →` : 'Predict →'}</Link>
       </p>
       <Kpis {...props} />
       {monitor.task === 'classification' ? <ClassificationHistory {...props} /> : <RegressionHistory {...props} />}

@@ -3,6 +3,7 @@ import { CSRF_FIELD } from '../admin-access.js'
 import type { CommitInfo, FeatureGroupMetadata } from '../../featurestore/index.js'
 import type { ModelVersion } from '../../registry/index.js'
 import type { Pipeline, RunLogLine, RunRecord } from '../../runtime/index.js'
+import { Link } from '../links.js'
 import { Badge, Card, RunBadge, Table, fmtTime, relative } from './components.js'
 
 /** What the visitor may do: act (admin or open loopback), enter the token first, or nothing (no token configured). */
@@ -226,7 +227,7 @@ export function ModelsPage(props: { models: readonly { readonly name: string; re
             const latest = m.list[m.list.length - 1]
             const production = m.list.find((v) => v.aliases.includes('production'))
             return [
-              <a href={`/models/${m.name}`}>{m.name}</a>,
+              <Link href={`/models/${m.name}`}>{m.name}</Link>,
               String(m.list.length),
               production ? <Badge kind="ok">v{production.version}</Badge> : '–',
               latest ? fmtTime(latest.createdAt) : '–',
