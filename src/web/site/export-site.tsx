@@ -90,7 +90,7 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
       if (typeof svg !== 'string' || svg === '') continue
       const base = `${systems[i].name}/charts/${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
       charts.push({ svg, path: `${base}.svg` })
-      site.addChartPng(svg, `${base}.png`)
+      site.addChartPng(`${systems[i].name}/monitor.html`, svg, `${base}.png`)
       charts.push({ svg, path: `${base}.png` })
     }
   })

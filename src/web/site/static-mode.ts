@@ -9,16 +9,19 @@ import type { PageMode } from '../links.js'
  */
 export class StaticSiteMap {
   readonly #files = new Map<string, string>()
-  readonly #pngs = new Map<string, string>()
+  /** Per page: the PNG of each chart (by its SVG text) drawn on it; two pages may draw the same SVG. */
+  readonly #pngs = new Map<string, Map<string, string>>()
 
   /** Records that the app path `appPath` (no query, no hash) is the file `file` (relative to the site's root, `/`-separated). */
   add(appPath: string, file: string): void {
     this.#files.set(appPath, file)
   }
 
-  /** Records that the chart whose SVG text is `svg` is also the PNG `file`. */
-  addChartPng(svg: string, file: string): void {
-    this.#pngs.set(svg, file)
+  /** Records that the chart whose SVG text is `svg`, drawn on the page `page`, is also the PNG `file`. */
+  addChartPng(page: string, svg: string, file: string): void {
+    const charts = this.#pngs.get(page) ?? new Map<string, string>()
+    charts.set(svg, file)
+    this.#pngs.set(page, charts)
   }
 
   /** The file an app path is written to, or undefined when the export does not contain it. */
@@ -47,7 +50,7 @@ export class StaticSiteMap {
         return target === undefined ? null : `${rel(target)}${hash}`
       },
       chartPng: (svg) => {
-        const png = this.#pngs.get(svg)
+        const png = this.#pngs.get(file)?.get(svg)
         return png === undefined ? null : rel(png)
       },
     }
