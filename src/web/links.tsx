@@ -12,12 +12,18 @@ export interface PageMode {
   readonly static: boolean
   /** The href of an app path (query and hash kept), or null when this rendering has no such page. */
   href(path: string): string | null
-  /** Where a rendered chart (its SVG text) is also saved as a PNG for sharing, as an href; null when it is not. */
-  chartPng(svg: string): string | null
+  /** Where a rendered chart (its SVG text) is also saved as files for sharing, as hrefs; null when it is not. */
+  chartFiles(svg: string): ChartFiles | null
+}
+
+/** A chart saved beside the page: its SVG and a PNG rendering of it. */
+export interface ChartFiles {
+  readonly svg: string
+  readonly png: string
 }
 
 /** The live app: every path is its own href; charts are inline only. */
-export const LIVE_MODE: PageMode = { static: false, href: (path) => path, chartPng: () => null }
+export const LIVE_MODE: PageMode = { static: false, href: (path) => path, chartFiles: () => null }
 
 export const PageModeContext = createContext<PageMode>(LIVE_MODE)
 

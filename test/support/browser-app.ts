@@ -31,9 +31,10 @@ export interface BrowserApp {
 
 /**
  * Registers the suite's hooks and returns the object they fill: iris and titanic with `days` simulated days,
- * services made by `services(home)` (extra options), chromium at 1280 × 900 with `timeoutMs` per action.
+ * services made by `services(home)` (extra options), chromium at 1280 × 900 with `timeoutMs` per action (and page
+ * scripts off when `javaScriptEnabled` is false).
  */
-export function useBrowserApp(options: { days: number; shotPrefix?: string; timeoutMs: number; services?: (home: string) => ServicesOptions }): BrowserApp {
+export function useBrowserApp(options: { days: number; shotPrefix?: string; timeoutMs: number; services?: (home: string) => ServicesOptions; javaScriptEnabled?: boolean }): BrowserApp {
   const app = {} as BrowserApp
   let profile: string | undefined
   app.shot = (name, p = app.page) => p.screenshot({ path: join(RESULTS, `${options.shotPrefix ?? ''}${name}.png`), fullPage: true })
@@ -46,7 +47,7 @@ export function useBrowserApp(options: { days: number; shotPrefix?: string; time
     await runDemo(app.db, [iris, titanic], { days: options.days })
     app.services = createServices(app.db, options.services?.(app.home) ?? {})
     app.server = await listen(createApp(app.services), { port: 0 })
-    app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } })
+    app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScriptEnabled ?? true })
     app.page = app.ctx.pages()[0] ?? (await app.ctx.newPage())
     app.page.setDefaultTimeout(options.timeoutMs)
   })

@@ -16,17 +16,23 @@ export function Card(props: { title?: Child; id?: string; class?: string; childr
 
 /**
  * A server-rendered SVG placed inline (our own chart output, never user content); in a static export that also
- * saved it as a PNG, a link to that file follows it.
+ * saved it as files, links to them follow it.
  */
 export function InlineSvg(props: { svg: string; class?: string; label?: string }) {
-  const png = usePageMode().chartPng(props.svg)
+  const files = usePageMode().chartFiles(props.svg)
   return (
     <div class={props.class ?? 'chart'} role={props.label ? 'figure' : undefined} aria-label={props.label}>
       {raw(props.svg)}
-      {png !== null && (
-        <a class="small png" href={png} download="">
-          PNG
-        </a>
+      {files !== null && (
+        <span class="small chart-files">
+          <a class="svg" href={files.svg} download="">
+            SVG
+          </a>{' '}
+          ·{' '}
+          <a class="png" href={files.png} download="">
+            PNG
+          </a>
+        </span>
       )}
     </div>
   )

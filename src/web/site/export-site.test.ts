@@ -85,6 +85,7 @@ describe.each(testDialectNames())('static site export on %s', (dialect) => {
         expect(svg.startsWith('<svg')).toBe(true)
         expect(html).toContain(svg) // the same chart inline
         expect(html).toContain(`href="charts/${base.split('/').pop()}.png"`)
+        expect(html).toContain(`href="charts/${base.split('/').pop()}.svg"`)
         const size = pngSize(readFileSync(join(out, `${base}.png`)))
         expect(size, `${base}.png`).not.toBeNull()
         expect(size!.width).toBeGreaterThan(100)

@@ -89,9 +89,8 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
     for (const [key, svg] of Object.entries(props.charts)) {
       if (typeof svg !== 'string' || svg === '') continue
       const base = `${systems[i].name}/charts/${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
-      charts.push({ svg, path: `${base}.svg` })
-      site.addChartPng(`${systems[i].name}/monitor.html`, svg, `${base}.png`)
-      charts.push({ svg, path: `${base}.png` })
+      charts.push({ svg, path: `${base}.svg` }, { svg, path: `${base}.png` })
+      site.addChart(`${systems[i].name}/monitor.html`, svg, { svg: `${base}.svg`, png: `${base}.png` })
     }
   })
 

@@ -9,7 +9,7 @@ describe('StaticSiteMap', () => {
   site.add('/iris/monitor', 'iris/monitor.html')
   site.add('/models/iris_model', 'models/iris_model.html')
   site.add('/api/models/iris_model/versions/1/artifacts/model file.json', 'models/iris_model/v1/model file.json')
-  site.addChartPng('iris/monitor.html', '<svg>a</svg>', 'iris/charts/accuracy.png')
+  site.addChart('iris/monitor.html', '<svg>a</svg>', { svg: 'iris/charts/accuracy.svg', png: 'iris/charts/accuracy.png' })
 
   it('links are relative to the page they are on, with the hash kept', () => {
     expect(site.modeFor('index.html').href('/iris/monitor')).toBe('iris/monitor.html')
@@ -32,15 +32,15 @@ describe('StaticSiteMap', () => {
     expect(mode.static).toBe(true)
   })
 
-  it('a chart has a PNG only on the page it was saved for', () => {
-    expect(site.modeFor('iris/monitor.html').chartPng('<svg>a</svg>')).toBe('charts/accuracy.png')
-    expect(site.modeFor('titanic/monitor.html').chartPng('<svg>a</svg>')).toBeNull()
-    expect(site.modeFor('iris/monitor.html').chartPng('<svg>b</svg>')).toBeNull()
+  it('a chart has its files only on the page it was saved for', () => {
+    expect(site.modeFor('iris/monitor.html').chartFiles('<svg>a</svg>')).toEqual({ svg: 'charts/accuracy.svg', png: 'charts/accuracy.png' })
+    expect(site.modeFor('titanic/monitor.html').chartFiles('<svg>a</svg>')).toBeNull()
+    expect(site.modeFor('iris/monitor.html').chartFiles('<svg>b</svg>')).toBeNull()
   })
 
   it('the live mode keeps app paths and draws no PNG links', () => {
     expect(LIVE_MODE.href('/runs?pipeline=iris-daily')).toBe('/runs?pipeline=iris-daily')
-    expect(LIVE_MODE.chartPng('<svg/>')).toBeNull()
+    expect(LIVE_MODE.chartFiles('<svg/>')).toBeNull()
     expect(LIVE_MODE.static).toBe(false)
   })
 })

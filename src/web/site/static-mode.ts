@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import type { PageMode } from '../links.js'
+import type { ChartFiles, PageMode } from '../links.js'
 
 /**
  * The set of files a static export writes, keyed by the app path each stands for ("/iris/monitor" →
@@ -9,19 +9,19 @@ import type { PageMode } from '../links.js'
  */
 export class StaticSiteMap {
   readonly #files = new Map<string, string>()
-  /** Per page: the PNG of each chart (by its SVG text) drawn on it; two pages may draw the same SVG. */
-  readonly #pngs = new Map<string, Map<string, string>>()
+  /** Per page: the files of each chart (by its SVG text) drawn on it; two pages may draw the same SVG. */
+  readonly #charts = new Map<string, Map<string, ChartFiles>>()
 
   /** Records that the app path `appPath` (no query, no hash) is the file `file` (relative to the site's root, `/`-separated). */
   add(appPath: string, file: string): void {
     this.#files.set(appPath, file)
   }
 
-  /** Records that the chart whose SVG text is `svg`, drawn on the page `page`, is also the PNG `file`. */
-  addChartPng(page: string, svg: string, file: string): void {
-    const charts = this.#pngs.get(page) ?? new Map<string, string>()
-    charts.set(svg, file)
-    this.#pngs.set(page, charts)
+  /** Records that the chart whose SVG text is `svg`, drawn on the page `page`, is also saved as `files`. */
+  addChart(page: string, svg: string, files: ChartFiles): void {
+    const charts = this.#charts.get(page) ?? new Map<string, ChartFiles>()
+    charts.set(svg, files)
+    this.#charts.set(page, charts)
   }
 
   /** The file an app path is written to, or undefined when the export does not contain it. */
@@ -49,9 +49,9 @@ export class StaticSiteMap {
         const target = this.#files.get(decoded)
         return target === undefined ? null : `${rel(target)}${hash}`
       },
-      chartPng: (svg) => {
-        const png = this.#pngs.get(file)?.get(svg)
-        return png === undefined ? null : rel(png)
+      chartFiles: (svg) => {
+        const files = this.#charts.get(file)?.get(svg)
+        return files === undefined ? null : { svg: rel(files.svg), png: rel(files.png) }
       },
     }
   }
