@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
-import { ConflictError } from '../../errors/index.js'
+import { ConflictError, ValidationError } from '../../errors/index.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
 import { diabetes } from '../../systems/test-support/diabetes.js'
@@ -114,6 +114,16 @@ describe.each(testDialectNames())('static site export on %s', (dialect) => {
     await exportSite(services, { out: dir, now: NOW, force: true })
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toContain('<!DOCTYPE html>')
     expect(readFileSync(join(dir, 'CNAME'), 'utf8')).toBe('example.org\n')
+  })
+
+  it('an --out that cannot be a folder is one clear ValidationError', async () => {
+    const file = join(root, 'a-file')
+    writeFileSync(file, 'x')
+    const error = await exportSite(services, { out: file, now: NOW }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as Error).message).toMatch(/a-file is a file .*not a folder/)
+    const under = await exportSite(services, { out: join(file, 'site'), now: NOW, force: true }).catch((e: unknown) => e)
+    expect(under).toBeInstanceOf(ValidationError)
   })
 
   it('a system with no model yet exports pages that say so', async () => {

@@ -2,7 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Child } from 'hono/jsx'
 import { svgToPng } from '../../charts/index.js'
-import { ConflictError } from '../../errors/index.js'
+import { ConflictError, ValidationError } from '../../errors/index.js'
 import { Document } from '../layout.js'
 import { PageModeContext } from '../links.js'
 import { dashboardSystems, modelPageData, monitorPageProps } from '../page-data.js'
@@ -49,15 +49,16 @@ const PLAIN_FILE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/
  * task) is saved, so a new kind of chart needs nothing here.
  *
  * @throws ConflictError when `out` exists and is not empty and `force` is not set (nothing is written).
+ * @throws ValidationError when `out` (or a file in it) cannot be a folder or written: a file, no permission.
  */
 export async function exportSite(services: WebServices, options: ExportSiteOptions): Promise<SiteReport> {
   const out = resolve(options.out)
   const now = options.now ?? Date.now()
   if (!options.force) {
-    const existing = await readdir(out).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)))
+    const existing = await outFs(options.out, () => readdir(out).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e))))
     if (existing.length > 0) throw new ConflictError(`${options.out} is not empty (${existing.length} entries); choose an empty or new folder, or pass --force to write into it`, [{ path: 'out', reason: 'not empty' }])
   }
-  await mkdir(out, { recursive: true })
+  await outFs(options.out, () => mkdir(out, { recursive: true }))
 
   // First read everything, so the map of pages is complete before any page is drawn (links need all targets).
   const systems = services.systems
@@ -98,8 +99,10 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
   const total = 1 + 1 + systems.length * 2 + 1 + models.length + charts.length + artifacts.length
   const write = async (path: string, kind: SiteFile['kind'], data: string | Uint8Array) => {
     const target = join(out, ...path.split('/'))
-    await mkdir(dirname(target), { recursive: true })
-    await writeFile(target, data)
+    await outFs(options.out, async () => {
+      await mkdir(dirname(target), { recursive: true })
+      await writeFile(target, data)
+    })
     files.push({ path, kind, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength })
     options.onProgress?.(files.length, total, path)
   }
@@ -126,4 +129,25 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
   for (const c of charts) await write(c.path, 'chart', c.path.endsWith('.png') ? svgToPng(c.svg) : c.svg)
   for (const a of artifacts) await write(a.path, 'artifact', await services.registry.readArtifact(a.name, a.version, a.file))
   return { out, files }
+}
+
+// The folder's own faults (a file in the way, no permission, a read-only disk) are the caller's choice of --out:
+// one clear line naming it, not a stack.
+const OUT_FAULTS: Record<string, string> = {
+  ENOTDIR: 'is a file (or under one), not a folder',
+  EEXIST: 'holds a file where a folder of the export goes',
+  EISDIR: 'holds a folder where a file of the export goes',
+  EACCES: 'cannot be written by this user (permission denied)',
+  EPERM: 'cannot be written by this user (operation not permitted)',
+  EROFS: 'is on a read-only file system',
+}
+
+async function outFs<T>(out: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op()
+  } catch (e) {
+    const reason = OUT_FAULTS[(e as NodeJS.ErrnoException).code ?? '']
+    if (!reason) throw e
+    throw new ValidationError(`--out ${out} ${reason} (${(e as NodeJS.ErrnoException).path ?? out})`, [{ path: 'out', reason }], { cause: e })
+  }
 }
