@@ -6,7 +6,8 @@ import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { ConflictError, ValidationError } from '../../errors/index.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../../systems/index.js'
+import { LinearRegression } from '../../ml/index.js'
+import { iris, runDemo, titanic, type SystemDescription } from '../../systems/index.js'
 import { diabetes } from '../../systems/test-support/diabetes.js'
 import { monitorPageProps } from '../page-data.js'
 import { createServices, type WebServices } from '../services.js'
@@ -142,5 +143,39 @@ describe.each(testDialectNames())('static site export on %s', (dialect) => {
     } finally {
       await bare.requestLog.close()
     }
+  })
+})
+
+// A regression monitor draws other charts (error over time, predicted and actual, their scatter): the export saves
+// whatever the page draws, with nothing per chart or per task.
+describe.each(testDialectNames())('static site export of a regression system on %s', (dialect) => {
+  const linear: SystemDescription = { ...diabetes, model: { ...diabetes.model, name: 'diabetes_linear', create: () => new LinearRegression() } }
+  let services: WebServices
+  const root = mkdtempSync(join(tmpdir(), 'sml-site-regression-'))
+  useTestDatabase(dialect, async (_tdb, db) => {
+    await runDemo(db, [linear], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    services = createServices(db, { systems: [linear] })
+  })
+  afterAll(async () => {
+    await services.requestLog.close()
+    rmSync(root, { recursive: true, force: true })
+  })
+
+  it('saves and links every chart of the regression monitor, and every link resolves', async () => {
+    const out = join(root, 'site')
+    const r = await exportSite(services, { out, now: NOW })
+    const { charts } = await monitorPageProps(services, linear, NOW)
+    const drawn = Object.entries(charts).filter(([, svg]) => typeof svg === 'string' && svg !== '').map(([k]) => k)
+    expect(drawn.sort()).toEqual(['error', 'predictedOverTime', 'scatter'])
+    expect(r.files.filter((f) => f.kind === 'chart').map((f) => f.path).sort()).toEqual(
+      ['error', 'predicted-over-time', 'scatter'].flatMap((k) => [`diabetes/charts/${k}.png`, `diabetes/charts/${k}.svg`]),
+    )
+    const html = readFileSync(join(out, 'diabetes/monitor.html'), 'utf8')
+    for (const k of ['error', 'predicted-over-time', 'scatter']) {
+      expect(html).toContain(readFileSync(join(out, `diabetes/charts/${k}.svg`), 'utf8'))
+      expect(html).toContain(`href="charts/${k}.png"`)
+      expect(pngSize(readFileSync(join(out, `diabetes/charts/${k}.png`)))).not.toBeNull()
+    }
+    expect(brokenLinks(out, r.files.filter((f) => f.kind === 'page').map((f) => f.path))).toEqual([])
   })
 })
