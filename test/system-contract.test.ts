@@ -18,6 +18,8 @@ const root = tempProject()
 const scaffolds = {
   wine: scaffoldProject({ dir: join(root.dir, 'wine'), from: join(DATA_DIR, 'wine.csv'), label: 'cultivar' }),
   diabetes: scaffoldProject({ dir: join(root.dir, 'diabetes'), from: join(DATA_DIR, 'diabetes.csv'), label: 'progression' }),
+  // Text choices stored as codes, missing values, free-text columns left out, `passengerid` as the key.
+  passengers: scaffoldProject({ dir: join(root.dir, 'passengers'), from: join(DATA_DIR, 'titanic.csv'), label: 'survived' }),
 }
 afterAll(() => root.remove())
 
@@ -30,6 +32,7 @@ const cases: [string, () => Promise<Config>, string][] = [
   ['titanic (built-in)', builtIn, 'titanic'],
   ['wine (sml init, classification)', () => scaffolded('wine'), 'wine'],
   ['diabetes (sml init, regression)', () => scaffolded('diabetes'), 'diabetes'],
+  ['passengers (sml init from titanic.csv: text, missing values)', () => scaffolded('passengers'), 'passengers'],
 ]
 
 describe.each(testDialectNames())('the system contract on %s', (dialect) => {
@@ -46,7 +49,7 @@ describe.each(testDialectNames())('the system contract on %s', (dialect) => {
 
   it.each(cases)('%s: backfill → train → daily → batch inference → predict API → pages → drift', async (_what, config, name) => {
     const c = await config()
-    if (name === 'wine' || name === 'diabetes') expect(c.file).toBe(join(scaffolds[name].dir, 'sml.config.ts'))
+    if (name in scaffolds) expect(c.file).toBe(join(scaffolds[name as keyof typeof scaffolds].dir, 'sml.config.ts'))
     const system = c.systems.find((s) => s.name === name)
     expect(system, name).toBeDefined()
     await runSystemContract(db, c, system!)

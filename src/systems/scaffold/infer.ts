@@ -90,10 +90,11 @@ export const CLASS_COLORS = ['#1d4ed8', '#b91c1c', '#15803d', '#a16207', '#7e22c
  *
  * - Task: a string label, or an int label with at most MAX_INT_CLASSES distinct values, is classification; any
  *   other numeric label is regression. `task` overrides, within reason (see the errors).
- * - Key: an int column `id` or `<name>_id` whose values are unique; otherwise a generated row number (`id`, or
- *   `row_id` when `id` is taken), because the daily pipeline numbers its synthetic rows after the real ones.
- * - Dropped: timestamp columns, string columns with more than MAX_CHOICES distinct values (names, tickets) and a
- *   non-key `id` column; they stay in the CSV and the review list says so.
+ * - Key: an int column `id` or `<name>_id`, else one whose name ends in `id`, with unique values; otherwise a
+ *   generated row number (`id`, or `row_id` when `id` is taken): the daily pipeline numbers its synthetic rows
+ *   after the real ones, so the key must be an int.
+ * - Dropped: timestamp columns, string columns with more than MAX_CHOICES distinct values (names, tickets) and
+ *   other identifier-named columns; they stay in the CSV and the review list says so.
  *
  * @throws ValidationError (one line) for no data rows, a missing label column, a label with one class or empty
  *   throughout, a string label forced to regression, too many classes, a bad name, or no model input left.
@@ -150,9 +151,12 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
   }
   if (labelCol.nullable) review.push(`${table.records.filter((r) => r[table.header.indexOf(labelHeader)] === '').length} rows have no ${labelCol.name}: clean() drops them`)
 
-  // The key: an int id column with unique values, else a row number.
+  // The key: an int id column with unique values (`id`, `<name>_id` first, then any name ending in `id`, as
+  // `passengerid`), else a row number. An identifier is never a model input.
+  const idLike = (d: { name: string }) => d.name === 'id' || d.name.endsWith('_id') || /[a-z]id$/.test(d.name)
   const keyCandidates = ['id', `${options.name}_id`]
-  const keyCol = described.find((d) => keyCandidates.includes(d.name) && d.csvType === 'int' && !d.nullable && d.values.length === rows && d !== labelCol)
+  const unique = (d: (typeof described)[number]) => d.csvType === 'int' && !d.nullable && d.values.length === rows && d !== labelCol
+  const keyCol = described.find((d) => keyCandidates.includes(d.name) && unique(d)) ?? described.find((d) => idLike(d) && unique(d))
   const taken = new Set(names)
   const key = keyCol ? { name: keyCol.name, generated: false } : { name: freeName(['id', 'row_id', 'row_number'], taken), generated: true }
   taken.add(key.name)
@@ -162,7 +166,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     const base = { header: d.header, name: d.name, csvType: d.csvType, nullable: d.nullable, ...(d.stats ? { stats: d.stats } : {}) }
     if (d === labelCol) return { ...base, role: 'label', values: d.values }
     if (d === keyCol) return { ...base, role: 'key', reason: 'unique whole numbers named like an identifier' }
-    if (keyCandidates.includes(d.name)) return { ...base, role: 'dropped', reason: 'an identifier, not a usable key (not unique whole numbers), so not a model input' }
+    if (idLike(d) && (d.csvType !== 'float' || d.values.length === rows)) return { ...base, role: 'dropped', reason: 'an identifier, not a model input' }
     if (d.timestamp) return { ...base, role: 'dropped', reason: 'a timestamp: not a model input (turn it into features in clean() if it matters)' }
     if (d.values.length === 0) return { ...base, role: 'dropped', reason: 'empty in every row' }
     if (d.csvType === 'string') {
