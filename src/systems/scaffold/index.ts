@@ -42,7 +42,7 @@ export function scaffoldProject(options: ScaffoldProjectOptions): { dir: string;
   }
   const name = options.name ?? identifier(basename(dir))
   const table = readCsvFile(from)
-  const plan = inferSystem(table, { name, file: `${name}.csv`, label: options.label, ...(options.task ? { task: options.task } : {}) })
+  const plan = inferSystem(table, { name, file: `${name}.csv`, label: options.label, sourceName: options.from, ...(options.task ? { task: options.task } : {}) })
   const files = renderProject(plan, options.packageSpec)
   mkdirSync(dir, { recursive: true })
   for (const [path, text] of Object.entries(files)) {

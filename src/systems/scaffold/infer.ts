@@ -12,6 +12,8 @@ export interface ScaffoldOptions {
   readonly label: string
   /** Forces the task; default inferred from the label (see `inferSystem`). */
   readonly task?: SystemTask
+  /** The CSV as the user named it, for refusals; default `file`. */
+  readonly sourceName?: string
 }
 
 /**
@@ -101,7 +103,7 @@ export const CLASS_COLORS = ['#1d4ed8', '#b91c1c', '#15803d', '#a16207', '#7e22c
  */
 export function inferSystem(table: CsvTable, options: ScaffoldOptions): ScaffoldPlan {
   const refuse = (reason: string, column?: string): never => {
-    throw new ValidationError(`${options.file}: ${reason}`, [{ column, reason }])
+    throw new ValidationError(`${options.sourceName ?? options.file}: ${reason}`, [{ column, reason }])
   }
   const nameIssue = systemNameIssue(options.name)
   if (nameIssue) throw new ValidationError(`system name ${nameIssue} (choose one with --name)`, [{ column: 'name', reason: nameIssue }])
