@@ -41,7 +41,7 @@ describe('README sml init', () => {
     expect(stdout).toContain('classification of cultivar')
     expect(stdout).toContain('next: cd wine && npm install && npm start')
     const project = join(dir, args[0])
-    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'wine.csv'])
+    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json', 'wine.csv'])
     expect(readdirSync(join(project, 'systems'))).toEqual(['wine.ts'])
   })
 })

@@ -42,7 +42,7 @@ describe.each(testDialectNames())('the system contract on %s', (dialect) => {
   })
 
   it('scaffolds the projects sml init promises', () => {
-    expect(readdirSync(scaffolds.wine.dir).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'wine.csv'])
+    expect(readdirSync(scaffolds.wine.dir).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json', 'wine.csv'])
     expect(scaffolds.wine.plan.task).toBe('classification')
     expect(scaffolds.diabetes.plan.task).toBe('regression')
   })

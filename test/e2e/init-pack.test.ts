@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)('sml init → npm pack tarball → offline install
     expect(init.stdout).toContain(`${c.task} of ${c.label}`)
     expect(init.stdout).toContain(`next: cd ${c.name} && npm install && npm start`)
     const dir = join(tmp, c.name)
-    expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'README.md', c.csv, 'package.json', 'sml.config.ts', 'systems'].sort())
+    expect(readdirSync(dir).sort()).toEqual(['.gitignore', 'README.md', c.csv, 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json'].sort())
 
     timings[`${c.name}InstallSeconds`] = await installOffline(dir, tarball)
     // A real install of the tarball, not a link to this checkout; the system lives in the project alone.
@@ -99,6 +99,10 @@ describe.skipIf(!hasChromium)('sml init → npm pack tarball → offline install
     expect(lstatSync(installed).isSymbolicLink()).toBe(false)
     for (const f of readdirSync(join(installed, 'dist', 'bin')).filter((f) => f.endsWith('.js')))
       expect(readFileSync(join(installed, 'dist', 'bin', f), 'utf8'), f).not.toContain(c.label)
+
+    // The generated code type-checks, strict, against the types the tarball ships (TypeScript is ours: the
+    // project needs none to run, jiti loads it).
+    await exec(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', dir], { cwd: dir })
 
     const port = await freePort()
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) }

@@ -17,7 +17,7 @@ describe('sml init', () => {
     expect(out[0]).toBe('wine: 178 rows of wine.csv; classification of cultivar: "cultivar" holds 3 distinct whole numbers (--task regression if it is a quantity)')
     expect(out).toContain('  alcohol                       float   number 11.03–14.83 (field 10.6–15.3, step 0.01)')
     expect(out).toContain('  cultivar                      int     label, classes 1, 2, 3')
-    expect(r.stdout).toContain(`wrote ${join(root, 'cellar')}: package.json, sml.config.ts, systems/wine.ts, .gitignore, README.md, wine.csv`)
+    expect(r.stdout).toContain(`wrote ${join(root, 'cellar')}: package.json, sml.config.ts, systems/wine.ts, tsconfig.json, .gitignore, README.md, wine.csv`)
     expect(r.stdout).toContain('  - class names and colours')
     expect(r.stdout).toMatch(/next: cd .*cellar && npm install && npm start\n$/)
     expect(JSON.parse(readFileSync(join(root, 'cellar', 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': 'file:/tmp/x.tgz' })

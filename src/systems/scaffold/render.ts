@@ -27,6 +27,7 @@ export function renderProject(plan: ScaffoldPlan, packageSpec = DEFAULT_PACKAGE_
     'package.json': renderPackageJson(plan, packageSpec),
     'sml.config.ts': renderConfig(plan),
     [`systems/${plan.name}.ts`]: renderSystem(plan),
+    'tsconfig.json': renderTsconfig(),
     '.gitignore': 'node_modules/\n.sml/\n',
     'README.md': renderReadme(plan),
   }
@@ -45,6 +46,15 @@ function renderPackageJson(plan: ScaffoldPlan, packageSpec: string): string {
   return `${JSON.stringify(pkg, null, 2)}\n`
 }
 
+/** For editors and `npx tsc`: the project is loaded without a build (jiti), so this only type-checks. */
+function renderTsconfig(): string {
+  const config = {
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true },
+    include: ['sml.config.ts', 'systems'],
+  }
+  return `${JSON.stringify(config, null, 2)}\n`
+}
+
 function renderConfig(plan: ScaffoldPlan): string {
   return `// The project's config: the systems \`sml start\` serves (import and list more here). The store is the SQLite
 // file .sml/sml.db in this directory (SML_HOME moves it), or PostgreSQL when DATABASE_URL is set.
@@ -58,6 +68,22 @@ export default defineConfig({ systems: [${plan.name}] })
 const q = (v: string | number): string => (typeof v === 'number' ? String(v) : `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`)
 /** `r.alcohol`, or `r['sepal length']` for a header that is not an identifier. */
 const cell = (header: string): string => (/^[a-z_$][a-z0-9_$]*$/i.test(header) ? `r.${header}` : `r[${q(header)}]`)
+/** `[a, b]` on one line when short, else one line per ~100 characters, indented under `indent`. */
+function list(items: readonly string[], indent: string): string {
+  const flat = `[${items.join(', ')}]`
+  if (flat.length <= 100) return flat
+  const lines: string[] = []
+  let current = ''
+  for (const item of items) {
+    if (current && current.length + item.length + 2 > 100) {
+      lines.push(current)
+      current = ''
+    }
+    current += `${item}, `
+  }
+  lines.push(current)
+  return `[\n${lines.map((l) => `${indent}  ${l.trimEnd()}`).join('\n')}\n${indent}]`
+}
 const constName = (name: string) => `${name.toUpperCase()}_CHOICES`
 const textChoice = (c: InferredColumn) => c.role === 'feature' && c.field === 'choice' && c.csvType === 'string'
 /** A regression label is a quantity: float, so that predictions (never whole) and labels share a type. */
@@ -99,7 +125,7 @@ function renderSystem(plan: ScaffoldPlan): string {
   line(`  name: '${plan.name}',`)
   line(`  title: ${q(plan.title)},`)
   line(`  description: ${q(`Predicts ${label.name.replaceAll('_', ' ')} from ${features.length} columns of ${plan.file} (histogram gradient boosting).`)},`)
-  line(`  source: { file: ${q(plan.file)}, requiredColumns: [${used.map((c) => q(c.header)).join(', ')}] },`)
+  line(`  source: { file: ${q(plan.file)}, requiredColumns: ${list(used.map((c) => q(c.header)), '  ')} },`)
   line('  featureGroup: {')
   line(`    name: '${plan.name}',`)
   line('    version: 1,')

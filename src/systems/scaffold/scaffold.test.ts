@@ -99,7 +99,7 @@ describe('renderProject', () => {
   const files = renderProject(plan, 'file:/tmp/serverless-ml-0.1.0.tgz')
 
   it('writes the package, the config, the system, .gitignore and a README', () => {
-    expect(Object.keys(files).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems/diabetes.ts'])
+    expect(Object.keys(files).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems/diabetes.ts', 'tsconfig.json'])
     expect(JSON.parse(files['package.json'])).toMatchObject({ type: 'module', scripts: { start: 'sml start' }, dependencies: { 'serverless-ml': 'file:/tmp/serverless-ml-0.1.0.tgz' } })
     expect(files['sml.config.ts']).toContain("import { diabetes } from './systems/diabetes.js'")
     expect(files['.gitignore']).toBe('node_modules/\n.sml/\n')
@@ -144,6 +144,6 @@ describe('scaffoldProject', () => {
     const root = mkdtempSync(join(tmpdir(), 'sml-scaffold-'))
     const made = scaffoldProject({ dir: join(root, 'My Wines'), from: join(DATA_DIR, 'wine.csv'), label: 'cultivar' })
     expect(made.plan.name).toBe('my_wines')
-    expect(readdirSync(made.dir).sort()).toEqual(['.gitignore', 'README.md', 'my_wines.csv', 'package.json', 'sml.config.ts', 'systems'])
+    expect(readdirSync(made.dir).sort()).toEqual(['.gitignore', 'README.md', 'my_wines.csv', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json'])
   })
 })
