@@ -43,5 +43,8 @@ describe('README sml init', () => {
     const project = join(dir, args[0])
     expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json', 'wine.csv'])
     expect(readdirSync(join(project, 'systems'))).toEqual(['wine.ts'])
+    // Without --package, the project asks for this version's range.
+    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': `^${version}` })
   })
 })

@@ -59,12 +59,15 @@ describe.skipIf(!hasChromium)('sml init → npm pack tarball → offline install
     const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', tmp], { cwd: ROOT })
     tarball = join(tmp, stdout.trim().split('\n').at(-1)!)
     timings.packSeconds = (performance.now() - started) / 1000
+    timings.chromiumStartSeconds = -performance.now() / 1000
     ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
     page = ctx.pages()[0] ?? (await ctx.newPage())
     page.setDefaultTimeout(30_000)
+    timings.chromiumStartSeconds += performance.now() / 1000
   }, 120_000)
 
   afterAll(async () => {
+    const stopping = performance.now()
     // The browser first: its keep-alive connections would hold the servers' graceful close open.
     await ctx?.close()
     for (const s of servers) {
@@ -80,6 +83,7 @@ describe.skipIf(!hasChromium)('sml init → npm pack tarball → offline install
       await s.done
       clearTimeout(killer)
     }
+    timings.stopSeconds = (performance.now() - stopping) / 1000
     writeFileSync(join(RESULTS, 'init-pack-timings.json'), `${JSON.stringify(timings, null, 2)}\n`)
     console.log('sml init e2e timings (s):', JSON.stringify(timings))
     if (tmp) rmSync(tmp, { recursive: true, force: true })

@@ -3,7 +3,7 @@ import { humanize, numberRange, type InferredColumn, type ScaffoldPlan } from '.
 /** What the scaffold writes besides the CSV: file path in the project → text. */
 export type ScaffoldFiles = Readonly<Record<string, string>>
 
-/** The package spec a scaffolded project depends on, unless `--package` names another (a tarball, a path). */
+/** The package spec a scaffolded project depends on when the caller gives none (`sml init` gives its own version's range). */
 export const DEFAULT_PACKAGE_SPEC = '^0.1.0'
 
 /** How a scaffolded system's daily pipeline makes new rows, as data, before `synthetic` becomes its options. */
