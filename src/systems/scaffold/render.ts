@@ -163,7 +163,8 @@ function renderSystem(plan: ScaffoldPlan): string {
   line('      }))')
   line('  },')
   if (classification) {
-    line(`  // inferred: classification, as ${plan.taskReason}; a class per value (names and colours are yours to change)`)
+    line(`  // inferred: classification, as ${plan.taskReason};`)
+    line('  // a class per value, names and colours yours to change')
     line('  label: {')
     line(`    column: '${label.name}',`)
     line('    classes: [')
@@ -171,7 +172,8 @@ function renderSystem(plan: ScaffoldPlan): string {
     line('    ],')
     line('  },')
   } else {
-    line(`  // inferred: regression, as ${plan.taskReason}; add \`unit: '…'\` to show one with the predictions`)
+    line(`  // inferred: regression, as ${plan.taskReason};`)
+    line("  // add unit: '…' to show one with the predictions")
     line(`  label: { column: '${label.name}' },`)
   }
   line('  // The predict page, one input per feature in column order (inferred: ranges from the data, widened and rounded).')
@@ -266,5 +268,6 @@ set \`DATABASE_URL=postgres://…\` to use PostgreSQL. Then open:
 ${plan.review.map((r) => `- ${r}`).join('\n')}
 
 Edit \`systems/${plan.name}.ts\` and run \`npm start\` again: a changed description is checked when it loads.
+A changed schema needs a new \`featureGroup.version\` (the store keeps version 1's table and rows).
 `
 }
