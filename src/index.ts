@@ -29,6 +29,7 @@ export {
   readCsvFile,
   inferCsvSchema,
   csvToRows,
+  type CsvTable,
   type FeatureGroupOptions,
   type FeatureViewOptions,
   type FeatureSpec,

@@ -2,6 +2,7 @@
 import { Command } from 'commander'
 import { registerAppCommands } from './commands/app.js'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
+import { registerInitCommand } from './commands/init.js'
 import { registerRegistryCommands } from './commands/registry.js'
 import { registerRuntimeCommands } from './commands/runtime.js'
 import { registerSiteCommands } from './commands/site.js'
@@ -25,6 +26,7 @@ const program = new Command()
   .option('--config <file>', 'the project config (also SML_CONFIG; default sml.config.{ts,mts,js,mjs} here, else the built-in iris + titanic)')
   .option('--data-dir <dir>', 'read the systems\' CSV files (iris.csv, titanic.csv) from this directory instead of downloading (also SML_DATA_DIR)')
 
+registerInitCommand(program)
 registerAppCommands(program)
 registerFeatureStoreCommands(program)
 registerRegistryCommands(program)

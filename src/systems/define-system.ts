@@ -16,6 +16,13 @@ export const RESERVED_SYSTEM_NAMES: readonly string[] = [
   'static', 'assets', 'admin', 'login', 'logout', 'site', 'favicon.ico',
 ]
 
+/** Why `name` cannot name a system (not a lowercase identifier, or a route of the web app); null when it can. */
+export function systemNameIssue(name: unknown): string | null {
+  if (typeof name !== 'string' || !SYSTEM_NAME.test(name)) return `${JSON.stringify(name)} must be lowercase letters, digits or _, starting with a letter (at most 40)`
+  if (RESERVED_SYSTEM_NAMES.includes(name)) return `"${name}" is a route of the web app (reserved: ${RESERVED_SYSTEM_NAMES.join(', ')})`
+  return null
+}
+
 /** The tables (feature groups) a system owns: its features, its batch predictions, its request log. */
 export function systemTables(system: Pick<SystemDescription, 'name' | 'featureGroup'>): string[] {
   return [system.featureGroup.name, `${system.name}_predictions`, `${system.name}_requests`]
@@ -76,8 +83,8 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   const add = (column: string, reason: string) => issues.push({ column, reason })
   if (typeof d !== 'object' || d === null) return [{ reason: 'a system description must be an object' }]
 
-  if (typeof d.name !== 'string' || !SYSTEM_NAME.test(d.name)) add('name', `${JSON.stringify(d.name)} must be lowercase letters, digits or _, starting with a letter (at most 40)`)
-  else if (RESERVED_SYSTEM_NAMES.includes(d.name)) add('name', `"${d.name}" is a route of the web app (reserved: ${RESERVED_SYSTEM_NAMES.join(', ')})`)
+  const nameIssue = systemNameIssue(d.name)
+  if (nameIssue) add('name', nameIssue)
   if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
   if (typeof d.description !== 'string') add('description', 'must be a string')
   if (typeof d.source?.file !== 'string' || d.source.file === '' || /[/\\]/.test(d.source.file)) add('source.file', 'must be a file name (no directory)')

@@ -17,7 +17,7 @@ export function systemPipelines(system: SystemDescription, settings: SystemSetti
 }
 
 export { iris, titanic }
-export { defineSystem, systemIssues, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
+export { defineSystem, systemIssues, systemNameIssue, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
 export { className, classValue, labelClasses, systemTask, type SystemTask, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
 export { loadSource, localSourcePath, type SourceOptions } from './source.js'
 export type { SystemSettings } from './settings.js'

@@ -13,7 +13,8 @@ import { createApp, createServices, listen, type ServicesOptions, type WebServic
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+/** Flags for Debian's chromium: headless, no sandbox (root in CI), nothing fetched in the background. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 export const hasChromium = existsSync(CHROMIUM)
 
 /** What a browser suite works with, filled in by its beforeAll. */
@@ -47,7 +48,7 @@ export function useBrowserApp(options: { days: number; shotPrefix?: string; time
     await runDemo(app.db, [iris, titanic], { days: options.days })
     app.services = createServices(app.db, options.services?.(app.home) ?? {})
     app.server = await listen(createApp(app.services), { port: 0 })
-    app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScriptEnabled ?? true })
+    app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScriptEnabled ?? true })
     app.page = app.ctx.pages()[0] ?? (await app.ctx.newPage())
     app.page.setDefaultTimeout(options.timeoutMs)
   })
