@@ -98,7 +98,7 @@ const threads = (await duck.runAndReadAll("SELECT current_setting('threads')")).
 const merge = await best(async () => {
   const idx = asOfIndex(
     { nRows: N, keys: [Float64Array.from(lab.key)], time: lab.ts },
-    { nRows: N, keys: [Float64Array.from(feat.key)], time: feat.ts, tieBreak: new Float64Array(N) },
+    { nRows: N, keys: [Float64Array.from(feat.key)], time: feat.ts },
   )
   const v = new Float64Array(N)
   for (let i = 0; i < N; i++) v[i] = idx[i] < 0 ? NaN : feat.v[idx[i]]

@@ -127,15 +127,16 @@ export class FeatureGroup {
 
   /**
    * Every stored version of every row (as of a commit, when given) for a point-in-time join: the `on` columns,
-   * event time and commit, and the named columns, as typed arrays ordered by (`on`…, event time, commit,
-   * primary key), which is the order the as-of merge walks (point-in-time.ts). Missing `on` values are NaN / null.
+   * event time and the named columns, as typed arrays ordered by (`on`…, event time, commit, primary key),
+   * which is the order the as-of merge walks (point-in-time.ts). Missing `on` values are NaN / null.
    */
-  async readTimeline(on: readonly string[], columns: readonly string[], asOf: number | undefined): Promise<{ nRows: number; keys: KeyColumn[]; time: Float64Array; tieBreak: Float64Array; columns: ColumnBatch['columns']; types: ColumnBatch['types'] }> {
+  async readTimeline(on: readonly string[], columns: readonly string[], asOf: number | undefined): Promise<{ nRows: number; keys: KeyColumn[]; time: Float64Array; columns: ColumnBatch['columns']; types: ColumnBatch['types'] }> {
     const et = this.requireEventTime()
     const order = [...new Set([...on, et, '_commit_id', ...this.meta.primaryKey])]
-    const read = [...new Set([...on, et, ...columns])]
-    const b = await this.readOrdered([...read, '_commit_id'], { asOf, history: true }, order)
-    return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, tieBreak: b.columns._commit_id as Float64Array, columns: b.columns, types: b.types }
+    // The commit is not read: rows of one key and time arrive in commit order, which is all the merge needs to
+    // let the later one win (a fifth fewer values to read for a one-feature join).
+    const b = await this.readOrdered([...new Set([...on, et, ...columns])], { asOf, history: true }, order)
+    return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, columns: b.columns, types: b.types }
   }
 
   /**

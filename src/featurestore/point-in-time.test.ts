@@ -30,15 +30,18 @@ describe('asOfIndex (point-in-time merge)', () => {
         fc.array(fc.record({ k1: key, k2: textKey, t: fc.integer({ min: 0, max: 6 }) }), { maxLength: 30 }),
         fc.array(fc.record({ k1: key, k2: textKey, t: fc.integer({ min: 0, max: 6 }), tie: fc.integer({ min: 1, max: 3 }) }), { maxLength: 40 }),
         fc.boolean(),
-        (twoKeys, l, r, sortRight) => {
+        fc.boolean(),
+        (twoKeys, l, r, sortRight, withTie) => {
           if (sortRight) r = [...r].sort((a, b) => String(a.k1).localeCompare(String(b.k1)) || String(a.k2).localeCompare(String(b.k2)) || a.t - b.t || a.tie - b.tie)
           const lk = twoKeys ? [l.map((x) => x.k1), l.map((x) => x.k2)] : [l.map((x) => x.k1)]
           const rk = twoKeys ? [r.map((x) => x.k1), r.map((x) => x.k2)] : [r.map((x) => x.k1)]
           const got = asOfIndex(
             { nRows: l.length, keys: lk.map(col), time: Float64Array.from(l, (x) => x.t) },
-            { nRows: r.length, keys: rk.map(col), time: Float64Array.from(r, (x) => x.t), tieBreak: Float64Array.from(r, (x) => x.tie) },
+            { nRows: r.length, keys: rk.map(col), time: Float64Array.from(r, (x) => x.t), ...(withTie ? { tieBreak: Float64Array.from(r, (x) => x.tie) } : {}) },
           )
-          expect(Array.from(got)).toEqual(bruteForce({ keys: lk, time: l.map((x) => x.t) }, { keys: rk, time: r.map((x) => x.t), tie: r.map((x) => x.tie) }))
+          // Without a tie-break, ties keep their given order (the later wins).
+          const tie = withTie ? r.map((x) => x.tie) : r.map(() => 0)
+          expect(Array.from(got)).toEqual(bruteForce({ keys: lk, time: l.map((x) => x.t) }, { keys: rk, time: r.map((x) => x.t), tie }))
         },
       ),
       { numRuns: 400 },

@@ -18,9 +18,9 @@ export interface AsOfSide {
 export interface AsOfRight extends AsOfSide {
   /**
    * Breaks ties between rows of one key and one time: the greater wins (the later commit). Rows tied on this
-   * too keep their given order, the later winning.
+   * too, or all ties when it is absent, keep their given order, the later winning.
    */
-  readonly tieBreak: Float64Array
+  readonly tieBreak?: Float64Array
 }
 
 /**
@@ -32,8 +32,8 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
   const keyOfRight = keyReader(right.keys)
   const ids = new Map<string | number, number>()
   const rowId = new Int32Array(m)
-  // Contiguous runs per key with times (then tie-breaks) not decreasing: the order the read asked the database for.
-  let sorted = true
+  // Contiguous runs per key, each in (time, tie-break) order: the order the read asks the database for.
+  let contiguous = true
   for (let i = 0; i < m; i++) {
     const k = keyOfRight(i)
     let id = -1
@@ -44,23 +44,47 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
         ids.set(k, id)
       } else {
         id = seen
-        if (rowId[i - 1] !== id) sorted = false
-        else if (right.time[i] < right.time[i - 1] || (right.time[i] === right.time[i - 1] && right.tieBreak[i] < right.tieBreak[i - 1])) sorted = false
+        if (rowId[i - 1] !== id) contiguous = false
       }
     }
     rowId[i] = id
   }
-  const order = sorted ? null : sortRuns(rowId, right.time, right.tieBreak)
-  const at = (p: number) => (order === null ? p : order[p])
-  const start = new Int32Array(ids.size).fill(-1)
-  const end = new Int32Array(ids.size)
-  for (let p = 0; p < m; p++) {
-    const id = rowId[at(p)]
-    if (id < 0) continue
-    if (start[id] < 0) start[id] = p
-    end[id] = p + 1
+  const nKeys = ids.size
+  // Positions of each key's run: the rows themselves when contiguous, else a stable counting sort by key.
+  const start = new Int32Array(nKeys + 1)
+  let order: Int32Array | null = null
+  if (contiguous) {
+    start.fill(-1)
+    for (let i = m - 1; i >= 0; i--) if (rowId[i] >= 0) start[rowId[i]] = i
+  } else {
+    const counts = new Int32Array(nKeys + 1)
+    for (let i = 0; i < m; i++) if (rowId[i] >= 0) counts[rowId[i] + 1]++
+    for (let k = 0; k < nKeys; k++) counts[k + 1] += counts[k]
+    start.set(counts)
+    const next = counts.slice(0, nKeys)
+    order = new Int32Array(counts[nKeys])
+    for (let i = 0; i < m; i++) if (rowId[i] >= 0) order[next[rowId[i]]++] = i
   }
+  const end = new Int32Array(nKeys)
+  for (let k = 0; k < nKeys; k++) end[k] = contiguous ? start[k] + countRun(rowId, start[k], k) : start[k + 1]
+  // Within each run, rows by (time, tie-break, given order); a run already in order (the usual case) is left as it is.
   const time = right.time
+  const tie = right.tieBreak
+  for (let k = 0; k < nKeys; k++) {
+    const at = (p: number) => (order === null ? p : order[p])
+    let inOrder = true
+    for (let p = start[k] + 1; p < end[k] && inOrder; p++) {
+      const a = at(p - 1)
+      const b = at(p)
+      if (time[b] < time[a] || (tie !== undefined && time[b] === time[a] && tie[b] < tie[a])) inOrder = false
+    }
+    if (inOrder) continue
+    if (order === null) order = identity(m)
+    const run = order.subarray(start[k], end[k])
+    run.sort((a, b) => time[a] - time[b] || (tie === undefined ? 0 : tie[a] - tie[b]) || a - b)
+  }
+  // Run times laid out by position, so the search below reads one array.
+  const sortedTime = order === null ? time : Float64Array.from(order, (i) => time[i])
   const out = new Int32Array(left.nRows)
   const keyOfLeft = keyReader(left.keys)
   for (let i = 0; i < left.nRows; i++) {
@@ -72,16 +96,30 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
       continue
     }
     // The first position in the run whose time is after t; the one before it is the match.
-    let lo = start[id]
+    const s = start[id]
+    let lo = s
     let hi = end[id]
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (time[at(mid)] <= t) lo = mid + 1
+      if (sortedTime[mid] <= t) lo = mid + 1
       else hi = mid
     }
-    out[i] = lo > start[id] ? at(lo - 1) : -1
+    out[i] = lo > s ? (order === null ? lo - 1 : order[lo - 1]) : -1
   }
   return out
+}
+
+/** Length of the run of `id` starting at `from` (rows known contiguous). */
+function countRun(rowId: Int32Array, from: number, id: number): number {
+  let n = 0
+  while (from + n < rowId.length && rowId[from + n] === id) n++
+  return n
+}
+
+function identity(n: number): Int32Array {
+  const a = new Int32Array(n)
+  for (let i = 0; i < n; i++) a[i] = i
+  return a
 }
 
 /** Takes `values[idx[i]]` for each i, a missing value (NaN or null) where idx[i] is -1. */
@@ -114,11 +152,4 @@ function keyReader(keys: readonly KeyColumn[]): (i: number) => string | number |
     }
     return s
   }
-}
-
-/** Positions ordered by (key run, time, tie-break, given order): the fallback when rows arrive unordered. */
-function sortRuns(rowId: Int32Array, time: Float64Array, tieBreak: Float64Array): Int32Array {
-  const order = new Int32Array(rowId.length)
-  for (let i = 0; i < order.length; i++) order[i] = i
-  return order.sort((a, b) => rowId[a] - rowId[b] || time[a] - time[b] || tieBreak[a] - tieBreak[b] || a - b)
 }
