@@ -15,7 +15,7 @@ export {
   type TrainTestSplit,
   type TrainTestSplitOptions,
 } from './feature-view.js'
-export { timeSplitIndices } from './time-split.js'
+export { timeSplitIndices } from './splits.js'
 export { asOfIndex, gather, type AsOfSide, type AsOfRight, type KeyColumn } from './point-in-time.js'
 export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'

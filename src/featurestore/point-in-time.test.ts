@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { asOfIndex, gather } from './point-in-time.js'
-import { timeSplitIndices } from './time-split.js'
+import { timeSplitIndices } from './splits.js'
 import { ValidationError } from '../db/index.js'
 
 /** The definition, row by row: the latest right row with equal keys at or before t; ties to the greater tie-break, then the later position. */
