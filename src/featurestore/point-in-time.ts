@@ -85,26 +85,49 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
   }
   // Run times laid out by position, so the search below reads one array.
   const sortedTime = order === null ? time : Float64Array.from(order, (i) => time[i])
-  const out = new Int32Array(left.nRows)
+  // Left rows are visited key by key (a counting sort by key), so that each key's run stays in cache while
+  // its rows search it: in label order the searches jump between runs, and at a million rows those cache
+  // misses cost several times the search itself.
+  const n = left.nRows
+  const out = new Int32Array(n).fill(-1)
   const keyOfLeft = keyReader(left.keys)
-  for (let i = 0; i < left.nRows; i++) {
+  const leftId = new Int32Array(n)
+  const bucket = new Int32Array(nKeys + 1)
+  for (let i = 0; i < n; i++) {
     const k = keyOfLeft(i)
-    const id = k === null ? undefined : ids.get(k)
-    const t = left.time[i]
-    if (id === undefined || Number.isNaN(t)) {
-      out[i] = -1
-      continue
+    const id = k === null || Number.isNaN(left.time[i]) ? undefined : ids.get(k)
+    leftId[i] = id === undefined ? -1 : id
+    if (id !== undefined) bucket[id + 1]++
+  }
+  for (let k = 0; k < nKeys; k++) bucket[k + 1] += bucket[k]
+  const byKey = new Int32Array(bucket[nKeys])
+  const fill = bucket.slice(0, nKeys)
+  // Times copied in that order too: the search then reads them in sequence.
+  const byKeyTime = new Float64Array(byKey.length)
+  for (let i = 0; i < n; i++) {
+    const id = leftId[i]
+    if (id < 0) continue
+    const q = fill[id]++
+    byKey[q] = i
+    byKeyTime[q] = left.time[i]
+  }
+  for (let k = 0; k < nKeys; k++) {
+    const s = start[k]
+    const e = end[k]
+    for (let q = bucket[k]; q < bucket[k + 1]; q++) {
+      const t = byKeyTime[q]
+      // The last position in the run whose time is at or before t: a branch-free binary search (the
+      // comparison picks the next base rather than a branch, which mispredicts half the time).
+      if (e === s || sortedTime[s] > t) continue
+      let base = s
+      let len = e - s
+      while (len > 1) {
+        const half = len >>> 1
+        base = sortedTime[base + half] <= t ? base + half : base
+        len -= half
+      }
+      out[byKey[q]] = order === null ? base : order[base]
     }
-    // The first position in the run whose time is after t; the one before it is the match.
-    const s = start[id]
-    let lo = s
-    let hi = end[id]
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (sortedTime[mid] <= t) lo = mid + 1
-      else hi = mid
-    }
-    out[i] = lo > s ? (order === null ? lo - 1 : order[lo - 1]) : -1
   }
   return out
 }
