@@ -129,6 +129,10 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
     }
     // Missing joined numbers reach the model as NaN (boosters route them; other estimators refuse them by name).
     expect(batch.x.data.some(Number.isNaN)).toBe(true)
+    // Rows since an instant are chosen on the left only: their joined values may come from older rows, and equal the full read's.
+    const since = await fv.getBatchData({ since: d(4) })
+    expect(since.keys.map((k) => `${k.station}@${(k.day as Date).getTime()}`)).toEqual([2, 4, 5].map((i) => byKey(batch, i)))
+    expect(Array.from(since.x.data)).toEqual([2, 4, 5].flatMap((i) => Array.from(batch.x.data.subarray(i * batch.x.nCols, (i + 1) * batch.x.nCols))))
   })
 
   it('holds online = offline over seeded random histories with ties, updates and several commits', async () => {
