@@ -151,18 +151,21 @@ const stores: StoreFigures[] = [await throughStore({ home })]
 if (url) stores.push(await throughStore({ url, schema }))
 
 const reference = duckRows.result
+// Ratios are to the faster of DuckDB's two figures (the stricter reference).
+const duckBest = Math.min(duckRows.seconds, duckAgg.seconds)
+const ratio = (sec: number) => +(sec / duckBest).toFixed(2)
 const same = (c: { sum: number; missing: number }) => c.sum === reference.sum && c.missing === reference.missing
 console.log(`as-of join: ${N.toLocaleString('en-US')} label rows × ${N.toLocaleString('en-US')} feature rows over ${K.toLocaleString('en-US')} keys; best of ${REPEATS}; DuckDB threads ${threads}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 console.table([
-  { what: `DuckDB ASOF LEFT JOIN, ${N.toLocaleString('en-US')} result rows into JS`, seconds: +duckRows.seconds.toFixed(3), checksum: `${duckRows.result.sum} / ${duckRows.result.missing} missing`, same: true, 'ratio to DuckDB': 1 },
-  { what: 'DuckDB ASOF LEFT JOIN, aggregated in DuckDB', seconds: +duckAgg.seconds.toFixed(3), checksum: `${duckAgg.result.sum} / ${duckAgg.result.missing} missing`, same: same(duckAgg.result), 'ratio to DuckDB': +(duckAgg.seconds / duckRows.seconds).toFixed(2) },
-  { what: 'our merge alone (asOfIndex on arrays in memory)', seconds: +merge.seconds.toFixed(3), checksum: `${merge.result.sum} / ${merge.result.missing} missing`, same: same(merge.result), 'ratio to DuckDB': +(merge.seconds / duckRows.seconds).toFixed(2) },
+  { what: `DuckDB ASOF LEFT JOIN, ${N.toLocaleString('en-US')} result rows into JS`, seconds: +duckRows.seconds.toFixed(3), checksum: `${duckRows.result.sum} / ${duckRows.result.missing} missing`, same: true, 'ratio to DuckDB': ratio(duckRows.seconds) },
+  { what: 'DuckDB ASOF LEFT JOIN, aggregated in DuckDB', seconds: +duckAgg.seconds.toFixed(3), checksum: `${duckAgg.result.sum} / ${duckAgg.result.missing} missing`, same: same(duckAgg.result), 'ratio to DuckDB': ratio(duckAgg.seconds) },
+  { what: 'our merge alone (asOfIndex on arrays in memory)', seconds: +merge.seconds.toFixed(3), checksum: `${merge.result.sum} / ${merge.result.missing} missing`, same: same(merge.result), 'ratio to DuckDB': ratio(merge.seconds) },
   ...stores.map((s) => ({
     what: `feature view read + join on ${s.store} (goal ≤ 3× DuckDB)`,
     seconds: +s.seconds.toFixed(3),
     checksum: `${s.sum} / ${s.missing} missing`,
     same: same(s),
-    'ratio to DuckDB': +(s.seconds / duckRows.seconds).toFixed(2),
+    'ratio to DuckDB': ratio(s.seconds),
   })),
 ])
 for (const s of stores) console.log(`${s.store}: inserted both groups in ${s.insertSeconds.toFixed(1)} s (not timed against DuckDB)`)
