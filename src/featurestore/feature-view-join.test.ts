@@ -224,7 +224,7 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
   })
 
   it('refuses bad time-split options naming the field, and records nothing', async () => {
-    const { view } = await fixture('aq_time_bad')
+    const { labels, view } = await fixture('aq_time_bad')
     const fv = await view()
     const issues = async (o: object) => {
       const e = await fv.trainTestSplit(o as never).catch((x) => x)
@@ -238,6 +238,8 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
     expect(await issues({ split: 'time', stratify: true })).toEqual(['stratify'])
     expect(await issues({ split: 'sometimes' })).toEqual(['split'])
     expect(await issues({ testStart: d(4) })).toEqual(['testStart'])
+    await labels.insert([{ station: 'c', day: d(6), pm25: null }])
+    expect(await issues({ split: 'time', testSize: 0.2 })).toEqual(['pm25'])
     await expect(fv.getTrainingDataset()).rejects.toBeInstanceOf(NotFoundError)
   })
 

@@ -6,7 +6,7 @@ import { applyTransformation, fitTransformation, outputNames } from './transform
 import { checkModelInputs, fromModelValue, rowsToColumns, transformColumns } from './model-input.js'
 import { joinedColumns } from './feature-query.js'
 import { asOfIndex, gather } from './point-in-time.js'
-import { checkSplitOptions, iota, splitIndices, timeSplitIndices } from './splits.js'
+import { checkLabelPresent, checkSplitOptions, iota, splitIndices, timeSplitIndices } from './splits.js'
 
 export { approximateMode, splitIndices } from './splits.js'
 
@@ -240,8 +240,10 @@ export class FeatureView {
     if (commitId === undefined) throw validationError([{ reason: `feature group ${this.featureGroup.name} has no data yet` }], 'split')
     const data = await this.readColumns(this.splitColumns(split), { asOf: commitId })
     let parts: { train: Int32Array; test: Int32Array; testStart?: number }
-    if (split === 'time') parts = timeSplitIndices(data.columns[this.featureGroup.eventTime!] as Float64Array, { testStart: testStart?.getTime(), testSize })
-    else parts = splitIndices(data, this.metadata.labels[0], testSize!, seed, stratify)
+    if (split === 'time') {
+      checkLabelPresent(data, this.metadata.labels[0])
+      parts = timeSplitIndices(data.columns[this.featureGroup.eventTime!] as Float64Array, { testStart: testStart?.getTime(), testSize })
+    } else parts = splitIndices(data, this.metadata.labels[0], testSize!, seed, stratify)
     const { train, test } = parts
     const fitted: Record<string, FittedTransformation> = {}
     for (const [col, kind] of Object.entries(this.metadata.transformations)) fitted[col] = fitTransformation(kind, col, data.columns[col], train)

@@ -46,6 +46,16 @@ export function checkSplitOptions(
   return { split, testSize, testStart, seed, stratify }
 }
 
+/** Refuses a row without a label value (a training row needs one), naming the row and the label. */
+export function checkLabelPresent(data: ColumnBatch, label: string | undefined): void {
+  if (label === undefined) return
+  const y = data.columns[label]
+  for (let i = 0; i < data.nRows; i++) {
+    const v = y[i]
+    if (v === null || (typeof v === 'number' && Number.isNaN(v))) throw validationError([{ row: i + 1, column: label, reason: 'missing label value' }], 'training data')
+  }
+}
+
 /**
  * Seeded shuffle split with scikit-learn's sizes (`_validate_shuffle_split`): ceil(testSize × n) test rows, the
  * rest for training, test rows first in the permutation, as ShuffleSplit. When stratified, each label value's
@@ -56,13 +66,7 @@ export function checkSplitOptions(
 export function splitIndices(data: ColumnBatch, label: string | undefined, testSize: number, seed: number, stratify: boolean): { train: Int32Array; test: Int32Array } {
   const n = data.nRows
   const rng = new Random(seed)
-  if (label !== undefined) {
-    const y = data.columns[label]
-    for (let i = 0; i < n; i++) {
-      const v = y[i]
-      if (v === null || (typeof v === 'number' && Number.isNaN(v))) throw validationError([{ row: i + 1, column: label, reason: 'missing label value' }], 'training data')
-    }
-  }
+  checkLabelPresent(data, label)
   const nTest = Math.ceil(testSize * n)
   const nTrain = n - nTest
   if (nTrain <= 0) throw validationError([{ column: 'testSize', reason: `with ${n} rows, testSize ${testSize} leaves the training set empty (${nTest} test rows)` }], 'split')
