@@ -53,16 +53,8 @@ function checksum(id: ArrayLike<number>, v: ArrayLike<number>): { sum: number; m
 }
 
 const seconds = (t: number) => (performance.now() - t) / 1000
-const best = async <T>(fn: () => Promise<T>): Promise<{ seconds: number; result: T }> => {
-  let out: { seconds: number; result: T } | undefined
-  for (let r = 0; r < REPEATS; r++) {
-    const t = performance.now()
-    const result = await fn()
-    const s = seconds(t)
-    if (!out || s < out.seconds) out = { seconds: s, result }
-  }
-  return out!
-}
+type Sum = { sum: number; missing: number }
+interface Contender { what: string; run: () => Promise<Sum>; seconds: number; result?: Sum }
 
 // DuckDB: the same rows in in-memory tables, ASOF LEFT JOIN with the result brought back to JS (what we return),
 // and the join aggregated inside DuckDB (the engine alone).
@@ -80,96 +72,117 @@ const appendAll = async (table: string, cols: (Int32Array | Float64Array)[]) => 
 await appendAll('labels', [lab.id, lab.key, lab.ts])
 await appendAll('feat', [feat.key, feat.ts, feat.v])
 const ASOF = 'FROM labels l ASOF LEFT JOIN feat f ON l.key = f.key AND l.ts >= f.ts'
-const duckRows = await best(async () => {
-  const r = await duck.runAndReadAll(`SELECT l.id, f.v ${ASOF}`)
-  const [ids, vs] = r.getColumns() as [number[], (number | null)[]]
-  const id = Float64Array.from(ids)
-  const v = Float64Array.from(vs, (x) => (x === null ? NaN : x))
-  return checksum(id, v)
-})
-const duckAgg = await best(async () => {
-  const r = await duck.runAndReadAll(`SELECT sum(f.v * (l.id % 97 + 1))::DOUBLE AS s, count(*) - count(f.v) AS missing ${ASOF}`)
-  const [[s, missing]] = r.getRows() as [[number, bigint]]
-  return { sum: s, missing: Number(missing) }
-})
 const threads = (await duck.runAndReadAll("SELECT current_setting('threads')")).getRows()[0][0]
-
+const duckRows: Contender = {
+  what: `DuckDB ASOF LEFT JOIN, ${N.toLocaleString('en-US')} result rows into JS`,
+  seconds: Infinity,
+  run: async () => {
+    const r = await duck.runAndReadAll(`SELECT l.id, f.v ${ASOF}`)
+    const [ids, vs] = r.getColumns() as [number[], (number | null)[]]
+    return checksum(Float64Array.from(ids), Float64Array.from(vs, (x) => (x === null ? NaN : x)))
+  },
+}
+const duckAgg: Contender = {
+  what: 'DuckDB ASOF LEFT JOIN, aggregated in DuckDB',
+  seconds: Infinity,
+  run: async () => {
+    const r = await duck.runAndReadAll(`SELECT sum(f.v * (l.id % 97 + 1))::DOUBLE AS s, count(*) - count(f.v) AS missing ${ASOF}`)
+    const [[s, missing]] = r.getRows() as [[number, bigint]]
+    return { sum: s, missing: Number(missing) }
+  },
+}
 // The merge alone, on typed arrays already in memory (what the view does after reading).
-const merge = await best(async () => {
-  const idx = asOfIndex(
-    { nRows: N, keys: [Float64Array.from(lab.key)], time: lab.ts },
-    { nRows: N, keys: [Float64Array.from(feat.key)], time: feat.ts },
-  )
-  const v = new Float64Array(N)
-  for (let i = 0; i < N; i++) v[i] = idx[i] < 0 ? NaN : feat.v[idx[i]]
-  return checksum(lab.id, v)
-})
+const merge: Contender = {
+  what: 'our merge alone (asOfIndex on arrays in memory)',
+  seconds: Infinity,
+  run: async () => {
+    const idx = asOfIndex({ nRows: N, keys: [Float64Array.from(lab.key)], time: lab.ts }, { nRows: N, keys: [Float64Array.from(feat.key)], time: feat.ts })
+    const v = new Float64Array(N)
+    for (let i = 0; i < N; i++) v[i] = idx[i] < 0 ? NaN : feat.v[idx[i]]
+    return checksum(lab.id, v)
+  },
+}
 
-interface StoreFigures { store: string; insertSeconds: number; seconds: number; sum: number; missing: number }
-async function throughStore(location: { home?: string; url?: string; schema?: string }): Promise<StoreFigures> {
+/** Fills a store with the same rows and returns the feature view's read + join as a contender. */
+async function throughStore(location: { home?: string; url?: string; schema?: string }): Promise<Contender & { insertSeconds: number; close: () => Promise<void> }> {
   const fs = new FeatureStore(await openDatabase(location))
-  try {
-    const labels = await fs.getOrCreateFeatureGroup({
-      name: 'asof_labels',
-      primaryKey: ['id'],
-      eventTime: 'ts',
-      schema: [
-        { name: 'id', type: 'int' },
-        { name: 'key', type: 'int' },
-        { name: 'ts', type: 'timestamp' },
-      ],
-    })
-    const features = await fs.getOrCreateFeatureGroup({
-      name: 'asof_features',
-      primaryKey: ['key', 'ts'],
-      eventTime: 'ts',
-      schema: [
-        { name: 'key', type: 'int' },
-        { name: 'ts', type: 'timestamp' },
-        { name: 'v', type: 'float' },
-      ],
-    })
-    const t = performance.now()
-    await labels.insert(Array.from({ length: N }, (_, i) => ({ id: lab.id[i], key: lab.key[i], ts: lab.ts[i] })))
-    await features.insert(Array.from({ length: N }, (_, i) => ({ key: feat.key[i], ts: feat.ts[i], v: feat.v[i] })))
-    const insertSeconds = seconds(t)
-    const fv = await fs.getOrCreateFeatureView({ name: 'asof', query: labels.select(['id']).join(features.select(['v']), { on: ['key'] }) })
-    const asOf = (await features.latestCommit())!.id
-    const r = await best(async () => {
+  const labels = await fs.getOrCreateFeatureGroup({
+    name: 'asof_labels',
+    primaryKey: ['id'],
+    eventTime: 'ts',
+    schema: [
+      { name: 'id', type: 'int' },
+      { name: 'key', type: 'int' },
+      { name: 'ts', type: 'timestamp' },
+    ],
+  })
+  const features = await fs.getOrCreateFeatureGroup({
+    name: 'asof_features',
+    primaryKey: ['key', 'ts'],
+    eventTime: 'ts',
+    schema: [
+      { name: 'key', type: 'int' },
+      { name: 'ts', type: 'timestamp' },
+      { name: 'v', type: 'float' },
+    ],
+  })
+  const t = performance.now()
+  await labels.insert(Array.from({ length: N }, (_, i) => ({ id: lab.id[i], key: lab.key[i], ts: lab.ts[i] })))
+  await features.insert(Array.from({ length: N }, (_, i) => ({ key: feat.key[i], ts: feat.ts[i], v: feat.v[i] })))
+  const insertSeconds = seconds(t)
+  const fv = await fs.getOrCreateFeatureView({ name: 'asof', query: labels.select(['id']).join(features.select(['v']), { on: ['key'] }) })
+  const asOf = (await features.latestCommit())!.id
+  return {
+    what: `feature view read + join on ${fs.db.displayName} (goal ≤ 3× DuckDB)`,
+    seconds: Infinity,
+    insertSeconds,
+    run: async () => {
       const data = await fv.readColumns(['id', 'v'], { asOf })
       return checksum(data.columns.id as Float64Array, data.columns.v as Float64Array)
-    })
-    return { store: fs.db.displayName, insertSeconds, seconds: r.seconds, ...r.result }
-  } finally {
-    await fs.close()
+    },
+    close: () => fs.close(),
   }
 }
 
 const home = mkdtempSync(join(tmpdir(), 'sml-asof-'))
 const schema = `bench_asof_${Date.now().toString(36)}`
-const stores: StoreFigures[] = [await throughStore({ home })]
+const stores = [await throughStore({ home })]
 if (url) stores.push(await throughStore({ url, schema }))
 
-const reference = duckRows.result
+// Rounds run every contender one after another, best of the rounds each: on a shared machine every
+// contender then sees the same moments of load, and the ratios are read within one run.
+const contenders: Contender[] = [duckRows, duckAgg, merge, ...stores]
+const loads: number[] = []
+for (let r = 0; r < REPEATS; r++) {
+  loads.push(loadavg()[0])
+  for (const c of contenders) {
+    const t = performance.now()
+    const result = await c.run()
+    const s = seconds(t)
+    if (s < c.seconds) c.seconds = s
+    c.result = result
+  }
+}
+for (const s of stores) await s.close()
+
+const reference = duckRows.result!
 // Ratios are to the faster of DuckDB's two figures (the stricter reference).
 const duckBest = Math.min(duckRows.seconds, duckAgg.seconds)
-const ratio = (sec: number) => +(sec / duckBest).toFixed(2)
-const same = (c: { sum: number; missing: number }) => c.sum === reference.sum && c.missing === reference.missing
-console.log(`as-of join: ${N.toLocaleString('en-US')} label rows × ${N.toLocaleString('en-US')} feature rows over ${K.toLocaleString('en-US')} keys; best of ${REPEATS}; DuckDB threads ${threads}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-console.table([
-  { what: `DuckDB ASOF LEFT JOIN, ${N.toLocaleString('en-US')} result rows into JS`, seconds: +duckRows.seconds.toFixed(3), checksum: `${duckRows.result.sum} / ${duckRows.result.missing} missing`, same: true, 'ratio to DuckDB': ratio(duckRows.seconds) },
-  { what: 'DuckDB ASOF LEFT JOIN, aggregated in DuckDB', seconds: +duckAgg.seconds.toFixed(3), checksum: `${duckAgg.result.sum} / ${duckAgg.result.missing} missing`, same: same(duckAgg.result), 'ratio to DuckDB': ratio(duckAgg.seconds) },
-  { what: 'our merge alone (asOfIndex on arrays in memory)', seconds: +merge.seconds.toFixed(3), checksum: `${merge.result.sum} / ${merge.result.missing} missing`, same: same(merge.result), 'ratio to DuckDB': ratio(merge.seconds) },
-  ...stores.map((s) => ({
-    what: `feature view read + join on ${s.store} (goal ≤ 3× DuckDB)`,
-    seconds: +s.seconds.toFixed(3),
-    checksum: `${s.sum} / ${s.missing} missing`,
-    same: same(s),
-    'ratio to DuckDB': ratio(s.seconds),
+const same = (c: Sum) => c.sum === reference.sum && c.missing === reference.missing
+console.log(
+  `as-of join: ${N.toLocaleString('en-US')} label rows × ${N.toLocaleString('en-US')} feature rows over ${K.toLocaleString('en-US')} keys; best of ${REPEATS} rounds; DuckDB threads ${threads}; 1-min load average at each round ${loads.map((l) => l.toFixed(1)).join(', ')}`,
+)
+console.table(
+  contenders.map((c) => ({
+    what: c.what,
+    seconds: +c.seconds.toFixed(3),
+    checksum: `${c.result!.sum} / ${c.result!.missing} missing`,
+    same: same(c.result!),
+    'ratio to DuckDB': +(c.seconds / duckBest).toFixed(2),
   })),
-])
-for (const s of stores) console.log(`${s.store}: inserted both groups in ${s.insertSeconds.toFixed(1)} s (not timed against DuckDB)`)
-const wrong = [duckAgg.result, merge.result, ...stores].filter((c) => !same(c))
+)
+for (const s of stores) console.log(`${s.what.split(' on ')[1].split(' ')[0]}: inserted both groups in ${s.insertSeconds.toFixed(1)} s (not timed against DuckDB)`)
+const wrong = contenders.filter((c) => !same(c.result!))
 
 if (url) {
   const pg = (await import('pg')).default
