@@ -159,6 +159,27 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
     expect(vectors.filter((v) => Number.isNaN(v[0])).length).toBeLessThan(vectors.length)
   })
 
+  it('breaks a tie of one commit and one event time by the greater primary key, online as offline', async () => {
+    const { labels } = await fixture('tie')
+    const sensors = await fs.getOrCreateFeatureGroup({
+      name: 'tie_sensors',
+      primaryKey: ['station', 'sensor'],
+      eventTime: 'ts',
+      schema: [{ name: 'station', type: 'string' }, { name: 'sensor', type: 'string' }, { name: 'ts', type: 'timestamp' }, { name: 'q', type: 'float' }],
+    })
+    await sensors.insert([
+      { station: 'a', sensor: 'b', ts: d(2), q: 2 },
+      { station: 'a', sensor: 'a', ts: d(2), q: 1 },
+      { station: 'a', sensor: 'c', ts: d(9), q: 3 },
+    ])
+    const fv = await fs.getOrCreateFeatureView({ name: 'tie', query: labels.select(['pm25']).join(sensors.select(['q']), { on: ['station'] }), labels: ['pm25'] })
+    await fv.trainTestSplit({ seed: 1 })
+    const batch = await fv.getBatchData()
+    // a@1 has none yet; a@3 and a@5 get sensor b's value (b > a), not c's (later than both).
+    expect(Array.from(batch.x.data)).toEqual([NaN, 2, 2, NaN, NaN, NaN])
+    expect(await fv.getFeatureVectors(batch.keys)).toEqual([[NaN], [2], [2], [NaN], [NaN], [NaN]])
+  })
+
   it('refuses clashing names unless prefixed, and bad join options, naming the field', async () => {
     const { labels, weather, sensor } = await fixture('clash')
     const err = (f: () => unknown) => {

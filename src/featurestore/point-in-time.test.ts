@@ -28,7 +28,7 @@ describe('asOfIndex (point-in-time merge)', () => {
       fc.property(
         fc.boolean(),
         fc.array(fc.record({ k1: key, k2: textKey, t: fc.integer({ min: 0, max: 6 }) }), { maxLength: 30 }),
-        fc.array(fc.record({ k1: key, k2: textKey, t: fc.integer({ min: 0, max: 6 }), tie: fc.integer({ min: 1, max: 3 }) }), { maxLength: 40 }),
+        fc.array(fc.record({ k1: key, k2: textKey, t: fc.integer({ min: 0, max: 6 }), tie: fc.integer({ min: 1, max: 3 }), tie2: fc.constantFrom('a', 'b') }), { maxLength: 40 }),
         fc.boolean(),
         fc.boolean(),
         (twoKeys, l, r, sortRight, withTie) => {
@@ -37,21 +37,21 @@ describe('asOfIndex (point-in-time merge)', () => {
           const rk = twoKeys ? [r.map((x) => x.k1), r.map((x) => x.k2)] : [r.map((x) => x.k1)]
           const got = asOfIndex(
             { nRows: l.length, keys: lk.map(col), time: Float64Array.from(l, (x) => x.t) },
-            { nRows: r.length, keys: rk.map(col), time: Float64Array.from(r, (x) => x.t), ...(withTie ? { tieBreak: Float64Array.from(r, (x) => x.tie) } : {}) },
+            { nRows: r.length, keys: rk.map(col), time: Float64Array.from(r, (x) => x.t), ...(withTie ? { tieBreak: [Float64Array.from(r, (x) => x.tie), r.map((x) => x.tie2)] } : {}) },
           )
           // Without a tie-break, ties keep their given order (the later wins).
-          const tie = withTie ? r.map((x) => x.tie) : r.map(() => 0)
+          const tie = withTie ? r.map((x) => x.tie * 2 + (x.tie2 === 'b' ? 1 : 0)) : r.map(() => 0)
           expect(Array.from(got)).toEqual(bruteForce({ keys: lk, time: l.map((x) => x.t) }, { keys: rk, time: r.map((x) => x.t), tie }))
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 600 },
     )
   })
 
   it('keeps 1 and "1" apart in a two-column key, and gathers missing values as NaN / null', () => {
     const idx = asOfIndex(
       { nRows: 2, keys: [Float64Array.of(1, 1), ['1', 'x']], time: Float64Array.of(5, 5) },
-      { nRows: 2, keys: [Float64Array.of(1, 1), ['1', 'x']], time: Float64Array.of(6, 1), tieBreak: Float64Array.of(1, 1) },
+      { nRows: 2, keys: [Float64Array.of(1, 1), ['1', 'x']], time: Float64Array.of(6, 1), tieBreak: [Float64Array.of(1, 1)] },
     )
     expect(Array.from(idx)).toEqual([-1, 1])
     expect(Array.from(gather(Float64Array.of(10, 20), idx) as Float64Array)).toEqual([NaN, 20])

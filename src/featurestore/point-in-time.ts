@@ -17,10 +17,11 @@ export interface AsOfSide {
 
 export interface AsOfRight extends AsOfSide {
   /**
-   * Breaks ties between rows of one key and one time: the greater wins (the later commit). Rows tied on this
-   * too, or all ties when it is absent, keep their given order, the later winning.
+   * Break ties between rows of one key and one time, compared in order (numbers by value, text by code
+   * unit): the greater wins, e.g. the later commit, then the greater primary key. Rows tied on these too, or
+   * all ties when there are none, keep their given order, the later winning.
    */
-  readonly tieBreak?: Float64Array
+  readonly tieBreak?: readonly KeyColumn[]
 }
 
 /**
@@ -69,19 +70,19 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
   for (let k = 0; k < nKeys; k++) end[k] = contiguous ? start[k] + countRun(rowId, start[k], k) : start[k + 1]
   // Within each run, rows by (time, tie-break, given order); a run already in order (the usual case) is left as it is.
   const time = right.time
-  const tie = right.tieBreak
+  const tie = right.tieBreak ?? []
   for (let k = 0; k < nKeys; k++) {
     const at = (p: number) => (order === null ? p : order[p])
     let inOrder = true
     for (let p = start[k] + 1; p < end[k] && inOrder; p++) {
       const a = at(p - 1)
       const b = at(p)
-      if (time[b] < time[a] || (tie !== undefined && time[b] === time[a] && tie[b] < tie[a])) inOrder = false
+      if (time[b] < time[a] || (time[b] === time[a] && compareTies(tie, a, b) > 0)) inOrder = false
     }
     if (inOrder) continue
     if (order === null) order = identity(m)
     const run = order.subarray(start[k], end[k])
-    run.sort((a, b) => time[a] - time[b] || (tie === undefined ? 0 : tie[a] - tie[b]) || a - b)
+    run.sort((a, b) => time[a] - time[b] || compareTies(tie, a, b) || a - b)
   }
   // Run times laid out by position, so the search below reads one array.
   const sortedTime = order === null ? time : Float64Array.from(order, (i) => time[i])
@@ -130,6 +131,18 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
     }
   }
   return out
+}
+
+/** Rows a and b by the tie-break columns: negative, 0 or positive. */
+function compareTies(tie: readonly KeyColumn[], a: number, b: number): number {
+  for (const c of tie) {
+    const x = c[a]
+    const y = c[b]
+    if (x === y) continue
+    if (typeof x === 'number' && typeof y === 'number') return x - y
+    return x === null ? -1 : y === null ? 1 : x < y ? -1 : 1
+  }
+  return 0
 }
 
 /** Length of the run of `id` starting at `from` (rows known contiguous). */
