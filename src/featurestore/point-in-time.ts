@@ -1,8 +1,8 @@
 // The as-of (point-in-time) join over typed columns: for each left row, the right row with equal key values
 // whose time is the latest at or before the left row's time. A sort-merge per key: the right rows are grouped
 // into one run per key, ordered by time (the database delivers them so; they are sorted here only when not),
-// and each left row binary-searches its key's run. O((n + m) + n log(m / keys)) with no row objects, which
-// joins a million label rows with a million feature rows in well under a second.
+// and each left row binary-searches its key's run. O((n + m) + n log(m / keys)) with no row objects: a
+// million label rows with a million feature rows over 1,000 keys merge in about 0.3 s (bench/featurestore/asof.ts).
 
 /** A key column in model-input form: numbers (NaN = missing) or text (null = missing). */
 export type KeyColumn = Float64Array | readonly (string | null)[]
