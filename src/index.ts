@@ -24,6 +24,7 @@ export {
   FeatureStore,
   FeatureGroup,
   FeatureView,
+  FeatureQuery,
   openFeatureStore,
   parseCsv,
   readCsvFile,
@@ -41,6 +42,9 @@ export {
   type TransformationKind,
   type TrainTestSplit,
   type TrainTestSplitOptions,
+  type SplitKind,
+  type JoinOptions,
+  type FeatureViewJoin,
   type BatchData,
   type TrainingDatasetMetadata,
 } from './featurestore/index.js'

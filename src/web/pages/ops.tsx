@@ -304,6 +304,8 @@ export interface FeatureViewSummary {
   readonly version: number
   readonly description: string
   readonly group: { readonly name: string; readonly version: number }
+  /** Groups joined point-in-time correct, in join order. */
+  readonly joined?: readonly { readonly name: string; readonly version: number; readonly on: readonly string[]; readonly prefix: string }[]
   readonly features: readonly string[]
   readonly labels: readonly string[]
   readonly transformations: Readonly<Record<string, string>>
@@ -358,6 +360,13 @@ export function FeatureViewPage(props: { view: FeatureViewSummary; trainingDatas
       </h1>
       <p class="lead">
         {v.description || 'No description'} · reads <a href={group}>{`${v.group.name} v${v.group.version}`}</a>
+        {(v.joined ?? []).map((j) => (
+          <>
+            {' '}
+            · joins <a href={`/feature-groups/${j.name}?version=${j.version}`}>{`${j.name} v${j.version}`}</a> as of each row's event time on {j.on.join(', ')}
+            {j.prefix ? ` (columns prefixed ${j.prefix})` : ''}
+          </>
+        ))}
       </p>
       <Card title="Features" id="features">
         <Table
