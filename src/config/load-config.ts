@@ -91,7 +91,7 @@ export async function loadConfig(path?: string, settings: ConfigSettings = {}): 
   const systemSettings: SystemSettings = { source: { dataDir, home: store.home, projectDir }, seed }
   if (file !== null) {
     for (const s of project.systems) {
-      const local = s.source.url ? null : localSourcePath(s, systemSettings.source)
+      const local = 'file' in s.source && !s.source.url ? localSourcePath(s, systemSettings.source) : null
       if (local !== null && !existsSync(local)) throw configError(file, `system ${s.name}: data file ${local} does not exist`)
     }
   }

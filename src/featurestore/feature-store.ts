@@ -1,6 +1,7 @@
 import { assertIdentifier, NotFoundError, openDatabase, validationError, type OpenDatabaseOptions, type SqlDialect } from '../db/index.js'
 import { findGroup, findGroupById, toGroupMetadata } from './catalog.js'
-import { createGroupTable, FeatureGroup, type FeatureQuery } from './feature-group.js'
+import { COMMIT_LOCK, createGroupTable, FeatureGroup, type FeatureQuery } from './feature-group.js'
+import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
 import { FeatureView, toViewMetadata } from './feature-view.js'
 import { isTransformationKind } from './transformations.js'
 import type { FeatureGroupOptions, TransformationKind } from './types.js'
@@ -138,6 +139,23 @@ export class FeatureStore {
 
   async close(): Promise<void> {
     await this.db.close()
+  }
+
+  /** Where the incremental fetch `name` continues from (stored by its last successful run); null before its first. */
+  async sourcePosition(name: string): Promise<SourcePosition | null> {
+    return readSourcePosition(this.db.kysely, name)
+  }
+
+  /**
+   * Moves a fetch's position without rows (a fetch that found nothing new but advanced its cursor); with rows,
+   * move it in their insert (`InsertOptions.sourcePosition`) instead, so that both are written or neither.
+   * @throws ConflictError when the stored position is no longer `move.from`.
+   */
+  async moveSourcePosition(move: SourcePositionMove): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.lockUntilEnd(COMMIT_LOCK)
+      await writeSourcePosition(tx.kysely, move, null)
+    })
   }
 
   private async findView(name: string, version?: number): Promise<FeatureView | undefined> {

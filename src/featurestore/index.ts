@@ -1,5 +1,6 @@
 export { FeatureStore, openFeatureStore, type FeatureViewOptions } from './feature-store.js'
 export { FeatureGroup, createGroupTable, type ColumnBatch, type FeatureQuery, type InsertOptions } from './feature-group.js'
+export type { SourcePosition, SourcePositionMove } from './source-positions.js'
 export { toGroupMetadata } from './catalog.js'
 export {
   FeatureView,
@@ -12,7 +13,7 @@ export {
   type TrainTestSplit,
   type TrainTestSplitOptions,
 } from './feature-view.js'
-export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
+export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, recordsToTable, tableRecords, type CsvTable, type RecordTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'
 export { inferSchema, validateRows, describeExpectation } from './validate.js'
 export { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
