@@ -198,7 +198,7 @@ async function request(url: string, headers: Record<string, string>, fetchFn: ty
   try {
     res = await fetchFn(url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message
+    const cause = networkReason(e)
     throw new SourceFetchError(`cannot download ${url} (${cause})${hint ? `: offline? ${hint}` : ''}`, [{ path: 'source', reason: `download failed: ${cause}` }], { cause: e })
   }
   if (!res.ok) {
@@ -208,4 +208,11 @@ async function request(url: string, headers: Record<string, string>, fetchFn: ty
     throw new SourceFetchError(`cannot download ${url}: HTTP ${res.status}${why}${hint ? `. ${hint}` : ''}`, [{ path: 'source', reason: `HTTP ${res.status}` }])
   }
   return res
+}
+
+/** Why a fetch threw, in a word where there is one: undici's "fetch failed" hides the cause (ECONNREFUSED, a timeout). */
+export function networkReason(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string; errors?: { code?: string }[] } }
+  if (err?.name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+  return err?.cause?.code ?? err?.cause?.errors?.[0]?.code ?? err?.cause?.message ?? err?.message ?? String(e)
 }

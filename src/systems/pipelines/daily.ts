@@ -4,7 +4,7 @@ import type { ModelRegistry } from '../../registry/index.js'
 import { definePipeline, type Pipeline, type PipelineContext } from '../../runtime/index.js'
 import { ValidationError } from '../../db/index.js'
 import { SmlError } from '../../errors/index.js'
-import { loadSource, sourceContext, SourceFetchError } from '../source.js'
+import { loadSource, networkReason, sourceContext, SourceFetchError } from '../source.js'
 import { generatedKeyColumns, keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
@@ -127,7 +127,7 @@ async function fetchDay(ctx: PipelineContext, system: SystemDescription, setting
     result = await (system.daily as { fetch: DailyFetch }).fetch(fetchCtx)
   } catch (e) {
     if (e instanceof SmlError) throw e
-    const reason = (e as { cause?: { code?: string } })?.cause?.code ?? (e as Error)?.message ?? String(e)
+    const reason = networkReason(e)
     throw new SourceFetchError(`${system.name} daily fetch failed: ${reason}`, [{ path: 'daily.fetch', reason: String(reason) }], { cause: e })
   }
   const { rows, position } = checkResult(system, result)
