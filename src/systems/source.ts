@@ -60,7 +60,8 @@ export function sourceLabel(system: SystemDescription): string {
 export function localSourcePath(system: SystemDescription, options: SourceOptions = {}): string | null {
   if (sourceKind(system.source) !== 'csv') return null
   const { file, url } = system.source as CsvSourceDescription
-  if (options.dataDir) return join(options.dataDir, file)
+  const dataDir = options.dataDir ?? process.env.SML_DATA_DIR
+  if (dataDir) return join(dataDir, file)
   if (!url) return resolve(options.projectDir ?? '.', file)
   return null
 }
