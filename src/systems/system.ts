@@ -1,4 +1,4 @@
-import type { Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
+import type { Expectation, FeatureSpec, RecordTable, Row, TransformationKind } from '../featurestore/index.js'
 import type { Estimator } from '../ml/index.js'
 import type { RunLogger, ScheduleOptions } from '../runtime/index.js'
 
@@ -59,8 +59,8 @@ export interface SystemDescription {
   }
   /**
    * Feature engineering: the source's records (`SourceTable`: CSV text cells, or the values of a JSON or
-   * function source) to feature rows, primary key included. The backfill stamps every row with its run time as
-   * event time; `csvToRows(table, schema)` converts cells of any source kind by type.
+   * function source) to feature rows, primary key included. The backfill stamps a row without an event time
+   * with its run time (a row given one keeps it); `csvToRows(table, schema)` converts cells of any source kind.
    */
   clean(table: SourceTable): Row[]
   /**
@@ -98,10 +98,7 @@ export interface SystemDescription {
  * SourceTable; a JSON or function source gives the union of its records' keys (lowercased, in first-seen order)
  * and their values as given (a key a record lacks is null). `csvToRows` converts either kind by the schema.
  */
-export interface SourceTable {
-  readonly header: readonly string[]
-  readonly records: readonly (readonly unknown[])[]
-}
+export type SourceTable = RecordTable
 
 /** What a function source (`source.load`) and an incremental fetch (`daily.fetch`) may use. */
 export interface SourceContext {
