@@ -135,10 +135,12 @@ function typedCell(type: ColumnType, v: unknown): number | string | boolean | Da
 }
 
 function describeValue(v: unknown): string {
-  if (v instanceof Date) return 'an invalid Date'
+  if (v === null) return 'null'
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : `the Date ${v.toISOString()}`
   if (Array.isArray(v)) return 'an array'
   if (typeof v === 'object') return 'an object'
-  return `${typeof v} ${JSON.stringify(v) ?? String(v)}`
+  if (typeof v === 'string') return JSON.stringify(v)
+  return `${typeof v} ${String(v)}`
 }
 
 const fromRecords = new WeakSet<object>()
