@@ -24,7 +24,6 @@ export {
   FeatureStore,
   FeatureGroup,
   FeatureView,
-  openFeatureStore,
   parseCsv,
   readCsvFile,
   inferCsvSchema,
@@ -49,7 +48,6 @@ export {
 } from './featurestore/index.js'
 export {
   ModelRegistry,
-  openModelRegistry,
   DatabaseArtifactStore,
   ChecksumError,
   ARTIFACT_FILES,
@@ -169,4 +167,4 @@ export {
   type ValuePrediction,
 } from './systems/index.js'
 export { createApp, createServices, listen, type WebServices } from './web/index.js'
-export { defineConfig, loadConfig, openStore, type Config, type ProjectConfig, type StoreConfig, type Store } from './config/index.js'
+export { defineConfig, loadConfig, openStore, openFeatureStore, openModelRegistry, type Config, type ProjectConfig, type StoreConfig, type Store } from './config/index.js'

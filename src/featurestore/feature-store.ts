@@ -1,4 +1,4 @@
-import { assertIdentifier, NotFoundError, openDatabase, validationError, type OpenDatabaseOptions, type SqlDialect } from '../db/index.js'
+import { assertIdentifier, NotFoundError, validationError, type SqlDialect } from '../db/index.js'
 import { findGroup, findGroupById, toGroupMetadata } from './catalog.js'
 import { COMMIT_LOCK, createGroupTable, FeatureGroup, type FeatureQuery } from './feature-group.js'
 import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
@@ -172,9 +172,3 @@ export class FeatureStore {
     return new FeatureView(this.db, meta, new FeatureGroup(this.db, g))
   }
 }
-
-/** Opens the store chosen by the environment: PostgreSQL when DATABASE_URL is set, else SQLite under SML_HOME. */
-export async function openFeatureStore(options: OpenDatabaseOptions = {}): Promise<FeatureStore> {
-  return new FeatureStore(await openDatabase(options))
-}
-

@@ -1,4 +1,4 @@
-export { FeatureStore, openFeatureStore, type FeatureViewOptions } from './feature-store.js'
+export { FeatureStore, type FeatureViewOptions } from './feature-store.js'
 export { FeatureGroup, createGroupTable, type ColumnBatch, type FeatureQuery, type InsertOptions } from './feature-group.js'
 export type { SourcePosition, SourcePositionMove } from './source-positions.js'
 export { toGroupMetadata } from './catalog.js'

@@ -60,8 +60,7 @@ export function sourceLabel(system: SystemDescription): string {
 export function localSourcePath(system: SystemDescription, options: SourceOptions = {}): string | null {
   if (sourceKind(system.source) !== 'csv') return null
   const { file, url } = system.source as CsvSourceDescription
-  const dataDir = options.dataDir ?? process.env.SML_DATA_DIR
-  if (dataDir) return join(dataDir, file)
+  if (options.dataDir) return join(options.dataDir, file)
   if (!url) return resolve(options.projectDir ?? '.', file)
   return null
 }
