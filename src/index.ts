@@ -167,4 +167,17 @@ export {
   type ValuePrediction,
 } from './systems/index.js'
 export { createApp, createServices, listen, type WebServices } from './web/index.js'
-export { defineConfig, loadConfig, openStore, openFeatureStore, openModelRegistry, type Config, type ProjectConfig, type StoreConfig, type Store } from './config/index.js'
+export {
+  defineConfig,
+  loadConfig,
+  settingsFromEnv,
+  storeLocation,
+  openStore,
+  openFeatureStore,
+  openModelRegistry,
+  type Config,
+  type ConfigSettings,
+  type ProjectConfig,
+  type StoreConfig,
+  type Store,
+} from './config/index.js'

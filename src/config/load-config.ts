@@ -7,6 +7,8 @@ import { localSourcePath, systemPipelines, type SystemSettings } from '../system
 import { projectConfigIssues, type Config, type ProjectConfig } from './config.js'
 import type { ConfigSettings, StoreConfig } from './env.js'
 
+import { settingsFromEnv } from './env.js'
+
 export { settingsFromEnv, type ConfigSettings } from './env.js'
 
 /** Looked for in the working directory, in this order, when no `--config` / SML_CONFIG names a file. */
@@ -23,9 +25,10 @@ export function findConfigFile(named?: string, cwd = process.cwd()): string | nu
  * Reads the configuration once: the config file (or the built-in iris + titanic config when there is none),
  * then the settings from flags and environment (which win over the file's `store`). Every problem — a missing
  * or unparsable file, an invalid description, an unknown export, a missing data file — is one ValidationError
- * whose one-line message names the config file and the problem.
+ * whose one-line message names the config file and the problem. `settings` default to the environment's
+ * (`settingsFromEnv()`); given, they are all there is (the CLI passes the environment's with its flags over them).
  */
-export async function loadConfig(path?: string, settings: ConfigSettings = {}): Promise<Config> {
+export async function loadConfig(path?: string, settings: ConfigSettings = settingsFromEnv()): Promise<Config> {
   const cwd = settings.cwd ?? process.cwd()
   const file = findConfigFile(path ?? settings.configFile, cwd)
   let project: ProjectConfig
