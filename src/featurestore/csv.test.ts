@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
-import { csvToRows, inferCsvSchema, parseCsv, readCsvFile } from './csv.js'
+import { csvToRows, inferCsvSchema, parseCsv, readCsvFile, recordsToTable, tableRecords } from './csv.js'
 import { IRIS_CSV, TITANIC_CSV } from './test-support/data.js'
+import { TIMESTAMP_FORMAT } from './timestamp.js'
 
 describe('CSV sources', () => {
   it('reads the real iris and titanic files with inferred types', () => {
@@ -69,5 +70,51 @@ describe('CSV sources', () => {
   it('reads a semicolon file as one text column rather than guessing, so the schema check catches it', () => {
     const t = parseCsv('id;x\n1;2\n')
     expect(t.header).toEqual(['id;x'])
+  })
+})
+
+describe('record tables (JSON and function sources)', () => {
+  const schema = [
+    { name: 'id', type: 'int' as const },
+    { name: 'ts', type: 'timestamp' as const },
+    { name: 'x', type: 'float' as const },
+    { name: 'ok', type: 'bool' as const },
+    { name: 'name', type: 'string' as const },
+  ]
+
+  it('takes the union of keys, lowercased in first-seen order, and typed cells as they are', () => {
+    const t = recordsToTable([{ ID: 1, ts: '2026-01-01', x: 1.5 }, { id: 2, ts: new Date(0), ok: true, Name: 'b', x: null }])
+    expect(t.header).toEqual(['id', 'ts', 'x', 'ok', 'name'])
+    expect(tableRecords(t)).toEqual([
+      { id: 1, ts: '2026-01-01', x: 1.5, ok: null, name: null },
+      { id: 2, ts: new Date(0), x: null, ok: true, name: 'b' },
+    ])
+    expect(csvToRows(t, schema)).toEqual([
+      { id: 1, ts: new Date('2026-01-01T00:00:00Z'), x: 1.5, ok: null, name: null },
+      { id: 2, ts: new Date(0), x: null, ok: true, name: 'b' },
+    ])
+  })
+
+  it('refuses cells of the wrong type by record and column, without CSV line numbers', () => {
+    const t = recordsToTable([{ id: 1.5, x: '2.5', ok: 'yes', name: 3 }, { id: 2, x: Infinity, ts: {} }])
+    const e = (() => {
+      try {
+        csvToRows(t, schema, 'feed')
+      } catch (err) {
+        return err as ValidationError
+      }
+    })()
+    expect(e?.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual([
+      'row 1.id: number 1.5 is not a valid int',
+      'row 1.ok: "yes" is not a valid bool',
+      'row 1.name: number 3 is not a valid string',
+      'row 2.x: number Infinity is not a valid float',
+      `row 2.ts: an object is not a valid timestamp (expected ${TIMESTAMP_FORMAT})`,
+    ])
+  })
+
+  it('refuses items that are not records, and keys equal but for case', () => {
+    expect(() => recordsToTable([{ a: 1 }, [1], null], 'feed')).toThrow(/invalid feed: row 2: an array is not a record \(a plain object\); row 3: null is not a record/)
+    expect(() => recordsToTable([{ a: 1, A: 2 }], 'feed')).toThrow(/row 1, column "a": keys "a" and "A" are the same column/)
   })
 })

@@ -6,6 +6,7 @@ import { checkDefinition, coerceValue, inferSchema, validateRows } from './valid
 import { toModelValue } from './model-input.js'
 import { FeatureQuery } from './feature-query.js'
 import type { KeyColumn } from './point-in-time.js'
+import { writeSourcePosition, type SourcePositionMove } from './source-positions.js'
 
 /** Columns read straight into typed arrays: numbers (null → NaN) for numeric, bool and timestamp; text as string | null. */
 export interface ColumnBatch {
@@ -20,6 +21,12 @@ export interface InsertOptions {
   readonly source?: string
   /** Called as rows are validated and written, for progress bars. */
   readonly onProgress?: (rowsDone: number, rowsTotal: number, phase: 'validated' | 'writing' | 'committed') => void
+  /**
+   * Moves an incremental fetch's stored position in this commit's transaction (see `FeatureStore.sourcePosition`):
+   * the rows and the position are written together or not at all. A ConflictError (nothing written) when the
+   * stored position is no longer `from`.
+   */
+  readonly sourcePosition?: SourcePositionMove
 }
 
 /**
@@ -32,7 +39,7 @@ export interface InsertOptions {
  * the order then holds across groups too. The cost: inserts into the store's feature groups run one at a
  * time (SQLite's file lock already did that); a single writer pays one extra round trip per insert.
  */
-const COMMIT_LOCK = 'sml_commits'
+export const COMMIT_LOCK = 'sml_commits'
 
 const WRITE_CHUNK = 50_000
 /** Reads at least this large are split across two readers. */
@@ -90,7 +97,9 @@ export class FeatureGroup {
       if (!batch || meta.schema !== this.meta.schema) batch = this.validate(rows, meta)
       this.meta = meta
       options.onProgress?.(0, batch.nRows, 'validated')
-      return writeCommit(tx, this.db, meta, batch.columns, batch.nRows, batch.warnings, options.source ?? null, options.onProgress)
+      const info = await writeCommit(tx, this.db, meta, batch.columns, batch.nRows, batch.warnings, options.source ?? null, options.onProgress)
+      if (options.sourcePosition) await writeSourcePosition(tx.kysely, options.sourcePosition, info.id)
+      return info
     })
     return commit
   }

@@ -1,7 +1,8 @@
-import { assertIdentifier, NotFoundError, openDatabase, validationError, type OpenDatabaseOptions, type SqlDialect } from '../db/index.js'
+import { assertIdentifier, NotFoundError, validationError, type SqlDialect } from '../db/index.js'
 import { findGroup, findGroupById, toGroupMetadata, viewsReading } from './catalog.js'
-import { createGroupTable, FeatureGroup } from './feature-group.js'
+import { COMMIT_LOCK, createGroupTable, FeatureGroup } from './feature-group.js'
 import type { FeatureQuery } from './feature-query.js'
+import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
 import { FeatureView, toViewMetadata, type FeatureViewJoin } from './feature-view.js'
 import { isTransformationKind } from './transformations.js'
 import type { FeatureGroupOptions, TransformationKind } from './types.js'
@@ -145,6 +146,23 @@ export class FeatureStore {
     await this.db.close()
   }
 
+  /** Where the incremental fetch `name` continues from (stored by its last successful run); null before its first. */
+  async sourcePosition(name: string): Promise<SourcePosition | null> {
+    return readSourcePosition(this.db.kysely, name)
+  }
+
+  /**
+   * Moves a fetch's position without rows (a fetch that found nothing new but advanced its cursor); with rows,
+   * move it in their insert (`InsertOptions.sourcePosition`) instead, so that both are written or neither.
+   * @throws ConflictError when the stored position is no longer `move.from`.
+   */
+  async moveSourcePosition(move: SourcePositionMove): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.lockUntilEnd(COMMIT_LOCK)
+      await writeSourcePosition(tx.kysely, move, null)
+    })
+  }
+
   private async findView(name: string, version?: number): Promise<FeatureView | undefined> {
     let q = this.db.kysely.selectFrom('sml_feature_views').selectAll().where('name', '=', name)
     q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version)
@@ -160,9 +178,3 @@ export class FeatureStore {
     return new FeatureView(this.db, meta, g, joined)
   }
 }
-
-/** Opens the store chosen by the environment: PostgreSQL when DATABASE_URL is set, else SQLite under SML_HOME. */
-export async function openFeatureStore(options: OpenDatabaseOptions = {}): Promise<FeatureStore> {
-  return new FeatureStore(await openDatabase(options))
-}
-

@@ -1,6 +1,7 @@
-export { FeatureStore, openFeatureStore, type FeatureViewOptions } from './feature-store.js'
+export { FeatureStore, type FeatureViewOptions } from './feature-store.js'
 export { FeatureGroup, createGroupTable, type ColumnBatch, type InsertOptions } from './feature-group.js'
 export { FeatureQuery, type FeatureJoin, type JoinOptions } from './feature-query.js'
+export type { SourcePosition, SourcePositionMove } from './source-positions.js'
 export { toGroupMetadata } from './catalog.js'
 export {
   FeatureView,
@@ -17,7 +18,7 @@ export {
 } from './feature-view.js'
 export { timeSplitIndices } from './splits.js'
 export { asOfIndex, gather, type AsOfSide, type AsOfRight, type KeyColumn } from './point-in-time.js'
-export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
+export { parseCsv, readCsvFile, inferCsvSchema, csvToRows, csvField, recordsToTable, tableRecords, type CsvTable, type RecordTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'
 export { inferSchema, validateRows, describeExpectation } from './validate.js'
 export { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'

@@ -18,14 +18,34 @@ export function systemPipelines(system: SystemDescription, settings: SystemSetti
 
 export { iris, titanic }
 export { defineSystem, systemIssues, systemNameIssue, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
-export { className, classValue, labelClasses, systemTask, type SystemTask, type SystemDescription, type FieldDescription, type ClassDescription, type SyntheticSpec } from './system.js'
-export { loadSource, localSourcePath, type SourceOptions } from './source.js'
+export {
+  className,
+  classValue,
+  labelClasses,
+  systemTask,
+  type SystemTask,
+  type SystemDescription,
+  type FieldDescription,
+  type ClassDescription,
+  type SyntheticSpec,
+  type SourceDescription,
+  type CsvSourceDescription,
+  type JsonSourceDescription,
+  type FunctionSourceDescription,
+  type SourceTable,
+  type SourceContext,
+  type DailyDescription,
+  type DailyFetch,
+  type FetchContext,
+  type FetchResult,
+} from './system.js'
+export { loadSource, localSourcePath, sourceKind, sourceLabel, SourceFetchError, type SourceOptions, type SourceReadOptions } from './source.js'
 export type { SystemSettings } from './settings.js'
 export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
 export { findServingVersion, loadServingModel, predictRows, predictedProbability, SERVING_ALIAS, servingVersion, type ServingModel, type Prediction, type ClassPrediction, type ValuePrediction } from './serving.js'
 export { decidePromotion, PROMOTION_METRICS, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
-export { syntheticSeed, realRows, syntheticAccuracy, type SyntheticAccuracy } from './pipelines/daily.js'
-export { conditionalResampler, type ResampledSystem } from './synthetic.js'
+export { syntheticSeed, realRows, syntheticAccuracy, newSourceRows, positionText, type SyntheticAccuracy, type NewSourceRowsOptions } from './pipelines/daily.js'
+export { conditionalResampler, syntheticSpec, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
 export { predictExamples, EXAMPLE_QUANTILES, type PredictExample } from './examples.js'
 export { monitorData, type MonitorData, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'

@@ -10,13 +10,10 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { iris, titanic } from '../../src/systems/index.js'
 import { exportSite, type SiteReport } from '../../src/web/index.js'
 import { pngSize } from '../../src/web/site/test-support/site-files.js'
 import { hasChromium, useBrowserApp } from '../support/browser-app.js'
-
-process.env.SML_DATA_DIR = DATA_DIR
 
 /** The little of the DOM that code run in the page uses (the project's types have no DOM lib). */
 type El = { getBoundingClientRect(): { width: number; height: number }; naturalWidth?: number; complete?: boolean; getAttribute(n: string): string | null }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { openDatabase, type SqlDialect } from '../../src/db/index.js'
+import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../src/systems/index.js'
 import { createApp, createServices, listen, type ServicesOptions, type WebServices } from '../../src/web/index.js'
 
@@ -45,7 +46,7 @@ export function useBrowserApp(options: { days: number; shotPrefix?: string; time
     app.home = mkdtempSync(join(tmpdir(), 'sml-browser-'))
     profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
     app.db = await openDatabase({ home: app.home })
-    await runDemo(app.db, [iris, titanic], { days: options.days })
+    await runDemo(app.db, [iris, titanic], { days: options.days, settings: { source: { dataDir: DATA_DIR } } })
     app.services = createServices(app.db, options.services?.(app.home) ?? {})
     app.server = await listen(createApp(app.services), { port: 0 })
     app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScriptEnabled ?? true })

@@ -7,8 +7,6 @@ import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
 import { runSml } from '../test-support/run-sml.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
-
 describe.each(testDialectNames())('sml site on %s', (dialect) => {
   let tdb: TestDatabase
   let env: Record<string, string>
@@ -17,7 +15,7 @@ describe.each(testDialectNames())('sml site on %s', (dialect) => {
     tdb = createTestDatabase(dialect)
     const db = await tdb.open()
     try {
-      await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z') })
+      await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
     } finally {
       await db.close()
     }

@@ -2,7 +2,7 @@ import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { formatIssue, ValidationError } from '../../db/index.js'
 import { validateRows, type Row } from '../../featurestore/index.js'
 import { keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
-import { loadSource } from '../source.js'
+import { loadSource, sourceLabel } from '../source.js'
 import type { SystemSettings } from '../settings.js'
 import type { SystemDescription } from '../system.js'
 
@@ -10,12 +10,12 @@ import type { SystemDescription } from '../system.js'
 export function featurePipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
   return definePipeline({
     name: `${system.name}-feature`,
-    description: `Backfill ${system.featureGroup.name} v${system.featureGroup.version} from ${system.source.file}`,
+    description: `Backfill ${system.featureGroup.name} v${system.featureGroup.version} from ${sourceLabel(system)}`,
     retries: 2,
     backoffMs: 2_000,
     timeoutMs: 5 * 60_000,
     async run(ctx) {
-      const { table, origin } = await loadSource(system, settings.source)
+      const { table, origin } = await loadSource(system, settings.source, { signal: ctx.signal, log: ctx.log })
       ctx.log.info(`read ${table.records.length} rows from ${origin}`)
       const rows = system.clean(table)
       ctx.log.info(`${rows.length} rows after cleaning`)
@@ -23,21 +23,23 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
       const ts = ctx.scheduledFor ?? new Date()
       // The whole source is validated, not only the rows that changed: a broken or duplicated row is refused
       // even when its key already holds good data, and errors name rows by key, not by place in the change set.
-      const stamped = rows.map((r) => ({ ...r, [system.featureGroup.eventTime]: ts }))
+      // A row the cleaning gave an event time (a reading's date) keeps it; the others are stamped with the run time.
+      const eventTime = system.featureGroup.eventTime
+      const stamped = rows.map((r) => (r[eventTime] === undefined || r[eventTime] === null ? { ...r, [eventTime]: ts } : r))
       try {
         validateRows(stamped, fg.schema, fg.primaryKey, fg.eventTime, fg.metadata.expectations)
       } catch (e) {
         throw byKey(e, stamped, system, origin)
       }
       const current = new Map((await fg.read()).map((r) => [keyOf(system, r), r]))
-      const changed = rows.filter((r) => !sameFeatures(r, current.get(keyOf(system, r))))
+      const changed = rows.map((r, i) => [r, stamped[i]] as const).filter(([r]) => !sameFeatures(r, current.get(keyOf(system, r))))
       if (changed.length === 0) {
         ctx.log.info(`${fg.name} v${fg.version} already holds these ${rows.length} rows: nothing to write`)
         return
       }
       const progress = ctx.progress(`insert ${fg.name}`, changed.length)
       const commit = await fg.insert(
-        changed.map((r) => ({ ...r, [system.featureGroup.eventTime]: ts })),
+        changed.map(([, s]) => s),
         { source: origin, onProgress: (done) => progress.update(done) },
       )
       progress.stop(`commit ${commit.id}: ${commit.rowsAdded} added, ${commit.rowsUpdated} updated`)

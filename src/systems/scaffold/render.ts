@@ -15,7 +15,7 @@ export const SYNTHETIC_JITTER = 0.1
  * feature jittered by SYNTHETIC_JITTER of its per-class standard deviation.
  */
 export function dailyTemplate(): string {
-  return `synthetic: { jitter: ${SYNTHETIC_JITTER} },`
+  return `daily: { synthetic: { jitter: ${SYNTHETIC_JITTER} } },`
 }
 
 /**

@@ -14,8 +14,6 @@ import { createServices, type WebServices } from '../services.js'
 import { exportSite, type SiteReport } from './index.js'
 import { brokenLinks, listFiles, PNG_SIGNATURE, pngSize } from './test-support/site-files.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
-
 // The export's clock is now: the runs the demo records carry the real time of the test.
 const NOW = Date.now()
 describe.each(testDialectNames())('static site export on %s', (dialect) => {
@@ -28,7 +26,7 @@ describe.each(testDialectNames())('static site export on %s', (dialect) => {
 
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
-    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
     services = createServices(db)
   })
   beforeAll(async () => {
@@ -153,7 +151,7 @@ describe.each(testDialectNames())('static site export of a regression system on 
   let services: WebServices
   const root = mkdtempSync(join(tmpdir(), 'sml-site-regression-'))
   useTestDatabase(dialect, async (_tdb, db) => {
-    await runDemo(db, [linear], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [linear], { days: 3, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
     services = createServices(db, { systems: [linear] })
   })
   afterAll(async () => {
