@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { DATA_DIR } from '../src/featurestore/test-support/data.js'
@@ -25,4 +25,26 @@ describe('README examples', () => {
     expect(stderr).not.toMatch(/Error|error:|\n\s+at /)
   })
   it('has examples', () => expect(examples.length).toBeGreaterThan(0))
+})
+
+// The init flow of "Your own system", as written: `sml init …` in a directory holding the CSV.
+describe('README sml init', () => {
+  it('scaffolds the project the README describes', async () => {
+    const line = /^npx serverless-ml init (.+?)\s+#/m.exec(readme)
+    expect(line).not.toBeNull()
+    const args = line![1].trim().split(/\s+/)
+    const dir = mkdtempSync(join(tmpdir(), 'sml-readme-init-'))
+    copyFileSync(join(DATA_DIR, 'wine.csv'), join(dir, 'wine.csv'))
+    // tsx by its path: the directory is outside this package, so `--import tsx` would not resolve there.
+    const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), 'init', ...args], { cwd: dir })
+    expect(stdout).toContain('classification of cultivar')
+    expect(stdout).toContain('next: cd wine && npm install && npm start')
+    const project = join(dir, args[0])
+    expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json', 'wine.csv'])
+    expect(readdirSync(join(project, 'systems'))).toEqual(['wine.ts'])
+    // Without --package, the project asks for this version's range.
+    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': `^${version}` })
+  })
 })

@@ -24,7 +24,8 @@ const { values: opts } = parseArgs({
 const DURATION = Number(opts.duration)
 const CONNECTIONS = Number(opts.connections)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-process.env.SML_DATA_DIR ??= join(ROOT, '../shared/data')
+// A bench is an edge: it reads SML_DATA_DIR once and passes it down.
+const dataDir = process.env.SML_DATA_DIR ?? join(ROOT, '../shared/data')
 
 const BODIES: Record<string, Record<string, number | string>> = {
   iris: { sepal_length: 6.1, sepal_width: 2.8, petal_length: 4.7, petal_width: 1.2 },
@@ -32,7 +33,7 @@ const BODIES: Record<string, Record<string, number | string>> = {
 }
 
 const home = mkdtempSync(join(tmpdir(), 'sml-bench-api-'))
-const env = { ...process.env, SML_HOME: home, DATABASE_URL: '' }
+const env = { ...process.env, SML_HOME: home, DATABASE_URL: '', SML_DATA_DIR: dataDir }
 process.env.SML_HOME = home
 process.env.DATABASE_URL = ''
 
@@ -64,7 +65,7 @@ async function inProcessCosts(system: SystemDescription) {
 
 async function main() {
   const db = await openDatabase({ home })
-  await runDemo(db, [iris, titanic], { days: 1 })
+  await runDemo(db, [iris, titanic], { days: 1, settings: { source: { dataDir } } })
   await db.close()
 
   const start = async (logging: boolean) => {

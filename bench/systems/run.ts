@@ -15,14 +15,15 @@ import { ModelRegistry } from '../../src/registry/index.js'
 import { bootstrapSystem, iris, syntheticAccuracy, systemFeatureView, titanic, type SyntheticAccuracy, type SystemDescription } from '../../src/systems/index.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-process.env.SML_DATA_DIR ??= join(root, '..', 'shared', 'data')
+// A bench is an edge: it reads SML_DATA_DIR once and passes it down.
+const dataDir = process.env.SML_DATA_DIR ?? join(root, '..', 'shared', 'data')
 const work = mkdtempSync(join(tmpdir(), 'sml-bench-systems-'))
 const systems: SystemDescription[] = [iris, titanic]
 
 // 1. Fresh store, bootstrapped in-process (timed), then the recorded splits exported for scikit-learn.
 const db = await openDatabase({ home: join(work, 'a') })
 let t = performance.now()
-for (const s of systems) await bootstrapSystem(db, s, { echo: () => {} })
+for (const s of systems) await bootstrapSystem(db, s, { echo: () => {}, settings: { source: { dataDir } } })
 const bootstrapSeconds = (performance.now() - t) / 1000
 const fs = new FeatureStore(db)
 const registry = new ModelRegistry(db)
@@ -44,7 +45,7 @@ for (const s of systems) {
   specs.push(`${s.name}=${prefix}`)
 }
 await db.close()
-const env = { ...process.env }
+const env: NodeJS.ProcessEnv = { ...process.env, SML_DATA_DIR: dataDir }
 delete env.OPENBLAS_CORETYPE
 delete env.OPENBLAS_L2_SIZE
 const sk = execFileSync('/usr/bin/python3', [join(root, 'bench/systems/sklearn_same_split.py'), ...specs], { env, encoding: 'utf8' })
@@ -76,7 +77,7 @@ console.table(
 
 // 2. The 8-pipeline cycle as fresh processes on another fresh store (what a scheduler would do).
 const cli = join(root, 'dist/bin/main.js')
-const cycleEnv = { ...process.env, SML_HOME: join(work, 'b'), DATABASE_URL: '' }
+const cycleEnv = { ...process.env, SML_HOME: join(work, 'b'), DATABASE_URL: '', SML_DATA_DIR: dataDir }
 const order = ['feature', 'training', 'daily', 'batch-inference']
 const times: { pipeline: string; ms: number }[] = []
 t = performance.now()

@@ -2,8 +2,10 @@
 import { Command } from 'commander'
 import { registerAppCommands } from './commands/app.js'
 import { registerFeatureStoreCommands } from './commands/featurestore.js'
+import { registerInitCommand } from './commands/init.js'
 import { registerRegistryCommands } from './commands/registry.js'
 import { registerRuntimeCommands } from './commands/runtime.js'
+import { registerSiteCommands } from './commands/site.js'
 import { registerStoreCommands } from './commands/store.js'
 import { runCli } from './run-cli.js'
 import { configureUsageErrors } from './usage.js'
@@ -24,11 +26,13 @@ const program = new Command()
   .option('--config <file>', 'the project config (also SML_CONFIG; default sml.config.{ts,mts,js,mjs} here, else the built-in iris + titanic)')
   .option('--data-dir <dir>', 'read the systems\' CSV files (iris.csv, titanic.csv) from this directory instead of downloading (also SML_DATA_DIR)')
 
+registerInitCommand(program)
 registerAppCommands(program)
 registerFeatureStoreCommands(program)
 registerRegistryCommands(program)
 registerRuntimeCommands(program)
 registerStoreCommands(program)
+registerSiteCommands(program)
 configureUsageErrors(program)
 
 await runCli(program, process.argv)

@@ -1,16 +1,9 @@
 import { ValidationError, type ValidationIssue } from '../db/index.js'
-import { isPipeline, type Pipeline } from '../runtime/index.js'
-import { systemIssues, systemPipelines, systemSetIssues, type SystemDescription, type SystemSettings } from '../systems/index.js'
+import { isPipeline, type JobQueueTuning, type Pipeline } from '../runtime/index.js'
+import type { StoreConfig } from './env.js'
 
-/** Where the store lives: PostgreSQL when `url` is given, else the SQLite file `sml.db` under `home`. */
-export interface StoreConfig {
-  /** Directory of the embedded store (SML_HOME); default `./.sml`. */
-  readonly home?: string
-  /** `postgres://…` (DATABASE_URL). */
-  readonly url?: string
-  /** PostgreSQL schema to work in (SML_PG_SCHEMA). */
-  readonly schema?: string
-}
+export type { StoreConfig } from './env.js'
+import { systemIssues, systemPipelines, systemSetIssues, type SystemDescription, type SystemSettings } from '../systems/index.js'
 
 /** What a project's `sml.config.ts` exports (through `defineConfig`). */
 export interface ProjectConfig {
@@ -38,6 +31,8 @@ export interface Config {
   readonly seed: number
   /** dataDir, seed and the project directory as the systems' pipelines take them (bootstrapSystem, runDemo). */
   readonly settings: SystemSettings
+  /** The pg-boss job queue's timings for `sml worker` (SML_BOSS_*); empty = its defaults. */
+  readonly jobQueue: JobQueueTuning
 }
 
 /**

@@ -5,6 +5,7 @@ import { definePipeline } from '../runtime/index.js'
 import { iris, titanic } from '../systems/index.js'
 import { defineConfig } from './config.js'
 import { findConfigFile, loadConfig, settingsFromEnv } from './load-config.js'
+import { storeLocation } from './env.js'
 import { tempProject, WINE_CONFIG } from './test-support/project.js'
 
 const projects: { remove(): void }[] = []
@@ -27,13 +28,15 @@ async function loadError(path: string | undefined, cwd: string): Promise<Validat
 }
 
 describe('loadConfig', () => {
-  it('without a config file gives the built-in iris + titanic config with their pipelines', async () => {
+  it('without a config file gives the built-in iris, titanic and air quality config with their pipelines', async () => {
     const dir = project({})
     expect(findConfigFile(undefined, dir)).toBeNull()
     const config = await loadConfig(undefined, { cwd: dir })
     expect(config.file).toBeNull()
-    expect(config.systems).toEqual([iris, titanic])
+    expect(config.systems.slice(0, 2)).toEqual([iris, titanic])
+    expect(config.systems.map((s) => s.name)).toEqual(['iris', 'titanic', 'air_quality'])
     expect(config.pipelines.map((p) => p.name)).toEqual([
+      'air_quality-batch-inference', 'air_quality-daily', 'air_quality-feature', 'air_quality-training',
       'iris-batch-inference', 'iris-daily', 'iris-feature', 'iris-training',
       'titanic-batch-inference', 'titanic-daily', 'titanic-feature', 'titanic-training',
     ])
@@ -112,10 +115,21 @@ describe('settingsFromEnv', () => {
   it('reads the environment once, empty values unset', () => {
     expect(settingsFromEnv({ SML_CONFIG: 'a.mjs', SML_HOME: '/h', DATABASE_URL: '', SML_SEED: '3', SML_PIPELINES_MODULE: 'a.mjs, b.mjs' })).toEqual({
       configFile: 'a.mjs', dataDir: undefined, home: '/h', url: undefined, schema: undefined, seed: 3, pipelineModules: ['a.mjs', 'b.mjs'],
+      jobQueue: { pollSeconds: undefined, maintenanceSeconds: undefined, expireGraceSeconds: undefined },
       airQuality: { url: undefined, token: undefined },
     })
     expect(() => settingsFromEnv({ SML_SEED: 'x' })).toThrow('SML_SEED must be an integer, got "x"')
+    expect(settingsFromEnv({ SML_BOSS_POLL_SECONDS: '0.5', SML_BOSS_EXPIRE_GRACE_SECONDS: '1' }).jobQueue).toEqual({ pollSeconds: 0.5, maintenanceSeconds: undefined, expireGraceSeconds: 1 })
+    expect(() => settingsFromEnv({ SML_BOSS_MAINTENANCE_SECONDS: '-1' })).toThrow('SML_BOSS_MAINTENANCE_SECONDS must be a positive number of seconds, got "-1"')
     expect(settingsFromEnv({ SML_AQ_URL: 'http://127.0.0.1:8/feed/@1/', SML_AQ_TOKEN: 't' }).airQuality).toEqual({ url: 'http://127.0.0.1:8/feed/@1/', token: 't' })
     expect(() => settingsFromEnv({ SML_AQ_URL: 'api.waqi.info/feed' })).toThrow('SML_AQ_URL must be an http(s) URL, got "api.waqi.info/feed"')
+  })
+
+  it('takes the store a caller names, else the environment’s', () => {
+    const env = { DATABASE_URL: 'postgres://x/db', SML_HOME: '/h', SML_PG_SCHEMA: 's' }
+    expect(storeLocation({}, env)).toEqual({ url: 'postgres://x/db', home: '/h', schema: 's' })
+    expect(storeLocation({ home: '/mine' }, env)).toEqual({ home: '/mine' })
+    expect(storeLocation({ url: 'postgres://y/db' }, env)).toEqual({ url: 'postgres://y/db' })
+    expect(storeLocation({}, { DATABASE_URL: '' })).toEqual({ url: undefined, home: undefined, schema: undefined })
   })
 })

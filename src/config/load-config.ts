@@ -3,53 +3,16 @@ import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ValidationError } from '../db/index.js'
 import { importPipelineModules, pipelineList } from '../runtime/index.js'
-import { localSourcePath, systemPipelines, type AirQualityFeedSettings, type SystemSettings } from '../systems/index.js'
-import { projectConfigIssues, type Config, type ProjectConfig, type StoreConfig } from './config.js'
+import { localSourcePath, systemPipelines, type SystemSettings } from '../systems/index.js'
+import { projectConfigIssues, type Config, type ProjectConfig } from './config.js'
+import type { ConfigSettings, StoreConfig } from './env.js'
+
+import { settingsFromEnv } from './env.js'
+
+export { settingsFromEnv, type ConfigSettings } from './env.js'
 
 /** Looked for in the working directory, in this order, when no `--config` / SML_CONFIG names a file. */
 export const CONFIG_FILES = ['sml.config.ts', 'sml.config.mts', 'sml.config.js', 'sml.config.mjs'] as const
-
-/** What the edge (CLI flags, environment) contributes; flags override the environment. */
-export interface ConfigSettings {
-  /** The config file (--config, SML_CONFIG); default the first of CONFIG_FILES in `cwd`. */
-  readonly configFile?: string
-  readonly dataDir?: string
-  readonly home?: string
-  readonly url?: string
-  readonly schema?: string
-  readonly seed?: number
-  /** Modules whose exported pipelines are added (SML_PIPELINES_MODULE, `,`-separated): test fixtures, benches. */
-  readonly pipelineModules?: readonly string[]
-  /** Where config files are looked for and relative paths resolved; default the current directory. */
-  readonly cwd?: string
-  /** The built-in air-quality system's live feed (SML_AQ_URL, SML_AQ_TOKEN); no URL = offline replay. */
-  readonly airQuality?: AirQualityFeedSettings
-}
-
-/**
- * The settings the environment gives, read once here: SML_CONFIG, SML_DATA_DIR, SML_HOME, DATABASE_URL,
- * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE, SML_AQ_URL, SML_AQ_TOKEN. Empty values count as unset.
- * @throws ValidationError for an SML_SEED that is not an integer or an SML_AQ_URL that is not an http(s) URL.
- */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSettings {
-  const v = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
-  const seed = v('SML_SEED')
-  if (seed !== undefined && !Number.isInteger(Number(seed)))
-    throw new ValidationError(`SML_SEED must be an integer, got ${JSON.stringify(seed)}`, [{ column: 'SML_SEED', reason: 'must be an integer' }])
-  const aqUrl = v('SML_AQ_URL')
-  if (aqUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(aqUrl))
-    throw new ValidationError(`SML_AQ_URL must be an http(s) URL, got ${JSON.stringify(aqUrl)}`, [{ column: 'SML_AQ_URL', reason: 'must be an http(s) URL' }])
-  return {
-    airQuality: { url: aqUrl, token: v('SML_AQ_TOKEN') },
-    configFile: v('SML_CONFIG'),
-    dataDir: v('SML_DATA_DIR'),
-    home: v('SML_HOME'),
-    url: v('DATABASE_URL'),
-    schema: v('SML_PG_SCHEMA'),
-    seed: seed === undefined ? undefined : Number(seed),
-    pipelineModules: (v('SML_PIPELINES_MODULE') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-  }
-}
 
 /** The project's config file: the one named, else the first of CONFIG_FILES in `cwd`, else null (built-in config). */
 export function findConfigFile(named?: string, cwd = process.cwd()): string | null {
@@ -59,18 +22,20 @@ export function findConfigFile(named?: string, cwd = process.cwd()): string | nu
 }
 
 /**
- * Reads the configuration once: the config file (or the built-in iris + titanic config when there is none),
+ * Reads the configuration once: the config file (or the built-in config when there is none: iris, titanic and air
+ * quality, its live feed from `settings.airQuality`),
  * then the settings from flags and environment (which win over the file's `store`). Every problem — a missing
  * or unparsable file, an invalid description, an unknown export, a missing data file — is one ValidationError
- * whose one-line message names the config file and the problem.
+ * whose one-line message names the config file and the problem. `settings` default to the environment's
+ * (`settingsFromEnv()`); given, they are all there is (the CLI passes the environment's with its flags over them).
  */
-export async function loadConfig(path?: string, settings: ConfigSettings = {}): Promise<Config> {
+export async function loadConfig(path?: string, settings: ConfigSettings = settingsFromEnv()): Promise<Config> {
   const cwd = settings.cwd ?? process.cwd()
   const file = findConfigFile(path ?? settings.configFile, cwd)
   let project: ProjectConfig
   if (file === null) {
-    const { iris, titanic } = await import('../systems/index.js')
-    project = { systems: [iris, titanic] }
+    const { iris, titanic, airQualitySystem } = await import('../systems/index.js')
+    project = { systems: [iris, titanic, airQualitySystem({ feed: settings.airQuality })] }
   } else {
     if (!existsSync(file)) throw configError(file, 'does not exist')
     let mod: Record<string, unknown>
@@ -98,7 +63,7 @@ export async function loadConfig(path?: string, settings: ConfigSettings = {}): 
   const systemSettings: SystemSettings = { source: { dataDir, home: store.home, projectDir }, seed }
   if (file !== null) {
     for (const s of project.systems) {
-      const local = s.source.url ? null : localSourcePath(s, systemSettings.source)
+      const local = 'file' in s.source && !s.source.url ? localSourcePath(s, systemSettings.source) : null
       if (local !== null && !existsSync(local)) throw configError(file, `system ${s.name}: data file ${local} does not exist`)
     }
   }
@@ -117,7 +82,7 @@ export async function loadConfig(path?: string, settings: ConfigSettings = {}): 
     if (e instanceof ValidationError) throw configError(file ?? 'built-in config', e.message, e.issues)
     throw e
   }
-  return Object.freeze({ file, systems: project.systems, pipelines, store, dataDir, seed, settings: systemSettings })
+  return Object.freeze({ file, systems: project.systems, pipelines, store, dataDir, seed, settings: systemSettings, jobQueue: settings.jobQueue ?? {} })
 }
 
 /**

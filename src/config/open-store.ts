@@ -1,9 +1,8 @@
-import { openDatabase, type SqlDialect } from '../db/index.js'
+import { openDatabase, type OpenDatabaseOptions, type SqlDialect } from '../db/index.js'
 import { FeatureStore } from '../featurestore/index.js'
-import { ModelRegistry } from '../registry/index.js'
+import { ModelRegistry, type ModelRegistryOptions } from '../registry/index.js'
 import { RunStore } from '../runtime/index.js'
-import type { StoreConfig } from './config.js'
-import { settingsFromEnv } from './load-config.js'
+import { storeLocation, type StoreConfig } from './env.js'
 
 /** One open store: the database, and the feature store, model registry and run history over it. */
 export interface Store {
@@ -21,7 +20,7 @@ export interface Store {
  * SML_PG_SCHEMA are read here, at the edge.
  */
 export async function openStore(config?: { readonly store?: StoreConfig }): Promise<Store> {
-  const store = config?.store ?? (({ home, url, schema }) => ({ home, url, schema }))(settingsFromEnv())
+  const store = config?.store ?? storeLocation()
   const db = await openDatabase({ url: store.url, home: store.home, schema: store.schema })
   let closed: Promise<void> | null = null
   return {
@@ -31,4 +30,17 @@ export async function openStore(config?: { readonly store?: StoreConfig }): Prom
     runs: new RunStore(db),
     close: () => (closed ??= db.close()),
   }
+}
+
+/**
+ * The feature store alone (Hopsworks' `get_feature_store()`): the store named by `options` (`url`, `home`,
+ * `schema`), else the environment's (DATABASE_URL, SML_HOME, SML_PG_SCHEMA), read here at the edge.
+ */
+export async function openFeatureStore(options: OpenDatabaseOptions = {}): Promise<FeatureStore> {
+  return new FeatureStore(await openDatabase({ ...options, ...storeLocation(options) }))
+}
+
+/** The model registry alone, over the store named by `options`, else the environment's (as openFeatureStore). */
+export async function openModelRegistry(options: OpenDatabaseOptions & ModelRegistryOptions = {}): Promise<ModelRegistry> {
+  return new ModelRegistry(await openDatabase({ ...options, ...storeLocation(options) }), options)
 }

@@ -241,6 +241,33 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute()
     },
   },
+  {
+    // Feature views that join groups point-in-time correct (the joins as JSON; null for a view of one group),
+    // and time-based splits (the split kind, and the test set's first instant in epoch ms; null for random).
+    id: '008_feature_view_joins_time_splits',
+    async up(db, d) {
+      const str = sql.raw(d.sqlType('string'))
+      await db.schema.alterTable('sml_feature_views').addColumn('joins', str).execute()
+      await db.schema.alterTable('sml_training_datasets').addColumn('split', str).execute()
+      await db.schema.alterTable('sml_training_datasets').addColumn('test_start', 'bigint').execute()
+    },
+  },
+  {
+    // Where each incremental fetch (a system's daily fetch pipeline) continues from: the position its last
+    // successful fetch returned, written in the transaction of the commit that holds that fetch's rows (so a
+    // failed insert moves neither), with that commit's id (null when a fetch moved the position with no rows).
+    id: '009_source_positions',
+    async up(db, d) {
+      const str = sql.raw(d.sqlType('string'))
+      await db.schema
+        .createTable('sml_source_positions')
+        .addColumn('name', str, (c) => c.primaryKey())
+        .addColumn('position', str)
+        .addColumn('commit_id', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+  },
 ]
 
 /** Applies pending migrations under the dialect's cross-process lock; safe to call from many processes at once. */

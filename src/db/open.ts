@@ -6,9 +6,9 @@ import { migrate } from './migrations.js'
 import { SqliteDialect } from './sqlite/sqlite-dialect.js'
 
 export interface OpenDatabaseOptions {
-  /** postgres://… URL; default `DATABASE_URL`. When set, PostgreSQL is used. */
+  /** postgres://… URL. When set, PostgreSQL is used. (The environment's DATABASE_URL is read at the edge: `storeLocation` in config/.) */
   readonly url?: string
-  /** Directory of the embedded store; default `SML_HOME` or `./.sml`. */
+  /** Directory of the embedded store; default `./.sml`. */
   readonly home?: string
   /** PostgreSQL schema to work in (tests use one each). */
   readonly schema?: string
@@ -22,21 +22,24 @@ export interface OpenDatabaseOptions {
   readonly create?: boolean
 }
 
-/** The directory holding the embedded store, caches and artifacts. */
+/** The directory holding the embedded store, caches and artifacts: `home` (the configuration's SML_HOME), default `./.sml`. */
 export function smlHome(home?: string): string {
-  return resolve(home ?? process.env.SML_HOME ?? '.sml')
+  return resolve(home ?? '.sml')
 }
 
-/** The one place that chooses a database: PostgreSQL when a URL is given, else the SQLite file under SML_HOME. */
+/**
+ * The one place that chooses a database: PostgreSQL when a URL is given, else the SQLite file under `home`.
+ * It reads no environment: the caller passes the configuration's store (`Config.store`, `storeLocation()`).
+ */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SqlDialect> {
-  const url = options.url ?? (options.home === undefined ? process.env.DATABASE_URL : undefined)
+  const url = options.url
   const create = options.create !== false
   let dialect: SqlDialect
   let where: string
   if (url) {
     // Loaded lazily so the embedded path never loads the pg driver.
     const { PostgresDialect } = await import('./postgres/postgres-dialect.js')
-    const schema = options.schema ?? process.env.SML_PG_SCHEMA
+    const schema = options.schema
     const pgDialect = new PostgresDialect({ connectionString: url, schema })
     if (create) await pgDialect.init()
     dialect = pgDialect

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely'
 import type { SqlDialect } from '../db/index.js'
 import type { CommitInfo, FeatureGroupMetadata } from './types.js'
 
@@ -40,4 +41,12 @@ export async function findGroup(db: SqlDialect, name: string, version?: number):
 export async function findGroupById(db: SqlDialect, id: number): Promise<FeatureGroupMetadata | undefined> {
   const r = await db.kysely.selectFrom('sml_feature_groups').selectAll().where('id', '=', id).executeTakeFirst()
   return r ? toGroupMetadata(r) : undefined
+}
+
+/** Feature views that read a group: as their left group or joined. */
+export async function viewsReading(k: Kysely<any>, groupId: number): Promise<{ id: number; name: string }[]> {
+  const rows = await k.selectFrom('sml_feature_views').select(['id', 'name', 'feature_group_id', 'joins']).execute()
+  return rows
+    .filter((r) => Number(r.feature_group_id) === groupId || (r.joins ? (JSON.parse(r.joins) as { featureGroupId: number }[]).some((j) => j.featureGroupId === groupId) : false))
+    .map((r) => ({ id: Number(r.id), name: String(r.name) }))
 }

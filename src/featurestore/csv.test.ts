@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
-import { csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile } from './csv.js'
+import { csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile, recordsToTable, tableRecords } from './csv.js'
 import { AIR_QUALITY_CSV, IRIS_CSV, TITANIC_CSV } from './test-support/data.js'
+import { TIMESTAMP_FORMAT } from './timestamp.js'
 
 describe('CSV sources', () => {
   it('reads the real iris and titanic files with inferred types', () => {
@@ -101,5 +102,51 @@ describe('CSV sources', () => {
     expect(parseCsvTimestamp('2026-03-01T06:00:00Z')).toBe(Date.UTC(2026, 2, 1, 6))
     for (const bad of ['2023/2/29', '2023/13/1', '3/4/2025', '2023/1/1 10:00', '2023/1']) expect(parseCsvTimestamp(bad)).toBeNull()
     expect(() => csvToRows(parseCsv('d\n4/3/2025\n'), [{ name: 'd', type: 'timestamp' }])).toThrow(/"4\/3\/2025" is not a valid timestamp \(expected .*or YYYY\/M\/D\)/)
+  })
+})
+
+describe('record tables (JSON and function sources)', () => {
+  const schema = [
+    { name: 'id', type: 'int' as const },
+    { name: 'ts', type: 'timestamp' as const },
+    { name: 'x', type: 'float' as const },
+    { name: 'ok', type: 'bool' as const },
+    { name: 'name', type: 'string' as const },
+  ]
+
+  it('takes the union of keys, lowercased in first-seen order, and typed cells as they are', () => {
+    const t = recordsToTable([{ ID: 1, ts: '2026-01-01', x: 1.5 }, { id: 2, ts: new Date(0), ok: true, Name: 'b', x: null }])
+    expect(t.header).toEqual(['id', 'ts', 'x', 'ok', 'name'])
+    expect(tableRecords(t)).toEqual([
+      { id: 1, ts: '2026-01-01', x: 1.5, ok: null, name: null },
+      { id: 2, ts: new Date(0), x: null, ok: true, name: 'b' },
+    ])
+    expect(csvToRows(t, schema)).toEqual([
+      { id: 1, ts: new Date('2026-01-01T00:00:00Z'), x: 1.5, ok: null, name: null },
+      { id: 2, ts: new Date(0), x: null, ok: true, name: 'b' },
+    ])
+  })
+
+  it('refuses cells of the wrong type by record and column, without CSV line numbers', () => {
+    const t = recordsToTable([{ id: 1.5, x: '2.5', ok: 'yes', name: 3 }, { id: 2, x: Infinity, ts: {} }])
+    const e = (() => {
+      try {
+        csvToRows(t, schema, 'feed')
+      } catch (err) {
+        return err as ValidationError
+      }
+    })()
+    expect(e?.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual([
+      'row 1.id: number 1.5 is not a valid int',
+      'row 1.ok: "yes" is not a valid bool',
+      'row 1.name: number 3 is not a valid string',
+      'row 2.x: number Infinity is not a valid float',
+      `row 2.ts: an object is not a valid timestamp (expected ${TIMESTAMP_FORMAT})`,
+    ])
+  })
+
+  it('refuses items that are not records, and keys equal but for case', () => {
+    expect(() => recordsToTable([{ a: 1 }, [1], null], 'feed')).toThrow(/invalid feed: row 2: an array is not a record \(a plain object\); row 3: null is not a record/)
+    expect(() => recordsToTable([{ a: 1, A: 2 }], 'feed')).toThrow(/row 1, column "a": keys "a" and "A" are the same column/)
   })
 })

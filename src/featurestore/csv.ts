@@ -92,8 +92,23 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   })
 }
 
-/** Converts CSV cells to typed values by the schema; an empty cell is a missing value; timestamp text without an offset is UTC (see parseCsvTimestamp). */
-export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what = 'CSV'): Row[] {
+/**
+ * A table of records: column names and one cell per column per record. A `CsvTable` is one (text cells); a JSON
+ * or function source gives typed cells (numbers, booleans, null, Date or ISO text).
+ */
+export interface RecordTable {
+  readonly header: readonly string[]
+  readonly records: readonly (readonly unknown[])[]
+}
+
+/**
+ * Converts a table's cells to typed values by the schema. Text cells (CSV) are parsed: '' is a missing value,
+ * timestamp text without an offset is UTC (see parseCsvTimestamp). Other cells (JSON, a function's records) are taken as they are when
+ * they have the column's type: a finite number for float (an integer for int), a boolean for bool, a Date or
+ * timestamp text for timestamp; null and undefined are missing values. Anything else is a ValidationError
+ * naming the row and column; every column of the table must be in the schema.
+ */
+export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], what = 'CSV'): Row[] {
   const byName = new Map(schema.map((f) => [f.name, f]))
   const issues: ValidationIssue[] = []
   table.header.forEach((h) => {
@@ -107,10 +122,13 @@ export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what 
     const row: Row = {}
     for (let c = 0; c < types.length; c++) {
       const s = rec[c]
-      const v = parseCell(types[c], s)
+      const v = typeof s === 'string' ? parseCell(types[c], s) : typedCell(types[c], s)
       if (v === undefined) {
-        const expected = types[c] === 'timestamp' ? ` (expected ${CSV_TIMESTAMP_FORMAT})` : ''
-        issues.push({ row: r + 1, column: table.header[c], reason: `${JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s)} is not a valid ${types[c]}${expected} (line ${r + 2})` })
+        const expected = types[c] === 'timestamp' ? ` (expected ${typeof s === 'string' ? CSV_TIMESTAMP_FORMAT : TIMESTAMP_FORMAT})` : ''
+        const shown = typeof s === 'string' ? JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s) : describeValue(s)
+        // A CSV file's line numbers are what people look up; records of a JSON or function source have none.
+        const where = isRecordTable(table) ? '' : ` (line ${r + 2})`
+        issues.push({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${expected}${where}` })
       }
       else row[table.header[c]] = v
     }
@@ -118,6 +136,86 @@ export function csvToRows(table: CsvTable, schema: readonly FeatureSpec[], what 
   }
   if (issues.length) throw validationError(issues, what)
   return rows
+}
+
+/** A non-text cell as it is, when it has the column's type; undefined when it does not. */
+function typedCell(type: ColumnType, v: unknown): number | string | boolean | Date | null | undefined {
+  if (v === null || v === undefined) return null
+  switch (type) {
+    case 'int':
+      return typeof v === 'number' && Number.isInteger(v) ? v : undefined
+    case 'float':
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined
+    case 'bool':
+      return typeof v === 'boolean' ? v : undefined
+    case 'timestamp':
+      return v instanceof Date && !Number.isNaN(v.getTime()) ? v : undefined
+    case 'string':
+      return undefined
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null'
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid Date' : `the Date ${v.toISOString()}`
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'object') return 'an object'
+  if (typeof v === 'string') return JSON.stringify(v)
+  return `${typeof v} ${String(v)}`
+}
+
+const fromRecords = new WeakSet<object>()
+function isRecordTable(table: object): boolean {
+  return fromRecords.has(table)
+}
+
+/**
+ * Records (plain objects, as a JSON or function source returns them) as a table: the union of their keys,
+ * lowercased like a CSV header, in first-seen order; a key a record lacks is null.
+ * @throws ValidationError when an item is not a plain object, or two keys differ only in case.
+ */
+export function recordsToTable(records: readonly unknown[], what = 'records'): RecordTable {
+  const issues: ValidationIssue[] = []
+  const index = new Map<string, number>()
+  const header: string[] = []
+  const keysOf: string[][] = []
+  records.forEach((rec, i) => {
+    if (typeof rec !== 'object' || rec === null || Array.isArray(rec) || rec instanceof Date) {
+      if (issues.length < 50) issues.push({ row: i + 1, reason: `${describeValue(rec)} is not a record (a plain object)` })
+      keysOf.push([])
+      return
+    }
+    const keys = Object.keys(rec)
+    const lower = keys.map((k) => k.trim().toLowerCase())
+    lower.forEach((k, j) => {
+      if (lower.indexOf(k) !== j && issues.length < 50) issues.push({ row: i + 1, column: k, reason: `keys ${JSON.stringify(keys[lower.indexOf(k)])} and ${JSON.stringify(keys[j])} are the same column` })
+      if (k === '' && issues.length < 50) issues.push({ row: i + 1, reason: 'a key is empty' })
+      if (!index.has(k)) {
+        index.set(k, header.length)
+        header.push(k)
+      }
+    })
+    keysOf.push(keys)
+  })
+  if (issues.length) throw validationError(issues, what)
+  const table: RecordTable = {
+    header,
+    records: records.map((rec, i) => {
+      const cells: unknown[] = new Array(header.length).fill(null)
+      for (const k of keysOf[i]) {
+        const v = (rec as Record<string, unknown>)[k]
+        cells[index.get(k.trim().toLowerCase())!] = v === undefined ? null : v
+      }
+      return cells
+    }),
+  }
+  fromRecords.add(table)
+  return table
+}
+
+/** A table's records as plain objects keyed by column (the inverse of recordsToTable). */
+export function tableRecords(table: RecordTable): Record<string, unknown>[] {
+  return table.records.map((rec) => Object.fromEntries(table.header.map((h, c) => [h, rec[c]])))
 }
 
 function parseCell(type: ColumnType, s: string): number | string | boolean | Date | null | undefined {

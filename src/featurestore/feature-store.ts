@@ -1,7 +1,9 @@
-import { assertIdentifier, NotFoundError, openDatabase, validationError, type OpenDatabaseOptions, type SqlDialect } from '../db/index.js'
-import { findGroup, findGroupById, toGroupMetadata } from './catalog.js'
-import { createGroupTable, FeatureGroup, type FeatureQuery } from './feature-group.js'
-import { FeatureView, toViewMetadata } from './feature-view.js'
+import { assertIdentifier, NotFoundError, validationError, type SqlDialect } from '../db/index.js'
+import { findGroup, findGroupById, toGroupMetadata, viewsReading } from './catalog.js'
+import { COMMIT_LOCK, createGroupTable, FeatureGroup } from './feature-group.js'
+import type { FeatureQuery } from './feature-query.js'
+import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
+import { FeatureView, toViewMetadata, type FeatureViewJoin } from './feature-view.js'
 import { isTransformationKind } from './transformations.js'
 import type { FeatureGroupOptions, TransformationKind } from './types.js'
 import { checkDefinition } from './validate.js'
@@ -10,6 +12,7 @@ export interface FeatureViewOptions {
   readonly name: string
   readonly version?: number
   readonly description?: string
+  /** A group's selection, possibly joined with others (`fg.select([...]).join(other.select([...]), { on })`). */
   readonly query: FeatureQuery
   readonly labels?: readonly string[]
   readonly transformations?: Readonly<Record<string, TransformationKind>>
@@ -74,13 +77,13 @@ export class FeatureStore {
     return rows.map((r) => new FeatureGroup(this.db, toGroupMetadata(r)))
   }
 
-  /** Drops a group version with its table, commits, views and training datasets. */
+  /** Drops a group version with its table, commits, the views that read it (joined or not) and their training datasets. */
   async deleteFeatureGroup(name: string, version: number): Promise<void> {
     const fg = await this.getFeatureGroup(name, version)
     await this.db.transaction(async (tx) => {
-      const views = await tx.kysely.selectFrom('sml_feature_views').select('id').where('feature_group_id', '=', fg.id).execute()
+      const views = await viewsReading(tx.kysely, fg.id)
       for (const v of views) await tx.kysely.deleteFrom('sml_training_datasets').where('feature_view_id', '=', v.id).execute()
-      await tx.kysely.deleteFrom('sml_feature_views').where('feature_group_id', '=', fg.id).execute()
+      for (const v of views) await tx.kysely.deleteFrom('sml_feature_views').where('id', '=', v.id).execute()
       await tx.kysely.deleteFrom('sml_commits').where('feature_group_id', '=', fg.id).execute()
       await tx.kysely.deleteFrom('sml_feature_groups').where('id', '=', fg.id).execute()
       await tx.kysely.schema.dropTable(fg.metadata.tableName).ifExists().execute()
@@ -93,10 +96,12 @@ export class FeatureStore {
     const fg = options.query.featureGroup
     const labels = options.labels ?? []
     const transformations = options.transformations ?? {}
+    const features = options.query.columns
+    const joins: FeatureViewJoin[] = options.query.joins.map((j) => ({ featureGroupId: j.query.featureGroup.id, features: j.query.features, on: j.on, prefix: j.prefix }))
     const issues = [
-      ...labels.filter((l) => !options.query.features.includes(l)).map((l) => ({ column: l, reason: 'label is not among the selected features' })),
+      ...labels.filter((l) => !features.includes(l)).map((l) => ({ column: l, reason: 'label is not among the selected features' })),
       ...Object.entries(transformations).flatMap(([c, k]) => [
-        ...(options.query.features.includes(c) ? [] : [{ column: c, reason: 'transformation on a column that is not selected' }]),
+        ...(features.includes(c) ? [] : [{ column: c, reason: 'transformation on a column that is not selected' }]),
         ...(isTransformationKind(k) ? [] : [{ column: c, reason: `unknown transformation ${JSON.stringify(k)}` }]),
       ]),
     ]
@@ -113,7 +118,8 @@ export class FeatureStore {
           version,
           description: options.description ?? '',
           feature_group_id: fg.id,
-          features: JSON.stringify(options.query.features),
+          features: JSON.stringify(features),
+          joins: joins.length ? JSON.stringify(joins) : null,
           labels: JSON.stringify(labels),
           transformations: JSON.stringify(transformations),
           created_at: Date.now(),
@@ -140,6 +146,23 @@ export class FeatureStore {
     await this.db.close()
   }
 
+  /** Where the incremental fetch `name` continues from (stored by its last successful run); null before its first. */
+  async sourcePosition(name: string): Promise<SourcePosition | null> {
+    return readSourcePosition(this.db.kysely, name)
+  }
+
+  /**
+   * Moves a fetch's position without rows (a fetch that found nothing new but advanced its cursor); with rows,
+   * move it in their insert (`InsertOptions.sourcePosition`) instead, so that both are written or neither.
+   * @throws ConflictError when the stored position is no longer `move.from`.
+   */
+  async moveSourcePosition(move: SourcePositionMove): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.lockUntilEnd(COMMIT_LOCK)
+      await writeSourcePosition(tx.kysely, move, null)
+    })
+  }
+
   private async findView(name: string, version?: number): Promise<FeatureView | undefined> {
     let q = this.db.kysely.selectFrom('sml_feature_views').selectAll().where('name', '=', name)
     q = version === undefined ? q.orderBy('version', 'desc').limit(1) : q.where('version', '=', version)
@@ -149,14 +172,9 @@ export class FeatureStore {
 
   private async viewFromRow(r: Record<string, unknown>): Promise<FeatureView> {
     const meta = toViewMetadata(r)
-    const g = await findGroupById(this.db, meta.featureGroupId)
-    if (!g) throw new NotFoundError(`feature view ${meta.name} refers to a deleted feature group`)
-    return new FeatureView(this.db, meta, new FeatureGroup(this.db, g))
+    const groups = await Promise.all([meta.featureGroupId, ...meta.joins.map((j) => j.featureGroupId)].map((id) => findGroupById(this.db, id)))
+    if (groups.some((g) => !g)) throw new NotFoundError(`feature view ${meta.name} refers to a deleted feature group`)
+    const [g, ...joined] = groups.map((g) => new FeatureGroup(this.db, g!))
+    return new FeatureView(this.db, meta, g, joined)
   }
 }
-
-/** Opens the store chosen by the environment: PostgreSQL when DATABASE_URL is set, else SQLite under SML_HOME. */
-export async function openFeatureStore(options: OpenDatabaseOptions = {}): Promise<FeatureStore> {
-  return new FeatureStore(await openDatabase(options))
-}
-

@@ -1,19 +1,35 @@
-import { NotFoundError, validationError, type ColumnType, type SqlDialect, type ValidationIssue } from '../db/index.js'
-import { Random } from '../ml/random.js'
+import { NotFoundError, validationError, type ColumnType, type SqlDialect } from '../db/index.js'
 import type { Matrix } from '../ml/matrix.js'
 import type { ColumnBatch, FeatureGroup } from './feature-group.js'
 import type { FittedTransformation, ReadOptions, Row, TransformationKind } from './types.js'
 import { applyTransformation, fitTransformation, outputNames } from './transformations.js'
 import { checkModelInputs, fromModelValue, rowsToColumns, transformColumns } from './model-input.js'
+import { joinedColumns } from './feature-query.js'
+import { asOfIndex, gather } from './point-in-time.js'
+import { checkLabelPresent, checkSplitOptions, iota, splitIndices, timeSplitIndices } from './splits.js'
+
+export { approximateMode, splitIndices } from './splits.js'
+
+/** A group joined into a view point-in-time correct, as stored with the view (see `FeatureQuery.join`). */
+export interface FeatureViewJoin {
+  readonly featureGroupId: number
+  /** Columns selected in the joined group, by their names there. */
+  readonly features: readonly string[]
+  readonly on: readonly string[]
+  readonly prefix: string
+}
 
 export interface FeatureViewMetadata {
   readonly id: number
   readonly name: string
   readonly version: number
   readonly description: string
+  /** The left (label) group: it gives the rows. */
   readonly featureGroupId: number
-  /** Every selected column, labels included. */
+  /** Every column of the view, labels included: the left group's selection, then the joined groups' (prefixed). */
   readonly features: readonly string[]
+  /** Groups joined point-in-time correct, in join order; empty for a view of one group. */
+  readonly joins: readonly FeatureViewJoin[]
   readonly labels: readonly string[]
   readonly transformations: Readonly<Record<string, TransformationKind>>
   readonly createdAt: Date
@@ -23,8 +39,16 @@ export interface TrainingDatasetMetadata {
   readonly id: number
   readonly featureViewId: number
   readonly version: number
-  /** The feature-group commit the data was read as of (lineage). */
+  /**
+   * The commit the data was read as of (lineage). Commit ids are one sequence for the whole store, so for a
+   * view that joins groups this is the latest commit of any of them, and every group is read as of it.
+   */
   readonly commitId: number | null
+  /** How rows were split: 'random' (seeded shuffle) or 'time' (training rows strictly before `testStart`). */
+  readonly split: SplitKind
+  /** Time split: the first instant of the test set (every row at or after it is a test row); null for a random split. */
+  readonly testStart: Date | null
+  /** Share of rows held out for testing: as asked for a random split, as it came out for a time split. */
   readonly testSize: number
   readonly seed: number
   readonly stratify: boolean
@@ -51,13 +75,27 @@ export interface TrainTestSplit {
   readonly trainingDataset: TrainingDatasetMetadata
 }
 
+export type SplitKind = 'random' | 'time'
+
 export interface TrainTestSplitOptions {
   /**
-   * Fraction of rows held out for testing, in (0, 1); default 0.2. The test set has ceil(testSize × n) rows
-   * and the training set the rest, as scikit-learn's train_test_split; a split that leaves either empty is refused.
-   * A number of rows (scikit-learn's integer test_size) is not accepted.
+   * 'random' (default): a seeded shuffle, optionally stratified, with scikit-learn's sizes.
+   * 'time': by the left group's event time, for time series: every training row is strictly before every test
+   * row; train and test rows each come in event-time order (key order on an equal time). Give `testStart` or
+   * `testSize` (default 0.2), not both; `seed` plays no part and `stratify` is refused.
+   */
+  readonly split?: SplitKind
+  /**
+   * Random split: fraction of rows held out for testing, in (0, 1); default 0.2. The test set has
+   * ceil(testSize × n) rows and the training set the rest, as scikit-learn's train_test_split; a split that
+   * leaves either empty is refused. A number of rows (scikit-learn's integer test_size) is not accepted.
+   * Time split: the last fraction of rows by event time. The test set starts at the event time of the row
+   * that ceil(testSize × n) rows from the end falls on, and rows sharing that instant all go to the test set
+   * (ties are never split across the sets), so it may hold a few more rows than ceil(testSize × n).
    */
   readonly testSize?: number
+  /** Time split: rows with an event time at or after this instant are the test set, the earlier ones training. */
+  readonly testStart?: Date
   readonly seed?: number
   /**
    * Keep each label's share the same in both splits, allotted as scikit-learn's StratifiedShuffleSplit does
@@ -89,7 +127,10 @@ export class FeatureView {
   constructor(
     private readonly db: SqlDialect,
     readonly metadata: FeatureViewMetadata,
+    /** The left (label) group: it gives the rows. */
     readonly featureGroup: FeatureGroup,
+    /** The joined groups, one per entry of `metadata.joins`. */
+    readonly joinedGroups: readonly FeatureGroup[] = [],
   ) {}
 
   get name(): string {
@@ -113,9 +154,76 @@ export class FeatureView {
     return this.inputColumns.flatMap((c) => outputNames(c, td.fitted[c]))
   }
 
-  /** Column types of the model inputs, from the group's schema. */
+  /** Column types of the model inputs, from the groups' schemas. */
   get inputTypes(): Record<string, ColumnType> {
-    return Object.fromEntries(this.inputColumns.map((c) => [c, this.featureGroup.feature(c).type]))
+    const joined = this.joinedColumnMap()
+    return Object.fromEntries(this.inputColumns.map((c) => [c, joined.get(c)?.type ?? this.featureGroup.feature(c).type]))
+  }
+
+  /** Each joined column of the view: which join it comes from, its name in that group, its type. */
+  private joinedColumnMap(): Map<string, { join: number; source: string; type: ColumnType }> {
+    const out = new Map<string, { join: number; source: string; type: ColumnType }>()
+    this.metadata.joins.forEach((j, k) => {
+      for (const c of joinedColumns(this.joinedGroups[k], j.features, j.on, j.prefix)) out.set(c.name, { join: k, source: c.source, type: c.type })
+    })
+    return out
+  }
+
+  /**
+   * The view's columns for the left group's rows that a read with these options sees, in the left group's
+   * key order. Each joined column holds, per row, the value of its group's as-of match (point-in-time.ts):
+   * the latest version with equal `on` values and an event time at or before the row's, every commit up to
+   * `asOf` counted (the later commit wins on an equal time, then the greater primary key); missing (NaN or
+   * null) where there is none. `since` / `sinceCommit` choose left rows only: joined rows of any age may match.
+   * The left group's `on` and event-time columns come along in the batch.
+   */
+  async readColumns(columns: readonly string[], options: ReadOptions = {}): Promise<ColumnBatch> {
+    const fg = this.featureGroup
+    if (this.metadata.joins.length === 0) return fg.readColumns(columns, options)
+    const joined = this.joinedColumnMap()
+    const et = fg.eventTime!
+    const leftCols = [...new Set([...columns.filter((c) => !joined.has(c)), ...this.metadata.joins.flatMap((j) => j.on), et])]
+    const [left, ...rights] = await Promise.all([
+      fg.readColumns(leftCols, options),
+      ...this.metadata.joins.map((j, k) => {
+        const wanted = columns.filter((c) => joined.get(c)?.join === k).map((c) => joined.get(c)!.source)
+        return wanted.length ? this.joinedGroups[k].readTimeline(j.on, wanted, options.asOf) : null
+      }),
+    ])
+    const out = { ...left.columns }
+    const types = { ...left.types }
+    rights.forEach((r, k) => {
+      if (!r) return
+      const j = this.metadata.joins[k]
+      const idx = asOfIndex({ nRows: left.nRows, keys: j.on.map((c) => left.columns[c]), time: left.columns[et] as Float64Array }, r)
+      for (const c of columns) {
+        const m = joined.get(c)
+        if (m?.join !== k) continue
+        out[c] = gather(r.columns[m.source], idx)
+        types[c] = m.type
+      }
+    })
+    return { nRows: left.nRows, columns: out, types }
+  }
+
+  /** The commit a split reads as of: the left group's latest, or with joins the latest of any of the view's groups. */
+  private async snapshotCommit(): Promise<number | undefined> {
+    const left = await this.featureGroup.latestCommit()
+    if (!left) return undefined
+    const others = await Promise.all(this.joinedGroups.map((g) => g.latestCommit()))
+    return Math.max(left.id, ...others.map((c) => c?.id ?? 0))
+  }
+
+  /** Train and test row indices of a recorded (or about to be recorded) split of `data`, which holds the labels and, for a time split, the event time. */
+  private splitOf(data: ColumnBatch, td: Pick<TrainingDatasetMetadata, 'split' | 'testStart' | 'testSize' | 'seed' | 'stratify'>): { train: Int32Array; test: Int32Array } {
+    if (td.split === 'time') return timeSplitIndices(data.columns[this.featureGroup.eventTime!] as Float64Array, { testStart: td.testStart!.getTime() })
+    return splitIndices(data, this.metadata.labels[0], td.testSize, td.seed, td.stratify)
+  }
+
+  /** Columns a split reads: inputs, labels and, for a time split, the event time. */
+  private splitColumns(split: SplitKind): string[] {
+    const et = this.featureGroup.eventTime
+    return [...new Set([...this.inputColumns, ...this.metadata.labels, ...(split === 'time' && et ? [et] : [])])]
   }
 
   /**
@@ -126,25 +234,49 @@ export class FeatureView {
    * take) throws ValidationError and records nothing.
    */
   async trainTestSplit(options: TrainTestSplitOptions = {}): Promise<TrainTestSplit> {
-    const { testSize, seed, stratify } = checkSplitOptions(options, this.metadata)
+    const { split, testSize, testStart, seed, stratify } = checkSplitOptions(options, this.metadata, this.featureGroup.eventTime)
     checkModelInputs(this.inputColumns, this.inputTypes, this.metadata.transformations)
-    const commitId = options.asOf ?? (await this.featureGroup.latestCommit())?.id
+    const commitId = options.asOf ?? (await this.snapshotCommit())
     if (commitId === undefined) throw validationError([{ reason: `feature group ${this.featureGroup.name} has no data yet` }], 'split')
-    const data = await this.featureGroup.readColumns([...this.inputColumns, ...this.metadata.labels], { asOf: commitId })
-    const { train, test } = splitIndices(data, this.metadata.labels[0], testSize, seed, stratify)
+    const data = await this.readColumns(this.splitColumns(split), { asOf: commitId })
+    let parts: { train: Int32Array; test: Int32Array; testStart?: number }
+    if (split === 'time') {
+      checkLabelPresent(data, this.metadata.labels[0])
+      parts = timeSplitIndices(data.columns[this.featureGroup.eventTime!] as Float64Array, { testStart: testStart?.getTime(), testSize })
+    } else parts = splitIndices(data, this.metadata.labels[0], testSize!, seed, stratify)
+    const { train, test } = parts
     const fitted: Record<string, FittedTransformation> = {}
     for (const [col, kind] of Object.entries(this.metadata.transformations)) fitted[col] = fitTransformation(kind, col, data.columns[col], train)
-    const split = this.assemble(data, train, test, fitted)
-    const trainingDataset = await this.recordTrainingDataset({ commitId, testSize, seed, stratify, trainRows: train.length, testRows: test.length, fitted })
-    return { ...split, trainingDataset }
+    const assembled = this.assemble(data, train, test, fitted)
+    const trainingDataset = await this.recordTrainingDataset({
+      commitId,
+      split,
+      testStart: split === 'time' ? new Date(parts.testStart!) : null,
+      testSize: split === 'time' ? test.length / data.nRows : testSize!,
+      seed,
+      stratify,
+      trainRows: train.length,
+      testRows: test.length,
+      fitted,
+    })
+    return { ...assembled, trainingDataset }
   }
 
   /** Re-reads a recorded training dataset: identical rows, order and transformations. */
   async getTrainTestSplit(version?: number): Promise<TrainTestSplit> {
     const td = await this.getTrainingDataset(version)
-    const data = await this.featureGroup.readColumns([...this.inputColumns, ...this.metadata.labels], td.commitId === null ? {} : { asOf: td.commitId })
-    const { train, test } = splitIndices(data, this.metadata.labels[0], td.testSize, td.seed, td.stratify)
+    const { data, train, test } = await this.readTrainingDataset(td)
     return { ...this.assemble(data, train, test, td.fitted), trainingDataset: td }
+  }
+
+  /**
+   * A recorded training dataset's rows, raw (before transformations): the view's columns (and `extra` left-group
+   * columns, e.g. the primary key) read as of its commit, with its training and test row indices. What the
+   * split itself read, so the indices select the same rows (promotion and drift re-check training data so).
+   */
+  async readTrainingDataset(td: TrainingDatasetMetadata, extra: readonly string[] = []): Promise<{ data: ColumnBatch; train: Int32Array; test: Int32Array }> {
+    const data = await this.readColumns([...new Set([...this.splitColumns(td.split), ...extra])], td.commitId === null ? {} : { asOf: td.commitId })
+    return { data, ...this.splitOf(data, td) }
   }
 
   async trainingDatasets(): Promise<TrainingDatasetMetadata[]> {
@@ -169,7 +301,7 @@ export class FeatureView {
     const keyCols = this.featureGroup.primaryKey
     const labelCols = this.metadata.labels
     const readCols = [...new Set([...keyCols, ...this.inputColumns, ...labelCols])]
-    const data = await this.featureGroup.readColumns(readCols, options)
+    const data = await this.readColumns(readCols, options)
     const all = iota(data.nRows)
     const keys: Row[] = new Array(data.nRows)
     for (let i = 0; i < data.nRows; i++) {
@@ -181,7 +313,11 @@ export class FeatureView {
     return { x: transformColumns(data, all, this.inputColumns, td.fitted), keys, y, featureNames: this.featureNames(td), trainingDataset: td }
   }
 
-  /** Online lookup of one row by primary key, transformed for the model: equal to that row of `getBatchData`. */
+  /**
+   * Online lookup of one row by the left group's primary key, transformed for the model: equal to that row of
+   * `getBatchData`. A joined group contributes its latest version (every commit counted) with the row's `on`
+   * values at or before the row's event time, as the batch read's merge does; missing values where none is.
+   */
   async getFeatureVector(key: Row, options: { trainingDatasetVersion?: number } = {}): Promise<number[]> {
     const [v] = await this.getFeatureVectors([key], options)
     return v
@@ -193,8 +329,30 @@ export class FeatureView {
     rows.forEach((row, i) => {
       if (!row) throw new NotFoundError(`no row in ${this.featureGroup.name} v${this.featureGroup.version} with key ${JSON.stringify(keys[i])}`)
     })
-    const x = this.transformRows(rows as Row[], td)
+    const x = this.transformRows(await this.withJoinedColumns(rows as Row[]), td)
     return Array.from({ length: x.nRows }, (_, i) => Array.from(x.data.subarray(i * x.nCols, (i + 1) * x.nCols)))
+  }
+
+  /** Left-group rows with each joined group's as-of values added under the view's names. */
+  private async withJoinedColumns(rows: Row[]): Promise<Row[]> {
+    if (this.metadata.joins.length === 0) return rows
+    const et = this.featureGroup.eventTime!
+    const joined = this.joinedColumnMap()
+    const out = rows.map((r) => ({ ...r }))
+    await Promise.all(
+      this.metadata.joins.map(async (j, k) => {
+        const cols = [...joined.values()].filter((m) => m.join === k)
+        const found = await this.joinedGroups[k].latestAtOrBefore(
+          j.on,
+          rows.map((r) => ({ key: r, at: (r[et] as Date).getTime() })),
+          cols.map((m) => m.source),
+        )
+        found.forEach((f, i) => {
+          for (const [name, m] of joined) if (m.join === k) out[i][name] = f ? f[m.source] : null
+        })
+      }),
+    )
+    return out
   }
 
   /**
@@ -248,6 +406,8 @@ export class FeatureView {
           feature_view_id: this.metadata.id,
           version,
           commit_id: td.commitId,
+          split: td.split,
+          test_start: td.testStart === null ? null : td.testStart.getTime(),
           test_size: td.testSize,
           seed: td.seed,
           stratify: td.stratify ? 1 : 0,
@@ -263,13 +423,6 @@ export class FeatureView {
   }
 }
 
-/** 0, 1, …, n-1 (a plain loop: Int32Array.from with a mapper is many times slower). */
-function iota(n: number): Int32Array {
-  const a = new Int32Array(n)
-  for (let i = 0; i < n; i++) a[i] = i
-  return a
-}
-
 function take(values: LabelArray, idx: ArrayLike<number>): LabelArray {
   if (values instanceof Float64Array) {
     const out = new Float64Array(idx.length)
@@ -277,97 +430,6 @@ function take(values: LabelArray, idx: ArrayLike<number>): LabelArray {
     return out
   }
   return Array.from({ length: idx.length }, (_, i) => values[idx[i]])
-}
-
-/** Checks split options before anything is read; collects every problem. */
-function checkSplitOptions(options: TrainTestSplitOptions, view: FeatureViewMetadata): { testSize: number; seed: number; stratify: boolean } {
-  const testSize = options.testSize ?? 0.2
-  const seed = options.seed ?? 42
-  const stratify = options.stratify ?? false
-  const issues: ValidationIssue[] = []
-  if (typeof testSize !== 'number' || !(testSize > 0 && testSize < 1))
-    issues.push({
-      column: 'testSize',
-      reason: `must be between 0 and 1 (exclusive), got ${String(testSize)}${Number.isInteger(testSize) && testSize >= 1 ? ' (a fraction of the rows, not a number of rows)' : ''}`,
-    })
-  if (!Number.isInteger(seed)) issues.push({ column: 'seed', reason: `must be an integer, got ${String(seed)}` })
-  if (options.asOf !== undefined && !(Number.isSafeInteger(options.asOf) && options.asOf > 0)) issues.push({ column: 'asOf', reason: `must be a commit id (a positive integer), got ${String(options.asOf)}` })
-  if (typeof stratify !== 'boolean') issues.push({ column: 'stratify', reason: `must be true or false, got ${String(stratify)}` })
-  else if (stratify && view.labels.length === 0) issues.push({ column: 'stratify', reason: `needs a label, and feature view ${view.name} v${view.version} has none` })
-  if (issues.length) throw validationError(issues, 'split options')
-  return { testSize, seed, stratify }
-}
-
-/**
- * Seeded shuffle split with scikit-learn's sizes (`_validate_shuffle_split`): ceil(testSize × n) test rows, the
- * rest for training, test rows first in the permutation, as ShuffleSplit. When stratified, each label value's
- * rows are split apart, with the training rows allotted as StratifiedShuffleSplit's `_approximate_mode` (ties
- * between equal remainders broken by the seed). Throws ValidationError (naming the label and its value where
- * one is at fault) for a missing label, a split that leaves a set empty, or a class too small to stratify.
- */
-export function splitIndices(data: ColumnBatch, label: string | undefined, testSize: number, seed: number, stratify: boolean): { train: Int32Array; test: Int32Array } {
-  const n = data.nRows
-  const rng = new Random(seed)
-  if (label !== undefined) {
-    const y = data.columns[label]
-    for (let i = 0; i < n; i++) {
-      const v = y[i]
-      if (v === null || (typeof v === 'number' && Number.isNaN(v))) throw validationError([{ row: i + 1, column: label, reason: 'missing label value' }], 'training data')
-    }
-  }
-  const nTest = Math.ceil(testSize * n)
-  const nTrain = n - nTest
-  if (nTrain <= 0) throw validationError([{ column: 'testSize', reason: `with ${n} rows, testSize ${testSize} leaves the training set empty (${nTest} test rows)` }], 'split')
-  if (!stratify || label === undefined) {
-    const perm = rng.shuffle(iota(n))
-    return { test: perm.slice(0, nTest), train: perm.slice(nTest) }
-  }
-  const y = data.columns[label]
-  const groups = new Map<string | number | null, number[]>()
-  for (let i = 0; i < n; i++) {
-    const g = groups.get(y[i])
-    if (g) g.push(i)
-    else groups.set(y[i], [i])
-  }
-  // Classes in sorted order (numbers by value, text by code unit), as numpy's unique: the seed's draws then
-  // do not depend on row order or locale.
-  const classes = [...groups.keys()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0))
-  const counts = classes.map((c) => groups.get(c)!.length)
-  const issues: ValidationIssue[] = classes
-    .filter((_, k) => counts[k] < 2)
-    .map((c) => ({ column: label, reason: `label value ${JSON.stringify(c)} has only 1 member; a stratified split needs at least 2 of each value` }))
-  if (nTrain < classes.length) issues.push({ column: 'testSize', reason: `the training set would hold ${nTrain} rows, fewer than the ${classes.length} label values to stratify by` })
-  if (nTest < classes.length) issues.push({ column: 'testSize', reason: `the test set would hold ${nTest} rows, fewer than the ${classes.length} label values to stratify by` })
-  if (issues.length) throw validationError(issues, 'stratified split')
-  const trainPer = approximateMode(counts, nTrain, rng)
-  const train: number[] = []
-  const test: number[] = []
-  classes.forEach((c, k) => {
-    const g = rng.shuffle(groups.get(c)!)
-    const nTestK = counts[k] - trainPer[k]
-    test.push(...g.slice(0, nTestK))
-    train.push(...g.slice(nTestK))
-  })
-  return { train: rng.shuffle(Int32Array.from(train)), test: rng.shuffle(Int32Array.from(test)) }
-}
-
-/**
- * Splits `nDraws` among classes in proportion to their counts: floors first, then one more to the largest
- * remainders (scikit-learn's `_approximate_mode`, sklearn/utils/extmath.py); ties are broken by `rng`.
- */
-export function approximateMode(counts: readonly number[], nDraws: number, rng: Random): number[] {
-  const total = counts.reduce((a, b) => a + b, 0)
-  const continuous = counts.map((c) => (c / total) * nDraws)
-  const floored = continuous.map(Math.floor)
-  let need = nDraws - floored.reduce((a, b) => a + b, 0)
-  const remainder = continuous.map((c, k) => c - floored[k])
-  for (const value of [...new Set(remainder)].sort((a, b) => b - a)) {
-    if (need <= 0) break
-    const tied = rng.shuffle(remainder.flatMap((r, k) => (r === value ? [k] : [])))
-    for (const k of tied.slice(0, need)) floored[k]++
-    need -= Math.min(tied.length, need)
-  }
-  return floored
 }
 
 export function toViewMetadata(r: Record<string, any>): FeatureViewMetadata {
@@ -378,6 +440,8 @@ export function toViewMetadata(r: Record<string, any>): FeatureViewMetadata {
     description: r.description,
     featureGroupId: Number(r.feature_group_id),
     features: JSON.parse(r.features),
+    // Views stored before joins existed have no joins (null).
+    joins: r.joins ? JSON.parse(r.joins) : [],
     labels: JSON.parse(r.labels),
     transformations: JSON.parse(r.transformations),
     createdAt: new Date(Number(r.created_at)),
@@ -390,6 +454,9 @@ function toTrainingDataset(r: Record<string, any>): TrainingDatasetMetadata {
     featureViewId: Number(r.feature_view_id),
     version: Number(r.version),
     commitId: r.commit_id === null ? null : Number(r.commit_id),
+    // Training datasets recorded before time splits existed were random splits.
+    split: r.split === 'time' ? 'time' : 'random',
+    testStart: r.test_start === null || r.test_start === undefined ? null : new Date(Number(r.test_start)),
     testSize: Number(r.test_size),
     seed: Number(r.seed),
     stratify: Number(r.stratify) === 1,

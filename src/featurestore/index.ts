@@ -1,5 +1,7 @@
-export { FeatureStore, openFeatureStore, type FeatureViewOptions } from './feature-store.js'
-export { FeatureGroup, createGroupTable, type ColumnBatch, type FeatureQuery, type InsertOptions } from './feature-group.js'
+export { FeatureStore, type FeatureViewOptions } from './feature-store.js'
+export { FeatureGroup, createGroupTable, type ColumnBatch, type InsertOptions } from './feature-group.js'
+export { FeatureQuery, type FeatureJoin, type JoinOptions } from './feature-query.js'
+export type { SourcePosition, SourcePositionMove } from './source-positions.js'
 export { toGroupMetadata } from './catalog.js'
 export {
   FeatureView,
@@ -7,12 +9,16 @@ export {
   type BatchData,
   type BatchDataOptions,
   type FeatureViewMetadata,
+  type FeatureViewJoin,
+  type SplitKind,
   type LabelArray,
   type TrainingDatasetMetadata,
   type TrainTestSplit,
   type TrainTestSplitOptions,
 } from './feature-view.js'
-export { parseCsv, parseCsvTimestamp, readCsvFile, inferCsvSchema, csvToRows, csvField, type CsvTable } from './csv.js'
+export { timeSplitIndices } from './splits.js'
+export { asOfIndex, gather, type AsOfSide, type AsOfRight, type KeyColumn } from './point-in-time.js'
+export { parseCsv, parseCsvTimestamp, readCsvFile, inferCsvSchema, csvToRows, csvField, recordsToTable, tableRecords, type CsvTable, type RecordTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'
 export { inferSchema, validateRows, describeExpectation } from './validate.js'
 export { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'

@@ -1,4 +1,4 @@
-export { ModelRegistry, openModelRegistry, sha256Hex, type ModelRegistryOptions } from './model-registry.js'
+export { ModelRegistry, sha256Hex, type ModelRegistryOptions } from './model-registry.js'
 export type { ArtifactStore, ArtifactContent } from './artifact-store.js'
 export { DatabaseArtifactStore } from './database-artifact-store.js'
 export { ChecksumError } from './errors.js'

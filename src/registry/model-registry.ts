@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { assertIdentifier, NotFoundError, openDatabase, ValidationError, validationError, type OpenDatabaseOptions, type SqlDialect, type ValidationIssue } from '../db/index.js'
+import { assertIdentifier, NotFoundError, ValidationError, validationError, type SqlDialect, type ValidationIssue } from '../db/index.js'
 import { ConflictError } from '../errors/index.js'
 import type { ArtifactContent, ArtifactStore } from './artifact-store.js'
 import { DatabaseArtifactStore } from './database-artifact-store.js'
@@ -392,7 +392,3 @@ function isUniqueViolation(e: unknown): boolean {
   return err?.code === '23505' || /unique constraint|duplicate key/i.test(err?.message ?? '')
 }
 
-/** Opens the registry on the store chosen by the environment (SML_HOME or DATABASE_URL). */
-export async function openModelRegistry(options: OpenDatabaseOptions & ModelRegistryOptions = {}): Promise<ModelRegistry> {
-  return new ModelRegistry(await openDatabase(options), options)
-}

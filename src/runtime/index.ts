@@ -22,6 +22,7 @@ export {
   type SchedulerFactory,
   type Scheduler,
   type SchedulerConfig,
+  type JobQueueTuning,
   type SchedulerStats,
   type ScheduledJob,
   type TickHandler,

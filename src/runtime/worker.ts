@@ -4,7 +4,7 @@ import { retryDelay, type Pipeline } from './pipeline.js'
 import { RunStore } from './run-store.js'
 import { runPipeline } from './runner.js'
 import { formatSchedule } from './schedule.js'
-import { createScheduler, type MissedTicks, type ScheduledJob, type Scheduler, type TickTrigger } from './schedulers/index.js'
+import { createScheduler, type JobQueueTuning, type MissedTicks, type ScheduledJob, type Scheduler, type TickTrigger } from './schedulers/index.js'
 
 /** Runs a claimed tick of a pipeline and resolves when its run has ended (recorded in `sml_runs` either way). */
 export type TickExecutor = (pipeline: Pipeline, scheduledFor: Date, trigger: TickTrigger) => Promise<void>
@@ -13,8 +13,10 @@ export interface WorkerOptions {
   readonly db: SqlDialect
   /** Those with a schedule are run; the rest are ignored. */
   readonly pipelines: readonly Pipeline[]
-  /** Default: `createScheduler({ db })`. */
+  /** Default: `createScheduler({ db, jobQueue })`. */
   readonly scheduler?: Scheduler
+  /** The job queue's timings for the default scheduler (the configuration's, from SML_BOSS_* at the edge). */
+  readonly jobQueue?: JobQueueTuning
   /** Default: in this process with runPipeline; `childProcessExecutor` runs each tick as `sml run`. */
   readonly execute?: TickExecutor
   /** Run each pipeline's latest missed tick at start. */
@@ -38,7 +40,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   for (const r of await new RunStore(db).markAbandoned()) log(`run ${r.id} (${r.pipeline}) marked abandoned: ${r.error}`)
   const byName = new Map(options.pipelines.filter((p) => p.schedule !== null).map((p) => [p.name, p]))
   const jobs: ScheduledJob[] = [...byName.values()].map((p) => ({ pipeline: p.name, ...p.schedule!, maxDurationMs: maxDurationMs(p) }))
-  const scheduler = options.scheduler ?? (await createScheduler({ db }))
+  const scheduler = options.scheduler ?? (await createScheduler({ db, jobQueue: options.jobQueue }))
   const execute: TickExecutor = options.execute ?? ((p, scheduledFor, trigger) => runPipeline(p, { db, trigger, scheduledFor, reapAbandoned: false }).then(() => {}))
   const onTick = async (job: ScheduledJob, scheduledFor: Date, trigger: TickTrigger) => {
     log(`${trigger === 'catch-up' ? 'catching up' : 'tick'} ${job.pipeline} @ ${scheduledFor.toISOString()}`)

@@ -13,7 +13,7 @@ import { iris, runDemo, titanic } from '../systems/index.js'
 import { exportStore, importStore } from './index.js'
 
 // The systems read the lab's CSVs from the copies beside the repository, never the network.
-process.env.SML_DATA_DIR = fileURLToPath(new URL('../../../shared/data', import.meta.url))
+const data = { source: { dataDir: fileURLToPath(new URL('../../../shared/data', import.meta.url)) } }
 
 /** Everything a user sees of a store, through the public APIs: group rows and commits, views' data, models with artifact bytes, runs with logs. */
 async function snapshot(db: SqlDialect) {
@@ -51,7 +51,7 @@ describe('moving a store between databases', () => {
   let before: Awaited<ReturnType<typeof snapshot>>
   beforeAll(async () => {
     source = await open('sqlite')
-    await runDemo(source, [iris, titanic], { days: 3 })
+    await runDemo(source, [iris, titanic], { days: 3, settings: data })
     before = await snapshot(source)
   })
   afterAll(async () => {

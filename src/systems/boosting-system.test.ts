@@ -10,7 +10,7 @@ import { systemFeatureGroup, systemPipelines, titanic } from './index.js'
 import { loadServingModel, predictRows, type ClassPrediction } from './serving.js'
 import type { SystemDescription } from './system.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const quiet = { echo: () => {} }
 
 /** Titanic with its forest swapped for gradient boosting: a system picks any classifier in model.create. */
@@ -26,7 +26,7 @@ describe.each(testDialectNames())('a system with HistGradientBoostingClassifier 
   })
 
   it('trains, registers, serves and batch-predicts with the booster', async () => {
-    const run = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(boosted)[which], { db, scheduledFor, ...quiet, sleep: async () => {} })
+    const run = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(boosted, data)[which], { db, scheduledFor, ...quiet, sleep: async () => {} })
     expect((await run(0, new Date('2026-01-01T00:00:00Z'))).ok).toBe(true)
     expect((await run(1)).ok).toBe(true)
     const fs = new FeatureStore(db)

@@ -39,7 +39,7 @@ const valid: SystemDescription = {
   ],
   training: { testSize: 0.2, seed: 1 },
   model: { name: 'points_model', description: 'knn', create: () => new KNeighborsClassifier() },
-  synthetic: { jitter: 0.1 },
+  daily: { synthetic: { jitter: 0.1 } },
   schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
 }
 

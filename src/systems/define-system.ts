@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../db/index.js'
 import { toSchedule } from '../runtime/index.js'
-import type { SystemDescription } from './system.js'
+import type { DailyDescription, SourceDescription, SystemDescription } from './system.js'
 
 /** Lowercase identifier usable in table names (`<name>_predictions`), pipeline names and URL paths. */
 const SYSTEM_NAME = /^[a-z][a-z0-9_]{0,39}$/
@@ -15,6 +15,13 @@ export const RESERVED_SYSTEM_NAMES: readonly string[] = [
   'api', 'models', 'feature-groups', 'runs', 'pipelines', 'health', 'docs', 'openapi', 'openapi.json',
   'static', 'assets', 'admin', 'login', 'logout', 'site', 'favicon.ico',
 ]
+
+/** Why `name` cannot name a system (not a lowercase identifier, or a route of the web app); null when it can. */
+export function systemNameIssue(name: unknown): string | null {
+  if (typeof name !== 'string' || !SYSTEM_NAME.test(name)) return `${JSON.stringify(name)} must be lowercase letters, digits or _, starting with a letter (at most 40)`
+  if (RESERVED_SYSTEM_NAMES.includes(name)) return `"${name}" is a route of the web app (reserved: ${RESERVED_SYSTEM_NAMES.join(', ')})`
+  return null
+}
 
 /** The tables (feature groups) a system owns: its features, its batch predictions, its request log. */
 export function systemTables(system: Pick<SystemDescription, 'name' | 'featureGroup' | 'timeSeries'>): string[] {
@@ -31,7 +38,9 @@ export function systemTables(system: Pick<SystemDescription, 'name' | 'featureGr
  * time and label are columns of the schema (event time a timestamp); every model input (a column other
  * than key, event time and label) has exactly one field, in column order, and every field is a model
  * input; a choice field's codes are allowed values of its column; label classes are unique and, when
- * the label column has an `allowed` expectation, the same set of values; schedules are cron expressions.
+ * the label column has an `allowed` expectation, the same set of values; schedules are cron expressions;
+ * `source` is exactly one of `{ file, url? }`, `{ json: { url, headers?, map } }`, `{ load }` (URLs http(s),
+ * `map`/`load` functions); `daily` is exactly one of `{ synthetic: { jitter ≥ 0, bounds? } }`, `{ fetch }`.
  */
 export function defineSystem<S extends SystemDescription>(description: S): S {
   const issues = systemIssues(description)
@@ -77,14 +86,12 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   const add = (column: string, reason: string) => issues.push({ column, reason })
   if (typeof d !== 'object' || d === null) return [{ reason: 'a system description must be an object' }]
 
-  if (typeof d.name !== 'string' || !SYSTEM_NAME.test(d.name)) add('name', `${JSON.stringify(d.name)} must be lowercase letters, digits or _, starting with a letter (at most 40)`)
-  else if (RESERVED_SYSTEM_NAMES.includes(d.name)) add('name', `"${d.name}" is a route of the web app (reserved: ${RESERVED_SYSTEM_NAMES.join(', ')})`)
+  const nameIssue = systemNameIssue(d.name)
+  if (nameIssue) add('name', nameIssue)
   if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
   if (typeof d.description !== 'string') add('description', 'must be a string')
-  if (typeof d.source?.file !== 'string' || d.source.file === '' || /[/\\]/.test(d.source.file)) add('source.file', 'must be a file name (no directory)')
-  if (d.source?.url !== undefined && (typeof d.source.url !== 'string' || !/^https?:\/\//.test(d.source.url))) add('source.url', `${JSON.stringify(d.source.url)} must be an http(s) URL`)
-  if (d.source?.requiredColumns !== undefined && !Array.isArray(d.source.requiredColumns)) add('source.requiredColumns', 'must be an array of CSV column names')
-  if (typeof d.clean !== 'function') add('clean', 'must be a function from the CSV table to feature rows')
+  issues.push(...sourceIssues(d.source))
+  if (typeof d.clean !== 'function') add('clean', 'must be a function from the source table to feature rows')
 
   const g = d.featureGroup
   const schema = Array.isArray(g?.schema) ? g.schema : []
@@ -183,7 +190,7 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   if (d.training?.stratify && (d.timeSeries !== undefined || d.training.split === 'time')) add('training.stratify', 'a split by time cannot be stratified')
   if (typeof d.model?.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(d.model.name)) add('model.name', `${JSON.stringify(d.model?.name)} must be letters, digits, _, . or -`)
   if (typeof d.model?.create !== 'function') add('model.create', 'must be a function (seed) => estimator')
-  if (typeof d.synthetic?.jitter !== 'number' || !(d.synthetic.jitter >= 0)) add('synthetic.jitter', 'must be a number ≥ 0')
+  issues.push(...dailyIssues(d.daily, (d as { synthetic?: unknown }).synthetic))
   if (!d.schedules) add('schedules', 'must give daily and batchInference')
   else {
     toSchedule(d.schedules.daily, issues, 'schedules.daily')
@@ -221,6 +228,8 @@ function timeSeriesIssues(d: SystemDescription, columns: ReadonlyMap<string, { r
     if (!Number.isInteger(w.lookbackDays) || w.lookbackDays < 1) add('windows.lookbackDays', 'must be a whole number of days ≥ 1')
     if (typeof w.compute !== 'function') add('windows.compute', 'must be a function (series rows, days) => window rows')
   }
+  if (t.persistence !== undefined && !(Array.isArray(w?.features) && w.features.some((f) => f?.name === t.persistence))) add('persistence', `${JSON.stringify(t.persistence)} is not a window feature`)
+  if (typeof d.daily === 'object' && d.daily !== null && !('fetch' in d.daily)) issues.push({ column: 'daily', reason: "a time series' daily pipeline adds real readings: it must be { fetch }, not synthetic rows" })
   if (!Number.isInteger(t.horizon) || t.horizon < 1 || t.horizon > 60) add('horizon', 'must be a whole number of days from 1 to 60')
   if (!Number.isInteger(t.hindcastDays) || t.hindcastDays < 1) add('hindcastDays', 'must be a whole number of days ≥ 1')
   if (t.bands !== undefined) {
@@ -232,6 +241,66 @@ function timeSeriesIssues(d: SystemDescription, columns: ReadonlyMap<string, { r
         if (typeof b?.name !== 'string' || b.name === '') add(`bands[${i}].name`, 'must be a non-empty string')
         if (typeof b?.color !== 'string' || b.color === '') add(`bands[${i}].color`, 'must be a CSS colour')
       })
+  }
+  return issues
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const HTTP_URL = /^https?:\/\/[^\s]+$/
+
+/** Problems of `source`: exactly one kind (`file`, `json` or `load`), each with its own fields well typed. */
+function sourceIssues(source: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  const add = (column: string, reason: string) => issues.push({ column, reason })
+  const shapes = 'a CSV { file, url? }, a JSON document { json: { url, headers?, map } } or a function { load }'
+  if (!isObject(source)) return [{ column: 'source', reason: `must be ${shapes}` }]
+  const kinds = (['file', 'json', 'load'] as const).filter((k) => source[k] !== undefined)
+  if (kinds.length === 0) return [{ column: 'source', reason: `must be ${shapes}` }]
+  if (kinds.length > 1) return [{ column: 'source', reason: `gives ${kinds.join(' and ')}: choose one of ${shapes}` }]
+  const known = ['requiredColumns', ...(kinds[0] === 'file' ? ['file', 'url'] : [kinds[0]])]
+  for (const k of Object.keys(source)) if (!known.includes(k)) add(`source.${k}`, `is not a field of a ${kinds[0] === 'file' ? 'CSV' : kinds[0] === 'json' ? 'JSON' : 'function'} source (${known.join(', ')})`)
+  if (source.requiredColumns !== undefined && !(Array.isArray(source.requiredColumns) && source.requiredColumns.every((c) => typeof c === 'string')))
+    add('source.requiredColumns', 'must be an array of column names')
+  if (kinds[0] === 'file') {
+    if (typeof source.file !== 'string' || source.file === '' || /[/\\]/.test(source.file)) add('source.file', 'must be a file name (no directory)')
+    if (source.url !== undefined && (typeof source.url !== 'string' || !HTTP_URL.test(source.url))) add('source.url', `${JSON.stringify(source.url)} must be an http(s) URL`)
+  } else if (kinds[0] === 'json') {
+    const json = source.json
+    if (!isObject(json)) add('source.json', 'must be { url, headers?, map }')
+    else {
+      if (typeof json.url !== 'string' || !HTTP_URL.test(json.url)) add('source.json.url', `${JSON.stringify(json.url)} must be an http(s) URL`)
+      if (json.headers !== undefined && !(isObject(json.headers) && Object.values(json.headers).every((v) => typeof v === 'string')))
+        add('source.json.headers', 'must be an object of header names to string values')
+      if (typeof json.map !== 'function') add('source.json.map', 'must be a function (body) => records (an array of plain objects)')
+      for (const k of Object.keys(json)) if (!['url', 'headers', 'map'].includes(k)) add(`source.json.${k}`, 'is not a field of a JSON source (url, headers, map)')
+    }
+  } else if (typeof source.load !== 'function') add('source.load', 'must be a function (ctx) => records (an array of plain objects, or a promise of one)')
+  return issues
+}
+
+/** Problems of `daily`: `{ synthetic: { jitter, bounds? } }` or `{ fetch }`. */
+function dailyIssues(daily: unknown, legacySynthetic: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  const add = (column: string, reason: string) => issues.push({ column, reason })
+  const shapes = '{ synthetic: { jitter, bounds? } } or { fetch: (ctx) => Promise<{ rows, position }> }'
+  if (legacySynthetic !== undefined) add('synthetic', 'moved into daily: write daily: { synthetic: { jitter, bounds? } }')
+  if (!isObject(daily)) {
+    add('daily', `must be ${shapes}`)
+    return issues
+  }
+  const kinds = (['synthetic', 'fetch'] as const).filter((k) => daily[k] !== undefined)
+  if (kinds.length !== 1) add('daily', kinds.length ? `gives both synthetic and fetch: choose one of ${shapes}` : `must be ${shapes}`)
+  for (const k of Object.keys(daily)) if (k !== 'synthetic' && k !== 'fetch') add(`daily.${k}`, 'is not a field of daily (synthetic or fetch)')
+  if (kinds.length !== 1) return issues
+  if (kinds[0] === 'fetch') {
+    if (typeof daily.fetch !== 'function') add('daily.fetch', 'must be a function (ctx) => Promise<{ rows, position }>')
+    return issues
+  }
+  const spec = daily.synthetic
+  if (!isObject(spec)) add('daily.synthetic', 'must be { jitter, bounds? }')
+  else {
+    if (typeof spec.jitter !== 'number' || !(spec.jitter >= 0) || !Number.isFinite(spec.jitter)) add('daily.synthetic.jitter', 'must be a number ≥ 0')
+    if (spec.bounds !== undefined && !isObject(spec.bounds)) add('daily.synthetic.bounds', 'must be an object: class value → feature → [min, max]')
   }
   return issues
 }

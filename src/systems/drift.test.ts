@@ -6,7 +6,7 @@ import { DATA_DIR } from '../featurestore/test-support/data.js'
 import { ModelRegistry } from '../registry/index.js'
 import { featureDrift, iris, runDemo, systemFeatureGroup } from './index.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const NOW = new Date('2026-05-03T12:00:00Z')
 
 describe.each(testDialectNames())('feature drift on %s', (dialect) => {
@@ -24,7 +24,7 @@ describe.each(testDialectNames())('feature drift on %s', (dialect) => {
   })
 
   it('compares the training split with the rows added since: too few rows are reported as not enough', async () => {
-    await runDemo(db, [iris], { days: 3, until: NOW })
+    await runDemo(db, [iris], { days: 3, until: NOW, settings: data })
     const r = (await featureDrift(fs, registry, iris, { now: NOW }))!
     expect(r.model).toEqual({ name: 'iris_model', version: 1 })
     expect(r.referenceRows).toBe(120) // 80 % of 150

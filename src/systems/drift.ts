@@ -1,5 +1,5 @@
 import { NotFoundError } from '../db/index.js'
-import { splitIndices, type ColumnBatch, type FeatureGroup, type FeatureStore } from '../featurestore/index.js'
+import type { ColumnBatch, FeatureGroup, FeatureStore } from '../featurestore/index.js'
 import { ksTwoSample, populationStabilityIndex } from '../ml/index.js'
 import type { ModelRegistry } from '../registry/index.js'
 import { findServingVersion, trainedFeatureView } from './serving.js'
@@ -86,8 +86,7 @@ export async function featureDrift(fs: FeatureStore, registry: ModelRegistry, sy
   const label = system.label.column
 
   // The exact training rows: the group as of the training commit, split as the training dataset was.
-  const data = await fg.readColumns([...inputs, label], td.commitId === null ? {} : { asOf: td.commitId })
-  const { train } = splitIndices(data, label, td.testSize, td.seed, td.stratify)
+  const { data, train } = await fv.readTrainingDataset(td, [...inputs, label])
 
   const added = td.commitId === null ? null : await fg.readColumns(inputs, { sinceCommit: td.commitId })
   const windowStart = new Date(now.getTime() - windowDays * 86_400_000)

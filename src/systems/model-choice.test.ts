@@ -9,7 +9,7 @@ import { runPipeline } from '../runtime/index.js'
 import { loadServingModel, predictRows, systemPipelines, titanic, type ClassPrediction } from './index.js'
 import type { SystemDescription } from './system.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 
 /** A system description picks its model with one factory: here titanic with logistic regression instead of the forest. */
 const titanicLogistic: SystemDescription = {
@@ -24,7 +24,7 @@ describe.each(testDialectNames())('a system trained with LogisticRegression on %
   })
 
   it('backfills, trains, registers and serves class probabilities', async () => {
-    const run = (which: number) => runPipeline(systemPipelines(titanicLogistic)[which], { db, echo: () => {}, sleep: async () => {} })
+    const run = (which: number) => runPipeline(systemPipelines(titanicLogistic, data)[which], { db, echo: () => {}, sleep: async () => {} })
     expect((await run(0)).ok).toBe(true)
     expect((await run(1)).ok).toBe(true)
     const registry = new ModelRegistry(db)

@@ -9,7 +9,7 @@ import { runPipeline } from '../runtime/index.js'
 import { loadServingModel, monitorData, servingVersion, systemFeatureGroup, systemPipelines, titanic } from './index.js'
 import type { SystemDescription } from './system.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const quiet = { echo: () => {} }
 /**
  * Titanic under another system (and so model and feature view) name, trained on a seeded split of the same
@@ -22,7 +22,7 @@ describe.each(testDialectNames())('promotion on comparable numbers on %s', (dial
   let fs: FeatureStore
   let registry: ModelRegistry
   const run = async (system: SystemDescription, which: 0 | 1 | 2 | 3) => {
-    const outcome = await runPipeline(systemPipelines(system)[which], { db, ...quiet, sleep: async () => {} })
+    const outcome = await runPipeline(systemPipelines(system, data)[which], { db, ...quiet, sleep: async () => {} })
     expect(outcome.ok).toBe(true)
   }
   const production = async (model: string) => (await registry.getByAlias(model, 'production')).version

@@ -1,5 +1,5 @@
 import { NotFoundError, ValidationError } from '../db/index.js'
-import { inverseLabel, splitIndices, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
+import { inverseLabel, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
 import { accuracyScore, isClassifier, rootMeanSquaredError, type Estimator, type Label } from '../ml/index.js'
 import { ChecksumError, type MetricDirection, type ModelRegistry, type PromotionDecision } from '../registry/index.js'
 import { findServingVersion, loadServingModel, SERVING_ALIAS } from './serving.js'
@@ -117,7 +117,7 @@ export async function decidePromotion(fs: FeatureStore, registry: ModelRegistry,
 /** The candidate's test rows, raw (as stored), with the given columns: the rows `trainTestSplit` put in `xTest`, in the same order. */
 async function testRows(fv: FeatureView, td: TrainingDatasetMetadata, testIndex: Int32Array, columns: readonly string[]): Promise<Row[]> {
   // Same read (group, as-of commit, key order) as the split itself, so the indices select the same rows.
-  const data = await fv.featureGroup.readColumns(columns, td.commitId === null ? {} : { asOf: td.commitId })
+  const data = await fv.readColumns(columns, td.commitId === null ? {} : { asOf: td.commitId })
   return Array.from(testIndex, (i) => {
     const row: Row = {}
     for (const c of columns) row[c] = data.columns[c][i] as Row[string]
@@ -128,9 +128,7 @@ async function testRows(fv: FeatureView, td: TrainingDatasetMetadata, testIndex:
 /** Primary keys of a training dataset's training rows: its split redone from its commit, seed and test size (as drift does). */
 async function trainingKeys(fv: FeatureView, td: TrainingDatasetMetadata): Promise<Set<string>> {
   const keys = fv.featureGroup.primaryKey
-  const label = fv.labels[0]
-  const data = await fv.featureGroup.readColumns([...new Set([...keys, ...fv.labels])], td.commitId === null ? {} : { asOf: td.commitId })
-  const { train } = splitIndices(data, label, td.testSize, td.seed, td.stratify)
+  const { data, train } = await fv.readTrainingDataset(td, keys)
   const out = new Set<string>()
   for (const i of train) out.add(keyOf(keys, Object.fromEntries(keys.map((k) => [k, data.columns[k][i]])) as Row))
   return out

@@ -13,7 +13,7 @@ import { conditionalResampler } from './synthetic.js'
 import type { SystemDescription } from './system.js'
 import { diabetes, diabetesClinics } from './test-support/diabetes.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const quiet = { echo: () => {}, sleep: async () => {} }
 
 /**
@@ -37,7 +37,7 @@ describe.each(testDialectNames())('regression training and promotion on %s', (di
     db = database
     fs = new FeatureStore(db)
     registry = new ModelRegistry(db)
-    expect((await runPipeline(systemPipelines(diabetes)[0], { db, ...quiet })).ok).toBe(true)
+    expect((await runPipeline(systemPipelines(diabetes, data)[0], { db, ...quiet })).ok).toBe(true)
   })
 
   it('records scikit-learn’s MAE, RMSE and R² of the test split, and promotes on RMSE (lower is better) over the same rows', async () => {
@@ -106,7 +106,7 @@ describe.each(testDialectNames())('regression training and promotion on %s', (di
   })
   it('refuses a synthetic day when no key column can be made, rather than overwrite a real row', async () => {
     const byClinic: SystemDescription = { ...diabetesClinics, name: 'by_clinic', featureGroup: { ...diabetesClinics.featureGroup, name: 'by_clinic', primaryKey: ['clinic'] } }
-    const outcome = await runPipeline(dailyPipeline(byClinic), { db, scheduledFor: new Date('2026-04-01T06:00:00Z'), ...quiet })
+    const outcome = await runPipeline(dailyPipeline(byClinic, data), { db, scheduledFor: new Date('2026-04-01T06:00:00Z'), ...quiet })
     expect(outcome.ok).toBe(false)
     expect(outcome.runs.at(-1)!.error).toMatch(/by_clinic synthetic day: the key \(clinic\) has no int or timestamp column outside the fields/)
     expect(await (await systemFeatureGroup(fs, byClinic)).count()).toBe(0)

@@ -6,7 +6,7 @@ import { Random } from '../ml/index.js'
 import { iris } from './iris/index.js'
 import { loadSource } from './source.js'
 import { conditionalResampler, type ResampledSystem } from './synthetic.js'
-import type { SystemDescription } from './system.js'
+import type { SyntheticSpec, SystemDescription } from './system.js'
 import { titanic } from './titanic/index.js'
 
 async function cleaned(system: SystemDescription): Promise<Row[]> {
@@ -44,7 +44,7 @@ describe('conditionalResampler', () => {
   })
 
   it('keeps every synthetic flower within its variety’s documented ranges, in tenths of a cm, with no key or time', () => {
-    const bounds = iris.synthetic.bounds!
+    const bounds = (iris.daily as { synthetic: SyntheticSpec }).synthetic.bounds!
     for (const r of draws(iris, irisRows, 2000, 2)) {
       expect(Object.keys(r).sort()).toEqual(['petal_length', 'petal_width', 'sepal_length', 'sepal_width', 'variety'])
       for (const [m, [lo, hi]] of Object.entries(bounds[r.variety as string])) {
@@ -81,7 +81,7 @@ describe('conditionalResampler', () => {
   })
 
   it('with no jitter resamples real rows as they are (apart from rounding to the field step)', () => {
-    const exact = { ...iris, synthetic: { jitter: 0 } }
+    const exact = { ...iris, daily: { synthetic: { jitter: 0 } } }
     const real = new Set(irisRows.map((r) => JSON.stringify([r.sepal_length, r.sepal_width, r.petal_length, r.petal_width, r.variety])))
     for (const r of draws(exact, irisRows, 300, 4)) expect(real.has(JSON.stringify([r.sepal_length, r.sepal_width, r.petal_length, r.petal_width, r.variety]))).toBe(true)
   })
@@ -90,15 +90,15 @@ describe('conditionalResampler', () => {
     const noSurvivors = titanicRows.filter((r) => r.survived === 0)
     expect(() => conditionalResampler(titanic, noSurvivors)).toThrow(ValidationError)
     expect(() => conditionalResampler(titanic, noSurvivors)).toThrow(/column "survived": no real row of class 1 to resample: run the titanic feature pipeline first/)
-    expect(() => conditionalResampler({ ...titanic, synthetic: { jitter: -1 } }, titanicRows)).toThrow(/column "synthetic.jitter": must be a finite number ≥ 0, got -1/)
-    const bad = { ...iris, synthetic: { jitter: 0.1, bounds: { Rose: { sepal_length: [5, 6] as const }, Setosa: { stem: [1, 2] as const, petal_width: [3, 1] as const } } } }
+    expect(() => conditionalResampler({ ...titanic, daily: { synthetic: { jitter: -1 } } }, titanicRows)).toThrow(/column "daily.synthetic.jitter": must be a finite number ≥ 0, got -1/)
+    const bad = { ...iris, daily: { synthetic: { jitter: 0.1, bounds: { Rose: { sepal_length: [5, 6] as const }, Setosa: { stem: [1, 2] as const, petal_width: [3, 1] as const } } } } }
     let error: ValidationError | undefined
     try {
       conditionalResampler(bad, irisRows)
     } catch (e) {
       error = e as ValidationError
     }
-    expect(error?.issues.map((i) => i.column)).toEqual(['synthetic.bounds.Rose', 'synthetic.bounds.Setosa.stem', 'synthetic.bounds.Setosa.petal_width'])
+    expect(error?.issues.map((i) => i.column)).toEqual(['daily.synthetic.bounds.Rose', 'daily.synthetic.bounds.Setosa.stem', 'daily.synthetic.bounds.Setosa.petal_width'])
     expect(error?.message).toMatch(/"Rose" is not a class of variety/)
   })
 })

@@ -2,10 +2,21 @@ import { validationError, type ValidationIssue } from '../db/index.js'
 import type { Row } from '../featurestore/index.js'
 import type { Random } from '../ml/index.js'
 import { generatedKeyColumns } from './feature-groups.js'
-import { labelClasses, systemTask, type FieldDescription, type SystemDescription } from './system.js'
+import { labelClasses, systemTask, type FieldDescription, type SyntheticSpec, type SystemDescription } from './system.js'
 
 /** What the generator reads from a system description. */
-export type ResampledSystem = Pick<SystemDescription, 'name' | 'label' | 'fields' | 'featureGroup' | 'synthetic'>
+export type ResampledSystem = Pick<SystemDescription, 'name' | 'label' | 'fields' | 'featureGroup' | 'daily'>
+
+/**
+ * The system's synthetic spec (`daily.synthetic`).
+ * @throws ValidationError when its daily pipeline is an incremental fetch, which draws nothing.
+ */
+export function syntheticSpec(system: Pick<SystemDescription, 'name' | 'daily'>): SyntheticSpec {
+  const daily = system.daily as { synthetic?: SyntheticSpec }
+  if (!daily?.synthetic)
+    throw validationError([{ column: 'daily.synthetic', reason: `${system.name}'s daily pipeline is an incremental fetch, not a synthetic generator` }], `${system.name} synthetic spec`)
+  return daily.synthetic
+}
 
 type NumberField = Extract<FieldDescription, { kind: 'number' }>
 
@@ -24,12 +35,12 @@ interface Range {
  *    is kept as it is (choice and integer fields, and a regression label, included), so combinations stay
  *    ones that occur in the real data;
  * 3. each continuous feature (a `number` field without `integer`) plus Gaussian noise of standard deviation
- *    `synthetic.jitter` × the feature's population standard deviation among rows of that label (a smoothed
+ *    `daily.synthetic.jitter` × the feature's population standard deviation among rows of that label (a smoothed
  *    bootstrap, i.e. a draw from a Gaussian kernel density estimate: Silverman, *Density Estimation*, 1986,
  *    §6.4), then clamped to the range the real rows take both within that label and within its stratum (real
  *    rows of any label sharing every choice and integer field's value), so a child's age stays an age seen
  *    among passengers of the same class, sex, family and port; then rounded to the field's `step` (so within
- *    half a step of that range) and clamped to the field's `[min, max]` and the class's `synthetic.bounds`.
+ *    half a step of that range) and clamped to the field's `[min, max]` and the class's `daily.synthetic.bounds`.
  *
  * The event time and the key columns a synthetic day makes (`generatedKeyColumns`: int and timestamp key
  * columns that are not fields) are left out, for the caller to set; other key columns (a field like `sex` in
@@ -37,9 +48,10 @@ interface Range {
  * rows, description and rng state give the same row.
  *
  * @param realRows feature-group rows of real data (rows whose label is null are ignored).
- * @throws ValidationError naming the field when `synthetic` is malformed, or a class has no real row to resample.
+ * @throws ValidationError naming the field when `daily.synthetic` is malformed (or absent: a fetch system), or a class has no real row to resample.
  */
 export function conditionalResampler(system: ResampledSystem, realRows: readonly Row[]): (rng: Random) => Row {
+  const spec = syntheticSpec(system)
   const labelColumn = system.label.column
   const continuous = system.fields.filter((f): f is NumberField => f.kind === 'number' && !f.integer)
   const discrete = system.fields.filter((f) => f.kind === 'choice' || f.integer === true).map((f) => f.name)
@@ -48,7 +60,7 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
   const regression = systemTask(system) === 'regression'
   const classes: unknown[] = regression ? [REGRESSION_POOL] : labelClasses(system).map((c) => c.value)
   const poolOf = (r: Row): unknown => (regression ? (r[labelColumn] === null || r[labelColumn] === undefined ? undefined : REGRESSION_POOL) : r[labelColumn])
-  checkSpec(system, continuous)
+  checkSpec(system, spec, continuous)
 
   const stratumOf = (r: Row) => JSON.stringify(discrete.map((c) => r[c] ?? null))
   const strata = new Map<string, Range[]>()
@@ -91,9 +103,9 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
           mean += d / n
           m2 += d * (x - mean)
         }
-        const bound = system.synthetic.bounds?.[String(c)]?.[f.name]
+        const bound = spec.bounds?.[String(c)]?.[f.name]
         const limit: Range = { lo: Math.max(f.min, bound?.[0] ?? -Infinity), hi: Math.min(f.max, bound?.[1] ?? Infinity) }
-        return { field: f, observed, sd: n > 0 ? system.synthetic.jitter * Math.sqrt(m2 / n) : 0, limit }
+        return { field: f, observed, sd: n > 0 ? spec.jitter * Math.sqrt(m2 / n) : 0, limit }
       })
       return [c, { pool, features }] as const
     }),
@@ -120,16 +132,16 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
 
 const REGRESSION_POOL = '(every labelled row)'
 
-function checkSpec(system: ResampledSystem, continuous: readonly NumberField[]): void {
-  const { jitter, bounds } = system.synthetic
+function checkSpec(system: ResampledSystem, spec: SyntheticSpec, continuous: readonly NumberField[]): void {
+  const { jitter, bounds } = spec
   const issues: ValidationIssue[] = []
   if (typeof jitter !== 'number' || !Number.isFinite(jitter) || jitter < 0)
-    issues.push({ column: 'synthetic.jitter', reason: `must be a finite number ≥ 0, got ${JSON.stringify(jitter)}` })
+    issues.push({ column: 'daily.synthetic.jitter', reason: `must be a finite number ≥ 0, got ${JSON.stringify(jitter)}` })
   const classNames = new Set(labelClasses(system).map((c) => String(c.value)))
   for (const [cls, byFeature] of Object.entries(bounds ?? {})) {
-    if (!classNames.has(cls)) issues.push({ column: `synthetic.bounds.${cls}`, reason: `${JSON.stringify(cls)} is not a class of ${system.label.column}` })
+    if (!classNames.has(cls)) issues.push({ column: `daily.synthetic.bounds.${cls}`, reason: `${JSON.stringify(cls)} is not a class of ${system.label.column}` })
     for (const [name, range] of Object.entries(byFeature)) {
-      const column = `synthetic.bounds.${cls}.${name}`
+      const column = `daily.synthetic.bounds.${cls}.${name}`
       const field = continuous.find((f) => f.name === name)
       if (!field) issues.push({ column, reason: `${JSON.stringify(name)} is not a continuous number field` })
       else if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || range[0] > range[1])

@@ -1,6 +1,6 @@
-import type { CsvTable, Expectation, FeatureSpec, Row, TransformationKind } from '../featurestore/index.js'
+import type { Expectation, FeatureSpec, RecordTable, Row, TransformationKind } from '../featurestore/index.js'
 import type { Estimator } from '../ml/index.js'
-import type { ScheduleOptions } from '../runtime/index.js'
+import type { RunLogger, ScheduleOptions } from '../runtime/index.js'
 import type { ValueBand } from './forecast.js'
 
 /** One class of the label: the value stored in the feature group and the name people read. */
@@ -45,14 +45,8 @@ export interface SystemDescription {
   readonly name: string
   readonly title: string
   readonly description: string
-  readonly source: {
-    /** File name in SML_DATA_DIR / the download cache; without a URL, in the project (config file's) directory. */
-    readonly file: string
-    /** Downloaded once into the cache when no data directory is given; absent = a file of the project. */
-    readonly url?: string
-    /** CSV header columns (lowercased) the cleaning needs; a file missing one is refused. */
-    readonly requiredColumns?: readonly string[]
-  }
+  /** Where the backfill's rows come from: a CSV file or URL, a JSON document over HTTP, or a function (see SourceDescription). */
+  readonly source: SourceDescription
   readonly featureGroup: {
     readonly name: string
     readonly version: number
@@ -64,8 +58,12 @@ export interface SystemDescription {
     readonly schema: readonly FeatureSpec[]
     readonly expectations: readonly Expectation[]
   }
-  /** Feature engineering: the raw CSV to feature rows (primary key included, event time added by the pipeline). */
-  clean(table: CsvTable): Row[]
+  /**
+   * Feature engineering: the source's records (`SourceTable`: CSV text cells, or the values of a JSON or
+   * function source) to feature rows, primary key included. The backfill stamps a row without an event time
+   * with its run time (a row given one keeps it); `csvToRows(table, schema)` converts cells of any source kind.
+   */
+  clean(table: SourceTable): Row[]
   /**
    * What the model predicts. With `classes` the task is classification; a numeric label without them is
    * regression (see `systemTask`), its value shown with `unit`.
@@ -86,10 +84,13 @@ export interface SystemDescription {
     /** A classifier for a classification system, a regressor for a regression one. */
     create(seed: number): Estimator
   }
-  /** How the daily pipeline draws a synthetic row (features and label) from the real rows. */
-  readonly synthetic: SyntheticSpec
   /**
-   * Schedules of the daily pipelines (batch inference runs after the synthetic one): a cron read in UTC,
+   * What the daily pipeline adds: one synthetic row drawn from the real rows (`{ synthetic }`), or the new real
+   * rows an incremental fetch returns (`{ fetch }`), see DailyDescription.
+   */
+  readonly daily: DailyDescription
+  /**
+   * Schedules of the daily pipelines (batch inference runs after the daily one): a cron read in UTC,
    * or `{ cron, timezone }` to read it in an IANA time zone.
    */
   readonly schedules: { readonly daily: ScheduleOptions; readonly batchInference: ScheduleOptions }
@@ -127,12 +128,116 @@ export interface TimeSeriesDescription {
      */
     compute(series: readonly Row[], days: readonly Date[]): Row[]
   }
+  /**
+   * The window feature holding the label's previous day, when there is one: the persistence forecast ("tomorrow =
+   * today") training scores beside the model (`persistence_mae`, `mae_vs_persistence`).
+   */
+  readonly persistence?: string
   /** Days ahead batch inference forecasts (e.g. 7). */
   readonly horizon: number
   /** Measured days the hindcast covers (e.g. 60). */
   readonly hindcastDays: number
   /** Named ranges of the label's scale, lowest first (e.g. air-quality categories), for forecast colours. */
   readonly bands?: readonly ValueBand[]
+}
+
+/**
+ * A source's records as one table, whatever the source kind: column names and, per record, one cell per column.
+ * A CSV source gives its header (lowercased, like Hopsworks) and text cells ('' = missing), so a `CsvTable` is a
+ * SourceTable; a JSON or function source gives the union of its records' keys (lowercased, in first-seen order)
+ * and their values as given (a key a record lacks is null). `csvToRows` converts either kind by the schema.
+ */
+export type SourceTable = RecordTable
+
+/** What a function source (`source.load`) and an incremental fetch (`daily.fetch`) may use. */
+export interface SourceContext {
+  /** The fetch to use (tests inject one); the global fetch by default. */
+  readonly fetch: typeof fetch
+  /** Aborted when the pipeline attempt times out: pass it to fetch. */
+  readonly signal: AbortSignal
+  /** The configured data directory (--data-dir / SML_DATA_DIR), when one is set. */
+  readonly dataDir: string | undefined
+  /** The project's directory (the config file's); the working directory for the built-in config. */
+  readonly projectDir: string
+  /** Lines recorded in the run's log. */
+  readonly log: RunLogger
+}
+
+/**
+ * Where a system's backfill reads its records, one of three kinds (each may list `requiredColumns`: columns,
+ * lowercased, the cleaning needs; a source missing one is refused before `clean` runs):
+ * - **CSV** `{ file, url? }`: `file` in the data directory (--data-dir / SML_DATA_DIR); else, with a `url`, that
+ *   URL downloaded once into `<SML_HOME>/cache/<file>`; else `file` in the project directory.
+ * - **JSON over HTTP** `{ json: { url, headers?, map } }`: GET `url` (with `headers`, e.g. an API token) on every
+ *   read, no cache; `map(body)` turns the parsed body into records (plain objects). A network error or non-2xx
+ *   status is a `SourceFetchError` (kind `failed`, retried by the pipeline); a body that is not JSON, a `map` that
+ *   throws or returns anything but an array of plain objects is a ValidationError naming the URL and reason.
+ * - **Function** `{ load(ctx) }`: returns the records (plain objects); the same checks as JSON apply to its result.
+ */
+export type SourceDescription = CsvSourceDescription | JsonSourceDescription | FunctionSourceDescription
+
+export interface CsvSourceDescription {
+  /** File name (no directory) in the data directory / the download cache / the project directory. */
+  readonly file: string
+  /** Downloaded once into the cache when no data directory is given; absent = a file of the project. */
+  readonly url?: string
+  readonly requiredColumns?: readonly string[]
+}
+
+export interface JsonSourceDescription {
+  readonly json: {
+    /** An http(s) URL answering a JSON document. */
+    readonly url: string
+    /** Request headers, e.g. `{ authorization: 'Bearer …' }`; read the secret from the config's edge, not here. */
+    readonly headers?: Readonly<Record<string, string>>
+    /** The parsed body to records: an array of plain objects whose keys become columns. */
+    map(body: unknown): readonly Record<string, unknown>[]
+  }
+  readonly requiredColumns?: readonly string[]
+}
+
+export interface FunctionSourceDescription {
+  /** Returns the records: an array of plain objects whose keys become columns. */
+  load(ctx: SourceContext): Promise<readonly Record<string, unknown>[]> | readonly Record<string, unknown>[]
+  readonly requiredColumns?: readonly string[]
+}
+
+/**
+ * The daily pipeline, one of two kinds:
+ * - `{ synthetic: SyntheticSpec }`: one synthetic row a day, drawn from the real rows (iris, titanic);
+ * - `{ fetch(ctx) }`: an incremental fetch of new real rows. It gets the position the last successful fetch
+ *   returned (`ctx.position`, null on the first) and returns `{ rows, position }`: feature rows (as `clean`
+ *   returns them; a row without an event time gets the tick time) and the position to continue from. The rows
+ *   and the position are written in one transaction, so a failed fetch or insert moves neither; rows whose key
+ *   is already stored replace the stored version (upsert, counted as updated, predicted again by batch
+ *   inference). `newSourceRows({ after })` is the fetch for a source that is re-read whole.
+ */
+export type DailyDescription = { readonly synthetic: SyntheticSpec } | { readonly fetch: DailyFetch }
+
+/** An incremental fetch: what arrived since `ctx.position`. */
+export type DailyFetch = (ctx: FetchContext) => Promise<FetchResult>
+
+export interface FetchContext extends SourceContext {
+  /** The position returned by the last successful fetch (stored in the store with its rows); null before the first. */
+  readonly position: string | null
+  /** The tick being run (the run's start time when run by hand). */
+  readonly scheduledFor: Date
+  /** The system being fetched for. */
+  readonly system: SystemDescription
+  /** The system's source read as the backfill reads it (any kind; a CSV URL's cache is bypassed) and cleaned. */
+  readSource(): Promise<Row[]>
+  /**
+   * The largest value of `column` among the feature group's stored rows, as position text (a timestamp as ISO
+   * 8601, a number as its decimal text, a string as itself); null when the group holds none.
+   */
+  latest(column: string): Promise<string | null>
+}
+
+export interface FetchResult {
+  /** New feature rows (schema columns, typed values); empty when nothing arrived. */
+  readonly rows: readonly Row[]
+  /** Where the next fetch continues from; null keeps no position (the next fetch starts over). */
+  readonly position: string | null
 }
 
 /**

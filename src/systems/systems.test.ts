@@ -12,11 +12,12 @@ import { runPipeline, RunStore } from '../runtime/index.js'
 import { bootstrapSystem, iris, monitorData, predictionsFeatureGroup, runDemo, systemFeatureGroup, systemPipelines, titanic } from './index.js'
 import type { SystemDescription } from './system.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
-const quiet = { echo: () => {} }
+const data = { source: { dataDir: DATA_DIR } }
+/** Quiet, and the sources read from the shared data directory (what --data-dir gives the CLI). */
+const quiet = { echo: () => {}, settings: data }
 
 async function run(db: SqlDialect, system: SystemDescription, which: 0 | 1 | 2 | 3, scheduledFor?: Date) {
-  const outcome = await runPipeline(systemPipelines(system)[which], { db, scheduledFor, ...quiet, sleep: async () => {} })
+  const outcome = await runPipeline(systemPipelines(system, data)[which], { db, scheduledFor, ...quiet, sleep: async () => {} })
   return outcome
 }
 
@@ -199,15 +200,12 @@ describe('malformed sources', () => {
     writeFileSync(join(dir, 'iris.csv'), csv)
     const tdb = createTestDatabase('sqlite')
     const db = await tdb.open()
-    const saved = process.env.SML_DATA_DIR
-    process.env.SML_DATA_DIR = dir
     try {
-      const outcome = await runPipeline(systemPipelines(iris)[0], { db, ...quiet, sleep: async () => {} })
+      const outcome = await runPipeline(systemPipelines(iris, { source: { dataDir: dir } })[0], { db, ...quiet, sleep: async () => {} })
       expect(outcome.ok).toBe(false)
       expect(outcome.runs.at(-1)!.error).toMatch(message)
       expect(await (await systemFeatureGroup(new FeatureStore(db), iris)).count()).toBe(0)
     } finally {
-      process.env.SML_DATA_DIR = saved
       await db.close()
       await tdb.drop()
     }

@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx'
 import { raw } from 'hono/html'
 import { jsxRenderer } from 'hono/jsx-renderer'
 import type { SystemDescription } from '../systems/index.js'
+import { usePageMode } from './links.js'
 
 /** Props every page passes to `c.render(content, props)`. */
 export interface PageProps {
@@ -39,7 +40,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:hover{
 .dot{display:inline-block;width:.65rem;height:.65rem;border-radius:50%;margin-right:.35rem;vertical-align:baseline}
 .kpis{display:flex;flex-wrap:wrap;gap:.75rem}.kpi{background:#f9fafb;border:1px solid var(--line);border-radius:10px;padding:.5rem .8rem;min-width:8rem}
 .kpi b{display:block;font-size:1.25rem}.kpi span{color:var(--muted);font-size:.8rem}
-.chart{overflow-x:auto}/* a wide time chart keeps a readable size on a phone and scrolls in its card */.chart svg{max-width:100%;height:auto;display:block}.pic svg{width:100%;height:auto;display:block}
+.chart{overflow-x:auto}/* a wide time chart keeps a readable size on a phone and scrolls in its card */.chart svg{max-width:100%;height:auto;display:block}.chart-files{display:inline-block;margin-top:.3rem}.pic svg{width:100%;height:auto;display:block}
 form.predict .field{margin-bottom:1rem}form.predict label.name{display:block;font-weight:600;margin-bottom:.3rem}
 .inputs{display:flex;gap:.6rem;align-items:center}.inputs input[type=range]{flex:1;min-width:0;accent-color:var(--accent)}
 input[type=number],input.num,select{font:inherit;padding:.4rem .5rem;border:1px solid #d1d5db;border-radius:8px;background:#fff;color:inherit}
@@ -153,12 +154,21 @@ document.addEventListener('DOMContentLoaded',function(){smlBind(document);smlAct
 
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#111827"/><path d="M3 11l3-4 3 2 4-6" stroke="#93c5fd" stroke-width="2" fill="none"/></svg>')}`
 
-/** The one document shell: head, nav over every system, main content. */
+/**
+ * The one document shell: head, nav over every system, main content. In a static export (see links.tsx) the nav
+ * keeps only the pages the export wrote, and there is no script: the pages read the same without one.
+ */
 export function Document(props: { systems: readonly SystemDescription[]; title: string; active?: string; children?: Child }) {
+  const mode = usePageMode()
+  // A static export has no predict page: a system's address there is its own dashboard.
   const links: [string, string][] = [['/', 'Dashboard']]
-  for (const s of props.systems) links.push([`/${s.name}`, `${s.title.split(' ')[0]} predict`])
+  for (const s of props.systems) links.push([`/${s.name}`, `${s.title.split(' ')[0]}${mode.static ? '' : ' predict'}`])
   for (const s of props.systems) links.push([`/${s.name}/monitor`, `${s.title.split(' ')[0]} monitor`])
   links.push(['/runs', 'Runs'], ['/pipelines', 'Pipelines'], ['/models', 'Models'], ['/feature-groups', 'Feature groups'], ['/feature-views', 'Feature views'], ['/admin', 'Admin'])
+  const shown = links.flatMap(([path, label]) => {
+    const href = mode.href(path)
+    return href === null ? [] : [{ path, href, label }]
+  })
   return (
     <html lang="en">
       <head>
@@ -166,18 +176,18 @@ export function Document(props: { systems: readonly SystemDescription[]; title: 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · serverless-ml`}</title>
         <link rel="icon" href={FAVICON} />
-        <script>{raw("document.documentElement.className='js'")}</script>
+        {!mode.static && <script>{raw("document.documentElement.className='js'")}</script>}
         <style>{raw(CSS)}</style>
       </head>
       <body>
         <header class="top">
           <div class="in">
-            <a class="brand" href="/">
+            <a class="brand" href={mode.href('/') ?? undefined}>
               serverless<span>-ml</span>
             </a>
             <nav class="main" aria-label="Main">
-              {links.map(([href, label]) => (
-                <a href={href} class={props.active === href ? 'on' : undefined} aria-current={props.active === href ? 'page' : undefined}>
+              {shown.map(({ path, href, label }) => (
+                <a href={href} class={props.active === path ? 'on' : undefined} aria-current={props.active === path ? 'page' : undefined}>
                   {label}
                 </a>
               ))}
@@ -186,9 +196,15 @@ export function Document(props: { systems: readonly SystemDescription[]; title: 
         </header>
         <main>{props.children}</main>
         <footer>
-          serverless-ml · feature store, model registry, pipelines and monitoring on one store · <a href="/docs">JSON API</a> (<a href="/openapi.json">OpenAPI</a>)
+          {mode.static ? (
+            <>serverless-ml · a static export of the dashboard and monitors (<code>sml site</code>); predictions and actions need the live app (<code>sml serve</code>)</>
+          ) : (
+            <>
+              serverless-ml · feature store, model registry, pipelines and monitoring on one store · <a href="/docs">JSON API</a> (<a href="/openapi.json">OpenAPI</a>)
+            </>
+          )}
         </footer>
-        <script>{raw(SCRIPT)}</script>
+        {!mode.static && <script>{raw(SCRIPT)}</script>}
       </body>
     </html>
   )

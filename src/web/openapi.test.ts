@@ -8,7 +8,7 @@ import { createApp } from './app.js'
 import { exampleOf, openApiDocument, predictionSchema, runSchema, type OpenApiDocument } from './openapi.js'
 import { createServices, type WebServices } from './services.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const METHODS = ['get', 'post', 'delete', 'put', 'patch'] as const
 
 /** Every `$ref` anywhere in the value. */
@@ -76,7 +76,7 @@ describe.each(testDialectNames())('the OpenAPI document of the app on %s', (dial
   let doc: OpenApiDocument
   let app: ReturnType<typeof createApp>
   useTestDatabase(dialect, async (_tdb, db: SqlDialect) => {
-    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z'), settings: data })
     services = createServices(db, { launchRun: async () => ({ pid: 1 }) })
     app = createApp(services)
     doc = (await (await app.request('/openapi.json')).json()) as OpenApiDocument

@@ -8,7 +8,7 @@ import { featureDrift, iris, runDemo, systemFeatureGroup } from '../systems/inde
 import { RequestLog, requestsFeatureGroup, uuidv7 } from './request-log.js'
 import type { RequestLogWriter } from './request-log-writer.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 
 describe('uuidv7', () => {
   it('is a version-7 RFC 9562 UUID carrying its millisecond', () => {
@@ -30,7 +30,7 @@ describe.each(testDialectNames())('request log on %s', (dialect) => {
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
     fs = new FeatureStore(db)
-    await runDemo(db, [iris], { days: 1, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris], { days: 1, until: new Date('2026-05-03T12:00:00Z'), settings: data })
   })
   const answer = { prediction: 'Setosa', probability: 1, modelVersion: 1 }
   const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ sepal_length: 5 + (i % 10) / 10, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }))

@@ -15,7 +15,6 @@ import { hasChromium, useBrowserApp } from '../support/browser-app.js'
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 const TOKEN = 'browser-admin-token-0123456789'
 
-process.env.SML_DATA_DIR = DATA_DIR
 
 describe.skipIf(!hasChromium)('operating in chromium', () => {
   const app = useBrowserApp({

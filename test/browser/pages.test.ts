@@ -5,13 +5,11 @@
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { iris, titanic } from '../../src/systems/index.js'
 import { CHROMIUM, hasChromium, useBrowserApp, type BrowserApp } from '../support/browser-app.js'
 
 if (!hasChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)\n`)
 
-process.env.SML_DATA_DIR = DATA_DIR
 
 /** The little of the DOM that code run in the page uses (the project's types have no DOM lib). */
 type Doc = { getElementById(id: string): { textContent: string | null } | null; querySelector(selector: string): { textContent: string | null } | null }

@@ -11,7 +11,7 @@ import { createTestDatabase, testDialectNames, type TestDatabase } from '../../s
 import { FeatureStore } from '../../src/featurestore/index.js'
 import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { runPipeline } from '../../src/runtime/index.js'
-import { iris, systemPipelines, titanic, type SystemDescription } from '../../src/systems/index.js'
+import { iris, systemPipelines, titanic, type CsvSourceDescription, type SystemDescription } from '../../src/systems/index.js'
 import { binaryFile, junkBytes, STACK_LINE } from '../support/junk.js'
 import { mapLimit } from '../support/limit.js'
 import { storeSnapshot } from '../support/store-snapshot.js'
@@ -159,19 +159,17 @@ describe.each(testDialectNames())('feature pipelines refuse bad sources whole on
   let tdb: TestDatabase
   let db: SqlDialect
   let dir: string
-  const saved = process.env.SML_DATA_DIR
+  const data = { source: { dataDir: DATA_DIR } }
   beforeAll(async () => {
     tdb = createTestDatabase(dialect)
     db = await tdb.open()
     dir = mkdtempSync(join(tmpdir(), 'sml-bad-source-'))
-    process.env.SML_DATA_DIR = DATA_DIR
     for (const s of [iris, titanic]) {
-      const o = await runPipeline(systemPipelines(s)[0], { db, echo: () => {} })
+      const o = await runPipeline(systemPipelines(s, data)[0], { db, echo: () => {} })
       expect(o.status).toBe('succeeded')
     }
   })
   afterAll(async () => {
-    process.env.SML_DATA_DIR = saved
     await db.close()
     await tdb.drop()
   })
@@ -183,24 +181,21 @@ describe.each(testDialectNames())('feature pipelines refuse bad sources whole on
     for (const [i, [system, name, bytes, expected]] of PIPELINE_CASES.entries()) {
       const caseDir = join(dir, String(i))
       mkdirSync(caseDir)
-      writeFileSync(join(caseDir, system.source.file), bytes)
-      process.env.SML_DATA_DIR = caseDir
+      writeFileSync(join(caseDir, (system.source as CsvSourceDescription).file), bytes)
       const lines: string[] = []
-      const o = await runPipeline(systemPipelines(system)[0], { db, echo: (l) => lines.push(l), sleep: async () => {} })
+      const o = await runPipeline(systemPipelines(system, { source: { dataDir: caseDir } })[0], { db, echo: (l) => lines.push(l), sleep: async () => {} })
       const errors = o.runs.map((r) => r.error ?? '')
       if (o.status !== 'failed') failures.push(`${system.name} ${name}: ${o.status}`)
       for (const e of errors) if (!expected.test(e)) failures.push(`${system.name} ${name}: ${JSON.stringify(e.slice(0, 300))} does not match ${expected}`)
       // A refused file is the caller's mistake: the run log says why in one line, without a stack trace.
       if (STACK_LINE.test(lines.join('\n'))) failures.push(`${system.name} ${name}: log has a stack trace`)
     }
-    process.env.SML_DATA_DIR = DATA_DIR
     expect(failures).toEqual([])
     expect(await storeSnapshot(db)).toEqual(before)
   })
 
   it('then the good files run again and find nothing to write', async () => {
-    process.env.SML_DATA_DIR = DATA_DIR
-    for (const s of [iris, titanic]) expect((await runPipeline(systemPipelines(s)[0], { db, echo: () => {} })).status).toBe('succeeded')
+    for (const s of [iris, titanic]) expect((await runPipeline(systemPipelines(s, data)[0], { db, echo: () => {} })).status).toBe('succeeded')
     expect(await storeSnapshot(db)).toEqual({ 'iris v1': { rows: 150, commits: 1 }, 'titanic v1': { rows: 889, commits: 1 } })
   })
 })

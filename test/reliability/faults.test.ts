@@ -89,13 +89,7 @@ describe.each(testDialectNames())('kill -9 on %s', (dialect) => {
 
   it('training runs killed around their save leave no version without artifacts; they are marked abandoned; the next run succeeds', async () => {
     const env = { ...tdb.env, SML_DATA_DIR: DATA_DIR }
-    const saved = process.env.SML_DATA_DIR
-    process.env.SML_DATA_DIR = DATA_DIR
-    try {
-      expect((await runPipeline(systemPipelines(titanic)[0], { db, echo: () => {} })).status).toBe('succeeded')
-    } finally {
-      process.env.SML_DATA_DIR = saved
-    }
+    expect((await runPipeline(systemPipelines(titanic, { source: { dataDir: DATA_DIR } })[0], { db, echo: () => {} })).status).toBe('succeeded')
     // One clean run measures the gap between the last log line before the save and the one after it.
     const clean = startSml(['run', 'titanic-training'], env)
     await clean.waitFor(/\] accuracy \d/, 45_000)

@@ -71,17 +71,14 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
   let db: SqlDialect
   let services: WebServices
   let app: ReturnType<typeof createApp>
-  const saved = process.env.SML_DATA_DIR
   beforeAll(async () => {
-    process.env.SML_DATA_DIR = DATA_DIR
     tdb = createTestDatabase('sqlite')
     db = await tdb.open()
-    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-02T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-02T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
     services = createServices(db, { access: { adminTokenSha256: sha256Hex(TOKEN), loopback: false }, launchRun: async () => ({ pid: 1 }), predictRateLimit: null })
     app = createApp(services)
   })
   afterAll(async () => {
-    process.env.SML_DATA_DIR = saved
     await services.requestLog.close()
     await db.close()
     await tdb.drop()

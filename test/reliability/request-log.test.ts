@@ -10,7 +10,7 @@ import { iris, runDemo } from '../../src/systems/index.js'
 import { requestsFeatureGroup } from '../../src/web/index.js'
 import { startSml, type Sml } from '../support/processes.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }
 
 function freePort(): Promise<number> {
@@ -47,7 +47,7 @@ describe.each(testDialectNames())('request log of a server process on %s', (dial
   useTestDatabase(dialect, async (t, database) => {
     tdb = t
     db = database
-    await runDemo(db, [iris], { days: 1, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris], { days: 1, until: new Date('2026-05-03T12:00:00Z'), settings: data })
   })
 
   /** Rows in iris_requests, and whether every commit's recorded size matches the rows it holds. */

@@ -21,15 +21,12 @@ const passenger = { pclass: 3, sex: 'male', age: 30, sibsp: 0, parch: 0, embarke
 describe(`SQLite under mixed load for ${SECONDS} s`, () => {
   let tdb: TestDatabase
   let db: SqlDialect
-  const saved = process.env.SML_DATA_DIR
   beforeAll(async () => {
-    process.env.SML_DATA_DIR = DATA_DIR
     tdb = createTestDatabase('sqlite')
     db = await tdb.open()
-    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-02T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-02T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
   })
   afterAll(async () => {
-    process.env.SML_DATA_DIR = saved
     await db.close()
     await tdb.drop()
   })

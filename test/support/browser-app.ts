@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { openDatabase, type SqlDialect } from '../../src/db/index.js'
+import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../src/systems/index.js'
 import { createApp, createServices, listen, type ServicesOptions, type WebServices } from '../../src/web/index.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 export const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url))
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+/** Flags for Debian's chromium: headless, no sandbox (root in CI), nothing fetched in the background. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 export const hasChromium = existsSync(CHROMIUM)
 
 /** What a browser suite works with, filled in by its beforeAll. */
@@ -31,9 +33,10 @@ export interface BrowserApp {
 
 /**
  * Registers the suite's hooks and returns the object they fill: iris and titanic with `days` simulated days,
- * services made by `services(home)` (extra options), chromium at 1280 × 900 with `timeoutMs` per action.
+ * services made by `services(home)` (extra options), chromium at 1280 × 900 with `timeoutMs` per action (and page
+ * scripts off when `javaScriptEnabled` is false).
  */
-export function useBrowserApp(options: { days: number; shotPrefix?: string; timeoutMs: number; services?: (home: string) => ServicesOptions }): BrowserApp {
+export function useBrowserApp(options: { days: number; shotPrefix?: string; timeoutMs: number; services?: (home: string) => ServicesOptions; javaScriptEnabled?: boolean }): BrowserApp {
   const app = {} as BrowserApp
   let profile: string | undefined
   app.shot = (name, p = app.page) => p.screenshot({ path: join(RESULTS, `${options.shotPrefix ?? ''}${name}.png`), fullPage: true })
@@ -43,10 +46,10 @@ export function useBrowserApp(options: { days: number; shotPrefix?: string; time
     app.home = mkdtempSync(join(tmpdir(), 'sml-browser-'))
     profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
     app.db = await openDatabase({ home: app.home })
-    await runDemo(app.db, [iris, titanic], { days: options.days })
+    await runDemo(app.db, [iris, titanic], { days: options.days, settings: { source: { dataDir: DATA_DIR } } })
     app.services = createServices(app.db, options.services?.(app.home) ?? {})
     app.server = await listen(createApp(app.services), { port: 0 })
-    app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1280, height: 900 } })
+    app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScriptEnabled ?? true })
     app.page = app.ctx.pages()[0] ?? (await app.ctx.newPage())
     app.page.setDefaultTimeout(options.timeoutMs)
   })

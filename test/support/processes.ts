@@ -23,7 +23,15 @@ export interface Sml {
 
 /** Starts `sml …` from source (tsx) as its own process, watching its output. */
 export function startSml(args: readonly string[], env: Record<string, string | undefined>): Sml {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  return startProcess(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env } })
+}
+
+/**
+ * Starts any command as its own process, watching its output. `detached` makes it a process group leader, so
+ * `process.kill(-child.pid)` stops what it starts too (`npm start` runs a shell that runs node).
+ */
+export function startProcess(command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; cwd?: string; detached?: boolean }): Sml {
+  const child = spawn(command, args, { env: options.env, cwd: options.cwd, detached: options.detached ?? false, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   const watchers = new Set<() => void>()

@@ -96,7 +96,7 @@ export function registerAppCommands(program: Command): void {
         const r = await systems.bootstrapSystem(db, system, { settings: config.settings })
         print(`${system.name}: ${r.backfilled ? 'backfilled' : 'features present'}, ${r.trained ? 'trained' : 'model present'}`)
       }
-      const worker = opts.worker ? await runtime.startWorker({ db, pipelines: config.pipelines, catchUp: opts.catchUp }) : null
+      const worker = opts.worker ? await runtime.startWorker({ db, pipelines: config.pipelines, catchUp: opts.catchUp, jobQueue: config.jobQueue }) : null
       const scheduleOf = new Map(config.pipelines.map((p) => [p.name, p.schedule]))
       const services = web.createServices(db, {
         ...(await operateOptions(db, opts.host, config)),

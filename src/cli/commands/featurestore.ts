@@ -6,7 +6,8 @@ import { usageError } from '../usage.js'
 
 /** The feature store; `create: false` for reading commands, which report a missing store instead of making one. */
 async function store(options: { create?: boolean } = {}) {
-  const { openFeatureStore } = await import('../../featurestore/index.js')
+  // The store's location is read from the environment here, at the edge (storeLocation).
+  const { openFeatureStore } = await import('../../config/open-store.js')
   return openFeatureStore(options)
 }
 

@@ -9,7 +9,7 @@ import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
 import { runSml } from '../test-support/run-sml.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 
 /** Every command that only reads the store (serve included: it serves a store, it does not make one). */
 const READ_COMMANDS = [
@@ -61,7 +61,7 @@ describe.each(testDialectNames())('read commands on a store on %s', (dialect) =>
   let tdb: TestDatabase
   useTestDatabase(dialect, async (t, db) => {
     tdb = t
-    await runDemo(db, [iris, titanic], { days: 2, until: new Date(`${UNTIL}T12:00:00Z`) })
+    await runDemo(db, [iris, titanic], { days: 2, until: new Date(`${UNTIL}T12:00:00Z`), settings: data })
   })
   const sml = (...args: string[]) => runSml(args, tdb.env)
   const json = async (...args: string[]) => {

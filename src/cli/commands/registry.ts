@@ -6,7 +6,7 @@ import { formatTable, print, printJson } from '../output.js'
 
 // Every `sml models` command needs models to exist, so none creates a store: a missing one is reported instead.
 async function registry() {
-  const { openModelRegistry } = await import('../../registry/index.js')
+  const { openModelRegistry } = await import('../../config/open-store.js')
   return openModelRegistry({ create: false })
 }
 

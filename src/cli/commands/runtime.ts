@@ -146,7 +146,7 @@ export function registerRuntimeCommands(program: Command): void {
       const db = await rt.openDatabase(config.store)
       // Each tick's `sml run` loads the same config file and data directory as this worker.
       const execute = opts.inProcess ? undefined : rt.childProcessExecutor([process.execPath, ...process.execArgv, process.argv[1], ...configArgs(config)])
-      const worker = await rt.startWorker({ db, pipelines, execute, catchUp: Boolean(opts.catchUp) })
+      const worker = await rt.startWorker({ db, pipelines, execute, catchUp: Boolean(opts.catchUp), jobQueue: config.jobQueue })
       process.stderr.write(`worker ${process.pid} started with ${worker.scheduler.name}: ${worker.jobs.length} scheduled pipeline(s); stop with Ctrl-C\n`)
       await new Promise<void>((resolve) => {
         const stop = () => resolve()

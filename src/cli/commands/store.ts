@@ -8,8 +8,8 @@ export function registerStoreCommands(program: Command): void {
     .description('apply pending migrations to the store (SML_HOME or DATABASE_URL) and print what was applied; safe from many processes at once')
     .option('--json', 'machine-readable output')
     .action(async (opts) => {
-      const { openDatabase, migrate, MIGRATIONS } = await import('../../db/index.js')
-      const db = await openDatabase({ migrate: false })
+      const [{ openDatabase, migrate, MIGRATIONS }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../config/env.js')])
+      const db = await openDatabase({ ...storeLocation(), migrate: false })
       try {
         const applied = await migrate(db)
         if (opts.json) return printJson({ database: db.displayName, applied, known: MIGRATIONS.map((m) => m.id) })
@@ -27,8 +27,8 @@ export function registerStoreCommands(program: Command): void {
     .requiredOption('--to <file>', 'where to write')
     .option('--json', 'print the per-table summary as JSON')
     .action(async (opts) => {
-      const [{ openDatabase }, { exportStore }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js')])
-      const db = await openDatabase({ create: false })
+      const [{ openDatabase }, { exportStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
+      const db = await openDatabase({ ...storeLocation(), create: false })
       try {
         const started = Date.now()
         const tables = await exportStore(db, opts.to)
@@ -47,8 +47,8 @@ export function registerStoreCommands(program: Command): void {
     .option('--force', 'replace the contents of a non-empty store')
     .option('--json', 'print the per-table comparison as JSON')
     .action(async (opts) => {
-      const [{ openDatabase }, { importStore }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js')])
-      const db = await openDatabase()
+      const [{ openDatabase }, { importStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
+      const db = await openDatabase(storeLocation())
       let ok = false
       try {
         const started = Date.now()

@@ -36,7 +36,7 @@ export const wine = defineSystem({
   fields: MEASURES.map((name) => ({ kind: 'number', name, label: name.replaceAll('_', ' '), min: 0, max: 2000, step: 0.01, default: 1 })),
   training: { testSize: 0.2, seed: 42, stratify: true },
   model: { name: 'wine_model', description: 'random forest, 20 trees', create: (seed) => new RandomForestClassifier({ nEstimators: 20, seed }) },
-  synthetic: { jitter: 0.1 },
+  daily: { synthetic: { jitter: 0.1 } },
   schedules: { daily: '0 7 * * *', batchInference: '15 7 * * *' },
 })
 

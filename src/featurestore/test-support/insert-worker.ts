@@ -1,6 +1,6 @@
 // Child process for the concurrency test: inserts `batches` commits of `size` rows with keys offset by `base`.
 import { existsSync, writeFileSync } from 'node:fs'
-import { openFeatureStore } from '../feature-store.js'
+import { openFeatureStore } from '../../config/open-store.js'
 
 const [base, batches, size] = process.argv.slice(2, 5).map(Number)
 const barrier = process.argv[5]
@@ -9,6 +9,7 @@ writeFileSync(`${barrier}.${base}`, '')
 const others = process.argv.slice(6)
 const deadline = Date.now() + 20_000
 while (!others.every((o) => existsSync(`${barrier}.${o}`)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
+// The store this child opens is the test's, handed down in SML_HOME / DATABASE_URL / SML_PG_SCHEMA.
 const fs = await openFeatureStore()
 const fg = await fs.getOrCreateFeatureGroup({
   name: 'contended',

@@ -23,4 +23,4 @@ export async function createScheduler(config: SchedulerConfig, name = defaultSch
   return factory(config)
 }
 
-export type { Scheduler, SchedulerConfig, SchedulerStats, ScheduledJob, TickHandler, TickTrigger, MissedTicks } from './scheduler.js'
+export type { JobQueueTuning, Scheduler, SchedulerConfig, SchedulerStats, ScheduledJob, TickHandler, TickTrigger, MissedTicks } from './scheduler.js'

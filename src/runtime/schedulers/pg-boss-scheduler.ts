@@ -4,16 +4,13 @@ import PgBoss from 'pg-boss'
 import { RunStore } from '../run-store.js'
 import type { Schedule } from '../schedule.js'
 import { CronerScheduler } from './croner-scheduler.js'
-import type { MissedTicks, ScheduledJob, Scheduler, SchedulerConfig, SchedulerStats, TickHandler, TickTrigger } from './scheduler.js'
+import type { JobQueueTuning, MissedTicks, ScheduledJob, Scheduler, SchedulerConfig, SchedulerStats, TickHandler, TickTrigger } from './scheduler.js'
 
-/** Tuning of the pg-boss backend; defaults suit production, tests shorten them (also settable by environment). */
-export interface PgBossSchedulerConfig {
-  /** How often an idle worker polls its queues (pg-boss minimum 0.5 s); default 1 (`SML_BOSS_POLL_SECONDS`). */
-  readonly pollSeconds?: number
-  /** How often pg-boss looks for expired jobs across all workers; default 30 (`SML_BOSS_MAINTENANCE_SECONDS`). */
-  readonly maintenanceSeconds?: number
-  /** Added to a tick's longest legitimate duration before its job counts as held by a dead worker; default 60 (`SML_BOSS_EXPIRE_GRACE_SECONDS`). */
-  readonly expireGraceSeconds?: number
+/**
+ * Tuning of the pg-boss backend; defaults suit production, tests shorten them. The timings also come from the
+ * configuration (`SchedulerConfig.jobQueue`, read from SML_BOSS_* at the edge); these options win over it.
+ */
+export interface PgBossSchedulerConfig extends JobQueueTuning {
   /** Redeliveries of a tick whose worker died; default 3. */
   readonly retryLimit?: number
 }
@@ -67,14 +64,11 @@ export class PgBossScheduler implements Scheduler {
     this.workerId = config.workerId ?? `${hostname()}:${process.pid}`
     // Missed ticks, catch-up and cron parsing are the croner backend's, over the same `sml_ticks` ledger.
     this.clock = new CronerScheduler(config)
-    const env = (name: string, dflt: number) => {
-      const v = Number(process.env[name])
-      return Number.isFinite(v) && v > 0 ? v : dflt
-    }
+    const queue = config.jobQueue ?? {}
     this.tuning = {
-      pollSeconds: tuning.pollSeconds ?? env('SML_BOSS_POLL_SECONDS', 1),
-      maintenanceSeconds: tuning.maintenanceSeconds ?? env('SML_BOSS_MAINTENANCE_SECONDS', 30),
-      expireGraceSeconds: tuning.expireGraceSeconds ?? env('SML_BOSS_EXPIRE_GRACE_SECONDS', 60),
+      pollSeconds: tuning.pollSeconds ?? queue.pollSeconds ?? 1,
+      maintenanceSeconds: tuning.maintenanceSeconds ?? queue.maintenanceSeconds ?? 30,
+      expireGraceSeconds: tuning.expireGraceSeconds ?? queue.expireGraceSeconds ?? 60,
       retryLimit: tuning.retryLimit ?? 3,
     }
   }

@@ -62,4 +62,16 @@ export interface SchedulerConfig {
   readonly workerId?: string
   /** Where tick failures are reported (a tick's run failing is recorded in its run, not here). */
   readonly onError?: (error: unknown) => void
+  /** The job queue's timings (pg-boss; the croner backend has none), from the configuration's edge. */
+  readonly jobQueue?: JobQueueTuning
+}
+
+/** Timings of the pg-boss job queue, in seconds; unset = the defaults below. */
+export interface JobQueueTuning {
+  /** How often an idle worker polls its queues (pg-boss minimum 0.5 s); default 1 (`SML_BOSS_POLL_SECONDS`). */
+  readonly pollSeconds?: number
+  /** How often pg-boss looks for expired jobs across all workers; default 30 (`SML_BOSS_MAINTENANCE_SECONDS`). */
+  readonly maintenanceSeconds?: number
+  /** Added to a tick's longest legitimate duration before its job counts as held by a dead worker; default 60 (`SML_BOSS_EXPIRE_GRACE_SECONDS`). */
+  readonly expireGraceSeconds?: number
 }

@@ -1,7 +1,7 @@
-import { csvToRows, type CsvTable } from '../../featurestore/index.js'
+import { csvToRows } from '../../featurestore/index.js'
 import { KNeighborsClassifier } from '../../ml/index.js'
 import { defineSystem } from '../define-system.js'
-import type { SystemDescription } from '../system.js'
+import type { SourceTable, SystemDescription } from '../system.js'
 import { irisPicture } from './picture.js'
 
 const MEASUREMENTS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const
@@ -44,7 +44,7 @@ export const iris: SystemDescription = defineSystem({
       { column: 'variety', allowed: VARIETIES, strict: true },
     ],
   },
-  clean(table: CsvTable) {
+  clean(table: SourceTable) {
     const schema = [...MEASUREMENTS.map((name) => ({ name, type: 'float' as const })), { name: 'variety', type: 'string' as const }]
     return csvToRows(table, schema, 'iris.csv').map((r, i) => ({ id: i + 1, ...r }))
   },
@@ -71,7 +71,7 @@ export const iris: SystemDescription = defineSystem({
   // A real flower of the drawn variety, each measurement moved by a tenth of that variety's spread and kept
   // within the documented ranges: KNN (k=2) scores ~0.97 on these; a wider jitter blurs Versicolor into
   // Virginica (~0.95 at 0.5), and the documented uniform draw scored 0.91 against 1.0 on the test split.
-  synthetic: { jitter: 0.1, bounds: RANGES },
+  daily: { synthetic: { jitter: 0.1, bounds: RANGES } },
   schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
   picture: irisPicture,
 })

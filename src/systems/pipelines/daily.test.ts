@@ -13,7 +13,7 @@ import { conditionalResampler } from '../synthetic.js'
 import { titanic } from '../titanic/index.js'
 import { dailyPipeline, realRows, syntheticAccuracy } from './daily.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const quiet = { echo: () => {} }
 
 /** The age bands the plausibility checks compare within: children, teenagers, adults. */
@@ -27,7 +27,7 @@ describe.each(testDialectNames())('synthetic days on %s', (dialect) => {
     db = database
     fs = new FeatureStore(db)
     registry = new ModelRegistry(db)
-    for (const system of [iris, titanic]) await bootstrapSystem(db, system, quiet)
+    for (const system of [iris, titanic]) await bootstrapSystem(db, system, { ...quiet, settings: data })
   })
 
   it.each([iris, titanic])('the serving $name model scores 2,000 synthetic rows within 5 points of its test accuracy', async (system) => {
@@ -71,7 +71,7 @@ describe.each(testDialectNames())('synthetic days on %s', (dialect) => {
   it('resamples only the backfilled rows, never earlier synthetic days', async () => {
     const fg = await systemFeatureGroup(fs, titanic)
     for (let d = 1; d <= 3; d++) {
-      const outcome = await runPipeline(dailyPipeline(titanic), { db, scheduledFor: new Date(Date.UTC(2026, 3, d, 6)), ...quiet, sleep: async () => {} })
+      const outcome = await runPipeline(dailyPipeline(titanic, data), { db, scheduledFor: new Date(Date.UTC(2026, 3, d, 6)), ...quiet, sleep: async () => {} })
       expect(outcome.ok).toBe(true)
     }
     expect(await fg.count()).toBe(892)
@@ -88,7 +88,7 @@ describe.each(testDialectNames())('a synthetic day before any backfill on %s', (
   })
 
   it('fails, saying to run the feature pipeline, and writes nothing', async () => {
-    const outcome = await runPipeline(dailyPipeline(iris), { db, scheduledFor: new Date(Date.UTC(2026, 3, 1, 6)), ...quiet, sleep: async () => {} })
+    const outcome = await runPipeline(dailyPipeline(iris, data), { db, scheduledFor: new Date(Date.UTC(2026, 3, 1, 6)), ...quiet, sleep: async () => {} })
     expect(outcome.ok).toBe(false)
     expect(outcome.runs.at(-1)!.error).toMatch(/column "variety": no real row of class "Setosa" to resample: run the iris feature pipeline first/)
     expect(await (await systemFeatureGroup(new FeatureStore(db), iris)).count()).toBe(0)

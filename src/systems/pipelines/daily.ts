@@ -1,13 +1,15 @@
-import type { FeatureGroup, FeatureStore, Row } from '../../featurestore/index.js'
+import { parseTimestamp, type FeatureGroup, type FeatureStore, type Row } from '../../featurestore/index.js'
 import { Random } from '../../ml/index.js'
 import type { ModelRegistry } from '../../registry/index.js'
-import { definePipeline, type Pipeline } from '../../runtime/index.js'
+import { definePipeline, type Pipeline, type PipelineContext } from '../../runtime/index.js'
 import { ValidationError } from '../../db/index.js'
+import { SmlError } from '../../errors/index.js'
+import { loadSource, networkReason, sourceContext, SourceFetchError } from '../source.js'
 import { generatedKeyColumns, keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
 import type { SystemSettings } from '../settings.js'
-import { className, systemTask, type SystemDescription } from '../system.js'
+import { className, systemTask, type DailyFetch, type FetchContext, type FetchResult, type SystemDescription } from '../system.js'
 
 /** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with the configured seed (SML_SEED). */
 export function syntheticSeed(at: Date, seed = 0): number {
@@ -64,27 +66,175 @@ async function nextKey(fg: FeatureGroup, system: SystemDescription, at: Date): P
   return key
 }
 
-/** One synthetic row a day with the next key, as a new commit: the "new data" batch inference predicts. */
+/**
+ * The system's daily pipeline, by `daily`'s kind: one synthetic row a day with the next key (`{ synthetic }`),
+ * or the new real rows of an incremental fetch (`{ fetch }`, see fetchDay); either is a new commit, the "new
+ * data" batch inference predicts.
+ */
 export function dailyPipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
+  const fetching = 'fetch' in system.daily && typeof system.daily.fetch === 'function'
   return definePipeline({
     name: dailyName(system),
-    description: `Add one synthetic ${system.name} row (label known) to ${system.featureGroup.name}`,
+    description: fetching
+      ? `Fetch the ${system.name} rows that arrived since the last fetch into ${system.featureGroup.name}`
+      : `Add one synthetic ${system.name} row (label known) to ${system.featureGroup.name}`,
     schedule: system.schedules.daily,
     retries: 2,
     backoffMs: 5_000,
-    timeoutMs: 60_000,
-    async run(ctx) {
-      const at = ctx.scheduledFor ?? new Date()
-      const fg = await systemFeatureGroup(ctx.featureStore, system)
-      const key = await nextKey(fg, system, at)
-      const draw = conditionalResampler(system, await realRows(fg, system))
-      const row = { ...draw(new Random(syntheticSeed(at, settings.seed))), ...key, [system.featureGroup.eventTime]: at }
-      const commit = await fg.insert([row], { source: ctx.pipeline })
-      for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
-      ctx.log.info(`added ${keyText(system, row)} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)
-      ctx.reportRows(1)
-    },
+    timeoutMs: fetching ? 5 * 60_000 : 60_000,
+    run: fetching ? (ctx) => fetchDay(ctx, system, settings) : (ctx) => syntheticDay(ctx, system, settings),
   })
+}
+
+async function syntheticDay(ctx: PipelineContext, system: SystemDescription, settings: SystemSettings): Promise<void> {
+  const at = ctx.scheduledFor ?? new Date()
+  const fg = await systemFeatureGroup(ctx.featureStore, system)
+  const key = await nextKey(fg, system, at)
+  const draw = conditionalResampler(system, await realRows(fg, system))
+  const row = { ...draw(new Random(syntheticSeed(at, settings.seed))), ...key, [system.featureGroup.eventTime]: at }
+  const commit = await fg.insert([row], { source: ctx.pipeline })
+  for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
+  ctx.log.info(`added ${keyText(system, row)} (${system.label.column}=${String(row[system.label.column])}) as commit ${commit.id}`)
+  ctx.reportRows(1)
+}
+
+/**
+ * One incremental fetch: reads the stored position (`FeatureStore.sourcePosition(system.name)`), calls
+ * `daily.fetch`, then writes the rows it returned (a row without an event time gets the tick time) and its new
+ * position in one transaction. No rows: nothing is written (a moved position alone is stored). A failing fetch
+ * (SourceFetchError / ValidationError naming the system and reason), invalid rows (ValidationError by row and
+ * column) or a failed insert leave rows and position as they were; the runner retries per the pipeline's retries.
+ */
+async function fetchDay(ctx: PipelineContext, system: SystemDescription, settings: SystemSettings): Promise<void> {
+  const at = ctx.scheduledFor ?? new Date()
+  const fg = await systemFeatureGroup(ctx.featureStore, system)
+  const from = (await ctx.featureStore.sourcePosition(system.name))?.position ?? null
+  ctx.log.info(from === null ? 'first fetch: no stored position' : `fetching what arrived after position ${from}`)
+  const fetchCtx: FetchContext = {
+    ...sourceContext(settings.source ?? {}, { signal: ctx.signal, log: ctx.log }),
+    position: from,
+    scheduledFor: at,
+    system,
+    async readSource() {
+      const { table, origin } = await loadSource(system, settings.source, { signal: ctx.signal, log: ctx.log, fresh: true })
+      ctx.log.info(`read ${table.records.length} records from ${origin}`)
+      return system.clean(table)
+    },
+    latest: (column) => latestPosition(fg, column),
+  }
+  let result: FetchResult
+  try {
+    result = await (system.daily as { fetch: DailyFetch }).fetch(fetchCtx)
+  } catch (e) {
+    if (e instanceof SmlError) throw e
+    const reason = networkReason(e)
+    throw new SourceFetchError(`${system.name} daily fetch failed: ${reason}`, [{ path: 'daily.fetch', reason: String(reason) }], { cause: e })
+  }
+  const { rows, position } = checkResult(system, result)
+  const eventTime = system.featureGroup.eventTime
+  const stamped = rows.map((r) => (r[eventTime] === undefined || r[eventTime] === null ? { ...r, [eventTime]: at } : r))
+  if (stamped.length === 0) {
+    if (position !== from) {
+      await ctx.featureStore.moveSourcePosition({ name: system.name, from, to: position })
+      ctx.log.info(`no new rows: nothing written; position moved to ${position}`)
+    } else ctx.log.info(`no new rows${from === null ? '' : ` after ${from}`}: nothing written`)
+    return
+  }
+  const progress = ctx.progress(`insert ${fg.name}`, stamped.length)
+  let commit
+  try {
+    commit = await fg.insert(stamped, {
+      source: ctx.pipeline,
+      sourcePosition: { name: system.name, from, to: position },
+      onProgress: (done, _total, phase) => progress.update(done, phase),
+    })
+  } catch (e) {
+    if (e instanceof ValidationError) throw new ValidationError(`${system.name} daily fetch returned invalid rows: ${e.message}`, e.issues)
+    throw e
+  }
+  progress.stop(`commit ${commit.id}: ${commit.rowsAdded} added, ${commit.rowsUpdated} updated; position ${from ?? '(none)'} → ${position ?? '(none)'}`)
+  for (const w of commit.warnings) ctx.log.warn(`expectation: ${w}`)
+  ctx.reportRows(stamped.length)
+}
+
+function checkResult(system: SystemDescription, result: unknown): { rows: Row[]; position: string | null } {
+  const what = `${system.name} daily fetch`
+  if (typeof result !== 'object' || result === null) throw new ValidationError(`${what} must return { rows, position }, got ${result === null ? 'null' : typeof result}`, [{ path: 'daily.fetch', reason: 'did not return { rows, position }' }])
+  const { rows, position } = result as { rows?: unknown; position?: unknown }
+  const issues: { path: string; reason: string }[] = []
+  if (!Array.isArray(rows)) issues.push({ path: 'rows', reason: `must be an array of rows, got ${rows === null ? 'null' : typeof rows}` })
+  else
+    rows.forEach((r, i) => {
+      if ((typeof r !== 'object' || r === null || Array.isArray(r) || r instanceof Date) && issues.length < 10) issues.push({ path: `rows[${i}]`, reason: 'is not a row (a plain object)' })
+    })
+  if (position !== null && typeof position !== 'string') issues.push({ path: 'position', reason: `must be text or null, got ${typeof position}` })
+  if (issues.length) throw new ValidationError(`${what} returned ${issues.map((i) => `${i.path} ${i.reason}`).join('; ')}`, issues)
+  return { rows: rows as Row[], position: position as string | null }
+}
+
+/** A column's value as position text: a timestamp as ISO 8601, a number as its decimal text, text as itself. */
+export function positionText(value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  if (value instanceof Date) return value.toISOString()
+  return String(value)
+}
+
+async function latestPosition(fg: FeatureGroup, column: string): Promise<string | null> {
+  const stats = await fg.statistics()
+  const s = stats.find((c) => c.column === column)
+  if (!s) throw new ValidationError(`${fg.name} has no column "${column}"`, [{ path: 'column', reason: 'not a column of the feature group' }])
+  return positionText(s.max)
+}
+
+/** Options of newSourceRows. */
+export interface NewSourceRowsOptions {
+  /** The column that grows with new data (a timestamp, number or text compared as stored); default the event time. */
+  readonly after?: string
+}
+
+/**
+ * The incremental fetch for a source that is read whole (a CSV file or URL, a JSON document, a function):
+ * re-reads the system's source (`ctx.readSource()`, a CSV URL downloaded again) and returns its rows whose
+ * `after` column is greater than the stored position, and as position the largest such value (position text,
+ * see FetchContext.latest). On the first fetch (no stored position) it starts after the largest value already in
+ * the feature group (the backfill), so that a backfilled source is not written again. Usage:
+ * `daily: { fetch: newSourceRows({ after: 'date' }) }`.
+ * @throws ValidationError when `after` is not a timestamp, number or text column of the schema, or a source row
+ *   has no value in it.
+ */
+export function newSourceRows(options: NewSourceRowsOptions = {}): DailyFetch {
+  return async (ctx) => {
+    const column = options.after ?? ctx.system.featureGroup.eventTime
+    const spec = ctx.system.featureGroup.schema.find((f) => f.name === column)
+    if (!spec || spec.type === 'bool')
+      throw new ValidationError(`newSourceRows: "${column}" must be a timestamp, number or text column of ${ctx.system.featureGroup.name}`, [{ path: 'daily.fetch.after', reason: spec ? 'a bool column does not grow' : 'not a column of the schema' }])
+    const from = ctx.position ?? (await ctx.latest(column))
+    const order = (v: unknown): number | string => {
+      if (spec.type === 'timestamp') return v instanceof Date ? v.getTime() : typeof v === 'number' ? v : (parseTimestamp(String(v)) ?? NaN)
+      if (spec.type === 'string') return String(v)
+      return Number(v)
+    }
+    const bound = from === null ? null : order(from)
+    if (typeof bound === 'number' && Number.isNaN(bound))
+      throw new ValidationError(`newSourceRows: the stored position ${JSON.stringify(from)} is not a ${spec.type}`, [{ path: 'position', reason: `not a ${spec.type}` }])
+    const rows = await ctx.readSource()
+    const missing = rows.findIndex((r) => r[column] === null || r[column] === undefined)
+    if (missing >= 0)
+      throw new ValidationError(`newSourceRows: source row ${missing + 1} has no "${column}", which new rows are found by`, [{ row: missing + 1, column, reason: 'missing value' }])
+    const fresh: Row[] = []
+    let last: { value: unknown; order: number | string } | null = null
+    for (const [i, r] of rows.entries()) {
+      const v = order(r[column])
+      if (typeof v === 'number' && Number.isNaN(v))
+        throw new ValidationError(`newSourceRows: source row ${i + 1} has ${JSON.stringify(r[column])} in "${column}", not a ${spec.type}`, [{ row: i + 1, column, reason: `not a ${spec.type}` }])
+      if (bound !== null && !(v > bound)) continue
+      fresh.push(r)
+      if (last === null || v > last.order) last = { value: r[column], order: v }
+    }
+    const to = last === null ? from : spec.type === 'timestamp' ? new Date(last.order as number).toISOString() : positionText(last.value)
+    ctx.log.info(`${fresh.length} of ${rows.length} source rows are after ${from ?? '(the start)'} in "${column}"`)
+    return { rows: fresh, position: to }
+  }
 }
 
 /** The serving model's accuracy on its test split beside its accuracy on `rows` synthetic rows. */

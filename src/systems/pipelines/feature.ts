@@ -2,7 +2,7 @@ import { definePipeline, type Pipeline } from '../../runtime/index.js'
 import { formatIssue, ValidationError } from '../../db/index.js'
 import { validateRows, type Row } from '../../featurestore/index.js'
 import { keyOf, keyText, systemFeatureGroup } from '../feature-groups.js'
-import { loadSource } from '../source.js'
+import { loadSource, sourceLabel } from '../source.js'
 import type { SystemSettings } from '../settings.js'
 import type { SystemDescription } from '../system.js'
 import { updateWindows } from '../time-series.js'
@@ -11,12 +11,12 @@ import { updateWindows } from '../time-series.js'
 export function featurePipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
   return definePipeline({
     name: `${system.name}-feature`,
-    description: `Backfill ${system.featureGroup.name} v${system.featureGroup.version} from ${system.source.file}`,
+    description: `Backfill ${system.featureGroup.name} v${system.featureGroup.version} from ${sourceLabel(system)}`,
     retries: 2,
     backoffMs: 2_000,
     timeoutMs: 5 * 60_000,
     async run(ctx) {
-      const { table, origin } = await loadSource(system, settings.source)
+      const { table, origin } = await loadSource(system, settings.source, { signal: ctx.signal, log: ctx.log })
       ctx.log.info(`read ${table.records.length} rows from ${origin}`)
       const rows = system.clean(table)
       ctx.log.info(`${rows.length} rows after cleaning`)
@@ -34,7 +34,7 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
         throw byKey(e, stamped, system, origin)
       }
       const current = new Map((await fg.read()).map((r) => [keyOf(system, r), r]))
-      const changed = rows.filter((r) => !sameFeatures(r, current.get(keyOf(system, r))))
+      const changed = rows.map((r, i) => [r, stamped[i]] as const).filter(([r]) => !sameFeatures(r, current.get(keyOf(system, r))))
       const windows = async () => {
         if (system.timeSeries) ctx.reportRows(await updateWindows(ctx.featureStore, system, { source: ctx.pipeline, log: (l) => ctx.log.info(l) }))
       }
@@ -44,7 +44,7 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
       }
       const progress = ctx.progress(`insert ${fg.name}`, changed.length)
       const commit = await fg.insert(
-        changed.map(stamp),
+        changed.map(([, s]) => s),
         { source: origin, onProgress: (done) => progress.update(done) },
       )
       progress.stop(`commit ${commit.id}: ${commit.rowsAdded} added, ${commit.rowsUpdated} updated`)

@@ -1,6 +1,6 @@
-import { csvToRows, type CsvTable, type FeatureSpec } from '../../featurestore/index.js'
+import { csvToRows, type FeatureSpec } from '../../featurestore/index.js'
 import { RandomForestRegressor } from '../../ml/index.js'
-import type { FieldDescription, SystemDescription } from '../system.js'
+import type { FieldDescription, SourceTable, SystemDescription } from '../system.js'
 
 /**
  * A regression system for tests (not shipped): scikit-learn's diabetes data (`../shared/data/diabetes.csv`,
@@ -41,7 +41,7 @@ export const diabetes: SystemDescription = {
       { column: 'progression', min: 0, max: 400 },
     ],
   },
-  clean(table: CsvTable) {
+  clean(table: SourceTable) {
     return csvToRows(table, csvSchema, 'diabetes.csv').map((r, i) => ({ row: i + 1, ...r }))
   },
   label: { column: 'progression', unit: 'points' },
@@ -72,7 +72,7 @@ export const diabetes: SystemDescription = {
     description: 'random forest regressor (30 trees, min 5 samples per leaf)',
     create: (seed) => new RandomForestRegressor({ nEstimators: 30, minSamplesLeaf: 5, seed, nJobs: 1 }),
   },
-  synthetic: { jitter: 0.1 },
+  daily: { synthetic: { jitter: 0.1 } },
   schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
 }
 
@@ -91,7 +91,7 @@ export const diabetesClinics: SystemDescription = {
     primaryKey: ['clinic', 'date'],
     schema: [{ name: 'clinic', type: 'string' }, { name: 'date', type: 'timestamp' }, { name: 'ts', type: 'timestamp' }, ...csvSchema],
   },
-  clean(table: CsvTable) {
+  clean(table: SourceTable) {
     return csvToRows(table, csvSchema, 'diabetes.csv').map((r, i) => ({ clinic: i % 2 ? 'south' : 'north', date: new Date(Date.UTC(2020, 0, 1 + i)), ...r }))
   },
   model: { ...diabetes.model, name: 'clinics_model' },

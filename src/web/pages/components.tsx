@@ -3,6 +3,7 @@ import { raw } from 'hono/html'
 import type { FeatureValue, Row } from '../../featurestore/index.js'
 import type { RunStatus } from '../../runtime/index.js'
 import { labelClasses, type ClassDescription, type FieldDescription, type SystemDescription } from '../../systems/index.js'
+import { usePageMode } from '../links.js'
 
 export function Card(props: { title?: Child; id?: string; class?: string; children?: Child }) {
   return (
@@ -13,11 +14,26 @@ export function Card(props: { title?: Child; id?: string; class?: string; childr
   )
 }
 
-/** A server-rendered SVG placed inline (our own chart output, never user content). */
+/**
+ * A server-rendered SVG placed inline (our own chart output, never user content); in a static export that also
+ * saved it as files, links to them follow it.
+ */
 export function InlineSvg(props: { svg: string; class?: string; label?: string }) {
+  const files = usePageMode().chartFiles(props.svg)
   return (
     <div class={props.class ?? 'chart'} role={props.label ? 'figure' : undefined} aria-label={props.label}>
       {raw(props.svg)}
+      {files !== null && (
+        <span class="small chart-files">
+          <a class="svg" href={files.svg} download="">
+            SVG
+          </a>{' '}
+          ·{' '}
+          <a class="png" href={files.png} download="">
+            PNG
+          </a>
+        </span>
+      )}
     </div>
   )
 }

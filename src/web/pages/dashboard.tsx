@@ -1,6 +1,7 @@
 import type { CommitInfo } from '../../featurestore/index.js'
 import type { ModelVersion } from '../../registry/index.js'
 import type { SystemDescription } from '../../systems/index.js'
+import { Link, usePageMode } from '../links.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, Table, fmtTime, pct, relative } from './components.js'
 import { PipelineTable } from './pipelines.js'
@@ -28,9 +29,9 @@ export function GroupTable(props: { groups: readonly GroupSummary[]; now: number
       numeric={[1]}
       empty="No feature groups yet."
       rows={props.groups.map((g) => [
-        <a href={`/feature-groups/${g.name}?version=${g.version}`} title={g.description}>
+        <Link href={`/feature-groups/${g.name}?version=${g.version}`} title={g.description}>
           {g.name} v{g.version}
-        </a>,
+        </Link>,
         g.rows.toLocaleString('en'),
         g.lastCommit ? (
           <span title={fmtTime(g.lastCommit.committedAt)}>
@@ -52,7 +53,7 @@ export function VersionTable(props: { name: string; versions: readonly ModelVers
       numeric={[1, 2]}
       empty="No model trained yet."
       rows={[...props.versions].reverse().map((v) => [
-        <a href={`/models/${props.name}#v${v.version}`}>v{v.version}</a>,
+        <Link href={`/models/${props.name}#v${v.version}`}>v{v.version}</Link>,
         pct(v.metrics.accuracy, 1),
         v.metrics.f1_macro === undefined ? '–' : v.metrics.f1_macro.toFixed(3),
         fmtTime(v.createdAt).slice(0, 10),
@@ -64,12 +65,21 @@ export function VersionTable(props: { name: string; versions: readonly ModelVers
   )
 }
 
-/** Every system at a glance: data, models, pipelines, links. */
-export function DashboardPage(props: { systems: readonly DashboardSystem[]; now: number }) {
+/**
+ * Every system at a glance: data, models, pipelines, links. `heading` titles a page of one system (a static
+ * export writes one per system beside the whole dashboard).
+ */
+export function DashboardPage(props: { systems: readonly DashboardSystem[]; now: number; heading?: string }) {
+  const mode = usePageMode()
   return (
     <>
-      <h1>Dashboard</h1>
-      <p class="lead">Feature groups, model versions and pipeline runs of every system on this store.</p>
+      <h1>{props.heading ?? 'Dashboard'}</h1>
+      <p class="lead">Feature groups, model versions and pipeline runs of {props.heading ? 'this system' : 'every system on this store'}.</p>
+      {mode.static && (
+        <p class="notice" id="static-note">
+          A static copy made at {fmtTime(new Date(props.now))}; ages are as of then. Predictions, Run now and promotions need the live app (<code>sml serve</code>).
+        </p>
+      )}
       {props.systems.map(({ system, groups, versions, servingVersion, pipelines }) => {
         const serving = versions.find((v) => v.version === servingVersion)
         const failing = pipelines.filter((p) => p.last && p.last.status !== 'succeeded' && p.last.status !== 'running')
@@ -80,9 +90,9 @@ export function DashboardPage(props: { systems: readonly DashboardSystem[]; now:
               <>
                 <span>{system.title}</span>
                 <span class="row small">
-                  <a href={`/${system.name}`}>Predict</a>
-                  <a href={`/${system.name}/monitor`}>Monitor</a>
-                  <a href={`/models/${system.model.name}`}>Model</a>
+                  {!mode.static && <Link href={`/${system.name}`}>Predict</Link>}
+                  <Link href={`/${system.name}/monitor`}>Monitor</Link>
+                  <Link href={`/models/${system.model.name}`}>Model</Link>
                 </span>
               </>
             }
@@ -91,15 +101,15 @@ export function DashboardPage(props: { systems: readonly DashboardSystem[]; now:
               {system.description}{' '}
               {serving ? (
                 <>
-                  Serving <a href={`/models/${system.model.name}`}>{system.model.name} v{serving.version}</a> (test accuracy {pct(serving.metrics.accuracy, 1)}).
+                  Serving <Link href={`/models/${system.model.name}`}>{system.model.name} v{serving.version}</Link> (test accuracy {pct(serving.metrics.accuracy, 1)}).
                 </>
               ) : (
                 'No model serving yet.'
               )}{' '}
               {failing.length > 0 && (
-                <a href={failing.length === 1 ? `/runs/${failing[0].last!.id}` : `/runs?status=failed`} title={failing.map((p) => p.name).join(', ')}>
+                <Link href={failing.length === 1 ? `/runs/${failing[0].last!.id}` : `/runs?status=failed`} title={failing.map((p) => p.name).join(', ')}>
                   <Badge kind="bad">{failing.length} pipeline(s) failing</Badge>
-                </a>
+                </Link>
               )}
             </p>
             <div class="grid">

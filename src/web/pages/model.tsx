@@ -1,4 +1,5 @@
 import type { ModelVersion, PromotionRecord } from '../../registry/index.js'
+import { Link } from '../links.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
 import { ActionForm, type ActionContext } from './ops.js'
 
@@ -92,7 +93,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
                   [
                     'Feature view',
                     v.lineage.featureView ? (
-                      <a href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}`}>{`${v.lineage.featureView.name} v${v.lineage.featureView.version}`}</a>
+                      <Link href={`/feature-views/${v.lineage.featureView.name}?version=${v.lineage.featureView.version}`}>{`${v.lineage.featureView.name} v${v.lineage.featureView.version}`}</Link>
                     ) : (
                       '–'
                     ),
@@ -102,7 +103,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
                     v.lineage.trainingDatasetVersion === null ? (
                       '–'
                     ) : v.lineage.featureView ? (
-                      <a href={`/feature-views/${v.lineage.featureView.name}/training-datasets/${v.lineage.trainingDatasetVersion}?version=${v.lineage.featureView.version}`}>{`version ${v.lineage.trainingDatasetVersion}`}</a>
+                      <Link href={`/feature-views/${v.lineage.featureView.name}/training-datasets/${v.lineage.trainingDatasetVersion}?version=${v.lineage.featureView.version}`}>{`version ${v.lineage.trainingDatasetVersion}`}</Link>
                     ) : (
                       `version ${v.lineage.trainingDatasetVersion}`
                     ),
@@ -115,9 +116,9 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
                 head={['File', 'Size', 'sha256']}
                 numeric={[1]}
                 rows={v.artifacts.map((a) => [
-                  <a href={`/api/models/${v.name}/versions/${v.version}/artifacts/${encodeURIComponent(a.file)}`} download={a.file}>
+                  <Link href={`/api/models/${v.name}/versions/${v.version}/artifacts/${encodeURIComponent(a.file)}`} download={a.file}>
                     {a.file}
-                  </a>,
+                  </Link>,
                   `${a.size.toLocaleString('en')} B`, <code class="small">{a.sha256.slice(0, 12)}…</code>])}
               />
             </div>

@@ -1,7 +1,9 @@
 import type { Row } from '../../featurestore/index.js'
 import { keyOf, keyText, type DriftReport, type MonitorData, type PredictionRecord, type SystemDescription } from '../../systems/index.js'
+import { Link, usePageMode } from '../links.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, ClassName, ClassPicture, InlineSvg, Kpi, Table, classByName, fieldText, fmtTime, pct } from './components.js'
+import { ForecastSections } from './forecast.js'
 import { PipelineTable } from './pipelines.js'
 
 export interface MonitorPageProps {
@@ -144,7 +146,7 @@ function Kpis(props: MonitorPageProps) {
   const t = monitor.totals
   return (
     <div class="kpis" style="margin-bottom:1rem">
-      <Kpi value={serving ? <a href={`/models/${serving.name}`} id="serving-model">{`${serving.name} v${serving.version}`}</a> : '–'} label="serving model" />
+      <Kpi value={serving ? <Link href={`/models/${serving.name}`} id="serving-model">{`${serving.name} v${serving.version}`}</Link> : '–'} label="serving model" />
       {monitor.task === 'classification' ? (
         <>
           <Kpi value={pct(serving?.metrics.accuracy, 1)} label="test accuracy at training" />
@@ -261,72 +263,11 @@ function keyCell(system: SystemDescription, p: PredictionRecord): string {
   return system.featureGroup.primaryKey.map((k) => (p.key[k] instanceof Date ? fmtTime(p.key[k] as Date) : String(p.key[k]))).join(', ')
 }
 
-/** A time series' forecast with each day's band, the hindcast, and the error by horizon (see ForecastMonitor). */
-function ForecastSections(props: MonitorPageProps) {
-  const { system, monitor } = props
-  const f = monitor.forecast!
-  const latest = f.latest[0]
-  return (
-    <>
-      <Card title={latest ? `Forecast: the ${latest.days.length} days after ${latest.issued.toISOString().slice(0, 10)}` : 'Forecast'} id="forecast">
-        {props.charts.forecast ? <InlineSvg class="chart wide" svg={props.charts.forecast} label="Forecast value of each coming day, coloured by its band" /> : <p class="muted">No forecast yet: batch inference makes one after training.</p>}
-        {latest ? (
-          <Table
-            id="forecast-days"
-            empty="No forecast yet."
-            head={['Day', 'Horizon', 'Forecast', 'Band', 'Measured']}
-            numeric={[1, 2, 4]}
-            rows={latest.days.map((d) => [
-              d.date.toISOString().slice(0, 10),
-              `${d.horizon} day${d.horizon > 1 ? 's' : ''}`,
-              valueText(system, d.predicted),
-              d.band ? (
-                <span class="band" data-band={d.band.name} style={`background:${d.band.color};color:${textOn(d.band.color)};padding:.1rem .45rem;border-radius:.3rem`}>
-                  {d.band.name}
-                </span>
-              ) : (
-                '–'
-              ),
-              valueText(system, d.actual),
-            ])}
-          />
-        ) : null}
-        {f.bands.length ? (
-          <p class="small muted" style="margin:.6rem 0 0">
-            Bands: {f.bands.map((b, i) => `${b.name} ${i === 0 ? `0–${b.max}` : Number.isFinite(b.max) ? `${f.bands[i - 1].max}–${b.max}` : `above ${f.bands[i - 1].max}`}`).join(' · ')}
-          </p>
-        ) : null}
-      </Card>
-      <Card title="Hindcast" id="hindcast">
-        {props.charts.hindcast ? <InlineSvg class="chart wide" svg={props.charts.hindcast} label="One-day-ahead forecasts against the measured values" /> : <p class="muted">No measured day has a one-day-ahead forecast yet.</p>}
-      </Card>
-      <Card title="Error by horizon" id="mae-by-horizon">
-        <Table
-          id="horizons"
-          empty="No forecasts yet."
-          head={['Horizon', 'Forecasts measured since', 'MAE']}
-          numeric={[1, 2]}
-          rows={f.maeByHorizon.map((h) => [`${h.horizon} day${h.horizon > 1 ? 's' : ''}`, String(h.forecasts), h.mae === null ? '–' : valueText(system, Number(h.mae.toFixed(2)))])}
-        />
-      </Card>
-    </>
-  )
-}
-
-/** Black or white text, whichever reads better on a #rrggbb background (WCAG relative luminance). */
-function textOn(color: string): string {
-  const m = /^#([0-9a-f]{6})$/i.exec(color)
-  if (!m) return 'inherit'
-  const [r, g, b] = [0, 2, 4].map((i) => {
-    const c = parseInt(m[1].slice(i, i + 2), 16) / 255
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
-  })
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 ? '#000' : '#fff'
-}
-
 /** The monitor of any system: latest answer, history (confusion and accuracy, or error over time), drift, pipelines. */
 export function MonitorPage(props: MonitorPageProps) {
   const { system, monitor } = props
+  // A static export has no predict page; the system's address there is its dashboard.
+  const mode = usePageMode()
   return (
     <>
       <h1>{system.title}: monitor</h1>
@@ -334,7 +275,7 @@ export function MonitorPage(props: MonitorPageProps) {
         {monitor.forecast
           ? `Daily forecasts of ${system.label.column} ${system.timeSeries?.horizon ?? ''} days ahead, and the one-day-ahead ones against what was measured. `
           : `Daily batch predictions of new ${system.featureGroup.name} rows against their actual outcome. `}
-        <a href={`/${system.name}`}>Predict →</a>
+        <Link href={`/${system.name}`}>{mode.static ? `${system.title} →` : 'Predict →'}</Link>
       </p>
       <Kpis {...props} />
       {monitor.forecast ? <ForecastSections {...props} /> : null}

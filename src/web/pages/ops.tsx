@@ -3,6 +3,7 @@ import { CSRF_FIELD } from '../admin-access.js'
 import type { CommitInfo, FeatureGroupMetadata } from '../../featurestore/index.js'
 import type { ModelVersion } from '../../registry/index.js'
 import type { Pipeline, RunLogLine, RunRecord } from '../../runtime/index.js'
+import { Link } from '../links.js'
 import { Badge, Card, RunBadge, Table, fmtTime, relative } from './components.js'
 
 /** What the visitor may do: act (admin or open loopback), enter the token first, or nothing (no token configured). */
@@ -226,7 +227,7 @@ export function ModelsPage(props: { models: readonly { readonly name: string; re
             const latest = m.list[m.list.length - 1]
             const production = m.list.find((v) => v.aliases.includes('production'))
             return [
-              <a href={`/models/${m.name}`}>{m.name}</a>,
+              <Link href={`/models/${m.name}`}>{m.name}</Link>,
               String(m.list.length),
               production ? <Badge kind="ok">v{production.version}</Badge> : '–',
               latest ? fmtTime(latest.createdAt) : '–',
@@ -303,6 +304,8 @@ export interface FeatureViewSummary {
   readonly version: number
   readonly description: string
   readonly group: { readonly name: string; readonly version: number }
+  /** Groups joined point-in-time correct, in join order. */
+  readonly joined?: readonly { readonly name: string; readonly version: number; readonly on: readonly string[]; readonly prefix: string }[]
   readonly features: readonly string[]
   readonly labels: readonly string[]
   readonly transformations: Readonly<Record<string, string>>
@@ -357,6 +360,13 @@ export function FeatureViewPage(props: { view: FeatureViewSummary; trainingDatas
       </h1>
       <p class="lead">
         {v.description || 'No description'} · reads <a href={group}>{`${v.group.name} v${v.group.version}`}</a>
+        {(v.joined ?? []).map((j) => (
+          <>
+            {' '}
+            · joins <a href={`/feature-groups/${j.name}?version=${j.version}`}>{`${j.name} v${j.version}`}</a> as of each row's event time on {j.on.join(', ')}
+            {j.prefix ? ` (columns prefixed ${j.prefix})` : ''}
+          </>
+        ))}
       </p>
       <Card title="Features" id="features">
         <Table

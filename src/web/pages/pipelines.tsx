@@ -1,3 +1,4 @@
+import { Link } from '../links.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, RunBadge, Table, fmtTime, relative } from './components.js'
 
@@ -8,14 +9,14 @@ export function PipelineTable(props: { pipelines: readonly PipelineStatus[]; now
       id="pipelines"
       head={['Pipeline', 'Last run', 'Last success', 'Age', 'Schedule', 'Next run']}
       rows={props.pipelines.map((p) => [
-        <a href={`/runs?pipeline=${encodeURIComponent(p.name)}`} title={p.description}>
+        <Link href={`/runs?pipeline=${encodeURIComponent(p.name)}`} title={p.description}>
           {p.name}
-        </a>,
+        </Link>,
         <span>
           {p.last ? (
-            <a href={`/runs/${p.last.id}`}>
+            <Link href={`/runs/${p.last.id}`}>
               <RunBadge status={p.last.status} /> <span class="muted small">{fmtTime(p.last.startedAt)}</span>
-            </a>
+            </Link>
           ) : (
             <RunBadge status={null} />
           )}

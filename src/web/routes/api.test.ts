@@ -7,7 +7,7 @@ import { createApp } from '../app.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 /** Response bodies as `any`: the fields checked are asserted below. */
 const jsonOf = (res: Response): Promise<any> => res.json()
 const flower = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }
@@ -22,7 +22,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
 
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
-    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z'), settings: data })
     services = createServices(db)
     app = createApp(services)
   })

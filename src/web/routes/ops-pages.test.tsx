@@ -137,6 +137,19 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     for (const bad of ['/feature-views/nope', `/feature-views/${fv.name}?version=99`, `/feature-views/${fv.name}?version=x`, '/feature-views/Bad-Name']) expect((await get(app, bad)).status, bad).toBe(404)
   })
 
+  it('a feature view page names the groups it joins as of each row', async () => {
+    const app = build(null, true)
+    const fs = made[0].featureStore
+    const spec = (extra: string) => ({ primaryKey: ['station', 'day'], eventTime: 'day', schema: [{ name: 'station', type: 'string' as const }, { name: 'day', type: 'timestamp' as const }, { name: extra, type: 'float' as const }] })
+    const left = await fs.getOrCreateFeatureGroup({ name: 'page_left', ...spec('y') })
+    const right = await fs.getOrCreateFeatureGroup({ name: 'page_right', ...spec('x') })
+    await fs.getOrCreateFeatureView({ name: 'page_joined', query: left.select(['y']).join(right.select(['x']), { on: ['station'], prefix: 'r_' }), labels: ['y'] })
+    const page = await get(app, '/feature-views/page_joined')
+    expect(page.status).toBe(200)
+    expect(page.html).toContain('joins <a href="/feature-groups/page_right?version=1">page_right v1</a>')
+    expect(page.html).toContain('<code>r_x</code>')
+  })
+
   it('a model page with several versions compares their metrics side by side', async () => {
     const s = made[0]
     const v1 = await s.registry.get('titanic_model', 1)

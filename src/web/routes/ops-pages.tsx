@@ -64,6 +64,7 @@ export function opsPageRoutes(services: WebServices): Hono {
   const viewSummary = (fv: FeatureView): FeatureViewSummary => ({
     ...fv.metadata,
     group: { name: fv.featureGroup.name, version: fv.featureGroup.version },
+    joined: fv.metadata.joins.map((j, k) => ({ name: fv.joinedGroups[k].name, version: fv.joinedGroups[k].version, on: j.on, prefix: j.prefix })),
   })
 
   pages.get('/feature-views', render, async (c) => {

@@ -1,19 +1,15 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { confusionMatrixChart, forecastChart, hindcastChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../../charts/index.js'
-import { NotFoundError, ValidationError } from '../../db/index.js'
-import type { Row } from '../../featurestore/index.js'
-import { ARTIFACT_FILES } from '../../registry/index.js'
-import { featureDrift, keyOf, monitorData, predictedProbability, predictExamples, predictRows, servingVersion, systemFeatureGroup, windowsFeatureGroup, type MonitorData, type SystemDescription } from '../../systems/index.js'
+import { predictedProbability, predictExamples, predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { defaultFormValues, formToBody, hasFieldValues, type FormValues } from '../form-input.js'
 import { layout } from '../layout.js'
-import { DashboardPage, type DashboardSystem } from '../pages/dashboard.js'
+import { dashboardSystems, modelPageData, monitorPageProps, orNull } from '../page-data.js'
+import { DashboardPage } from '../pages/dashboard.js'
 import { FeatureGroupPage } from '../pages/feature-group.js'
-import { ModelPage, type ModelPageVersion } from '../pages/model.js'
-import { MonitorPage, type MonitorCharts } from '../pages/monitor.js'
+import { ModelPage } from '../pages/model.js'
+import { MonitorPage } from '../pages/monitor.js'
 import { PredictPage, type PredictPageProps } from '../pages/predict.js'
-import { pipelineStatus } from '../pipeline-status.js'
 import { parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
 import { actionContext } from './ops-pages.js'
@@ -34,16 +30,6 @@ function notFound(message: string): never {
   throw new HTTPException(404, { message })
 }
 
-/** Resolves to null instead of throwing when the thing is not there (or the name is not a valid identifier). */
-async function orNull<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p
-  } catch (e) {
-    if (e instanceof NotFoundError || e instanceof ValidationError) return null
-    throw e
-  }
-}
-
 /** Server-rendered pages: dashboard, predict and monitor per system, model registry, feature groups. */
 export function pageRoutes(services: WebServices): Hono {
   const pages = new Hono()
@@ -53,37 +39,15 @@ export function pageRoutes(services: WebServices): Hono {
 
   pages.get('/', render, async (c) => {
     const now = Date.now()
-    const groups = await services.featureStore.listFeatureGroups()
-    const systems: DashboardSystem[] = await Promise.all(
-      services.systems.map(async (system) => {
-        const mine = groups.filter((g) => g.name === system.featureGroup.name || g.name.startsWith(`${system.name}_`))
-        const [summaries, versions, serving, pipelines] = await Promise.all([
-          Promise.all(mine.map(async (g) => ({ name: g.name, version: g.version, description: g.metadata.description, rows: await g.count(), lastCommit: await g.latestCommit() }))),
-          services.registry.listVersions(system.model.name),
-          orNull(servingVersion(services.registry, system)),
-          pipelineStatus(services, system, now),
-        ])
-        return { system, groups: summaries, versions, servingVersion: serving?.version ?? null, pipelines }
-      }),
-    )
+    const systems = await dashboardSystems(services, services.systems, now)
     return c.render(<DashboardPage systems={systems} now={now} />, { title: 'Dashboard', active: '/' })
   })
 
   pages.get('/models/:name', render, async (c) => {
     const name = c.req.param('name')
-    const versions = NAME.test(name) ? await services.registry.listVersions(name) : []
+    const { versions, serving } = NAME.test(name) ? await modelPageData(services, name) : { versions: [], serving: null }
     if (versions.length === 0) notFound(`There is no model called “${name}” in the registry.`)
-    const system = services.systems.find((s) => s.model.name === name)
-    const serving = system ? ((await orNull(servingVersion(services.registry, system)))?.version ?? null) : null
-    const withArtifacts: ModelPageVersion[] = await Promise.all(
-      versions.map(async (v) => {
-        const has = (f: string) => v.artifacts.some((a) => a.file === f)
-        const svg = has(ARTIFACT_FILES.confusionMatrixSvg) ? await services.registry.readArtifact(name, v.version, ARTIFACT_FILES.confusionMatrixSvg) : null
-        const report = has(ARTIFACT_FILES.classificationReportText) ? await services.registry.readArtifactText(name, v.version, ARTIFACT_FILES.classificationReportText) : null
-        return { version: v, confusionDataUrl: svg ? `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` : null, report }
-      }),
-    )
-    return c.render(<ModelPage name={name} versions={withArtifacts} serving={serving} ctx={actionContext(c, services)} />, { title: `Model ${name}` })
+    return c.render(<ModelPage name={name} versions={versions} serving={serving} ctx={actionContext(c, services)} />, { title: `Model ${name}` })
   })
 
   pages.get('/feature-groups/:name', render, async (c) => {
@@ -176,116 +140,9 @@ export function pageRoutes(services: WebServices): Hono {
 
   pages.get('/:system/monitor', render, async (c) => {
     const system = systemOr404(c.req.param('system'))
-    const now = Date.now()
-    const [monitor, drift, pipelines, fg] = await Promise.all([
-      monitorData(services.featureStore, services.registry, system),
-      featureDrift(services.featureStore, services.registry, system),
-      pipelineStatus(services, system, now),
-      // A time series' model inputs are its window rows, keyed like its readings.
-      system.timeSeries ? windowsFeatureGroup(services.featureStore, system) : systemFeatureGroup(services.featureStore, system),
-    ])
-    const records = [monitor.latest, ...monitor.recent].filter((p) => p !== null)
-    const keys = [...new Map(records.map((p) => [keyOf(system, p.key), p.key])).values()]
-    const found = keys.length ? await fg.lookup(keys) : []
-    const features = new Map<string, Row>()
-    found.forEach((row, i) => row && features.set(keyOf(system, keys[i]), row))
-    const charts = monitor.task === 'classification' ? await classificationCharts(monitor) : { ...(await regressionCharts(monitor)), ...(await forecastCharts(monitor)) }
-    return c.render(
-      <MonitorPage system={system} monitor={monitor} features={features} charts={charts} drift={drift} pipelines={pipelines} now={now} />,
-      { title: `${system.title}: monitor`, active: `/${system.name}/monitor` },
-    )
+    const props = await monitorPageProps(services, system, Date.now())
+    return c.render(<MonitorPage {...props} />, { title: `${system.title}: monitor`, active: `/${system.name}/monitor` })
   })
 
   return pages
-}
-
-const dayStart = (day: string) => new Date(`${day}T00:00:00Z`) // the UTC day's start
-
-/** Classification monitor: confusion matrix over history and accuracy per day (that day's and cumulative). */
-async function classificationCharts(monitor: MonitorData): Promise<MonitorCharts> {
-  const [confusion, accuracy] = await Promise.all([
-    renderSvg(confusionMatrixChart({ matrix: monitor.confusion.matrix, labels: monitor.confusion.labels, title: `${monitor.totals.withActual} predictions with a known outcome` })),
-    monitor.accuracyOverTime.length
-      ? renderSvg(
-          lineOverTimeChart({
-            title: 'Accuracy of batch predictions',
-            yTitle: 'accuracy',
-            yDomain: [0, 1],
-            percent: true,
-            width: 640,
-            points: monitor.accuracyOverTime.flatMap((p) => [
-              { time: dayStart(p.day), value: p.accuracy, series: 'that day' },
-              { time: dayStart(p.day), value: p.cumulativeAccuracy, series: 'cumulative' },
-            ]),
-          }),
-        )
-      : Promise.resolve(null),
-  ])
-  return { confusion, accuracy }
-}
-
-/** A time series' forecast (a bar a day in its band's colour) and hindcast (one-day-ahead values against measurements). */
-async function forecastCharts(monitor: MonitorData): Promise<MonitorCharts> {
-  const f = monitor.forecast
-  if (!f) return {}
-  const unit = monitor.unit ? ` (${monitor.unit})` : ''
-  const latest = f.latest[0]
-  const [forecast, hindcast] = await Promise.all([
-    latest
-      ? renderSvg(
-          forecastChart({
-            title: `Forecast issued after ${latest.issued.toISOString().slice(0, 10)}`,
-            yTitle: `forecast${unit}`,
-            width: 640,
-            bands: f.bands,
-            points: latest.days.map((d) => ({ time: d.date, value: d.predicted, band: d.band?.name ?? '' })),
-          }),
-        )
-      : Promise.resolve(undefined),
-    f.hindcast.length
-      ? renderSvg(hindcastChart({ title: `One-day-ahead forecasts against measurements, last ${f.hindcast.length} days`, yTitle: `value${unit}`, width: 640, points: f.hindcast.map((h) => ({ time: h.date, predicted: h.predicted, actual: h.actual })) }))
-      : Promise.resolve(undefined),
-  ])
-  return { forecast, hindcast }
-}
-
-/** Regression monitor: MAE per day and cumulative, predicted vs actual per day, and their scatter over history. */
-async function regressionCharts(monitor: MonitorData): Promise<MonitorCharts> {
-  const points = monitor.errorOverTime
-  if (points.length === 0) return {}
-  const unit = monitor.unit ? ` (${monitor.unit})` : ''
-  const known = [...monitor.recent].filter((p) => p.actual !== null)
-  const [error, predictedOverTime, scatter] = await Promise.all([
-    renderSvg(
-      lineOverTimeChart({
-        title: 'Mean absolute error of batch predictions',
-        yTitle: `MAE${unit}`,
-        width: 640,
-        points: points.flatMap((p) => [
-          { time: dayStart(p.day), value: p.mae, series: 'that day' },
-          { time: dayStart(p.day), value: p.cumulativeMae, series: 'cumulative' },
-        ]),
-      }),
-    ),
-    renderSvg(
-      lineOverTimeChart({
-        title: 'Predicted and actual (daily mean)',
-        yTitle: `value${unit}`,
-        width: 640,
-        points: points.flatMap((p) => [
-          { time: dayStart(p.day), value: p.meanPredicted, series: 'predicted' },
-          { time: dayStart(p.day), value: p.meanActual, series: 'actual' },
-        ]),
-      }),
-    ),
-    renderSvg(
-      predictedVsActualChart({
-        actual: known.map((p) => p.actual as number),
-        predicted: known.map((p) => p.predicted as number),
-        unit: monitor.unit ?? undefined,
-        title: `${known.length} recent predictions with a known outcome`,
-      }),
-    ),
-  ])
-  return { error, predictedOverTime, scatter }
 }

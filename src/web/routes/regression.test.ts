@@ -12,7 +12,7 @@ import { createApp } from '../app.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
+const data = { source: { dataDir: DATA_DIR } }
 const quiet = { echo: () => {}, sleep: async () => {} }
 /** Response bodies as `any`: the fields checked are asserted below. */
 const jsonOf = (res: Response): Promise<any> => res.json()
@@ -27,7 +27,7 @@ describe.each(testDialectNames())('a regression system with a composite key on %
   let registry: ModelRegistry
   let services: WebServices
   let app: ReturnType<typeof createApp>
-  const run = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(diabetes)[which], { db, scheduledFor, ...quiet })
+  const run = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(diabetes, data)[which], { db, scheduledFor, ...quiet })
   const post = (body: unknown) => app.request('/api/diabetes/predict', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
 
   useTestDatabase(dialect, async (_tdb, database) => {
@@ -132,7 +132,7 @@ describe.each(testDialectNames())('a regression system with a composite key on %
   })
   it('keys rows by a text and a timestamp column (clinic, date) through every pipeline, lookups, the API and the monitor', async () => {
     const clinics = diabetesClinics
-    const step = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(clinics)[which], { db, scheduledFor, ...quiet })
+    const step = (which: 0 | 1 | 2 | 3, scheduledFor?: Date) => runPipeline(systemPipelines(clinics, data)[which], { db, scheduledFor, ...quiet })
     expect((await step(0, new Date('2026-03-01T00:00:00Z'))).ok).toBe(true)
     expect((await step(0, new Date('2026-03-02T00:00:00Z'))).ok).toBe(true)
     const fg = await systemFeatureGroup(fs, clinics)

@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { DATA_DIR } from '../../featurestore/test-support/data.js'
+import { runSml } from '../test-support/run-sml.js'
+
+const root = mkdtempSync(join(tmpdir(), 'sml-init-cli-'))
+const WINE = join(DATA_DIR, 'wine.csv')
+
+describe('sml init', () => {
+  it('prints what it inferred per column, what it wrote and what to review', async () => {
+    const r = await runSml(['init', join(root, 'cellar'), '--from', WINE, '--label', 'cultivar', '--name', 'wine', '--package', 'file:/tmp/x.tgz'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    const out = r.stdout.split('\n')
+    expect(out[0]).toBe('wine: 178 rows of wine.csv; classification of cultivar: "cultivar" holds 3 distinct whole numbers (--task regression if it is a quantity)')
+    expect(out).toContain('  alcohol                       float   number 11.03–14.83 (field 10.6–15.3, step 0.01)')
+    expect(out).toContain('  cultivar                      int     label, classes 1, 2, 3')
+    expect(r.stdout).toContain(`wrote ${join(root, 'cellar')}: package.json, sml.config.ts, systems/wine.ts, tsconfig.json, .gitignore, README.md, wine.csv`)
+    expect(r.stdout).toContain('  - class names and colours')
+    expect(r.stdout).toMatch(/next: cd .*cellar && npm install && npm start\n$/)
+    expect(JSON.parse(readFileSync(join(root, 'cellar', 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': 'file:/tmp/x.tgz' })
+  })
+
+  const full = join(root, 'full')
+  mkdirSync(full)
+  writeFileSync(join(full, 'notes.txt'), '')
+  writeFileSync(join(root, 'bad.csv'), 'a,b\n1,2\n3\n')
+  writeFileSync(join(root, 'one.csv'), 'a,b\n1,x\n2,x\n')
+  const refusals: [string, string[], RegExp][] = [
+    ['a missing file', ['--from', join(root, 'nope.csv'), '--label', 'x'], /^error: --from .*nope\.csv: no such file\n$/],
+    ['a label that is not a column', ['--from', WINE, '--label', 'colour'], /^error: .*wine\.csv: has no column "colour" for the label \(columns: alcohol, .*, cultivar\)\n$/],
+    ['an unparsable CSV', ['--from', join(root, 'bad.csv'), '--label', 'b'], /^error: .*bad\.csv is not valid CSV \(line 3\): .*\n$/],
+    ['a label with one class', ['--from', join(root, 'one.csv'), '--label', 'b'], /^error: .*one\.csv: the label "b" has one class \("x"\): a classifier needs at least two\n$/],
+    ['a reserved name', ['--from', WINE, '--label', 'cultivar', '--name', 'api'], /^error: system name "api" is a route of the web app .*\(choose one with --name\)\n$/],
+  ]
+  it.each(refusals)('refuses %s in one line, exit 1, writing nothing', async (_what, args, message) => {
+    const dir = join(root, `refused-${Math.random().toString(36).slice(2)}`)
+    const r = await runSml(['init', dir, ...args])
+    expect(r.stderr).toMatch(message)
+    expect(r.code).toBe(1)
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  it('refuses a directory that is not empty, and usage mistakes with exit 2', async () => {
+    const notEmpty = await runSml(['init', full, '--from', WINE, '--label', 'cultivar'])
+    expect(notEmpty.stderr).toMatch(/^error: .*full is not empty \(notes\.txt\): choose a new or empty directory\n$/)
+    expect(notEmpty.code).toBe(1)
+    const noLabel = await runSml(['init', join(root, 'x'), '--from', WINE])
+    expect(noLabel.stderr).toBe("error: required option '--label <column>' not specified (see sml init --help)\n")
+    expect(noLabel.code).toBe(2)
+    const task = await runSml(['init', join(root, 'x'), '--from', WINE, '--label', 'cultivar', '--task', 'ranking'])
+    expect(task.stderr).toBe('error: --task must be one of classification, regression, got "ranking" (see sml init --help)\n')
+    expect(task.code).toBe(2)
+  })
+})

@@ -1,0 +1,79 @@
+import { ValidationError } from '../errors/index.js'
+import type { JobQueueTuning } from '../runtime/schedulers/scheduler.js'
+
+/**
+ * The one module that reads the process environment for the configuration (the CLI and `openStore()` call it,
+ * once, at the edge); everything below takes the typed values it returns. It imports nothing heavy, so a CLI
+ * command that only needs the store's location starts fast.
+ */
+
+/** Where the store lives: PostgreSQL when `url` is given, else the SQLite file `sml.db` under `home`. */
+export interface StoreConfig {
+  /** Directory of the embedded store (SML_HOME); default `./.sml`. */
+  readonly home?: string
+  /** `postgres://…` (DATABASE_URL). */
+  readonly url?: string
+  /** PostgreSQL schema to work in (SML_PG_SCHEMA). */
+  readonly schema?: string
+}
+
+/** What the edge (CLI flags, environment) contributes; flags override the environment. */
+export interface ConfigSettings {
+  /** The config file (--config, SML_CONFIG); default the first of CONFIG_FILES in `cwd`. */
+  readonly configFile?: string
+  readonly dataDir?: string
+  readonly home?: string
+  readonly url?: string
+  readonly schema?: string
+  readonly seed?: number
+  /** Modules whose exported pipelines are added (SML_PIPELINES_MODULE, `,`-separated): test fixtures, benches. */
+  readonly pipelineModules?: readonly string[]
+  /** Where config files are looked for and relative paths resolved; default the current directory. */
+  readonly cwd?: string
+  /** The pg-boss job queue's timings (SML_BOSS_POLL_SECONDS, SML_BOSS_MAINTENANCE_SECONDS, SML_BOSS_EXPIRE_GRACE_SECONDS). */
+  readonly jobQueue?: JobQueueTuning
+}
+
+/**
+ * The settings the environment gives, read once here: SML_CONFIG, SML_DATA_DIR, SML_HOME, DATABASE_URL,
+ * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE, SML_BOSS_*. Empty values count as unset.
+ * @throws ValidationError when SML_SEED is not an integer or an SML_BOSS_* value not a positive number.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSettings {
+  const v = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
+  const seed = v('SML_SEED')
+  if (seed !== undefined && !Number.isInteger(Number(seed)))
+    throw new ValidationError(`SML_SEED must be an integer, got ${JSON.stringify(seed)}`, [{ column: 'SML_SEED', reason: 'must be an integer' }])
+  const seconds = (name: string) => {
+    const text = v(name)
+    if (text === undefined) return undefined
+    const n = Number(text)
+    if (!(Number.isFinite(n) && n > 0)) throw new ValidationError(`${name} must be a positive number of seconds, got ${JSON.stringify(text)}`, [{ column: name, reason: 'must be a positive number' }])
+    return n
+  }
+  const jobQueue: JobQueueTuning = {
+    pollSeconds: seconds('SML_BOSS_POLL_SECONDS'),
+    maintenanceSeconds: seconds('SML_BOSS_MAINTENANCE_SECONDS'),
+    expireGraceSeconds: seconds('SML_BOSS_EXPIRE_GRACE_SECONDS'),
+  }
+  return {
+    configFile: v('SML_CONFIG'),
+    dataDir: v('SML_DATA_DIR'),
+    home: v('SML_HOME'),
+    url: v('DATABASE_URL'),
+    schema: v('SML_PG_SCHEMA'),
+    seed: seed === undefined ? undefined : Number(seed),
+    pipelineModules: (v('SML_PIPELINES_MODULE') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    jobQueue,
+  }
+}
+
+/**
+ * The store a caller names, else the environment's (DATABASE_URL, SML_HOME, SML_PG_SCHEMA): naming `url` or
+ * `home` chooses that store and ignores the environment's location, as `openDatabase` did when it read it.
+ */
+export function storeLocation(store: StoreConfig = {}, env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  if (store.url !== undefined || store.home !== undefined) return store
+  const s = settingsFromEnv(env)
+  return { url: s.url, home: s.home, schema: store.schema ?? s.schema }
+}

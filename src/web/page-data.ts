@@ -1,0 +1,139 @@
+import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../charts/index.js'
+import { NotFoundError, ValidationError } from '../db/index.js'
+import type { Row } from '../featurestore/index.js'
+import { ARTIFACT_FILES } from '../registry/index.js'
+import { featureDrift, keyOf, monitorData, servingVersion, systemFeatureGroup, type MonitorData, type SystemDescription } from '../systems/index.js'
+import type { DashboardSystem } from './pages/dashboard.js'
+import type { ModelPageVersion } from './pages/model.js'
+import type { MonitorCharts, MonitorPageProps } from './pages/monitor.js'
+import { pipelineStatus } from './pipeline-status.js'
+import type { WebServices } from './services.js'
+
+// What the dashboard, monitor and model pages show, read from the store once here: the live routes and the
+// static export (`sml site`) render the same props with the same components.
+
+/** Resolves to null instead of throwing when the thing is not there (or the name is not a valid identifier). */
+export async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p
+  } catch (e) {
+    if (e instanceof NotFoundError || e instanceof ValidationError) return null
+    throw e
+  }
+}
+
+/** Each system's feature groups, model versions, serving version and pipelines, for the dashboard. */
+export async function dashboardSystems(services: WebServices, systems: readonly SystemDescription[], now: number): Promise<DashboardSystem[]> {
+  const groups = await services.featureStore.listFeatureGroups()
+  return Promise.all(
+    systems.map(async (system) => {
+      const mine = groups.filter((g) => g.name === system.featureGroup.name || g.name.startsWith(`${system.name}_`))
+      const [summaries, versions, serving, pipelines] = await Promise.all([
+        Promise.all(mine.map(async (g) => ({ name: g.name, version: g.version, description: g.metadata.description, rows: await g.count(), lastCommit: await g.latestCommit() }))),
+        services.registry.listVersions(system.model.name),
+        orNull(servingVersion(services.registry, system)),
+        pipelineStatus(services, system, now),
+      ])
+      return { system, groups: summaries, versions, servingVersion: serving?.version ?? null, pipelines }
+    }),
+  )
+}
+
+/** A model's versions with their confusion-matrix artifact (as a data URL) and report, and the serving version. */
+export async function modelPageData(services: WebServices, name: string): Promise<{ versions: ModelPageVersion[]; serving: number | null }> {
+  const versions = await services.registry.listVersions(name)
+  const system = services.systems.find((s) => s.model.name === name)
+  const serving = system ? ((await orNull(servingVersion(services.registry, system)))?.version ?? null) : null
+  const withArtifacts: ModelPageVersion[] = await Promise.all(
+    versions.map(async (v) => {
+      const has = (f: string) => v.artifacts.some((a) => a.file === f)
+      const svg = has(ARTIFACT_FILES.confusionMatrixSvg) ? await services.registry.readArtifact(name, v.version, ARTIFACT_FILES.confusionMatrixSvg) : null
+      const report = has(ARTIFACT_FILES.classificationReportText) ? await services.registry.readArtifactText(name, v.version, ARTIFACT_FILES.classificationReportText) : null
+      return { version: v, confusionDataUrl: svg ? `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` : null, report }
+    }),
+  )
+  return { versions: withArtifacts, serving }
+}
+
+/** Everything the monitor page of a system draws: history, charts, drift, pipelines, features of the predicted keys. */
+export async function monitorPageProps(services: WebServices, system: SystemDescription, now: number): Promise<MonitorPageProps> {
+  const [monitor, drift, pipelines, fg] = await Promise.all([
+    monitorData(services.featureStore, services.registry, system),
+    featureDrift(services.featureStore, services.registry, system),
+    pipelineStatus(services, system, now),
+    systemFeatureGroup(services.featureStore, system),
+  ])
+  const records = [monitor.latest, ...monitor.recent].filter((p) => p !== null)
+  const keys = [...new Map(records.map((p) => [keyOf(system, p.key), p.key])).values()]
+  const found = keys.length ? await fg.lookup(keys) : []
+  const features = new Map<string, Row>()
+  found.forEach((row, i) => row && features.set(keyOf(system, keys[i]), row))
+  const charts = monitor.task === 'classification' ? await classificationCharts(monitor) : await regressionCharts(monitor)
+  return { system, monitor, features, charts, drift, pipelines, now }
+}
+
+const dayStart = (day: string) => new Date(`${day}T00:00:00Z`) // the UTC day's start
+
+/** Classification monitor: confusion matrix over history and accuracy per day (that day's and cumulative). */
+async function classificationCharts(monitor: MonitorData): Promise<MonitorCharts> {
+  const [confusion, accuracy] = await Promise.all([
+    renderSvg(confusionMatrixChart({ matrix: monitor.confusion.matrix, labels: monitor.confusion.labels, title: `${monitor.totals.withActual} predictions with a known outcome` })),
+    monitor.accuracyOverTime.length
+      ? renderSvg(
+          lineOverTimeChart({
+            title: 'Accuracy of batch predictions',
+            yTitle: 'accuracy',
+            yDomain: [0, 1],
+            percent: true,
+            width: 640,
+            points: monitor.accuracyOverTime.flatMap((p) => [
+              { time: dayStart(p.day), value: p.accuracy, series: 'that day' },
+              { time: dayStart(p.day), value: p.cumulativeAccuracy, series: 'cumulative' },
+            ]),
+          }),
+        )
+      : Promise.resolve(null),
+  ])
+  return { confusion, accuracy }
+}
+
+/** Regression monitor: MAE per day and cumulative, predicted vs actual per day, and their scatter over history. */
+async function regressionCharts(monitor: MonitorData): Promise<MonitorCharts> {
+  const points = monitor.errorOverTime
+  if (points.length === 0) return {}
+  const unit = monitor.unit ? ` (${monitor.unit})` : ''
+  const known = [...monitor.recent].filter((p) => p.actual !== null)
+  const [error, predictedOverTime, scatter] = await Promise.all([
+    renderSvg(
+      lineOverTimeChart({
+        title: 'Mean absolute error of batch predictions',
+        yTitle: `MAE${unit}`,
+        width: 640,
+        points: points.flatMap((p) => [
+          { time: dayStart(p.day), value: p.mae, series: 'that day' },
+          { time: dayStart(p.day), value: p.cumulativeMae, series: 'cumulative' },
+        ]),
+      }),
+    ),
+    renderSvg(
+      lineOverTimeChart({
+        title: 'Predicted and actual (daily mean)',
+        yTitle: `value${unit}`,
+        width: 640,
+        points: points.flatMap((p) => [
+          { time: dayStart(p.day), value: p.meanPredicted, series: 'predicted' },
+          { time: dayStart(p.day), value: p.meanActual, series: 'actual' },
+        ]),
+      }),
+    ),
+    renderSvg(
+      predictedVsActualChart({
+        actual: known.map((p) => p.actual as number),
+        predicted: known.map((p) => p.predicted as number),
+        unit: monitor.unit ?? undefined,
+        title: `${known.length} recent predictions with a known outcome`,
+      }),
+    ),
+  ])
+  return { error, predictedOverTime, scatter }
+}

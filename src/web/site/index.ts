@@ -1,0 +1,1 @@
+export { exportSite, type ExportSiteOptions, type SiteFile, type SiteReport } from './export-site.js'

@@ -1,0 +1,57 @@
+// The system contract (test/support/system-contract.ts) for every system of the built-in config and for systems
+// `sml init` scaffolds from a CSV, loaded from their project directory as a user's would be, on each database.
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadConfig, type Config } from '../src/config/index.js'
+import { tempProject } from '../src/config/test-support/project.js'
+import type { SqlDialect } from '../src/db/index.js'
+import { testDialectNames, useTestDatabase } from '../src/db/test-support/dialects.js'
+import { DATA_DIR } from '../src/featurestore/test-support/data.js'
+import { scaffoldProject } from '../src/systems/scaffold/index.js'
+import { runSystemContract } from './support/system-contract.js'
+
+// One directory whose node_modules/serverless-ml links to this package's build (`npm run build` first); each
+// scaffolded project is a directory inside it, so its `import … from 'serverless-ml'` resolves there.
+const root = tempProject()
+const scaffolds = {
+  wine: scaffoldProject({ dir: join(root.dir, 'wine'), from: join(DATA_DIR, 'wine.csv'), label: 'cultivar' }),
+  diabetes: scaffoldProject({ dir: join(root.dir, 'diabetes'), from: join(DATA_DIR, 'diabetes.csv'), label: 'progression' }),
+  // Text choices stored as codes, missing values, free-text columns left out, `passengerid` as the key.
+  passengers: scaffoldProject({ dir: join(root.dir, 'passengers'), from: join(DATA_DIR, 'titanic.csv'), label: 'survived' }),
+}
+afterAll(() => root.remove())
+
+const builtIn = () => loadConfig(undefined, { cwd: mkdtempSync(join(tmpdir(), 'sml-no-config-')), dataDir: DATA_DIR })
+// The project's own CSV, not a data directory: as `npm start` in the project reads it.
+const scaffolded = (name: keyof typeof scaffolds) => loadConfig(undefined, { cwd: scaffolds[name].dir })
+
+const cases: [string, () => Promise<Config>, string][] = [
+  ['iris (built-in)', builtIn, 'iris'],
+  ['titanic (built-in)', builtIn, 'titanic'],
+  ['wine (sml init, classification)', () => scaffolded('wine'), 'wine'],
+  ['diabetes (sml init, regression)', () => scaffolded('diabetes'), 'diabetes'],
+  ['passengers (sml init from titanic.csv: text, missing values)', () => scaffolded('passengers'), 'passengers'],
+]
+
+describe.each(testDialectNames())('the system contract on %s', (dialect) => {
+  let db: SqlDialect
+  useTestDatabase(dialect, (_tdb, database) => {
+    db = database
+  })
+
+  it('scaffolds the projects sml init promises', () => {
+    expect(readdirSync(scaffolds.wine.dir).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json', 'wine.csv'])
+    expect(scaffolds.wine.plan.task).toBe('classification')
+    expect(scaffolds.diabetes.plan.task).toBe('regression')
+  })
+
+  it.each(cases)('%s: backfill → train → daily → batch inference → predict API → pages → drift', async (_what, config, name) => {
+    const c = await config()
+    if (name in scaffolds) expect(c.file).toBe(join(scaffolds[name as keyof typeof scaffolds].dir, 'sml.config.ts'))
+    const system = c.systems.find((s) => s.name === name)
+    expect(system, name).toBeDefined()
+    await runSystemContract(db, c, system!)
+  })
+})
