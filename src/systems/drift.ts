@@ -81,14 +81,14 @@ export async function featureDrift(fs: FeatureStore, registry: ModelRegistry, sy
   if (version === null) return null
   const fv = await trainedFeatureView(fs, system, version)
   const td = await fv.getTrainingDataset(version.lineage.trainingDatasetVersion ?? undefined)
-  const fg = fv.featureGroup
   const inputs = system.fields.map((f) => f.name)
   const label = system.label.column
 
   // The exact training rows: the group as of the training commit, split as the training dataset was.
   const { data, train } = await fv.readTrainingDataset(td, [...inputs, label])
 
-  const added = td.commitId === null ? null : await fg.readColumns(inputs, { sinceCommit: td.commitId })
+  // Through the view, so a joined input (a time series' window feature) is read as the model reads it.
+  const added = td.commitId === null ? null : await fv.readColumns(inputs, { sinceCommit: td.commitId })
   const windowStart = new Date(now.getTime() - windowDays * 86_400_000)
   const requestsGroup = await optionalGroup(fs, `${system.name}_requests`)
   const requests = requestsGroup && (await requestsGroup.count()) > 0 ? await requestsGroup.readColumns(inputs, { since: windowStart }) : null

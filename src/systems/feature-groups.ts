@@ -1,5 +1,6 @@
 import type { FeatureGroup, FeatureStore, FeatureView, Row } from '../featurestore/index.js'
 import { labelClasses, systemTask, type SystemDescription } from './system.js'
+import { seriesColumns, windowsFeatureGroup } from './time-series.js'
 
 /** One row's primary key as one comparable string (JSON of its key values in key order): a Map key for composite keys. */
 export function keyOf(system: Pick<SystemDescription, 'featureGroup'>, row: Readonly<Row>): string {
@@ -124,6 +125,19 @@ export function generatedKeyColumns(system: Pick<SystemDescription, 'featureGrou
 /** The model's view: every feature but the identifying key columns, with the system's label and transformations. */
 export async function systemFeatureView(fs: FeatureStore, system: SystemDescription): Promise<FeatureView> {
   const fg = await systemFeatureGroup(fs, system)
+  if (system.timeSeries) {
+    // Each day's label with the window row of that day, point-in-time: the latest window row of its series at or
+    // before the day, which holds only what was known the day before (see TimeSeriesDescription).
+    const windows = await windowsFeatureGroup(fs, system)
+    return fs.getOrCreateFeatureView({
+      name: system.name,
+      version: 1,
+      description: `${system.title}: each day's ${system.label.column} with its window features, joined point-in-time`,
+      query: fg.select([system.featureGroup.eventTime, system.label.column]).join(windows.select(system.timeSeries.windows.features.map((f) => f.name)), { on: seriesColumns(system) }),
+      labels: [system.label.column],
+      transformations: system.transformations,
+    })
+  }
   return fs.getOrCreateFeatureView({
     name: system.name,
     version: 1,

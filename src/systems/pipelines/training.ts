@@ -21,7 +21,7 @@ import {
 import { systemFeatureView } from '../feature-groups.js'
 import { decidePromotion } from '../promotion.js'
 import { SERVING_ALIAS } from '../serving.js'
-import { labelClasses, systemTask, type SystemDescription } from '../system.js'
+import { labelClasses, systemTask, trainingSplit, type SystemDescription } from '../system.js'
 
 /** What training records for a version: its metrics, the pictures and reports stored with it, a log line. */
 interface Evaluation {
@@ -47,9 +47,14 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
       const estimator = createModel(system)
       const fv = await systemFeatureView(ctx.featureStore, system)
       const { testSize, seed, stratify } = system.training
-      const split = await fv.trainTestSplit({ testSize, seed, stratify })
-      const td = split.trainingDataset
-      ctx.log.info(`training dataset v${td.version}: ${td.trainRows} train / ${td.testRows} test rows as of commit ${td.commitId} (seed ${seed})`)
+      const byTime = trainingSplit(system) === 'time'
+      const recorded = byTime ? await fv.trainTestSplit({ split: 'time', testSize }) : await fv.trainTestSplit({ testSize, seed, stratify })
+      const td = recorded.trainingDataset
+      const how = byTime ? `split by time, test from ${td.testStart?.toISOString().slice(0, 10)}` : `seed ${seed}`
+      ctx.log.info(`training dataset v${td.version}: ${td.trainRows} train / ${td.testRows} test rows as of commit ${td.commitId} (${how})`)
+      const split = withLabels(recorded)
+      const dropped = recorded.xTrain.nRows + recorded.xTest.nRows - split.xTrain.nRows - split.xTest.nRows
+      if (dropped) ctx.log.info(`${dropped} row(s) without a measured ${system.label.column} left out of training and evaluation`)
       const started = performance.now()
       const model = fit(estimator, split)
       ctx.log.info(`fitted ${system.model.description} in ${Math.round(performance.now() - started)} ms`)
@@ -132,16 +137,55 @@ async function evaluateClassifier(system: SystemDescription, model: Classifier, 
   }
 }
 
+/**
+ * The split without rows whose (numeric) label is missing: a day whose value was not measured is no example of it.
+ * Classification labels are left as they are (the split refuses a missing one).
+ */
+export function withLabels(split: TrainTestSplit): TrainTestSplit {
+  if (!(split.yTrain instanceof Float64Array) || !(split.yTest instanceof Float64Array)) return split
+  const keep = (x: TrainTestSplit['xTrain'], y: Float64Array, index: Int32Array) => {
+    const rows: number[] = []
+    for (let i = 0; i < y.length; i++) if (!Number.isNaN(y[i])) rows.push(i)
+    if (rows.length === y.length) return { x, y, index }
+    const data = new Float64Array(rows.length * x.nCols)
+    rows.forEach((r, k) => data.set(x.data.subarray(r * x.nCols, (r + 1) * x.nCols), k * x.nCols))
+    return { x: { data, nRows: rows.length, nCols: x.nCols }, y: Float64Array.from(rows, (r) => y[r]), index: Int32Array.from(rows, (r) => index[r]) }
+  }
+  const train = keep(split.xTrain, split.yTrain, split.trainIndex)
+  const test = keep(split.xTest, split.yTest, split.testIndex)
+  return { ...split, xTrain: train.x, yTrain: train.y, trainIndex: train.index, xTest: test.x, yTest: test.y, testIndex: test.index }
+}
+
+/**
+ * The persistence forecast's error ("tomorrow = today": the label's previous value, `timeSeries.persistence`) on the
+ * test rows that have that value, beside the model's on the same rows: the baseline a forecast must beat.
+ */
+function persistenceMetrics(system: SystemDescription, split: TrainTestSplit, yPred: Float64Array): Record<string, number> {
+  const column = system.timeSeries?.persistence
+  const j = column === undefined ? -1 : split.featureNames.indexOf(column)
+  if (j < 0) return {}
+  const yTrue = split.yTest as Float64Array
+  const rows: number[] = []
+  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(split.xTest.data[i * split.xTest.nCols + j])) rows.push(i)
+  if (rows.length === 0) return {}
+  const truth = rows.map((i) => yTrue[i])
+  const persistence = meanAbsoluteError(truth, rows.map((i) => split.xTest.data[i * split.xTest.nCols + j]))
+  const model = meanAbsoluteError(truth, rows.map((i) => yPred[i]))
+  return { persistence_mae: persistence, mae_vs_persistence: model / persistence, persistence_rows: rows.length }
+}
+
 async function evaluateRegressor(system: SystemDescription, model: Regressor, split: TrainTestSplit): Promise<Evaluation> {
   const yPred = model.predict(split.xTest)
   const yTrue = split.yTest as Float64Array
-  const metrics = { mae: meanAbsoluteError(yTrue, yPred), rmse: rootMeanSquaredError(yTrue, yPred), r2: r2Score(yTrue, yPred) }
+  const metrics: Record<string, number> = { mae: meanAbsoluteError(yTrue, yPred), rmse: rootMeanSquaredError(yTrue, yPred), r2: r2Score(yTrue, yPred), ...persistenceMetrics(system, split, yPred) }
   const unit = system.label.unit
   const svg = await renderSvg(predictedVsActualChart({ actual: yTrue, predicted: yPred, unit, title: `${system.model.name} — test split (${yTrue.length} rows)` }))
   const u = unit ? ` ${unit}` : ''
   return {
     metrics,
-    summary: `MAE ${metrics.mae.toFixed(4)}${u}, RMSE ${metrics.rmse.toFixed(4)}${u}, R² ${metrics.r2.toFixed(4)} on ${yTrue.length} test rows`,
+    summary:
+      `MAE ${metrics.mae.toFixed(4)}${u}, RMSE ${metrics.rmse.toFixed(4)}${u}, R² ${metrics.r2.toFixed(4)} on ${yTrue.length} test rows` +
+      (metrics.persistence_mae === undefined ? '' : `; persistence (tomorrow = today) MAE ${metrics.persistence_mae.toFixed(4)}${u}, the model's ${metrics.mae_vs_persistence.toFixed(3)}× that on the same ${metrics.persistence_rows} rows`),
     artifacts: { [ARTIFACT_FILES.predictedVsActualSvg]: svg, [ARTIFACT_FILES.predictedVsActualPng]: svgToPng(svg) },
   }
 }
