@@ -19,7 +19,7 @@ export interface ProjectConfig {
  * environment) and passed down; nothing below reads the environment for these.
  */
 export interface Config {
-  /** The config file it came from; null for the built-in config (iris + titanic). */
+  /** The config file it came from; null for the built-in config (iris, titanic, air quality). */
   readonly file: string | null
   readonly systems: readonly SystemDescription[]
   /** Every pipeline `sml run` and the worker know: each system's four, then the project's own; sorted by name. */

@@ -32,12 +32,15 @@ export interface ConfigSettings {
   readonly cwd?: string
   /** The pg-boss job queue's timings (SML_BOSS_POLL_SECONDS, SML_BOSS_MAINTENANCE_SECONDS, SML_BOSS_EXPIRE_GRACE_SECONDS). */
   readonly jobQueue?: JobQueueTuning
+  /** The built-in air-quality system's live feed (SML_AQ_URL, SML_AQ_TOKEN); no URL = offline replay. */
+  readonly airQuality?: { readonly url?: string; readonly token?: string }
 }
 
 /**
  * The settings the environment gives, read once here: SML_CONFIG, SML_DATA_DIR, SML_HOME, DATABASE_URL,
- * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE, SML_BOSS_*. Empty values count as unset.
- * @throws ValidationError when SML_SEED is not an integer or an SML_BOSS_* value not a positive number.
+ * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE, SML_BOSS_*, SML_AQ_URL, SML_AQ_TOKEN. Empty values count as unset.
+ * @throws ValidationError when SML_SEED is not an integer, an SML_BOSS_* value not a positive number, or SML_AQ_URL
+ *   not an http(s) URL.
  */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSettings {
   const v = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
@@ -56,6 +59,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
     maintenanceSeconds: seconds('SML_BOSS_MAINTENANCE_SECONDS'),
     expireGraceSeconds: seconds('SML_BOSS_EXPIRE_GRACE_SECONDS'),
   }
+  const aqUrl = v('SML_AQ_URL')
+  if (aqUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(aqUrl))
+    throw new ValidationError(`SML_AQ_URL must be an http(s) URL, got ${JSON.stringify(aqUrl)}`, [{ column: 'SML_AQ_URL', reason: 'must be an http(s) URL' }])
   return {
     configFile: v('SML_CONFIG'),
     dataDir: v('SML_DATA_DIR'),
@@ -65,6 +71,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
     seed: seed === undefined ? undefined : Number(seed),
     pipelineModules: (v('SML_PIPELINES_MODULE') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     jobQueue,
+    airQuality: { url: aqUrl, token: v('SML_AQ_TOKEN') },
   }
 }
 

@@ -69,6 +69,12 @@ describe('the daily air-quality source against a local HTTP feed', () => {
     expect(logs.at(-1)).toMatch(/newest reading is of 2025-07-30, and 2025-07-30 is already stored: a repeated day, nothing written/)
   })
 
+  it('writes nothing for a reading without pm25 (the label), and says so', async () => {
+    respond = () => ({ status: 200, body: JSON.stringify({ status: 'ok', data: { time: { s: '2025-07-31 09:00:00' }, iaqi: { pm10: { v: 12 } } } }) })
+    expect(await fetchDailyReading(ctx('2025-07-30'), { url, token: 't' }, never)).toEqual({ rows: [], position: '2025-07-30' })
+    expect(logs.at(-1)).toMatch(/reading of 2025-07-31 has no pm25 \(the label\): nothing written/)
+  })
+
   it.each([
     ['a refused token (aqicn answers 200 with "Invalid key")', { status: 200, body: JSON.stringify({ status: 'error', data: 'Invalid key' }) }, /Invalid key \(the token was refused/],
     ['a refused token (HTTP 403)', { status: 403, body: '{}' }, /HTTP 403, the token was refused \(check SML_AQ_TOKEN\)/],

@@ -37,7 +37,7 @@ export interface AirQualityFetchResult {
  * refused token, a status other than "ok" or a malformed body throws, so the run fails and writes nothing); a day
  * not after `position` is a repeat and writes nothing, saying so. Without a URL it replays: the next held-back
  * reading of the export after `position` (the first one when there is none); once all are out it writes nothing.
- * `heldBack` is read only in replay.
+ * A live reading without pm25 (the label) writes nothing either. `heldBack` is read only in replay.
  */
 export async function fetchDailyReading(ctx: AirQualityFetchContext, feed: AirQualityFeedSettings, heldBack: () => Promise<readonly DailyReading[]>): Promise<AirQualityFetchResult> {
   const after = positionDay(ctx.position)
@@ -48,7 +48,11 @@ export async function fetchDailyReading(ctx: AirQualityFetchContext, feed: AirQu
       ctx.log.info(`the feed's newest reading is of ${day}, and ${ctx.position} is already stored: a repeated day, nothing written`)
       return { rows: [], position: ctx.position }
     }
-    ctx.log.info(`fetched the reading of ${day} from ${feed.url}: pm25 ${reading.pm25 ?? '—'}, pm10 ${reading.pm10 ?? '—'}, no2 ${reading.no2 ?? '—'}`)
+    if (reading.pm25 === null) {
+      ctx.log.info(`the feed's reading of ${day} has no pm25 (the label): nothing written`)
+      return { rows: [], position: ctx.position }
+    }
+    ctx.log.info(`fetched the reading of ${day} from ${feed.url}: pm25 ${reading.pm25}, pm10 ${reading.pm10 ?? '—'}, no2 ${reading.no2 ?? '—'}`)
     return { rows: [reading], position: day }
   }
   const held = [...(await heldBack())].sort((a, b) => a.date.getTime() - b.date.getTime())

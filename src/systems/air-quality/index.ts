@@ -1,14 +1,15 @@
-import { csvToRows, type CsvTable, type Row } from '../../featurestore/index.js'
+import { csvToRows, type Row } from '../../featurestore/index.js'
 import { HistGradientBoostingRegressor } from '../../ml/index.js'
 import { defineSystem } from '../define-system.js'
 import type { ValueBand } from '../forecast.js'
 import type { SystemDescription } from '../system.js'
-import { holdBack, REPLAY_DAYS } from './daily.js'
+import { fetchDailyReading, holdBack, REPLAY_DAYS } from './daily.js'
+import { EXPORT_FILE, loadExport } from './export.js'
 import type { AirQualityFeedSettings } from './feed.js'
-import { MEAN_DAYS, WINDOW_FEATURES, windowFeatures, type DailyReading } from './windows.js'
+import { STATION } from './export.js'
 
-/** The station's key in the readings (one station: the export's). */
-export const STATION = 'stockholm-hornsgatan'
+export { STATION, readingsOf, loadExport, EXPORT_FILE, EXPORT_URL } from './export.js'
+import { MEAN_DAYS, WINDOW_FEATURES, windowFeatures, type DailyReading } from './windows.js'
 
 /**
  * The US EPA Air Quality Index categories, with their official colours (green, yellow, orange, red, purple, maroon):
@@ -32,16 +33,12 @@ export interface AirQualityOptions {
 }
 
 const READING_SCHEMA = [
+  { name: 'station', type: 'string' as const },
   { name: 'date', type: 'timestamp' as const },
   { name: 'pm25', type: 'float' as const },
   { name: 'pm10', type: 'float' as const },
   { name: 'no2', type: 'float' as const },
 ]
-
-/** The export's rows as readings of the one station: day, pm25, pm10, no2 (each null where the cell is empty). */
-export function readingsOf(table: CsvTable): Row[] {
-  return csvToRows(table, READING_SCHEMA, 'air quality CSV').map((r) => ({ station: STATION, ...r }))
-}
 
 const AQI_FIELD = { kind: 'number' as const, unit: 'AQI', min: 0, max: 500, step: 1 }
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']
@@ -60,21 +57,24 @@ export function airQualitySystem(options: AirQualityOptions = {}): SystemDescrip
     name: 'air_quality',
     title: 'Air quality forecast',
     description: 'Forecasts PM2.5 (US AQI) at Stockholm Hornsgatan for the next 7 days from the last days’ readings (histogram gradient boosting).',
+    // The export, read as it is; offline, its last 60 days are held back for the daily replay to release.
     source: {
-      file: 'air-quality-stockholm-hornsgatan.csv',
-      url: 'https://raw.githubusercontent.com/featurestorebook/mlfs-book/main/data/stockholm-hornsgatan-108.csv',
-      requiredColumns: ['date', 'pm25', 'pm10', 'no2'],
+      load: async (ctx) => {
+        const rows = await loadExport(ctx)
+        return live ? rows : holdBack(rows as unknown as (DailyReading & Row)[], REPLAY_DAYS).backfill
+      },
+      requiredColumns: ['station', 'date', 'pm25', 'pm10', 'no2'],
     },
     featureGroup: {
       name: 'air_quality',
       version: 1,
-      description: 'Daily readings of one station (aqicn.org individual AQI, US EPA scale): pm25, pm10, no2, each null when not measured',
+      description: 'Daily readings of one station (aqicn.org individual AQI, US EPA scale): pm25 (the label, always measured), pm10 and no2 (null when not measured)',
       primaryKey: ['station', 'date'],
       eventTime: 'date',
       schema: [
         { name: 'station', type: 'string' },
         { name: 'date', type: 'timestamp' },
-        { name: 'pm25', type: 'float' },
+        { name: 'pm25', type: 'float', nullable: false },
         { name: 'pm10', type: 'float' },
         { name: 'no2', type: 'float' },
       ],
@@ -84,8 +84,7 @@ export function airQualitySystem(options: AirQualityOptions = {}): SystemDescrip
         { column: 'no2', min: 0, max: 500 },
       ],
     },
-    // Offline, the last 60 days are held back for the daily replay; with a live feed everything is backfilled.
-    clean: (table: CsvTable) => (live ? readingsOf(table) : holdBack(readingsOf(table) as unknown as (DailyReading & Row)[], REPLAY_DAYS).backfill),
+    clean: (table) => csvToRows(table, READING_SCHEMA, EXPORT_FILE),
     label: { column: 'pm25', unit: 'AQI' },
     fields: [
       { ...AQI_FIELD, name: 'pm25_lag1', label: 'PM2.5 yesterday', default: 21 },
@@ -103,9 +102,14 @@ export function airQualitySystem(options: AirQualityOptions = {}): SystemDescrip
       description: 'histogram gradient boosting regressor (scikit-learn defaults) on pm25 lags, 7-day mean, previous pm10/no2, day of week, month',
       create: (seed) => new HistGradientBoostingRegressor({ seed }),
     },
-    // Unused: a time series' daily pipeline fetches (or replays) real readings; kept until the daily source is a union.
-    synthetic: { jitter: 0 },
-    schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },
+    // With a feed URL, the newest live reading; without, the next held-back day of the export (see fetchDailyReading).
+    daily: {
+      fetch: async (ctx) => {
+        const { rows, position } = await fetchDailyReading(ctx, options.feed ?? {}, async () => holdBack((await loadExport(ctx)) as unknown as (DailyReading & Row)[], REPLAY_DAYS).heldBack)
+        return { rows: rows.map((r) => ({ station: STATION, ...r })), position }
+      },
+    },
+    schedules: { daily: '10 6 * * *', batchInference: '25 6 * * *' },
     timeSeries: {
       windows: {
         name: 'air_quality_windows',
@@ -115,6 +119,7 @@ export function airQualitySystem(options: AirQualityOptions = {}): SystemDescrip
         lookbackDays: MEAN_DAYS,
         compute: (series, days) => windowFeatures(series as unknown as DailyReading[], days),
       },
+      persistence: 'pm25_lag1',
       horizon: 7,
       hindcastDays: 60,
       bands: AQI_BANDS,

@@ -9,6 +9,7 @@ import { generatedKeyColumns, keyOf, keyText, systemFeatureGroup } from '../feat
 import { loadServingModel, predictRows } from '../serving.js'
 import { conditionalResampler } from '../synthetic.js'
 import type { SystemSettings } from '../settings.js'
+import { updateWindows } from '../time-series.js'
 import { className, systemTask, type DailyFetch, type FetchContext, type FetchResult, type SystemDescription } from '../system.js'
 
 /** Seed for a day's synthetic row: the tick time (so a tick re-run makes the same row), mixed with the configured seed (SML_SEED). */
@@ -82,7 +83,13 @@ export function dailyPipeline(system: SystemDescription, settings: SystemSetting
     retries: 2,
     backoffMs: 5_000,
     timeoutMs: fetching ? 5 * 60_000 : 60_000,
-    run: fetching ? (ctx) => fetchDay(ctx, system, settings) : (ctx) => syntheticDay(ctx, system, settings),
+    run: fetching
+      ? async (ctx) => {
+          await fetchDay(ctx, system, settings)
+          // A time series' window rows follow its readings: the new days only (nothing when nothing arrived).
+          if (system.timeSeries) ctx.reportRows(await updateWindows(ctx.featureStore, system, { source: ctx.pipeline, log: (l) => ctx.log.info(l) }))
+        }
+      : (ctx) => syntheticDay(ctx, system, settings),
   })
 }
 
