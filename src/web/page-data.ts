@@ -1,8 +1,8 @@
-import { confusionMatrixChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../charts/index.js'
+import { confusionMatrixChart, forecastChart, hindcastChart, lineOverTimeChart, predictedVsActualChart, renderSvg } from '../charts/index.js'
 import { NotFoundError, ValidationError } from '../db/index.js'
 import type { Row } from '../featurestore/index.js'
 import { ARTIFACT_FILES } from '../registry/index.js'
-import { featureDrift, keyOf, monitorData, servingVersion, systemFeatureGroup, type MonitorData, type SystemDescription } from '../systems/index.js'
+import { featureDrift, keyOf, monitorData, servingVersion, systemFeatureGroup, windowsFeatureGroup, type MonitorData, type SystemDescription } from '../systems/index.js'
 import type { DashboardSystem } from './pages/dashboard.js'
 import type { ModelPageVersion } from './pages/model.js'
 import type { MonitorCharts, MonitorPageProps } from './pages/monitor.js'
@@ -61,14 +61,15 @@ export async function monitorPageProps(services: WebServices, system: SystemDesc
     monitorData(services.featureStore, services.registry, system),
     featureDrift(services.featureStore, services.registry, system),
     pipelineStatus(services, system, now),
-    systemFeatureGroup(services.featureStore, system),
+    // A time series' model inputs are its window rows, keyed like its readings.
+    system.timeSeries ? windowsFeatureGroup(services.featureStore, system) : systemFeatureGroup(services.featureStore, system),
   ])
   const records = [monitor.latest, ...monitor.recent].filter((p) => p !== null)
   const keys = [...new Map(records.map((p) => [keyOf(system, p.key), p.key])).values()]
   const found = keys.length ? await fg.lookup(keys) : []
   const features = new Map<string, Row>()
   found.forEach((row, i) => row && features.set(keyOf(system, keys[i]), row))
-  const charts = monitor.task === 'classification' ? await classificationCharts(monitor) : await regressionCharts(monitor)
+  const charts = monitor.task === 'classification' ? await classificationCharts(monitor) : { ...(await regressionCharts(monitor)), ...(await forecastCharts(monitor)) }
   return { system, monitor, features, charts, drift, pipelines, now }
 }
 
@@ -95,6 +96,31 @@ async function classificationCharts(monitor: MonitorData): Promise<MonitorCharts
       : Promise.resolve(null),
   ])
   return { confusion, accuracy }
+}
+
+/** A time series' forecast (a bar a day in its band's colour) and hindcast (one-day-ahead values against measurements). */
+async function forecastCharts(monitor: MonitorData): Promise<MonitorCharts> {
+  const f = monitor.forecast
+  if (!f) return {}
+  const unit = monitor.unit ? ` (${monitor.unit})` : ''
+  const latest = f.latest[0]
+  const [forecast, hindcast] = await Promise.all([
+    latest
+      ? renderSvg(
+          forecastChart({
+            title: `Forecast issued after ${latest.issued.toISOString().slice(0, 10)}`,
+            yTitle: `forecast${unit}`,
+            width: 640,
+            bands: f.bands,
+            points: latest.days.map((d) => ({ time: d.date, value: d.predicted, band: d.band?.name ?? '' })),
+          }),
+        )
+      : Promise.resolve(undefined),
+    f.hindcast.length
+      ? renderSvg(hindcastChart({ title: `One-day-ahead forecasts against measurements, last ${f.hindcast.length} days`, yTitle: `value${unit}`, width: 640, points: f.hindcast.map((h) => ({ time: h.date, predicted: h.predicted, actual: h.actual })) }))
+      : Promise.resolve(undefined),
+  ])
+  return { ...(forecast ? { forecast } : {}), ...(hindcast ? { hindcast } : {}) }
 }
 
 /** Regression monitor: MAE per day and cumulative, predicted vs actual per day, and their scatter over history. */
