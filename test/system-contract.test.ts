@@ -30,6 +30,7 @@ const scaffolded = (name: keyof typeof scaffolds) => loadConfig(undefined, { cwd
 const cases: [string, () => Promise<Config>, string][] = [
   ['iris (built-in)', builtIn, 'iris'],
   ['titanic (built-in)', builtIn, 'titanic'],
+  ['air quality (built-in, time series)', builtIn, 'air_quality'],
   ['wine (sml init, classification)', () => scaffolded('wine'), 'wine'],
   ['diabetes (sml init, regression)', () => scaffolded('diabetes'), 'diabetes'],
   ['passengers (sml init from titanic.csv: text, missing values)', () => scaffolded('passengers'), 'passengers'],

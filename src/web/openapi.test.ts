@@ -77,7 +77,7 @@ describe.each(testDialectNames())('the OpenAPI document of the app on %s', (dial
   let app: ReturnType<typeof createApp>
   useTestDatabase(dialect, async (_tdb, db: SqlDialect) => {
     await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z'), settings: data })
-    services = createServices(db, { launchRun: async () => ({ pid: 1 }) })
+    services = createServices(db, { systems: [iris, titanic], launchRun: async () => ({ pid: 1 }) })
     app = createApp(services)
     doc = (await (await app.request('/openapi.json')).json()) as OpenApiDocument
   })

@@ -73,8 +73,16 @@ export async function runSystemContract(db: SqlDialect, config: Config, system: 
   }
   expect(await fg.count()).toBe(real + DAYS.length)
   const predictions = await (await predictionsFeatureGroup(fs, system)).read()
-  expect(predictions).toHaveLength(DAYS.length)
-  expect(predictions.every((p) => p.model_version === model.version && p.actual !== null)).toBe(true)
+  if (system.timeSeries) {
+    // A time series forecasts `horizon` days from each new day (a new issue day each run), and hindcasts the past.
+    const forecasts = predictions.filter((p) => p.kind === 'forecast')
+    expect(forecasts).toHaveLength(DAYS.length * system.timeSeries.horizon)
+    expect(new Set(forecasts.map((p) => (p.issued as Date).getTime())).size).toBe(DAYS.length)
+    expect(predictions.every((p) => p.model_version === model.version && Number.isFinite(p.predicted))).toBe(true)
+  } else {
+    expect(predictions).toHaveLength(DAYS.length)
+    expect(predictions.every((p) => p.model_version === model.version && p.actual !== null)).toBe(true)
+  }
 
   const services = createServices(db, { systems: config.systems, pipelines: config.pipelines })
   try {
@@ -106,10 +114,11 @@ export async function runSystemContract(db: SqlDialect, config: Config, system: 
     expect(monitor.status).toBe(200)
     const html = await monitor.text()
     expect(html).toContain(system.title)
-    const charts = classification ? ['id="confusion"', 'id="accuracy"'] : ['id="error"', 'id="scatter"', 'id="predicted-over-time"']
+    const charts = classification ? ['id="confusion"', 'id="accuracy"'] : ['id="error"', 'id="scatter"', 'id="predicted-over-time"', ...(system.timeSeries ? ['id="forecast"', 'id="hindcast"', 'id="mae-by-horizon"'] : [])]
     for (const chart of [...charts, 'id="drift-card"', 'id="history"']) expect(html, chart).toContain(chart)
     const data = (await (await app.request(`/api/${system.name}/monitor`)).json()) as { task: string; totals: { predictions: number } }
-    expect(data).toMatchObject({ task: systemTask(system), totals: { predictions: DAYS.length } })
+    // A time series' totals count its one-day-ahead values (hindcasts included).
+    expect(data).toMatchObject({ task: systemTask(system), totals: { predictions: system.timeSeries ? expect.any(Number) : DAYS.length } })
 
     await services.requestLog.flush()
     const drift = await featureDrift(fs, registry, system, { now: new Date(Date.now() + 60_000), windowDays: 3650 })

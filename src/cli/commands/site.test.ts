@@ -30,9 +30,10 @@ describe.each(testDialectNames())('sml site on %s', (dialect) => {
     const out = join(dir, 'site')
     const first = await runSml(['site', '--out', out], env)
     expect(first.code, first.stderr).toBe(0)
-    expect(first.stdout).toMatch(/^page +8 +\d+$/m)
+    // The built-in config's three systems; air quality has no model in this store, so no charts.
+    expect(first.stdout).toMatch(/^page +10 +\d+$/m)
     expect(first.stdout).toMatch(/^chart +8 +\d+$/m) // confusion matrix and accuracy of two systems, SVG and PNG
-    expect(first.stdout).toMatch(new RegExp(`wrote \\d+ files \\(iris, titanic\\) to ${out} in [\\d.]+ s`))
+    expect(first.stdout).toMatch(new RegExp(`wrote \\d+ files \\(iris, titanic, air_quality\\) to ${out} in [\\d.]+ s`))
     for (const f of ['.nojekyll', 'index.html', 'iris/monitor.html', 'titanic/index.html', 'titanic/charts/confusion.png']) expect(existsSync(join(out, f)), f).toBe(true)
     const before = readdirSync(out).length
     const refused = await runSml(['site', '--out', out], env)
@@ -42,7 +43,7 @@ describe.each(testDialectNames())('sml site on %s', (dialect) => {
     expect(forced.code, forced.stderr).toBe(0)
     const report = JSON.parse(forced.stdout) as { out: string; files: { path: string; kind: string; bytes: number }[] }
     expect(report.out).toBe(out)
-    expect(report.files.filter((f) => f.kind === 'page')).toHaveLength(8)
+    expect(report.files.filter((f) => f.kind === 'page')).toHaveLength(10)
   })
 
   it('--out is required; a missing store is one line', async () => {

@@ -23,7 +23,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
     await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z'), settings: data })
-    services = createServices(db)
+    services = createServices(db, { systems: [iris, titanic] })
     app = createApp(services)
   })
   afterAll(() => services.requestLog.close())

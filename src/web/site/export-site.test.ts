@@ -27,7 +27,7 @@ describe.each(testDialectNames())('static site export on %s', (dialect) => {
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
     await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
-    services = createServices(db)
+    services = createServices(db, { systems: [iris, titanic] })
   })
   beforeAll(async () => {
     out = join(root, 'site')
