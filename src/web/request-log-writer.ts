@@ -1,12 +1,14 @@
 import { Worker } from 'node:worker_threads'
 import type { SqlDialect } from '../db/index.js'
-import { FeatureStore, type FeatureGroup, type FeatureGroupOptions, type PruneOptions, type Row } from '../featurestore/index.js'
+import { FeatureStore, type FeatureGroup, type FeatureGroupOptions, type PruneOptions } from '../featurestore/index.js'
 import { moduleWorkerSpec } from '../support/module-worker.js'
+import { requestRowObjects, transferList, type RequestRows } from './request-log-batch.js'
 
 /** One batch of logged requests for one feature group, and the retention to apply after writing it. */
 export interface RequestLogBatch {
   readonly group: FeatureGroupOptions
-  readonly rows: readonly Row[]
+  /** Columnar; its buffers are transferred to a writer thread, so the sender must not read them afterwards. */
+  readonly rows: RequestRows
   /** Prune the group after this write (done at most every few seconds by the caller). */
   readonly prune?: PruneOptions
 }
@@ -20,7 +22,11 @@ export interface RequestLogWriter {
   close(): Promise<void>
 }
 
-/** Writes a batch through the feature store, then prunes: the one routine both writers run. */
+/**
+ * Writes a batch through the feature store, then prunes: the one routine both writers run. The rows get their
+ * ids here and go through `FeatureGroup.insert`, so they are validated against the group's schema like any
+ * insert (types, nulls, finite numbers, unique keys) — on the writer thread, off the event loop, on SQLite.
+ */
 export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<FeatureGroup>>, batch: RequestLogBatch): Promise<{ written: number; pruned: number }> {
   let fg = groups.get(batch.group.name)
   if (!fg) {
@@ -29,7 +35,7 @@ export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<F
     fg.catch(() => groups.delete(batch.group.name))
   }
   const group = await fg
-  await group.insert(batch.rows, { source: 'web' })
+  await group.insert(requestRowObjects(batch.rows), { source: 'web' })
   const pruned = batch.prune ? (await group.pruneCommits(batch.prune)).rows : 0
   return { written: batch.rows.length, pruned }
 }
@@ -86,7 +92,7 @@ export function threadWriter(db: SqlDialect): RequestLogWriter | null {
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject })
         worker.ref()
-        worker.postMessage({ id, batch })
+        worker.postMessage({ id, batch }, transferList(batch.rows))
       })
     },
     async close() {
