@@ -195,32 +195,49 @@ function put(w: Writer, r: number, v: unknown): boolean {
 const POOL_IDS = 256
 const pool = new Uint8Array(16 * POOL_IDS)
 let poolAt = POOL_IDS
-const bytes = new Uint8Array(16)
 let lastMs = 0
 let counter = 0
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
 /**
  * A UUIDv7 (RFC 9562): time-ordered, so logged requests append to the end of the key-clustered table
  * instead of landing on random pages — a 250-row commit takes ~1 ms instead of ~7 ms on a grown table.
  * A 12-bit counter keeps ids from one thread increasing within a millisecond. Random bytes are drawn
- * 256 ids at a time: one `randomFillSync` call per id cost more than the rest of the id.
+ * 256 ids at a time and the text is built from a byte → hex table: one `randomFillSync` and one `Buffer`
+ * per id cost more than the rest of the id.
  */
 export function uuidv7(now = Date.now()): string {
   if (poolAt === POOL_IDS) {
     randomFillSync(pool)
     poolAt = 0
   }
-  bytes.set(pool.subarray(poolAt * 16, poolAt * 16 + 16))
+  const b = pool.subarray(poolAt * 16, poolAt * 16 + 16)
   poolAt++
-  counter = now === lastMs ? (counter + 1) & 0xfff : bytes[6] & 0x7f
+  counter = now === lastMs ? (counter + 1) & 0xfff : b[6] & 0x7f
   lastMs = now
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = now % 256
-    now = Math.floor(now / 256)
-  }
-  bytes[6] = 0x70 | (counter >> 8)
-  bytes[7] = counter & 0xff
-  bytes[8] = (bytes[8] & 0x3f) | 0x80
-  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  // 48-bit milliseconds, big-endian: the high 16 bits and the low 32 bits (exact below 2^53).
+  const hi = Math.floor(now / 0x100000000)
+  const lo = now - hi * 0x100000000
+  return (
+    HEX[(hi >>> 8) & 0xff] +
+    HEX[hi & 0xff] +
+    HEX[lo >>> 24] +
+    HEX[(lo >>> 16) & 0xff] +
+    '-' +
+    HEX[(lo >>> 8) & 0xff] +
+    HEX[lo & 0xff] +
+    '-' +
+    HEX[0x70 | (counter >> 8)] +
+    HEX[counter & 0xff] +
+    '-' +
+    HEX[(b[8] & 0x3f) | 0x80] +
+    HEX[b[9]] +
+    '-' +
+    HEX[b[10]] +
+    HEX[b[11]] +
+    HEX[b[12]] +
+    HEX[b[13]] +
+    HEX[b[14]] +
+    HEX[b[15]]
+  )
 }
