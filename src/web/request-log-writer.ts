@@ -25,7 +25,7 @@ export interface RequestLogWriter {
 /**
  * Writes a batch through the feature store, then prunes: the one routine both writers run. The rows get their
  * ids here and go through `FeatureGroup.insert`, so they are validated against the group's schema like any
- * insert (types, nulls, finite numbers, unique keys) — on the writer thread, off the event loop, on SQLite.
+ * insert (types, nulls, finite numbers, unique keys) — on the writer thread, off the event loop.
  */
 export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<FeatureGroup>>, batch: RequestLogBatch): Promise<{ written: number; pruned: number }> {
   let fg = groups.get(batch.group.name)
@@ -40,7 +40,7 @@ export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<F
   return { written: batch.rows.length, pruned }
 }
 
-/** Writes on the server's own event loop: right for drivers whose I/O is asynchronous (pg, COPY). */
+/** Writes on the server's own event loop: where no worker thread can be started (row building and validation then share the loop). */
 export function inProcessWriter(db: SqlDialect): RequestLogWriter {
   const fs = new FeatureStore(db)
   const groups = new Map<string, Promise<FeatureGroup>>()
@@ -50,7 +50,11 @@ export function inProcessWriter(db: SqlDialect): RequestLogWriter {
 /**
  * Writes on a thread of its own with its own connection to the same store. A synchronous driver
  * (better-sqlite3) would otherwise stall every request for as long as a commit takes — measured at
- * ~40 % of the predict API's peak with logging on. Null when worker threads cannot be started here.
+ * ~40 % of the predict API's peak with logging on; with an asynchronous one (pg) building the rows,
+ * validating them and encoding the COPY would still take the loop for milliseconds per batch.
+ * On SQLite the two connections share the file in WAL mode: the server's reads never wait for the
+ * writer's commits, and the WAL checkpoints run in the committing connection, the writer's.
+ * Null when worker threads cannot be started here.
  */
 export function threadWriter(db: SqlDialect): RequestLogWriter | null {
   const spec = moduleWorkerSpec(import.meta.url, 'request-log-worker')

@@ -36,7 +36,7 @@ describe.each(testDialectNames())('request log on %s', (dialect) => {
   const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ sepal_length: 5 + (i % 10) / 10, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }))
   const stored = async () => (await requestsFeatureGroup(fs, iris)).count()
 
-  it('writes every logged row (off the event loop on SQLite), in batches, and flushes on close', async () => {
+  it('writes every logged row (off the event loop, on a writer thread), in batches, and flushes on close', async () => {
     const before = await stored()
     const log = new RequestLog(db, { batchRows: 300 })
     let sent = 0

@@ -71,7 +71,7 @@ export interface RequestLogOptions {
   readonly sampleRate?: number
   /** Least time between two retention passes (ms); default 10,000. */
   readonly pruneEveryMs?: number
-  /** Where batches go; default a writer thread for a blocking driver (SQLite), else the event loop. */
+  /** Where batches go; default a writer thread with its own connection (the event loop where threads cannot start). */
   readonly writer?: RequestLogWriter
   readonly onError?: (e: unknown) => void
   /** Clock (tests). */
@@ -95,8 +95,8 @@ export interface RequestLogStats {
 
 /**
  * The request log: buffers every online prediction and writes it to `<system>_requests` in bounded batches,
- * off the event loop (a writer thread on SQLite; asynchronous COPY on PostgreSQL), one batch in flight at a
- * time. The queue is bounded: past `maxQueuedRows` rows are dropped and counted rather than held. Retention
+ * off the event loop (a writer thread with its own connection: SQLite inserts, COPY on PostgreSQL), one batch
+ * in flight at a time. The queue is bounded: past `maxQueuedRows` rows are dropped and counted rather than held. Retention
  * (age and row bounds, optional sampling) is applied by the writer a little at a time after its writes.
  * `close()` writes everything queued (SIGTERM / SIGINT); a kill -9 loses the rows not yet committed, at most
  * `maxQueuedRows` and normally under `flushMs` of traffic.
@@ -125,7 +125,7 @@ export class RequestLog {
 
   /** Started on the first write, so a server that logs nothing starts no thread. */
   private get writer(): RequestLogWriter {
-    return (this.writerStarted ??= this.options.writer ?? (this.db.capabilities.blockingDriver ? threadWriter(this.db) : null) ?? inProcessWriter(this.db))
+    return (this.writerStarted ??= this.options.writer ?? threadWriter(this.db) ?? inProcessWriter(this.db))
   }
 
   stats(): RequestLogStats {
