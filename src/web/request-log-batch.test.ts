@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FeatureSpec } from '../featurestore/index.js'
-import { RequestRowsBuffer, requestRowObjects, transferList } from './request-log-batch.js'
+import { BufferPool, RequestRowsBuffer, requestRowObjects, transferList } from './request-log-batch.js'
 
 const columns: FeatureSpec[] = [
   { name: 'age', type: 'float' },
@@ -71,5 +71,21 @@ describe('RequestRowsBuffer', () => {
     expect(first.ts.byteLength).toBe(0)
     b.append(9, { x: 1 }, 3, null, 2)
     expect(requestRowObjects(b.seal()).map(({ request_id, ...r }) => r)).toEqual([{ ts: 9, x: 1, predicted: 3, model_version: 2 }])
+  })
+
+  it('takes its buffers from the pool the writer hands them back to, instead of allocating per batch', () => {
+    const pool = new BufferPool()
+    const b = new RequestRowsBuffer([{ name: 'x', type: 'float' }, { name: 'predicted', type: 'string' }, { name: 'model_version', type: 'int' }], 8, pool)
+    b.append(1, { x: 1 }, 'a', null, 1)
+    const first = b.seal()
+    const firstBuffers = new Set(transferList(first))
+    pool.give(transferList(first)) // the writer is done with them
+    b.append(2, { x: 2 }, 'b', null, 1)
+    const second = b.seal() // the next columns come from the pool: `first`'s buffers
+    expect(transferList(second).some((x) => firstBuffers.has(x))).toBe(false)
+    b.append(3, { x: 3 }, 'c', null, 1)
+    const third = b.seal()
+    expect(transferList(third).every((x) => firstBuffers.has(x))).toBe(true)
+    expect(requestRowObjects(third).map(({ request_id, ...r }) => r)).toEqual([{ ts: 3, x: 3, predicted: 'c', model_version: 1 }])
   })
 })

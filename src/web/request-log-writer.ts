@@ -13,12 +13,23 @@ export interface RequestLogBatch {
   readonly prune?: PruneOptions
 }
 
+/** What a writer reports of one batch. */
+export interface WriteResult {
+  readonly written: number
+  readonly pruned: number
+  /** The batch's column buffers, free again (`BufferPool.give`). */
+  readonly buffers?: readonly ArrayBuffer[]
+}
+
 /** Where request-log batches are written: beside the event loop, or on a thread of its own. */
 export interface RequestLogWriter {
   /** Resolves once the writer can take a batch at once (its thread started and connected). */
   readonly ready: Promise<void>
-  /** Writes one batch as one commit; resolves with the rows written and pruned, rejects with the store's error. */
-  write(batch: RequestLogBatch): Promise<{ written: number; pruned: number }>
+  /**
+   * Writes one batch as one commit; resolves with the rows written and pruned, and the batch's buffers for
+   * reuse; rejects with the store's error.
+   */
+  write(batch: RequestLogBatch): Promise<WriteResult>
   close(): Promise<void>
 }
 
@@ -44,7 +55,11 @@ export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<F
 export function inProcessWriter(db: SqlDialect): RequestLogWriter {
   const fs = new FeatureStore(db)
   const groups = new Map<string, Promise<FeatureGroup>>()
-  return { ready: Promise.resolve(), write: (batch) => writeBatch(fs, groups, batch), close: async () => undefined }
+  return {
+    ready: Promise.resolve(),
+    write: async (batch) => ({ ...(await writeBatch(fs, groups, batch)), buffers: transferList(batch.rows) }),
+    close: async () => undefined,
+  }
 }
 
 /**
@@ -61,7 +76,7 @@ export function threadWriter(db: SqlDialect): RequestLogWriter | null {
   if (!spec) return null
   const workerData = { location: db.location }
   const worker = 'url' in spec ? new Worker(spec.url, { workerData }) : new Worker(spec.code, { eval: true, workerData })
-  const waiting = new Map<number, { resolve: (r: { written: number; pruned: number }) => void; reject: (e: Error) => void }>()
+  const waiting = new Map<number, { resolve: (r: WriteResult) => void; reject: (e: Error) => void }>()
   let next = 0
   let failed: Error | null = null
   const failAll = (e: Error) => {
@@ -71,7 +86,7 @@ export function threadWriter(db: SqlDialect): RequestLogWriter | null {
   }
   let markReady!: () => void
   const ready = new Promise<void>((resolve) => (markReady = resolve))
-  worker.on('message', (m: { id: number; written?: number; pruned?: number; error?: string } | { ready: true }) => {
+  worker.on('message', (m: { id: number; written?: number; pruned?: number; buffers?: ArrayBuffer[]; error?: string } | { ready: true }) => {
     if ('ready' in m) {
       if (waiting.size === 0) worker.unref()
       return markReady()
@@ -80,7 +95,7 @@ export function threadWriter(db: SqlDialect): RequestLogWriter | null {
     if (!w) return
     waiting.delete(m.id)
     if (m.error !== undefined) w.reject(new Error(m.error))
-    else w.resolve({ written: m.written ?? 0, pruned: m.pruned ?? 0 })
+    else w.resolve({ written: m.written ?? 0, pruned: m.pruned ?? 0, buffers: m.buffers })
     if (waiting.size === 0) worker.unref()
   })
   worker.on('error', (e) => failAll(e))

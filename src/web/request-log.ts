@@ -1,6 +1,6 @@
 import type { SqlDialect } from '../db/index.js'
 import type { FeatureGroup, FeatureGroupOptions, FeatureStore, PruneOptions, Row } from '../featurestore/index.js'
-import { RequestRowsBuffer, type RequestRows } from './request-log-batch.js'
+import { BufferPool, RequestRowsBuffer, type RequestRows } from './request-log-batch.js'
 import { systemTask, type SystemDescription } from '../systems/index.js'
 import { inProcessWriter, threadWriter, type RequestLogWriter } from './request-log-writer.js'
 
@@ -107,6 +107,7 @@ export class RequestLog {
   /** Full batches waiting for the next `flush()`. */
   private sealed: { system: SystemDescription; rows: RequestRows }[] = []
   private readonly groups = new Map<string, FeatureGroupOptions>()
+  private readonly pool = new BufferPool()
   private timer: NodeJS.Timeout | null = null
   private inFlight = 0
   private queuedRows = 0
@@ -144,7 +145,7 @@ export class RequestLog {
     const max = this.options.maxQueuedRows ?? 100_000
     let entry = this.buffers.get(system.name)
     if (!entry) {
-      entry = { system, buffer: new RequestRowsBuffer(this.group(system).schema!.filter((f) => f.name !== 'request_id' && f.name !== 'ts'), this.options.batchRows ?? 2_000) }
+      entry = { system, buffer: new RequestRowsBuffer(this.group(system).schema!.filter((f) => f.name !== 'request_id' && f.name !== 'ts'), this.options.batchRows ?? 2_000, this.pool) }
       this.buffers.set(system.name, entry)
     }
     const buffer = entry.buffer
@@ -194,6 +195,7 @@ export class RequestLog {
           const r = await this.writer.write({ group: this.group(b.system), rows: b.rows, prune: this.pruneDue(b.system) })
           this.counts.written += r.written
           this.counts.pruned += r.pruned
+          if (r.buffers) this.pool.give(r.buffers)
         } catch (e) {
           this.counts.failed += size
           ;(this.options.onError ?? ((err) => process.stderr.write(`request log: ${(err as Error).message}\n`)))(e)
