@@ -13,7 +13,16 @@ process.stdout.write(`${server.url}\n`)
 // How long callbacks waited for the loop (a blocked loop delays every request waiting at that moment).
 const loopDelay = monitorEventLoopDelay({ resolution: 10 })
 loopDelay.enable()
+// BENCH_MEMORY=1: the process's memory by kind every 5 s (MB), to tell a heap that grows from one that settles.
+const memory = process.env.BENCH_MEMORY
+  ? setInterval(() => {
+      const m = process.memoryUsage()
+      const mb = (n: number) => Math.round(n / 1048576)
+      process.stderr.write(`memory MB: rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}\n`)
+    }, 5_000).unref()
+  : undefined
 const stop = async () => {
+  clearInterval(memory)
   loopDelay.disable()
   await server.close()
   await services.requestLog.close()
