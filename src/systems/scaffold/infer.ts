@@ -233,7 +233,8 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     else if (increasing) daily = { kind: 'fetch', after: keyCol!.name, reason: `rows whose ${keyCol!.name} is larger than the largest stored (the ids increase down the file, so new rows are expected to come with larger ones)` }
     else {
       const why = keyCol ? `its key "${keyCol.header}" does not increase down the file` : 'it has no increasing id column (the key is a generated row number)'
-      review.push(`the daily pipeline draws synthetic rows, not new rows from the URL: ${why} and no --event-time column was given; rerun with --event-time COLUMN (a timestamp column) to fetch what arrives`)
+      const stamp = described.find((d) => d.timestamp && !d.nullable)
+      review.push(`the daily pipeline draws synthetic rows, not new rows from the URL: ${why} and no --event-time column was given; rerun with --event-time ${stamp ? stamp.header : 'COLUMN (a timestamp column)'} to fetch what arrives`)
     }
     if (daily.kind === 'fetch') review.push(`the daily pipeline re-reads the URL and adds ${daily.reason}: rows changed in place or inserted with smaller values are not fetched`)
   }
