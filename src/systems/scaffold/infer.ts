@@ -237,6 +237,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
       review.push(`the daily pipeline draws synthetic rows, not new rows from the URL: ${why} and no --event-time column was given; rerun with --event-time ${stamp ? stamp.header : 'COLUMN (a timestamp column)'} to fetch what arrives`)
     }
     if (daily.kind === 'fetch') review.push(`the daily pipeline re-reads the URL and adds ${daily.reason}: rows changed in place or inserted with smaller values are not fetched`)
+    if (daily.kind === 'fetch' && key.generated) review.push(`the key ${key.name} is a row's number in the file: the URL must only append rows (a row removed or inserted above renumbers the rows below it)`)
   }
   review.push(
     `the task, ${task}: ${taskReason}`,

@@ -131,13 +131,17 @@ function renderSystem(plan: ScaffoldPlan): string {
   line(`  name: '${plan.name}',`)
   line(`  title: ${q(plan.title)},`)
   line(`  description: ${q(`Predicts ${label.name.replaceAll('_', ' ')} from ${features.length} columns of ${plan.file} (histogram gradient boosting).`)},`)
-  if (plan.url) line(`  // Downloaded from the URL (cached under .sml/cache for the backfill; the daily pipeline reads it afresh); SML_DATA_DIR=. reads the copy ${plan.file} here instead.`)
+  if (plan.url) {
+    line('  // Downloaded from the URL (cached under .sml/cache for the backfill; the daily pipeline downloads it afresh);')
+    line(`  // SML_DATA_DIR=. reads the copy ${plan.file} here instead.`)
+  }
   line(`  source: { file: ${q(plan.file)}, ${plan.url ? `url: ${q(plan.url)}, ` : ''}requiredColumns: ${list(used.map((c) => q(c.header)), '  ')} },`)
   line('  featureGroup: {')
   line(`    name: '${plan.name}',`)
   line('    version: 1,')
   line(`    description: ${q(`${humanize(plan.name)}: ${features.length} features and ${label.name}, from ${plan.file}`)},`)
-  line(`    primaryKey: ['${key.name}'],${key.generated ? ` // inferred: the row's number in ${plan.file} (no unique id column); synthetic rows continue it` : ''}`)
+  const continued = plan.daily.kind === 'fetch' ? 'rows appended at the URL continue it' : 'synthetic rows continue it'
+  line(`    primaryKey: ['${key.name}'],${key.generated ? ` // inferred: the row's number in ${plan.file} (no unique id column); ${continued}` : ''}`)
   line(`    eventTime: '${eventTime}', // ${eventCol ? `when the row happened: ${plan.file}'s "${eventCol.header}" (--event-time)` : 'when a row was written (the feature pipeline stamps it)'}`)
   line('    schema: [')
   line(`      { name: '${key.name}', type: 'int' },`)
