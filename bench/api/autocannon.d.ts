@@ -8,6 +8,8 @@ declare module 'autocannon' {
     connections?: number
     duration?: number
     pipelining?: number
+    /** Return the run's raw (encoded) histograms instead of its summary, to merge runs with `aggregateResult`. */
+    skipAggregateResult?: boolean
   }
   interface Histogram {
     average: number
@@ -24,6 +26,19 @@ declare module 'autocannon' {
     timeouts: number
     non2xx: number
   }
+  /** One run's raw result (`skipAggregateResult: true`). */
+  export interface RawResult {
+    totalCompletedRequests: number
+    errors: number
+    non2xx: number
+    /** Seconds. */
+    duration: number
+  }
+  function autocannon(options: Options & { skipAggregateResult: true }): Promise<RawResult>
   function autocannon(options: Options): Promise<Result>
+  namespace autocannon {
+    /** Merges raw results, latency histograms included (exact percentiles over all of them). */
+    function aggregateResult(results: RawResult[], options?: { url?: string; connections?: number }): Result
+  }
   export default autocannon
 }

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase, type StoreLocation } from '../db/index.js'
 import { FeatureStore, type FeatureGroup } from '../featurestore/index.js'
+import { transferList } from './request-log-batch.js'
 import { writeBatch, type RequestLogBatch } from './request-log-writer.js'
 
 const { location } = workerData as { location: StoreLocation }
@@ -20,7 +21,9 @@ parentPort!.on('message', (m: { id: number; batch: RequestLogBatch } | { close: 
     }
     try {
       const r = await writeBatch(fs, groups, m.batch)
-      parentPort!.postMessage({ id: m.id, ...r })
+      // The column buffers go back to the server for its next batches rather than to this thread's GC.
+      const buffers = transferList(m.batch.rows)
+      parentPort!.postMessage({ id: m.id, ...r, buffers }, buffers)
     } catch (e) {
       parentPort!.postMessage({ id: m.id, error: (e as Error).message })
     }

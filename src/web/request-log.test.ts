@@ -36,7 +36,7 @@ describe.each(testDialectNames())('request log on %s', (dialect) => {
   const rowsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ sepal_length: 5 + (i % 10) / 10, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }))
   const stored = async () => (await requestsFeatureGroup(fs, iris)).count()
 
-  it('writes every logged row (off the event loop on SQLite), in batches, and flushes on close', async () => {
+  it('writes every logged row (off the event loop, on a writer thread), in batches, and flushes on close', async () => {
     const before = await stored()
     const log = new RequestLog(db, { batchRows: 300 })
     let sent = 0
@@ -52,6 +52,23 @@ describe.each(testDialectNames())('request log on %s', (dialect) => {
     // after close nothing more is queued or written
     log.add(iris, rowsOf(3), Array(3).fill(answer))
     expect(log.stats().queued).toBe(0)
+  })
+
+  it('rows are validated as any insert: a row the store refuses fails its batch (counted), and the next batch is written', async () => {
+    const before = await stored()
+    const errors: string[] = []
+    const log = new RequestLog(db, { onError: (e) => errors.push((e as Error).message) })
+    log.add(iris, [{ ...rowsOf(1)[0], sepal_length: NaN }, ...rowsOf(2)], Array(3).fill(answer))
+    await log.flush()
+    expect(log.stats()).toMatchObject({ queued: 0, written: 0, failed: 3 })
+    expect(errors.join()).toMatch(/sepal_length/)
+    // a Prediction as serving returns it: the probability of the predicted class is read from its probabilities
+    log.add(iris, rowsOf(2), Array(2).fill({ prediction: 'Setosa', probabilities: { Setosa: 0.5, Versicolor: 0.25, Virginica: 0.25 }, modelVersion: 1 }))
+    await log.close()
+    expect(log.stats()).toMatchObject({ queued: 0, written: 2, failed: 3 })
+    expect((await stored()) - before).toBe(2)
+    const fg = await requestsFeatureGroup(fs, iris)
+    expect(new Set((await fg.read()).slice(-2).map((r) => r.probability))).toEqual(new Set([0.5]))
   })
 
   it('keeps its queue bounded when the writer stalls: the API goes on, rows are dropped and counted', async () => {

@@ -37,13 +37,23 @@ export function otherInput(system: SystemDescription): Record<string, string | n
   )
 }
 
+/** What a system's world does around the contract's runs. */
+export interface ContractOptions {
+  /**
+   * Before each daily run (`day` 0, 1, 2): new data arrives where the source publishes it (a served CSV grows by
+   * a row), for a system whose daily pipeline fetches real rows instead of drawing synthetic ones.
+   */
+  readonly beforeDay?: (day: number) => void | Promise<void>
+}
+
 /**
  * For `system` of `config` on `db` (an empty store): backfill → train → three days of daily rows and batch
  * inference → predict through the HTTP API (one row, a batch of two, a bad row refused with 400) → predict and
  * monitor pages render (HTTP 200, the system's title, its task's charts) → drift computed over its inputs. The
- * pipelines are the config's (as `sml run` gets them), the app is src/web's over the config's systems.
+ * pipelines are the config's (as `sml run` gets them), the app is src/web's over the config's systems. Each daily
+ * run must add one row: a fetching system gets one by `options.beforeDay`.
  */
-export async function runSystemContract(db: SqlDialect, config: Config, system: SystemDescription): Promise<void> {
+export async function runSystemContract(db: SqlDialect, config: Config, system: SystemDescription, options: ContractOptions = {}): Promise<void> {
   const pipeline = (kind: 'feature' | 'training' | 'daily' | 'batch-inference'): Pipeline => {
     const p = config.pipelines.find((x) => x.name === `${system.name}-${kind}`)
     expect(p, `${system.name}-${kind} in the config's pipelines`).toBeDefined()
@@ -67,7 +77,8 @@ export async function runSystemContract(db: SqlDialect, config: Config, system: 
   if (classification) expect(model.metrics.accuracy).toBeGreaterThan(1 / labelClasses(system).length)
   else expect(model.metrics.r2).toBeGreaterThan(0)
 
-  for (const day of DAYS) {
+  for (const [i, day] of DAYS.entries()) {
+    await options.beforeDay?.(i)
     await run('daily', day)
     await run('batch-inference', new Date(day.getTime() + 15 * 60_000))
   }

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { createServer } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
+import { splitCsv, startCsvFeed, type CsvFeed } from '../../systems/scaffold/test-support/csv-feed.js'
 import { runSml } from '../test-support/run-sml.js'
 
 const root = mkdtempSync(join(tmpdir(), 'sml-init-cli-'))
@@ -53,5 +55,52 @@ describe('sml init', () => {
     const task = await runSml(['init', join(root, 'x'), '--from', WINE, '--label', 'cultivar', '--task', 'ranking'])
     expect(task.stderr).toBe('error: --task must be one of classification, regression, got "ranking" (see sml init --help)\n')
     expect(task.code).toBe(2)
+  })
+})
+
+describe('sml init --from URL', () => {
+  let feed: CsvFeed
+  let closedPort: number
+  beforeAll(async () => {
+    feed = await startCsvFeed('passengers.csv', splitCsv(readFileSync(join(DATA_DIR, 'titanic.csv'), 'utf8'), 300).head)
+    // A port that was free a moment ago: nothing listens there.
+    const s = createServer()
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+    closedPort = (s.address() as { port: number }).port
+    await new Promise((r) => s.close(r))
+  })
+  afterAll(() => feed.close())
+
+  it('downloads the CSV, keeps a copy, and says the daily pipeline fetches what arrives after the id', async () => {
+    const dir = join(root, 'voyage')
+    const r = await runSml(['init', dir, '--from', feed.url, '--label', 'survived', '--package', 'file:/tmp/x.tgz'])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout.split('\n')[0]).toBe(`voyage: 300 rows of voyage.csv (from ${feed.url}); classification of survived: "survived" holds 2 distinct whole numbers (--task regression if it is a quantity)`)
+    expect(r.stdout).toContain("  passengerid  int     key, the daily fetch's position")
+    expect(r.stdout).toContain('  - the daily pipeline re-reads the URL and adds rows whose passengerid is larger than the largest stored')
+    expect(readFileSync(join(dir, 'voyage.csv'), 'utf8')).toBe(feed.text)
+    expect(readFileSync(join(dir, 'systems', 'voyage.ts'), 'utf8')).toContain("daily: { fetch: newSourceRows({ after: 'passengerid' }) },")
+  })
+
+  const refusals: [string, () => string, (f: CsvFeed) => void, RegExp][] = [
+    ['a closed port', () => `http://127.0.0.1:${closedPort}/x.csv`, () => {}, /^error: --from http:\/\/127\.0\.0\.1:\d+\/x\.csv: cannot download \(ECONNREFUSED\)\n$/],
+    ['an HTTP error', () => feed.url, (f) => (f.status = 404), /^error: --from http:\/\/.*passengers\.csv: HTTP 404 Not Found\n$/],
+    ['a web page', () => feed.url, (f) => (f.contentType = 'text/html; charset=utf-8'), /^error: --from http:\/\/.*passengers\.csv: answered text\/html, not CSV\n$/],
+    ['text that is not CSV', () => feed.url, (f) => (f.text = 'a,b\n1,2\n3\n'), /^error: http:\/\/.*passengers\.csv is not valid CSV \(line 3\): .*\n$/],
+    ['an --event-time that is not a time', () => feed.url, () => {}, /^error: http:\/\/.*passengers\.csv: --event-time "fare" is not a timestamp column .*\n$/],
+  ]
+  it.each(refusals)('refuses %s in one line, exit 1, writing nothing', async (what, url, setUp, message) => {
+    const saved = { text: feed.text, status: feed.status, contentType: feed.contentType }
+    setUp(feed)
+    try {
+      const dir = join(root, `refused-url-${Math.random().toString(36).slice(2)}`)
+      const r = await runSml(['init', dir, '--from', url(), '--label', 'survived', ...(what.includes('event') ? ['--event-time', 'fare'] : [])])
+      expect(r.stderr).toMatch(message)
+      expect(r.code).toBe(1)
+      expect(existsSync(dir)).toBe(false)
+    } finally {
+      Object.assign(feed, saved)
+    }
   })
 })

@@ -7,17 +7,19 @@ import { packageVersion } from '../version.js'
 export function registerInitCommand(program: Command): void {
   program
     .command('init')
-    .description('scaffold a project for your own system from a CSV: package.json, sml.config.ts, systems/<name>.ts, README')
+    .description('scaffold a project for your own system from a CSV file or URL: package.json, sml.config.ts, systems/<name>.ts, README')
     .argument('[dir]', 'the project directory, new or empty', '.')
-    .requiredOption('--from <file.csv>', 'the CSV to learn from (copied into the project)')
+    .requiredOption('--from <file.csv|url>', 'the CSV to learn from (copied into the project); an http(s) URL is the source the pipelines re-read')
     .requiredOption('--label <column>', 'the column to predict')
     .option('--task <task>', 'classification or regression (default: inferred from the label)', oneOf('--task', ['classification', 'regression']))
+    .option('--event-time <column>', 'a timestamp column saying when each row happened: the event time, and with a URL the daily fetch\'s position')
     .option('--name <name>', 'the system\'s name (default: the directory\'s name)')
     .option('--package <spec>', 'the serverless-ml dependency written to package.json (default ^<this version>; or file:…tgz)')
-    .action(async (dir: string, opts: { from: string; label: string; task?: 'classification' | 'regression'; name?: string; package?: string }) => {
+    .action(async (dir: string, opts: { from: string; label: string; task?: 'classification' | 'regression'; eventTime?: string; name?: string; package?: string }) => {
       // Loaded on use: the scaffold reads CSVs, which the other commands' cold start does not need.
-      const { scaffoldProject, describePlan } = await import('../../systems/scaffold/index.js')
-      const { dir: made, plan, files } = scaffoldProject({ dir, from: opts.from, label: opts.label, task: opts.task, name: opts.name, packageSpec: opts.package ?? packageSpec() })
+      const { scaffoldProject, scaffoldProjectFromUrl, isUrl, describePlan } = await import('../../systems/scaffold/index.js')
+      const options = { dir, from: opts.from, label: opts.label, task: opts.task, eventTime: opts.eventTime, name: opts.name, packageSpec: opts.package ?? packageSpec() }
+      const { dir: made, plan, files } = isUrl(opts.from) ? await scaffoldProjectFromUrl(options) : scaffoldProject(options)
       for (const l of describePlan(plan)) print(l)
       print(`\nwrote ${made}: ${[...Object.keys(files), plan.file].join(', ')}`)
       print('\nreview (README.md lists these too):')

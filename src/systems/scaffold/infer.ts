@@ -14,13 +14,17 @@ export interface ScaffoldOptions {
   readonly task?: SystemTask
   /** The CSV as the user named it, for refusals; default `file`. */
   readonly sourceName?: string
+  /** The http(s) URL the CSV was downloaded from: the system's source re-reads it, and the daily pipeline fetches its new rows when a column tells them apart (see `inferSystem`). */
+  readonly url?: string
+  /** A timestamp column of the CSV (header, case-insensitive) that says when each row happened: the feature group's event time instead of a stamped one. */
+  readonly eventTime?: string
 }
 
 /**
  * What a column becomes: the primary key, a model input (`feature`), the label, or `dropped` (read from the CSV but
  * not kept: free text, timestamps, an identifier that is not a usable key).
  */
-export type ColumnRole = 'key' | 'feature' | 'label' | 'dropped'
+export type ColumnRole = 'key' | 'feature' | 'label' | 'event-time' | 'dropped'
 
 /** One CSV column as the scaffold understood it, with the statistics its choices came from. */
 export interface InferredColumn {
@@ -64,8 +68,18 @@ export interface ScaffoldPlan {
   readonly label: InferredColumn
   /** The key column; `generated` when it is a row number the scaffold adds (no usable `id` / `<name>_id`). */
   readonly key: { readonly name: string; readonly generated: boolean }
-  /** The event-time column the feature pipeline stamps (not in the CSV). */
+  /** The feature group's event-time column: the `--event-time` column of the CSV, else one the feature pipeline stamps (not in the CSV). */
   readonly eventTime: string
+  /** The event time is a column of the CSV (`--event-time`), not stamped when a row is written. */
+  readonly eventTimeFromData: boolean
+  /** The URL the source re-reads; absent for a file. */
+  readonly url?: string
+  /**
+   * How the daily pipeline gets new rows: synthetic rows drawn from the real ones (a file source, or a URL with no
+   * column that tells new rows apart), or an incremental fetch of the URL's rows whose `after` column (the event
+   * time from the data, or an increasing id key) is beyond the last one stored.
+   */
+  readonly daily: { readonly kind: 'synthetic' } | { readonly kind: 'fetch'; readonly after: string; readonly reason: string }
   /** Classification only. */
   readonly classes?: readonly ClassDescription[]
   /** Classification with at least two rows of every class: the split keeps class shares. */
@@ -95,11 +109,17 @@ export const CLASS_COLORS = ['#1d4ed8', '#b91c1c', '#15803d', '#a16207', '#7e22c
  * - Key: an int column `id` or `<name>_id`, else one whose name ends in `id`, with unique values; otherwise a
  *   generated row number (`id`, or `row_id` when `id` is taken): the daily pipeline numbers its synthetic rows
  *   after the real ones, so the key must be an int.
- * - Dropped: timestamp columns, string columns with more than MAX_CHOICES distinct values (names, tickets) and
- *   other identifier-named columns; they stay in the CSV and the review list says so.
+ * - Dropped: timestamp columns (but `eventTime`'s, the feature group's event time), string columns with more than
+ *   MAX_CHOICES distinct values (names, tickets) and other identifier-named columns; they stay in the CSV and the
+ *   review list says so.
+ * - Daily pipeline (`daily`): with a `url`, an incremental fetch (`newSourceRows`) after the `eventTime` column,
+ *   else after the key when it is an id column of the data whose values increase down the file (rows are appended
+ *   with larger ids); otherwise, and for a file, synthetic rows — a generated row number does not tell a new row
+ *   from a moved one, so it is never a fetch position. The review list says which and why.
  *
  * @throws ValidationError (one line) for no data rows, a missing label column, a label with one class or empty
- *   throughout, a string label forced to regression, too many classes, a bad name, or no model input left.
+ *   throughout, a string label forced to regression, too many classes, a bad name, no model input left, or an
+ *   `eventTime` that is not a timestamp column filled in every row.
  */
 export function inferSystem(table: CsvTable, options: ScaffoldOptions): ScaffoldPlan {
   const refuse = (reason: string, column?: string): never => {
@@ -153,21 +173,33 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
   }
   if (labelCol.nullable) review.push(`${table.records.filter((r) => r[table.header.indexOf(labelHeader)] === '').length} rows have no ${labelCol.name}: clean() drops them`)
 
+  // The event time from the data: a timestamp in every row (the feature group's event time is never missing).
+  let eventCol: (typeof described)[number] | undefined
+  if (options.eventTime !== undefined) {
+    const wanted = options.eventTime.trim().toLowerCase()
+    eventCol = described.find((d) => d.header === wanted || d.name === wanted)
+    if (!eventCol) refuse(`has no column "${options.eventTime}" for --event-time (columns: ${table.header.join(', ')})`, options.eventTime)
+    else if (eventCol === labelCol) refuse(`--event-time "${eventCol.header}" is the label`, eventCol.header)
+    else if (!eventCol.timestamp) refuse(`--event-time "${eventCol.header}" is not a timestamp column (its cells are not all dates or ISO 8601 times, e.g. ${JSON.stringify(eventCol.values[0] ?? '')})`, eventCol.header)
+    else if (eventCol.nullable) refuse(`--event-time "${eventCol.header}" is empty in some rows: every row needs its time`, eventCol.header)
+  }
+
   // The key: an int id column with unique values (`id`, `<name>_id` first, then any name ending in `id`, as
   // `passengerid`), else a row number. An identifier is never a model input.
   const idLike = (d: { name: string }) => d.name === 'id' || d.name.endsWith('_id') || /[a-z]id$/.test(d.name)
   const keyCandidates = ['id', `${options.name}_id`]
-  const unique = (d: (typeof described)[number]) => d.csvType === 'int' && !d.nullable && d.values.length === rows && d !== labelCol
+  const unique = (d: (typeof described)[number]) => d.csvType === 'int' && !d.nullable && d.values.length === rows && d !== labelCol && d !== eventCol
   const keyCol = described.find((d) => keyCandidates.includes(d.name) && unique(d)) ?? described.find((d) => idLike(d) && unique(d))
   const taken = new Set(names)
   const key = keyCol ? { name: keyCol.name, generated: false } : { name: freeName(['id', 'row_id', 'row_number'], taken), generated: true }
   taken.add(key.name)
-  const eventTime = freeName(['ts', 'event_time', 'ingested_at'], taken)
+  const eventTime = eventCol ? eventCol.name : freeName(['ts', 'event_time', 'ingested_at'], taken)
 
   const columns: InferredColumn[] = described.map((d) => {
     const base = { header: d.header, name: d.name, csvType: d.csvType, nullable: d.nullable, ...(d.stats ? { stats: d.stats } : {}) }
     if (d === labelCol) return { ...base, role: 'label', values: d.values }
     if (d === keyCol) return { ...base, role: 'key', reason: 'unique whole numbers named like an identifier' }
+    if (d === eventCol) return { ...base, role: 'event-time', reason: '--event-time: when the row happened' }
     if (idLike(d) && (d.csvType !== 'float' || d.values.length === rows)) return { ...base, role: 'dropped', reason: 'an identifier, not a model input' }
     if (d.timestamp) return { ...base, role: 'dropped', reason: 'a timestamp: not a model input (turn it into features in clean() if it matters)' }
     if (d.values.length === 0) return { ...base, role: 'dropped', reason: 'empty in every row' }
@@ -193,6 +225,20 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     task === 'classification'
       ? label.values!.map((v, i) => ({ value: v, name: typeof v === 'string' ? v : `${humanize(label.name)} ${v}`, color: CLASS_COLORS[i % CLASS_COLORS.length] }))
       : undefined
+  let daily: ScaffoldPlan['daily'] = { kind: 'synthetic' }
+  if (options.url) {
+    const keyIndex = keyCol ? table.header.indexOf(keyCol.header) : -1
+    const increasing = keyIndex >= 0 && table.records.every((r, i) => i === 0 || Number(r[keyIndex]) > Number(table.records[i - 1][keyIndex]))
+    if (eventCol) daily = { kind: 'fetch', after: eventCol.name, reason: `rows whose ${eventCol.name} (--event-time) is later than the latest stored` }
+    else if (increasing) daily = { kind: 'fetch', after: keyCol!.name, reason: `rows whose ${keyCol!.name} is larger than the largest stored (the ids increase down the file, so new rows are expected to come with larger ones)` }
+    else {
+      const why = keyCol ? `its key "${keyCol.header}" does not increase down the file` : 'it has no increasing id column (the key is a generated row number)'
+      const stamp = described.find((d) => d.timestamp && !d.nullable)
+      review.push(`the daily pipeline draws synthetic rows, not new rows from the URL: ${why} and no --event-time column was given; rerun with --event-time ${stamp ? stamp.header : 'COLUMN (a timestamp column)'} to fetch what arrives`)
+    }
+    if (daily.kind === 'fetch') review.push(`the daily pipeline re-reads the URL and adds ${daily.reason}: rows changed in place or inserted with smaller values are not fetched`)
+    if (daily.kind === 'fetch' && key.generated) review.push(`the key ${key.name} is a row's number in the file: the URL must only append rows (a row removed or inserted above renumbers the rows below it)`)
+  }
   review.push(
     `the task, ${task}: ${taskReason}`,
     'field labels, units and ranges on the predict page (ranges are the data\'s, widened a little and rounded)',
@@ -210,6 +256,9 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     label,
     key,
     eventTime,
+    eventTimeFromData: eventCol !== undefined,
+    ...(options.url ? { url: options.url } : {}),
+    daily,
     ...(classes ? { classes } : {}),
     stratify,
     review,

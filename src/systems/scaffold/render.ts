@@ -10,17 +10,22 @@ export const DEFAULT_PACKAGE_SPEC = '^0.1.0'
 export const SYNTHETIC_JITTER = 0.1
 
 /**
- * The daily pipeline's property of the description: the one line of the template that says how new rows arrive.
- * Synthetic rows drawn from the real ones conditionally on the label (`conditionalResampler`), each continuous
- * feature jittered by SYNTHETIC_JITTER of its per-class standard deviation.
+ * The daily pipeline's property of the description: the one line of the template that says how new rows arrive
+ * (`plan.daily`). Synthetic: rows drawn from the real ones conditionally on the label (`conditionalResampler`),
+ * each continuous feature jittered by SYNTHETIC_JITTER of its per-class standard deviation. Fetch: the URL re-read
+ * each day and its rows beyond the stored position in the `after` column added (`newSourceRows`).
  */
-export function dailyTemplate(): string {
+export function dailyTemplate(daily: ScaffoldPlan['daily'] = { kind: 'synthetic' }): string {
+  if (daily.kind === 'fetch') return `daily: { fetch: newSourceRows({ after: '${daily.after}' }) },`
   return `daily: { synthetic: { jitter: ${SYNTHETIC_JITTER} } },`
 }
 
+/** How `plan`'s rows are described in comments and READMEs: `wine.csv`, or `wine.csv (from https://…)`. */
+const origin = (plan: ScaffoldPlan) => (plan.url ? `${plan.file} (from ${plan.url})` : plan.file)
+
 /**
  * The project's files for a plan: package.json (depending on `packageSpec`), sml.config.ts, systems/<name>.ts,
- * .gitignore and README.md. Pure: text only; the caller copies the CSV beside them.
+ * .gitignore and README.md. Pure: text only; the caller writes the CSV (a copy of the file, or what the URL answered) beside them.
  */
 export function renderProject(plan: ScaffoldPlan, packageSpec = DEFAULT_PACKAGE_SPEC): ScaffoldFiles {
   return {
@@ -87,7 +92,7 @@ function list(items: readonly string[], indent: string): string {
 const constName = (name: string) => `${name.toUpperCase()}_CHOICES`
 const textChoice = (c: InferredColumn) => c.role === 'feature' && c.field === 'choice' && c.csvType === 'string'
 /** A regression label is a quantity: float, so that predictions (never whole) and labels share a type. */
-const columnType = (plan: ScaffoldPlan, c: InferredColumn) => (c.role === 'label' && plan.task === 'regression' ? 'float' : c.csvType)
+const columnType = (plan: ScaffoldPlan, c: InferredColumn) => (c.role === 'label' && plan.task === 'regression' ? 'float' : c.role === 'event-time' ? 'timestamp' : c.csvType)
 const range = (c: InferredColumn) => `${c.stats!.min}–${c.stats!.max}`
 
 function renderSystem(plan: ScaffoldPlan): string {
@@ -98,18 +103,19 @@ function renderSystem(plan: ScaffoldPlan): string {
   const classification = plan.task === 'classification'
   const model = classification ? 'HistGradientBoostingClassifier' : 'HistGradientBoostingRegressor'
   const texts = features.filter(textChoice)
-  const imports = ['csvToRows', 'defineSystem', model, ...(texts.length ? ['ValidationError'] : []), 'type CsvTable', 'type FeatureSpec', 'type Row']
+  const eventCol = columns.find((c) => c.role === 'event-time')
+  const imports = ['csvToRows', 'defineSystem', model, ...(plan.daily.kind === 'fetch' ? ['newSourceRows'] : []), ...(texts.length ? ['ValidationError'] : []), 'type CsvTable', 'type FeatureSpec', 'type Row']
   const out: string[] = []
   const line = (s = '') => out.push(s)
 
-  line(`// The ${plan.name} system, scaffolded by \`sml init\` from ${plan.file} (${plan.rows} rows). It is yours to edit:`)
+  line(`// The ${plan.name} system, scaffolded by \`sml init\` from ${origin(plan)} (${plan.rows} rows). It is yours to edit:`)
   line('// lines marked "inferred" are guesses from the data, to review (README.md lists what to check).')
   line(`import { ${imports.join(', ')} } from 'serverless-ml'`)
   line()
   line(`/** ${plan.file}'s columns as the CSV holds them (types inferred from its ${plan.rows} rows; an empty cell is a missing value). */`)
   line('const CSV_COLUMNS: FeatureSpec[] = [')
   for (const c of columns) {
-    const note = c.role === 'dropped' ? ` // not used: ${c.reason}` : c.role === 'label' ? ' // the label' : c.role === 'key' ? ' // the key' : ''
+    const note = c.role === 'dropped' ? ` // not used: ${c.reason}` : c.role === 'label' ? ' // the label' : c.role === 'key' ? ' // the key' : c.role === 'event-time' ? ' // the event time' : ''
     line(`  { name: ${q(c.header)}, type: '${columnType(plan, c)}' },${note}`)
   }
   line(']')
@@ -125,13 +131,18 @@ function renderSystem(plan: ScaffoldPlan): string {
   line(`  name: '${plan.name}',`)
   line(`  title: ${q(plan.title)},`)
   line(`  description: ${q(`Predicts ${label.name.replaceAll('_', ' ')} from ${features.length} columns of ${plan.file} (histogram gradient boosting).`)},`)
-  line(`  source: { file: ${q(plan.file)}, requiredColumns: ${list(used.map((c) => q(c.header)), '  ')} },`)
+  if (plan.url) {
+    line('  // Downloaded from the URL (cached under .sml/cache for the backfill; the daily pipeline downloads it afresh);')
+    line(`  // SML_DATA_DIR=. reads the copy ${plan.file} here instead.`)
+  }
+  line(`  source: { file: ${q(plan.file)}, ${plan.url ? `url: ${q(plan.url)}, ` : ''}requiredColumns: ${list(used.map((c) => q(c.header)), '  ')} },`)
   line('  featureGroup: {')
   line(`    name: '${plan.name}',`)
   line('    version: 1,')
   line(`    description: ${q(`${humanize(plan.name)}: ${features.length} features and ${label.name}, from ${plan.file}`)},`)
-  line(`    primaryKey: ['${key.name}'],${key.generated ? ` // inferred: the row's number in ${plan.file} (no unique id column); synthetic rows continue it` : ''}`)
-  line(`    eventTime: '${eventTime}', // when a row was written (the feature pipeline stamps it)`)
+  const continued = plan.daily.kind === 'fetch' ? 'rows appended at the URL continue it' : 'synthetic rows continue it'
+  line(`    primaryKey: ['${key.name}'],${key.generated ? ` // inferred: the row's number in ${plan.file} (no unique id column); ${continued}` : ''}`)
+  line(`    eventTime: '${eventTime}', // ${eventCol ? `when the row happened: ${plan.file}'s "${eventCol.header}" (--event-time)` : 'when a row was written (the feature pipeline stamps it)'}`)
   line('    schema: [')
   line(`      { name: '${key.name}', type: 'int' },`)
   line(`      { name: '${eventTime}', type: 'timestamp' },`)
@@ -156,6 +167,7 @@ function renderSystem(plan: ScaffoldPlan): string {
   if (label.nullable) line(`      .filter((r) => ${cell(label.header)} !== null) // rows without a label can neither train nor be scored`)
   line('      .map((r, i) => ({')
   line(`        ${key.name}: ${key.generated ? 'i + 1' : cell(columns.find((c) => c.role === 'key')!.header)},`)
+  if (eventCol) line(`        ${eventCol.name}: ${cell(eventCol.header)},`)
   for (const c of [...features, label]) {
     if (textChoice(c)) line(`        ${c.name}: encode(${constName(c.name)}, ${cell(c.header)}, '${c.name}', i + 1),`)
     else line(`        ${c.name}: ${cell(c.header)},`)
@@ -195,8 +207,9 @@ function renderSystem(plan: ScaffoldPlan): string {
   line('    description: "histogram gradient boosting (scikit-learn\'s defaults)",')
   line(`    create: (seed) => new ${model}({ seed }),`)
   line('  },')
-  line('  // The daily pipeline: new rows resampled from the real ones of a label, continuous features jittered.')
-  line(`  ${dailyTemplate()}`)
+  if (plan.daily.kind === 'fetch') line(`  // The daily pipeline: the URL read again, and its ${plan.daily.reason} added (the position is kept in the store).`)
+  else line(`  // The daily pipeline: new rows resampled from the real ones of a label, continuous features jittered.${plan.url ? ' (No column tells the URL\'s new rows apart: see README.md.)' : ''}`)
+  line(`  ${dailyTemplate(plan.daily)}`)
   line("  // cron, read in UTC (or { cron, timezone: 'Europe/Stockholm' }); batch inference runs after the daily rows")
   line("  schedules: { daily: '0 6 * * *', batchInference: '15 6 * * *' },")
   line('})')
@@ -216,14 +229,15 @@ function renderSystem(plan: ScaffoldPlan): string {
 
 /** The summary `sml init` prints: one line per column (type, role, range or choices), then what to review. */
 export function describePlan(plan: ScaffoldPlan): string[] {
-  const lines = [`${plan.name}: ${plan.rows} rows of ${plan.file}; ${plan.task} of ${plan.label.name}: ${plan.taskReason}`]
+  const lines = [`${plan.name}: ${plan.rows} rows of ${origin(plan)}; ${plan.task} of ${plan.label.name}: ${plan.taskReason}`]
   const width = Math.max(...plan.columns.map((c) => c.header.length), plan.key.name.length)
   if (plan.key.generated) lines.push(`  ${plan.key.name.padEnd(width)}  int     key (generated row number)`)
   for (const c of plan.columns) {
-    const type = `${c.csvType}${c.nullable ? '?' : ''}`.padEnd(7)
+    const type = `${columnType(plan, c) === 'timestamp' ? 'time' : c.csvType}${c.nullable ? '?' : ''}`.padEnd(7)
     let what: string
     if (c.role === 'label') what = plan.classes ? `label, classes ${plan.classes.map((k) => k.value).join(', ')}` : `label, ${range(c)}`
-    else if (c.role === 'key') what = 'key'
+    else if (c.role === 'key') what = plan.daily.kind === 'fetch' && plan.daily.after === c.name ? 'key, the daily fetch\'s position' : 'key'
+    else if (c.role === 'event-time') what = plan.daily.kind === 'fetch' ? 'event time, the daily fetch\'s position' : 'event time'
     else if (c.role === 'dropped') what = `not used (${c.reason})`
     else if (c.field === 'choice') what = `choice of ${c.values!.join(', ')}`
     else {
@@ -238,16 +252,19 @@ export function describePlan(plan: ScaffoldPlan): string[] {
 function renderReadme(plan: ScaffoldPlan): string {
   return `# ${plan.title}
 
-An ML system scaffolded by \`sml init\` from \`${plan.file}\` (${plan.rows} rows) with
+An ML system scaffolded by \`sml init\` from ${plan.url ? `${plan.url} (\`${plan.file}\`, ${plan.rows} rows then)` : `\`${plan.file}\` (${plan.rows} rows)`} with
 [serverless-ml](https://www.npmjs.com/package/serverless-ml): a ${plan.task} of \`${plan.label.name}\`.
 
 ## Run it
 
 \`\`\`sh
 npm install
-npm start          # backfills ${plan.file}, trains, runs the daily schedules and serves http://127.0.0.1:3000
+npm start          # backfills ${plan.url ? 'the URL' : plan.file}, trains, runs the daily schedules and serves http://127.0.0.1:3000
 \`\`\`
-
+${plan.url ? `
+The source is the URL: the backfill downloads it once (cached in \`.sml/cache\`) and ${plan.daily.kind === 'fetch' ? `the daily pipeline downloads it again each day and adds its ${plan.daily.reason}` : 'the daily pipeline adds synthetic rows drawn from the real ones (no column tells the URL\'s new rows apart; see Review)'}.
+\`${plan.file}\` here is the copy \`sml init\` downloaded: \`SML_DATA_DIR=. npm start\` reads it instead, offline${plan.daily.kind === 'fetch' ? ' (the daily fetch then finds nothing new)' : ''}.
+` : ''}
 \`npm start -- --port 8080\` (or \`PORT=8080 npm start\`) serves on another port. The store is \`.sml/sml.db\` here;
 set \`DATABASE_URL=postgres://…\` to use PostgreSQL. Then open:
 
@@ -261,7 +278,7 @@ set \`DATABASE_URL=postgres://…\` to use PostgreSQL. Then open:
 - \`systems/${plan.name}.ts\`: the system (\`defineSystem\`): schema, key, cleaning, label, predict-page fields,
   expectations, model, daily pipeline and schedules.
 - \`sml.config.ts\`: the project's config, listing the systems to serve.
-- \`${plan.file}\`: the data the feature pipeline backfills.
+- \`${plan.file}\`: ${plan.url ? 'the URL\'s data when the project was made (read with SML_DATA_DIR=.)' : 'the data the feature pipeline backfills'}.
 
 ## Review
 

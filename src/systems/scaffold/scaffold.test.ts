@@ -84,6 +84,85 @@ describe('inferSystem', () => {
   })
 })
 
+describe('inferSystem from a URL', () => {
+  const url = 'https://example.org/data/passengers.csv'
+  const timed = table('id,when,x,kind\n3,2026-01-02T00:00:00Z,1.5,a\n1,2026-01-01,2.5,b\n2,2026-01-03T12:00:00Z,3,a\n')
+
+  it('an id key increasing down the file is the daily fetch position; the review says what is fetched', () => {
+    const plan = inferSystem(csv('titanic.csv'), { name: 'voyage', file: 'voyage.csv', label: 'survived', url })
+    expect(plan).toMatchObject({ url, eventTime: 'ts', eventTimeFromData: false, daily: { kind: 'fetch', after: 'passengerid' } })
+    expect(plan.review[plan.review.length - 5]).toMatch(/^the daily pipeline re-reads the URL and adds rows whose passengerid is larger than the largest stored/)
+    // A file: synthetic days, whatever its columns.
+    expect(inferSystem(csv('titanic.csv'), { name: 'voyage', file: 'voyage.csv', label: 'survived' }).daily).toEqual({ kind: 'synthetic' })
+  })
+
+  it('--event-time names a timestamp column: the event time from the data, and the fetch position', () => {
+    const plan = inferSystem(timed, { name: 'shop', file: 'shop.csv', label: 'kind', url, eventTime: 'When' })
+    expect(plan).toMatchObject({ eventTime: 'when', eventTimeFromData: true, daily: { kind: 'fetch', after: 'when' }, key: { name: 'id', generated: false } })
+    expect(plan.columns.map((c) => [c.name, c.role])).toEqual([['id', 'key'], ['when', 'event-time'], ['x', 'feature'], ['kind', 'label']])
+    // Without a URL the event time still comes from the data; the days stay synthetic.
+    expect(inferSystem(timed, { name: 'shop', file: 'shop.csv', label: 'kind', eventTime: 'when' })).toMatchObject({ eventTimeFromData: true, daily: { kind: 'synthetic' } })
+  })
+
+  it('no column tells new rows apart (a generated row number, ids out of order): synthetic days, and the review says why', () => {
+    const wine = inferSystem(csv('wine.csv'), { name: 'wine', file: 'wine.csv', label: 'cultivar', url })
+    expect(wine.daily).toEqual({ kind: 'synthetic' })
+    expect(wine.review).toContain(
+      'the daily pipeline draws synthetic rows, not new rows from the URL: it has no increasing id column (the key is a generated row number) and no --event-time column was given; rerun with --event-time COLUMN (a timestamp column) to fetch what arrives',
+    )
+    const shuffled = inferSystem(timed, { name: 'shop', file: 'shop.csv', label: 'kind', url })
+    expect(shuffled.daily).toEqual({ kind: 'synthetic' })
+    expect(shuffled.review.find((r) => r.startsWith('the daily pipeline'))).toBe(
+      'the daily pipeline draws synthetic rows, not new rows from the URL: its key "id" does not increase down the file and no --event-time column was given; rerun with --event-time when to fetch what arrives',
+    )
+  })
+
+  it('refuses an --event-time that is missing, the label, not a timestamp, or empty in a row', () => {
+    const o = { name: 'shop', file: 'shop.csv', label: 'kind', url }
+    expect(() => inferSystem(timed, { ...o, eventTime: 'at' })).toThrow('shop.csv: has no column "at" for --event-time (columns: id, when, x, kind)')
+    expect(() => inferSystem(timed, { ...o, eventTime: 'kind' })).toThrow('--event-time "kind" is the label')
+    expect(() => inferSystem(timed, { ...o, eventTime: 'x' })).toThrow('--event-time "x" is not a timestamp column (its cells are not all dates or ISO 8601 times, e.g. 1.5)')
+    expect(() => inferSystem(table('when,x,kind\n2026-01-01,1,a\n,2,b\n'), { ...o, eventTime: 'when' })).toThrow('--event-time "when" is empty in some rows: every row needs its time')
+  })
+})
+
+describe('renderProject from a URL', () => {
+  const url = 'http://127.0.0.1:9/shop.csv'
+  const timed = table('id,when,x,kind\n1,2026-01-01,1.5,a\n2,2026-01-02,2.5,b\n3,2026-01-03,3,a\n')
+
+  it('the source names the file and the URL; the daily line is the fetch after the event time; the clean keeps it', () => {
+    const plan = inferSystem(timed, { name: 'shop', file: 'shop.csv', label: 'kind', url, eventTime: 'when' })
+    const files = renderProject(plan)
+    const code = files['systems/shop.ts']
+    expect(code).toContain(`source: { file: 'shop.csv', url: '${url}', requiredColumns: ['id', 'when', 'x', 'kind'] },`)
+    expect(code).toContain("import { csvToRows, defineSystem, HistGradientBoostingClassifier, newSourceRows, type CsvTable")
+    expect(code).toContain("  { name: 'when', type: 'timestamp' }, // the event time")
+    expect(code).toContain("eventTime: 'when', // when the row happened: shop.csv's \"when\" (--event-time)")
+    expect(code).toContain('        when: r.when,')
+    expect(code.split(dailyTemplate(plan.daily))).toHaveLength(2)
+    expect(dailyTemplate(plan.daily)).toBe("daily: { fetch: newSourceRows({ after: 'when' }) },")
+    expect(code.match(/\{ name: 'when', type: 'timestamp' \}/g)).toHaveLength(2) // the CSV's column and the schema's, once each
+    expect(files['README.md']).toContain(`from ${url} (\`shop.csv\`, 3 rows then)`)
+    expect(files['README.md']).toContain('the daily pipeline downloads it again each day and adds its rows whose when (--event-time) is later than the latest stored')
+    expect(files['README.md']).toContain('`SML_DATA_DIR=. npm start` reads it instead, offline (the daily fetch then finds nothing new)')
+    expect(describePlan(plan)).toEqual([
+      `shop: 3 rows of shop.csv (from ${url}); classification of kind: "kind" holds text`,
+      '  id    int     key',
+      "  when  time    event time, the daily fetch's position",
+      '  x     float   number 1.5–3 (field 1.3–3.2, step 0.1)',
+      '  kind  string  label, classes a, b',
+    ])
+  })
+
+  it('a URL without a fetch position renders the synthetic line and says so', () => {
+    const plan = inferSystem(csv('wine.csv'), { name: 'wine', file: 'wine.csv', label: 'cultivar', url })
+    const code = renderProject(plan)['systems/wine.ts']
+    expect(code).toContain(dailyTemplate())
+    expect(code).not.toContain('newSourceRows')
+    expect(code).toContain("(No column tells the URL's new rows apart: see README.md.)")
+  })
+})
+
 describe('numberRange', () => {
   const num = (min: number, max: number, median: number, decimals: number, csvType: 'int' | 'float' = 'float'): InferredColumn => ({ header: 'x', name: 'x', csvType, nullable: false, role: 'feature', field: 'number', stats: { min, max, median, decimals } })
   it('widens by 10% of the span, rounds outward to a tenth of its magnitude, keeps 0 for non-negative data', () => {

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError, ValidationError } from '../../errors/index.js'
-import { monitorData, predictedProbability, predictRows, type SystemDescription } from '../../systems/index.js'
+import { monitorData, predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
 import { parsePredictInput } from '../predict-input.js'
@@ -42,11 +42,7 @@ export function apiRoutes(services: WebServices): Hono {
       }
       const serving = await services.models.get(system)
       const answers = predictRows(serving, input.rows)
-      services.requestLog.add(
-        system,
-        input.rows,
-        answers.map((a) => ({ prediction: a.prediction, probability: predictedProbability(a), modelVersion: a.modelVersion })),
-      )
+      services.requestLog.add(system, input.rows, answers)
       // Classification: { prediction, probabilities, modelVersion }; regression: { prediction: number, unit?, modelVersion }.
       return c.json(input.batch ? answers : answers[0])
     },

@@ -8,7 +8,6 @@ import { resolveAdminToken, sha256Hex, type AccessConfig } from '../admin-access
 import { createApp } from '../app.js'
 import { createServices, type WebServices } from '../services.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
 const jsonOf = (res: Response): Promise<any> => res.json()
 const TOKEN = 'correct-horse-battery-staple'
 
@@ -40,7 +39,7 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
 
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
-    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
   })
   afterAll(async () => {
     for (const s of made) await s.requestLog.close()

@@ -7,7 +7,6 @@ import { sha256Hex } from '../admin-access.js'
 import { createApp } from '../app.js'
 import { createServices, type WebServices } from '../services.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
 const TOKEN = 'page-token'
 
 describe.each(testDialectNames())('operating pages on %s', (dialect) => {
@@ -26,7 +25,7 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
 
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
-    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 2, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
     const s = createServices(db)
     made.push(s)
     const run = await s.runs.start({ pipeline: 'iris-daily', trigger: 'schedule', attempt: 1, scheduledFor: new Date('2026-05-04T06:00:00Z') })

@@ -8,8 +8,6 @@ import { parsePredictInput } from '../predict-input.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
 
-process.env.SML_DATA_DIR = DATA_DIR
-
 const form = (values: Record<string, string | number>) => ({
   method: 'POST',
   body: new URLSearchParams(Object.entries(values).map(([k, v]): [string, string] => [k, String(v)])).toString(),
@@ -38,7 +36,7 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
 
   useTestDatabase(dialect, async (_tdb, database) => {
     db = database
-    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z') })
+    await runDemo(db, [iris, titanic], { days: 3, until: new Date('2026-05-03T12:00:00Z'), settings: { source: { dataDir: DATA_DIR } } })
     services = createServices(db, { nextRun: (p) => (p.endsWith('-daily') ? new Date(Date.now() + 3_600_000) : null) })
     app = createApp(services)
   })
