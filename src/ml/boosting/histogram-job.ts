@@ -1,4 +1,4 @@
-import { buildHistogram } from './histogram.js'
+import { buildHistogram, DATA_ORDER, type HistogramSource } from './histogram.js'
 
 /** Slots of the control array shared by the threads of one fit. */
 export const GEN = 0 // bumped by the calling thread for every threaded build (workers wait on it)
@@ -6,22 +6,24 @@ export const DONE = 1 // feature chunks finished in the current build
 export const STOP = 2 // 1: the fit is over, leave the loop
 export const START = 3
 export const END = 4
-export const USE_IDX = 5 // 1: samples are idx[START..END), 0: START..END
+export const PART = 5 // where the samples are: 0 or 1 (node-ordered copies), 2 (data order)
 export const TREE = 6 // which gradient array (class) to read
 export const READY = 7 // workers inside the loop
 export const FAILED = 8 // a worker threw
 export const NEXT = 9 // next feature chunk to claim
 export const BY_WORKERS = 10 // chunks built by workers in this fit (a statistic)
-export const CONTROL_SLOTS = 11
+export const WITH_COUNT = 11 // 1: fill the count slots
+export const CONTROL_SLOTS = 12
 
 /** One fit as posted to a histogram worker: every buffer is a SharedArrayBuffer view. */
 export interface HistogramJob {
   readonly control: Int32Array
-  readonly slots: Uint16Array | Uint32Array
-  readonly idx: Uint32Array
+  /** Bin codes in data order, then the grower's two node-ordered copies (parts 0, 1, 2 = data order). */
+  readonly codes: Uint8Array
+  readonly rows: readonly Uint8Array[]
+  /** Gradient pairs of each tree of an iteration in data order, and the two node-ordered copies. */
   readonly gh: readonly Float32Array[]
-  /** Gradient pairs in idx order (the grower's). */
-  readonly ordered: Float32Array
+  readonly ordered: readonly Float32Array[]
   /** Every thread's output: a chunk's feature range is zeroed, then filled, by the thread that claimed it. */
   readonly hist: Float64Array
   readonly p: number
@@ -49,9 +51,10 @@ export function claimChunks(job: HistogramJob): number {
       const f0 = cut[c]
       const f1 = cut[c + 1]
       hist.fill(0, binOffset[f0] * 3, binOffset[f1] * 3)
-      const idx = Atomics.load(control, USE_IDX) === 1 ? job.idx : null
-      const gh = idx === null ? job.gh[Atomics.load(control, TREE)] : job.ordered
-      buildHistogram(job.slots, job.p, idx, Atomics.load(control, START), Atomics.load(control, END), gh, job.constHessian, hist, f0, f1)
+      const part = Atomics.load(control, PART)
+      const src: HistogramSource = part === DATA_ORDER ? { rows: job.codes, gh: job.gh[Atomics.load(control, TREE)] } : { rows: job.rows[part], gh: job.ordered[part] }
+      const withCount = Atomics.load(control, WITH_COUNT) === 1
+      buildHistogram(src, job.p, binOffset, Atomics.load(control, START), Atomics.load(control, END), job.constHessian, withCount, hist, f0, f1)
     } catch (err) {
       Atomics.store(control, FAILED, 1)
       throw err

@@ -2,9 +2,9 @@ import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { fitBoosting, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
+import { fitBoosting, histogramSource, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
-import { BY_WORKERS, claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
+import { BY_WORKERS, claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, PART, START, STOP, TREE, WITH_COUNT, type HistogramJob } from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
 
 /**
@@ -60,21 +60,23 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       // fit is memory-bound (two chunks per thread made two threads slower than one there)
       const nChunks = Math.min(p, workers.length + 1)
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
-      const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, ordered: ctx.ordered, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
+      const b = ctx.buffers
+      const job: HistogramJob = { control, codes: b.codes, rows: b.rows, gh: ctx.gh, ordered: b.ordered, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
       for (const w of workers) w.worker.postMessage(job)
       let tree = 0
       return {
         useTree(c) {
           tree = c
         },
-        build(idx, start, end, hist) {
+        build(part, start, end, hist, withCount) {
           if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
-            buildHistogram(ctx.slots, p, idx, start, end, idx === null ? ctx.gh[tree] : ctx.ordered, ctx.constHessian, hist, 0, p)
+            buildHistogram(histogramSource(ctx, part, tree), p, ctx.binOffset, start, end, ctx.constHessian, withCount, hist, 0, p)
             return
           }
           Atomics.store(control, START, start)
           Atomics.store(control, END, end)
-          Atomics.store(control, USE_IDX, idx === null ? 0 : 1)
+          Atomics.store(control, PART, part)
+          Atomics.store(control, WITH_COUNT, withCount ? 1 : 0)
           Atomics.store(control, TREE, tree)
           Atomics.store(control, DONE, 0)
           Atomics.store(control, NEXT, 0)
