@@ -1,5 +1,6 @@
 import type { BinMapper } from './bin-mapper.js'
 import { DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
+import type { SampleBuffers } from './partition.js'
 import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
 
 /** One boosting tree as grown: nodes in creation order, node 0 the root. */
@@ -32,39 +33,18 @@ export interface GrowerParams extends SplitConstraints {
 }
 
 /**
- * Something that builds node histograms (in-thread, or split by feature across worker threads).
- * `part` says where the node's samples are: DATA_ORDER, or one of the grower's two node-ordered
- * copies (0, 1), whose rows start..end are the node's.
+ * What builds node histograms and moves samples at splits (in-thread, or shared with worker
+ * threads) for the current tree. `part` says where a node's samples are: DATA_ORDER, or one of
+ * the two node-ordered copies of SampleBuffers (0, 1), whose positions start..end are the node's.
  */
 export interface HistogramBuilder {
   /** Adds samples start..end of `part` (current tree's gradients) into hist (zeroed); without withCount the count slots stay 0. */
   build(part: number, start: number, end: number, hist: Float64Array, withCount: boolean): void
-}
-
-/**
- * What the grower partitions: bin codes in data order and two node-ordered copies of codes,
- * gradient pairs and sample indices (each n long; codes rowStride(p) bytes per row). A split
- * reads its node's samples from one copy and writes the children's into the other, at the same
- * range, so no copy-back is needed and every node's samples stay contiguous. SharedArrayBuffer-
- * backed for worker-thread builders.
- */
-export interface SampleBuffers {
-  readonly codes: Uint8Array
-  readonly rows: readonly [Uint8Array, Uint8Array]
-  readonly ordered: readonly [Float32Array, Float32Array]
-  readonly idx: readonly [Uint32Array, Uint32Array]
-}
-
-/** Allocates SampleBuffers for n samples of p features around `codes` (already rowStride(p) bytes per row). */
-export function sampleBuffers(codes: Uint8Array, n: number, p: number, shared: boolean): SampleBuffers {
-  const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes))
-  const stride = rowStride(p)
-  return {
-    codes,
-    rows: [new Uint8Array(alloc(n * stride)), new Uint8Array(alloc(n * stride))],
-    ordered: [new Float32Array(alloc(8 * n)), new Float32Array(alloc(8 * n))],
-    idx: [new Uint32Array(alloc(4 * n)), new Uint32Array(alloc(4 * n))],
-  }
+  /**
+   * Moves samples start..end of part `from` into part `to`: those whose code of feature f goes
+   * left (goesLeft[code] = 1; nLeft of them) to start on, the others to start + nLeft on, both in order.
+   */
+  partition(from: number, to: number, f: number, goesLeft: Uint8Array, start: number, end: number, nLeft: number): void
 }
 
 interface OpenNode {
@@ -95,13 +75,8 @@ export class TreeGrower {
   readonly #pool: Float64Array[] = []
   readonly #histLength: number
   readonly #stride: number
-  readonly #rowWords: [Int32Array, Int32Array, Int32Array]
-  readonly #ghWords: [Int32Array, Int32Array]
-  readonly #moveFromData: PartitionKernel
-  readonly #moveOrdered: PartitionKernel
   /** Count slots of the root histogram, by bin. */
   #rootCounts: Float64Array | null = null
-  #treeGhWords: Int32Array = new Int32Array(0)
 
   constructor(
     private readonly buffers: SampleBuffers,
@@ -112,12 +87,6 @@ export class TreeGrower {
   ) {
     this.#histLength = mapper.totalBins * 3
     this.#stride = rowStride(mapper.nFeatures)
-    const words = (a: Uint8Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2)
-    this.#rowWords = [words(buffers.rows[0]), words(buffers.rows[1]), words(buffers.codes)]
-    const ghWords = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length)
-    this.#ghWords = [ghWords(buffers.ordered[0]), ghWords(buffers.ordered[1])]
-    this.#moveFromData = partitionKernel(this.#stride, true)
-    this.#moveOrdered = partitionKernel(this.#stride, false)
   }
 
   /** Sample indices of a part's positions (null for DATA_ORDER: position k is sample k). */
@@ -146,11 +115,10 @@ export class TreeGrower {
     return counts
   }
 
-  /** Grows one tree on gradients/hessians `gh` (interleaved by sample, data order; the builder reads the same). */
-  grow(gh: Float32Array): GrownTree {
+  /** Grows one tree on the current tree's gradients (the builder's: HistogramBuilder). */
+  grow(): GrownTree {
     const n = this.nSamples
     const p = this.params
-    this.#treeGhWords = new Int32Array(gh.buffer, gh.byteOffset, gh.length)
     const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [], part: [] }
     const addNode = (start: number, end: number, part: number): number => {
       t.feature.push(-1)
@@ -223,8 +191,10 @@ export class TreeGrower {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
         small.hist = this.#acquire()
         this.builder.build(part, small.start, small.end, small.hist, true)
-        large.hist = this.#acquire()
-        subtractHistogram(node.hist!, small.hist, large.hist, this.mapper.binOffset, 0, this.mapper.nFeatures)
+        // the larger child takes the parent's histogram over: parent − small in place
+        large.hist = node.hist
+        node.hist = null
+        subtractHistogram(large.hist!, small.hist, large.hist!, this.mapper.binOffset, 0, this.mapper.nFeatures)
       }
       this.#release(node)
       this.#consider(left, open, canSplit, finalize)
@@ -241,101 +211,16 @@ export class TreeGrower {
     open.push(node)
   }
 
-  /**
-   * Moves the node's samples into part `to` at the same positions, stably: left child first (its
-   * size is known from the histogram), right child after. Branch-free (every sample is written at
-   * a cursor chosen arithmetically): the side is a coin flip the CPU cannot predict. Returns where
-   * the right child starts.
-   */
+  /** Moves the node's samples into part `to` by its split (left child first); returns where the right child starts. */
   #partition(node: OpenNode, to: number): number {
     const s = node.split
-    const { start, end } = node
-    const from = node.part
     const f = s.feature
     const goesLeft = this.#goesLeft
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
-    const fromData = from === DATA_ORDER
-    const l = (fromData ? this.#moveFromData : this.#moveOrdered)(
-      fromData ? this.buffers.codes : this.buffers.rows[from],
-      this.#rowWords[from],
-      fromData ? this.#treeGhWords : this.#ghWords[from],
-      fromData ? this.buffers.idx[0] : this.buffers.idx[from],
-      this.#rowWords[to],
-      this.#ghWords[to],
-      this.buffers.idx[to],
-      goesLeft,
-      f,
-      start,
-      end,
-      start + s.nLeft,
-    )
-    if (l !== start + s.nLeft) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${s.nLeft}`)
-    return l
+    // the histogram counted the left child exactly, so both children's places are known before the move
+    this.builder.partition(node.part, to, f, goesLeft, node.start, node.end, s.nLeft)
+    return node.start + s.nLeft
   }
-}
-
-/**
- * Moves samples start..end (bin-code row words, gradient-pair words, sample index) to the other
- * part, left ones from `start` on, right ones from `rightStart` on, in order; returns the left
- * cursor at the end. `fromData`: the source is data order (sample k is at position k, srcIdx unused).
- */
-type PartitionKernel = (
-  srcRows: Uint8Array,
-  srcW: Int32Array,
-  srcG: Int32Array,
-  srcIdx: Uint32Array,
-  dstW: Int32Array,
-  dstG: Int32Array,
-  dstIdx: Uint32Array,
-  goesLeft: Uint8Array,
-  f: number,
-  start: number,
-  end: number,
-  rightStart: number,
-) => number
-
-const partitionKernels = new Map<string, PartitionKernel>()
-
-/**
- * The partition loop for rows of `stride` bytes with the word copy unrolled (generated once per
- * stride and source kind, from integers only): a plain inner loop over the words cost twice as much.
- */
-function partitionKernel(stride: number, fromData: boolean): PartitionKernel {
-  const key = `${stride}:${fromData ? 1 : 0}`
-  let k = partitionKernels.get(key)
-  if (k !== undefined) return k
-  const words = stride >> 2
-  let copy = ''
-  for (let w = 0; w < words; w++) copy += `dstW[b + ${w}] = srcW[a + ${w}];\n`
-  k = new Function(
-    'srcRows',
-    'srcW',
-    'srcG',
-    'srcIdx',
-    'dstW',
-    'dstG',
-    'dstIdx',
-    'goesLeft',
-    'f',
-    'start',
-    'end',
-    'rightStart',
-    `let l = start; let r = rightStart;
-for (let k = start; k < end; k++) {
-  const left = goesLeft[srcRows[k * ${stride} + f]];
-  const d = r + (l - r) * left;
-  l += left;
-  r += 1 - left;
-  dstIdx[d] = ${fromData ? 'k' : 'srcIdx[k]'};
-  dstG[2 * d] = srcG[2 * k];
-  dstG[2 * d + 1] = srcG[2 * k + 1];
-  const a = k * ${words};
-  const b = d * ${words};
-${copy}}
-return l;`,
-  ) as PartitionKernel
-  partitionKernels.set(key, k)
-  return k
 }
