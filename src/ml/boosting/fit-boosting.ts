@@ -6,7 +6,7 @@ import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
 import { buildHistogram, DATA_ORDER, rowStride, type HistogramSource } from './histogram.js'
 import { median, type BoostingLoss } from './losses.js'
-import { sampleBuffers, SampleMover, type SampleBuffers } from './partition.js'
+import { sampleBuffers, type SampleBuffers } from './partition.js'
 
 /** sklearn's min_hessian_to_split. */
 const MIN_HESSIAN_TO_SPLIT = 1e-3
@@ -58,28 +58,17 @@ export interface HistogramBuilderFactory {
 export const inThreadBuilder: HistogramBuilderFactory = {
   shared: false,
   create(ctx) {
-    let tree = 0
     let sources = [0, 1, DATA_ORDER].map((part) => histogramSource(ctx, part, 0))
-    const mover = new SampleMover(ctx.buffers, ctx.p, ctx.gh)
     return {
       useTree(c) {
-        tree = c
         sources = [0, 1, DATA_ORDER].map((part) => histogramSource(ctx, part, c))
       },
       build(part, start, end, hist, withCount) {
         buildHistogram(sources[part], ctx.p, ctx.binOffset, start, end, ctx.constHessian, withCount, hist, 0, ctx.p)
       },
-      partition(from, to, f, goesLeft, start, end, nLeft) {
-        checkMoved(mover.move(from, to, tree, f, goesLeft, start, end, start, start + nLeft), start, end, nLeft)
-      },
       close() {},
     }
   },
-}
-
-/** A split's move must send exactly the samples its histogram counted left (an internal invariant). */
-export function checkMoved(leftEnd: number, start: number, end: number, nLeft: number): void {
-  if (leftEnd !== start + nLeft) throw new Error(`internal: a split of ${end - start} samples sent ${leftEnd - start} left, its histogram counted ${nLeft}`)
 }
 
 /**
@@ -197,7 +186,7 @@ export function fitBoosting(
       loss.gradients(yTrain, raw, gh)
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
-        const t = grower.grow()
+        const t = grower.grow(gh[c])
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {
             gains[t.feature[node]] += t.gain[node]

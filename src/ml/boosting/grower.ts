@@ -33,18 +33,20 @@ export interface GrowerParams extends SplitConstraints {
 }
 
 /**
- * What builds node histograms and moves samples at splits (in-thread, or shared with worker
- * threads) for the current tree. `part` says where a node's samples are: DATA_ORDER, or one of
- * the two node-ordered copies of SampleBuffers (0, 1), whose positions start..end are the node's.
+ * Something that builds node histograms (in-thread, or split by feature across worker threads).
+ * `part` says where the node's samples are: DATA_ORDER, or one of the two node-ordered copies of
+ * SampleBuffers (0, 1), whose positions start..end are the node's.
  */
 export interface HistogramBuilder {
   /** Adds samples start..end of `part` (current tree's gradients) into hist (zeroed); without withCount the count slots stay 0. */
   build(part: number, start: number, end: number, hist: Float64Array, withCount: boolean): void
   /**
-   * Moves samples start..end of part `from` into part `to`: those whose code of feature f goes
-   * left (goesLeft[code] = 1; nLeft of them) to start on, the others to start + nLeft on, both in order.
+   * When given, moves the samples of large splits (shared with worker threads; returns false when
+   * it leaves the move to the grower): samples start..end of part `from` into part `to`, those
+   * whose code of feature f goes left (goesLeft[code] = 1; nLeft of them) to start on, the others
+   * to start + nLeft on, both in order.
    */
-  partition(from: number, to: number, f: number, goesLeft: Uint8Array, start: number, end: number, nLeft: number): void
+  partition?(from: number, to: number, f: number, goesLeft: Uint8Array, start: number, end: number, nLeft: number): boolean
 }
 
 interface OpenNode {
@@ -75,8 +77,13 @@ export class TreeGrower {
   readonly #pool: Float64Array[] = []
   readonly #histLength: number
   readonly #stride: number
+  readonly #rowWords: [Int32Array, Int32Array, Int32Array]
+  readonly #ghWords: [Int32Array, Int32Array]
+  readonly #moveFromData: PartitionKernel
+  readonly #moveOrdered: PartitionKernel
   /** Count slots of the root histogram, by bin. */
   #rootCounts: Float64Array | null = null
+  #treeGhWords: Int32Array = new Int32Array(0)
 
   constructor(
     private readonly buffers: SampleBuffers,
@@ -87,6 +94,12 @@ export class TreeGrower {
   ) {
     this.#histLength = mapper.totalBins * 3
     this.#stride = rowStride(mapper.nFeatures)
+    const words = (a: Uint8Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2)
+    this.#rowWords = [words(buffers.rows[0]), words(buffers.rows[1]), words(buffers.codes)]
+    const ghWords = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length)
+    this.#ghWords = [ghWords(buffers.ordered[0]), ghWords(buffers.ordered[1])]
+    this.#moveFromData = partitionKernel(this.#stride, true)
+    this.#moveOrdered = partitionKernel(this.#stride, false)
   }
 
   /** Sample indices of a part's positions (null for DATA_ORDER: position k is sample k). */
@@ -115,10 +128,11 @@ export class TreeGrower {
     return counts
   }
 
-  /** Grows one tree on the current tree's gradients (the builder's: HistogramBuilder). */
-  grow(): GrownTree {
+  /** Grows one tree on gradients/hessians `gh` (interleaved by sample, data order; the builder reads the same). */
+  grow(gh: Float32Array): GrownTree {
     const n = this.nSamples
     const p = this.params
+    this.#treeGhWords = new Int32Array(gh.buffer, gh.byteOffset, gh.length)
     const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [], part: [] }
     const addNode = (start: number, end: number, part: number): number => {
       t.feature.push(-1)
@@ -191,10 +205,8 @@ export class TreeGrower {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
         small.hist = this.#acquire()
         this.builder.build(part, small.start, small.end, small.hist, true)
-        // the larger child takes the parent's histogram over: parent − small in place
-        large.hist = node.hist
-        node.hist = null
-        subtractHistogram(large.hist!, small.hist, large.hist!, this.mapper.binOffset, 0, this.mapper.nFeatures)
+        large.hist = this.#acquire()
+        subtractHistogram(node.hist!, small.hist, large.hist, this.mapper.binOffset, 0, this.mapper.nFeatures)
       }
       this.#release(node)
       this.#consider(left, open, canSplit, finalize)
@@ -211,16 +223,102 @@ export class TreeGrower {
     open.push(node)
   }
 
-  /** Moves the node's samples into part `to` by its split (left child first); returns where the right child starts. */
+  /**
+   * Moves the node's samples into part `to` at the same positions, stably: left child first (its
+   * size is known from the histogram), right child after. Branch-free (every sample is written at
+   * a cursor chosen arithmetically): the side is a coin flip the CPU cannot predict. Returns where
+   * the right child starts.
+   */
   #partition(node: OpenNode, to: number): number {
     const s = node.split
+    const { start, end } = node
+    const from = node.part
     const f = s.feature
     const goesLeft = this.#goesLeft
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
-    // the histogram counted the left child exactly, so both children's places are known before the move
-    this.builder.partition(node.part, to, f, goesLeft, node.start, node.end, s.nLeft)
-    return node.start + s.nLeft
+    if (this.builder.partition?.(from, to, f, goesLeft, start, end, s.nLeft) === true) return start + s.nLeft
+    const fromData = from === DATA_ORDER
+    const l = (fromData ? this.#moveFromData : this.#moveOrdered)(
+      fromData ? this.buffers.codes : this.buffers.rows[from],
+      this.#rowWords[from],
+      fromData ? this.#treeGhWords : this.#ghWords[from],
+      fromData ? this.buffers.idx[0] : this.buffers.idx[from],
+      this.#rowWords[to],
+      this.#ghWords[to],
+      this.buffers.idx[to],
+      goesLeft,
+      f,
+      start,
+      end,
+      start + s.nLeft,
+    )
+    if (l !== start + s.nLeft) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${s.nLeft}`)
+    return l
   }
+}
+
+/**
+ * Moves samples start..end (bin-code row words, gradient-pair words, sample index) to the other
+ * part, left ones from `start` on, right ones from `rightStart` on, in order; returns the left
+ * cursor at the end. `fromData`: the source is data order (sample k is at position k, srcIdx unused).
+ */
+type PartitionKernel = (
+  srcRows: Uint8Array,
+  srcW: Int32Array,
+  srcG: Int32Array,
+  srcIdx: Uint32Array,
+  dstW: Int32Array,
+  dstG: Int32Array,
+  dstIdx: Uint32Array,
+  goesLeft: Uint8Array,
+  f: number,
+  start: number,
+  end: number,
+  rightStart: number,
+) => number
+
+const partitionKernels = new Map<string, PartitionKernel>()
+
+/**
+ * The partition loop for rows of `stride` bytes with the word copy unrolled (generated once per
+ * stride and source kind, from integers only): a plain inner loop over the words cost twice as much.
+ */
+function partitionKernel(stride: number, fromData: boolean): PartitionKernel {
+  const key = `${stride}:${fromData ? 1 : 0}`
+  let k = partitionKernels.get(key)
+  if (k !== undefined) return k
+  const words = stride >> 2
+  let copy = ''
+  for (let w = 0; w < words; w++) copy += `dstW[b + ${w}] = srcW[a + ${w}];\n`
+  k = new Function(
+    'srcRows',
+    'srcW',
+    'srcG',
+    'srcIdx',
+    'dstW',
+    'dstG',
+    'dstIdx',
+    'goesLeft',
+    'f',
+    'start',
+    'end',
+    'rightStart',
+    `let l = start; let r = rightStart;
+for (let k = start; k < end; k++) {
+  const left = goesLeft[srcRows[k * ${stride} + f]];
+  const d = r + (l - r) * left;
+  l += left;
+  r += 1 - left;
+  dstIdx[d] = ${fromData ? 'k' : 'srcIdx[k]'};
+  dstG[2 * d] = srcG[2 * k];
+  dstG[2 * d + 1] = srcG[2 * k + 1];
+  const a = k * ${words};
+  const b = d * ${words};
+${copy}}
+return l;`,
+  ) as PartitionKernel
+  partitionKernels.set(key, k)
+  return k
 }

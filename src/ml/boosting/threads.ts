@@ -2,7 +2,7 @@ import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { checkMoved, fitBoosting, histogramSource, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
+import { fitBoosting, histogramSource, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
 import {
   BY_WORKERS,
@@ -127,10 +127,8 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           hist.set(shared)
         },
         partition(from, to, f, goesLeft, start, end, nLeft) {
-          if (workers.length === 0 || end - start < MIN_THREADED_MOVE) {
-            checkMoved(mover.move(from, to, tree, f, goesLeft, start, end, start, start + nLeft), start, end, nLeft)
-            return
-          }
+          // small splits: the grower moves them itself
+          if (workers.length === 0 || end - start < MIN_THREADED_MOVE) return false
           // chunk c's samples go left from start + (left samples of chunks before it), right from start + nLeft + (right ones before it)
           let l = start
           let r = start + nLeft
@@ -156,6 +154,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.store(control, TO, to)
           Atomics.store(control, FEATURE, f)
           run(nChunks)
+          return true
         },
         close() {
           lastWorkerChunks = Atomics.load(control, BY_WORKERS)
