@@ -132,7 +132,8 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
     let score: number
     if (model instanceof HistGradientBoostingClassifier) score = accuracyScore(yte, model.predict(xte))
     else score = rmse(yte, model.predict(xte))
-    const pred = timed(() => (model instanceof HistGradientBoostingClassifier ? model.predictProba(xPred) : model.predict(xPred)), Math.max(3, repeats))
+    // two untimed calls first, on both sides: a service that predicts often (ours compiles its trees after 100k batch rows)
+    const pred = timed(() => (model instanceof HistGradientBoostingClassifier ? model.predictProba(xPred) : model.predict(xPred)), Math.max(3, repeats), 2)
     const one = Array.from({ length: Math.min(1000, xte.nRows) }, (_, i) => xte.data.subarray(i * xte.nCols, (i + 1) * xte.nCols))
     const calls = 20_000
     for (let i = 0; i < 2000; i++) model.predictOne(one[i % one.length])

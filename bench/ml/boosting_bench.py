@@ -12,9 +12,11 @@ import time
 import numpy as np
 
 
-def timed(fn, repeats):
+def timed(fn, repeats, warmup=0):
     times = []
     out = None
+    for _ in range(warmup):
+        fn()
     for _ in range(repeats):
         t = time.perf_counter()
         out = fn()
@@ -67,7 +69,7 @@ def main():
             else:
                 score = float(np.sqrt(np.mean((pred - yte) ** 2)))
                 batch = model.predict
-            pred_ms, _ = timed(lambda: batch(xpred), max(3, c["repeats"]))
+            pred_ms, _ = timed(lambda: batch(xpred), max(3, c["repeats"]), 2)
             one = [xte[i : i + 1] for i in range(min(200, len(xte)))]
             calls = 400
             for i in range(20):

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { Random } from '../random.js'
 import { fitBinMapper, binRows } from './bin-mapper.js'
+import { COMPILE_AFTER_ROWS, PackedBoostedTrees, type BoostedTreeJson } from './boosted-trees.js'
 import { shouldStop, validationSplit } from './fit-boosting.js'
 import { binaryLogLoss, multinomialLoss, squaredError, absoluteError } from './losses.js'
+import { DATA_ORDER } from './histogram.js'
+import { sampleBuffers, SampleMover } from './partition.js'
 import { findBestSplit, SplitInfo, type SplitConstraints } from './splitter.js'
 
 const m = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), nRows: rows.length, nCols: rows[0].length })
@@ -141,5 +144,53 @@ describe('early stopping helpers', () => {
     expect(Array.from(st.val).filter((i) => y[i] === 1).length).toBe(2)
     expect(Array.from(st.val).filter((i) => y[i] === 0).length).toBe(8)
     expect(Array.from(validationSplit(y, 0.1, 3, 2).val)).toEqual(Array.from(st.val))
+  })
+})
+
+describe('SampleMover', () => {
+  it('moves a range stably: left samples first, right after, codes, gradients and indices together', () => {
+    // 6 samples, 2 features (rows padded to 4 bytes); split on feature 1: codes 0 and 2 go left
+    const codes = Uint8Array.from([9, 0, 0, 0, 8, 1, 0, 0, 7, 2, 0, 0, 6, 0, 0, 0, 5, 1, 0, 0, 4, 3, 0, 0])
+    const gh = Float32Array.from({ length: 12 }, (_, i) => i / 2)
+    const b = sampleBuffers(codes, 6, 2, false)
+    const mover = new SampleMover(b, 2, [gh])
+    const goesLeft = Uint8Array.from([1, 0, 1, 0])
+    expect(mover.countLeft(DATA_ORDER, 1, goesLeft, 0, 6)).toBe(3)
+    expect(mover.move(DATA_ORDER, 0, 0, 1, goesLeft, 0, 6, 0, 3)).toBe(3)
+    expect(Array.from(b.idx[0])).toEqual([0, 2, 3, 1, 4, 5])
+    expect(Array.from(b.rows[0].filter((_, i) => i % 4 === 0))).toEqual([9, 7, 6, 8, 5, 4])
+    expect(Array.from(b.ordered[0].filter((_, i) => i % 2 === 0))).toEqual([0, 2, 3, 1, 4, 5])
+    // the right child (positions 3..6) again, by feature 0 (code ≤ 5 left), from part 0 into part 1
+    const low = new Uint8Array(10).fill(1, 0, 6)
+    expect(mover.move(0, 1, 0, 0, low, 3, 6, 3, 5)).toBe(5)
+    expect(Array.from(b.idx[1].subarray(3))).toEqual([4, 5, 1])
+  })
+})
+
+describe('PackedBoostedTrees', () => {
+  it('batch prediction gives rawOne’s numbers bit for bit, walked and compiled, NaN routed both ways', () => {
+    // x0 <= 0.5 ? (x1 <= -0.25, NaN left ? 1 : 2) : 3;  x1 <= 0 (NaN right) ? -0.5 : (x0 <= 2 ? 0.25 : -0)
+    const trees: BoostedTreeJson[] = [
+      { feature: [0, 1, -1, -1, -1], threshold: [0.5, -0.25, 1, 2, 3], missingLeft: [0, 1, 0, 0, 0], right: [4, 3, -1, -1, -1] },
+      { feature: [1, -1, 0, -1, -1], threshold: [0, -0.5, 2, 0.25, -0], missingLeft: [0, 0, 1, 0, 0], right: [2, -1, 4, -1, -1] },
+    ]
+    const packed = new PackedBoostedTrees(trees, 1, Float64Array.of(0.125))
+    const r = new Random(4)
+    const n = 50_000
+    const x = Float64Array.from({ length: 2 * n }, () => (r.next() < 0.1 ? NaN : r.uniform(-1, 3)))
+    const one = new Float64Array(1)
+    const expected = Float64Array.from({ length: n }, (_, i) => (packed.rawOne(x.subarray(2 * i, 2 * i + 2), one), one[0]))
+    expect(packed.compiled).toBe(false)
+    for (let seen = 0; seen <= COMPILE_AFTER_ROWS; seen += n) {
+      const out = new Float64Array(n)
+      packed.rawRows(x, n, 2, out)
+      expect(out).toEqual(expected)
+    }
+    const out = new Float64Array(n)
+    packed.rawRows(x, n, 2, out)
+    expect(packed.compiled).toBe(true)
+    expect(out).toEqual(expected)
+    expect(packed.rawOne(Float64Array.of(NaN, NaN), one)).toBeUndefined()
+    expect(one[0]).toBe(0.125 + 3 + 0.25) // NaN: right at both roots, left at tree 2's second split
   })
 })

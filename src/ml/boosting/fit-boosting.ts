@@ -1,11 +1,12 @@
 import type { Matrix } from '../matrix.js'
 import { Random } from '../random.js'
-import { binRows, fitBinMapper, transposeCodes, type BinMapper } from './bin-mapper.js'
+import { binRows, fitBinMapper, type BinMapper } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
-import { buildHistogram, histogramSlots } from './histogram.js'
+import { buildHistogram, DATA_ORDER, rowStride, type HistogramSource } from './histogram.js'
 import { median, type BoostingLoss } from './losses.js'
+import { sampleBuffers, type SampleBuffers } from './partition.js'
 
 /** sklearn's min_hessian_to_split. */
 const MIN_HESSIAN_TO_SPLIT = 1e-3
@@ -26,16 +27,18 @@ export interface BoostingResult {
 
 /** What a histogram builder of one fit reads; buffers are SharedArrayBuffer-backed when `shared` was asked. */
 export interface HistogramContext {
-  readonly slots: Uint16Array | Uint32Array
   readonly p: number
   readonly binOffset: Int32Array
-  /** The grower's sample indices. */
-  readonly idx: Uint32Array
-  /** Interleaved gradient/hessian of each tree of an iteration, by sample. */
+  /** The grower's samples: codes in data order and the node-ordered copies. */
+  readonly buffers: SampleBuffers
+  /** Interleaved gradient/hessian of each tree of an iteration, in data order. */
   readonly gh: readonly Float32Array[]
-  /** The current tree's gradient/hessian pairs in idx order (the grower keeps them with idx). */
-  readonly ordered: Float32Array
   readonly constHessian: boolean
+}
+
+/** Where the samples of `part` are for tree `c`: data order (codes, the tree's gradients) or a node-ordered copy. */
+export function histogramSource(ctx: HistogramContext, part: number, c: number): HistogramSource {
+  return part === DATA_ORDER ? { rows: ctx.buffers.codes, gh: ctx.gh[c] } : { rows: ctx.buffers.rows[part], gh: ctx.buffers.ordered[part] }
 }
 
 /** A histogram builder for one fit, reading the gradients of tree `c` after useTree(c). */
@@ -55,13 +58,13 @@ export interface HistogramBuilderFactory {
 export const inThreadBuilder: HistogramBuilderFactory = {
   shared: false,
   create(ctx) {
-    let gh = ctx.gh[0]
+    let sources = [0, 1, DATA_ORDER].map((part) => histogramSource(ctx, part, 0))
     return {
       useTree(c) {
-        gh = ctx.gh[c]
+        sources = [0, 1, DATA_ORDER].map((part) => histogramSource(ctx, part, c))
       },
-      build(idx, start, end, hist) {
-        buildHistogram(ctx.slots, ctx.p, idx, start, end, idx === null ? gh : ctx.ordered, ctx.constHessian, hist, 0, ctx.p)
+      build(part, start, end, hist, withCount) {
+        buildHistogram(sources[part], ctx.p, ctx.binOffset, start, end, ctx.constHessian, withCount, hist, 0, ctx.p)
       },
       close() {},
     }
@@ -148,10 +151,9 @@ export function fitBoosting(
   const yTrain = trainRows === null ? y : pick(y, trainRows)
   const nTrain = xTrain.nRows
   const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
-  const codes = binRows(xTrain, mapper, null)
   const shared = makeBuilder.shared
-  const slots = histogramSlots(codes, nTrain, x.nCols, mapper.binOffset, mapper.totalBins, shared)
-  const columns = transposeCodes(codes, nTrain, x.nCols)
+  const codes = binRows(xTrain, mapper, null, shared, rowStride(x.nCols))
+  const buffers = sampleBuffers(codes, nTrain, x.nCols, shared)
   const yVal = valRows === null ? null : pick(y, valRows)
   const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
   const nVal = valRows === null ? 0 : valRows.length
@@ -163,11 +165,9 @@ export function fitBoosting(
   for (let i = 0; i < nVal; i++) for (let c = 0; c < k; c++) rawVal[i * k + c] = baseline[c]
   const gh = Array.from({ length: k }, () => new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain)))
   if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
-  const idxBuffer = new Uint32Array(shared ? new SharedArrayBuffer(4 * nTrain) : new ArrayBuffer(4 * nTrain))
-  const ordered = new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain))
-  const builder = makeBuilder.create({ slots, p: x.nCols, binOffset: mapper.binOffset, idx: idxBuffer, gh, ordered, constHessian: loss.constHessian })
+  const builder = makeBuilder.create({ p: x.nCols, binOffset: mapper.binOffset, buffers, gh, constHessian: loss.constHessian })
   try {
-    const grower = new TreeGrower(columns, nTrain, mapper, builder, {
+    const grower = new TreeGrower(buffers, nTrain, mapper, builder, {
       l2Regularization: p.l2Regularization,
       minSamplesLeaf: p.minSamplesLeaf,
       minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
@@ -175,7 +175,7 @@ export function fitBoosting(
       maxLeafNodes: p.maxLeafNodes,
       maxDepth: p.maxDepth,
       learningRate: p.learningRate,
-    }, idxBuffer, ordered)
+    })
     const trees: BoostedTreeJson[] = []
     const gains = new Float64Array(x.nCols)
     const scores: number[] = []
@@ -187,7 +187,6 @@ export function fitBoosting(
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
         const t = grower.grow(gh[c])
-        const idx = grower.idx
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {
             gains[t.feature[node]] += t.gain[node]
@@ -195,6 +194,8 @@ export function fitBoosting(
           }
           const start = t.start[node]
           const end = t.end[node]
+          // a tree without a split: its one leaf holds every sample, in data order
+          const idx = grower.sampleIndices(t.part[node]) ?? identity(nTrain)
           if (residuals !== null) {
             // absolute error: the leaf moves by the median residual of its samples (sklearn's update_leaves_values)
             for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
@@ -233,4 +234,10 @@ function takeRowsOf(x: Matrix, rows: Uint32Array): Matrix {
   const data = new Float64Array(rows.length * p)
   for (let i = 0; i < rows.length; i++) data.set(x.data.subarray(rows[i] * p, rows[i] * p + p), i * p)
   return { data, nRows: rows.length, nCols: p }
+}
+
+function identity(n: number): Uint32Array {
+  const out = new Uint32Array(n)
+  for (let i = 0; i < n; i++) out[i] = i
+  return out
 }

@@ -1,5 +1,6 @@
 import type { BinMapper } from './bin-mapper.js'
-import { buildHistogram, subtractHistogram } from './histogram.js'
+import { DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
+import type { SampleBuffers } from './partition.js'
 import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
 
 /** One boosting tree as grown: nodes in creation order, node 0 the root. */
@@ -17,9 +18,10 @@ export interface GrownTree {
   readonly value: number[]
   /** Split gain of internal nodes (feature importances), 0 for leaves. */
   readonly gain: number[]
-  /** Samples of a leaf are idx[start[node] .. end[node]) of the grower. */
+  /** Samples of a leaf are grower.sampleIndices(part[node])[start[node] .. end[node]) (null: start..end). */
   readonly start: number[]
   readonly end: number[]
+  readonly part: number[]
 }
 
 export interface GrowerParams extends SplitConstraints {
@@ -30,10 +32,21 @@ export interface GrowerParams extends SplitConstraints {
   readonly learningRate: number
 }
 
-/** Something that builds node histograms (in-thread, or split by feature across worker threads). */
+/**
+ * Something that builds node histograms (in-thread, or split by feature across worker threads).
+ * `part` says where the node's samples are: DATA_ORDER, or one of the two node-ordered copies of
+ * SampleBuffers (0, 1), whose positions start..end are the node's.
+ */
 export interface HistogramBuilder {
-  /** Adds samples idx[start..end) (start..end when idx is null) of the current tree's gradients into hist (zeroed). */
-  build(idx: Uint32Array | null, start: number, end: number, hist: Float64Array): void
+  /** Adds samples start..end of `part` (current tree's gradients) into hist (zeroed); without withCount the count slots stay 0. */
+  build(part: number, start: number, end: number, hist: Float64Array, withCount: boolean): void
+  /**
+   * When given, moves the samples of large splits (shared with worker threads; returns false when
+   * it leaves the move to the grower): samples start..end of part `from` into part `to`, those
+   * whose code of feature f goes left (goesLeft[code] = 1; nLeft of them) to start on, the others
+   * to start + nLeft on, both in order.
+   */
+  partition?(from: number, to: number, f: number, goesLeft: Uint8Array, start: number, end: number, nLeft: number): boolean
 }
 
 interface OpenNode {
@@ -41,6 +54,7 @@ interface OpenNode {
   readonly start: number
   readonly end: number
   readonly depth: number
+  readonly part: number
   readonly g: number
   readonly h: number
   hist: Float64Array | null
@@ -50,40 +64,47 @@ interface OpenNode {
 /**
  * Grows gradient-boosting trees leaf-wise (best first, as LightGBM and scikit-learn's TreeGrower):
  * the open leaf of largest split gain is split next, until maxLeafNodes leaves exist or no leaf can
- * be split. Sample indices are partitioned in place (stable, so histogram sums keep a fixed order);
- * only the smaller child's histogram is built, the larger one is the parent's minus it.
- * Reused across the trees of one fit: the buffers are allocated once.
+ * be split. A split moves its node's samples (index, gradient pair and row of bin codes) into the
+ * other node-ordered copy, stably, so every node's samples are contiguous and in data order:
+ * histograms stream them (no gather of random rows in deep nodes) and sum in a fixed order. Only
+ * the smaller child's histogram is built, the larger one is the parent's minus it; the root's
+ * counts are the same for every tree and are counted once. Reused across the trees of one fit:
+ * the buffers are allocated once.
  */
 export class TreeGrower {
-  /** Sample indices, partitioned so that every node owns a contiguous range. */
-  readonly idx: Uint32Array
-  readonly #scratch: Uint32Array
-  readonly #scratchGh: Float32Array
   /** Per-split table: 1 where a bin code goes left. */
   readonly #goesLeft = new Uint8Array(256)
   readonly #pool: Float64Array[] = []
   readonly #histLength: number
+  readonly #stride: number
+  readonly #rowWords: [Int32Array, Int32Array, Int32Array]
+  readonly #ghWords: [Int32Array, Int32Array]
+  readonly #moveFromData: PartitionKernel
+  readonly #moveOrdered: PartitionKernel
+  /** Count slots of the root histogram, by bin. */
+  #rootCounts: Float64Array | null = null
+  #treeGhWords: Int32Array = new Int32Array(0)
 
-  /**
-   * `columns` holds bin codes column-major (feature f of sample i at f * nSamples + i): a partition
-   * reads one feature of random samples, and a 1-byte-per-sample column stays in cache where
-   * row-major codes would cost a miss per sample. `idx` (length nSamples) may live in a
-   * SharedArrayBuffer for worker-thread builders.
-   */
   constructor(
-    private readonly columns: Uint8Array,
+    private readonly buffers: SampleBuffers,
     private readonly nSamples: number,
     private readonly mapper: BinMapper,
     private readonly builder: HistogramBuilder,
     private readonly params: GrowerParams,
-    idx: Uint32Array = new Uint32Array(nSamples),
-    /** Gradient/hessian pairs kept in idx order, so histograms read them sequentially (length 2 nSamples). */
-    readonly ordered: Float32Array = new Float32Array(2 * nSamples),
   ) {
-    this.idx = idx
-    this.#scratchGh = new Float32Array(2 * nSamples)
-    this.#scratch = new Uint32Array(nSamples)
     this.#histLength = mapper.totalBins * 3
+    this.#stride = rowStride(mapper.nFeatures)
+    const words = (a: Uint8Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2)
+    this.#rowWords = [words(buffers.rows[0]), words(buffers.rows[1]), words(buffers.codes)]
+    const ghWords = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length)
+    this.#ghWords = [ghWords(buffers.ordered[0]), ghWords(buffers.ordered[1])]
+    this.#moveFromData = partitionKernel(this.#stride, true)
+    this.#moveOrdered = partitionKernel(this.#stride, false)
+  }
+
+  /** Sample indices of a part's positions (null for DATA_ORDER: position k is sample k). */
+  sampleIndices(part: number): Uint32Array | null {
+    return part === DATA_ORDER ? null : this.buffers.idx[part]
   }
 
   #acquire(): Float64Array {
@@ -98,15 +119,22 @@ export class TreeGrower {
     node.hist = null
   }
 
-  /** Grows one tree on gradients/hessians `gh` (interleaved by sample; the builder reads the same). */
+  #countRoot(): Float64Array {
+    const { codes } = this.buffers
+    const { binOffset, nFeatures: p } = this.mapper
+    const counts = new Float64Array(this.mapper.totalBins)
+    const stride = this.#stride
+    for (let i = 0; i < this.nSamples; i++) for (let f = 0; f < p; f++) counts[binOffset[f] + codes[i * stride + f]]++
+    return counts
+  }
+
+  /** Grows one tree on gradients/hessians `gh` (interleaved by sample, data order; the builder reads the same). */
   grow(gh: Float32Array): GrownTree {
     const n = this.nSamples
     const p = this.params
-    const { idx } = this
-    for (let i = 0; i < n; i++) idx[i] = i
-    this.ordered.set(gh)
-    const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [] }
-    const addNode = (start: number, end: number): number => {
+    this.#treeGhWords = new Int32Array(gh.buffer, gh.byteOffset, gh.length)
+    const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [], part: [] }
+    const addNode = (start: number, end: number, part: number): number => {
       t.feature.push(-1)
       t.bin.push(0)
       t.threshold.push(0)
@@ -117,6 +145,7 @@ export class TreeGrower {
       t.gain.push(0)
       t.start.push(start)
       t.end.push(end)
+      t.part.push(part)
       return t.feature.length - 1
     }
     const finalize = (node: OpenNode): void => {
@@ -125,9 +154,12 @@ export class TreeGrower {
     }
     const canSplit = (n: number, depth: number): boolean => n >= 2 * p.minSamplesLeaf && (p.maxDepth === null || depth < p.maxDepth)
     const open: OpenNode[] = []
-    // the root's sums come from its histogram (any feature's bins add up to the node's totals)
+    // the root's counts are the same every tree: build gradients (and hessians) only, copy the counts in
     const rootHist = this.#acquire()
-    this.builder.build(null, 0, n, rootHist)
+    this.builder.build(DATA_ORDER, 0, n, rootHist, false)
+    const counts = (this.#rootCounts ??= this.#countRoot())
+    for (let b = 0; b < counts.length; b++) rootHist[3 * b + 2] = counts[b]
+    // the root's sums come from its histogram (any feature's bins add up to the node's totals)
     let g = 0
     let h = 0
     const j0 = this.mapper.binOffset[0] * 3
@@ -136,7 +168,7 @@ export class TreeGrower {
       g += rootHist[j]
       h += rootHist[j + (p.constHessian ? 2 : 1)]
     }
-    const root: OpenNode = { id: addNode(0, n), start: 0, end: n, depth: 0, g, h, hist: rootHist, split: new SplitInfo() }
+    const root: OpenNode = { id: addNode(0, n, DATA_ORDER), start: 0, end: n, depth: 0, part: DATA_ORDER, g, h, hist: rootHist, split: new SplitInfo() }
     this.#consider(root, open, canSplit, finalize)
     let nLeaves = 1
     while (open.length > 0) {
@@ -149,27 +181,30 @@ export class TreeGrower {
       for (let i = 1; i < open.length; i++) if (open[i].split.gain > open[bi].split.gain) bi = i
       const node = open.splice(bi, 1)[0]
       const s = node.split
-      const mid = this.#partition(node.start, node.end, s)
+      const part = node.part === 0 ? 1 : 0
+      const mid = this.#partition(node, part)
       t.feature[node.id] = s.feature
       t.bin[node.id] = s.bin
       // the split after the last non-missing bin (every number left, NaN right) uses Number.MAX_VALUE, not Infinity, which JSON cannot carry
       t.threshold[node.id] = s.bin < this.mapper.nBins[s.feature] - 1 ? this.mapper.edges[this.mapper.edgeStart[s.feature] + s.bin] : Number.MAX_VALUE
       t.missingLeft[node.id] = s.missingLeft
       t.gain[node.id] = s.gain
-      const lid = addNode(node.start, mid)
-      const rid = addNode(mid, node.end)
+      const lid = addNode(node.start, mid, part)
+      const rid = addNode(mid, node.end, part)
       t.left[node.id] = lid
       t.right[node.id] = rid
       nLeaves++
       const depth = node.depth + 1
-      const left: OpenNode = { id: lid, start: node.start, end: mid, depth, g: s.gLeft, h: s.hLeft, hist: null, split: new SplitInfo() }
-      const right: OpenNode = { id: rid, start: mid, end: node.end, depth, g: s.gRight, h: s.hRight, hist: null, split: new SplitInfo() }
-      const splitLeft = canSplit(mid - node.start, depth)
-      const splitRight = canSplit(node.end - mid, depth)
+      const left: OpenNode = { id: lid, start: node.start, end: mid, depth, part, g: s.gLeft, h: s.hLeft, hist: null, split: new SplitInfo() }
+      const right: OpenNode = { id: rid, start: mid, end: node.end, depth, part, g: s.gRight, h: s.hRight, hist: null, split: new SplitInfo() }
+      // the split that reaches maxLeafNodes makes two leaves: their histograms would never be read
+      const full = p.maxLeafNodes !== null && nLeaves >= p.maxLeafNodes
+      const splitLeft = !full && canSplit(mid - node.start, depth)
+      const splitRight = !full && canSplit(node.end - mid, depth)
       if (splitLeft || splitRight) {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
         small.hist = this.#acquire()
-        this.builder.build(this.idx, small.start, small.end, small.hist)
+        this.builder.build(part, small.start, small.end, small.hist, true)
         large.hist = this.#acquire()
         subtractHistogram(node.hist!, small.hist, large.hist, this.mapper.binOffset, 0, this.mapper.nFeatures)
       }
@@ -189,39 +224,101 @@ export class TreeGrower {
   }
 
   /**
-   * Stable in-place partition of idx[start..end) by the split; returns where the right child starts.
-   * Branch-free (each index is written to both sides, one cursor advances): the side is a coin flip
-   * the CPU cannot predict, and the branchy loop cost a third of fit time at 100k rows.
+   * Moves the node's samples into part `to` at the same positions, stably: left child first (its
+   * size is known from the histogram), right child after. Branch-free (every sample is written at
+   * a cursor chosen arithmetically): the side is a coin flip the CPU cannot predict. Returns where
+   * the right child starts.
    */
-  #partition(start: number, end: number, s: SplitInfo): number {
-    const { idx } = this
-    const scratch = this.#scratch
+  #partition(node: OpenNode, to: number): number {
+    const s = node.split
+    const { start, end } = node
+    const from = node.part
     const f = s.feature
-    const col = this.columns.subarray(f * this.nSamples, (f + 1) * this.nSamples)
     const goesLeft = this.#goesLeft
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
-    const og = this.ordered
-    const sg = this.#scratchGh
-    let l = start
-    let r = 0
-    for (let k = start; k < end; k++) {
-      const i = idx[k]
-      const left = goesLeft[col[i]]
-      const g = og[2 * k]
-      const h = og[2 * k + 1]
-      idx[l] = i
-      og[2 * l] = g
-      og[2 * l + 1] = h
-      scratch[r] = i
-      sg[2 * r] = g
-      sg[2 * r + 1] = h
-      l += left
-      r += 1 - left
-    }
-    idx.set(scratch.subarray(0, r), l)
-    og.set(sg.subarray(0, 2 * r), 2 * l)
+    if (this.builder.partition?.(from, to, f, goesLeft, start, end, s.nLeft) === true) return start + s.nLeft
+    const fromData = from === DATA_ORDER
+    const l = (fromData ? this.#moveFromData : this.#moveOrdered)(
+      fromData ? this.buffers.codes : this.buffers.rows[from],
+      this.#rowWords[from],
+      fromData ? this.#treeGhWords : this.#ghWords[from],
+      fromData ? this.buffers.idx[0] : this.buffers.idx[from],
+      this.#rowWords[to],
+      this.#ghWords[to],
+      this.buffers.idx[to],
+      goesLeft,
+      f,
+      start,
+      end,
+      start + s.nLeft,
+    )
+    if (l !== start + s.nLeft) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${s.nLeft}`)
     return l
   }
+}
+
+/**
+ * Moves samples start..end (bin-code row words, gradient-pair words, sample index) to the other
+ * part, left ones from `start` on, right ones from `rightStart` on, in order; returns the left
+ * cursor at the end. `fromData`: the source is data order (sample k is at position k, srcIdx unused).
+ */
+type PartitionKernel = (
+  srcRows: Uint8Array,
+  srcW: Int32Array,
+  srcG: Int32Array,
+  srcIdx: Uint32Array,
+  dstW: Int32Array,
+  dstG: Int32Array,
+  dstIdx: Uint32Array,
+  goesLeft: Uint8Array,
+  f: number,
+  start: number,
+  end: number,
+  rightStart: number,
+) => number
+
+const partitionKernels = new Map<string, PartitionKernel>()
+
+/**
+ * The partition loop for rows of `stride` bytes with the word copy unrolled (generated once per
+ * stride and source kind, from integers only): a plain inner loop over the words cost twice as much.
+ */
+function partitionKernel(stride: number, fromData: boolean): PartitionKernel {
+  const key = `${stride}:${fromData ? 1 : 0}`
+  let k = partitionKernels.get(key)
+  if (k !== undefined) return k
+  const words = stride >> 2
+  let copy = ''
+  for (let w = 0; w < words; w++) copy += `dstW[b + ${w}] = srcW[a + ${w}];\n`
+  k = new Function(
+    'srcRows',
+    'srcW',
+    'srcG',
+    'srcIdx',
+    'dstW',
+    'dstG',
+    'dstIdx',
+    'goesLeft',
+    'f',
+    'start',
+    'end',
+    'rightStart',
+    `let l = start; let r = rightStart;
+for (let k = start; k < end; k++) {
+  const left = goesLeft[srcRows[k * ${stride} + f]];
+  const d = r + (l - r) * left;
+  l += left;
+  r += 1 - left;
+  dstIdx[d] = ${fromData ? 'k' : 'srcIdx[k]'};
+  dstG[2 * d] = srcG[2 * k];
+  dstG[2 * d + 1] = srcG[2 * k + 1];
+  const a = k * ${words};
+  const b = d * ${words};
+${copy}}
+return l;`,
+  ) as PartitionKernel
+  partitionKernels.set(key, k)
+  return k
 }

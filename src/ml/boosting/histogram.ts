@@ -5,86 +5,95 @@
  */
 
 /**
- * Histogram slot of every cell: slots[i * p + f] = (binOffset[f] + code) * 3, row-major. Building
- * from these instead of bin codes saves a table load and a multiply per update (~20 % of the
- * build at 100k × 20); Uint16 while the histogram has < 65 536 slots (≤ 85 features of 256 bins).
+ * The samples a histogram is built from: bin codes row-major with `stride` bytes per row (p codes,
+ * then padding to a multiple of 4 so a row moves as whole 32-bit words) and gradient/hessian pairs,
+ * both in the same order, so the build reads them sequentially whatever node they belong to.
  */
-export function histogramSlots(codes: Uint8Array, n: number, p: number, binOffset: Int32Array, totalBins: number, shared = false): Uint16Array | Uint32Array {
-  const bytes = totalBins * 3 < 65536 ? 2 : 4
-  const buf = shared ? new SharedArrayBuffer(n * p * bytes) : new ArrayBuffer(n * p * bytes)
-  const slots = bytes === 2 ? new Uint16Array(buf) : new Uint32Array(buf)
-  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) slots[i * p + f] = (binOffset[f] + codes[i * p + f]) * 3
-  return slots
+export interface HistogramSource {
+  readonly rows: Uint8Array
+  readonly gh: Float32Array
+}
+
+/** The part holding samples in data order (the root's): bin codes as binned, gradients as the loss wrote them; parts 0 and 1 are the grower's node-ordered copies. */
+export const DATA_ORDER = 2
+
+/** Bytes per row of node-ordered bin codes: p rounded up to whole 32-bit words. */
+export function rowStride(p: number): number {
+  return (p + 3) & ~3
 }
 
 /**
- * Adds samples idx[start..end) (or start..end when idx is null) to `hist` for features [f0, f1).
- * `gh` holds gradient and hessian of the sample at position k (of idx, or of the data when idx is
- * null) at gh[2k], gh[2k + 1]: node-ordered gradients, read sequentially; with `constHessian` the
- * hessian slot is left alone (its sum is the count). Row by row: one sample's slots share a cache
- * line, so a deep node's random samples cost one miss each, not one per feature. Each feature's
- * bins are summed in sample order, so a thread building a feature range gets the same bits as one
- * thread building all features.
+ * Adds samples start..end of `src` to `hist` for features [f0, f1). With `constHessian` the hessian
+ * slot is left alone (the count is the hessian sum); without `withCount` the count slot is left
+ * alone too (the root: its counts are the same for every tree and are copied in by the caller).
+ * Row by row, gradients and codes read sequentially (the grower keeps each node's rows
+ * contiguous), so a node's build streams memory however deep it is. Each feature's bins are
+ * summed in sample order, so a thread building a feature range gets the same bits as one thread
+ * building all features.
  */
 export function buildHistogram(
-  slots: Uint16Array | Uint32Array,
+  src: HistogramSource,
   p: number,
-  idx: Uint32Array | null,
+  binOffset: Int32Array,
   start: number,
   end: number,
-  gh: Float32Array,
   constHessian: boolean,
+  withCount: boolean,
   hist: Float64Array,
   f0: number,
   f1: number,
 ): void {
   if (f1 - f0 <= MAX_UNROLLED_FEATURES) {
-    unrolledKernel(p, f0, f1, constHessian)(slots, idx, start, end, gh, hist)
+    unrolledKernel(p, binOffset, f0, f1, constHessian, withCount)(src.rows, start, end, src.gh, hist)
     return
   }
+  const stride = rowStride(p)
+  const { rows, gh } = src
   for (let k = start; k < end; k++) {
-    const i = idx === null ? k : idx[k]
-    const row = i * p
+    const row = k * stride
     const g = gh[2 * k]
     const h = gh[2 * k + 1]
     for (let f = f0; f < f1; f++) {
-      const j = slots[row + f]
+      const j = (binOffset[f] + rows[row + f]) * 3
       hist[j] += g
       if (!constHessian) hist[j + 1] += h
-      hist[j + 2] += 1
+      if (withCount) hist[j + 2] += 1
     }
   }
 }
 
-type Kernel = (slots: Uint16Array | Uint32Array, idx: Uint32Array | null, start: number, end: number, gh: Float32Array, hist: Float64Array) => void
+type Kernel = (rows: Uint8Array, start: number, end: number, gh: Float32Array, hist: Float64Array) => void
 
 /** Wider feature ranges use the plain loop (the generated source grows with the width). */
 const MAX_UNROLLED_FEATURES = 256
-const kernels = new Map<string, Kernel>()
+/** Kernels per bin layout: they bake in its offsets, and go with the fit's BinMapper. */
+const kernels = new WeakMap<Int32Array, Map<string, Kernel>>()
 
 /**
- * The histogram loop with the feature loop unrolled for this width, generated once per
- * (p, feature range, hessian kind): constant offsets let V8 drop the inner loop's counter, bounds
- * re-checks and branch, which halved the build at 100k × 20 (6.3 → 3.1 ms for the root).
+ * The histogram loop with the feature loop unrolled for this width and these bin offsets,
+ * generated once per (p, offsets, feature range, hessian kind, counting): constant offsets let V8
+ * drop the inner loop's counter, bounds re-checks and branch (halved the build at 100k × 20).
  * The source is built from integers only.
  */
-function unrolledKernel(p: number, f0: number, f1: number, constHessian: boolean): Kernel {
-  const key = `${p}:${f0}:${f1}:${constHessian ? 1 : 0}`
-  let k = kernels.get(key)
+function unrolledKernel(p: number, binOffset: Int32Array, f0: number, f1: number, constHessian: boolean, withCount: boolean): Kernel {
+  let forLayout = kernels.get(binOffset)
+  if (forLayout === undefined) kernels.set(binOffset, (forLayout = new Map()))
+  const key = `${p}:${f0}:${f1}:${constHessian ? 1 : 0}:${withCount ? 1 : 0}`
+  let k = forLayout.get(key)
   if (k !== undefined) return k
   let body = ''
-  for (let f = f0; f < f1; f++) body += `j = slots[row + ${f}]; hist[j] += g;${constHessian ? '' : ' hist[j + 1] += h;'} hist[j + 2] += 1;\n`
-  const perSample = `const row = i * ${p}; const g = gh[2 * k];${constHessian ? '' : ' const h = gh[2 * k + 1];'} let j = 0;\n${body}`
+  for (let f = f0; f < f1; f++) {
+    body += `j = rows[row + ${f}] * 3 + ${binOffset[f] * 3}; hist[j] += g;${constHessian ? '' : ' hist[j + 1] += h;'}${withCount ? ' hist[j + 2] += 1;' : ''}\n`
+  }
   k = new Function(
-    'slots',
-    'idx',
+    'rows',
     'start',
     'end',
     'gh',
     'hist',
-    `if (idx === null) { for (let k = start; k < end; k++) { const i = k; ${perSample} } } else { for (let k = start; k < end; k++) { const i = idx[k]; ${perSample} } }`,
+    `for (let k = start; k < end; k++) { const row = k * ${rowStride(p)}; const g = gh[2 * k];${constHessian ? '' : ' const h = gh[2 * k + 1];'} let j = 0;\n${body}}`,
   ) as Kernel
-  kernels.set(key, k)
+  forLayout.set(key, k)
   return k
 }
 

@@ -2,10 +2,31 @@ import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { fitBoosting, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
+import { fitBoosting, histogramSource, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
-import { BY_WORKERS, claimChunks, CONTROL_SLOTS, DONE, END, FAILED, GEN, NEXT, START, STOP, TREE, USE_IDX, type HistogramJob } from './histogram-job.js'
+import {
+  BY_WORKERS,
+  claimChunks,
+  CONTROL_SLOTS,
+  DONE,
+  END,
+  FAILED,
+  FEATURE,
+  GEN,
+  HISTOGRAM,
+  MOVE,
+  NEXT,
+  PART,
+  START,
+  STOP,
+  TASK,
+  TO,
+  TREE,
+  WITH_COUNT,
+  type HistogramJob,
+} from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
+import { SampleMover } from './partition.js'
 
 /**
  * Below this many training cells (rows × features) a fit builds histograms in-thread whatever
@@ -14,6 +35,8 @@ import type { BoostingLoss } from './losses.js'
 export const MIN_THREADED_CELLS = 400_000
 /** Nodes with fewer cells than this are built by the calling thread alone (same bits either way). */
 export const MIN_THREADED_NODE_CELLS = 40_000
+/** Splits of fewer samples than this are moved by the calling thread alone (a move costs ~10 ns a sample). */
+export const MIN_THREADED_MOVE = 8_000
 
 /** The histogram threads: boosting-worker.js beside this file (dist) or its .ts source (vitest). */
 const pool = new WorkerPool(import.meta.url, 'boosting-worker')
@@ -40,12 +63,15 @@ export function lastFitWorkerChunks(): number {
 }
 
 /**
- * Histograms split by feature across `threads` threads (the calling one included): the calling
- * thread publishes each node's sample range in a shared control array, wakes the workers, and
- * every thread claims chunks of features from a shared counter, building them into a shared
- * histogram. A worker that is slow to wake (a busy machine) just claims fewer chunks: the calling
- * thread never waits for one that has not started. The call stays synchronous (Atomics.wait), so
- * fit() can return `this`. Small nodes are built by the calling thread alone; the bits are the same.
+ * Histograms split by feature, and split moves by sample range, across `threads` threads (the
+ * calling one included): the calling thread publishes each task in a shared control array, wakes
+ * the workers, and every thread claims chunks from a shared counter: feature ranges built into a
+ * shared histogram, or sample ranges moved to places the calling thread computed first (it counts
+ * the left-going samples of every chunk but the last, so each chunk knows where its left and right
+ * samples start). A worker that is slow to wake (a busy machine) just claims fewer chunks: the
+ * calling thread never waits for one that has not started. The call stays synchronous
+ * (Atomics.wait), so fit() can return `this`. Small nodes are done by the calling thread alone;
+ * the bits are the same.
  */
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
   return {
@@ -60,34 +86,75 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       // fit is memory-bound (two chunks per thread made two threads slower than one there)
       const nChunks = Math.min(p, workers.length + 1)
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
-      const job: HistogramJob = { control, slots: ctx.slots, idx: ctx.idx, gh: ctx.gh, ordered: ctx.ordered, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut }
+      const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 2) * 4))
+      const goesLeftShared = new Uint8Array(new SharedArrayBuffer(256))
+      const job: HistogramJob = { control, buffers: ctx.buffers, gh: ctx.gh, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut, moves, goesLeft: goesLeftShared }
       for (const w of workers) w.worker.postMessage(job)
+      const mover = new SampleMover(ctx.buffers, p, ctx.gh)
       let tree = 0
+      /** Publishes the task set up in `control`, takes part, and waits until all its chunks are done. */
+      const run = (chunks: number): void => {
+        Atomics.store(control, TREE, tree)
+        Atomics.store(control, DONE, 0)
+        Atomics.store(control, NEXT, 0)
+        Atomics.add(control, GEN, 1)
+        Atomics.notify(control, GEN)
+        claimChunks(job)
+        for (;;) {
+          const done = Atomics.load(control, DONE)
+          if (done >= chunks) break
+          Atomics.wait(control, DONE, done, 1000)
+        }
+        const failed = Atomics.load(control, FAILED)
+        if (failed === 2) throw new Error('internal: a threaded split moved a different number of samples left than counted')
+        if (failed !== 0) throw new Error('a boosting histogram worker failed')
+      }
       return {
         useTree(c) {
           tree = c
         },
-        build(idx, start, end, hist) {
+        build(part, start, end, hist, withCount) {
           if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
-            buildHistogram(ctx.slots, p, idx, start, end, idx === null ? ctx.gh[tree] : ctx.ordered, ctx.constHessian, hist, 0, p)
+            buildHistogram(histogramSource(ctx, part, tree), p, ctx.binOffset, start, end, ctx.constHessian, withCount, hist, 0, p)
             return
           }
+          Atomics.store(control, TASK, HISTOGRAM)
           Atomics.store(control, START, start)
           Atomics.store(control, END, end)
-          Atomics.store(control, USE_IDX, idx === null ? 0 : 1)
-          Atomics.store(control, TREE, tree)
-          Atomics.store(control, DONE, 0)
-          Atomics.store(control, NEXT, 0)
-          Atomics.add(control, GEN, 1)
-          Atomics.notify(control, GEN)
-          claimChunks(job)
-          for (;;) {
-            const done = Atomics.load(control, DONE)
-            if (done >= nChunks) break
-            Atomics.wait(control, DONE, done, 1000)
-          }
-          if (Atomics.load(control, FAILED) !== 0) throw new Error('a boosting histogram worker failed')
+          Atomics.store(control, PART, part)
+          Atomics.store(control, WITH_COUNT, withCount ? 1 : 0)
+          run(nChunks)
           hist.set(shared)
+        },
+        partition(from, to, f, goesLeft, start, end, nLeft) {
+          // small splits: the grower moves them itself
+          if (workers.length === 0 || end - start < MIN_THREADED_MOVE) return false
+          // chunk c's samples go left from start + (left samples of chunks before it), right from start + nLeft + (right ones before it)
+          let l = start
+          let r = start + nLeft
+          for (let c = 0; c < nChunks; c++) {
+            const a = start + Math.round((c * (end - start)) / nChunks)
+            const b = start + Math.round(((c + 1) * (end - start)) / nChunks)
+            moves[3 * c] = a
+            moves[3 * c + 1] = l
+            moves[3 * c + 2] = r
+            if (c < nChunks - 1) {
+              const left = mover.countLeft(from, f, goesLeft, a, b)
+              l += left
+              r += b - a - left
+            }
+          }
+          moves[3 * nChunks] = end
+          moves[3 * nChunks + 1] = start + nLeft
+          goesLeftShared.set(goesLeft)
+          Atomics.store(control, TASK, MOVE)
+          Atomics.store(control, START, start)
+          Atomics.store(control, END, end)
+          Atomics.store(control, PART, from)
+          Atomics.store(control, TO, to)
+          Atomics.store(control, FEATURE, f)
+          run(nChunks)
+          return true
         },
         close() {
           lastWorkerChunks = Atomics.load(control, BY_WORKERS)
