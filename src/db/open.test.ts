@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { NotFoundError } from './errors.js'
@@ -27,6 +28,24 @@ describe('openDatabase({ create: false }) on SQLite', () => {
     const db = await openDatabase({ home, create: false })
     expect(await db.listColumns('sml_migrations')).not.toEqual([])
     await db.close()
+  })
+})
+
+describe('openDatabase({ cacheKiB }) on SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sml-open-cache-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("sets this connection's page cache, and leaves better-sqlite3's 16,000 KiB default otherwise", async () => {
+    const cacheSize = async (db: Awaited<ReturnType<typeof openDatabase>>) => (await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(db.kysely)).rows[0].cache_size
+    const small = await openDatabase({ home: dir, cacheKiB: 2_000 })
+    const plain = await openDatabase({ home: dir })
+    try {
+      expect(await cacheSize(small)).toBe(-2_000)
+      expect(await cacheSize(plain)).toBe(-16_000)
+    } finally {
+      await small.close()
+      await plain.close()
+    }
   })
 })
 

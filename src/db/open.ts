@@ -20,6 +20,11 @@ export interface OpenDatabaseOptions {
    * in the database: what read-only commands want.
    */
   readonly create?: boolean
+  /**
+   * SQLite page cache of this connection, KiB (`PRAGMA cache_size = -N`); default better-sqlite3's 16,000.
+   * A connection that only appends (the request-log writer) needs little; ignored on PostgreSQL.
+   */
+  readonly cacheKiB?: number
 }
 
 /** The directory holding the embedded store, caches and artifacts: `home` (the configuration's SML_HOME), default `./.sml`. */
@@ -50,7 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     where = describePath(home)
     if (!create && !existsSync(filename)) throw noStore(where)
     if (create) mkdirSync(home, { recursive: true })
-    dialect = new SqliteDialect({ filename })
+    dialect = new SqliteDialect({ filename, cacheKiB: options.cacheKiB })
   }
   // A database without our bookkeeping table (an empty file, a schema another program uses) is no store either.
   if (!create && (await dialect.listColumns('sml_migrations')).length === 0) {
