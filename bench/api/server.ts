@@ -2,10 +2,12 @@
 // Started by run.ts as a separate process so the load generator does not share its event loop.
 // BENCH_REQUEST_LOG=off serves with request logging off (sample rate 0), the bench's other column.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { storeLocation } from '../../src/config/index.js'
 import { openDatabase } from '../../src/db/index.js'
 import { createApp, createServices, listen } from '../../src/web/index.js'
 
-const db = await openDatabase()
+// A bench is an edge: the store comes from SML_HOME / DATABASE_URL, read once here.
+const db = await openDatabase(storeLocation())
 const services = createServices(db, process.env.BENCH_REQUEST_LOG === 'off' ? { requestLog: { sampleRate: 0 } } : {})
 await services.requestLog.start()
 const server = await listen(createApp(services), { port: 0 })
