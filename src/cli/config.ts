@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js'
 
 /**
  * The configuration a command runs with, read once here at the edge: the config file (`--config`, SML_CONFIG,
- * or sml.config.* in the working directory; the built-in iris + titanic config when there is none), then
+ * or sml.config.* in the working directory; the built-in iris, titanic and air-quality config when there is none), then
  * `--data-dir` and the environment. A bad config is one ValidationError line naming the file.
  */
 export async function commandConfig(cmd: Command): Promise<Config> {

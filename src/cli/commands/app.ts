@@ -74,7 +74,7 @@ async function operateOptions(db: import('../../db/index.js').SqlDialect, host: 
 export function registerAppCommands(program: Command): void {
   program
     .command('start')
-    .description('bring both systems up on this store (backfill and train when empty), run their schedules and serve the web app')
+    .description('bring every system of the config up on this store (backfill and train when empty), run their schedules and serve the web app')
     .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .option('--no-worker', 'do not run the schedules in this process (run `sml worker` elsewhere)')
@@ -151,7 +151,7 @@ export function registerAppCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('simulate N days of the daily synthetic and batch-inference pipelines for both systems, so the monitors have history')
+    .description('simulate N days of the daily and batch-inference pipelines for every system of the config, so the monitors have history')
     .option('--days <n>', 'how many days, ending today (days already simulated are skipped)', positiveInt('--days'), 30)
     .option('--until <day>', 'the last simulated day, YYYY-MM-DD (default today, UTC)', utcDay('--until'))
     .option('--json', 'machine-readable summary')
