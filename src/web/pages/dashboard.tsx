@@ -1,6 +1,6 @@
 import type { CommitInfo } from '../../featurestore/index.js'
 import type { ModelVersion } from '../../registry/index.js'
-import type { SystemDescription } from '../../systems/index.js'
+import { systemTask, type SystemDescription, type SystemTask } from '../../systems/index.js'
 import { Link, usePageMode } from '../links.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, Table, fmtTime, pct, relative } from './components.js'
@@ -46,16 +46,26 @@ export function GroupTable(props: { groups: readonly GroupSummary[]; now: number
 }
 
 
-export function VersionTable(props: { name: string; versions: readonly ModelVersion[]; serving: number | null }) {
+/** A test-split metric to three decimals, or – when the version did not record it. */
+const metric = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3))
+
+/** The headline test metrics of a version: accuracy and macro F1 (classification), RMSE and MAE (regression). */
+function headline(task: SystemTask): { head: [string, string]; cells: (v: ModelVersion) => [string, string] } {
+  return task === 'regression'
+    ? { head: ['RMSE', 'MAE'], cells: (v) => [metric(v.metrics.rmse), metric(v.metrics.mae)] }
+    : { head: ['Accuracy', 'F1 (macro)'], cells: (v) => [pct(v.metrics.accuracy, 1), metric(v.metrics.f1_macro)] }
+}
+
+export function VersionTable(props: { name: string; versions: readonly ModelVersion[]; serving: number | null; task: SystemTask }) {
+  const { head, cells } = headline(props.task)
   return (
     <Table
-      head={['Version', 'Accuracy', 'F1 (macro)', 'Created', '']}
+      head={['Version', ...head, 'Created', '']}
       numeric={[1, 2]}
       empty="No model trained yet."
       rows={[...props.versions].reverse().map((v) => [
         <Link href={`/models/${props.name}#v${v.version}`}>v{v.version}</Link>,
-        pct(v.metrics.accuracy, 1),
-        v.metrics.f1_macro === undefined ? '–' : v.metrics.f1_macro.toFixed(3),
+        ...cells(v),
         fmtTime(v.createdAt).slice(0, 10),
         <span>
           {v.version === props.serving && <Badge kind="ok">serving</Badge>} {v.aliases.map((a) => <Badge>{a}</Badge>)}
@@ -101,7 +111,7 @@ export function DashboardPage(props: { systems: readonly DashboardSystem[]; now:
               {system.description}{' '}
               {serving ? (
                 <>
-                  Serving <Link href={`/models/${system.model.name}`}>{system.model.name} v{serving.version}</Link> (test accuracy {pct(serving.metrics.accuracy, 1)}).
+                  Serving <Link href={`/models/${system.model.name}`}>{system.model.name} v{serving.version}</Link> ({systemTask(system) === 'regression' ? `test RMSE ${metric(serving.metrics.rmse)}, MAE ${metric(serving.metrics.mae)}` : `test accuracy ${pct(serving.metrics.accuracy, 1)}`}).
                 </>
               ) : (
                 'No model serving yet.'
@@ -119,7 +129,7 @@ export function DashboardPage(props: { systems: readonly DashboardSystem[]; now:
               </div>
               <div>
                 <h3>Model versions</h3>
-                <VersionTable name={system.model.name} versions={versions} serving={servingVersion} />
+                <VersionTable name={system.model.name} versions={versions} serving={servingVersion} task={systemTask(system)} />
               </div>
             </div>
             <h3>Pipelines</h3>

@@ -108,6 +108,12 @@ describe.each(testDialectNames())('a regression system with a composite key on %
 
     // The other pages render a regression model too.
     for (const path of ['/', '/models/diabetes_model', '/feature-groups/diabetes_predictions']) expect((await app.request(path)).status, path).toBe(200)
+    // The dashboard gives a regression model's test RMSE and MAE, not an accuracy it does not have.
+    const dashboard = await (await app.request('/')).text()
+    const rmse = (await registry.get('diabetes_model')).metrics.rmse
+    expect(dashboard).toContain(`test RMSE ${rmse.toFixed(3)}, MAE `)
+    expect(dashboard).toMatch(/<th>Version<\/th><th class="num">RMSE<\/th><th class="num">MAE<\/th>/)
+    expect(dashboard).not.toContain('test accuracy –')
     const predictPage = await (await app.request('/diabetes')).text()
     expect(predictPage).toMatch(/id="prediction"[^>]*>[\d.]+<span class="unit"> points<\/span>/)
     // Examples spread over the label's range: the real rows at its 10th, 50th and 90th percentiles.
