@@ -78,8 +78,13 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await page.check('input[name=sex][value=male]')
     await page.fill('#f-age', '40')
     await page.click('button[type=submit]')
-    await page.waitForSelector('#f-age[value="40"]')
+    // The form answers as the inputs change (debounced) and on submit: wait for the answer to these inputs rather
+    // than for the field, which can show 40 while an earlier answer is still on the page.
     const second = await api('titanic', { pclass: 3, sex: 'male', age: 40, sibsp: 1, parch: 0, embarked: 'C' })
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: Doc }).document
+      return doc.querySelector('#snippet-curl')?.textContent?.includes('"age":40') && doc.querySelector('#result h2')?.textContent?.startsWith('Prediction')
+    })
     expect(await page.textContent('#prediction')).toBe(second.prediction)
   })
 
