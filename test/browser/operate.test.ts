@@ -63,7 +63,11 @@ describe.skipIf(!hasChromium)('operating in chromium', () => {
     await Promise.all([page.waitForURL(/\/runs\?pipeline=iris-training/), page.click('#run-iris-training button[type=submit]')])
     // The child records its run as it starts: reload until it is listed (newest first).
     const rows = page.locator('#runs tbody tr')
-    for (let i = 0; i < 200 && (await rows.count()) <= before; i++) await page.reload()
+    // Bounded by time, not by a count of reloads: a loaded machine can take seconds to start the child.
+    for (const until = Date.now() + 60_000; Date.now() < until && (await rows.count()) <= before; ) {
+      await new Promise((r) => setTimeout(r, 100))
+      await page.reload()
+    }
     expect(await rows.count()).toBe(before + 1)
     await shot('runs-after-run-now')
     await Promise.all([page.waitForURL(/\/runs\/\d+$/), rows.first().locator('a').first().click()])

@@ -21,6 +21,16 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
   let page: Page
   beforeAll(() => void ({ server, ctx, page } = app))
   const { shot } = app
+  /**
+   * Waits until the page shows the answer to `input`: the form answers as it is edited (debounced) and on submit, so
+   * a "Prediction" heading can be an earlier answer's; the API snippet swapped in with the answer carries its inputs.
+   */
+  const answerTo = (input: Record<string, number | string>) =>
+    page.waitForFunction((fragments) => {
+      const doc = (globalThis as unknown as { document: Doc }).document
+      const snippet = doc.getElementById('snippet-curl')?.textContent ?? ''
+      return doc.querySelector('#result h2')?.textContent?.startsWith('Prediction') && fragments.every((f) => snippet.includes(f))
+    }, Object.entries(input).map(([k, v]) => `"${k}":${JSON.stringify(v)}`))
   const api = async (system: string, body: unknown) =>
     (await (await fetch(`${server.url}/api/${system}/predict`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json()) as {
       prediction: string
@@ -38,9 +48,10 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     expect(await page.inputValue('#f-petal_width')).toBe('2.1')
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1))
     await page.click('button[type=submit]')
-    await page.waitForSelector('#result h2 >> text=/^Prediction$/')
+    const input = { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }
+    await answerTo(input)
     const shown = await page.textContent('#prediction')
-    const expected = await api('iris', { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 })
+    const expected = await api('iris', input)
     expect(shown).toBe(expected.prediction)
     expect(shown).toBe('Virginica')
     expect(await page.getAttribute('#model-version', 'data-version')).toBe(String(expected.modelVersion))
@@ -69,8 +80,9 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await page.locator('input[type=range][data-for="f-sibsp"]').fill('1')
     await page.selectOption('#f-embarked', 'C')
     await page.click('button[type=submit]')
-    await page.waitForSelector('#result h2 >> text=/^Prediction$/')
-    const expected = await api('titanic', { pclass: 1, sex: 'female', age: 30, sibsp: 1, parch: 0, embarked: 'C' })
+    const first = { pclass: 1, sex: 'female', age: 30, sibsp: 1, parch: 0, embarked: 'C' }
+    await answerTo(first)
+    const expected = await api('titanic', first)
     expect(await page.textContent('#prediction')).toBe(expected.prediction)
     expect(await page.locator('#result svg.picture-titanic').count()).toBe(1)
     await shot('titanic-predict')
@@ -78,13 +90,9 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     await page.check('input[name=sex][value=male]')
     await page.fill('#f-age', '40')
     await page.click('button[type=submit]')
-    // The form answers as the inputs change (debounced) and on submit: wait for the answer to these inputs rather
-    // than for the field, which can show 40 while an earlier answer is still on the page.
-    const second = await api('titanic', { pclass: 3, sex: 'male', age: 40, sibsp: 1, parch: 0, embarked: 'C' })
-    await page.waitForFunction(() => {
-      const doc = (globalThis as unknown as { document: Doc }).document
-      return doc.querySelector('#snippet-curl')?.textContent?.includes('"age":40') && doc.querySelector('#result h2')?.textContent?.startsWith('Prediction')
-    })
+    const secondInput = { pclass: 3, sex: 'male', age: 40, sibsp: 1, parch: 0, embarked: 'C' }
+    await answerTo(secondInput)
+    const second = await api('titanic', secondInput)
     expect(await page.textContent('#prediction')).toBe(second.prediction)
   })
 
