@@ -41,7 +41,18 @@ export function createApp(services: WebServices): Hono {
   // JSON for the API, an HTML page in the site layout for everything a browser opens.
   const isApi = (c: Context) => c.req.path === '/api' || c.req.path.startsWith('/api/') || c.req.path === '/health'
   const html = (c: Context, status: 400 | 404 | 409 | 413 | 500, message: string) => c.html(`<!DOCTYPE html>${errorPage(services.systems, status, message)}`, status)
-  app.notFound((c) => (isApi(c) ? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404) : html(c, 404, `There is no page at ${c.req.path}.`)))
+  // A path that exists for other methods is 405 with an Allow header (RFC 9110 §15.5.6), not "no such page".
+  const routed = (method: string, path: string) =>
+    (app.router.match(method, path)[0] as unknown as [[unknown, { method: string }], unknown][]).some(([[, route]]) => route.method !== 'ALL')
+  app.notFound((c) => {
+    const allow = routed(c.req.method, c.req.path) ? [] : ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => routed(m, c.req.path))
+    if (allow.length > 0) {
+      const message = `${c.req.method} is not allowed on ${c.req.path}; use ${allow.join(' or ')}`
+      c.header('Allow', allow.join(', '))
+      return isApi(c) ? c.json({ error: message }, 405) : c.html(`<!DOCTYPE html>${errorPage(services.systems, 405, message)}`, 405)
+    }
+    return isApi(c) ? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404) : html(c, 404, `There is no page at ${c.req.path}.`)
+  })
   // A client's mistake is 4xx with the reason (classify decides which); only our own faults and corrupt data are 500.
   app.onError((err, c) => {
     const api = isApi(c)

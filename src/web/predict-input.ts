@@ -29,6 +29,8 @@ function fieldSchema(f: FieldDescription): z.ZodType {
 function describeInput(v: unknown): string {
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'an array'
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify would print as "null".
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (a number too large to represent)`
   if (typeof v === 'object') return 'an object'
   const s = JSON.stringify(v)
   return s.length > 40 ? s.slice(0, 40) + '…' : s

@@ -56,6 +56,7 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     ['an empty array', 'iris', [], 400, /at least one row/],
     ['a bad row in a batch', 'iris', [flower, { ...flower, petal_length: null }], 400, /\[1\]\.petal_length must be a number, got null/],
     ['malformed JSON', 'iris', '{"sepal_length": ', 400, /not valid JSON/],
+    ['a number too large to represent', 'iris', '{"sepal_length": 1e400, "sepal_width": 3, "petal_length": 1, "petal_width": 0.2}', 400, /sepal_length must be a number, got Infinity \(a number too large to represent\)/],
     ['an unknown system', 'roses', flower, 404, /no system "roses" \(known: iris, titanic\)/],
   ]
   it.each(bad)('answers %s with the field and reason, never 500', async (_name, system, body, status, message) => {

@@ -223,6 +223,15 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     const api = await app.request('/api/nope')
     expect(api.status).toBe(404)
     expect(await api.json()).toMatchObject({ error: expect.stringMatching(/no route/) })
+    // A path that exists for other methods: 405 with Allow, on the API and on pages.
+    const getPredict = await app.request('/api/iris/predict')
+    expect(getPredict.status).toBe(405)
+    expect(getPredict.headers.get('allow')).toBe('POST')
+    expect(await getPredict.json()).toEqual({ error: 'GET is not allowed on /api/iris/predict; use POST' })
+    const deletePage = await app.request('/iris', { method: 'DELETE' })
+    expect(deletePage.status).toBe(405)
+    expect(deletePage.headers.get('allow')).toBe('GET, POST')
+    expect(await deletePage.text()).toContain('405 · Method not allowed')
   })
 
   it('prints times in UTC with their Z and schedules with their time zone, whatever the server’s zone', async () => {
