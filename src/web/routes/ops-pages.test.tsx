@@ -109,6 +109,11 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     expect(third.html).toContain(`page 3 of ${pages}`)
     expect((await get(app, '/feature-groups/iris?page=0')).status).toBe(400)
     expect((await get(app, '/feature-groups/iris?commits=x')).status).toBe(400)
+    expect((await get(app, `/feature-groups/iris?page=${pages}`)).status).toBe(200)
+    const past = await get(app, `/feature-groups/iris?page=${pages + 1}`)
+    expect(past.status).toBe(404)
+    expect(past.html).toContain(`There is no page ${pages + 1} of the ${irisRows} rows of feature group “iris”: the last is ${pages}.`)
+    expect((await get(app, '/feature-groups/iris?commits=99')).status).toBe(404)
   })
 
   it('lineage as links: model version → training dataset → feature view → feature group at its commit', async () => {

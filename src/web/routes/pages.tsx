@@ -26,6 +26,12 @@ function pageNumber(v: string | undefined): number {
   return Number(v)
 }
 
+/** A page past the last one is 404 naming the last, rather than an empty table that looks like lost rows. */
+function lastPageCheck(param: string, page: number, items: number, perPage: number, what: string): void {
+  const last = Math.max(1, Math.ceil(items / perPage))
+  if (page > last) notFound(`There is no ${param} ${page} of the ${items} ${what}: the last is ${last}.`)
+}
+
 function notFound(message: string): never {
   throw new HTTPException(404, { message })
 }
@@ -66,6 +72,8 @@ export function pageRoutes(services: WebServices): Hono {
       services.featureStore.listFeatureGroups(),
       fg.read({ limit: PREVIEW_ROWS, offset: (page - 1) * PREVIEW_ROWS }),
     ])
+    lastPageCheck('page', page, rows, PREVIEW_ROWS, `rows of feature group “${name}”`)
+    lastPageCheck('commits', commitPage, commits.length, COMMITS_PER_PAGE, `commits of feature group “${name}”`)
     const versions = all.filter((g) => g.name === name).map((g) => g.version)
     return c.render(
       <FeatureGroupPage
