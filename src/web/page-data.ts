@@ -39,7 +39,7 @@ export async function dashboardSystems(services: WebServices, systems: readonly 
   )
 }
 
-/** A model's versions with their confusion-matrix artifact (as a data URL) and report, and the serving version. */
+/** A model's versions with their test-split chart artifact (as a data URL) and report, and the serving version. */
 export async function modelPageData(services: WebServices, name: string): Promise<{ versions: ModelPageVersion[]; serving: number | null }> {
   const versions = await services.registry.listVersions(name)
   const system = services.systems.find((s) => s.model.name === name)
@@ -47,9 +47,16 @@ export async function modelPageData(services: WebServices, name: string): Promis
   const withArtifacts: ModelPageVersion[] = await Promise.all(
     versions.map(async (v) => {
       const has = (f: string) => v.artifacts.some((a) => a.file === f)
-      const svg = has(ARTIFACT_FILES.confusionMatrixSvg) ? await services.registry.readArtifact(name, v.version, ARTIFACT_FILES.confusionMatrixSvg) : null
+      // A classifier's test split is drawn as its confusion matrix, a regressor's as predicted against actual.
+      const chart = has(ARTIFACT_FILES.confusionMatrixSvg)
+        ? { file: ARTIFACT_FILES.confusionMatrixSvg, title: 'Confusion matrix (test split)', alt: 'Confusion matrix' }
+        : has(ARTIFACT_FILES.predictedVsActualSvg)
+          ? { file: ARTIFACT_FILES.predictedVsActualSvg, title: 'Predicted vs actual (test split)', alt: 'Predicted against actual values' }
+          : null
+      const svg = chart ? await services.registry.readArtifact(name, v.version, chart.file) : null
       const report = has(ARTIFACT_FILES.classificationReportText) ? await services.registry.readArtifactText(name, v.version, ARTIFACT_FILES.classificationReportText) : null
-      return { version: v, confusionDataUrl: svg ? `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` : null, report }
+      const evaluationChart = chart && svg ? { title: chart.title, alt: `${chart.alt} of ${name} v${v.version}`, dataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` } : null
+      return { version: v, evaluationChart, report }
     }),
   )
   return { versions: withArtifacts, serving }

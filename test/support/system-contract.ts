@@ -127,6 +127,10 @@ export async function runSystemContract(db: SqlDialect, config: Config, system: 
     expect(html).toContain(system.title)
     const charts = classification ? ['id="confusion"', 'id="accuracy"'] : ['id="error"', 'id="scatter"', 'id="predicted-over-time"', ...(system.timeSeries ? ['id="forecast"', 'id="hindcast"', 'id="mae-by-horizon"'] : [])]
     for (const chart of [...charts, 'id="drift-card"', 'id="history"']) expect(html, chart).toContain(chart)
+    // The model page draws its test split the way its task reads: a confusion matrix or predicted against actual.
+    const modelPage = await app.request(`/models/${system.model.name}`)
+    expect(modelPage.status).toBe(200)
+    expect(await modelPage.text()).toMatch(classification ? /<h3>Confusion matrix \(test split\)<\/h3>\s*<img/ : /<h3>Predicted vs actual \(test split\)<\/h3>\s*<img/)
     const data = (await (await app.request(`/api/${system.name}/monitor`)).json()) as { task: string; totals: { predictions: number } }
     // A time series' totals count its one-day-ahead values (hindcasts included).
     expect(data).toMatchObject({ task: systemTask(system), totals: { predictions: system.timeSeries ? expect.any(Number) : DAYS.length } })

@@ -5,8 +5,11 @@ import { ActionForm, type ActionContext } from './ops.js'
 
 export interface ModelPageVersion {
   readonly version: ModelVersion
-  /** The confusion-matrix SVG artifact as a data URL (an <img>, so stored bytes never run as page markup). */
-  readonly confusionDataUrl: string | null
+  /**
+   * The test split drawn by training — a classifier's confusion matrix, a regressor's predicted against actual — as an
+   * SVG data URL (an <img>, so stored bytes never run as page markup); null when the version stored neither.
+   */
+  readonly evaluationChart: { readonly title: string; readonly alt: string; readonly dataUrl: string } | null
   readonly report: string | null
 }
 
@@ -61,7 +64,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
         {props.serving !== null && <> · serving v{props.serving}</>}
       </p>
       {props.versions.length > 1 && <MetricsSideBySide versions={props.versions.map((x) => x.version)} serving={props.serving} />}
-      {[...props.versions].reverse().map(({ version: v, confusionDataUrl, report }) => (
+      {[...props.versions].reverse().map(({ version: v, evaluationChart, report }) => (
         <Card
           id={`v${v.version}`}
           title={
@@ -84,8 +87,6 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
             <div>
               <h3>Metrics</h3>
               <Table head={['Metric', 'Value']} numeric={[1]} empty="No metrics recorded." rows={Object.entries(v.metrics).map(([k, x]) => [k, Number.isInteger(x) ? String(x) : x.toFixed(4)])} />
-              <h3>Promotion</h3>
-              <Promotions version={v.version} promotions={v.promotions} />
               <h3>Lineage</h3>
               <Table
                 head={['Trained on', '']}
@@ -123,11 +124,11 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
               />
             </div>
             <div>
-              <h3>Confusion matrix (test split)</h3>
-              {confusionDataUrl ? (
-                <img class="chart" src={confusionDataUrl} alt={`Confusion matrix of ${v.name} v${v.version}`} style="max-width:100%;height:auto" />
+              <h3>{evaluationChart?.title ?? 'Test split'}</h3>
+              {evaluationChart ? (
+                <img class="chart" src={evaluationChart.dataUrl} alt={evaluationChart.alt} style="max-width:100%;height:auto" />
               ) : (
-                <p class="muted">No confusion matrix stored.</p>
+                <p class="muted">No test-split chart stored (a confusion matrix or predicted-vs-actual artifact).</p>
               )}
               {report && (
                 <>
@@ -137,6 +138,9 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
               )}
             </div>
           </div>
+          {/* Full width: seven columns do not fit beside the chart. */}
+          <h3>Promotion</h3>
+          <Promotions version={v.version} promotions={v.promotions} />
         </Card>
       ))}
     </>
