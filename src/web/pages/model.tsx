@@ -32,7 +32,7 @@ function Promotions(props: { version: number; promotions: readonly PromotionReco
         p.metric === null ? '–' : `${p.metric} ${score(p.candidateScore)}`,
         p.productionVersion === null ? 'none' : `v${p.productionVersion} ${p.metric === null ? '' : p.productionScore === null ? 'not comparable' : score(p.productionScore)}`.trim(),
         p.evaluationRows === null ? '–' : String(p.evaluationRows),
-        p.reason,
+        <span class="wrap">{p.reason}</span>,
       ])}
     />
   )
