@@ -59,10 +59,13 @@ describe.each(testDialectNames())('pipeline runner on %s', (dialect) => {
       },
     ]
     for (const [i, refuse] of refusals.entries()) {
-      const out = await runPipeline(definePipeline({ name: `refuses_${i}`, run: () => void refuse() }), { db, echo })
+      const waits: number[] = []
+      const out = await runPipeline(definePipeline({ name: `refuses_${i}`, retries: 2, run: () => void refuse() }), { db, echo, sleep: async (ms) => void waits.push(ms) })
       expect(out.status).toBe('failed')
       const errors = (await store.logs(out.runs[0].id)).filter((l) => l.level === 'error').map((l) => l.message)
-      expect(errors).toEqual([`failed: ${out.runs[0].error}`])
+      // A refused input is retried (a feed can answer a maintenance page); corrupt data would fail the same way.
+      expect([out.runs.length, waits]).toEqual(i === 0 ? [3, [1000, 2000]] : [1, []])
+      expect(errors).toEqual([`failed: ${out.runs[0].error}${i === 0 ? '; retrying in 1000 ms' : '; not retried: it would fail the same way again'}`])
       expect(out.runs[0].error).toMatch(i === 0 ? /^x\[0\]\[1\] is NaN/ : /does not match its sha256/)
     }
   })

@@ -37,7 +37,8 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Runs a pipeline: one recorded attempt, then retries with exponential backoff after a failure or
- * timeout, each its own row in `sml_runs` with its own log.
+ * timeout, each its own row in `sml_runs` with its own log. Errors that would repeat — something missing
+ * (`NotFoundError`: a data file, a model), corrupt stored data (`CorruptError`) — are not retried.
  */
 export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<PipelineOutcome> {
   const { db } = options
@@ -67,10 +68,13 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const logger = new RecordingLogger(store, run.id, (l) => echo(`[${pipeline.name} #${run.id}] ${l.level === 'info' ? '' : `${l.level}: `}${l.message}`))
     logger.info(`attempt ${attempt}/${attempts} started (pid ${process.pid})${resumed && attempt === first ? `, resuming after abandoned run ${resumed.id}` : ''}`)
     const result = await attemptOnce(pipeline, { run, logger, db, featureStore, registry, scheduledFor: options.scheduledFor ?? null })
-    const willRetry = result.status !== 'succeeded' && attempt < attempts
+    const willRetry = result.status !== 'succeeded' && attempt < attempts && result.retryable
     const delay = willRetry ? retryDelay(pipeline, attempt) : 0
     if (result.status === 'succeeded') logger.info(`succeeded${result.rowsWritten ? `, ${result.rowsWritten} rows written` : ''}${result.model ? `, model ${result.model.name} v${result.model.version}` : ''}`)
-    else logger.error(`${result.status}: ${result.error}${willRetry ? `; retrying in ${delay} ms` : ''}`)
+    else
+      logger.error(
+        `${result.status}: ${result.error}${willRetry ? `; retrying in ${delay} ms` : attempt < attempts ? '; not retried: it would fail the same way again' : ''}`,
+      )
     await logger.close()
     runs.push(await store.finish(run.id, result))
     if (!willRetry) break
@@ -129,14 +133,18 @@ async function attemptOnce(pipeline: Pipeline, a: AttemptInput) {
     const outcome = await Promise.race([Promise.resolve().then(() => pipeline.run(ctx)).then(() => 'done' as const), timedOut])
     if (outcome === 'timed-out') {
       controller.abort(new Error(`timed out after ${pipeline.timeoutMs} ms`))
-      return { status: 'timed-out' as const, error: `timed out after ${pipeline.timeoutMs} ms`, rowsWritten, model }
+      return { status: 'timed-out' as const, error: `timed out after ${pipeline.timeoutMs} ms`, rowsWritten, model, retryable: true }
     }
-    return { status: 'succeeded' as const, error: null, rowsWritten, model }
+    return { status: 'succeeded' as const, error: null, rowsWritten, model, retryable: false }
   } catch (e) {
     // Our errors (refused input, missing model, corrupt artifact) are explained by their message; a stack only for the unexpected.
     const c = classify(e)
     if (!c.expected && c.stack) a.logger.error(c.stack)
-    return { status: c.runStatus, error: c.message, rowsWritten, model }
+    // Retries are for what can pass on its own: a network, a lock, a conflicting writer, a feed answering a
+    // maintenance page instead of its JSON (refused as invalid). A missing file or model and corrupt stored data
+    // fail the same way again, so the run says so at once.
+    const retryable = !(c.kind === 'not-found' || c.kind === 'corrupt')
+    return { status: c.runStatus, error: c.message, rowsWritten, model, retryable }
   } finally {
     clearTimeout(timer)
   }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { smlHome, ValidationError } from '../db/index.js'
-import { SmlError, type IssueInput } from '../errors/index.js'
+import { NotFoundError, SmlError, type IssueInput } from '../errors/index.js'
 import { parseCsv, recordsToTable, type RecordTable } from '../featurestore/index.js'
 import type { RunLogger } from '../runtime/index.js'
 import type { CsvSourceDescription, FunctionSourceDescription, JsonSourceDescription, SourceContext, SourceDescription, SystemDescription } from './system.js'
@@ -68,7 +68,7 @@ export function localSourcePath(system: SystemDescription, options: SourceOption
 /**
  * Reads a system's source, any kind (see SourceDescription), into one table of records for `clean`.
  * `origin` names where it came from (a path, a URL, the function).
- * @throws ValidationError (nothing read is usable: missing file, bad CSV, a JSON body that is not JSON, a `map` or
+ * @throws NotFoundError when a local data file is missing; ValidationError (nothing read is usable: bad CSV, a JSON body that is not JSON, a `map` or
  *   `load` that throws or returns something other than an array of plain objects, no records, a required column
  *   missing); SourceFetchError when an HTTP source cannot be reached or answers a non-2xx status.
  */
@@ -112,7 +112,7 @@ async function loadCsv(system: SystemDescription, options: SourceOptions, read: 
     origin = local
     if (!existsSync(origin)) {
       const where = url ? `SML_DATA_DIR / --data-dir must hold ${file}` : `the ${system.name} source has no URL, so the project directory (or --data-dir) must hold ${file}`
-      throw new ValidationError(`${origin} does not exist: ${where}`, [{ path: 'source.file', reason: 'missing data file' }])
+      throw new NotFoundError(`${origin} does not exist: ${where}`, [{ path: 'source.file', reason: 'missing data file' }])
     }
     text = readFileSync(origin, 'utf8')
   } else if (url) {

@@ -183,6 +183,17 @@ describe.each(testDialectNames())('sources and incremental fetches on %s', (dial
     expect(await ids(fs, fn)).toEqual(range(1, 7))
   })
 
+  it('a missing data file fails the backfill at once with the path and where it must be, not after retries', async () => {
+    await fresh()
+    const csv = sensorSystem({ file: 'nowhere.csv' }, { synthetic: { jitter: 0 } }, 'sensor_csv')
+    const o = await runPipeline(systemPipelines(csv, settings)[0], { db, ...quiet })
+    expect(o.status).toBe('failed')
+    expect(o.runs).toHaveLength(1)
+    expect(o.runs[0].error).toMatch(/nowhere\.csv does not exist: the sensor_csv source has no URL, so the project directory \(or --data-dir\) must hold nowhere\.csv$/)
+    const log = (await new RunStore(db).logs(o.runs[0].id)).map((l) => l.message)
+    expect(log.at(-1)).toMatch(/; not retried: it would fail the same way again$/)
+  })
+
   it('continues an incremental fetch from the position stored in the store, across store handles', async () => {
     await fresh()
     feed.mode = 'ok'
