@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { ValidationError } from '../../db/index.js'
 import { parseCsv, readCsvFile, type CsvTable } from '../../featurestore/index.js'
@@ -38,7 +38,11 @@ export function scaffoldProject(options: ScaffoldProjectOptions): ScaffoldResult
   const from = resolve(options.from)
   if (!existsSync(from)) throw new ValidationError(`--from ${options.from}: no such file`, [{ column: 'from', reason: 'no such file' }])
   if (!statSync(from).isFile()) throw new ValidationError(`--from ${options.from}: not a file`, [{ column: 'from', reason: 'not a file' }])
-  return writeProject(dir, readCsvFile(from), options, (path) => copyFileSync(from, path))
+  // The copy is the project's own file: writable by its owner even when the original was read-only.
+  return writeProject(dir, readCsvFile(from), options, (path) => {
+    copyFileSync(from, path)
+    chmodSync(path, statSync(path).mode | 0o600)
+  })
 }
 
 /** What a scaffold wrote: the project directory, the plan it rendered, the files besides the CSV. */

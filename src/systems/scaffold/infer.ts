@@ -268,8 +268,8 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
 /**
  * The predict page's range for a number column: the observed range widened by 10% of its span on each side (not
  * below 0 when no value is negative), then rounded outward to a round granularity — a tenth of the span's order of
- * magnitude, never finer than the step. The step is 1 for whole numbers, else 10^-d for the most decimals a cell
- * shows (at most 4). The default is the median, rounded to the step.
+ * magnitude, never finer than the step. The step is 1 for whole numbers, else 10^-d for the decimals that 95 % of
+ * cells show (at most 4). The default is the median, rounded to the step.
  */
 export function numberRange(column: InferredColumn): NumberRange {
   const { min, max, median, decimals } = column.stats!
@@ -329,11 +329,9 @@ function numericStats(cells: readonly string[]): InferredColumn['stats'] {
   const xs = cells.map(Number).sort((a, b) => a - b)
   const n = xs.length
   const median = n === 0 ? 0 : n % 2 ? xs[(n - 1) / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2
-  let decimals = 0
-  for (const x of xs) {
-    // 12 significant digits drop binary noise a writer may have left (3.8200000000000003 → 3.82).
-    const m = /\.(\d+)$/.exec(String(Number(x.toPrecision(12))))
-    if (m) decimals = Math.max(decimals, m[1].length)
-  }
+  // 12 significant digits drop binary noise a writer may have left (3.8200000000000003 → 3.82).
+  const shown = xs.map((x) => /\.(\d+)$/.exec(String(Number(x.toPrecision(12))))?.[1].length ?? 0).sort((a, b) => a - b)
+  // The decimals 95 % of cells show: one cell written from a float32 (9.899999 for 9.9) must not make the step 0.0001.
+  const decimals = n === 0 ? 0 : shown[Math.ceil(0.95 * n) - 1]
   return { min: n ? xs[0] : 0, max: n ? xs[n - 1] : 0, median, decimals: Math.min(decimals, 4) }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -25,6 +25,14 @@ describe('inferSystem', () => {
     // 278–1680, whole numbers, rounded to hundreds.
     expect(numberRange(column(plan, 'proline'))).toEqual({ min: 100, max: 1900, step: 1, default: 674 })
     expect(column(plan, 'magnesium')).toMatchObject({ csvType: 'int', field: 'number', nullable: false })
+  })
+
+  it('the step follows the decimals most cells show: one float32-noisy cell (9.899999) does not make it 0.0001', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},${(5 + i / 10).toFixed(1)},${i % 2 ? 'a' : 'b'}`)
+    const plan = inferSystem(table(['id,x,kind', ...rows, '40,9.899999,a'].join('\n')), { name: 'noisy', file: 'noisy.csv', label: 'kind' })
+    expect(numberRange(column(plan, 'x')).step).toBe(0.1)
+    const precise = inferSystem(table(['id,x,kind', ...rows.map((r, i) => (i < 3 ? r : r.replace(/,(\d+\.\d)/, ',$15'))), '40,9.89,a'].join('\n')), { name: 'precise', file: 'precise.csv', label: 'kind' })
+    expect(numberRange(column(precise, 'x')).step).toBe(0.01)
   })
 
   it('diabetes: a number with many values → regression; an int input with two values → a choice', () => {
@@ -224,5 +232,14 @@ describe('scaffoldProject', () => {
     const made = scaffoldProject({ dir: join(root, 'My Wines'), from: join(DATA_DIR, 'wine.csv'), label: 'cultivar' })
     expect(made.plan.name).toBe('my_wines')
     expect(readdirSync(made.dir).sort()).toEqual(['.gitignore', 'README.md', 'my_wines.csv', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json'])
+  })
+
+  it('the copied CSV is writable by its owner even when the original is read-only', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sml-scaffold-'))
+    const original = join(root, 'wine.csv')
+    copyFileSync(join(DATA_DIR, 'wine.csv'), original)
+    chmodSync(original, 0o444)
+    const made = scaffoldProject({ dir: join(root, 'cellar'), from: original, label: 'cultivar' })
+    expect(statSync(join(made.dir, 'cellar.csv')).mode & 0o777).toBe(0o644)
   })
 })
