@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import type { Command } from 'commander'
 import type { Config } from '../../config/index.js'
+import type { RequestLogStats } from '../../web/request-log.js'
 import { commandConfig, configArgs } from '../config.js'
 import { port, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { print, printJson } from '../output.js'
@@ -31,14 +32,19 @@ function probePort(port: number, host: string): Promise<void> {
 }
 
 /** Stops everything in order on SIGINT/SIGTERM: no new requests or ticks, pending request logs written, store closed. */
-function onShutdown(stop: () => Promise<void>): void {
+function onShutdown(stop: () => Promise<RequestLogStats>): void {
   let stopping = false
   const handler = (signal: string) => {
     if (stopping) process.exit(1)
     stopping = true
+    const started = Date.now()
     process.stderr.write(`\n${signal}: stopping…\n`)
     stop().then(
-      () => process.exit(0),
+      (log) => {
+        // The last line says the stop was clean and what became of the request log, so nobody has to guess.
+        process.stderr.write(`stopped in ${Date.now() - started} ms; request log: ${log.written} rows written, ${log.dropped} dropped, ${log.failed} failed\n`)
+        process.exit(0)
+      },
       (e) => {
         process.stderr.write(`error while stopping: ${(e as Error).message}\n`)
         process.exit(1)
@@ -119,6 +125,7 @@ export function registerAppCommands(program: Command): void {
         await worker?.stop()
         await services.requestLog.close()
         await db.close()
+        return services.requestLog.stats()
       })
     })
 
@@ -146,6 +153,7 @@ export function registerAppCommands(program: Command): void {
         await server.close()
         await services.requestLog.close()
         await db.close()
+        return services.requestLog.stats()
       })
     })
 
