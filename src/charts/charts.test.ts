@@ -59,13 +59,15 @@ describe('charts', () => {
       { name: 'Good', color: '#16a34a' },
       { name: 'Moderate', color: '#eab308' },
       { name: 'Unhealthy', color: '#dc2626' },
+      { name: 'Unhealthy for sensitive groups', color: '#f97316' },
     ]
     const points = [
       { time: new Date(Date.UTC(2025, 6, 31)), value: 23.4, band: 'Good' },
       { time: new Date(Date.UTC(2025, 7, 1)), value: 61.2, band: 'Moderate' },
     ]
     const svg = await renderSvg(forecastChart({ points, bands, title: 'PM2.5 forecast', yTitle: 'PM2.5 (AQI)' }))
-    for (const t of ['PM2.5 forecast', 'PM2.5 (AQI)', '>23<', '>61<', 'Good', 'Moderate', 'Unhealthy', 'Thu Jul 31', 'Fri Aug 1']) expect(svg).toContain(t)
+    // A long band name is printed whole in the legend, never cut to "Unhealthy for sens…".
+    for (const t of ['PM2.5 forecast', 'PM2.5 (AQI)', '>23<', '>61<', 'Good', 'Moderate', '>Unhealthy<', '>Unhealthy for sensitive groups<', 'Thu Jul 31', 'Fri Aug 1']) expect(svg).toContain(t)
     const bars = [...svg.matchAll(/<path[^>]*aria-roledescription="bar"[^>]*fill="([^"]+)"/g)].map((m) => m[1])
     expect(bars).toEqual(['#16a34a', '#eab308'])
   })

@@ -38,4 +38,6 @@ export const CHART_CONFIG: Config = {
   axis: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 600, labelColor: '#333', titleColor: '#333' },
   title: { fontSize: 14, fontWeight: 600, anchor: 'start', color: '#111' },
   view: { stroke: 'transparent' },
+  // Vega cuts legend labels at 160 px ("Unhealthy for sens…"); a legend is read, so it gets the width it needs.
+  legend: { labelLimit: 0 },
 }
