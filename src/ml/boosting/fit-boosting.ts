@@ -175,7 +175,7 @@ export function fitBoosting(
       maxLeafNodes: p.maxLeafNodes,
       maxDepth: p.maxDepth,
       learningRate: p.learningRate,
-    })
+    }, gh)
     const trees: BoostedTreeJson[] = []
     const gains = new Float64Array(x.nCols)
     const scores: number[] = []
@@ -186,7 +186,7 @@ export function fitBoosting(
       loss.gradients(yTrain, raw, gh)
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
-        const t = grower.grow(gh[c])
+        const t = grower.grow(c)
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {
             gains[t.feature[node]] += t.gain[node]
