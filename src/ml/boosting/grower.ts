@@ -102,10 +102,11 @@ export class TreeGrower {
     return part === DATA_ORDER ? null : this.buffers.idx[part]
   }
 
-  #acquire(): Float64Array {
+  /** A histogram from the pool, zeroed unless `overwritten` (the caller writes every slot, as a subtraction does). */
+  #acquire(overwritten = false): Float64Array {
     const h = this.#pool.pop()
     if (h === undefined) return new Float64Array(this.#histLength)
-    h.fill(0)
+    if (!overwritten) h.fill(0)
     return h
   }
 
@@ -200,7 +201,7 @@ export class TreeGrower {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
         small.hist = this.#acquire()
         this.builder.build(part, small.start, small.end, small.hist, true)
-        large.hist = this.#acquire()
+        large.hist = this.#acquire(true)
         subtractHistogram(node.hist!, small.hist, large.hist, this.mapper.binOffset, 0, this.mapper.nFeatures)
       }
       this.#release(node)
