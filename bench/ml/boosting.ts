@@ -1,6 +1,9 @@
 /**
  * Gradient-boosting benchmark: our HistGradientBoosting* vs scikit-learn's (OMP_NUM_THREADS=1) and
- * XGBoost (tree_method="hist", nthread 1 and 2) on identical splits.
+ * XGBoost (tree_method="hist", nthread 1 and 2) on identical splits, one set at a time (ours, then
+ * sklearn, then XGBoost: all three under about the same load). Fit times are given as wall time and
+ * as the process's CPU time (every thread): on a shared, loaded machine the CPU-time ratio of
+ * single-thread fits is the steadier one.
  *   nice -n 10 npx tsx bench/ml/boosting.ts            (all sets, 1M rows included: ~10 min)
  *   npx tsx bench/ml/boosting.ts --quick               (no 1M sets)
  *   npx tsx bench/ml/boosting.ts --only=synth-clf-100k,wine --xgb-threads=1   (some sets, XGBoost 1 thread only)
@@ -44,6 +47,8 @@ interface Row {
   readonly who: string
   readonly threads: number
   readonly fitMs: number
+  /** CPU time of the process during the fit (every thread), median: on a loaded machine the fairer single-thread figure. */
+  readonly fitCpuMs: number
   readonly score: number
   readonly predictMs: number
   readonly predictRows: number
@@ -127,7 +132,7 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
   const rows: Row[] = []
   for (const nJobs of [1, 2]) {
     const make = () => (d.task === 'classification' ? new HistGradientBoostingClassifier({ ...PARAMS, nJobs }) : new HistGradientBoostingRegressor({ ...PARAMS, nJobs }))
-    const fit = timed(() => make().fit(xtr, ytr), repeats)
+    const fit = timedCpu(() => make().fit(xtr, ytr), repeats)
     const model = fit.out
     let score: number
     if (model instanceof HistGradientBoostingClassifier) score = accuracyScore(yte, model.predict(xte))
@@ -140,10 +145,26 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
     const t = performance.now()
     for (let i = 0; i < calls; i++) model.predictOne(one[i % one.length])
     const singleMs = (performance.now() - t) / calls
-    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, score, predictMs: pred.ms, predictRows: nPred, singleMs })
-    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms, score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms`)
+    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, fitCpuMs: fit.cpuMs, score, predictMs: pred.ms, predictRows: nPred, singleMs })
+    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms (CPU ${fit.cpuMs.toFixed(0)} ms), score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms`)
   }
   return rows
+}
+
+/** Median wall ms and median process CPU ms (process.cpuUsage: every thread of the process) of `repeats` calls. */
+function timedCpu<T>(fn: () => T, repeats: number): { ms: number; cpuMs: number; out: T } {
+  const wall: number[] = []
+  const cpu: number[] = []
+  let out!: T
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now()
+    const c = process.cpuUsage()
+    out = fn()
+    const d = process.cpuUsage(c)
+    cpu.push((d.user + d.system) / 1000)
+    wall.push(performance.now() - t)
+  }
+  return { ms: median(wall), cpuMs: median(cpu), out }
 }
 
 function rmse(y: number[], pred: Float64Array): number {
@@ -152,9 +173,9 @@ function rmse(y: number[], pred: Float64Array): number {
   return Math.sqrt(s / y.length)
 }
 
-function python(tmp: string, who: 'sklearn' | 'xgboost', env: Record<string, string>): Row[] {
+function python(tmp: string, who: 'sklearn' | 'xgboost', env: Record<string, string>, set: string): Row[] {
   const script = fileURLToPath(new URL('./boosting_bench.py', import.meta.url))
-  const r = spawnSync('/usr/bin/python3', [script, tmp, who], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 })
+  const r = spawnSync('/usr/bin/python3', [script, tmp, who, set], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 })
   if (r.status !== 0) throw new Error(`boosting_bench.py ${who} failed (status ${r.status})`)
   return JSON.parse(r.stdout) as Row[]
 }
@@ -194,23 +215,22 @@ async function main(): Promise<void> {
   // warm up the JIT on a small fit of each kind (a long-running service is warm)
   runOurs(synthetic(5000, 'classification', 9), Uint32Array.from({ length: 4000 }, (_, i) => i), Uint32Array.from({ length: 1000 }, (_, i) => 4000 + i), 1)
   runOurs(synthetic(5000, 'regression', 9), Uint32Array.from({ length: 4000 }, (_, i) => i), Uint32Array.from({ length: 1000 }, (_, i) => 4000 + i), 1)
+  // one set at a time, ours then sklearn then XGBoost, so all three see about the same load
   for (const d of sets) {
     const s = splits.get(d.name)!
     rows.push(...runOurs(d, s.train, s.test, cases.find((c) => c.name === d.name)!.repeats))
+    rows.push(...python(tmp, 'sklearn', { OMP_NUM_THREADS: '1' }, d.name))
+    rows.push(...python(tmp, 'xgboost', { XGB_THREADS: xgbThreads }, d.name))
+    load.push(loadavg()[0])
   }
-  load.push(loadavg()[0])
   await terminateBoostingWorkers()
-  rows.push(...python(tmp, 'sklearn', { OMP_NUM_THREADS: '1' }))
-  load.push(loadavg()[0])
-  rows.push(...python(tmp, 'xgboost', { XGB_THREADS: xgbThreads }))
-  load.push(loadavg()[0])
   rmSync(tmp, { recursive: true, force: true })
 
   const pyVersions = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, xgboost, sys; print(sklearn.__version__, xgboost.__version__, sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim().split(' ')
-  console.log(`node ${process.version}, scikit-learn ${pyVersions[0]}, xgboost ${pyVersions[1]}, python ${pyVersions[2]}, ${cpus().length} cores, 1-min load average during the run ${load.map((l) => l.toFixed(1)).join(' → ')}`)
+  console.log(`node ${process.version}, scikit-learn ${pyVersions[0]}, xgboost ${pyVersions[1]}, python ${pyVersions[2]}, ${cpus().length} cores, 1-min load average at the start and after each set ${load.map((l) => l.toFixed(1)).join(' → ')}`)
   console.log()
-  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | CPU ms ours / sklearn / xgb-1 | by CPU: sklearn / ours, xgb-1 / ours | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const d of sets) {
     const get = (who: string, threads: number) => rows.find((r) => r.set === d.name && r.who === who && r.threads === threads)!
     const o1 = get('ours', 1)
@@ -220,7 +240,7 @@ async function main(): Promise<void> {
     const x2 = get('xgboost', 2) ?? { fitMs: NaN }
     const sc = (v: number) => (d.task === 'classification' ? v.toFixed(4) : v.toFixed(3))
     console.log(
-      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
+      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${f(o1.fitCpuMs)} / ${f(sk.fitCpuMs)} / ${f(x1.fitCpuMs)} | ${(sk.fitCpuMs / o1.fitCpuMs).toFixed(2)}x, ${(x1.fitCpuMs / o1.fitCpuMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
     )
   }
 }

@@ -1,7 +1,8 @@
 """Reference side of bench/ml/boosting.ts: scikit-learn's HistGradientBoosting* or XGBoost on the same bytes.
 
-Run by boosting.ts as: /usr/bin/python3 bench/ml/boosting_bench.py <tmpdir> sklearn|xgboost
-(sklearn with OMP_NUM_THREADS=1 in its environment). Prints a JSON list of rows on stdout.
+Run by boosting.ts as: /usr/bin/python3 bench/ml/boosting_bench.py <tmpdir> sklearn|xgboost [set]
+(sklearn with OMP_NUM_THREADS=1 in its environment; `set`: only that case of cases.json). Prints a
+JSON list of rows on stdout; fit times as wall and as process CPU time (medians).
 """
 import json
 import os
@@ -13,15 +14,19 @@ import numpy as np
 
 
 def timed(fn, repeats, warmup=0):
+    """Median wall ms, median CPU ms of the process (all its threads: time.process_time), last result."""
     times = []
+    cpu = []
     out = None
     for _ in range(warmup):
         fn()
     for _ in range(repeats):
         t = time.perf_counter()
+        c = time.process_time()
         out = fn()
+        cpu.append((time.process_time() - c) * 1000)
         times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), out
+    return statistics.median(times), statistics.median(cpu), out
 
 
 def make(who, task, threads):
@@ -39,8 +44,9 @@ def make(who, task, threads):
 
 def main():
     tmp, who = sys.argv[1], sys.argv[2]
+    only = sys.argv[3] if len(sys.argv) > 3 else None
     with open(f"{tmp}/cases.json") as f:
-        cases = json.load(f)
+        cases = [c for c in json.load(f) if only is None or c["name"] == only]
     # warm-up (imports, first-call costs), as the TS side warms its JIT
     rng = np.random.RandomState(0)
     xw = rng.uniform(-1, 1, (5000, 20))
@@ -61,7 +67,7 @@ def main():
         xpred = x[:npred]
         xgb_threads = [int(t) for t in os.environ.get("XGB_THREADS", "1,2").split(",")]
         for threads in xgb_threads if who == "xgboost" else (1,):
-            fit_ms, model = timed(lambda: make(who, c["task"], threads).fit(xtr, ytr), c["repeats"])
+            fit_ms, fit_cpu_ms, model = timed(lambda: make(who, c["task"], threads).fit(xtr, ytr), c["repeats"])
             pred = model.predict(xte)
             if c["task"] == "classification":
                 score = float(np.mean(pred == yte))
@@ -69,7 +75,7 @@ def main():
             else:
                 score = float(np.sqrt(np.mean((pred - yte) ** 2)))
                 batch = model.predict
-            pred_ms, _ = timed(lambda: batch(xpred), max(3, c["repeats"]), 2)
+            pred_ms, _, _ = timed(lambda: batch(xpred), max(3, c["repeats"]), 2)
             one = [xte[i : i + 1] for i in range(min(200, len(xte)))]
             calls = 400
             for i in range(20):
@@ -78,8 +84,8 @@ def main():
             for i in range(calls):
                 model.predict(one[i % len(one)])
             single_ms = (time.perf_counter() - t) * 1000 / calls
-            rows.append(dict(set=name, who=who, threads=threads, fitMs=fit_ms, score=score, predictMs=pred_ms, predictRows=npred, singleMs=single_ms))
-            print(f"  {who} {name} threads={threads}: fit {fit_ms:.0f} ms, score {score:.4f}, predict {pred_ms:.1f} ms, one row {single_ms:.2g} ms", file=sys.stderr)
+            rows.append(dict(set=name, who=who, threads=threads, fitMs=fit_ms, fitCpuMs=fit_cpu_ms, score=score, predictMs=pred_ms, predictRows=npred, singleMs=single_ms))
+            print(f"  {who} {name} threads={threads}: fit {fit_ms:.0f} ms (CPU {fit_cpu_ms:.0f} ms), score {score:.4f}, predict {pred_ms:.1f} ms, one row {single_ms:.2g} ms", file=sys.stderr)
     print(json.dumps(rows))
 
 

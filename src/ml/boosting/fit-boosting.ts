@@ -175,18 +175,23 @@ export function fitBoosting(
       maxLeafNodes: p.maxLeafNodes,
       maxDepth: p.maxDepth,
       learningRate: p.learningRate,
-    })
+    }, gh)
     const trees: BoostedTreeJson[] = []
     const gains = new Float64Array(x.nCols)
     const scores: number[] = []
     if (early) scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
     const residuals = loss.medianLeaves ? new Float64Array(nTrain) : null
+    // per sample, the number of its leaf in the tree just grown (leaves counted in node order)
+    const leafOf = p.maxLeafNodes !== null && p.maxLeafNodes <= 256 ? new Uint8Array(nTrain) : new Uint32Array(nTrain)
+    let leafValue = new Float64Array(p.maxLeafNodes ?? 64)
     let nIter = 0
     for (let it = 0; it < p.maxIter; it++) {
       loss.gradients(yTrain, raw, gh)
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
-        const t = grower.grow(gh[c])
+        const t = grower.grow(c)
+        if (leafValue.length < t.feature.length) leafValue = new Float64Array(t.feature.length)
+        let nLeaves = 0
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {
             gains[t.feature[node]] += t.gain[node]
@@ -201,10 +206,14 @@ export function fitBoosting(
             for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
             t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
           }
-          // the gradients of all k trees were taken before this loop, so raw can move tree by tree
-          const v = t.value[node]
-          for (let j = start; j < end; j++) raw[idx[j] * k + c] += v
+          leafValue[nLeaves] = t.value[node]
+          for (let j = start; j < end; j++) leafOf[idx[j]] = nLeaves
+          nLeaves++
         }
+        // raw moves in data order by its samples' leaf values (sklearn updates from the leaves' sample
+        // indices the same way): the scatter above writes small leaf numbers, which stay in cache; the
+        // gradients of all k trees were taken before this loop, so raw can move tree by tree
+        for (let i = 0; i < nTrain; i++) raw[i * k + c] += leafValue[leafOf[i]]
         trees.push(treeToPreorder(t))
         if (valCodes !== null) addTreeOnCodes(t, mapper, valCodes, nVal, rawVal, k, c)
       }

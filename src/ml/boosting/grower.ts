@@ -1,6 +1,6 @@
 import type { BinMapper } from './bin-mapper.js'
 import { DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
-import type { SampleBuffers } from './partition.js'
+import { SampleMover, type SampleBuffers } from './partition.js'
 import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
 
 /** One boosting tree as grown: nodes in creation order, node 0 the root. */
@@ -77,29 +77,24 @@ export class TreeGrower {
   readonly #pool: Float64Array[] = []
   readonly #histLength: number
   readonly #stride: number
-  readonly #rowWords: [Int32Array, Int32Array, Int32Array]
-  readonly #ghWords: [Int32Array, Int32Array]
-  readonly #moveFromData: PartitionKernel
-  readonly #moveOrdered: PartitionKernel
+  readonly #mover: SampleMover
   /** Count slots of the root histogram, by bin. */
   #rootCounts: Float64Array | null = null
-  #treeGhWords: Int32Array = new Int32Array(0)
+  /** The tree being grown: which of `gh` its gradients are. */
+  #tree = 0
 
+  /** `gh`: the data-order gradient pairs of each tree of an iteration (the builder reads the same arrays). */
   constructor(
     private readonly buffers: SampleBuffers,
     private readonly nSamples: number,
     private readonly mapper: BinMapper,
     private readonly builder: HistogramBuilder,
     private readonly params: GrowerParams,
+    gh: readonly Float32Array[],
   ) {
     this.#histLength = mapper.totalBins * 3
     this.#stride = rowStride(mapper.nFeatures)
-    const words = (a: Uint8Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2)
-    this.#rowWords = [words(buffers.rows[0]), words(buffers.rows[1]), words(buffers.codes)]
-    const ghWords = (a: Float32Array): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length)
-    this.#ghWords = [ghWords(buffers.ordered[0]), ghWords(buffers.ordered[1])]
-    this.#moveFromData = partitionKernel(this.#stride, true)
-    this.#moveOrdered = partitionKernel(this.#stride, false)
+    this.#mover = new SampleMover(buffers, mapper.nFeatures, gh)
   }
 
   /** Sample indices of a part's positions (null for DATA_ORDER: position k is sample k). */
@@ -107,10 +102,11 @@ export class TreeGrower {
     return part === DATA_ORDER ? null : this.buffers.idx[part]
   }
 
-  #acquire(): Float64Array {
+  /** A histogram from the pool, zeroed unless `overwritten` (the caller writes every slot, as a subtraction does). */
+  #acquire(overwritten = false): Float64Array {
     const h = this.#pool.pop()
     if (h === undefined) return new Float64Array(this.#histLength)
-    h.fill(0)
+    if (!overwritten) h.fill(0)
     return h
   }
 
@@ -128,11 +124,11 @@ export class TreeGrower {
     return counts
   }
 
-  /** Grows one tree on gradients/hessians `gh` (interleaved by sample, data order; the builder reads the same). */
-  grow(gh: Float32Array): GrownTree {
+  /** Grows one tree on the gradients/hessians gh[tree] (interleaved by sample, data order; the builder reads the same). */
+  grow(tree: number): GrownTree {
     const n = this.nSamples
     const p = this.params
-    this.#treeGhWords = new Int32Array(gh.buffer, gh.byteOffset, gh.length)
+    this.#tree = tree
     const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [], part: [] }
     const addNode = (start: number, end: number, part: number): number => {
       t.feature.push(-1)
@@ -205,7 +201,7 @@ export class TreeGrower {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
         small.hist = this.#acquire()
         this.builder.build(part, small.start, small.end, small.hist, true)
-        large.hist = this.#acquire()
+        large.hist = this.#acquire(true)
         subtractHistogram(node.hist!, small.hist, large.hist, this.mapper.binOffset, 0, this.mapper.nFeatures)
       }
       this.#release(node)
@@ -225,9 +221,8 @@ export class TreeGrower {
 
   /**
    * Moves the node's samples into part `to` at the same positions, stably: left child first (its
-   * size is known from the histogram), right child after. Branch-free (every sample is written at
-   * a cursor chosen arithmetically): the side is a coin flip the CPU cannot predict. Returns where
-   * the right child starts.
+   * size is known from the histogram), right child after (SampleMover, or the builder's threads for
+   * large splits). Returns where the right child starts.
    */
   #partition(node: OpenNode, to: number): number {
     const s = node.split
@@ -238,87 +233,10 @@ export class TreeGrower {
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
-    if (this.builder.partition?.(from, to, f, goesLeft, start, end, s.nLeft) === true) return start + s.nLeft
-    const fromData = from === DATA_ORDER
-    const l = (fromData ? this.#moveFromData : this.#moveOrdered)(
-      fromData ? this.buffers.codes : this.buffers.rows[from],
-      this.#rowWords[from],
-      fromData ? this.#treeGhWords : this.#ghWords[from],
-      fromData ? this.buffers.idx[0] : this.buffers.idx[from],
-      this.#rowWords[to],
-      this.#ghWords[to],
-      this.buffers.idx[to],
-      goesLeft,
-      f,
-      start,
-      end,
-      start + s.nLeft,
-    )
-    if (l !== start + s.nLeft) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${s.nLeft}`)
+    const mid = start + s.nLeft
+    if (this.builder.partition?.(from, to, f, goesLeft, start, end, s.nLeft) === true) return mid
+    const l = this.#mover.move(from, to, this.#tree, f, goesLeft, start, end, start, mid)
+    if (l !== mid) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${s.nLeft}`)
     return l
   }
-}
-
-/**
- * Moves samples start..end (bin-code row words, gradient-pair words, sample index) to the other
- * part, left ones from `start` on, right ones from `rightStart` on, in order; returns the left
- * cursor at the end. `fromData`: the source is data order (sample k is at position k, srcIdx unused).
- */
-type PartitionKernel = (
-  srcRows: Uint8Array,
-  srcW: Int32Array,
-  srcG: Int32Array,
-  srcIdx: Uint32Array,
-  dstW: Int32Array,
-  dstG: Int32Array,
-  dstIdx: Uint32Array,
-  goesLeft: Uint8Array,
-  f: number,
-  start: number,
-  end: number,
-  rightStart: number,
-) => number
-
-const partitionKernels = new Map<string, PartitionKernel>()
-
-/**
- * The partition loop for rows of `stride` bytes with the word copy unrolled (generated once per
- * stride and source kind, from integers only): a plain inner loop over the words cost twice as much.
- */
-function partitionKernel(stride: number, fromData: boolean): PartitionKernel {
-  const key = `${stride}:${fromData ? 1 : 0}`
-  let k = partitionKernels.get(key)
-  if (k !== undefined) return k
-  const words = stride >> 2
-  let copy = ''
-  for (let w = 0; w < words; w++) copy += `dstW[b + ${w}] = srcW[a + ${w}];\n`
-  k = new Function(
-    'srcRows',
-    'srcW',
-    'srcG',
-    'srcIdx',
-    'dstW',
-    'dstG',
-    'dstIdx',
-    'goesLeft',
-    'f',
-    'start',
-    'end',
-    'rightStart',
-    `let l = start; let r = rightStart;
-for (let k = start; k < end; k++) {
-  const left = goesLeft[srcRows[k * ${stride} + f]];
-  const d = r + (l - r) * left;
-  l += left;
-  r += 1 - left;
-  dstIdx[d] = ${fromData ? 'k' : 'srcIdx[k]'};
-  dstG[2 * d] = srcG[2 * k];
-  dstG[2 * d + 1] = srcG[2 * k + 1];
-  const a = k * ${words};
-  const b = d * ${words};
-${copy}}
-return l;`,
-  ) as PartitionKernel
-  partitionKernels.set(key, k)
-  return k
 }

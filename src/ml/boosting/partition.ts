@@ -112,8 +112,9 @@ const moveKernels = new Map<string, MoveKernel>()
 
 /**
  * The move loop for rows of `stride` bytes with the word copy unrolled (generated once per stride
- * and source kind, from integers only). Branch-free: each sample's destination is chosen
- * arithmetically, since its side is a coin flip the CPU cannot predict.
+ * and source kind, from integers only). Each sample's side is a coin flip the CPU cannot predict:
+ * both cursors advance arithmetically and the destination is a select (10–15 % faster than the
+ * multiply `r + (l − r) · left` in a micro-benchmark; a branch on the side was no faster).
  */
 function moveKernel(stride: number, fromData: boolean): MoveKernel {
   const key = `${stride}:${fromData ? 1 : 0}`
@@ -139,7 +140,7 @@ function moveKernel(stride: number, fromData: boolean): MoveKernel {
     `let l = leftStart; let r = rightStart;
 for (let k = start; k < end; k++) {
   const left = goesLeft[srcRows[k * ${stride} + f]];
-  const d = r + (l - r) * left;
+  const d = left !== 0 ? l : r;
   l += left;
   r += 1 - left;
   dstIdx[d] = ${fromData ? 'k' : 'srcIdx[k]'};

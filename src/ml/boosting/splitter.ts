@@ -54,81 +54,79 @@ export function findBestSplit(
   out: SplitInfo,
 ): boolean {
   const { nBins, binOffset, hasMissing } = mapper
-  const l2 = c.l2Regularization
-  const minLeaf = c.minSamplesLeaf
-  const minHess = c.minHessianToSplit
-  const hSlot = c.constHessian ? 2 : 1
-  const parent = (G * G) / (H + l2)
+  const parent = (G * G) / (H + c.l2Regularization)
   let best = 0
   out.gain = 0
   out.feature = -1
   for (let f = 0; f < mapper.nFeatures; f++) {
     const off = binOffset[f] * 3
     const nb = nBins[f]
-    const nMissing = hist[off + nb * 3 + 2]
-    // left to right, missing right; with missing values the last non-missing bin is a split too
-    const last = nMissing > 0 ? nb : nb - 1
-    let gl = 0
-    let hl = 0
-    let nl = 0
-    for (let b = 0; b < last; b++) {
-      const j = off + b * 3
-      gl += hist[j]
-      hl += hist[j + hSlot]
-      nl += hist[j + 2]
-      if (nl < minLeaf) continue
-      const nr = N - nl
-      if (nr < minLeaf) break
-      const hr = H - hl
-      if (hl < minHess || hr < minHess) continue
-      const gr = G - gl
-      const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent
-      if (gain > best) {
-        best = gain
-        out.feature = f
-        out.bin = b
-        out.missingLeft = false
-        out.gLeft = gl
-        out.hLeft = hl
-        out.nLeft = nl
-        out.gRight = gr
-        out.hRight = hr
-        out.nRight = nr
-      }
-    }
-    if (nMissing > 0) {
-      // right to left, missing left
-      let gr = 0
-      let hr = 0
-      let nr = 0
-      for (let b = nb - 2; b >= 0; b--) {
-        const j = off + (b + 1) * 3
-        gr += hist[j]
-        hr += hist[j + hSlot]
-        nr += hist[j + 2]
-        if (nr < minLeaf) continue
-        const nl = N - nr
-        if (nl < minLeaf) break
-        const hl = H - hr
-        if (hl < minHess || hr < minHess) continue
-        const gl = G - gr
-        const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent
-        if (gain > best) {
-          best = gain
-          out.feature = f
-          out.bin = b
-          out.missingLeft = true
-          out.gLeft = gl
-          out.hLeft = hl
-          out.nLeft = nl
-          out.gRight = gr
-          out.hRight = hr
-          out.nRight = nr
-        }
-      }
-    }
+    const withMissing = hist[off + nb * 3 + 2] > 0
+    best = scanBins(hist, off, nb, withMissing, false, G, H, N, parent, c, f, best, out)
+    if (withMissing) best = scanBins(hist, off, nb, true, true, G, H, N, parent, c, f, best, out)
     if (out.feature === f && hasMissing[f] === 0) out.missingLeft = out.nLeft > out.nRight
   }
   out.gain = best
   return best > 0
+}
+
+/**
+ * One scan of feature f's bins for findBestSplit, writing into `out` every split that beats `best`
+ * and returning the new best. missingLeft false: bins left to right, the left side accumulated,
+ * missing values right (with `withMissing` the split after the last non-missing bin is tried too);
+ * true: right to left, the right side accumulated, missing values left. The side being
+ * accumulated gives up (break) once the other one would hold fewer than minSamplesLeaf samples.
+ */
+function scanBins(
+  hist: Float64Array,
+  off: number,
+  nb: number,
+  withMissing: boolean,
+  missingLeft: boolean,
+  G: number,
+  H: number,
+  N: number,
+  parent: number,
+  c: SplitConstraints,
+  f: number,
+  best: number,
+  out: SplitInfo,
+): number {
+  const l2 = c.l2Regularization
+  const minLeaf = c.minSamplesLeaf
+  const minHess = c.minHessianToSplit
+  const hSlot = c.constHessian ? 2 : 1
+  // splits after bins 0 .. last − 1; scanned from the right, bin b's split adds bin b + 1 to the right side
+  const last = withMissing && !missingLeft ? nb : nb - 1
+  let ga = 0
+  let ha = 0
+  let na = 0
+  for (let i = 0; i < last; i++) {
+    const b = missingLeft ? last - 1 - i : i
+    const j = off + (missingLeft ? b + 1 : b) * 3
+    ga += hist[j]
+    ha += hist[j + hSlot]
+    na += hist[j + 2]
+    if (na < minLeaf) continue
+    if (N - na < minLeaf) break
+    const gl = missingLeft ? G - ga : ga
+    const hl = missingLeft ? H - ha : ha
+    const gr = missingLeft ? ga : G - ga
+    const hr = missingLeft ? ha : H - ha
+    if (hl < minHess || hr < minHess) continue
+    const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent
+    if (gain > best) {
+      best = gain
+      out.feature = f
+      out.bin = b
+      out.missingLeft = missingLeft
+      out.gLeft = gl
+      out.hLeft = hl
+      out.nLeft = missingLeft ? N - na : na
+      out.gRight = gr
+      out.hRight = hr
+      out.nRight = missingLeft ? na : N - na
+    }
+  }
+  return best
 }
