@@ -77,6 +77,25 @@ export class FeatureStore {
     return rows.map((r) => new FeatureGroup(this.db, toGroupMetadata(r)))
   }
 
+  /**
+   * A token of the stored content of the named groups (every version): it changes whenever one of them gets a
+   * commit, loses one to retention, or is dropped or created — every way their rows change. For caching what
+   * is computed from them: one indexed query instead of reading the rows. Unknown names count as empty.
+   */
+  async contentVersion(names: readonly string[]): Promise<string> {
+    for (const n of names) assertIdentifier(n, 'feature group name')
+    if (names.length === 0) return ''
+    const rows = await this.db.kysely
+      .selectFrom('sml_feature_groups as g')
+      .leftJoin('sml_commits as c', 'c.feature_group_id', 'g.id')
+      .select((eb) => ['g.id as id', eb.fn.count('c.id').as('n'), eb.fn.max('c.id').as('last')])
+      .where('g.name', 'in', names)
+      .groupBy('g.id')
+      .orderBy('g.id')
+      .execute()
+    return rows.map((r) => `${r.id}:${r.n}:${r.last ?? ''}`).join(',')
+  }
+
   /** Drops a group version with its table, commits, the views that read it (joined or not) and their training datasets. */
   async deleteFeatureGroup(name: string, version: number): Promise<void> {
     const fg = await this.getFeatureGroup(name, version)

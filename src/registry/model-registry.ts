@@ -228,6 +228,23 @@ export class ModelRegistry {
     return this.get(name, Number(a.version))
   }
 
+  /**
+   * The id of the version an alias points at (ids are never reused), or null when it points nowhere: one indexed
+   * query, for checking whether a cached answer about the aliased version is still current.
+   */
+  async aliasTargetId(name: string, alias: string): Promise<number | null> {
+    assertIdentifier(name, 'model name')
+    assertIdentifier(alias, 'alias')
+    const r = await this.db.kysely
+      .selectFrom('sml_model_aliases as a')
+      .innerJoin('sml_models as m', (j) => j.onRef('m.name', '=', 'a.name').onRef('m.version', '=', 'a.version'))
+      .select('m.id')
+      .where('a.name', '=', name)
+      .where('a.alias', '=', alias)
+      .executeTakeFirst()
+    return r ? Number(r.id) : null
+  }
+
   /** Deletes a version and its artifacts; refused while an alias points at it. */
   async deleteVersion(name: string, version: number): Promise<void> {
     const v = await this.get(name, version)

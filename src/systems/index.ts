@@ -56,5 +56,5 @@ export { syntheticSeed, realRows, syntheticAccuracy, newSourceRows, positionText
 export { conditionalResampler, syntheticSpec, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
 export { predictExamples, EXAMPLE_QUANTILES, type PredictExample } from './examples.js'
-export { monitorData, type MonitorData, type ForecastMonitor, type ForecastDay, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
+export { monitorData, monitorVersion, type MonitorData, type ForecastMonitor, type ForecastDay, type PredictionRecord, type AccuracyPoint, type ErrorPoint } from './monitor.js'
 export { featureDrift, type DriftReport, type FeatureDrift, type DriftOptions } from './drift.js'

@@ -3,7 +3,7 @@ import { meanAbsoluteError, rootMeanSquaredError } from '../ml/index.js'
 import type { ModelRegistry } from '../registry/index.js'
 import { keyOf, keyValues, predictionsFeatureGroup, systemFeatureGroup } from './feature-groups.js'
 import { bandOf, type ValueBand } from './forecast.js'
-import { findServingVersion } from './serving.js'
+import { findServingVersion, SERVING_ALIAS } from './serving.js'
 import { labelClasses, systemTask, type SystemDescription, type SystemTask } from './system.js'
 import { seriesColumns } from './time-series.js'
 
@@ -97,6 +97,17 @@ export interface ForecastMonitor {
   readonly hindcast: readonly (ForecastDay & { readonly series: Readonly<Row>; readonly kind: 'forecast' | 'hindcast' })[]
   /** Mean absolute error per horizon over every stored forecast (kind forecast) whose day has been measured. */
   readonly maeByHorizon: readonly { readonly horizon: number; readonly forecasts: number; readonly mae: number | null }[]
+}
+
+/**
+ * A token that changes whenever `monitorData` of the system would: the content of the feature groups it reads
+ * (the predictions group, and for a time series also the system's group with the measured values) and the
+ * version in production. Two small indexed queries instead of reading the history.
+ */
+export async function monitorVersion(fs: FeatureStore, registry: ModelRegistry, system: SystemDescription): Promise<string> {
+  const groups = system.timeSeries ? [`${system.name}_predictions`, system.featureGroup.name] : [`${system.name}_predictions`]
+  const [content, serving] = await Promise.all([fs.contentVersion(groups), registry.aliasTargetId(system.model.name, SERVING_ALIAS)])
+  return `${content}|${serving ?? ''}`
 }
 
 /** The monitor of a system, computed from its predictions history. */

@@ -2,7 +2,7 @@ import { confusionMatrixChart, forecastChart, hindcastChart, lineOverTimeChart, 
 import { NotFoundError, ValidationError } from '../db/index.js'
 import type { Row } from '../featurestore/index.js'
 import { ARTIFACT_FILES } from '../registry/index.js'
-import { featureDrift, keyOf, monitorData, servingVersion, systemFeatureGroup, windowsFeatureGroup, type MonitorData, type SystemDescription } from '../systems/index.js'
+import { featureDrift, keyOf, servingVersion, systemFeatureGroup, windowsFeatureGroup, type MonitorData, type SystemDescription } from '../systems/index.js'
 import type { DashboardSystem } from './pages/dashboard.js'
 import type { ModelPageVersion } from './pages/model.js'
 import type { MonitorCharts, MonitorPageProps } from './pages/monitor.js'
@@ -65,7 +65,7 @@ export async function modelPageData(services: WebServices, name: string): Promis
 /** Everything the monitor page of a system draws: history, charts, drift, pipelines, features of the predicted keys. */
 export async function monitorPageProps(services: WebServices, system: SystemDescription, now: number): Promise<MonitorPageProps> {
   const [monitor, drift, pipelines, fg] = await Promise.all([
-    monitorData(services.featureStore, services.registry, system),
+    services.monitors.get(system),
     featureDrift(services.featureStore, services.registry, system),
     pipelineStatus(services, system, now),
     // A time series' model inputs are its window rows, keyed like its readings.

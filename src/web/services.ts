@@ -5,6 +5,7 @@ import { RunStore, type Pipeline } from '../runtime/index.js'
 import { SYSTEMS, systemPipelines, type SystemDescription } from '../systems/index.js'
 import type { AccessConfig } from './admin-access.js'
 import { ModelCache } from './model-cache.js'
+import { MonitorCache } from './monitor-cache.js'
 import { RequestLog, type RequestLogOptions } from './request-log.js'
 
 /** Everything the web app reads and writes, injected so tests build it on a temp store. */
@@ -15,6 +16,8 @@ export interface WebServices {
   readonly runs: RunStore
   readonly systems: readonly SystemDescription[]
   readonly models: ModelCache
+  /** Each system's monitor, recomputed when its predictions or its production version change. */
+  readonly monitors: MonitorCache
   readonly requestLog: RequestLog
   /** Next scheduled time of a pipeline, when a worker runs in this process. */
   readonly nextRun?: (pipeline: string) => Date | null
@@ -54,6 +57,7 @@ export function createServices(db: SqlDialect, options: ServicesOptions = {}): W
     runs: new RunStore(db),
     systems: options.systems ?? Object.values(SYSTEMS),
     models: new ModelCache(featureStore, registry),
+    monitors: new MonitorCache(featureStore, registry),
     requestLog: new RequestLog(db, options.requestLog),
     nextRun: options.nextRun,
     pipelines: options.pipelines ?? (options.systems ?? Object.values(SYSTEMS)).flatMap((s) => systemPipelines(s)),

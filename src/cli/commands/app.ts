@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import type { Config } from '../../config/index.js'
 import type { RequestLogStats } from '../../web/request-log.js'
 import { commandConfig, configArgs } from '../config.js'
+import { growYoungGenerationAtOnce } from '../heap.js'
 import { port, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
@@ -86,6 +87,7 @@ export function registerAppCommands(program: Command): void {
     .option('--no-worker', 'do not run the schedules in this process (run `sml worker` elsewhere)')
     .option('--catch-up', 'run each pipeline’s latest missed tick at start')
     .action(async (opts, cmd: Command) => {
+      growYoungGenerationAtOnce()
       const started = performance.now()
       const logSettings = requestLogSettings()
       if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
@@ -135,6 +137,7 @@ export function registerAppCommands(program: Command): void {
     .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .action(async (opts, cmd: Command) => {
+      growYoungGenerationAtOnce()
       const logSettings = requestLogSettings()
       const config = await commandConfig(cmd)
       // A port in use is found before anything is opened or printed.

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../../systems/index.js'
+import { iris, predictionsFeatureGroup, runDemo, SERVING_ALIAS, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
@@ -112,5 +112,22 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     expect((await app.request('/api/runs?limit=abc')).status).toBe(400)
     expect(await jsonOf(await app.request('/health'))).toMatchObject({ ok: true, systems: ['iris', 'titanic'] })
     expect((await app.request('/api/iris/monitorx')).status).toBe(404)
+  })
+
+  it('answers the monitor from its cache until the predictions or the production version change', async () => {
+    const first = await jsonOf(await app.request('/api/iris/monitor'))
+    // Unchanged store: the same computed answer, not a new one.
+    expect(await services.monitors.get(iris)).toBe(await services.monitors.get(iris))
+    const preds = await predictionsFeatureGroup(services.featureStore, iris)
+    const [row] = await preds.read()
+    await preds.insert([{ ...row, id: 10_001, ts: new Date('2026-05-03T13:00:00Z'), actual: null }])
+    const afterInsert = await jsonOf(await app.request('/api/iris/monitor'))
+    expect(afterInsert.totals.predictions).toBe(first.totals.predictions + 1)
+    expect(afterInsert.latest.key).toEqual({ id: 10_001 })
+    const v1 = await services.registry.getByAlias('iris_model', SERVING_ALIAS)
+    const v2 = await services.registry.create({ name: 'iris_model', metrics: { accuracy: 0.5 }, description: 'second', featureView: v1.lineage.featureView ?? undefined })
+    expect((await jsonOf(await app.request('/api/iris/monitor'))).servingModel.version).toBe(v1.version)
+    await services.registry.promote('iris_model', v2.version)
+    expect((await jsonOf(await app.request('/api/iris/monitor'))).servingModel).toMatchObject({ version: v2.version, metrics: { accuracy: 0.5 } })
   })
 })

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError, ValidationError } from '../../errors/index.js'
-import { monitorData, predictRows, type SystemDescription } from '../../systems/index.js'
+import { predictRows, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
 import { parsePredictInput } from '../predict-input.js'
@@ -50,7 +50,7 @@ export function apiRoutes(services: WebServices): Hono {
 
   api.get('/:system/monitor', async (c) => {
     const system = systemOr404(services, c.req.param('system'))
-    return c.json(await monitorData(services.featureStore, services.registry, system))
+    return c.json(await services.monitors.get(system))
   })
 
   api.get('/models', async (c) => {
