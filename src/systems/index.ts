@@ -21,7 +21,8 @@ export { iris, titanic }
 export { airQualitySystem, AQI_BANDS, STATION as AIR_QUALITY_STATION, readingsOf as airQualityReadings, type AirQualityOptions } from './air-quality/index.js'
 export type { AirQualityFeedSettings } from './air-quality/feed.js'
 export { recursiveForecast, bandOf, type ForecastStep, type RecursiveForecastOptions, type ValueBand } from './forecast.js'
-export { windowsFeatureGroup, updateWindows, newWindowDays, seriesColumns, inputSpecs, timeSeriesOf } from './time-series.js'
+export { windowsFeatureGroup, updateWindows, newWindowDays, seriesColumns, inputSpecs, timeSeriesOf, forecastInputs, withUnknownAhead } from './time-series.js'
+export { rollingOriginBacktest, forecastBacktest, type BacktestOptions, type HorizonError } from './backtest.js'
 export { forecastPipeline } from './pipelines/forecast.js'
 export { defineSystem, systemIssues, systemNameIssue, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
 export {
