@@ -70,7 +70,7 @@ export function airQualitySystem(options: AirQualityOptions = {}): SystemDescrip
     featureGroup: {
       name: 'air_quality',
       version: 1,
-      description: 'Daily readings of one station (aqicn.org individual AQI, US EPA scale): pm25 (the label, always measured), pm10 and no2 (null when not measured)',
+      description: 'Daily readings of one station (aqicn.org individual AQI, US EPA scale): pm25 (the label, always measured: a day without it is left out, its pm10 and no2 with it), pm10 and no2 (null when not measured)',
       primaryKey: ['station', 'date'],
       eventTime: 'date',
       schema: [
