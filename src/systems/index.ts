@@ -52,7 +52,7 @@ export { loadSource, localSourcePath, sourceKind, sourceLabel, SourceFetchError,
 export type { SystemSettings } from './settings.js'
 export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
 export { findServingVersion, loadServingModel, predictRows, predictedProbability, SERVING_ALIAS, servingVersion, type ServingModel, type Prediction, type ClassPrediction, type ValuePrediction } from './serving.js'
-export { decidePromotion, PROMOTION_METRICS, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
+export { decidePromotion, PROMOTION_METRICS, FORECAST_PROMOTION_METRIC, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
 export { syntheticSeed, realRows, syntheticAccuracy, newSourceRows, positionText, type SyntheticAccuracy, type NewSourceRowsOptions } from './pipelines/daily.js'
 export { conditionalResampler, syntheticSpec, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'
