@@ -151,6 +151,7 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   const inputs = d.timeSeries
     ? (Array.isArray(d.timeSeries.windows?.features) ? d.timeSeries.windows.features.map((f) => f.name) : [])
     : schema.map((f) => f.name).filter((n) => !identifiers.includes(n) && n !== g?.eventTime && n !== labelColumn)
+  const specs: readonly { readonly name: string; readonly nullable?: boolean }[] = d.timeSeries ? (Array.isArray(d.timeSeries.windows?.features) ? d.timeSeries.windows.features : []) : schema
   if (d.timeSeries !== undefined) issues.push(...timeSeriesIssues(d, columns))
   if (!Array.isArray(d.fields)) add('fields', 'must list the model inputs')
   fields.forEach((f, i) => {
@@ -162,6 +163,8 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
       if (!(Number.isFinite(f.min) && Number.isFinite(f.max) && f.min <= f.max)) add(at, `min ${f.min} and max ${f.max} must be numbers with min ≤ max`)
       else if (!(f.default >= f.min && f.default <= f.max)) add(`${at}.default`, `${f.default} is outside ${f.min}–${f.max}`)
       if (!(f.step > 0)) add(`${at}.step`, 'must be a positive number')
+      if (f.optional !== undefined && typeof f.optional !== 'boolean') add(`${at}.optional`, 'must be true or false')
+      else if (f.optional && specs.find((c) => c?.name === f.name)?.nullable === false) add(`${at}.optional`, `"${f.name}" is stored as never null (nullable: false): it cannot be sent missing`)
     } else if (f.kind === 'choice') {
       const choices = f.choices
       if (!Array.isArray(choices) || choices.length === 0) add(`${at}.choices`, 'must list at least one choice')
@@ -229,6 +232,14 @@ function timeSeriesIssues(d: SystemDescription, columns: ReadonlyMap<string, { r
     if (typeof w.compute !== 'function') add('windows.compute', 'must be a function (series rows, days) => window rows')
   }
   if (t.persistence !== undefined && !(Array.isArray(w?.features) && w.features.some((f) => f?.name === t.persistence))) add('persistence', `${JSON.stringify(t.persistence)} is not a window feature`)
+  if (t.unknownAhead !== undefined) {
+    if (!Array.isArray(t.unknownAhead)) add('unknownAhead', 'must be an array of window feature names')
+    else
+      t.unknownAhead.forEach((name, i) => {
+        if (!(Array.isArray(w?.features) && w.features.some((f) => f?.name === name))) add(`unknownAhead[${i}]`, `${JSON.stringify(name)} is not a window feature`)
+        else if (name === t.persistence) add(`unknownAhead[${i}]`, `"${name}" is the label's previous day, which a recursive forecast knows (it feeds each forecast day forward)`)
+      })
+  }
   if (typeof d.daily === 'object' && d.daily !== null && !('fetch' in d.daily)) issues.push({ column: 'daily', reason: "a time series' daily pipeline adds real readings: it must be { fetch }, not synthetic rows" })
   if (!Number.isInteger(t.horizon) || t.horizon < 1 || t.horizon > 60) add('horizon', 'must be a whole number of days from 1 to 60')
   if (!Number.isInteger(t.hindcastDays) || t.hindcastDays < 1) add('hindcastDays', 'must be a whole number of days ≥ 1')

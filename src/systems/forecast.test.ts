@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { Row } from '../featurestore/index.js'
+import type { Row, TrainTestSplit } from '../featurestore/index.js'
+import type { SystemDescription } from './system.js'
+import { withUnknownAhead } from './time-series.js'
 import { windowFeatures, type DailyReading } from './air-quality/windows.js'
 import { bandOf, recursiveForecast } from './forecast.js'
 
@@ -46,5 +48,34 @@ describe('value bands', () => {
     expect([0, 50, 50.4, 100, 101, 1e6].map((v) => bandOf(bands, v)?.name)).toEqual(['Good', 'Good', 'Moderate', 'Moderate', 'Unhealthy', 'Unhealthy'])
     expect(bandOf([], 3)).toBeNull()
     expect(bandOf(bands, Number.NaN)).toBeNull()
+  })
+})
+
+describe('training for the days a recursive forecast cannot measure', () => {
+  const system = { timeSeries: { unknownAhead: ['b'] } } as unknown as Pick<SystemDescription, 'timeSeries'>
+  const split = {
+    xTrain: { data: Float64Array.of(1, 2, 3, 4, 5, 6), nRows: 2, nCols: 3 },
+    yTrain: Float64Array.of(10, 20),
+    trainIndex: Int32Array.of(7, 8),
+    xTest: { data: Float64Array.of(7, 8, 9), nRows: 1, nCols: 3 },
+    yTest: Float64Array.of(30),
+    testIndex: Int32Array.of(9),
+    featureNames: ['a', 'b', 'c'],
+  } as unknown as TrainTestSplit
+
+  it('uses each training row twice, as measured and with the unknown-ahead features missing, and leaves the test rows alone', () => {
+    const out = withUnknownAhead(system, split)
+    expect(Array.from(out.xTrain.data)).toEqual([1, 2, 3, 4, 5, 6, 1, NaN, 3, 4, NaN, 6])
+    expect(out.xTrain.nRows).toBe(4)
+    expect(Array.from(out.yTrain as Float64Array)).toEqual([10, 20, 10, 20])
+    expect(Array.from(out.trainIndex)).toEqual([7, 8, 7, 8])
+    expect(out.xTest).toBe(split.xTest)
+    expect(out.yTest).toBe(split.yTest)
+    expect(Array.from(split.xTrain.data)).toEqual([1, 2, 3, 4, 5, 6])
+  })
+
+  it('is the split itself without unknown-ahead features, and names a feature that is not an input', () => {
+    expect(withUnknownAhead({ timeSeries: undefined }, split)).toBe(split)
+    expect(() => withUnknownAhead({ timeSeries: { unknownAhead: ['pm10'] } } as unknown as Pick<SystemDescription, 'timeSeries'>, split)).toThrow(/timeSeries\.unknownAhead names "pm10", which is not a model input \(a, b, c\)/)
   })
 })

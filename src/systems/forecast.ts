@@ -32,7 +32,8 @@ export interface RecursiveForecastOptions {
  * A multi-step forecast made recursively (the "recursive strategy": Taieb et al., "A review and comparison of
  * strategies for multi-step ahead time series forecasting", 2012): the one-day-ahead model predicts day 1 from
  * the history, that value joins the history as day 1's label, day 2 is predicted from it, and so on. A predicted
- * day carries only the label: other measurements of it are unknown (null), as in a real gap.
+ * day carries only the label: other measurements of it are unknown (null), as in a real gap, so the inputs read
+ * from them reach the model missing from day 2 on (a time series' `unknownAhead`, which training prepares it for).
  * Pure; `history` is not changed.
  */
 export function recursiveForecast(o: RecursiveForecastOptions): ForecastStep[] {

@@ -21,7 +21,8 @@ export { iris, titanic }
 export { airQualitySystem, AQI_BANDS, STATION as AIR_QUALITY_STATION, readingsOf as airQualityReadings, type AirQualityOptions } from './air-quality/index.js'
 export type { AirQualityFeedSettings } from './air-quality/feed.js'
 export { recursiveForecast, bandOf, type ForecastStep, type RecursiveForecastOptions, type ValueBand } from './forecast.js'
-export { windowsFeatureGroup, updateWindows, newWindowDays, seriesColumns, inputSpecs, timeSeriesOf } from './time-series.js'
+export { windowsFeatureGroup, updateWindows, newWindowDays, seriesColumns, inputSpecs, timeSeriesOf, forecastInputs, withUnknownAhead } from './time-series.js'
+export { rollingOriginBacktest, forecastBacktest, type BacktestOptions, type HorizonError } from './backtest.js'
 export { forecastPipeline } from './pipelines/forecast.js'
 export { defineSystem, systemIssues, systemNameIssue, systemSetIssues, systemTables, RESERVED_SYSTEM_NAMES } from './define-system.js'
 export {
@@ -51,7 +52,7 @@ export { loadSource, localSourcePath, sourceKind, sourceLabel, SourceFetchError,
 export type { SystemSettings } from './settings.js'
 export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
 export { findServingVersion, loadServingModel, predictRows, predictedProbability, SERVING_ALIAS, servingVersion, type ServingModel, type Prediction, type ClassPrediction, type ValuePrediction } from './serving.js'
-export { decidePromotion, PROMOTION_METRICS, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
+export { decidePromotion, PROMOTION_METRICS, FORECAST_PROMOTION_METRIC, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
 export { syntheticSeed, realRows, syntheticAccuracy, newSourceRows, positionText, type SyntheticAccuracy, type NewSourceRowsOptions } from './pipelines/daily.js'
 export { conditionalResampler, syntheticSpec, type ResampledSystem } from './synthetic.js'
 export { bootstrapSystem, runDemo, PipelineFailedError, type BootstrapReport, type DemoOptions, type DemoReport } from './bootstrap.js'

@@ -95,8 +95,18 @@ export interface ForecastMonitor {
    * of the last `hindcastDays` days up to the newest measured day, oldest first, with what was measured.
    */
   readonly hindcast: readonly (ForecastDay & { readonly series: Readonly<Row>; readonly kind: 'forecast' | 'hindcast' })[]
-  /** Mean absolute error per horizon over every stored forecast (kind forecast) whose day has been measured. */
-  readonly maeByHorizon: readonly { readonly horizon: number; readonly forecasts: number; readonly mae: number | null }[]
+  /**
+   * Mean absolute error per horizon over every stored forecast (kind forecast) whose day has been measured, beside
+   * persistence's (every day ahead = the value measured on the issue day) over those of them whose issue day was
+   * measured (`persistenceForecasts`): the baseline a forecast must beat at each horizon.
+   */
+  readonly maeByHorizon: readonly {
+    readonly horizon: number
+    readonly forecasts: number
+    readonly mae: number | null
+    readonly persistenceForecasts: number
+    readonly persistenceMae: number | null
+  }[]
 }
 
 /**
@@ -251,8 +261,8 @@ async function timeSeriesMonitor(fs: FeatureStore, registry: ModelRegistry, syst
     .filter((p) => p.date.getTime() <= lastMeasured && p.date.getTime() > lastMeasured - t.hindcastDays * DAY_MS)
     .sort((a, b) => a.date.getTime() - b.date.getTime())
     .map(({ row: _row, ...p }) => p)
-  const byHorizon = new Map<number, { n: number; abs: number }>()
-  for (let h = 1; h <= t.horizon; h++) byHorizon.set(h, { n: 0, abs: 0 })
+  const byHorizon = new Map<number, { n: number; abs: number; nPersistence: number; absPersistence: number }>()
+  for (let h = 1; h <= t.horizon; h++) byHorizon.set(h, { n: 0, abs: 0, nPersistence: 0, absPersistence: 0 })
   for (const p of rows) {
     if (p.kind !== 'forecast') continue
     const actual = measured.get(dayKey(p))
@@ -260,8 +270,18 @@ async function timeSeriesMonitor(fs: FeatureStore, registry: ModelRegistry, syst
     if (actual === null || actual === undefined || !b) continue
     b.n++
     b.abs += Math.abs((p.predicted as number) - actual)
+    const today = measured.get(dayKey({ ...p, [day]: p.issued }))
+    if (today === null || today === undefined) continue
+    b.nPersistence++
+    b.absPersistence += Math.abs(today - actual)
   }
-  const maeByHorizon = [...byHorizon.entries()].map(([horizon, b]) => ({ horizon, forecasts: b.n, mae: b.n ? b.abs / b.n : null }))
+  const maeByHorizon = [...byHorizon.entries()].map(([horizon, b]) => ({
+    horizon,
+    forecasts: b.n,
+    mae: b.n ? b.abs / b.n : null,
+    persistenceForecasts: b.nPersistence,
+    persistenceMae: b.nPersistence ? b.absPersistence / b.nPersistence : null,
+  }))
   // The generic regression figures, over the one-day-ahead values (newest forecast time first).
   const records: PredictionRecord[] = oneDay
     .map((p) => ({ key: keyValues(system, p.row), time: p.row.ts as Date, predicted: p.predicted, actual: p.actual, probability: null, modelVersion: p.row.model_version as number }))

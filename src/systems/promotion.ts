@@ -1,6 +1,9 @@
 import { NotFoundError, ValidationError } from '../db/index.js'
 import { inverseLabel, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
-import { accuracyScore, isClassifier, rootMeanSquaredError, type Estimator, type Label } from '../ml/index.js'
+import { accuracyScore, isClassifier, rootMeanSquaredError, type Estimator, type Label, type Regressor } from '../ml/index.js'
+import { rollingOriginBacktest } from './backtest.js'
+import { systemFeatureGroup } from './feature-groups.js'
+import { forecastInputs, seriesColumns } from './time-series.js'
 import { ChecksumError, type MetricDirection, type ModelRegistry, type PromotionDecision } from '../registry/index.js'
 import { findServingVersion, loadServingModel, SERVING_ALIAS } from './serving.js'
 import { systemTask, type SystemDescription, type SystemTask } from './system.js'
@@ -17,9 +20,41 @@ export const PROMOTION_METRICS: Readonly<Record<SystemTask, PromotionMetric>> = 
   regression: { name: 'rmse', direction: 'min' },
 }
 
-/** The metric a system's promotion compares. */
-export function promotionMetric(system: Pick<SystemDescription, 'label'>): PromotionMetric {
-  return PROMOTION_METRICS[systemTask(system)]
+/**
+ * What a time series' promotion compares: the mean over horizons 1…`horizon` of the forecast's MAE in a rolling-origin
+ * backtest (`rollingOriginBacktest`), so a version is judged on the forecast it will serve, not on day 1 alone (a
+ * model with the better day 1 drifted to 2× persistence by day 5: bench/README.md, air quality).
+ */
+export const FORECAST_PROMOTION_METRIC: PromotionMetric = { name: 'forecast_mae', direction: 'min' }
+
+/** The metric a system's promotion compares: FORECAST_PROMOTION_METRIC for a time series, else by task. */
+export function promotionMetric(system: Pick<SystemDescription, 'label' | 'timeSeries'>): PromotionMetric {
+  return system.timeSeries ? FORECAST_PROMOTION_METRIC : PROMOTION_METRICS[systemTask(system)]
+}
+
+/**
+ * The mean over horizons of a model's rolling-origin forecast MAE over every series from `from` (see
+ * FORECAST_PROMOTION_METRIC), through its own view and fitted transformations; with the number of scored pairs.
+ */
+async function forecastScore(fs: FeatureStore, system: SystemDescription, model: Estimator, fv: FeatureView, td: TrainingDatasetMetadata, from: Date): Promise<{ score: number; pairs: number }> {
+  const t = system.timeSeries!
+  const predict = (rows: readonly Row[]) => (model as Regressor).predict(fv.transformRows(rows, td))
+  const series = seriesColumns(system)
+  const bySeries = new Map<string, Row[]>()
+  for (const r of await (await systemFeatureGroup(fs, system)).read()) {
+    const k = JSON.stringify(series.map((c) => r[c] ?? null))
+    const list = bySeries.get(k)
+    if (list) list.push(r)
+    else bySeries.set(k, [r])
+  }
+  const sums = Array.from({ length: t.horizon }, () => ({ n: 0, abs: 0 }))
+  for (const rows of bySeries.values()) {
+    const key = Object.fromEntries(series.map((c) => [c, rows[0][c]]))
+    const errors = rollingOriginBacktest({ history: rows, time: system.featureGroup.eventTime, label: system.label.column, from, horizon: t.horizon, lookbackDays: t.windows.lookbackDays, features: forecastInputs(system, key), predict })
+    for (const e of errors) if (e.n) ((sums[e.horizon - 1].n += e.n), (sums[e.horizon - 1].abs += e.mae * e.n))
+  }
+  const scored = sums.filter((s) => s.n > 0)
+  return { score: scored.length ? scored.reduce((a, s) => a + s.abs / s.n, 0) / scored.length : NaN, pairs: scored.reduce((a, s) => a + s.n, 0) }
 }
 
 /** A freshly trained model, not yet registered, and the split it was trained and tested on. */
@@ -35,7 +70,8 @@ export interface PromotionCandidate {
  * Whether a newly trained version should take the `production` alias, as a decision to record with it.
  *
  * Rule: the candidate and the version now in production are scored (`promotionMetric`: accuracy, or RMSE for
- * regression) on the same rows: the
+ * regression; for a time series, the 7-day forecast's mean MAE over horizons in a rolling-origin backtest from the
+ * later of the two test starts, so neither is scored on days it trained on) on the same rows: the
  * candidate's test split, read raw from the feature group as of the candidate's commit, minus the rows
  * production was trained on (its own split, redone from its training dataset's commit, seed and test size, as
  * keys). Without that exclusion production is graded on rows it learnt (about 4 in 5 of them): on titanic,
@@ -57,7 +93,12 @@ export async function decidePromotion(fs: FeatureStore, registry: ModelRegistry,
   const label = fv.labels[0]
   const metric = promotionMetric(system)
   const base = { alias: SERVING_ALIAS, decidedBy: 'training' as const, metric: metric.name }
+  const forecast = system.timeSeries !== undefined && td.testStart !== null && td.testStart !== undefined
   const alone = async (p: Omit<PromotionDecision, 'decidedBy' | 'candidateScore' | 'evaluationRows'>): Promise<PromotionDecision> => {
+    if (forecast) {
+      const c = await forecastScore(fs, system, candidate.model, fv, td, td.testStart!)
+      return { ...base, ...p, candidateScore: c.score, productionScore: null, evaluationRows: c.pairs }
+    }
     const rows = await testRows(fv, td, candidate.testIndex, [...fv.inputColumns, label])
     return { ...base, ...p, candidateScore: score(candidate.model, fv, td, label, rows), productionScore: null, evaluationRows: rows.length }
   }
@@ -84,6 +125,26 @@ export async function decidePromotion(fs: FeatureStore, registry: ModelRegistry,
   }
   if (other.labels[0] !== label) return notComparable(`it predicts ${JSON.stringify(other.labels[0])}, the new version ${JSON.stringify(label)}`)
   if (production.lineage.trainingDatasetVersion === null) return notComparable('it has no recorded training dataset, so neither its transformations nor its training rows are known')
+
+  if (forecast) {
+    // Both forecast from every day of the candidate's test period that production did not train on either.
+    const theirs = loaded.trainingDataset.testStart
+    if (!theirs) return notComparable('it was not trained on a time split, so the days it learnt are not known')
+    const from = new Date(Math.max(td.testStart!.getTime(), theirs.getTime()))
+    let c: { score: number; pairs: number }
+    let q: { score: number; pairs: number }
+    try {
+      c = await forecastScore(fs, system, candidate.model, fv, td, from)
+      q = await forecastScore(fs, system, loaded.model, other, loaded.trainingDataset, from)
+    } catch (e) {
+      if (e instanceof ValidationError) return notComparable(e.message)
+      throw e
+    }
+    if (!(c.pairs > 0) || Number.isNaN(q.score)) return notComparable(`no measured day from ${from.toISOString().slice(0, 10)} to forecast`)
+    const promoted = c.score <= q.score
+    const figures = `${metric.name} (mean over horizons 1–${system.timeSeries!.horizon} of the rolling-origin MAE from ${from.toISOString().slice(0, 10)}) ${fmt(c.score)} vs ${SERVING_ALIAS} v${p}'s ${fmt(q.score)} on the same ${c.pairs} (issue day, forecast day) pairs`
+    return { ...base, promoted, candidateScore: c.score, productionVersion: p, productionScore: q.score, evaluationRows: c.pairs, reason: promoted ? `at least as good: ${figures}` : `worse: ${figures}; ${SERVING_ALIAS} stays on v${p}` }
+  }
 
   const keys = group.primaryKey
   const columns = [...new Set([...keys, ...fv.inputColumns, ...other.inputColumns, label])]

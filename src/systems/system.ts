@@ -24,6 +24,13 @@ export type FieldDescription =
       readonly default: number
       /** Whole numbers only (ages in years, counts). */
       readonly integer?: boolean
+      /**
+       * The value may be unknown: a predict request may send null or leave the field out, and the model is given it
+       * as missing (NaN), as training gave it a day that was not measured. Only for a stored feature that can be
+       * null and a model that handles missing values natively (histogram gradient boosting; not k-NN or a random
+       * forest, which refuse NaN). Default false: the field is required. A NaN or text is refused either way.
+       */
+      readonly optional?: boolean
       readonly help?: string
     }
   | {
@@ -133,6 +140,14 @@ export interface TimeSeriesDescription {
    * today") training scores beside the model (`persistence_mae`, `mae_vs_persistence`).
    */
   readonly persistence?: string
+  /**
+   * Window features a recursive forecast cannot know beyond its first day, because they read measurements of the
+   * day before other than the label (e.g. `pm10_lag1`, `no2_lag1`: only the label is forecast, so a forecast day's
+   * pm10 and no2 are unknown). From day 2 on they reach the model missing. Training shows the model that case: each
+   * training row is used twice, as measured and with these features missing (`withUnknownAhead`), so the 1-day-ahead
+   * model also forecasts from a forecast day. Test rows are left as measured. Default none.
+   */
+  readonly unknownAhead?: readonly string[]
   /** Days ahead batch inference forecasts (e.g. 7). */
   readonly horizon: number
   /** Measured days the hindcast covers (e.g. 60). */

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js'
-import type { FeatureGroup, FeatureSpec, FeatureStore, Row } from '../featurestore/index.js'
+import type { FeatureGroup, FeatureSpec, FeatureStore, Row, TrainTestSplit } from '../featurestore/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
 import type { SystemDescription, TimeSeriesDescription } from './system.js'
 
@@ -105,4 +105,46 @@ export async function updateWindows(fs: FeatureStore, system: SystemDescription,
   const commit = await windows.insert(out, { source: options.source })
   options.log?.(`${windows.name}: ${out.length} new day(s) computed, ${(out[0][day] as Date).toISOString().slice(0, 10)} … ${(out[out.length - 1][day] as Date).toISOString().slice(0, 10)}, as commit ${commit.id}`)
   return out.length
+}
+
+/**
+ * The training half of a split with each row used twice: as measured, then with the description's `unknownAhead`
+ * window features missing (NaN), as a recursive forecast sees them from its second day on (only the label is
+ * forecast, so a forecast day's other measurements are unknown). A gradient-boosted model then learns where to
+ * route those features when they are missing, instead of meeting a case it never saw (which made the 7-day
+ * forecast drift upward: bench/README.md, air quality). Copies follow the originals, `trainIndex` repeats their
+ * indices, `yTrain` their labels; the test half is untouched, so test metrics still score measured days.
+ * Returns the split itself when the description names no such feature.
+ * @throws ValidationError naming `timeSeries.unknownAhead` when a name is not a column of the split.
+ */
+export function withUnknownAhead(system: Pick<SystemDescription, 'timeSeries'>, split: TrainTestSplit): TrainTestSplit {
+  const names = system.timeSeries?.unknownAhead ?? []
+  if (names.length === 0) return split
+  const columns = names.map((name) => {
+    const j = split.featureNames.indexOf(name)
+    if (j < 0) throw new ValidationError(`timeSeries.unknownAhead names "${name}", which is not a model input (${split.featureNames.join(', ')})`, [{ path: 'timeSeries.unknownAhead', reason: `"${name}" is not a model input` }])
+    return j
+  })
+  const { data, nRows, nCols } = split.xTrain
+  const out = new Float64Array(2 * nRows * nCols)
+  out.set(data)
+  out.set(data, nRows * nCols)
+  for (let i = nRows; i < 2 * nRows; i++) for (const j of columns) out[i * nCols + j] = NaN
+  const y = split.yTrain
+  const yTrain = (y instanceof Float64Array ? Float64Array.from({ length: 2 * nRows }, (_, i) => y[i % nRows]) : Array.from({ length: 2 * nRows }, (_, i) => y[i % nRows])) as TrainTestSplit['yTrain']
+  const trainIndex = new Int32Array(2 * nRows)
+  trainIndex.set(split.trainIndex)
+  trainIndex.set(split.trainIndex, nRows)
+  return { ...split, xTrain: { data: out, nRows: 2 * nRows, nCols }, yTrain, trainIndex }
+}
+
+/**
+ * The model inputs of one day of a series from the series' rows before it: the description's window features
+ * (`windows.compute`, the very function that fills the window group training reads), with the series' key columns.
+ * Batch inference's recursive forecast and the backtest both call this, so a forecast day's inputs are computed
+ * exactly as a training day's (no training/serving skew).
+ */
+export function forecastInputs(system: SystemDescription, key: Readonly<Row>): (history: readonly Row[], day: Date) => Row {
+  const t = timeSeriesOf(system)
+  return (history, day) => ({ ...key, ...t.windows.compute(history, [day])[0] })
 }

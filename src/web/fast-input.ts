@@ -12,7 +12,7 @@ function rowCheck(system: SystemDescription): RowCheck {
   if (check) return check
   const fields = system.fields.map((f) =>
     f.kind === 'number'
-      ? { name: f.name, number: true as const, min: f.min, max: f.max, integer: f.integer === true }
+      ? { name: f.name, number: true as const, min: f.min, max: f.max, integer: f.integer === true, optional: f.optional === true }
       : { name: f.name, number: false as const, codes: new Map<unknown, number>(f.choices.map((c) => [c.value, c.code])) },
   )
   const n = fields.length
@@ -21,21 +21,25 @@ function rowCheck(system: SystemDescription): RowCheck {
     const o = item as Record<string, unknown>
     let keys = 0
     for (const k in o) if (Object.hasOwn(o, k)) keys++
-    if (keys !== n) return null
+    // Every key must be a field (an optional field may be absent, so count the fields present).
+    let present = 0
     const row: Row = {}
     for (let i = 0; i < n; i++) {
       const f = fields[i]
-      const v = o[f.name]
+      const has = Object.hasOwn(o, f.name)
+      if (has) present++
+      const v = has ? o[f.name] : undefined
       if (f.number) {
-        if (typeof v !== 'number' || !(v >= f.min && v <= f.max) || (f.integer && !Number.isInteger(v))) return null
-        row[f.name] = v
+        if (f.optional && (v === null || v === undefined)) row[f.name] = null
+        else if (typeof v !== 'number' || !(v >= f.min && v <= f.max) || (f.integer && !Number.isInteger(v))) return null
+        else row[f.name] = v
       } else {
         const code = f.codes.get(v)
         if (code === undefined) return null
         row[f.name] = code
       }
     }
-    return row
+    return present === keys ? row : null
   }
   cache.set(system, check)
   return check

@@ -139,7 +139,8 @@ async function regressionCharts(monitor: MonitorData): Promise<MonitorCharts> {
   const [error, predictedOverTime, scatter] = await Promise.all([
     renderSvg(
       lineOverTimeChart({
-        title: 'Mean absolute error of batch predictions',
+        // A time series' history is of its one-day-ahead values only (see timeSeriesMonitor): the title says so.
+        title: monitor.forecast ? 'Mean absolute error of one-day-ahead forecasts and hindcasts' : 'Mean absolute error of batch predictions',
         yTitle: `MAE${unit}`,
         width: 640,
         points: points.flatMap((p) => [

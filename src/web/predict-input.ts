@@ -15,9 +15,14 @@ function fieldSchema(f: FieldDescription): z.ZodType {
   if (f.kind === 'number') {
     let n = z.number({ error: (i) => (i.input === undefined ? 'is required' : `must be a number, got ${describeInput(i.input)}`) })
     if (f.integer) n = n.int({ error: 'must be a whole number' })
-    return n
-      .min(f.min, { error: `must be at least ${f.min}${f.unit ? ` ${f.unit}` : ''}` })
-      .max(f.max, { error: `must be at most ${f.max}${f.unit ? ` ${f.unit}` : ''}` })
+    const ranged = n.min(f.min, { error: `must be at least ${f.min}${f.unit ? ` ${f.unit}` : ''}` }).max(f.max, { error: `must be at most ${f.max}${f.unit ? ` ${f.unit}` : ''}` })
+    // An optional field (see FieldDescription) may be null or absent: the model is given it as missing.
+    return f.optional
+      ? ranged
+          .nullable()
+          .optional()
+          .describe(`${f.label}${f.unit ? ` (${f.unit})` : ''}, ${f.min}–${f.max}; null or left out when not known (e.g. a day not measured): the model takes it as a missing value`)
+      : ranged.describe(`${f.label}${f.unit ? ` (${f.unit})` : ''}, ${f.min}–${f.max}`)
   }
   const values = f.choices.map((c) => c.value)
   return z.union(
@@ -59,12 +64,12 @@ export function parsePredictInput(system: SystemDescription, body: unknown): { o
   const schema = predictSchema(system)
   const r = single ? (schema as z.ZodUnion<[z.ZodType, z.ZodType]>).def.options[0].safeParse(body) : schema.safeParse(body)
   if (!r.success) return { ok: false, issues: toIssues(r.error, single ? '' : body) }
-  const items = (Array.isArray(r.data) ? r.data : [r.data]) as Record<string, string | number>[]
+  const items = (Array.isArray(r.data) ? r.data : [r.data]) as Record<string, string | number | null | undefined>[]
   const rows = items.map((item) => {
     const row: Row = {}
     for (const f of system.fields) {
       const v = item[f.name]
-      row[f.name] = f.kind === 'choice' ? f.choices.find((c) => c.value === v)!.code : v
+      row[f.name] = f.kind === 'choice' ? f.choices.find((c) => c.value === v)!.code : (v ?? null)
     }
     return row
   })

@@ -9,7 +9,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { openDatabase, type SqlDialect } from '../../src/db/index.js'
 import { DATA_DIR } from '../../src/featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../../src/systems/index.js'
+import { iris, runDemo, titanic, type SystemDescription } from '../../src/systems/index.js'
 import { createApp, createServices, listen, type ServicesOptions, type WebServices } from '../../src/web/index.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -32,11 +32,19 @@ export interface BrowserApp {
 }
 
 /**
- * Registers the suite's hooks and returns the object they fill: iris and titanic with `days` simulated days,
+ * Registers the suite's hooks and returns the object they fill: `systems` (iris and titanic) with `days` simulated days,
  * services made by `services(home)` (extra options), chromium at 1280 × 900 with `timeoutMs` per action (and page
  * scripts off when `javaScriptEnabled` is false).
  */
-export function useBrowserApp(options: { days: number; shotPrefix?: string; timeoutMs: number; services?: (home: string) => ServicesOptions; javaScriptEnabled?: boolean }): BrowserApp {
+export function useBrowserApp(options: {
+  days: number
+  shotPrefix?: string
+  timeoutMs: number
+  services?: (home: string) => ServicesOptions
+  javaScriptEnabled?: boolean
+  /** The systems simulated and served (default iris and titanic). */
+  systems?: readonly SystemDescription[]
+}): BrowserApp {
   const app = {} as BrowserApp
   let profile: string | undefined
   app.shot = (name, p = app.page) => p.screenshot({ path: join(RESULTS, `${options.shotPrefix ?? ''}${name}.png`), fullPage: true })
@@ -46,8 +54,8 @@ export function useBrowserApp(options: { days: number; shotPrefix?: string; time
     app.home = mkdtempSync(join(tmpdir(), 'sml-browser-'))
     profile = mkdtempSync(join(tmpdir(), 'sml-chromium-'))
     app.db = await openDatabase({ home: app.home })
-    await runDemo(app.db, [iris, titanic], { days: options.days, settings: { source: { dataDir: DATA_DIR } } })
-    app.services = createServices(app.db, options.services?.(app.home) ?? {})
+    await runDemo(app.db, options.systems ?? [iris, titanic], { days: options.days, settings: { source: { dataDir: DATA_DIR } } })
+    app.services = createServices(app.db, { ...(options.systems ? { systems: options.systems } : {}), ...options.services?.(app.home) })
     app.server = await listen(createApp(app.services), { port: 0 })
     app.ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, javaScriptEnabled: options.javaScriptEnabled ?? true })
     app.page = app.ctx.pages()[0] ?? (await app.ctx.newPage())

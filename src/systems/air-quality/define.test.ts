@@ -31,6 +31,13 @@ describe('a time series description', () => {
     expect(reasons(withReading)[0]).toMatch(/^fields\[8\]\.name: "pm10" is not a model input \(inputs: pm25_lag1, .*month\)/)
   })
 
+  it('lets a lag field be sent missing, but not a calendar field stored as never null', () => {
+    expect(aq.fields.filter((f) => f.kind === 'number' && f.optional).map((f) => f.name)).toEqual(['pm25_lag1', 'pm25_lag2', 'pm25_lag3', 'pm25_mean7', 'pm10_lag1', 'no2_lag1'])
+    const t = aq.timeSeries!
+    const calendar = { ...aq, timeSeries: { ...t, windows: { ...t.windows, features: t.windows.features.map((f) => (f.name === 'pm10_lag1' ? { ...f, nullable: false } : f)) } } }
+    expect(reasons(calendar)).toEqual(['fields[4].optional: "pm10_lag1" is stored as never null (nullable: false): it cannot be sent missing'])
+  })
+
   it('names every problem of the timeSeries block', () => {
     const t = aq.timeSeries!
     const bad = {
@@ -42,6 +49,7 @@ describe('a time series description', () => {
         horizon: 0,
         hindcastDays: 1.5,
         bands: [t.bands![1], t.bands![0]],
+        unknownAhead: ['pm10', 'pm25_lag1'],
       },
     }
     expect(reasons(bad)).toEqual(
@@ -54,6 +62,8 @@ describe('a time series description', () => {
         'timeSeries.horizon: must be a whole number of days from 1 to 60',
         'timeSeries.hindcastDays: must be a whole number of days ≥ 1',
         'timeSeries.bands[1].max: must be above the band before (100)',
+        'timeSeries.unknownAhead[0]: "pm10" is not a window feature',
+        'timeSeries.unknownAhead[1]: "pm25_lag1" is the label\'s previous day, which a recursive forecast knows (it feeds each forecast day forward)',
       ]),
     )
   })

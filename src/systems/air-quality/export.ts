@@ -20,13 +20,27 @@ const READING_SCHEMA = [
 
 /**
  * The export's CSV text as readings of the one station: day, pm25, pm10, no2 (pm10 and no2 null where the cell is
- * empty). A day without a pm25 value (40 of the 2,814) is left out: it is no example of the label, and a feature
- * view's training rows must all have one; the lags that fall on it are null, as for a day not measured at all.
+ * empty). A day without a pm25 value (40 of the 2,814) is left out, its pm10 and no2 with it: it is no example of
+ * the label, and a feature view's training rows must all have one (a time split refuses a missing label); so every
+ * lag that falls on that day is null, pm10_lag1 and no2_lag1 included, as for a day not measured at all.
+ * `onLeftOut` is told those days (ascending), so a run can say so in its log.
  */
-export function readingsOf(text: string, origin = EXPORT_FILE): Row[] {
-  return csvToRows(parseCsv(text, origin), READING_SCHEMA, origin)
-    .filter((r) => r.pm25 !== null)
-    .map((r) => ({ station: STATION, ...r }))
+export function readingsOf(text: string, origin = EXPORT_FILE, onLeftOut?: (days: readonly Row[]) => void): Row[] {
+  const rows = csvToRows(parseCsv(text, origin), READING_SCHEMA, origin)
+  const leftOut = rows.filter((r) => r.pm25 === null)
+  if (leftOut.length) onLeftOut?.(leftOut.sort((a, b) => (a.date as Date).getTime() - (b.date as Date).getTime()))
+  return rows.filter((r) => r.pm25 !== null).map((r) => ({ station: STATION, ...r }))
+}
+
+/** The run-log line for the days `readingsOf` left out. */
+export function leftOutText(days: readonly Row[], origin: string): string {
+  const dates = days.map((r) => (r.date as Date).toISOString().slice(0, 10))
+  const withOther = days.filter((r) => r.pm10 !== null || r.no2 !== null).length
+  const shown = dates.length > 6 ? `${dates.slice(0, 3).join(', ')} … ${dates.slice(-3).join(', ')}` : dates.join(', ')
+  return (
+    `${days.length} day(s) of ${origin} have no pm25 value (${shown}): left out, as they cannot be labels; ` +
+    `${withOther} of them have a pm10 or no2 value, which is not kept either, so the lags over those days are null (missing), as for a day not measured`
+  )
 }
 
 /**
@@ -35,12 +49,13 @@ export function readingsOf(text: string, origin = EXPORT_FILE): Row[] {
  * once a day at most).
  * @throws ValidationError when no copy can be read or downloaded, or the file is not the export's shape.
  */
-export async function loadExport(ctx: Pick<SourceContext, 'dataDir' | 'projectDir' | 'fetch' | 'signal'>): Promise<Row[]> {
+export async function loadExport(ctx: Pick<SourceContext, 'dataDir' | 'projectDir' | 'fetch' | 'signal'> & { readonly log?: Pick<SourceContext['log'], 'info'> }): Promise<Row[]> {
+  const onLeftOut = (origin: string) => (days: readonly Row[]) => ctx.log?.info(leftOutText(days, origin))
   for (const dir of [ctx.dataDir, ctx.projectDir]) {
     if (!dir) continue
     const path = join(dir, EXPORT_FILE)
     const text = await readFile(path, 'utf8').catch(() => null)
-    if (text !== null) return readingsOf(text, path)
+    if (text !== null) return readingsOf(text, path, onLeftOut(EXPORT_FILE))
   }
   let res: Response
   try {
@@ -49,5 +64,5 @@ export async function loadExport(ctx: Pick<SourceContext, 'dataDir' | 'projectDi
     throw new ValidationError(`${EXPORT_FILE} is in neither the data directory nor the project, and ${EXPORT_URL} cannot be downloaded (${(e as Error).message}): set SML_DATA_DIR (or --data-dir)`, [{ path: 'source', reason: 'no copy of the export' }])
   }
   if (!res.ok) throw new ValidationError(`cannot download ${EXPORT_URL}: HTTP ${res.status}. Set SML_DATA_DIR (or --data-dir) to a directory holding ${EXPORT_FILE}`, [{ path: 'source', reason: `HTTP ${res.status}` }])
-  return readingsOf(await res.text(), EXPORT_URL)
+  return readingsOf(await res.text(), EXPORT_URL, onLeftOut(EXPORT_URL))
 }

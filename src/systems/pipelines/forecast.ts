@@ -4,7 +4,7 @@ import { predictionsFeatureGroup, systemFeatureGroup } from '../feature-groups.j
 import { recursiveForecast } from '../forecast.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import type { SystemDescription } from '../system.js'
-import { seriesColumns, timeSeriesOf, windowsFeatureGroup } from '../time-series.js'
+import { forecastInputs, seriesColumns, timeSeriesOf, windowsFeatureGroup } from '../time-series.js'
 
 const DAY_MS = 86_400_000
 const dayText = (d: Date) => d.toISOString().slice(0, 10)
@@ -55,7 +55,7 @@ export function forecastPipeline(system: SystemDescription): Pipeline {
           label,
           issued,
           horizon: t.horizon,
-          features: (history, d) => ({ ...key, ...t.windows.compute(history, [d])[0] }),
+          features: forecastInputs(system, key),
           predict,
         })
         for (const s of steps) out.push({ ...key, [day]: s.date, horizon: s.horizon, ts: at, issued, predicted: s.predicted, kind: 'forecast', model_version: version })

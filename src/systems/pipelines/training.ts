@@ -22,6 +22,7 @@ import { systemFeatureView } from '../feature-groups.js'
 import { decidePromotion } from '../promotion.js'
 import { SERVING_ALIAS } from '../serving.js'
 import { labelClasses, systemTask, trainingSplit, type SystemDescription } from '../system.js'
+import { withUnknownAhead } from '../time-series.js'
 
 /** What training records for a version: its metrics, the pictures and reports stored with it, a log line. */
 interface Evaluation {
@@ -55,8 +56,12 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
       const split = withLabels(recorded)
       const dropped = recorded.xTrain.nRows + recorded.xTest.nRows - split.xTrain.nRows - split.xTest.nRows
       if (dropped) ctx.log.info(`${dropped} row(s) without a measured ${system.label.column} left out of training and evaluation`)
+      // A time series whose forecast days lack some inputs trains on each row twice: as measured and without them.
+      const fitted = withUnknownAhead(system, split)
+      if (fitted !== split)
+        ctx.log.info(`each of the ${split.xTrain.nRows} training rows also used with ${system.timeSeries!.unknownAhead!.join(', ')} missing, as a recursive forecast sees them from its second day on: ${fitted.xTrain.nRows} training rows`)
       const started = performance.now()
-      const model = fit(estimator, split)
+      const model = fit(estimator, fitted)
       ctx.log.info(`fitted ${system.model.description} in ${Math.round(performance.now() - started)} ms`)
       const evaluation = isClassifier(model) ? await evaluateClassifier(system, model, split) : await evaluateRegressor(system, model, split)
       const metrics = { ...evaluation.metrics, test_rows: split.xTest.nRows, train_rows: split.xTrain.nRows }

@@ -44,10 +44,19 @@ export function ForecastSections(props: MonitorPageProps) {
         <Table
           id="horizons"
           empty="No forecasts yet."
-          head={['Horizon', 'Forecasts measured since', 'MAE']}
-          numeric={[1, 2]}
-          rows={f.maeByHorizon.map((h) => [`${h.horizon} day${h.horizon > 1 ? 's' : ''}`, String(h.forecasts), h.mae === null ? '–' : valueText(system, Number(h.mae.toFixed(2)))])}
+          head={['Horizon', 'Forecasts measured since', 'MAE', 'Persistence MAE (same as the issue day)']}
+          numeric={[1, 2, 3]}
+          rows={f.maeByHorizon.map((h) => [
+            `${h.horizon} day${h.horizon > 1 ? 's' : ''}`,
+            String(h.forecasts),
+            h.mae === null ? '–' : valueText(system, Number(h.mae.toFixed(2))),
+            h.persistenceMae === null ? '–' : valueText(system, Number(h.persistenceMae.toFixed(2))),
+          ])}
         />
+        <p class="small muted" style="margin:.6rem 0 0">
+          Each stored forecast whose day has since been measured, by how many days ahead it was made. Persistence forecasts every day ahead to be
+          the issue day’s measured value: a forecast is worth reading at a horizon where its error is below that.
+        </p>
       </Card>
     </>
   )

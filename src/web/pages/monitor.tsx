@@ -156,8 +156,21 @@ function Kpis(props: MonitorPageProps) {
       ) : (
         <>
           <Kpi value={serving?.metrics.rmse === undefined ? '–' : valueText(system, serving.metrics.rmse)} label="test RMSE at training" />
-          <Kpi value={String(t.predictions)} label="batch predictions" />
-          <Kpi value={<span id="mae">{valueText(system, t.mae)}</span>} label={`MAE over ${t.withActual} known outcomes (RMSE ${valueText(system, t.rmse)})`} />
+          {monitor.forecast ? (
+            // A time series' totals are over one-day-ahead values only (forecast day 1 and hindcasts): say so, and point to the other horizons.
+            <>
+              <Kpi value={String(t.predictions)} label="one-day-ahead values (forecast day 1 and hindcasts)" />
+              <Kpi
+                value={<span id="mae">{valueText(system, t.mae)}</span>}
+                label={`one-day-ahead MAE over ${t.withActual} measured days (RMSE ${valueText(system, t.rmse)}); further days ahead: error by horizon, below`}
+              />
+            </>
+          ) : (
+            <>
+              <Kpi value={String(t.predictions)} label="batch predictions" />
+              <Kpi value={<span id="mae">{valueText(system, t.mae)}</span>} label={`MAE over ${t.withActual} known outcomes (RMSE ${valueText(system, t.rmse)})`} />
+            </>
+          )}
         </>
       )}
     </div>

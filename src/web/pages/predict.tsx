@@ -49,6 +49,7 @@ function NumberField(props: { f: Extract<FieldDescription, { kind: 'number' }>; 
         {f.help ? `${f.help} · ` : ''}
         {f.min}–{f.max}
         {f.unit ? ` ${f.unit}` : ''}
+        {f.optional ? ' · leave empty if not known (the model takes it as missing)' : ''}
       </p>
       {props.error && (
         <p class="error" id={`${id}-error`} role="alert">
