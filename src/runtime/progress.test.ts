@@ -8,22 +8,20 @@ const pipe = () => {
 }
 
 describe('progress on a pipe', () => {
-  it('writes a line per quarter reached once the job has run a second, nothing for a job done sooner', () => {
-    let t = 0
+  it('writes a line per quarter reached for a job of 1,000 items or more, nothing but the summary for a smaller one', () => {
     const long = pipe()
-    const p = createProgress('insert x', 100, long.stream, 1000, () => t)
-    p.update(30) // 0.0 s: quiet
-    t = 1500
-    p.update(55)
-    p.update(60) // the same quarter: no new line
-    p.update(100, 'done')
-    p.stop('inserted 100 rows')
-    expect(long.lines).toEqual(['insert x: 50% (55/100)\n', 'insert x: 100% (100/100) done\n', 'inserted 100 rows\n'])
+    const p = createProgress('insert x', 1000, long.stream)
+    p.update(300)
+    p.update(550)
+    p.update(600) // the same quarter: no new line
+    p.update(1000, 'done')
+    p.stop('inserted 1000 rows')
+    expect(long.lines).toEqual(['insert x: 25% (300/1000)\n', 'insert x: 50% (550/1000)\n', 'insert x: 100% (1000/1000) done\n', 'inserted 1000 rows\n'])
 
     const short = pipe()
-    const q = createProgress('insert y', 1, short.stream, 1000, () => 0)
-    q.update(1)
-    q.stop()
-    expect(short.lines).toEqual([])
+    const q = createProgress('insert y', 999, short.stream)
+    q.update(999)
+    q.stop('inserted 999 rows')
+    expect(short.lines).toEqual(['inserted 999 rows\n'])
   })
 })

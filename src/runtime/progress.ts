@@ -9,10 +9,11 @@ export interface Progress {
 const require = createRequire(import.meta.url)
 
 /**
- * A bar on a terminal; on a pipe or in CI, a plain line per quarter so logs stay readable — once the job has run
- * `quietMs` (default 1 s): a job done sooner, like the one-row inserts of a daily run, would only add noise.
+ * A bar on a terminal; on a pipe or in CI, a plain line per quarter so logs stay readable — for jobs of at least
+ * `quietBelow` items (default 1,000): a smaller one, like the one-row inserts of a daily run, is done at once and
+ * its lines would only be noise. (By count, not by elapsed time, so what a log shows does not depend on load.)
  */
-export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr, quietMs = 1000, now: () => number = Date.now): Progress {
+export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr, quietBelow = 1000): Progress {
   if (stream.isTTY) {
     const cliProgress = require('cli-progress') as typeof import('cli-progress')
     const bar = new cliProgress.SingleBar(
@@ -29,10 +30,9 @@ export function createProgress(label: string, total: number, stream: NodeJS.Writ
     }
   }
   let nextQuarter = 1
-  const started = now()
   return {
     update(done, phase = '') {
-      if (total <= 0 || done < (nextQuarter * total) / 4 || now() - started < quietMs) return
+      if (total < quietBelow || done < (nextQuarter * total) / 4) return
       const quarter = Math.min(4, Math.floor((done * 4) / total))
       stream.write(`${label}: ${quarter * 25}% (${done}/${total})${phase ? ` ${phase}` : ''}\n`)
       nextQuarter = quarter + 1
