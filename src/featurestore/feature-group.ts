@@ -141,9 +141,9 @@ export class FeatureGroup {
    * event time and the named columns as typed arrays, for the as-of merge (point-in-time.ts). Where tables
    * are stored in key order (SQLite) the rows come ordered by (`on`…, event time, commit, primary key), the
    * order the merge walks, so ties need no columns of their own. Where tables are heaps (PostgreSQL) such an
-   * ORDER BY is a sort of the whole history, spilling to disk past work_mem and repeated by each slice of a
-   * parallel read (measured: 2 × 2.0 s for a million rows, against one unordered scan); there the rows come
-   * in one unordered scan with the commit and primary key as tie-breaks, and the merge orders them (a
+   * ORDER BY is a sort of the whole history, spilling to disk past work_mem (measured: 2 × 2.0 s for a
+   * million rows, against one unordered scan); there the rows come unordered (a large read in two scans
+   * split at a key value) with the commit and primary key as tie-breaks, and the merge orders them (a
    * counting sort by key; a key's rows mostly arrive in time order already). Missing `on` values are NaN / null.
    */
   async readTimeline(
@@ -159,7 +159,8 @@ export class FeatureGroup {
       return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, columns: b.columns, types: b.types }
     }
     const ties = ['_commit_id', ...this.meta.primaryKey]
-    const b = await this.readOrdered([...new Set([...read, ...ties])], options, [], false)
+    // Unordered, so its two slices may split at a key value: each a scan of the table in its own server process.
+    const b = await this.readOrdered([...new Set([...read, ...ties])], options, [], on[0])
     return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, tieBreak: ties.map((c) => b.columns[c]), columns: b.columns, types: b.types }
   }
 
@@ -195,18 +196,19 @@ export class FeatureGroup {
 
   /**
    * Columns (`_commit_id` among them if asked) into typed arrays in the given order. A large as-of read goes
-   * in two slices read side by side, split at a value of the first order column (see `splitValue`); they are
-   * read apart, yet see the same rows: an as-of read sees what commits up to `asOf` wrote whatever commits
-   * meanwhile (later commits only add rows of greater commit ids and supersede with greater ids).
+   * in two slices read side by side, split at a value of `splitOn` (see `splitValue`): the first order
+   * column, so the slices are consecutive runs of the ordered rows, or any column of an unordered read. The
+   * slices are read apart, yet see the same rows: an as-of read sees what commits up to `asOf` wrote whatever
+   * commits meanwhile (later commits only add rows of greater commit ids and supersede with greater ids).
    */
-  private async readOrdered(columns: readonly string[], options: ReadOptions, order: readonly string[], parallel = true): Promise<ColumnBatch> {
+  private async readOrdered(columns: readonly string[], options: ReadOptions, order: readonly string[], splitOn: string | undefined = order[0]): Promise<ColumnBatch> {
     const types: Record<string, ColumnType> = {}
     for (const c of columns) types[c] = c === '_commit_id' ? 'int' : this.feature(c).type
     const kinds = columns.map((c) => (types[c] === 'string' ? 'string' : 'number') as 'string' | 'number')
     let slices = [this.selectRows(columns, options, order).compile()]
-    const split = parallel && order.length > 0 && options.limit === undefined ? await this.splitValue(order[0], options) : undefined
+    const split = splitOn !== undefined && options.limit === undefined ? await this.splitValue(splitOn, options) : undefined
     if (split !== undefined) {
-      const c = sql.ref(order[0])
+      const c = sql.ref(splitOn!)
       slices = [
         this.selectRows(columns, options, order).where(c, '<', split).compile(),
         this.selectRows(columns, options, order).where(c, '>=', split).compile(),
@@ -220,8 +222,7 @@ export class FeatureGroup {
 
   /**
    * Where to split an as-of read of about PARALLEL_READ_ROWS rows or more in two: the middle of the range of
-   * `column` (a numeric column without missing values, the first of the read's order, so the slices are
-   * consecutive runs of the ordered rows), from its first and last values (two index probes: no count, no
+   * `column` (a numeric column without missing values), from its first and last values (two index probes: no count, no
    * OFFSET that walks the skipped rows). Undefined when the read is small or not as of a commit, the column is
    * text or nullable, or its values do not spread.
    * The size is estimated from the commits' row counts (an upper bound: every version ever written up to `asOf`).

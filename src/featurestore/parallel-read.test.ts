@@ -68,8 +68,11 @@ describe.each(testDialectNames())('large as-of reads in parallel slices on %s', 
     expect(Array.from(batch.columns.ts as Float64Array)).toEqual(rows.map((r) => (r.ts as Date).getTime()))
   })
 
-  it('reads a joined group’s history (every version as of the commit) whole', async () => {
+  it('reads a joined group’s history (every version as of the commit) in two slices, whole', async () => {
+    const spy = vi.spyOn(fs.db, 'queryColumns')
     const t = await features.readTimeline(['key'], ['v'], asOf)
+    expect(spy.mock.calls.map((c) => c[0].length)).toEqual([2])
+    spy.mockRestore()
     const rows = await features.read({ asOf, history: true })
     expect(t.nRows).toBe(rows.length)
     const fromRows = rows.map((r) => `${r.key} ${(r.ts as Date).getTime()} ${r.v ?? 'null'}`).sort()
