@@ -54,7 +54,7 @@ function checksum(id: ArrayLike<number>, v: ArrayLike<number>): { sum: number; m
 
 const seconds = (t: number) => (performance.now() - t) / 1000
 type Sum = { sum: number; missing: number }
-interface Contender { what: string; run: () => Promise<Sum>; seconds: number; result?: Sum }
+interface Contender { what: string; run: () => Promise<Sum>; seconds: number; times?: number[]; result?: Sum }
 
 // DuckDB: the same rows in in-memory tables, ASOF LEFT JOIN with the result brought back to JS (what we return),
 // and the join aggregated inside DuckDB (the engine alone).
@@ -149,7 +149,7 @@ const schema = `bench_asof_${Date.now().toString(36)}`
 const stores = [await throughStore({ home })]
 if (url) stores.push(await throughStore({ url, schema }))
 
-// Rounds run every contender one after another, best of the rounds each: on a shared machine every
+// Rounds run every contender one after another, best (and median) of the rounds each: on a shared machine every
 // contender then sees the same moments of load, and the ratios are read within one run.
 const contenders: Contender[] = [duckRows, duckAgg, merge, ...stores]
 const loads: number[] = []
@@ -160,6 +160,7 @@ for (let r = 0; r < REPEATS; r++) {
     const result = await c.run()
     const s = seconds(t)
     if (s < c.seconds) c.seconds = s
+    ;(c.times ??= []).push(s)
     c.result = result
   }
 }
@@ -168,6 +169,9 @@ for (const s of stores) await s.close()
 const reference = duckRows.result!
 // Ratios are to the faster of DuckDB's two figures (the stricter reference).
 const duckBest = Math.min(duckRows.seconds, duckAgg.seconds)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
+// The same ratio from medians: each contender's median round against DuckDB's faster median.
+const duckMedian = Math.min(median(duckRows.times!), median(duckAgg.times!))
 const same = (c: Sum) => c.sum === reference.sum && c.missing === reference.missing
 console.log(
   `as-of join: ${N.toLocaleString('en-US')} label rows × ${N.toLocaleString('en-US')} feature rows over ${K.toLocaleString('en-US')} keys; best of ${REPEATS} rounds; DuckDB threads ${threads}; 1-min load average at each round ${loads.map((l) => l.toFixed(1)).join(', ')}`,
@@ -179,6 +183,8 @@ console.table(
     checksum: `${c.result!.sum} / ${c.result!.missing} missing`,
     same: same(c.result!),
     'ratio to DuckDB': +(c.seconds / duckBest).toFixed(2),
+    'median s': +median(c.times!).toFixed(3),
+    'median ratio': +(median(c.times!) / duckMedian).toFixed(2),
   })),
 )
 for (const s of stores) console.log(`${s.what.split(' on ')[1].split(' ')[0]}: inserted both groups in ${s.insertSeconds.toFixed(1)} s (not timed against DuckDB)`)

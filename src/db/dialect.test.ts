@@ -107,6 +107,20 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     expect(s[at(3)]).toBe('åäö 日本 🚀')
   })
 
+  it('a columnar read that fails midway rejects with the database error, and the next read works', async () => {
+    // An error raised at row 500 of 1,000, after the earlier rows were sent (SQLite divides by zero quietly, so it fails on bad JSON).
+    await db.transaction(async (tx) => {
+      await tx.kysely.schema.createTable('fails').addColumn('id', sql.raw(db.sqlType('int')), (c) => c.primaryKey()).execute()
+      await tx.insertColumns('fails', ['id'], [Array.from({ length: 1000 }, (_, i) => i)], 1000)
+    })
+    const failing = name === 'postgres' ? sql<number>`1000 / (id - 500)` : sql<number>`CASE WHEN id = 500 THEN json('not json') ELSE id END`
+    const q = db.kysely.selectFrom('fails').select(failing.as('x')).orderBy('id').compile()
+    await expect(db.queryColumns([q], ['number'])).rejects.toThrow(/division by zero|malformed JSON/)
+    const again = await db.queryColumns([db.kysely.selectFrom('fails').select('id').orderBy('id').compile()], ['number'])
+    expect(again.nRows).toBe(1000)
+    expect((again.columns[0] as Float64Array)[999]).toBe(999)
+  })
+
   it('rolls a failed transaction back whole', async () => {
     const before = await db.kysely.selectFrom('t').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
     await expect(

@@ -42,6 +42,8 @@ export interface InsertOptions {
 export const COMMIT_LOCK = 'sml_commits'
 
 const WRITE_CHUNK = 50_000
+/** A commit of at least this many rows may refresh the planner's statistics of its table. */
+const ANALYZE_ROWS = 10_000
 /** Reads at least this large are split across two readers. */
 const PARALLEL_READ_ROWS = 200_000
 
@@ -139,9 +141,9 @@ export class FeatureGroup {
    * event time and the named columns as typed arrays, for the as-of merge (point-in-time.ts). Where tables
    * are stored in key order (SQLite) the rows come ordered by (`on`…, event time, commit, primary key), the
    * order the merge walks, so ties need no columns of their own. Where tables are heaps (PostgreSQL) such an
-   * ORDER BY is a sort of the whole history, spilling to disk past work_mem and repeated by each slice of a
-   * parallel read (measured: 2 × 2.0 s for a million rows, against one unordered scan); there the rows come
-   * in one unordered scan with the commit and primary key as tie-breaks, and the merge orders them (a
+   * ORDER BY is a sort of the whole history, spilling to disk past work_mem (measured: 2 × 2.0 s for a
+   * million rows, against one unordered scan); there the rows come unordered (a large read in two scans
+   * split at a key value) with the commit and primary key as tie-breaks, and the merge orders them (a
    * counting sort by key; a key's rows mostly arrive in time order already). Missing `on` values are NaN / null.
    */
   async readTimeline(
@@ -157,7 +159,8 @@ export class FeatureGroup {
       return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, columns: b.columns, types: b.types }
     }
     const ties = ['_commit_id', ...this.meta.primaryKey]
-    const b = await this.readOrdered([...new Set([...read, ...ties])], options, [], false)
+    // Unordered, so its two slices may split at a key value: each a scan of the table in its own server process.
+    const b = await this.readOrdered([...new Set([...read, ...ties])], options, [], on[0])
     return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, tieBreak: ties.map((c) => b.columns[c]), columns: b.columns, types: b.types }
   }
 
@@ -192,28 +195,61 @@ export class FeatureGroup {
   }
 
   /**
-   * Columns (`_commit_id` among them if asked) into typed arrays in the given order, which must be total
-   * when `parallel` lets a large as-of read go in two slices (LIMIT / OFFSET).
+   * Columns (`_commit_id` among them if asked) into typed arrays in the given order. A large as-of read goes
+   * in two slices read side by side, split at a value of `splitOn` (see `splitValue`): the first order
+   * column, so the slices are consecutive runs of the ordered rows, or any column of an unordered read. The
+   * slices are read apart, yet see the same rows: an as-of read sees what commits up to `asOf` wrote whatever
+   * commits meanwhile (later commits only add rows of greater commit ids and supersede with greater ids).
    */
-  private async readOrdered(columns: readonly string[], options: ReadOptions, order: readonly string[], parallel = true): Promise<ColumnBatch> {
+  private async readOrdered(columns: readonly string[], options: ReadOptions, order: readonly string[], splitOn: string | undefined = order[0]): Promise<ColumnBatch> {
     const types: Record<string, ColumnType> = {}
     for (const c of columns) types[c] = c === '_commit_id' ? 'int' : this.feature(c).type
     const kinds = columns.map((c) => (types[c] === 'string' ? 'string' : 'number') as 'string' | 'number')
-    // A read as of a commit sees the same rows whatever else commits meanwhile, so its halves may be read apart.
     let slices = [this.selectRows(columns, options, order).compile()]
-    let sizes: number[] | undefined
-    if (parallel && options.asOf !== undefined && options.limit === undefined) {
-      const n = await this.count(options)
-      if (n >= PARALLEL_READ_ROWS) {
-        const half = Math.ceil(n / 2)
-        slices = [this.selectRows(columns, { ...options, limit: half }, order).compile(), this.selectRows(columns, { ...options, limit: n - half }, order).offset(half).compile()]
-        sizes = [half, n - half]
-      }
+    const split = splitOn !== undefined && options.limit === undefined ? await this.splitValue(splitOn, options) : undefined
+    if (split !== undefined) {
+      const c = sql.ref(splitOn!)
+      slices = [
+        this.selectRows(columns, options, order).where(c, '<', split).compile(),
+        this.selectRows(columns, options, order).where(c, '>=', split).compile(),
+      ]
     }
-    const r = await this.db.queryColumns(slices, kinds, sizes)
+    const r = await this.db.queryColumns(slices, kinds)
     const out: Record<string, Float64Array | (string | null)[]> = {}
     columns.forEach((c, i) => (out[c] = r.columns[i]))
     return { nRows: r.nRows, columns: out, types }
+  }
+
+  /**
+   * Where to split an as-of read of about PARALLEL_READ_ROWS rows or more in two: the middle of the range of
+   * `column` (a numeric column without missing values), from its first and last values (two index probes: no count, no
+   * OFFSET that walks the skipped rows). Undefined when the read is small or not as of a commit, the column is
+   * text or nullable, or its values do not spread.
+   * The size is estimated from the commits' row counts (an upper bound: every version ever written up to `asOf`).
+   */
+  private async splitValue(column: string, options: ReadOptions): Promise<number | undefined> {
+    const { asOf } = options
+    if (asOf === undefined) return undefined
+    const type = column === '_commit_id' ? 'int' : this.feature(column).type
+    const spec = column === '_commit_id' ? undefined : this.feature(column)
+    const required = column === '_commit_id' || spec?.nullable === false || this.meta.primaryKey.includes(column) || column === this.meta.eventTime
+    if (type === 'string' || type === 'bool' || !required) return undefined
+    const written = await this.db.kysely
+      .selectFrom('sml_commits')
+      .select(sql<number>`sum(rows_added + rows_updated)`.as('n'))
+      .where('feature_group_id', '=', this.meta.id)
+      .where('id', '<=', asOf)
+      .executeTakeFirst()
+    if (Number(written?.n ?? 0) < PARALLEL_READ_ROWS) return undefined
+    const end = async (direction: 'asc' | 'desc') => {
+      const r = (await this.filtered(options).select(sql.ref(column).as('v')).orderBy(column, direction).limit(1).executeTakeFirst()) as { v: unknown } | undefined
+      return r ? Number(r.v) : undefined
+    }
+    const [lo, hi] = await Promise.all([end('asc'), end('desc')])
+    if (lo === undefined || hi === undefined || !(hi > lo)) return undefined
+    // Integers split at an integer (PostgreSQL binds the value as the column's type); lo < mid ≤ hi, so neither slice is empty.
+    const mid = type === 'float' ? lo + (hi - lo) / 2 : lo + Math.ceil((hi - lo) / 2)
+    return mid > lo && mid <= hi ? mid : undefined
   }
 
   async count(options: ReadOptions = {}): Promise<number> {
@@ -481,6 +517,16 @@ async function writeCommit(
     updated = Number(res.numAffectedRows ?? 0)
   }
   await tx.kysely.updateTable('sml_commits').set({ rows_added: nRows - updated, rows_updated: updated }).where('id', '=', commitId).execute()
+  // A large commit that is a good part of the table (autovacuum's own rule for re-analysing: a tenth of it)
+  // refreshes the planner's statistics before anyone reads it (see SqlTransaction.refreshStatistics).
+  if (nRows >= ANALYZE_ROWS) {
+    const written = await tx.kysely
+      .selectFrom('sml_commits')
+      .select(sql<number>`sum(rows_added + rows_updated)`.as('n'))
+      .where('feature_group_id', '=', meta.id)
+      .executeTakeFirst()
+    if (nRows * 10 >= Number(written?.n ?? 0)) await tx.refreshStatistics(meta.tableName)
+  }
   onProgress?.(nRows, nRows, 'committed')
   return { id: commitId, featureGroupId: meta.id, committedAt: new Date(committedAt), rowsAdded: nRows - updated, rowsUpdated: updated, source, warnings }
 }

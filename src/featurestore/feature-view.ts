@@ -176,9 +176,14 @@ export class FeatureView {
    * `asOf` counted (the later commit wins on an equal time, then the greater primary key); missing (NaN or
    * null) where there is none. `since` / `sinceCommit` choose left rows only: joined rows of any age may match.
    * The left group's `on` and event-time columns come along in the batch.
+   * Without `asOf` the read is as of the latest commit of the view's groups when it starts: every group is
+   * then read in the same state (a commit landing between the reads of two groups is not seen by either),
+   * and a large read may go in parallel slices.
    */
-  async readColumns(columns: readonly string[], options: ReadOptions = {}): Promise<ColumnBatch> {
+  async readColumns(columns: readonly string[], readOptions: ReadOptions = {}): Promise<ColumnBatch> {
     const fg = this.featureGroup
+    const asOf = readOptions.asOf ?? (await this.snapshotCommit())
+    const options = asOf === undefined ? readOptions : { ...readOptions, asOf }
     if (this.metadata.joins.length === 0) return fg.readColumns(columns, options)
     const joined = this.joinedColumnMap()
     const et = fg.eventTime!

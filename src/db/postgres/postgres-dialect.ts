@@ -7,6 +7,7 @@ import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
 import { copyColumns } from './postgres-binary-copy.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
+import { assertIdentifier } from '../identifiers.js'
 
 export interface PostgresDialectConfig {
   /** postgres://user@host:port/database */
@@ -97,6 +98,9 @@ export class PostgresDialect implements SqlDialect {
         // wait for each other (a 64-bit hash collision would only make two of them wait, never be wrong).
         lockUntilEnd: async (name) => {
           await client.query(`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.' || $1::text, 0))`, [name])
+        },
+        refreshStatistics: async (t) => {
+          await client.query(`ANALYZE "${assertIdentifier(t, 'table name')}"`)
         },
         insertColumns: (t, c, d, n) => this.insertColumns(client, t, c, d, n),
         queryArrays: (q, onRow) => this.queryArraysOn(client, q, onRow),

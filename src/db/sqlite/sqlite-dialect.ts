@@ -3,7 +3,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect as KyselySqliteDialect, type CompiledQuery } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
-import { readSlicesInWorkers } from './sqlite-read-worker.js'
+import { readColumnar, readSlicesInWorkers } from './sqlite-read-worker.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 
 export interface SqliteDialectConfig {
@@ -75,6 +75,7 @@ export class SqliteDialect implements SqlDialect {
           kysely: conn,
           // BEGIN IMMEDIATE already excludes every other writer of the file until this transaction ends.
           lockUntilEnd: async () => {},
+          refreshStatistics: async () => {},
           insertColumns: async (t, c, d, n) => this.insertColumnsNow(t, c, d, n),
           queryArrays: async (q, onRow) => this.queryArraysNow(q, onRow),
         })
@@ -121,19 +122,12 @@ export class SqliteDialect implements SqlDialect {
   }
 
   // One slice reads in this thread; several run in reader threads with their own connections (WAL allows
-  // concurrent readers), which is what brings a million-row training read under two seconds on two cores.
+  // concurrent readers). Either way each column arrives as one JSON array (sqlite-read-worker.ts).
   async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
     if (slices.length > 1) return readSlicesInWorkers(this.config.filename, slices, kinds, sizes)
-    let n = 0
-    const cols: (number[] | (string | null)[])[] = kinds.map(() => [])
-    await this.queryArrays(slices[0], (row) => {
-      for (let c = 0; c < kinds.length; c++) {
-        const v = row[c]
-        ;(cols[c] as unknown[])[n] = kinds[c] === 'string' ? v : v === null ? NaN : Number(v)
-      }
-      n++
-    })
-    return { nRows: n, columns: cols.map((a, c) => (kinds[c] === 'string' ? a : Float64Array.from(a as number[]))) as ColumnarResult['columns'] }
+    const r = await this.kysely.connection().execute(async () => readColumnar(this.raw, slices[0].sql, slices[0].parameters, kinds))
+    if (sizes && r.n !== sizes[0]) throw new Error(`columnar read: ${r.n} rows, not the ${sizes[0]} expected`)
+    return { nRows: r.n, columns: r.cols }
   }
 
   async close(): Promise<void> {
