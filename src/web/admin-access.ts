@@ -100,7 +100,8 @@ export function refusal(c: Context, status: 401 | 403, message: string): Respons
 /**
  * Middleware for every state-changing route. A bearer token is checked alone (a browser never adds one by
  * itself); a cookie session, or the open loopback mode, also needs the CSRF token. Refusals: 401 without or
- * with a wrong token, 403 for a missing CSRF token or when no token is configured on an exposed server.
+ * with a wrong token, or with any bearer token when none is configured; 403 for a missing CSRF token or when no
+ * token is configured on an exposed server.
  */
 export function requireAdmin(config: AccessConfig): MiddlewareHandler {
   return async (c, next) => {
@@ -111,7 +112,12 @@ export function requireAdmin(config: AccessConfig): MiddlewareHandler {
     if (auth !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(auth)
       if (!m) return refusal(c, 401, 'the Authorization header must be "Bearer <admin token>"')
-      if (config.adminTokenSha256 === null || tokenMatches(config, m[1])) return next()
+      // With no token configured there is nothing to check a bearer token against: accepting any would let a
+      // script believe it authenticated (and pass whatever it sent). Scripts need a server with a token.
+      if (config.adminTokenSha256 === null) {
+        return refusal(c, 401, 'this server has no admin token to check a bearer token against: start it with SML_ADMIN_TOKEN set to call actions from a script (its own pages need none on loopback)')
+      }
+      if (tokenMatches(config, m[1])) return next()
       return refusal(c, 401, 'the admin token is wrong')
     }
     if (config.adminTokenSha256 !== null && !hasAdminSession(c, config)) {

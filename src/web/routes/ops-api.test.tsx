@@ -99,6 +99,10 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
       expect((await jsonOf(refused)).error).toMatch(/no admin token is configured/)
       const local = build({ adminTokenSha256: null, loopback: true })
       expect((await local.request(path, json())).status).toBe(403)
+      // Any bearer token would be unchecked: refused, saying how to get one that is.
+      const unchecked = await local.request(path, json({ authorization: 'Bearer wrong' }))
+      expect(unchecked.status).toBe(401)
+      expect((await jsonOf(unchecked)).error).toMatch(/no admin token to check a bearer token against: start it with SML_ADMIN_TOKEN/)
       const csrf = 'e'.repeat(32)
       expect((await local.request(path, json({ cookie: `sml_csrf=${csrf}`, 'x-csrf-token': csrf }))).status).toBe(ok)
     })
