@@ -139,5 +139,18 @@ describe.skipIf(!hasChromium)('sml init → npm pack tarball → offline install
       expect(Number(shown)).toBeCloseTo(api.prediction as number, 2)
     }
     expect(gitStatus()).toBe(statusBefore)
+
+    // SIGTERM to npm alone (as docker stop or systemd send it) stops the server too: the script execs it.
+    process.kill(server.child.pid!, 'SIGTERM')
+    await server.done
+    let listening = true
+    for (const until = Date.now() + 15_000; listening && Date.now() < until; ) {
+      listening = await fetch(`${url}/health`).then(
+        () => true,
+        () => false,
+      )
+      if (listening) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(listening, 'the server still answers after npm got SIGTERM').toBe(false)
   }, 150_000)
 })

@@ -45,7 +45,8 @@ function renderPackageJson(plan: ScaffoldPlan, packageSpec: string): string {
     private: true,
     type: 'module',
     description: plan.title,
-    scripts: { start: 'sml start', serve: 'sml serve', pipelines: 'sml pipelines', sml: 'sml' },
+    // exec: npm runs a script in a shell, and SIGTERM to npm (docker stop, systemd) reaches the shell, not the server.
+    scripts: { start: 'exec sml start', serve: 'exec sml serve', pipelines: 'sml pipelines', sml: 'sml' },
     dependencies: { 'serverless-ml': packageSpec },
   }
   return `${JSON.stringify(pkg, null, 2)}\n`

@@ -187,7 +187,7 @@ describe('renderProject', () => {
 
   it('writes the package, the config, the system, .gitignore and a README', () => {
     expect(Object.keys(files).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems/diabetes.ts', 'tsconfig.json'])
-    expect(JSON.parse(files['package.json'])).toMatchObject({ type: 'module', scripts: { start: 'sml start' }, dependencies: { 'serverless-ml': 'file:/tmp/serverless-ml-0.1.0.tgz' } })
+    expect(JSON.parse(files['package.json'])).toMatchObject({ type: 'module', scripts: { start: 'exec sml start', serve: 'exec sml serve' }, dependencies: { 'serverless-ml': 'file:/tmp/serverless-ml-0.1.0.tgz' } })
     expect(files['sml.config.ts']).toContain("import { diabetes } from './systems/diabetes.js'")
     expect(files['.gitignore']).toBe('node_modules/\n.sml/\n')
     expect(files['README.md']).toContain('npm install\nnpm start')
