@@ -9,7 +9,13 @@ export function ForecastSections(props: MonitorPageProps) {
   return (
     <>
       <Card title={latest ? `Forecast: the ${latest.days.length} days after ${latest.issued.toISOString().slice(0, 10)}` : 'Forecast'} id="forecast">
-        {props.charts.forecast ? <InlineSvg class="chart wide" svg={props.charts.forecast} label="Forecast value of each coming day, coloured by its band" /> : <p class="muted">No forecast yet: batch inference makes one after training.</p>}
+        {props.charts.forecast ? <InlineSvg class="chart wide" svg={props.charts.forecast} label="Forecast value of each coming day, coloured by its band" /> : (
+          <p class="muted">
+            No forecast yet: the batch-inference pipeline makes one at its scheduled time. To have one now, use <b>Run now</b> on{' '}
+            <code>{system.name}-batch-inference</code> (Pipelines), or <code>sml run {system.name}-batch-inference</code>; <code>sml demo</code> simulates
+            past days.
+          </p>
+        )}
         {latest ? (
           <Table
             id="forecast-days"
@@ -33,7 +39,7 @@ export function ForecastSections(props: MonitorPageProps) {
         ) : null}
         {f.bands.length ? (
           <p class="small muted" style="margin:.6rem 0 0">
-            Bands: {f.bands.map((b, i) => `${b.name} ${i === 0 ? `0–${b.max}` : Number.isFinite(b.max) ? `${f.bands[i - 1].max}–${b.max}` : `above ${f.bands[i - 1].max}`}`).join(' · ')}
+            Bands (each up to and including its upper value): {f.bands.map((b, i) => `${b.name} ${i === 0 ? `0–${b.max}` : Number.isFinite(b.max) ? `${f.bands[i - 1].max}–${b.max}` : `above ${f.bands[i - 1].max}`}`).join(' · ')}
           </p>
         ) : null}
       </Card>
