@@ -118,4 +118,9 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
       await db.close()
     }
   })
+  it.runIf(dialect === 'sqlite' && process.platform === 'linux')('a store folder that cannot be created (SML_HOME under /proc) is one line, at once', async () => {
+    const r = await runSml(['migrate'], { SML_HOME: '/proc/sml-nope', DATABASE_URL: '' })
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr.trim().split('\n')).toEqual(["error: cannot create /proc/sml-nope (the store's folder, SML_HOME): this file system allows no folder there (no such file or directory)"])
+  })
 })
