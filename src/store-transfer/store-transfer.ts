@@ -140,9 +140,29 @@ async function appliedMigrations(db: SqlDialect): Promise<string[]> {
   return (await db.kysely.selectFrom('sml_migrations').select('id').orderBy('id').execute()).map((r) => String(r.id))
 }
 
-/** Writes every table of the store to `file` (streamed, page by page); returns each table's rows and checksum. */
+const WRITE_FAULTS: Record<string, string> = {
+  ENOENT: 'no such folder',
+  ENOTDIR: 'a parent of it is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+}
+
+/**
+ * Writes every table of the store to `file` (streamed, page by page); returns each table's rows and checksum.
+ * @throws ValidationError naming the file when it cannot be opened for writing (no such folder, a folder, no permission).
+ */
 export async function exportStore(db: SqlDialect, file: string, options: TransferOptions = {}): Promise<TableSummary[]> {
   const out = createWriteStream(file)
+  // A target that cannot be opened (no such folder, a folder, no permission) is one line naming it.
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve())
+    out.once('error', reject)
+  }).catch((e: NodeJS.ErrnoException) => {
+    const reason = WRITE_FAULTS[e.code ?? '']
+    throw reason ? new ValidationError(`cannot write ${file}: ${reason}`, [{ path: file, reason }], { cause: e }) : e
+  })
   const gz = file.endsWith('.gz') ? createGzip({ level: 6 }) : null
   const sink: Writable = gz ?? out
   const piping = gz ? pipeline(gz, out) : once(out, 'finish')

@@ -118,6 +118,14 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
       await db.close()
     }
   })
+  it('an export target that cannot be written is one line naming it', async () => {
+    const tdb = createTestDatabase(dialect)
+    dbs.push(tdb)
+    expect((await runSml(['migrate'], tdb.env)).code).toBe(0)
+    expectOneLine(await runSml(['export', '--to', join(dir, 'no-such-folder', 'x.ndjson')], tdb.env), new RegExp(`^error: cannot write ${dir}/no-such-folder/x\\.ndjson: no such folder$`, 'm'))
+    expectOneLine(await runSml(['export', '--to', dir], tdb.env), new RegExp(`^error: cannot write ${dir}: it is a folder, not a file$`, 'm'))
+  })
+
   it.runIf(dialect === 'sqlite' && process.platform === 'linux')('a store folder that cannot be created (SML_HOME under /proc) is one line, at once', async () => {
     const r = await runSml(['migrate'], { SML_HOME: '/proc/sml-nope', DATABASE_URL: '' })
     expect(r.code, r.stderr).toBe(1)
