@@ -26,10 +26,29 @@ export const utcDay = (what: string) => (v: string) => {
   return d
 }
 
-export const port = (v: string) => {
-  const n = Number(v)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(v)}`)
+/** A TCP port, 0 (any free one) to 65535, from the text of `what` (`--port`, `PORT`). */
+function parsePort(what: string, v: string): number {
+  const n = v.trim() === '' ? NaN : Number(v)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`${what} must be an integer from 0 to 65535, got ${JSON.stringify(v)}`)
   return n
+}
+
+/** The `--port <n>` parser. */
+export const port = (v: string) => parsePort('--port', v)
+
+/** The web app's port when neither --port nor PORT is given. */
+export const DEFAULT_PORT = 3000
+
+/**
+ * The port to serve on: `--port` when given (already parsed), else the environment's `PORT` (as platforms such as
+ * Heroku or Cloud Run set it), else 3000. Read in the action, not as the option's default: commander does not parse
+ * defaults, and a bad PORT must not break commands that serve nothing.
+ * @throws InvalidArgumentError naming PORT and the value when it is not an integer from 0 to 65535.
+ */
+export function portSetting(flag: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  if (flag !== undefined) return flag
+  const v = env.PORT
+  return v === undefined || v === '' ? DEFAULT_PORT : parsePort('PORT', v)
 }
 
 /**

@@ -51,6 +51,28 @@ describe('ordinary mistakes on the command line', () => {
     expect(existsSync(join(dir, 'absent'))).toBe(false)
   })
 
+  const badPorts: [string, string][] = [
+    ['serve', 'abc'],
+    ['serve', '-1'],
+    ['serve', '70000'],
+    ['serve', '1.5'],
+    ['start', 'abc'],
+    ['start', '70000'],
+  ]
+  it.each(badPorts)('PORT for sml %s is validated like --port: PORT=%j is one line naming PORT, exit code 2, nothing created', async (command, value) => {
+    const r = await runSml([command], { SML_HOME: home, DATABASE_URL: '', PORT: value })
+    expect(r.stderr).toBe(`error: PORT must be an integer from 0 to 65535, got ${JSON.stringify(value)} (see sml ${command} --help)\n`)
+    expect([r.code, r.stdout]).toEqual([2, ''])
+    expect(existsSync(join(dir, 'absent'))).toBe(false)
+  })
+
+  it('a bad PORT troubles no command that serves nothing, and --port wins over it', async () => {
+    const r = await runSml(['runs', '--limit', 'abc'], { SML_HOME: home, DATABASE_URL: '', PORT: 'abc' })
+    expect(r.stderr).toBe('error: --limit must be a positive integer, got "abc" (see sml runs --help)\n')
+    const flag = await runSml(['serve', '--port', 'http'], { SML_HOME: home, DATABASE_URL: '', PORT: 'abc' })
+    expect(flag.stderr).toBe('error: --port must be an integer from 0 to 65535, got "http" (see sml serve --help)\n')
+  })
+
   it('sml start refuses a port in use before touching the store', async () => {
     const held = createServer()
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve))

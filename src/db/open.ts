@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { SqlDialect } from './dialect.js'
-import { NotFoundError } from './errors.js'
+import { makeDirectory, makeDirectoryReason } from '../support/make-directory.js'
+import { NotFoundError, ValidationError } from './errors.js'
 import { migrate } from './migrations.js'
 import { SqliteDialect } from './sqlite/sqlite-dialect.js'
 
@@ -54,7 +55,16 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     const filename = join(home, 'sml.db')
     where = describePath(home)
     if (!create && !existsSync(filename)) throw noStore(where)
-    if (create) mkdirSync(home, { recursive: true })
+    if (create) {
+      try {
+        makeDirectory(home)
+      } catch (e) {
+        const reason = makeDirectoryReason(e)
+        if (!reason) throw e
+        const path = (e as NodeJS.ErrnoException).path ?? home
+        throw new ValidationError(`cannot create ${path} (the store's folder, SML_HOME): ${reason}`, [{ path: 'SML_HOME', reason }], { cause: e })
+      }
+    }
     dialect = new SqliteDialect({ filename, cacheKiB: options.cacheKiB })
   }
   // A database without our bookkeeping table (an empty file, a schema another program uses) is no store either.

@@ -44,6 +44,26 @@ describe.each(testDialectNames())('sml run as a fresh process on %s', (dialect) 
     expect(show.stdout).toMatch(/error +Error: source unavailable/)
   })
 
+  it('sml runs --pipeline refuses a name neither configured nor in the history, as sml run does', async () => {
+    // A pipeline since removed from the config still shows the runs it left.
+    const retired = await store.start({ pipeline: 'retired', trigger: 'manual', attempt: 1 })
+    await store.finish(retired.id, { status: 'succeeded' })
+    const [unknown, unknownJson, known, gone] = await Promise.all([
+      sml(['runs', '--pipeline', 'nope'], tdb.env),
+      sml(['runs', '--pipeline', 'nope', '--json'], tdb.env),
+      sml(['runs', '--pipeline', 'ticker'], tdb.env),
+      sml(['runs', '--pipeline', 'retired', '--json'], tdb.env),
+    ])
+    for (const r of [unknown, unknownJson]) {
+      expect([r.code, r.stdout]).toEqual([1, ''])
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/^error: no pipeline nope \(known: .*flaky.*ticker/)
+    }
+    expect([known.code, known.stdout, known.stderr]).toEqual([0, 'no runs yet: sml run PIPELINE\n', ''])
+    expect(gone.code, gone.stderr).toBe(0)
+    expect(JSON.parse(gone.stdout)).toEqual([expect.objectContaining({ id: retired.id, pipeline: 'retired', status: 'succeeded' })])
+  })
+
   it('a run whose process is killed is marked abandoned when the next runner starts', async () => {
     const victim = startSml(['run', 'sleepy'], tdb.env)
     const run = await waitFor(async () => {

@@ -1,1 +1,1 @@
-export { exportStore, importStore, summarizeStore, storeIsEmpty, STORE_FORMAT, STORE_FORMAT_VERSION, type TableSummary, type TransferOptions, type ImportOptions, type ImportReport } from './store-transfer.js'
+export { checkImportFile, exportStore, importStore, summarizeStore, storeIsEmpty, STORE_FORMAT, STORE_FORMAT_VERSION, type TableSummary, type TransferOptions, type ImportOptions, type ImportReport } from './store-transfer.js'

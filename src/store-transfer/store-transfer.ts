@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
@@ -139,9 +140,29 @@ async function appliedMigrations(db: SqlDialect): Promise<string[]> {
   return (await db.kysely.selectFrom('sml_migrations').select('id').orderBy('id').execute()).map((r) => String(r.id))
 }
 
-/** Writes every table of the store to `file` (streamed, page by page); returns each table's rows and checksum. */
+const WRITE_FAULTS: Record<string, string> = {
+  ENOENT: 'no such folder',
+  ENOTDIR: 'a parent of it is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+}
+
+/**
+ * Writes every table of the store to `file` (streamed, page by page); returns each table's rows and checksum.
+ * @throws ValidationError naming the file when it cannot be opened for writing (no such folder, a folder, no permission).
+ */
 export async function exportStore(db: SqlDialect, file: string, options: TransferOptions = {}): Promise<TableSummary[]> {
   const out = createWriteStream(file)
+  // A target that cannot be opened (no such folder, a folder, no permission) is one line naming it.
+  await new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve())
+    out.once('error', reject)
+  }).catch((e: NodeJS.ErrnoException) => {
+    const reason = WRITE_FAULTS[e.code ?? '']
+    throw reason ? new ValidationError(`cannot write ${file}: ${reason}`, [{ path: file, reason }], { cause: e }) : e
+  })
   const gz = file.endsWith('.gz') ? createGzip({ level: 6 }) : null
   const sink: Writable = gz ?? out
   const piping = gz ? pipeline(gz, out) : once(out, 'finish')
@@ -198,29 +219,120 @@ export async function storeIsEmpty(db: SqlDialect): Promise<boolean> {
   return true
 }
 
+/** Why a file cannot be read, by errno code, for the one-line message naming it. */
+const READ_FAULTS: Record<string, string> = {
+  ENOENT: 'no such file',
+  ENOTDIR: 'a parent of it is a file, not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a folder, not a file',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  Z_DATA_ERROR: 'not gzip data (a .gz name, but not compressed)',
+  Z_BUF_ERROR: 'the compressed data ends early',
+}
+
+function readFault(file: string, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code ?? ''
+  const reason = READ_FAULTS[code]
+  return reason ? new ValidationError(`cannot read ${file}: ${reason}`, [{ path: file, reason }], { cause: e }) : e
+}
+
+/** The lines of an export file, numbered from 1; the stream's own faults (missing, not gzip) become ValidationErrors naming the file. */
+class ExportLines {
+  private readonly lines: AsyncIterator<string>
+  lineNo = 0
+  constructor(readonly file: string) {
+    const raw = createReadStream(file)
+    let source: Readable = raw
+    if (file.endsWith('.gz')) {
+      const gunzip = createGunzip()
+      // pipe() does not forward the file's errors: passed on, readline hands them to next().
+      raw.on('error', (e) => gunzip.destroy(e))
+      source = raw.pipe(gunzip)
+    }
+    this.lines = createInterface({ input: source, crlfDelay: Infinity })[Symbol.asyncIterator]()
+  }
+  /** The next line as JSON. @throws ValidationError at the end of the file, or on a line that is not JSON (naming the line). */
+  async next(): Promise<unknown> {
+    let r: IteratorResult<string>
+    try {
+      r = await this.lines.next()
+    } catch (e) {
+      throw readFault(this.file, e)
+    }
+    if (r.done) throw new ValidationError(`${this.file} ends early after line ${this.lineNo}: not a complete store export`)
+    this.lineNo++
+    try {
+      return JSON.parse(r.value)
+    } catch (e) {
+      throw this.invalid(`not JSON (${(e as Error).message})`)
+    }
+  }
+  /** A ValidationError naming the file, the line just read and the reason. */
+  invalid(reason: string): ValidationError {
+    return new ValidationError(`${this.file} line ${this.lineNo}: ${reason}`, [{ path: `${this.file} line ${this.lineNo}`, reason }])
+  }
+  async close(): Promise<void> {
+    await this.lines.return?.()
+  }
+}
+
+/**
+ * Checks that `file` can be imported before any store is opened or created: it exists, is a regular file this
+ * user can read, and starts with the header of a store export this sml reads (format, version, migrations).
+ * @throws ValidationError naming the file and the reason (nothing is read beyond the first line).
+ */
+export async function checkImportFile(file: string): Promise<void> {
+  const lines = await openExport(file)
+  await lines.close()
+}
+
+async function openExport(file: string): Promise<ExportLines> {
+  try {
+    const s = await stat(file)
+    if (!s.isFile()) throw new ValidationError(`cannot read ${file}: ${s.isDirectory() ? 'it is a folder' : 'it is not a regular file'}`, [{ path: file, reason: 'not a regular file' }])
+    await access(file, fsConstants.R_OK)
+  } catch (e) {
+    throw readFault(file, e)
+  }
+  const lines = new ExportLines(file)
+  try {
+    const header = (await lines.next()) as { format?: string; version?: number; migrations?: string[] } | null
+    if (header?.format !== STORE_FORMAT) throw lines.invalid('not a serverless-ml store export (no export header)')
+    if (header.version !== STORE_FORMAT_VERSION) throw lines.invalid(`format version ${header.version}; this sml reads version ${STORE_FORMAT_VERSION}`)
+    const known = new Set(MIGRATIONS.map((m) => m.id))
+    const unknown = (header.migrations ?? []).filter((m) => !known.has(m))
+    if (unknown.length) throw new ValidationError(`${file} comes from a newer sml (migrations ${unknown.join(', ')}): upgrade before importing`)
+    return lines
+  } catch (e) {
+    await lines.close()
+    throw e
+  }
+}
+
 /**
  * Loads a file written by exportStore into this store in one transaction (all or nothing), then reads every
  * table back and compares its rows and checksum with the file's. A non-empty store is refused unless `force`,
- * which replaces its contents.
+ * which replaces its contents. The file is checked (see checkImportFile) before the store is looked at.
+ * @throws ValidationError naming the file (and the line) when it is missing, unreadable or malformed; nothing is written.
+ * @throws ConflictError when the store is not empty and `force` is not set.
  */
 export async function importStore(db: SqlDialect, file: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const lines = await openExport(file)
+  try {
+    return await importLines(db, lines, options)
+  } finally {
+    await lines.close()
+  }
+}
+
+async function importLines(db: SqlDialect, lines: ExportLines, options: ImportOptions): Promise<ImportReport> {
+  const file = lines.file
+  const next = () => lines.next()
   if (!(await storeIsEmpty(db)) && !options.force) {
     throw new ConflictError(`the target store is not empty (${db.displayName}): import into a fresh store, or pass --force to replace what it holds`)
   }
-  const source: Readable = file.endsWith('.gz') ? createReadStream(file).pipe(createGunzip()) : createReadStream(file)
-  const lines = createInterface({ input: source, crlfDelay: Infinity })[Symbol.asyncIterator]()
-  const next = async (): Promise<unknown> => {
-    const r = await lines.next()
-    if (r.done) throw new ValidationError(`${file} ends early: not a complete store export`)
-    return JSON.parse(r.value)
-  }
-  const header = (await next()) as { format?: string; version?: number; migrations?: string[] }
-  if (header?.format !== STORE_FORMAT) throw new ValidationError(`${file} is not a serverless-ml store export`)
-  if (header.version !== STORE_FORMAT_VERSION) throw new ValidationError(`${file} is format version ${header.version}; this sml reads version ${STORE_FORMAT_VERSION}`)
-  const known = new Set(MIGRATIONS.map((m) => m.id))
-  const unknown = (header.migrations ?? []).filter((m) => !known.has(m))
-  if (unknown.length) throw new ValidationError(`${file} comes from a newer sml (migrations ${unknown.join(', ')}): upgrade before importing`)
-
   const expected = new Map<string, { rows: number; sha256: string }>()
   const headers: TableHeader[] = []
   // Looked up before the transaction: on SQLite it holds the one connection until it ends.
@@ -229,15 +341,16 @@ export async function importStore(db: SqlDialect, file: string, options: ImportO
   await db.transaction(async (tx) => {
     if (options.force) await clearStore(tx, catalog)
     for (;;) {
-      const line = (await next()) as Record<string, unknown>
+      const line = (await next()) as Record<string, unknown> | null
+      if (line === null || typeof line !== 'object' || Array.isArray(line)) throw lines.invalid(`expected a table header or the end of the store, got ${JSON.stringify(line).slice(0, 80)}`)
       if (line.endOfStore) break
       const h = line as unknown as TableHeader
-      if (typeof h.table !== 'string') throw new ValidationError(`${file}: expected a table header, got ${JSON.stringify(line).slice(0, 80)}`)
+      if (typeof h.table !== 'string' || !Array.isArray(h.columns)) throw lines.invalid(`expected a table header or the end of the store, got ${JSON.stringify(line).slice(0, 80)}`)
       headers.push(h)
       let have: Set<string>
       if (h.kind === 'feature-group') {
         const row = await tx.kysely.selectFrom('sml_feature_groups').selectAll().where('table_name', '=', h.table).executeTakeFirst()
-        if (!row) throw new ValidationError(`${file}: table ${h.table} belongs to no feature group`)
+        if (!row) throw lines.invalid(`table ${h.table} belongs to no feature group`)
         const meta = toGroupMetadata(row)
         await createGroupTable(tx, db, meta)
         have = new Set([...meta.schema.map((f) => f.name), '_commit_id', '_superseded_by'])
@@ -245,7 +358,7 @@ export async function importStore(db: SqlDialect, file: string, options: ImportO
         have = new Set(catalogColumns.get(h.table) ?? [])
       }
       const missing = h.columns.filter((c) => !have.has(c))
-      if (missing.length) throw new ValidationError(`${file}: table ${h.table} has columns ${missing.join(', ')} this store lacks`)
+      if (missing.length) throw lines.invalid(`table ${h.table} has columns ${missing.join(', ')} this store lacks`)
       const boolIdx = new Set(h.bool.map((c) => h.columns.indexOf(c)))
       const bar = options.progress === false ? null : createProgress(`import ${h.table}`, h.rows)
       let batch: unknown[][] = h.columns.map(() => [])
@@ -262,12 +375,13 @@ export async function importStore(db: SqlDialect, file: string, options: ImportO
       for (;;) {
         const row = await next()
         if (!Array.isArray(row)) {
-          const end = row as { end?: string; rows?: number; sha256?: string }
-          if (end.end !== h.table) throw new ValidationError(`${file}: table ${h.table} is not closed`)
+          const end = (row ?? {}) as { end?: string; rows?: number; sha256?: string }
+          if (end.end !== h.table) throw lines.invalid(`table ${h.table} is not closed (expected a row as a JSON array, or its end line)`)
           await flush()
           expected.set(h.table, { rows: Number(end.rows), sha256: String(end.sha256) })
           break
         }
+        if (row.length !== h.columns.length) throw lines.invalid(`a row of ${h.table} has ${row.length} values for its ${h.columns.length} columns`)
         for (let c = 0; c < row.length; c++) batch[c].push(boolIdx.has(c) ? db.encode('bool', row[c]) : fromCanonical(row[c]))
         if (++n >= BATCH_ROWS) await flush()
       }
@@ -275,8 +389,6 @@ export async function importStore(db: SqlDialect, file: string, options: ImportO
       await db.syncAutoIds(tx, h.table)
     }
   })
-  await lines.return?.()
-
   // Read back what landed and compare with what was exported.
   const after = await summarizeStore(db, headers)
   const tables = after.map((s) => {

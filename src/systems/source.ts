@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { smlHome, ValidationError } from '../db/index.js'
 import { NotFoundError, SmlError, type IssueInput } from '../errors/index.js'
+import { makeDirectory } from '../support/make-directory.js'
 import { parseCsv, recordsToTable, type RecordTable } from '../featurestore/index.js'
 import type { RunLogger } from '../runtime/index.js'
 import type { CsvSourceDescription, FunctionSourceDescription, JsonSourceDescription, SourceContext, SourceDescription, SystemDescription } from './system.js'
@@ -124,7 +125,7 @@ async function loadCsv(system: SystemDescription, options: SourceOptions, read: 
       text = await res.text()
       if (read.fresh) origin = url
       else {
-        mkdirSync(cacheDir, { recursive: true })
+        makeDirectory(cacheDir)
         // Written beside and renamed, so an interrupted download never leaves half a file in the cache.
         writeFileSync(`${origin}.part`, text)
         renameSync(`${origin}.part`, origin)

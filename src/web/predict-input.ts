@@ -63,7 +63,7 @@ export function parsePredictInput(system: SystemDescription, body: unknown): { o
   // Validate an object alone so its issues name its own fields, not the union's alternatives.
   const schema = predictSchema(system)
   const r = single ? (schema as z.ZodUnion<[z.ZodType, z.ZodType]>).def.options[0].safeParse(body) : schema.safeParse(body)
-  if (!r.success) return { ok: false, issues: toIssues(r.error, single ? '' : body) }
+  if (!r.success) return { ok: false, issues: toIssues(system, r.error, single ? '' : body) }
   const items = (Array.isArray(r.data) ? r.data : [r.data]) as Record<string, string | number | null | undefined>[]
   const rows = items.map((item) => {
     const row: Row = {}
@@ -76,18 +76,19 @@ export function parsePredictInput(system: SystemDescription, body: unknown): { o
   return { ok: true, rows, batch: Array.isArray(r.data) }
 }
 
-function toIssues(error: z.ZodError, body: unknown): InputIssue[] {
+/** Zod's issues as `{ field, reason }`, each reason a predicate of its field ("must be …", "is required", "is not a field of …"). */
+function toIssues(system: SystemDescription, error: z.ZodError, body: unknown): InputIssue[] {
   const flat = error.issues.flatMap((i): z.core.$ZodIssue[] =>
     // For arrays, the union's per-row errors are the useful ones.
     i.code === 'invalid_union' && Array.isArray(body) ? (i.errors.at(-1) ?? []).map((e) => ({ ...e, path: [...i.path, ...e.path] })) : [i],
   )
-  return flat.slice(0, 20).map((i) => {
-    if (i.code === 'unrecognized_keys') {
-      const keys = (i as { keys: string[] }).keys
-      return { field: formatPath([...i.path, keys[0]]), reason: `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}` }
-    }
-    return { field: formatPath(i.path) || '(body)', reason: i.message }
-  })
+  const notAField = `is not a field of ${system.name} (fields: ${system.fields.map((f) => f.name).join(', ')})`
+  return flat
+    .flatMap((i): InputIssue[] =>
+      // One issue per unknown key, so each names its own field.
+      i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys.map((k) => ({ field: formatPath([...i.path, k]), reason: notAField })) : [{ field: formatPath(i.path) || '(body)', reason: i.message }],
+    )
+    .slice(0, 20)
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.js'
 import type { RequestLogStats } from '../../web/request-log.js'
 import { commandConfig, configArgs } from '../config.js'
 import { growYoungGenerationAtOnce } from '../heap.js'
-import { port, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
+import { port, portSetting, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
@@ -22,6 +22,15 @@ async function listenOrExplain<T>(cmd: Command, opts: { port: number; host: stri
   }
 }
 
+
+/** --port, else PORT, else 3000; a bad PORT is a usage mistake like a bad --port (one line naming PORT, exit 2). */
+function resolvePort(cmd: Command, flag: number | undefined): number {
+  try {
+    return portSetting(flag)
+  } catch (e) {
+    return usageError(cmd, (e as Error).message)
+  }
+}
 
 /** Binds the port and lets it go at once: lets `sml start` refuse a taken port before minutes of backfill and training. */
 function probePort(port: number, host: string): Promise<void> {
@@ -82,11 +91,12 @@ export function registerAppCommands(program: Command): void {
   program
     .command('start')
     .description('bring every system of the config up on this store (backfill and train when empty), run their schedules and serve the web app')
-    .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
+    .option('--port <n>', 'HTTP port (default: the environment\'s PORT, else 3000)', port)
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .option('--no-worker', 'do not run the schedules in this process (run `sml worker` elsewhere)')
     .option('--catch-up', 'run each pipeline’s latest missed tick at start')
     .action(async (opts, cmd: Command) => {
+      opts.port = resolvePort(cmd, opts.port)
       growYoungGenerationAtOnce()
       const started = performance.now()
       const logSettings = requestLogSettings()
@@ -134,9 +144,10 @@ export function registerAppCommands(program: Command): void {
   program
     .command('serve')
     .description('serve the web app and JSON API on this store (no schedules)')
-    .option('--port <n>', 'HTTP port', port, Number(process.env.PORT ?? 3000))
+    .option('--port <n>', 'HTTP port (default: the environment\'s PORT, else 3000)', port)
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .action(async (opts, cmd: Command) => {
+      opts.port = resolvePort(cmd, opts.port)
       growYoungGenerationAtOnce()
       const logSettings = requestLogSettings()
       const config = await commandConfig(cmd)

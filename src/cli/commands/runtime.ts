@@ -55,11 +55,17 @@ export function registerRuntimeCommands(program: Command): void {
     .option('--limit <n>', 'how many (default 20)', int('--limit'), 20)
     .option('--json', 'machine-readable output')
     .action(async (opts, cmd: Command) => {
-      const { store } = await commandConfig(cmd)
-      const { RunStore, openDatabase } = await runtime()
-      const db = await openDatabase({ ...store, create: false })
+      const config = await commandConfig(cmd)
+      const rt = await runtime()
+      const db = await rt.openDatabase({ ...config.store, create: false })
       try {
-        const list = await new RunStore(db).list({ pipeline: opts.pipeline, status: opts.status, limit: opts.limit })
+        const list = await new rt.RunStore(db).list({ pipeline: opts.pipeline, status: opts.status, limit: opts.limit })
+        // A name neither in the config nor in the history is a mistake, refused as `sml run` refuses it (known names
+        // listed); a pipeline since removed from the config still shows the runs it left.
+        if (list.length === 0 && opts.pipeline !== undefined && !config.pipelines.some((p) => p.name === opts.pipeline)) {
+          const [past] = await new rt.RunStore(db).list({ pipeline: opts.pipeline, limit: 1 })
+          if (!past) rt.findPipeline(config.pipelines, opts.pipeline)
+        }
         if (opts.json) return printJson(list)
         if (list.length === 0) return print('no runs yet: sml run PIPELINE')
         print(

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -59,6 +59,24 @@ describe.each(testDialectNames())('sml site on %s', (dialect) => {
       expect(existsSync(join(dir, 'none'))).toBe(false)
     } finally {
       await none.drop()
+    }
+  })
+  it('an --out that cannot be created or written is one line naming the path and the reason, at once', async () => {
+    const file = join(dir, 'a-file')
+    writeFileSync(file, 'x')
+    const cases: [string, string][] = [
+      [file, `cannot write into ${file}: it is a file (or under one), not a folder`],
+      [join(file, 'site'), `cannot write into ${join(file, 'site')}: it is a file (or under one), not a folder`],
+    ]
+    // /proc answers ENOENT to mkdir under an existing parent: Node's recursive mkdir spun there at 100% CPU forever.
+    if (process.platform === 'linux') {
+      cases.push(['/proc/nope', 'cannot create /proc/nope: this file system allows no folder there (no such file or directory)'])
+      cases.push(['/proc/nope/deeper', 'cannot create /proc/nope: this file system allows no folder there (no such file or directory)'])
+    }
+    for (const [out, line] of cases) {
+      const r = await runSml(['site', '--out', out], env)
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr.trim().split('\n')).toEqual([`error: ${line}`])
     }
   })
 })

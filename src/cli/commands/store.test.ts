@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../../db/index.js'
+import { storeIsEmpty } from '../../store-transfer/index.js'
 import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
 import { runSml } from '../test-support/run-sml.js'
 
@@ -53,5 +54,81 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     expect(refused.stderr).toMatch(/not empty.*--force/)
     const forced = await runSml(['import', '--from', file, '--force'], to.env)
     expect(forced.code, forced.stderr).toBe(0)
+  })
+  /** One line on stderr, exit 1, no stack. */
+  const expectOneLine = (r: { code: number; stderr: string }, pattern: RegExp) => {
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(pattern)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  }
+  /** The store was never created: export (which opens without creating) finds none. */
+  const expectNoStore = async (tdb: TestDatabase) => {
+    const r = await runSml(['export', '--to', join(dir, 'never.ndjson')], tdb.env)
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/^error: no store at /)
+  }
+
+  it('refuses a missing, unreadable or malformed import file in one line before opening (or creating) a store', async () => {
+    const fresh = createTestDatabase(dialect)
+    dbs.push(fresh)
+    const bad = join(dir, 'bad.ndjson')
+    writeFileSync(bad, 'garbage\n')
+    const badGz = join(dir, 'bad.ndjson.gz')
+    writeFileSync(badGz, 'garbage\n')
+    const foreign = join(dir, 'foreign.ndjson')
+    writeFileSync(foreign, '{"hello":"world"}\n')
+    const cases: [string, RegExp][] = [
+      ['/nonexistent.gz', /^error: cannot read \/nonexistent\.gz: no such file$/m],
+      ['/nonexistent.ndjson', /^error: cannot read \/nonexistent\.ndjson: no such file$/m],
+      [dir, new RegExp(`^error: cannot read ${dir}: it is a folder$`, 'm')],
+      [bad, new RegExp(`^error: ${bad} line 1: not JSON \\(Unexpected token 'g'`, 'm')],
+      [badGz, new RegExp(`^error: cannot read ${badGz}: not gzip data`, 'm')],
+      [foreign, new RegExp(`^error: ${foreign} line 1: not a serverless-ml store export`, 'm')],
+    ]
+    for (const [file, pattern] of cases) expectOneLine(await runSml(['import', '--from', file], fresh.env), pattern)
+    await expectNoStore(fresh)
+  })
+
+  it('names the missing file before the non-empty store, and a malformed line midway rolls the whole import back', async () => {
+    const from = createTestDatabase(dialect)
+    const to = createTestDatabase(dialect)
+    dbs.push(from, to)
+    const csv = join(dir, 'midway.csv')
+    writeFileSync(csv, 'id,x\n1,0.5\n2,1.5\n3,2.5\n')
+    const created = await runSml(['fg', 'insert', 'midway', '--file', csv, '--primary-key', 'id'], from.env)
+    expect(created.code, created.stderr).toBe(0)
+    expectOneLine(await runSml(['import', '--from', '/nonexistent.ndjson'], from.env), /^error: cannot read \/nonexistent\.ndjson: no such file$/m)
+
+    const file = join(dir, 'midway.ndjson')
+    expect((await runSml(['export', '--to', file], from.env)).code).toBe(0)
+    // Break the feature group's second row: the catalog rows before it are already inserted in the transaction.
+    const lines = readFileSync(file, 'utf8').split('\n')
+    const header = lines.findIndex((l) => l.startsWith('{"table":"fg_midway_1"'))
+    expect(header).toBeGreaterThan(0)
+    lines[header + 2] = '[2, 1.5'
+    const broken = join(dir, 'midway-broken.ndjson')
+    writeFileSync(broken, lines.join('\n'))
+    expectOneLine(await runSml(['import', '--from', broken], to.env), new RegExp(`^error: ${broken} line ${header + 3}: not JSON`, 'm'))
+    const db = await to.open()
+    try {
+      expect(await storeIsEmpty(db)).toBe(true)
+      expect(await db.listTables()).not.toContain('fg_midway_1')
+    } finally {
+      await db.close()
+    }
+  })
+  it('an export target that cannot be written is one line naming it', async () => {
+    const tdb = createTestDatabase(dialect)
+    dbs.push(tdb)
+    expect((await runSml(['migrate'], tdb.env)).code).toBe(0)
+    expectOneLine(await runSml(['export', '--to', join(dir, 'no-such-folder', 'x.ndjson')], tdb.env), new RegExp(`^error: cannot write ${dir}/no-such-folder/x\\.ndjson: no such folder$`, 'm'))
+    expectOneLine(await runSml(['export', '--to', dir], tdb.env), new RegExp(`^error: cannot write ${dir}: it is a folder, not a file$`, 'm'))
+  })
+
+  it.runIf(dialect === 'sqlite' && process.platform === 'linux')('a store folder that cannot be created (SML_HOME under /proc) is one line, at once', async () => {
+    const r = await runSml(['migrate'], { SML_HOME: '/proc/sml-nope', DATABASE_URL: '' })
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stderr.trim().split('\n')).toEqual(["error: cannot create /proc/sml-nope (the store's folder, SML_HOME): this file system allows no folder there (no such file or directory)"])
   })
 })

@@ -47,7 +47,9 @@ export function registerStoreCommands(program: Command): void {
     .option('--force', 'replace the contents of a non-empty store')
     .option('--json', 'print the per-table comparison as JSON')
     .action(async (opts) => {
-      const [{ openDatabase }, { importStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
+      const [{ openDatabase }, { checkImportFile, importStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
+      // A missing, unreadable or foreign file is refused before any store is opened (or created).
+      await checkImportFile(opts.from)
       const db = await openDatabase(storeLocation())
       let ok = false
       try {

@@ -1,6 +1,7 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { ValidationError } from '../../db/index.js'
+import { makeDirectory } from '../../support/make-directory.js'
 import { parseCsv, readCsvFile, type CsvTable } from '../../featurestore/index.js'
 import { networkReason, SourceFetchError } from '../source.js'
 import type { SystemTask } from '../system.js'
@@ -117,9 +118,9 @@ function writeProject(dir: string, table: CsvTable, options: ScaffoldProjectOpti
     ...(options.eventTime !== undefined ? { eventTime: options.eventTime } : {}),
   })
   const files = renderProject(plan, options.packageSpec)
-  mkdirSync(dir, { recursive: true })
+  makeDirectory(dir)
   for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    makeDirectory(dirname(join(dir, path)))
     writeFileSync(join(dir, path), text)
   }
   writeCsv(join(dir, plan.file))

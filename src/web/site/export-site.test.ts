@@ -120,9 +120,10 @@ describe.each(testDialectNames())('static site export on %s', (dialect) => {
     writeFileSync(file, 'x')
     const error = await exportSite(services, { out: file, now: NOW }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ValidationError)
-    expect((error as Error).message).toMatch(/a-file is a file .*not a folder/)
+    expect((error as Error).message).toBe(`cannot write into ${file}: it is a file (or under one), not a folder`)
     const under = await exportSite(services, { out: join(file, 'site'), now: NOW, force: true }).catch((e: unknown) => e)
     expect(under).toBeInstanceOf(ValidationError)
+    expect((under as Error).message).toBe(`cannot create ${join(file, 'site')}: it is a file (or under one), not a folder`)
   })
 
   it('a system with no model yet exports pages that say so', async () => {

@@ -1,7 +1,8 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Child } from 'hono/jsx'
 import { svgToPng } from '../../charts/index.js'
+import { makeDirectory, makeDirectoryReason } from '../../support/make-directory.js'
 import { ConflictError, ValidationError } from '../../errors/index.js'
 import { Document } from '../layout.js'
 import { PageModeContext } from '../links.js'
@@ -58,7 +59,7 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
     const existing = await outFs(options.out, () => readdir(out).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e))))
     if (existing.length > 0) throw new ConflictError(`${options.out} is not empty (${existing.length} entries); choose an empty or new folder, or pass --force to write into it`, [{ path: 'out', reason: 'not empty' }])
   }
-  await outFs(options.out, () => mkdir(out, { recursive: true }))
+  await outFs(options.out, async () => makeDirectory(out))
 
   // First read everything, so the map of pages is complete before any page is drawn (links need all targets).
   const systems = services.systems
@@ -100,7 +101,7 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
   const write = async (path: string, kind: SiteFile['kind'], data: string | Uint8Array) => {
     const target = join(out, ...path.split('/'))
     await outFs(options.out, async () => {
-      await mkdir(dirname(target), { recursive: true })
+      makeDirectory(dirname(target))
       await writeFile(target, data)
     })
     files.push({ path, kind, bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength })
@@ -131,23 +132,22 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
   return { out, files }
 }
 
-// The folder's own faults (a file in the way, no permission, a read-only disk) are the caller's choice of --out:
-// one clear line naming it, not a stack.
+// The folder's own faults (a file in the way, no permission, a read-only disk, a file system that allows no folder
+// there such as /proc) are the caller's choice of --out: one clear line naming the path and the reason, not a stack.
 const OUT_FAULTS: Record<string, string> = {
-  ENOTDIR: 'is a file (or under one), not a folder',
-  EEXIST: 'holds a file where a folder of the export goes',
-  EISDIR: 'holds a folder where a file of the export goes',
-  EACCES: 'cannot be written by this user (permission denied)',
-  EPERM: 'cannot be written by this user (operation not permitted)',
-  EROFS: 'is on a read-only file system',
+  EEXIST: 'a file is where a folder of the export goes',
+  EISDIR: 'a folder is where a file of the export goes',
 }
+
+const OUT_VERBS: Record<string, string> = { mkdir: 'create', scandir: 'write into', open: 'write', write: 'write' }
 
 async function outFs<T>(out: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op()
   } catch (e) {
-    const reason = OUT_FAULTS[(e as NodeJS.ErrnoException).code ?? '']
+    const err = e as NodeJS.ErrnoException
+    const reason = OUT_FAULTS[err.code ?? ''] ?? makeDirectoryReason(e)
     if (!reason) throw e
-    throw new ValidationError(`--out ${out} ${reason} (${(e as NodeJS.ErrnoException).path ?? out})`, [{ path: 'out', reason }], { cause: e })
+    throw new ValidationError(`cannot ${OUT_VERBS[err.syscall ?? ''] ?? 'write'} ${err.path ?? out}: ${reason}`, [{ path: 'out', reason }], { cause: e })
   }
 }
