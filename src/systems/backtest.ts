@@ -2,10 +2,10 @@ import { ValidationError } from '../errors/index.js'
 import type { FeatureStore, Row } from '../featurestore/index.js'
 import type { ModelRegistry } from '../registry/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
-import { recursiveForecast } from './forecast.js'
+import { recursiveForecast, type RecursiveForecastOptions } from './forecast.js'
 import { loadServingModel, predictRows, type ServingModel } from './serving.js'
 import type { SystemDescription } from './system.js'
-import { forecastInputs, seriesColumns, timeSeriesOf } from './time-series.js'
+import { forecastInputs, groupBySeries, timeSeriesOf } from './time-series.js'
 
 const DAY_MS = 86_400_000
 const dayNumber = (d: Date) => Math.floor(d.getTime() / DAY_MS)
@@ -22,19 +22,11 @@ export interface HorizonError {
   readonly persistenceMae: number
 }
 
-export interface BacktestOptions {
-  /** Rows of one series (any order), each with its day in `time` and its measured value (or null) in `label`. */
-  readonly history: readonly Row[]
-  readonly time: string
-  readonly label: string
+export interface BacktestOptions extends Omit<RecursiveForecastOptions, 'issued'> {
   /** First target day scored (e.g. the time split's test start); origins run from the day before it. */
   readonly from: Date
-  readonly horizon: number
   /** Days before a day its inputs read (`windows.lookbackDays`): each origin hands the forecast only these. */
   readonly lookbackDays: number
-  /** As `recursiveForecast`. */
-  features(history: readonly Row[], day: Date): Row
-  predict(rows: readonly Row[]): ArrayLike<number>
 }
 
 /**
@@ -95,19 +87,18 @@ export async function forecastBacktest(
   const from = serving.trainingDataset.testStart
   if (!from) throw new ValidationError(`${system.model.name} v${serving.version.version} was not trained on a time split: its training dataset has no test start`, [{ path: 'trainingDataset.testStart', reason: 'missing' }])
   const predict = options.predict ? (rows: readonly Row[]) => options.predict!(serving, rows) : (rows: readonly Row[]) => Float64Array.from(predictRows(serving, rows), (p) => p.prediction as number)
-  const day = system.featureGroup.eventTime
-  const series = seriesColumns(system)
-  const bySeries = new Map<string, Row[]>()
-  for (const r of await (await systemFeatureGroup(fs, system)).read()) {
-    const k = JSON.stringify(series.map((c) => r[c] ?? null))
-    const list = bySeries.get(k)
-    if (list) list.push(r)
-    else bySeries.set(k, [r])
-  }
+  return seriesBacktest(fs, system, from, predict)
+}
+
+/**
+ * `rollingOriginBacktest` of every series of a time-series system's group from `from`, with `predict` on the
+ * `forecastInputs` batch inference computes, the series pooled: per horizon, the mean over all scored pairs.
+ */
+export async function seriesBacktest(fs: FeatureStore, system: SystemDescription, from: Date, predict: (rows: readonly Row[]) => ArrayLike<number>): Promise<HorizonError[]> {
+  const t = timeSeriesOf(system)
   const pooled = Array.from({ length: t.horizon }, () => ({ n: 0, model: 0, persistence: 0 }))
-  for (const rows of bySeries.values()) {
-    const key = Object.fromEntries(series.map((c) => [c, rows[0][c]]))
-    const errors = rollingOriginBacktest({ history: rows, time: day, label: system.label.column, from, horizon: t.horizon, lookbackDays: t.windows.lookbackDays, features: forecastInputs(system, key), predict })
+  for (const { key, rows } of groupBySeries(system, await (await systemFeatureGroup(fs, system)).read())) {
+    const errors = rollingOriginBacktest({ history: rows, time: system.featureGroup.eventTime, label: system.label.column, from, horizon: t.horizon, lookbackDays: t.windows.lookbackDays, features: forecastInputs(system, key), predict })
     for (const e of errors) {
       if (e.n === 0) continue
       const p = pooled[e.horizon - 1]

@@ -5,7 +5,7 @@ import { keyOf, keyValues, predictionsFeatureGroup, systemFeatureGroup } from '.
 import { bandOf, type ValueBand } from './forecast.js'
 import { findServingVersion, SERVING_ALIAS } from './serving.js'
 import { labelClasses, systemTask, type SystemDescription, type SystemTask } from './system.js'
-import { seriesColumns } from './time-series.js'
+import { seriesColumns, seriesKeyOf } from './time-series.js'
 
 export interface PredictionRecord {
   /** The predicted row's key columns, e.g. `{ id: 151 }` or `{ station: 'hornsgatan', date: … }`. */
@@ -235,7 +235,7 @@ async function timeSeriesMonitor(fs: FeatureStore, registry: ModelRegistry, syst
   const day = system.featureGroup.eventTime
   const label = system.label.column
   const series = seriesColumns(system)
-  const seriesKey = (r: Readonly<Row>) => JSON.stringify(series.map((c) => r[c] ?? null))
+  const seriesKey = seriesKeyOf(system)
   const dayKey = (r: Readonly<Row>) => `${seriesKey(r)}|${(r[day] as Date).getTime()}`
   const measured = new Map<string, number | null>()
   for (const r of await (await systemFeatureGroup(fs, system)).read()) measured.set(dayKey(r), typeof r[label] === 'number' ? (r[label] as number) : null)

@@ -1,9 +1,7 @@
 import { NotFoundError, ValidationError } from '../db/index.js'
 import { inverseLabel, type FeatureStore, type FeatureView, type Row, type TrainingDatasetMetadata } from '../featurestore/index.js'
 import { accuracyScore, isClassifier, rootMeanSquaredError, type Estimator, type Label, type Regressor } from '../ml/index.js'
-import { rollingOriginBacktest } from './backtest.js'
-import { systemFeatureGroup } from './feature-groups.js'
-import { forecastInputs, seriesColumns } from './time-series.js'
+import { seriesBacktest } from './backtest.js'
 import { ChecksumError, type MetricDirection, type ModelRegistry, type PromotionDecision } from '../registry/index.js'
 import { findServingVersion, loadServingModel, SERVING_ALIAS } from './serving.js'
 import { systemTask, type SystemDescription, type SystemTask } from './system.js'
@@ -37,24 +35,9 @@ export function promotionMetric(system: Pick<SystemDescription, 'label' | 'timeS
  * FORECAST_PROMOTION_METRIC), through its own view and fitted transformations; with the number of scored pairs.
  */
 async function forecastScore(fs: FeatureStore, system: SystemDescription, model: Estimator, fv: FeatureView, td: TrainingDatasetMetadata, from: Date): Promise<{ score: number; pairs: number }> {
-  const t = system.timeSeries!
   const predict = (rows: readonly Row[]) => (model as Regressor).predict(fv.transformRows(rows, td))
-  const series = seriesColumns(system)
-  const bySeries = new Map<string, Row[]>()
-  for (const r of await (await systemFeatureGroup(fs, system)).read()) {
-    const k = JSON.stringify(series.map((c) => r[c] ?? null))
-    const list = bySeries.get(k)
-    if (list) list.push(r)
-    else bySeries.set(k, [r])
-  }
-  const sums = Array.from({ length: t.horizon }, () => ({ n: 0, abs: 0 }))
-  for (const rows of bySeries.values()) {
-    const key = Object.fromEntries(series.map((c) => [c, rows[0][c]]))
-    const errors = rollingOriginBacktest({ history: rows, time: system.featureGroup.eventTime, label: system.label.column, from, horizon: t.horizon, lookbackDays: t.windows.lookbackDays, features: forecastInputs(system, key), predict })
-    for (const e of errors) if (e.n) ((sums[e.horizon - 1].n += e.n), (sums[e.horizon - 1].abs += e.mae * e.n))
-  }
-  const scored = sums.filter((s) => s.n > 0)
-  return { score: scored.length ? scored.reduce((a, s) => a + s.abs / s.n, 0) / scored.length : NaN, pairs: scored.reduce((a, s) => a + s.n, 0) }
+  const scored = (await seriesBacktest(fs, system, from, predict)).filter((e) => e.n > 0)
+  return { score: scored.length ? scored.reduce((a, e) => a + e.mae, 0) / scored.length : NaN, pairs: scored.reduce((a, e) => a + e.n, 0) }
 }
 
 /** A freshly trained model, not yet registered, and the split it was trained and tested on. */

@@ -17,6 +17,26 @@ export function seriesColumns(system: Pick<SystemDescription, 'featureGroup'>): 
   return system.featureGroup.primaryKey.filter((k) => k !== system.featureGroup.eventTime)
 }
 
+/** A row's series as text (its `seriesColumns` values, JSON), for maps and sets keyed by series. */
+export function seriesKeyOf(system: Pick<SystemDescription, 'featureGroup'>): (row: Readonly<Row>) => string {
+  const series = seriesColumns(system)
+  return (r) => JSON.stringify(series.map((c) => r[c] ?? null))
+}
+
+/** Rows split by series, in the order each series is first seen: its id (`seriesKeyOf`), its key columns as a row, its rows. */
+export function groupBySeries(system: Pick<SystemDescription, 'featureGroup'>, rows: readonly Row[]): { id: string; key: Row; rows: Row[] }[] {
+  const series = seriesColumns(system)
+  const keyOf = seriesKeyOf(system)
+  const groups = new Map<string, Row[]>()
+  for (const r of rows) {
+    const k = keyOf(r)
+    const list = groups.get(k)
+    if (list) list.push(r)
+    else groups.set(k, [r])
+  }
+  return [...groups].map(([id, list]) => ({ id, key: Object.fromEntries(series.map((c) => [c, list[0][c]])), rows: list }))
+}
+
 /** The spec of each model input as stored: a window feature for a time series, else a column of the system's group. */
 export function inputSpecs(system: Pick<SystemDescription, 'fields' | 'featureGroup' | 'timeSeries'>): FeatureSpec[] {
   const columns = system.timeSeries ? system.timeSeries.windows.features : system.featureGroup.schema
@@ -68,8 +88,7 @@ export function newWindowDays(days: readonly Date[], after: Date | null): Date[]
 export async function updateWindows(fs: FeatureStore, system: SystemDescription, options: { source?: string; log?: (line: string) => void } = {}): Promise<number> {
   const t = timeSeriesOf(system)
   const day = system.featureGroup.eventTime
-  const series = seriesColumns(system)
-  const keyOf = (r: Readonly<Row>) => JSON.stringify(series.map((c) => r[c] ?? null))
+  const keyOf = seriesKeyOf(system)
   const windows = await windowsFeatureGroup(fs, system)
   const latest = new Map<string, Date>()
   for (const r of await windows.read()) {
@@ -80,22 +99,14 @@ export async function updateWindows(fs: FeatureStore, system: SystemDescription,
   // Every row is read (a few thousand a series): a cut-off by the newest window day would miss the early rows of a
   // series that appears later. Only new days are computed.
   const rows = await (await systemFeatureGroup(fs, system)).read()
-  const bySeries = new Map<string, Row[]>()
-  for (const r of rows) {
-    const k = keyOf(r)
-    const list = bySeries.get(k)
-    if (list) list.push(r)
-    else bySeries.set(k, [r])
-  }
   const out: Row[] = []
-  for (const [k, list] of bySeries) {
+  for (const { id, key, rows: list } of groupBySeries(system, rows)) {
     const days = newWindowDays(
       list.map((r) => r[day] as Date),
-      latest.get(k) ?? null,
+      latest.get(id) ?? null,
     )
     if (days.length === 0) continue
     const computed = t.windows.compute(list, days)
-    const key = Object.fromEntries(series.map((c) => [c, list[0][c]]))
     for (const w of computed) out.push({ ...w, ...key })
   }
   if (out.length === 0) {

@@ -4,7 +4,7 @@ import { predictionsFeatureGroup, systemFeatureGroup } from '../feature-groups.j
 import { recursiveForecast } from '../forecast.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import type { SystemDescription } from '../system.js'
-import { forecastInputs, seriesColumns, timeSeriesOf, windowsFeatureGroup } from '../time-series.js'
+import { forecastInputs, groupBySeries, seriesColumns, seriesKeyOf, timeSeriesOf, windowsFeatureGroup } from '../time-series.js'
 
 const DAY_MS = 86_400_000
 const dayText = (d: Date) => d.toISOString().slice(0, 10)
@@ -34,20 +34,13 @@ export function forecastPipeline(system: SystemDescription): Pipeline {
       const day = system.featureGroup.eventTime
       const label = system.label.column
       const series = seriesColumns(system)
-      const keyOf = (r: Readonly<Row>) => JSON.stringify(series.map((c) => r[c] ?? null))
+      const keyOf = seriesKeyOf(system)
       const readings = await (await systemFeatureGroup(ctx.featureStore, system)).read()
       const predictions = await predictionsFeatureGroup(ctx.featureStore, system)
       const done = new Set((await predictions.read()).filter((p) => p.horizon === 1).map((p) => `${keyOf(p)}|${(p[day] as Date).getTime()}`))
       const windows = await windowsFeatureGroup(ctx.featureStore, system)
-      const bySeries = new Map<string, Row[]>()
-      for (const r of readings) {
-        const list = bySeries.get(keyOf(r))
-        if (list) list.push(r)
-        else bySeries.set(keyOf(r), [r])
-      }
       const out: Row[] = []
-      for (const [k, rows] of bySeries) {
-        const key = Object.fromEntries(series.map((c) => [c, rows[0][c]]))
+      for (const { id: k, key, rows } of groupBySeries(system, readings)) {
         const issued = new Date(Math.max(...rows.map((r) => (r[day] as Date).getTime())))
         const steps = recursiveForecast({
           history: rows,
