@@ -143,10 +143,18 @@ export class FeatureView {
     return this.metadata.labels
   }
 
+  // Both derived once from the view's fixed metadata and its groups' schemas: the predict API asks for them
+  // on every request (transformRows).
+  #inputColumns: readonly string[] | undefined
+  #inputTypes: Readonly<Record<string, ColumnType>> | undefined
+
   /** Raw model inputs: the selected columns minus labels and the event-time column (never a model input). */
-  get inputColumns(): string[] {
-    const et = this.featureGroup.eventTime
-    return this.metadata.features.filter((f) => !this.metadata.labels.includes(f) && f !== et)
+  get inputColumns(): readonly string[] {
+    if (this.#inputColumns === undefined) {
+      const et = this.featureGroup.eventTime
+      this.#inputColumns = Object.freeze(this.metadata.features.filter((f) => !this.metadata.labels.includes(f) && f !== et))
+    }
+    return this.#inputColumns
   }
 
   /** Model input names after transformations, for a fitted training dataset. */
@@ -155,9 +163,12 @@ export class FeatureView {
   }
 
   /** Column types of the model inputs, from the groups' schemas. */
-  get inputTypes(): Record<string, ColumnType> {
-    const joined = this.joinedColumnMap()
-    return Object.fromEntries(this.inputColumns.map((c) => [c, joined.get(c)?.type ?? this.featureGroup.feature(c).type]))
+  get inputTypes(): Readonly<Record<string, ColumnType>> {
+    if (this.#inputTypes === undefined) {
+      const joined = this.joinedColumnMap()
+      this.#inputTypes = Object.freeze(Object.fromEntries(this.inputColumns.map((c) => [c, joined.get(c)?.type ?? this.featureGroup.feature(c).type])))
+    }
+    return this.#inputTypes
   }
 
   /** Each joined column of the view: which join it comes from, its name in that group, its type. */

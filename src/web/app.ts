@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { secureHeaders } from 'hono/secure-headers'
 import { classify } from '../errors/index.js'
 import { errorPage } from './pages/error.js'
 import { rateLimit } from './rate-limit.js'
+import { securityHeaders } from './security-headers.js'
 import { apiRoutes } from './routes/api.js'
 import { docsRoutes } from './routes/docs.js'
 import { opsApiRoutes } from './routes/ops-api.js'
@@ -16,24 +16,12 @@ export function createApp(services: WebServices): Hono {
   const app = new Hono()
 
   app.get('/health', (c) => c.json({ ok: true, store: services.db.displayName, systems: services.systems.map((s) => s.name), requestLog: services.requestLog.stats() }))
-  // Pages carry inline styles and scripts of our own and data: images (charts, artifacts); nothing from elsewhere.
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'self'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    }),
-  )
+  const security = securityHeaders()
+  app.use(security.middleware)
   if (services.predictRateLimit) app.use('/api/:system/predict', rateLimit(services.predictRateLimit))
   app.route('/api', opsApiRoutes(services))
-  app.route('/api', apiRoutes(services))
+  // The rate limiter adds its headers through the context, which a preset answer would drop.
+  app.route('/api', apiRoutes(services, { answer: services.predictRateLimit ? undefined : security.json }))
   app.route('/', docsRoutes(services))
   app.route('/', opsPageRoutes(services))
   app.route('/', pageRoutes(services))

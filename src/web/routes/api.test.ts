@@ -37,6 +37,19 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     expect(t.probabilities.Died + t.probabilities.Survived).toBeCloseTo(1, 12)
   })
 
+  it('answers predictions with the same security headers as every other answer, and JSON', async () => {
+    const security = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => k !== 'content-type' && k !== 'content-length'))
+    const answer = await post('/api/iris/predict', flower)
+    const page = await app.request('/')
+    const refused = await post('/api/iris/predict', { ...flower, sepal_length: 'x' })
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(security(answer)).toMatchObject({ 'x-content-type-options': 'nosniff', 'strict-transport-security': expect.any(String) })
+    expect(security(answer)['content-security-policy']).toMatch(/default-src 'self'/)
+    expect(security(answer)).toEqual(security(page))
+    expect(refused.status).toBe(400)
+    expect(security(refused)).toEqual(security(page))
+  })
+
   it('predicts a batch in order', async () => {
     const res = await post('/api/iris/predict', [flower, { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }])
     expect((await jsonOf(res)).map((p: { prediction: string }) => p.prediction)).toEqual(['Setosa', 'Virginica'])

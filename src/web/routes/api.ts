@@ -17,8 +17,14 @@ export function systemOr404(services: WebServices, name: string): SystemDescript
   return s
 }
 
+/** How the predict route answers: with a preset JSON answer (security-headers.ts), or by default `c.json`. */
+export interface ApiRouteOptions {
+  readonly answer?: (value: unknown) => Promise<Response>
+}
+
 /** JSON API: predict, monitor, models, runs. */
-export function apiRoutes(services: WebServices): Hono {
+export function apiRoutes(services: WebServices, options: ApiRouteOptions = {}): Hono {
+  const { answer } = options
   const api = new Hono()
 
   api.post(
@@ -44,7 +50,8 @@ export function apiRoutes(services: WebServices): Hono {
       const answers = predictRows(serving, input.rows)
       services.requestLog.add(system, input.rows, answers)
       // Classification: { prediction, probabilities, modelVersion }; regression: { prediction: number, unit?, modelVersion }.
-      return c.json(input.batch ? answers : answers[0])
+      const value = input.batch ? answers : answers[0]
+      return answer ? answer(value) : c.json(value)
     },
   )
 

@@ -200,7 +200,11 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
     const flower = JSON.stringify({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 })
     const post = () => app.request('/api/iris/predict', { method: 'POST', body: flower, headers: { 'content-type': 'application/json' } })
     expect((await post()).status).toBe(200)
-    expect((await post()).status).toBe(200)
+    const second = await post()
+    expect(second.status).toBe(200)
+    // The rate limiter's headers and the security headers, both on a predict answer.
+    expect(second.headers.get('ratelimit-remaining')).toBe('0')
+    expect(second.headers.get('x-content-type-options')).toBe('nosniff')
     const third = await post()
     expect(third.status).toBe(429)
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0)
