@@ -1,1 +1,1 @@
-export { checkImportFile, exportStore, importStore, summarizeStore, storeIsEmpty, STORE_FORMAT, STORE_FORMAT_VERSION, type TableSummary, type TransferOptions, type ImportOptions, type ImportReport } from './store-transfer.js'
+export { checkImportFile, exportStore, importStore, summarizeStore, storeIsEmpty, STORE_FORMAT, STORE_FORMAT_VERSION, type TableSummary, type TransferOptions, type ExportOptions, type ImportOptions, type ImportReport } from './store-transfer.js'

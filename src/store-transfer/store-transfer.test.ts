@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -100,6 +100,27 @@ describe('moving a store between databases', () => {
     const lastCommit = Math.max(...before.groups.flatMap((g) => g.commits.map((c) => c.id)))
     const added = await fg.insert([{ ...(await fg.read({ limit: 1 }))[0] }])
     expect(added.id).toBeGreaterThan(lastCommit)
+  })
 
+  it('never overwrites an earlier export unless forced, and a failed export leaves nothing behind', async () => {
+    const sub = mkdtempSync(join(dir, 'again-'))
+    const file = join(sub, 'backup.ndjson')
+    writeFileSync(file, 'an earlier export\n')
+    await expect(exportStore(source, file, { progress: false })).rejects.toThrow(`cannot write ${file}: it exists already (pass --force to replace it)`)
+    expect(readFileSync(file, 'utf8')).toBe('an earlier export\n')
+    // Fails midway (its store's connection is lost once the file is open): the earlier file stays, no partial file is left.
+    const failing = new Proxy(source, {
+      get(t, k, r) {
+        if (k === 'kysely' && readdirSync(sub).some((f) => f.endsWith('.partial'))) throw new Error('connection lost')
+        return Reflect.get(t, k, r)
+      },
+    })
+    await expect(exportStore(failing, file, { progress: false, force: true })).rejects.toThrow('connection lost')
+    expect(readdirSync(sub)).toEqual(['backup.ndjson'])
+    expect(readFileSync(file, 'utf8')).toBe('an earlier export\n')
+    // Forced, it replaces the file whole.
+    const tables = await exportStore(source, file, { progress: false, force: true })
+    expect(readdirSync(sub)).toEqual(['backup.ndjson'])
+    expect(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"end":')).length).toBe(tables.length)
   })
 })

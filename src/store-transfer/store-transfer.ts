@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs'
-import { access, stat } from 'node:fs/promises'
+import { access, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
@@ -43,6 +44,11 @@ export interface TableSummary {
 export interface TransferOptions {
   /** Progress bars (terminal) or quarter lines (pipes) on stderr; default true. */
   readonly progress?: boolean
+}
+
+export interface ExportOptions extends TransferOptions {
+  /** Replace an existing file; without it an existing target is refused (an earlier export is never lost). */
+  readonly force?: boolean
 }
 
 export interface ImportOptions extends TransferOptions {
@@ -151,17 +157,25 @@ const WRITE_FAULTS: Record<string, string> = {
 
 /**
  * Writes every table of the store to `file` (streamed, page by page); returns each table's rows and checksum.
- * @throws ValidationError naming the file when it cannot be opened for writing (no such folder, a folder, no permission).
+ * The export is written beside the target under a temporary name and renamed onto it only once complete, so
+ * a failed or interrupted export leaves no partial file and never destroys an earlier one.
+ * @throws ValidationError naming the file when it exists (without `force`) or cannot be written (no such
+ * folder, a folder, no permission).
  */
-export async function exportStore(db: SqlDialect, file: string, options: TransferOptions = {}): Promise<TableSummary[]> {
-  const out = createWriteStream(file)
-  // A target that cannot be opened (no such folder, a folder, no permission) is one line naming it.
+export async function exportStore(db: SqlDialect, file: string, options: ExportOptions = {}): Promise<TableSummary[]> {
+  const refuse = (reason: string, cause?: unknown) => new ValidationError(`cannot write ${file}: ${reason}`, [{ path: file, reason }], { cause })
+  const existing = await stat(file).catch(() => null)
+  if (existing?.isDirectory()) throw refuse(WRITE_FAULTS.EISDIR)
+  if (existing && !options.force) throw refuse('it exists already (pass --force to replace it)')
+  const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`)
+  const out = createWriteStream(partial, { flags: 'wx' })
+  // A target that cannot be opened (no such folder, no permission) is one line naming it.
   await new Promise<void>((resolve, reject) => {
     out.once('open', () => resolve())
     out.once('error', reject)
   }).catch((e: NodeJS.ErrnoException) => {
     const reason = WRITE_FAULTS[e.code ?? '']
-    throw reason ? new ValidationError(`cannot write ${file}: ${reason}`, [{ path: file, reason }], { cause: e }) : e
+    throw reason ? refuse(reason, e) : e
   })
   const gz = file.endsWith('.gz') ? createGzip({ level: 6 }) : null
   const sink: Writable = gz ?? out
@@ -194,10 +208,16 @@ export async function exportStore(db: SqlDialect, file: string, options: Transfe
       summaries.push(summary)
     }
     await write({ endOfStore: true, tables: plans.length })
-  } finally {
     sink.end()
     await piping
+  } catch (e) {
+    piping.catch(() => {}) // settled by the destroy below, or never (a destroyed stream emits no 'finish')
+    sink.destroy()
+    out.destroy()
+    await unlink(partial).catch(() => {})
+    throw e
   }
+  await rename(partial, file)
   return summaries
 }
 

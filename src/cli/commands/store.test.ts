@@ -124,6 +124,12 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     expect((await runSml(['migrate'], tdb.env)).code).toBe(0)
     expectOneLine(await runSml(['export', '--to', join(dir, 'no-such-folder', 'x.ndjson')], tdb.env), new RegExp(`^error: cannot write ${dir}/no-such-folder/x\\.ndjson: no such folder$`, 'm'))
     expectOneLine(await runSml(['export', '--to', dir], tdb.env), new RegExp(`^error: cannot write ${dir}: it is a folder, not a file$`, 'm'))
+    const earlier = join(dir, 'earlier.ndjson')
+    writeFileSync(earlier, 'kept\n')
+    expectOneLine(await runSml(['export', '--to', earlier], tdb.env), new RegExp(`^error: cannot write ${earlier}: it exists already \\(pass --force to replace it\\)$`, 'm'))
+    expect(readFileSync(earlier, 'utf8')).toBe('kept\n')
+    expect((await runSml(['export', '--to', earlier, '--force'], tdb.env)).code).toBe(0)
+    expect(readFileSync(earlier, 'utf8')).toMatch(/^\{"format":/)
   })
 
   it.runIf(dialect === 'sqlite' && process.platform === 'linux')('a store folder that cannot be created (SML_HOME under /proc) is one line, at once', async () => {

@@ -24,14 +24,15 @@ export function registerStoreCommands(program: Command): void {
   program
     .command('export')
     .description('write the whole store (catalog, feature groups, models with artifacts, runs and logs) to one ndjson file (.gz to compress)')
-    .requiredOption('--to <file>', 'where to write')
+    .requiredOption('--to <file>', 'where to write (written under a temporary name, renamed when complete)')
+    .option('--force', 'replace an existing file')
     .option('--json', 'print the per-table summary as JSON')
     .action(async (opts) => {
       const [{ openDatabase }, { exportStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
       const db = await openDatabase({ ...storeLocation(), create: false })
       try {
         const started = Date.now()
-        const tables = await exportStore(db, opts.to)
+        const tables = await exportStore(db, opts.to, { force: Boolean(opts.force) })
         if (opts.json) return printJson(tables)
         print(formatTable(['table', 'kind', 'rows', 'sha256'], tables.map((t) => [t.table, t.kind, t.rows, t.sha256])))
         print(`exported ${tables.length} tables, ${tables.reduce((a, t) => a + t.rows, 0)} rows from ${db.displayName} to ${opts.to} in ${Date.now() - started} ms`)
