@@ -1,3 +1,4 @@
+import prettyMs from 'pretty-ms'
 /** Prints rows as an aligned text table for people. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((r) => r.map(cellText))
@@ -21,4 +22,9 @@ export function printJson(value: unknown): void {
 
 export function print(text: string): void {
   process.stdout.write(text + '\n')
+}
+
+/** A duration for people (pretty-ms: `850ms`, `12.3s`, `10m`, `2h 5s`); the JSON outputs keep milliseconds. */
+export function formatDuration(ms: number): string {
+  return prettyMs(ms)
 }

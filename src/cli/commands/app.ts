@@ -5,7 +5,7 @@ import type { RequestLogStats } from '../../web/request-log.js'
 import { commandConfig, configArgs } from '../config.js'
 import { growYoungGenerationAtOnce } from '../heap.js'
 import { port, portSetting, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
-import { print, printJson } from '../output.js'
+import { formatDuration, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
 /** Binds the web app; a port another process holds is a usage mistake (one line naming --port, exit 2), after `cleanup`. */
@@ -52,7 +52,7 @@ function onShutdown(stop: () => Promise<RequestLogStats>): void {
     stop().then(
       (log) => {
         // The last line says the stop was clean and what became of the request log, so nobody has to guess.
-        process.stderr.write(`stopped in ${Date.now() - started} ms; request log: ${log.written} rows written, ${log.dropped} dropped, ${log.failed} failed\n`)
+        process.stderr.write(`stopped in ${formatDuration(Date.now() - started)}; request log: ${log.written} rows written, ${log.dropped} dropped, ${log.failed} failed\n`)
         process.exit(0)
       },
       (e) => {

@@ -85,7 +85,14 @@ describe.each(testDialectNames())('read commands on a store on %s', (dialect) =>
     expect(runs.every((r: { status: string }) => r.status === 'succeeded')).toBe(true)
     // --json after `show ID` belongs to show, though `runs` has a --json of its own
     expect(await json('runs', 'show', String(runs[0].id), '--json')).toMatchObject({ id: runs[0].id, logs: expect.any(Array) })
-    expect((await json('pipelines', '--json')).map((p: { name: string }) => p.name)).toContain('iris-daily')
+    const pipelines = await json('pipelines', '--json')
+    expect(pipelines.map((p: { name: string }) => p.name)).toContain('iris-daily')
+    // People read timeouts as durations (pretty-ms), JSON keeps milliseconds.
+    const daily = pipelines.find((p: { name: string }) => p.name === 'iris-daily')
+    expect(daily.timeoutMs).toBeGreaterThanOrEqual(60_000)
+    const table = (await sml('pipelines')).stdout.split('\n').find((l) => l.startsWith('iris-daily '))
+    expect(table).toMatch(/ \d+m /)
+    expect(table).not.toMatch(/\d ms/)
     expect(await json('migrate', '--json')).toMatchObject({ applied: [] })
   })
 

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander'
 import { RUN_STATUSES } from '../../runtime/run-status.js'
 import { commandConfig, configArgs } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
-import { formatTable, print, printJson } from '../output.js'
+import { formatDuration, formatTable, print, printJson } from '../output.js'
 
 
 async function runtime() {
@@ -37,7 +37,7 @@ export function registerRuntimeCommands(program: Command): void {
         const outcome = await rt.runPipeline(pipeline, { db, trigger: opts.trigger, scheduledFor })
         const last = outcome.runs[outcome.runs.length - 1]
         const ms = (last.endedAt?.getTime() ?? Date.now()) - outcome.runs[0].startedAt.getTime()
-        process.stderr.write(`${pipeline.name}: ${outcome.status} after ${outcome.runs.length} attempt(s) in ${ms} ms (run ${last.id})\n`)
+        process.stderr.write(`${pipeline.name}: ${outcome.status} after ${outcome.runs.length} attempt(s) in ${formatDuration(ms)} (run ${last.id})\n`)
         if (opts.json) printJson(outcome.runs)
         code = rt.exitCode(outcome)
       } finally {
@@ -130,7 +130,7 @@ export function registerRuntimeCommands(program: Command): void {
         print(
           formatTable(
             ['name', 'schedule', 'time zone', 'retries', 'timeout', 'last run', 'description'],
-            rows.map((r) => [r.name, r.schedule ?? '(manual)', r.timezone ?? '', r.retries, `${r.timeoutMs} ms`, r.lastRun ? `#${r.lastRun.id} ${r.lastRun.status}` : '', r.description]),
+            rows.map((r) => [r.name, r.schedule ?? '(manual)', r.timezone ?? '', r.retries, formatDuration(r.timeoutMs), r.lastRun ? `#${r.lastRun.id} ${r.lastRun.status}` : '', r.description]),
           ),
         )
       } finally {
@@ -170,7 +170,7 @@ export function registerRuntimeCommands(program: Command): void {
 function duration(r: { startedAt: Date; endedAt: Date | null }): string {
   if (!r.endedAt) return ''
   const ms = r.endedAt.getTime() - r.startedAt.getTime()
-  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`
+  return formatDuration(ms)
 }
 
 function firstLine(s: string | null): string {

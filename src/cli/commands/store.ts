@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { formatTable, print, printJson } from '../output.js'
+import { formatDuration, formatTable, print, printJson } from '../output.js'
 
 /** `sml migrate`, `sml export`, `sml import`: the store itself — its schema, and moving it between databases. */
 export function registerStoreCommands(program: Command): void {
@@ -35,7 +35,7 @@ export function registerStoreCommands(program: Command): void {
         const tables = await exportStore(db, opts.to, { force: Boolean(opts.force) })
         if (opts.json) return printJson(tables)
         print(formatTable(['table', 'kind', 'rows', 'sha256'], tables.map((t) => [t.table, t.kind, t.rows, t.sha256])))
-        print(`exported ${tables.length} tables, ${tables.reduce((a, t) => a + t.rows, 0)} rows from ${db.displayName} to ${opts.to} in ${Date.now() - started} ms`)
+        print(`exported ${tables.length} tables, ${tables.reduce((a, t) => a + t.rows, 0)} rows from ${db.displayName} to ${opts.to} in ${formatDuration(Date.now() - started)}`)
       } finally {
         await db.close()
       }
@@ -60,7 +60,7 @@ export function registerStoreCommands(program: Command): void {
         if (opts.json) printJson(report)
         else {
           print(formatTable(['table', 'rows', 'expected', 'sha256', 'match'], report.tables.map((t) => [t.table, t.rows, t.expected.rows, t.sha256, t.ok ? 'ok' : 'MISMATCH'])))
-          print(`${report.ok ? 'imported' : 'imported WITH MISMATCHES:'} ${report.tables.length} tables, ${report.tables.reduce((a, t) => a + t.rows, 0)} rows into ${db.displayName} in ${Date.now() - started} ms`)
+          print(`${report.ok ? 'imported' : 'imported WITH MISMATCHES:'} ${report.tables.length} tables, ${report.tables.reduce((a, t) => a + t.rows, 0)} rows into ${db.displayName} in ${formatDuration(Date.now() - started)}`)
         }
       } finally {
         await db.close()
