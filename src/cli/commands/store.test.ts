@@ -132,6 +132,35 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     expect(readFileSync(earlier, 'utf8')).toMatch(/^\{"format":/)
   })
 
+  it.runIf(dialect === 'postgres')('a PostgreSQL store that cannot be reached or opened is one line naming it and the reason', async () => {
+    const cases: [string, RegExp][] = [
+      ['notaurl', /^error: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/m],
+      ['postgres://postgres@127.0.0.1:1/test', /^error: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:1\/test: nothing accepts connections there \(is PostgreSQL running, on that port\?\) \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/m],
+      ['postgres://postgres@127.0.0.1:5432/sml_no_such_db', /^error: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:5432\/sml_no_such_db: the database does not exist \(createdb it first\)/m],
+      ['postgres://postgres@no-such-host.invalid/test', /^error: cannot open the store at postgres:\/\/postgres@no-such-host\.invalid\/test: (no such host|the host name could not be looked up)/m],
+    ]
+    for (const [url, pattern] of cases) {
+      for (const args of [['runs'], ['migrate']]) expectOneLine(await runSml(args, { DATABASE_URL: url }), pattern)
+    }
+  })
+
+  it.runIf(dialect === 'sqlite')('a store file that is not a database is one line naming it, and is left as it was', async () => {
+    const home = mkdtempSync(join(dir, 'notdb-'))
+    writeFileSync(join(home, 'sml.db'), 'not a database\n'.repeat(100))
+    for (const args of [['runs'], ['migrate']]) {
+      expectOneLine(await runSml(args, { SML_HOME: home, DATABASE_URL: '' }), new RegExp(`^error: cannot open the store at ${home}: sml\\.db is not a SQLite database \\(file is not a database\\)$`, 'm'))
+    }
+    expect(readFileSync(join(home, 'sml.db'), 'utf8')).toBe('not a database\n'.repeat(100))
+  })
+
+  it.runIf(dialect === 'sqlite')('a --host that is not this machine’s is one line naming --host', async () => {
+    const home = mkdtempSync(join(dir, 'host-'))
+    const r = await runSml(['start', '--host', 'not a host', '--port', '39871'], { SML_HOME: home, DATABASE_URL: '' })
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toMatch(/^error: --host "not a host" is not a host name or address of this machine/m)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
+  })
+
   it.runIf(dialect === 'sqlite' && process.platform === 'linux')('a store folder that cannot be created (SML_HOME under /proc) is one line, at once', async () => {
     const r = await runSml(['migrate'], { SML_HOME: '/proc/sml-nope', DATABASE_URL: '' })
     expect(r.code, r.stderr).toBe(1)
