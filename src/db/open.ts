@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, rmdirSync, rmSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { SqlDialect } from './dialect.js'
 import { makeDirectory, makeDirectoryReason } from '../support/make-directory.js'
@@ -32,6 +32,26 @@ export interface OpenDatabaseOptions {
 /** The directory holding the embedded store, caches and artifacts: `home` (the configuration's SML_HOME), default `./.sml`. */
 export function smlHome(home?: string): string {
   return resolve(home ?? '.sml')
+}
+
+/** True when the embedded store under `home` (default `./.sml`) has its database file. */
+export function embeddedStoreExists(home?: string): boolean {
+  return existsSync(join(smlHome(home), 'sml.db'))
+}
+
+/**
+ * Deletes the embedded store under `home`: its database file with SQLite's -wal/-shm companions, then the
+ * folder if nothing else is in it. For a command that created a store and failed before it held anything
+ * (`sml import` of a file that turns out to be broken), so the failure leaves no empty store behind.
+ */
+export function removeEmbeddedStore(home?: string): void {
+  const dir = smlHome(home)
+  for (const f of ['sml.db', 'sml.db-wal', 'sml.db-shm']) rmSync(join(dir, f), { force: true })
+  try {
+    rmdirSync(dir)
+  } catch {
+    // not empty (artifacts, caches of a store that was there before): left as it is
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -110,13 +110,35 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     const broken = join(dir, 'midway-broken.ndjson')
     writeFileSync(broken, lines.join('\n'))
     expectOneLine(await runSml(['import', '--from', broken], to.env), new RegExp(`^error: ${broken} line ${header + 3}: not JSON`, 'm'))
-    const db = await to.open()
-    try {
-      expect(await storeIsEmpty(db)).toBe(true)
-      expect(await db.listTables()).not.toContain('fg_midway_1')
-    } finally {
-      await db.close()
+    // A row changed in the file: its table's checksum (the file's own end line) refuses it before anything commits.
+    const tampered = join(dir, 'midway-tampered.ndjson')
+    const original = readFileSync(file, 'utf8').split('\n')
+    original[header + 2] = original[header + 2].replace('1.5', '9.5')
+    expect(original[header + 2]).toContain('9.5')
+    writeFileSync(tampered, original.join('\n'))
+    expectOneLine(
+      await runSml(['import', '--from', tampered], to.env),
+      new RegExp(`^error: ${tampered} line \\d+: the rows of fg_midway_1 \\(3\\) do not match the count and checksum its end line records \\(3\\): the file was changed or damaged; nothing was imported$`, 'm'),
+    )
+    // A truncated .gz: one line, not an unhandled stream error.
+    const gz = join(dir, 'midway.ndjson.gz')
+    expect((await runSml(['export', '--to', gz], from.env)).code).toBe(0)
+    const truncated = join(dir, 'midway-truncated.ndjson.gz')
+    writeFileSync(truncated, readFileSync(gz).subarray(0, Math.floor(readFileSync(gz).length * 0.6)))
+    expectOneLine(await runSml(['import', '--from', truncated], to.env), new RegExp(`^error: cannot read ${truncated}: the compressed data ends early$`, 'm'))
+    // None of the failed imports left a store behind (SQLite: the store they created is removed again; PostgreSQL: empty).
+    if (dialect === 'sqlite') expect(existsSync(join(to.env.SML_HOME, 'sml.db'))).toBe(false)
+    else {
+      const db = await to.open()
+      try {
+        expect(await storeIsEmpty(db)).toBe(true)
+        expect(await db.listTables()).not.toContain('fg_midway_1')
+      } finally {
+        await db.close()
+      }
     }
+    // And the good file then imports without --force.
+    expect((await runSml(['import', '--from', file], to.env)).code).toBe(0)
   })
   it('an export target that cannot be written is one line naming it', async () => {
     const tdb = createTestDatabase(dialect)
