@@ -59,6 +59,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
     maintenanceSeconds: seconds('SML_BOSS_MAINTENANCE_SECONDS'),
     expireGraceSeconds: seconds('SML_BOSS_EXPIRE_GRACE_SECONDS'),
   }
+  const url = v('DATABASE_URL')
+  // pg reads anything as a connection string ("notaurl" became a host named "base"): only a postgres URL is one.
+  if (url !== undefined && !/^postgres(ql)?:\/\/[^\s]*$/.test(url))
+    throw new ValidationError('DATABASE_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)', [{ column: 'DATABASE_URL', reason: 'must be a postgres:// URL' }])
   const aqUrl = v('SML_AQ_URL')
   if (aqUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(aqUrl))
     throw new ValidationError(`SML_AQ_URL must be an http(s) URL, got ${JSON.stringify(aqUrl)}`, [{ column: 'SML_AQ_URL', reason: 'must be an http(s) URL' }])
@@ -66,7 +70,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
     configFile: v('SML_CONFIG'),
     dataDir: v('SML_DATA_DIR'),
     home: v('SML_HOME'),
-    url: v('DATABASE_URL'),
+    url,
     schema: v('SML_PG_SCHEMA'),
     seed: seed === undefined ? undefined : Number(seed),
     pipelineModules: (v('SML_PIPELINES_MODULE') ?? '').split(',').map((s) => s.trim()).filter(Boolean),

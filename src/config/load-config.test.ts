@@ -119,6 +119,9 @@ describe('settingsFromEnv', () => {
       airQuality: { url: undefined, token: undefined },
     })
     expect(() => settingsFromEnv({ SML_SEED: 'x' })).toThrow('SML_SEED must be an integer, got "x"')
+    // Not a postgres URL (pg would take "notaurl" for a host); the value is not echoed (a URL may hold a password).
+    for (const url of ['notaurl', 'mysql://u:secret@h/db', 'postgres:/x']) expect(() => settingsFromEnv({ DATABASE_URL: url })).toThrow(/^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL \(unset it for the embedded SQLite store\)$/)
+    expect(settingsFromEnv({ DATABASE_URL: 'postgresql://u:p@h:5432/db?sslmode=require' }).url).toBe('postgresql://u:p@h:5432/db?sslmode=require')
     expect(settingsFromEnv({ SML_BOSS_POLL_SECONDS: '0.5', SML_BOSS_EXPIRE_GRACE_SECONDS: '1' }).jobQueue).toEqual({ pollSeconds: 0.5, maintenanceSeconds: undefined, expireGraceSeconds: 1 })
     expect(() => settingsFromEnv({ SML_BOSS_MAINTENANCE_SECONDS: '-1' })).toThrow('SML_BOSS_MAINTENANCE_SECONDS must be a positive number of seconds, got "-1"')
     expect(settingsFromEnv({ SML_AQ_URL: 'http://127.0.0.1:8/feed/@1/', SML_AQ_TOKEN: 't' }).airQuality).toEqual({ url: 'http://127.0.0.1:8/feed/@1/', token: 't' })

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs'
+import { existsSync, rmdirSync, rmSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { SqlDialect } from './dialect.js'
 import { makeDirectory, makeDirectoryReason } from '../support/make-directory.js'
+import { SmlError, type IssueInput } from '../errors/index.js'
 import { NotFoundError, ValidationError } from './errors.js'
 import { migrate } from './migrations.js'
 import { SqliteDialect } from './sqlite/sqlite-dialect.js'
@@ -33,6 +34,26 @@ export function smlHome(home?: string): string {
   return resolve(home ?? '.sml')
 }
 
+/** True when the embedded store under `home` (default `./.sml`) has its database file. */
+export function embeddedStoreExists(home?: string): boolean {
+  return existsSync(join(smlHome(home), 'sml.db'))
+}
+
+/**
+ * Deletes the embedded store under `home`: its database file with SQLite's -wal/-shm companions, then the
+ * folder if nothing else is in it. For a command that created a store and failed before it held anything
+ * (`sml import` of a file that turns out to be broken), so the failure leaves no empty store behind.
+ */
+export function removeEmbeddedStore(home?: string): void {
+  const dir = smlHome(home)
+  for (const f of ['sml.db', 'sml.db-wal', 'sml.db-shm']) rmSync(join(dir, f), { force: true })
+  try {
+    rmdirSync(dir)
+  } catch {
+    // not empty (artifacts, caches of a store that was there before): left as it is
+  }
+}
+
 /**
  * The one place that chooses a database: PostgreSQL when a URL is given, else the SQLite file under `home`.
  * It reads no environment: the caller passes the configuration's store (`Config.store`, `storeLocation()`).
@@ -47,9 +68,12 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     const { PostgresDialect } = await import('./postgres/postgres-dialect.js')
     const schema = options.schema
     const pgDialect = new PostgresDialect({ connectionString: url, schema })
-    if (create) await pgDialect.init()
-    dialect = pgDialect
     where = describePostgres(url, schema)
+    if (create) await pgDialect.init().catch(async (e) => {
+      await pgDialect.close().catch(() => {})
+      throw unavailable(e, where)
+    })
+    dialect = pgDialect
   } else {
     const home = smlHome(options.home)
     const filename = join(home, 'sml.db')
@@ -65,22 +89,72 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
         throw new ValidationError(`cannot create ${path} (the store's folder, SML_HOME): ${reason}`, [{ path: 'SML_HOME', reason }], { cause: e })
       }
     }
-    dialect = new SqliteDialect({ filename, cacheKiB: options.cacheKiB })
-  }
-  // A database without our bookkeeping table (an empty file, a schema another program uses) is no store either.
-  if (!create && (await dialect.listColumns('sml_migrations')).length === 0) {
-    await dialect.close()
-    throw noStore(where)
-  }
-  if (options.migrate !== false) {
     try {
-      await migrate(dialect)
+      dialect = new SqliteDialect({ filename, cacheKiB: options.cacheKiB })
     } catch (e) {
-      await dialect.close()
-      throw e
+      throw unavailable(e, where)
     }
   }
+  try {
+    // The first query: it reaches the server or reads the file now, so a store that cannot be opened fails
+    // here, in one line, rather than in whatever the caller does first. A database without our bookkeeping
+    // table (an empty file, a schema another program uses) is no store either.
+    const isStore = (await dialect.listColumns('sml_migrations')).length > 0
+    if (!create && !isStore) throw noStore(where)
+    if (options.migrate !== false) await migrate(dialect)
+  } catch (e) {
+    await dialect.close().catch(() => {})
+    throw unavailable(e, where)
+  }
   return dialect
+}
+
+/**
+ * The reasons a store cannot be reached or opened that are the setting's or the server's, not a bug: the
+ * driver's error codes (Node's socket errors; PostgreSQL SQLSTATEs; SQLite result codes), in words.
+ */
+const UNAVAILABLE: Record<string, string> = {
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up',
+  ECONNREFUSED: 'nothing accepts connections there (is PostgreSQL running, on that port?)',
+  ECONNRESET: 'the server closed the connection',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  '3D000': 'the database does not exist (createdb it first)',
+  '28P01': 'the password was refused',
+  '28000': 'the server refused this user (pg_hba.conf, or no such role)',
+  '3F000': 'the schema does not exist',
+  '42501': 'this user lacks the privileges the store needs',
+  '53300': 'the server has no free connections',
+  '57P03': 'the server is starting up or shutting down',
+  SQLITE_NOTADB: 'sml.db is not a SQLite database',
+  SQLITE_CORRUPT: 'sml.db is damaged (restore it from an export)',
+  SQLITE_CANTOPEN: 'sml.db cannot be opened (permissions?)',
+  SQLITE_READONLY: 'sml.db is read-only for this user',
+  SQLITE_PERM: 'sml.db cannot be opened (permission denied)',
+  SQLITE_IOERR: 'reading sml.db failed (disk error)',
+  SQLITE_FULL: 'the disk is full',
+}
+
+/** An error opening the store, as one line naming the store and the reason when it is one of those; else as it is. */
+function unavailable(e: unknown, where: string): unknown {
+  if (e instanceof SmlError) return e
+  const code = String((e as { code?: unknown }).code ?? '')
+  const reason = UNAVAILABLE[code] ?? (code.startsWith('SQLITE_IOERR') ? UNAVAILABLE.SQLITE_IOERR : undefined)
+  if (!reason) return e
+  const detail = (e as Error).message
+  return new StoreUnavailableError(`cannot open the store at ${where}: ${reason} (${detail})`, [{ path: 'store', reason }], { cause: e })
+}
+
+/**
+ * The store could not be reached or opened: its server is down or unknown, the database or its file is
+ * missing, refused or damaged. Kind `failed`: the setting or the server is at fault, not a request.
+ */
+export class StoreUnavailableError extends SmlError {
+  override readonly name: string = 'StoreUnavailableError'
+  constructor(message: string, issues: readonly IssueInput[] = [], options?: ErrorOptions) {
+    super('failed', message, issues, options)
+  }
 }
 
 function noStore(where: string): NotFoundError {

@@ -261,7 +261,12 @@ function readFault(file: string, e: unknown): unknown {
 /** The lines of an export file, numbered from 1; the stream's own faults (missing, not gzip) become ValidationErrors naming the file. */
 class ExportLines {
   private readonly lines: AsyncIterator<string>
+  private readonly streams: Readable[]
+  /** The first error of the file or the decompressor, kept: one that comes after the reader stopped listening (a truncated .gz read only up to its header) must not go unhandled. */
+  private fault: unknown = null
   lineNo = 0
+  /** The text of the line just read (a row's checksum is over its exported text). */
+  text = ''
   constructor(readonly file: string) {
     const raw = createReadStream(file)
     let source: Readable = raw
@@ -271,6 +276,8 @@ class ExportLines {
       raw.on('error', (e) => gunzip.destroy(e))
       source = raw.pipe(gunzip)
     }
+    this.streams = source === raw ? [raw] : [raw, source]
+    for (const s of this.streams) s.on('error', (e) => (this.fault ??= e))
     this.lines = createInterface({ input: source, crlfDelay: Infinity })[Symbol.asyncIterator]()
   }
   /** The next line as JSON. @throws ValidationError at the end of the file, or on a line that is not JSON (naming the line). */
@@ -281,8 +288,10 @@ class ExportLines {
     } catch (e) {
       throw readFault(this.file, e)
     }
+    if (this.fault) throw readFault(this.file, this.fault)
     if (r.done) throw new ValidationError(`${this.file} ends early after line ${this.lineNo}: not a complete store export`)
     this.lineNo++
+    this.text = r.value
     try {
       return JSON.parse(r.value)
     } catch (e) {
@@ -295,6 +304,7 @@ class ExportLines {
   }
   async close(): Promise<void> {
     await this.lines.return?.()
+    for (const s of this.streams) s.destroy()
   }
 }
 
@@ -384,6 +394,9 @@ async function importLines(db: SqlDialect, lines: ExportLines, options: ImportOp
       let batch: unknown[][] = h.columns.map(() => [])
       let n = 0
       let done = 0
+      // The file's rows against the checksum its own end line records, before anything commits: a changed or
+      // damaged file is refused whole rather than imported and then reported as a mismatch.
+      const sum = new TableChecksum()
       const flush = async () => {
         if (n === 0) return
         await tx.insertColumns(h.table, h.columns, batch, n)
@@ -397,11 +410,14 @@ async function importLines(db: SqlDialect, lines: ExportLines, options: ImportOp
         if (!Array.isArray(row)) {
           const end = (row ?? {}) as { end?: string; rows?: number; sha256?: string }
           if (end.end !== h.table) throw lines.invalid(`table ${h.table} is not closed (expected a row as a JSON array, or its end line)`)
+          if (sum.rows !== Number(end.rows) || sum.hex() !== String(end.sha256))
+            throw lines.invalid(`the rows of ${h.table} (${sum.rows}) do not match the count and checksum its end line records (${end.rows}): the file was changed or damaged; nothing was imported`)
           await flush()
           expected.set(h.table, { rows: Number(end.rows), sha256: String(end.sha256) })
           break
         }
         if (row.length !== h.columns.length) throw lines.invalid(`a row of ${h.table} has ${row.length} values for its ${h.columns.length} columns`)
+        sum.add(lines.text)
         for (let c = 0; c < row.length; c++) batch[c].push(boolIdx.has(c) ? db.encode('bool', row[c]) : fromCanonical(row[c]))
         if (++n >= BATCH_ROWS) await flush()
       }

@@ -8,17 +8,22 @@ import { port, portSetting, positiveInt, predictRateLimitSetting, requestLogSett
 import { formatDuration, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
-/** Binds the web app; a port another process holds is a usage mistake (one line naming --port, exit 2), after `cleanup`. */
+/** Binds the web app; a port another process holds or a host that is not this machine's is a usage mistake (one line naming --port or --host, exit 2), after `cleanup`. */
 async function listenOrExplain<T>(cmd: Command, opts: { port: number; host: string }, listen: () => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
   try {
     return await listen()
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e
+    const code = (e as NodeJS.ErrnoException).code ?? ''
+    const reasons: Record<string, string> = {
+      EADDRINUSE: `port ${opts.port} on ${opts.host} is in use (choose another with --port, or stop what holds it)`,
+      EACCES: `port ${opts.port} on ${opts.host} needs privileges this user lacks (choose one above 1023 with --port)`,
+      ENOTFOUND: `--host ${JSON.stringify(opts.host)} is not a host name or address of this machine`,
+      EAI_AGAIN: `--host ${JSON.stringify(opts.host)} could not be looked up`,
+      EADDRNOTAVAIL: `--host ${opts.host} is not an address of this machine (127.0.0.1 for this machine only, 0.0.0.0 for every interface)`,
+    }
+    if (!(code in reasons)) throw e
     await cleanup()
-    usageError(cmd, code === 'EADDRINUSE'
-      ? `port ${opts.port} on ${opts.host} is in use (choose another with --port, or stop what holds it)`
-      : `port ${opts.port} on ${opts.host} needs privileges this user lacks (choose one above 1023 with --port)`)
+    usageError(cmd, reasons[code])
   }
 }
 

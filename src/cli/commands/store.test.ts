@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -110,13 +110,35 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     const broken = join(dir, 'midway-broken.ndjson')
     writeFileSync(broken, lines.join('\n'))
     expectOneLine(await runSml(['import', '--from', broken], to.env), new RegExp(`^error: ${broken} line ${header + 3}: not JSON`, 'm'))
-    const db = await to.open()
-    try {
-      expect(await storeIsEmpty(db)).toBe(true)
-      expect(await db.listTables()).not.toContain('fg_midway_1')
-    } finally {
-      await db.close()
+    // A row changed in the file: its table's checksum (the file's own end line) refuses it before anything commits.
+    const tampered = join(dir, 'midway-tampered.ndjson')
+    const original = readFileSync(file, 'utf8').split('\n')
+    original[header + 2] = original[header + 2].replace('1.5', '9.5')
+    expect(original[header + 2]).toContain('9.5')
+    writeFileSync(tampered, original.join('\n'))
+    expectOneLine(
+      await runSml(['import', '--from', tampered], to.env),
+      new RegExp(`^error: ${tampered} line \\d+: the rows of fg_midway_1 \\(3\\) do not match the count and checksum its end line records \\(3\\): the file was changed or damaged; nothing was imported$`, 'm'),
+    )
+    // A truncated .gz: one line, not an unhandled stream error.
+    const gz = join(dir, 'midway.ndjson.gz')
+    expect((await runSml(['export', '--to', gz], from.env)).code).toBe(0)
+    const truncated = join(dir, 'midway-truncated.ndjson.gz')
+    writeFileSync(truncated, readFileSync(gz).subarray(0, Math.floor(readFileSync(gz).length * 0.6)))
+    expectOneLine(await runSml(['import', '--from', truncated], to.env), new RegExp(`^error: cannot read ${truncated}: the compressed data ends early$`, 'm'))
+    // None of the failed imports left a store behind (SQLite: the store they created is removed again; PostgreSQL: empty).
+    if (dialect === 'sqlite') expect(existsSync(join(to.env.SML_HOME, 'sml.db'))).toBe(false)
+    else {
+      const db = await to.open()
+      try {
+        expect(await storeIsEmpty(db)).toBe(true)
+        expect(await db.listTables()).not.toContain('fg_midway_1')
+      } finally {
+        await db.close()
+      }
     }
+    // And the good file then imports without --force.
+    expect((await runSml(['import', '--from', file], to.env)).code).toBe(0)
   })
   it('an export target that cannot be written is one line naming it', async () => {
     const tdb = createTestDatabase(dialect)
@@ -130,6 +152,35 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     expect(readFileSync(earlier, 'utf8')).toBe('kept\n')
     expect((await runSml(['export', '--to', earlier, '--force'], tdb.env)).code).toBe(0)
     expect(readFileSync(earlier, 'utf8')).toMatch(/^\{"format":/)
+  })
+
+  it.runIf(dialect === 'postgres')('a PostgreSQL store that cannot be reached or opened is one line naming it and the reason', async () => {
+    const cases: [string, RegExp][] = [
+      ['notaurl', /^error: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/m],
+      ['postgres://postgres@127.0.0.1:1/test', /^error: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:1\/test: nothing accepts connections there \(is PostgreSQL running, on that port\?\) \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/m],
+      ['postgres://postgres@127.0.0.1:5432/sml_no_such_db', /^error: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:5432\/sml_no_such_db: the database does not exist \(createdb it first\)/m],
+      ['postgres://postgres@no-such-host.invalid/test', /^error: cannot open the store at postgres:\/\/postgres@no-such-host\.invalid\/test: (no such host|the host name could not be looked up)/m],
+    ]
+    for (const [url, pattern] of cases) {
+      for (const args of [['runs'], ['migrate']]) expectOneLine(await runSml(args, { DATABASE_URL: url }), pattern)
+    }
+  })
+
+  it.runIf(dialect === 'sqlite')('a store file that is not a database is one line naming it, and is left as it was', async () => {
+    const home = mkdtempSync(join(dir, 'notdb-'))
+    writeFileSync(join(home, 'sml.db'), 'not a database\n'.repeat(100))
+    for (const args of [['runs'], ['migrate']]) {
+      expectOneLine(await runSml(args, { SML_HOME: home, DATABASE_URL: '' }), new RegExp(`^error: cannot open the store at ${home}: sml\\.db is not a SQLite database \\(file is not a database\\)$`, 'm'))
+    }
+    expect(readFileSync(join(home, 'sml.db'), 'utf8')).toBe('not a database\n'.repeat(100))
+  })
+
+  it.runIf(dialect === 'sqlite')('a --host that is not this machine’s is one line naming --host', async () => {
+    const home = mkdtempSync(join(dir, 'host-'))
+    const r = await runSml(['start', '--host', 'not a host', '--port', '39871'], { SML_HOME: home, DATABASE_URL: '' })
+    expect(r.code, r.stderr).toBe(2)
+    expect(r.stderr).toMatch(/^error: --host "not a host" is not a host name or address of this machine/m)
+    expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
   it.runIf(dialect === 'sqlite' && process.platform === 'linux')('a store folder that cannot be created (SML_HOME under /proc) is one line, at once', async () => {

@@ -48,11 +48,15 @@ export function registerStoreCommands(program: Command): void {
     .option('--force', 'replace the contents of a non-empty store')
     .option('--json', 'print the per-table comparison as JSON')
     .action(async (opts) => {
-      const [{ openDatabase }, { checkImportFile, importStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
+      const [{ embeddedStoreExists, openDatabase, removeEmbeddedStore }, { checkImportFile, importStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
       // A missing, unreadable or foreign file is refused before any store is opened (or created).
       await checkImportFile(opts.from)
-      const db = await openDatabase(storeLocation())
+      const location = storeLocation()
+      // An embedded store this import creates is removed again if the import fails (the rows roll back; the empty store would stay).
+      const creates = !location.url && !embeddedStoreExists(location.home)
+      const db = await openDatabase(location)
       let ok = false
+      let failed = true
       try {
         const started = Date.now()
         const report = await importStore(db, opts.from, { force: Boolean(opts.force) })
@@ -62,8 +66,10 @@ export function registerStoreCommands(program: Command): void {
           print(formatTable(['table', 'rows', 'expected', 'sha256', 'match'], report.tables.map((t) => [t.table, t.rows, t.expected.rows, t.sha256, t.ok ? 'ok' : 'MISMATCH'])))
           print(`${report.ok ? 'imported' : 'imported WITH MISMATCHES:'} ${report.tables.length} tables, ${report.tables.reduce((a, t) => a + t.rows, 0)} rows into ${db.displayName} in ${formatDuration(Date.now() - started)}`)
         }
+        failed = false
       } finally {
         await db.close()
+        if (failed && creates) removeEmbeddedStore(location.home)
       }
       if (!ok) process.exitCode = 1
     })
