@@ -45,6 +45,10 @@ describe('one hierarchy', () => {
     const e = await runDemo(null as never, [], { days: 4000 }).catch((err: unknown) => err)
     expect(e).toBeInstanceOf(ValidationError)
     expect((e as ValidationError).issues).toEqual([{ path: 'days', reason: 'days must be an integer from 1 to 3650, got 4000' }])
+    const future = new Date(Date.now() + 2 * 86_400_000)
+    const later = await runDemo(null as never, [], { days: 1, until: future }).catch((err: unknown) => err)
+    expect(later).toBeInstanceOf(ValidationError)
+    expect((later as ValidationError).issues).toEqual([{ path: 'until', reason: `until ${future.toISOString().slice(0, 10)} is after today (UTC): a demo simulates days that have passed` }])
   })
 
   it('states every issue as { path, reason }, building the path of tabular issues from row and column', () => {

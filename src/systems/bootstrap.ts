@@ -80,6 +80,10 @@ export interface DemoReport {
  */
 export async function runDemo(db: SqlDialect, systems: readonly SystemDescription[], options: DemoOptions): Promise<DemoReport> {
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 3650) throw new ValidationError(`days must be an integer from 1 to 3650, got ${options.days}`, 'days')
+  // Days still to come would leave predictions dated in the future: the monitors' "latest" and every chart's
+  // time axis would be theirs for good.
+  if (options.until && options.until.toISOString().slice(0, 10) > new Date().toISOString().slice(0, 10))
+    throw new ValidationError(`until ${options.until.toISOString().slice(0, 10)} is after today (UTC): a demo simulates days that have passed`, 'until')
   const echo = options.echo ?? (() => {})
   const until = options.until ?? new Date()
   let runs = 0
