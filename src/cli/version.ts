@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 /**
  * The package's version, from its package.json: two directories up from both `src/cli/` (tsx) and `dist/bin/`
@@ -11,4 +12,9 @@ export function packageVersion(): string {
   } catch {
     return 'unknown'
   }
+}
+
+/** The package's folder (where its package.json is), found as `packageVersion` finds the file. */
+export function packageRoot(): string {
+  return fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '')
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +24,14 @@ describe('sml init', () => {
     expect(r.stdout).toContain('  - class names and colours')
     expect(r.stdout).toMatch(/next: cd .*cellar && npm install && npm start\n$/)
     expect(JSON.parse(readFileSync(join(root, 'cellar', 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': 'file:/tmp/x.tgz' })
+  })
+
+  it('run from a checkout (not from a node_modules folder), depends on that checkout by default, and says so', async () => {
+    const r = await runSml(['init', join(root, 'checkout'), '--from', WINE, '--label', 'cultivar', '--name', 'wine'])
+    expect(r.code, r.stderr).toBe(0)
+    const checkout = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '')
+    expect(JSON.parse(readFileSync(join(root, 'checkout', 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': `file:${checkout}` })
+    expect(r.stdout).toContain(`serverless-ml comes from this checkout (file:${checkout}): build it first (npm run build), or name another with --package`)
   })
 
   const full = join(root, 'full')

@@ -1,7 +1,8 @@
+import { sep } from 'node:path'
 import type { Command } from 'commander'
 import { oneOf } from '../options.js'
 import { print } from '../output.js'
-import { packageVersion } from '../version.js'
+import { packageRoot, packageVersion } from '../version.js'
 
 /** `sml init`: a project for the user's own system, inferred from a CSV (the inference is systems/scaffold's). */
 export function registerInitCommand(program: Command): void {
@@ -14,7 +15,7 @@ export function registerInitCommand(program: Command): void {
     .option('--task <task>', 'classification or regression (default: inferred from the label)', oneOf('--task', ['classification', 'regression']))
     .option('--event-time <column>', 'a timestamp column saying when each row happened: the event time, and with a URL the daily fetch\'s position')
     .option('--name <name>', 'the system\'s name (default: the directory\'s name)')
-    .option('--package <spec>', 'the serverless-ml dependency written to package.json (default ^<this version>; or file:…tgz)')
+    .option('--package <spec>', 'the serverless-ml dependency written to package.json (default ^<this version>, or file:<this checkout> when run from one; or file:…tgz)')
     .action(async (dir: string, opts: { from: string; label: string; task?: 'classification' | 'regression'; eventTime?: string; name?: string; package?: string }) => {
       // Loaded on use: the scaffold reads CSVs, which the other commands' cold start does not need.
       const { scaffoldProject, scaffoldProjectFromUrl, isUrl, describePlan } = await import('../../systems/scaffold/index.js')
@@ -25,12 +26,20 @@ export function registerInitCommand(program: Command): void {
       print('\nreview (README.md lists these too):')
       for (const r of plan.review) print(`  - ${r}`)
       const cd = made === process.cwd() ? '' : `cd ${dir} && `
+      if (options.packageSpec?.startsWith('file:') && opts.package === undefined) print(`\nserverless-ml comes from this checkout (${options.packageSpec}): build it first (npm run build), or name another with --package`)
       print(`\nnext: ${cd}npm install && npm start`)
     })
 }
 
-/** This version's caret range (what a user installed is what the project asks for); a checkout's own version too. */
+/**
+ * The dependency a new project gets: this version's caret range when this sml was installed from the registry
+ * (it lives under a node_modules folder), else — run from a checkout, which is how an unpublished package is
+ * used — this checkout itself (`file:` its folder; its dist/ is what the project runs), so the printed next
+ * step, `npm install`, works as it is.
+ */
 function packageSpec(): string | undefined {
+  const root = packageRoot()
+  if (!root.split(sep).includes('node_modules')) return `file:${root}`
   const v = packageVersion()
   return v === 'unknown' ? undefined : `^${v}`
 }
