@@ -17,8 +17,10 @@ import type { ColumnKind, ColumnarResult } from '../dialect.js'
 // query's result cannot depend on it, and never when the outer query uses an aggregate other than count(),
 // min() or max() (select.c, "omit ORDER BY in FROM-clause subquery", case 4) — ours is one.
 // The step is generated for the query's column count and kinds, so each value is a named argument (no rest
-// array per row) and each column's store site only ever sees one kind of array.
-const READ_COLUMNAR = `function readColumnar(db, sql, parameters, kinds) {
+// array per row) and each column's store site only ever sees one kind of array. Numeric columns grow by
+// doubling; with `trim` false they come back at their capacity (rows n … length unused), for a caller that
+// copies them anyway, which spares a copy of every column.
+const READ_COLUMNAR = `function readColumnar(db, sql, parameters, kinds, trim = true) {
   const names = db.prepare(sql).columns().map((c) => c.name)
   if (names.length !== kinds.length) throw new Error('columnar read: the query returns ' + names.length + ' columns, ' + kinds.length + ' kinds given')
   const s = {
@@ -35,17 +37,19 @@ const READ_COLUMNAR = `function readColumnar(db, sql, parameters, kinds) {
   db.aggregate('sml_read_columns', { start: 0, step })
   const cols = names.map((n) => 'q."' + n.replace(/"/g, '""') + '"').join(', ')
   const n = db.prepare('SELECT sml_read_columns(' + cols + ') FROM (' + sql + ') AS q').pluck(true).get(...parameters)
-  return { n, cols: s.cols.map((a, c) => (kinds[c] === 'string' || a.length === n ? a : a.slice(0, n))) }
+  return { n, cols: s.cols.map((a, c) => (!trim || kinds[c] === 'string' || a.length === n ? a : a.slice(0, n))) }
 }`
+/** n rows; numeric columns may be longer than n (their capacity) when read untrimmed. */
 type Columnar = { n: number; cols: (Float64Array | (string | null)[])[] }
 
 /** Reads one query into columns on this thread, through `db` (see READ_COLUMNAR above). */
 export const readColumnar = new Function(`return ${READ_COLUMNAR}`)() as (db: BetterSqlite3.Database, sql: string, parameters: readonly unknown[], kinds: readonly ColumnKind[]) => Columnar
 
 // A reader thread, kept for later reads: for each job it opens its own read-only connection, runs one slice
-// of a query and transfers the typed arrays (moved, not copied) to the calling thread. Starting a thread
-// and loading the driver cost ~40 ms of CPU (four of them 160 ms, measured 2026-11-30), a quarter of what a
-// million-row read of three columns takes, so the threads stay.
+// of a query and transfers the typed arrays (moved, not copied) to the calling thread, untrimmed: the calling
+// thread copies the slices end to end. Starting a thread and loading the driver cost ~40 ms of CPU (four of
+// them 160 ms, measured 2026-11-30), a quarter of what a million-row read of three columns takes, so the
+// threads stay.
 const SOURCE = `
 const { parentPort, workerData: w } = require('node:worker_threads')
 const Database = require(w.driver)
@@ -54,7 +58,7 @@ parentPort.on('message', (job) => {
   let r
   try {
     const db = new Database(job.filename, { readonly: true, timeout: 60000 })
-    try { r = readColumnar(db, job.sql, job.parameters, job.kinds) } finally { db.close() }
+    try { r = readColumnar(db, job.sql, job.parameters, job.kinds, false) } finally { db.close() }
   } catch (e) {
     parentPort.postMessage({ error: e instanceof Error ? e : new Error(String(e)) })
     return
@@ -145,16 +149,16 @@ export async function readSlicesInWorkers(filename: string, slices: readonly Com
   return concatenate(parts, kinds)
 }
 
-/** Slices' columns end to end; a single slice is returned as it is. */
+/** Slices' columns end to end (each numeric one cut to its n rows); a single slice of exact length is returned as it is. */
 function concatenate(parts: readonly Columnar[], kinds: readonly ColumnKind[]): ColumnarResult {
-  if (parts.length === 1) return { nRows: parts[0].n, columns: parts[0].cols }
   const nRows = parts.reduce((a, p) => a + p.n, 0)
   const columns = kinds.map((k, c) => {
     if (k === 'string') return parts.flatMap((p) => p.cols[c] as (string | null)[])
+    if (parts.length === 1 && parts[0].cols[c].length === nRows) return parts[0].cols[c]
     const out = new Float64Array(nRows)
     let o = 0
     for (const p of parts) {
-      out.set(p.cols[c] as Float64Array, o)
+      out.set((p.cols[c] as Float64Array).subarray(0, p.n), o)
       o += p.n
     }
     return out
