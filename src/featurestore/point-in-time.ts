@@ -64,21 +64,28 @@ export function asOfIndex(left: AsOfSide, right: AsOfRight): Int32Array {
   }
   const end = new Int32Array(nKeys)
   for (let k = 0; k < nKeys; k++) end[k] = contiguous ? start[k] + countRun(rowId, start[k], k) : start[k + 1]
-  // Within each run, rows by (time, tie-break, given order); a run already in order (the usual case) is left as it is.
+  // Within each run, rows by (time, tie-break, given order); a run already in order (the usual case) is left
+  // as it is, one made of a few ordered pieces (a table scan that wrapped around, rows moved by updates) is
+  // merged piece by piece, and any other sorted.
   const time = right.time
   const tie = right.tieBreak ?? []
+  const compare = (a: number, b: number) => time[a] - time[b] || compareTies(tie, a, b) || a - b
+  let scratch: Int32Array | null = null
   for (let k = 0; k < nKeys; k++) {
-    const at = (p: number) => (order === null ? p : order[p])
     let inOrder = true
-    for (let p = start[k] + 1; p < end[k] && inOrder; p++) {
-      const a = at(p - 1)
-      const b = at(p)
-      if (time[b] < time[a] || (time[b] === time[a] && compareTies(tie, a, b) > 0)) inOrder = false
+    for (let p = start[k] + 1; p < end[k]; p++) {
+      const a = order === null ? p - 1 : order[p - 1]
+      const b = order === null ? p : order[p]
+      if (time[b] < time[a] || (time[b] === time[a] && compareTies(tie, a, b) > 0)) {
+        inOrder = false
+        break
+      }
     }
     if (inOrder) continue
     if (order === null) order = identity(m)
     const run = order.subarray(start[k], end[k])
-    run.sort((a, b) => time[a] - time[b] || compareTies(tie, a, b) || a - b)
+    scratch ??= new Int32Array(m)
+    if (!mergePieces(run, compare, scratch)) run.sort(compare)
   }
   // Run times laid out by position, so the search below reads one array.
   let sortedTime = time
@@ -238,6 +245,43 @@ function lastAtOrBefore(time: Float64Array, from: number, to: number, t: number)
   let p = base + 1
   while (p < to && time[p] <= t) p++
   return p - 1
+}
+
+/** Pieces a run may have to be merged rather than sorted (each merge pass reads the run once). */
+const MAX_PIECES = 8
+
+/**
+ * Orders `run` (row indices) by `compare` when it is made of at most MAX_PIECES pieces each already in order,
+ * by merging neighbouring pieces pass by pass through `scratch`; false (run untouched) when it has more.
+ */
+function mergePieces(run: Int32Array, compare: (a: number, b: number) => number, scratch: Int32Array): boolean {
+  const bounds = [0]
+  for (let p = 1; p < run.length; p++) {
+    if (compare(run[p - 1], run[p]) > 0) {
+      if (bounds.length === MAX_PIECES) return false
+      bounds.push(p)
+    }
+  }
+  bounds.push(run.length)
+  const buf = scratch.subarray(0, run.length)
+  while (bounds.length > 2) {
+    const next = [0]
+    for (let i = 0; i + 1 < bounds.length; i += 2) {
+      const lo = bounds[i]
+      const mid = bounds[i + 1]
+      const hi = i + 2 < bounds.length ? bounds[i + 2] : mid
+      let a = lo
+      let b = mid
+      let o = lo
+      while (a < mid && b < hi) buf[o++] = compare(run[a], run[b]) <= 0 ? run[a++] : run[b++]
+      while (a < mid) buf[o++] = run[a++]
+      while (b < hi) buf[o++] = run[b++]
+      next.push(hi)
+    }
+    run.set(buf)
+    bounds.splice(0, bounds.length, ...next)
+  }
+  return true
 }
 
 /** Rows a and b by the tie-break columns: negative, 0 or positive. */
