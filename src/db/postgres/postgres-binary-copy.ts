@@ -278,6 +278,32 @@ function fieldCode(oid: number, kind: ColumnKind): number {
 }
 
 /**
+ * Decodes one tuple's fields, starting at p (after its field count), into row `row` of the columns; returns
+ * where the tuple ends. The caller has checked that the whole tuple is in buf.
+ */
+function readTuple(buf: Buffer, view: DataView, p: number, codes: Int32Array, num: readonly (Float64Array | null)[], text: readonly ((string | null)[] | null)[], row: number): number {
+  for (let c = 0; c < codes.length; c++) {
+    const l = view.getInt32(p)
+    p += 4
+    const code = codes[c]
+    if (code === TEXT) text[c]![row] = l < 0 ? null : buf.toString('utf8', p, p + l)
+    else {
+      const out = num[c]!
+      if (l < 0) out[row] = NaN
+      else if (code === F8) out[row] = view.getFloat64(p)
+      else if (code === I8) out[row] = view.getInt32(p) * 4294967296 + view.getUint32(p + 4)
+      else if (code === I4) out[row] = view.getInt32(p)
+      else if (code === BOOL) out[row] = buf[p] === 0 ? 0 : 1
+      else if (code === I2) out[row] = view.getInt16(p)
+      else if (code === F4) out[row] = view.getFloat32(p)
+      else out[row] = Number(buf.toString('utf8', p, p + l))
+    }
+    if (l > 0) p += l
+  }
+  return p
+}
+
+/**
  * Incremental decoder of PostgreSQL's binary COPY format (header, then per tuple an int16 field count and,
  * per field, an int32 length (-1 = null) and the value in network byte order; an int16 -1 ends the data).
  * It reads the CopyData messages where they lie in the socket's chunk: the server sends one message per
@@ -367,25 +393,7 @@ class BinaryCopyDecoder {
         text = this.text
         row = 0
       }
-      p = start + 2
-      for (let c = 0; c < nCols; c++) {
-        const l = view.getInt32(p)
-        p += 4
-        const code = codes[c]
-        if (code === TEXT) text[c]![row] = l < 0 ? null : buf.toString('utf8', p, p + l)
-        else {
-          const out = num[c]!
-          if (l < 0) out[row] = NaN
-          else if (code === F8) out[row] = view.getFloat64(p)
-          else if (code === I8) out[row] = view.getInt32(p) * 4294967296 + view.getUint32(p + 4)
-          else if (code === I4) out[row] = view.getInt32(p)
-          else if (code === BOOL) out[row] = buf[p] === 0 ? 0 : 1
-          else if (code === I2) out[row] = view.getInt16(p)
-          else if (code === F4) out[row] = view.getFloat32(p)
-          else out[row] = Number(buf.toString('utf8', p, p + l))
-        }
-        if (l > 0) p += l
-      }
+      readTuple(buf, view, start + 2, codes, num, text, row)
       row++
       decoded++
     }
@@ -443,28 +451,7 @@ class BinaryCopyDecoder {
       }
       if (!complete) break
       if (this.blockRow === this.blockRows) this.newBlock()
-      const row = this.blockRow++
-      p = off + 2
-      for (let c = 0; c < nCols; c++) {
-        const len = view.getInt32(p)
-        p += 4
-        const code = codes[c]
-        if (code === TEXT) {
-          this.text[c]![row] = len < 0 ? null : buf.toString('utf8', p, p + len)
-        } else {
-          const out = this.num[c]!
-          if (len < 0) out[row] = NaN
-          else if (code === F8) out[row] = view.getFloat64(p)
-          else if (code === I8) out[row] = view.getInt32(p) * 4294967296 + view.getUint32(p + 4)
-          else if (code === I4) out[row] = view.getInt32(p)
-          else if (code === BOOL) out[row] = buf[p] === 0 ? 0 : 1
-          else if (code === I2) out[row] = view.getInt16(p)
-          else if (code === F4) out[row] = view.getFloat32(p)
-          else out[row] = Number(buf.toString('utf8', p, p + len))
-        }
-        if (len > 0) p += len
-      }
-      off = p
+      off = readTuple(buf, view, off + 2, codes, this.num, this.text, this.blockRow++)
       this.nRows++
     }
     if (off < end) this.pending = Buffer.from(buf.subarray(off, end))
