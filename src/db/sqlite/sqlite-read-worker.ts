@@ -40,7 +40,10 @@ const READ_COLUMNAR = `function readColumnar(db, sql, parameters, kinds, trim = 
   const cols = names.map((n) => 'q."' + n.replace(/"/g, '""') + '"').join(', ')
   db.prepare('SELECT sml_read_columns(' + cols + ') FROM (' + sql + ') AS q').pluck(true).get(...parameters)
   const n = s.n
-  return { n, cols: s.cols.map((a, c) => (!trim || kinds[c] === 'string' || a.length === n ? a : a.slice(0, n))) }
+  const out = s.cols.map((a, c) => (!trim || kinds[c] === 'string' || a.length === n ? a : a.slice(0, n)))
+  // the function stays registered on the connection until the next read: it must not keep these columns alive
+  s.cols = []
+  return { n, cols: out }
 }`
 /** n rows; numeric columns may be longer than n (their capacity) when read untrimmed. */
 type Columnar = { n: number; cols: (Float64Array | (string | null)[])[] }
