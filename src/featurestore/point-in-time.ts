@@ -230,8 +230,9 @@ function fillBuckets(time: Float64Array, s: number, e: number, lo: number, scale
 }
 
 /**
- * The last position p in [from − 1, to) with time[p] ≤ t, where every time before `from` is ≤ t and every
- * time from `to` on is > t: a scan of a few rows, halving first while the range is long.
+ * The position before the first p in [from, to) with time[p] > t (to − 1 when there is none), times sorted:
+ * the last row at or before t when the rows before `from` are too and those from `to` on are not. A scan of a
+ * few rows, halving first while the range is long.
  */
 function lastAtOrBefore(time: Float64Array, from: number, to: number, t: number): number {
   let base = from - 1
