@@ -9,15 +9,18 @@ const NUMBER_OIDS = new Set<number>([OID.bool, OID.int8, OID.int2, OID.int4, OID
 
 /**
  * Rows are gathered in blocks of this many, then copied once, with every slice of the read, into arrays of
- * the exact size (peak ≈ 2× the result).
+ * the exact size, each block's column let go once copied.
  */
 const BLOCK_ROWS = 65_536
 
-/** A block of decoded rows: `rows` rows of each column, numbers in a Float64Array, text in an array (the other one null). */
+/**
+ * A block of decoded rows: `rows` rows of each column, numbers in a Float64Array, text in an array (the other
+ * one null). joinDecoded empties the blocks as it copies them.
+ */
 export interface DecodedBlock {
   readonly rows: number
-  readonly num: readonly (Float64Array | null)[]
-  readonly text: readonly ((string | null)[] | null)[]
+  readonly num: (Float64Array | null)[]
+  readonly text: ((string | null)[] | null)[]
 }
 
 /** One query's rows as blocks, in order: numbers (null → NaN, booleans 0/1) and text (string | null). */
@@ -42,6 +45,9 @@ export function joinDecoded(parts: readonly DecodedRows[], kinds: readonly Colum
           const part = b.text[c]!
           for (let i = 0; i < b.rows; i++) out[o + i] = part[i]
         } else out.set(b.num[c]!.subarray(0, b.rows), o)
+        // let the block's column go as soon as it is copied: the peak stays near the result's size plus one column
+        b.num[c] = null
+        b.text[c] = null
         o += b.rows
       }
     return out
