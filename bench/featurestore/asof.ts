@@ -1,9 +1,10 @@
 // Point-in-time (as-of) join: 1,000,000 label rows joined with a 1,000,000-row feature group over 1,000 keys
 // through a feature view (read both groups from the store + merge), beside DuckDB's ASOF JOIN on the same data
 // in the same run, with checksums of both results compared. SQLite always; PostgreSQL too when DATABASE_URL is set.
-//   nice -n 10 npx tsx bench/featurestore/asof.ts [--rows N] [--keys K]
+// Wall time and, as the machine is shared, CPU time of each (this process; plus the PostgreSQL server's on this machine).
+//   nice -n 10 npx tsx bench/featurestore/asof.ts [--rows N] [--keys K] [--repeats R]
 //   DATABASE_URL=postgres://… nice -n 10 npx tsx bench/featurestore/asof.ts
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
@@ -54,7 +55,7 @@ function checksum(id: ArrayLike<number>, v: ArrayLike<number>): { sum: number; m
 
 const seconds = (t: number) => (performance.now() - t) / 1000
 type Sum = { sum: number; missing: number }
-interface Contender { what: string; run: () => Promise<Sum>; seconds: number; times?: number[]; result?: Sum }
+interface Contender { what: string; run: () => Promise<Sum>; seconds: number; times?: number[]; cpu?: number[]; serverCpu?: number[]; result?: Sum }
 
 // DuckDB: the same rows in in-memory tables, ASOF LEFT JOIN with the result brought back to JS (what we return),
 // and the join aggregated inside DuckDB (the engine alone).
@@ -149,6 +150,35 @@ const schema = `bench_asof_${Date.now().toString(36)}`
 const stores = [await throughStore({ home })]
 if (url) stores.push(await throughStore({ url, schema }))
 
+/**
+ * CPU seconds used so far by every PostgreSQL server process on this machine (utime + stime from /proc, in
+ * clock ticks of 10 ms), or null where there is no /proc or no such process (a remote server). The machine is
+ * shared, so CPU time beside wall time tells what each contender costs whatever the load: this process's CPU
+ * counts DuckDB's threads and our reader threads; a PostgreSQL read also costs the server's.
+ */
+function postgresCpuSeconds(): number | null {
+  if (!url) return null
+  let ticks = 0
+  let found = false
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^[0-9]+$/.test(d)) continue
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8')
+        if (!stat.includes('(postgres)')) continue
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        ticks += Number(f[11]) + Number(f[12])
+        found = true
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return null
+  }
+  return found ? ticks / 100 : null
+}
+
 // Rounds run every contender one after another, best (and median) of the rounds each: on a shared machine every
 // contender then sees the same moments of load, and the ratios are read within one run.
 const contenders: Contender[] = [duckRows, duckAgg, merge, ...stores]
@@ -156,11 +186,16 @@ const loads: number[] = []
 for (let r = 0; r < REPEATS; r++) {
   loads.push(loadavg()[0])
   for (const c of contenders) {
+    const server = postgresCpuSeconds()
+    const cpu = process.cpuUsage()
     const t = performance.now()
     const result = await c.run()
     const s = seconds(t)
+    const used = process.cpuUsage(cpu)
     if (s < c.seconds) c.seconds = s
     ;(c.times ??= []).push(s)
+    ;(c.cpu ??= []).push((used.user + used.system) / 1e6)
+    if (server !== null) (c.serverCpu ??= []).push(postgresCpuSeconds()! - server)
     c.result = result
   }
 }
@@ -185,8 +220,20 @@ console.table(
     'ratio to DuckDB': +(c.seconds / duckBest).toFixed(2),
     'median s': +median(c.times!).toFixed(3),
     'median ratio': +(median(c.times!) / duckMedian).toFixed(2),
+    'median CPU s': +median(c.cpu!).toFixed(3),
+    ...(c.serverCpu && c.what.includes('postgres') ? { '+ server CPU s': +median(c.serverCpu).toFixed(2) } : {}),
   })),
 )
+// CPU per join (median round), load-independent: this process's CPU (DuckDB's threads, our reader threads),
+// plus on PostgreSQL its server processes' on this machine.
+const duckCpu = median(duckAgg.cpu!)
+for (const s of stores) {
+  const server = s.what.includes('postgres') && s.serverCpu ? median(s.serverCpu) : null
+  const total = median(s.cpu!) + (server ?? 0)
+  console.log(
+    `CPU per join, ${s.what.split(' on ')[1].split(' ')[0]}: ${total.toFixed(2)} s${server === null ? '' : ` (${server.toFixed(2)} s of it the server's)`}, ${(total / duckCpu).toFixed(2)}× DuckDB's aggregated in DuckDB (${duckCpu.toFixed(2)} s)`,
+  )
+}
 for (const s of stores) console.log(`${s.what.split(' on ')[1].split(' ')[0]}: inserted both groups in ${s.insertSeconds.toFixed(1)} s (not timed against DuckDB)`)
 const wrong = contenders.filter((c) => !same(c.result!))
 

@@ -49,6 +49,22 @@ describe('asOfIndex (point-in-time merge)', () => {
     )
   })
 
+  it('matches the definition on long runs of clustered, far-spread and repeated times (the bucket tables)', () => {
+    // Times drawn from a few clusters (tiny steps, equal values, one far outlier): buckets holding many rows, empty ones, and runs with one time.
+    const time = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.double({ min: 1e12, max: 1e12 + 1, noNaN: true }), fc.constantFrom(-1e15, 5e15, 7, 7.5))
+    fc.assert(
+      fc.property(fc.array(fc.record({ k: fc.constantFrom(1, 2), t: time }), { minLength: 20, maxLength: 300, size: 'max' }), fc.array(fc.record({ k: fc.constantFrom(1, 2, 3), t: time }), { maxLength: 100 }), (r, l) => {
+        r = [...r].sort((a, b) => a.k - b.k || a.t - b.t)
+        const got = asOfIndex(
+          { nRows: l.length, keys: [Float64Array.from(l, (x) => x.k)], time: Float64Array.from(l, (x) => x.t) },
+          { nRows: r.length, keys: [Float64Array.from(r, (x) => x.k)], time: Float64Array.from(r, (x) => x.t) },
+        )
+        expect(Array.from(got)).toEqual(bruteForce({ keys: [l.map((x) => x.k)], time: l.map((x) => x.t) }, { keys: [r.map((x) => x.k)], time: r.map((x) => x.t), tie: r.map(() => 0) }))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it('keeps 1 and "1" apart in a two-column key, and gathers missing values as NaN / null', () => {
     const idx = asOfIndex(
       { nRows: 2, keys: [Float64Array.of(1, 1), ['1', 'x']], time: Float64Array.of(5, 5) },

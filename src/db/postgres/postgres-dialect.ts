@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
-import { copyColumns } from './postgres-binary-copy.js'
+import { copyColumns, joinDecoded } from './postgres-binary-copy.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 import { assertIdentifier } from '../identifiers.js'
 
@@ -197,20 +197,7 @@ export class PostgresDialect implements SqlDialect {
         }
       }),
     )
-    if (parts.length === 1) return parts[0]
-    const nRows = parts.reduce((a, p) => a + p.nRows, 0)
-    const columns = kinds.map((k, c) => {
-      if (k === 'string') return parts.flatMap((p) => p.columns[c] as (string | null)[])
-      if (finals) return finals[c]!
-      const out = new Float64Array(nRows)
-      let o = 0
-      for (const p of parts) {
-        out.set(p.columns[c] as Float64Array, o)
-        o += p.nRows
-      }
-      return out
-    })
-    return { nRows, columns }
+    return joinDecoded(parts, kinds, finals ?? undefined)
   }
 
   async close(): Promise<void> {

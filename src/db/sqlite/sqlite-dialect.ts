@@ -122,7 +122,8 @@ export class SqliteDialect implements SqlDialect {
   }
 
   // One slice reads in this thread; several run in reader threads with their own connections (WAL allows
-  // concurrent readers). Either way each column arrives as one JSON array (sqlite-read-worker.ts).
+  // concurrent readers). Either way the rows go through an aggregate of our own that stores each value
+  // straight into its column (sqlite-read-worker.ts).
   async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
     if (slices.length > 1) return readSlicesInWorkers(this.config.filename, slices, kinds, sizes)
     const r = await this.kysely.connection().execute(async () => readColumnar(this.raw, slices[0].sql, slices[0].parameters, kinds))
