@@ -89,6 +89,7 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   const nameIssue = systemNameIssue(d.name)
   if (nameIssue) add('name', nameIssue)
   if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
+  if (d.shortTitle !== undefined && (typeof d.shortTitle !== 'string' || d.shortTitle.trim() === '' || d.shortTitle.length > 24)) add('shortTitle', 'must be a non-empty string of at most 24 characters')
   if (typeof d.description !== 'string') add('description', 'must be a string')
   issues.push(...sourceIssues(d.source))
   if (typeof d.clean !== 'function') add('clean', 'must be a function from the source table to feature rows')

@@ -51,6 +51,8 @@ export type FieldDescription =
 export interface SystemDescription {
   readonly name: string
   readonly title: string
+  /** The system's name in the site's menu ("<shortTitle> predict", "<shortTitle> monitor"); default the title's first word. */
+  readonly shortTitle?: string
   readonly description: string
   /** Where the backfill's rows come from: a CSV file or URL, a JSON document over HTTP, or a function (see SourceDescription). */
   readonly source: SourceDescription

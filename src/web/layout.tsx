@@ -158,12 +158,21 @@ const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www
  * The one document shell: head, nav over every system, main content. In a static export (see links.tsx) the nav
  * keeps only the pages the export wrote, and there is no script: the pages read the same without one.
  */
+/** Each system's name in the menu: its shortTitle, else its title's first word; systems that would share one show their titles. */
+export function menuLabels(systems: readonly SystemDescription[]): Map<string, string> {
+  const short = (s: SystemDescription) => s.shortTitle ?? s.title.split(' ')[0]
+  const count = new Map<string, number>()
+  for (const s of systems) count.set(short(s), (count.get(short(s)) ?? 0) + 1)
+  return new Map(systems.map((s) => [s.name, count.get(short(s))! > 1 ? s.title : short(s)]))
+}
+
 export function Document(props: { systems: readonly SystemDescription[]; title: string; active?: string; children?: Child }) {
   const mode = usePageMode()
   // A static export has no predict page: a system's address there is its own dashboard.
   const links: [string, string][] = [['/', 'Dashboard']]
-  for (const s of props.systems) links.push([`/${s.name}`, `${s.title.split(' ')[0]}${mode.static ? '' : ' predict'}`])
-  for (const s of props.systems) links.push([`/${s.name}/monitor`, `${s.title.split(' ')[0]} monitor`])
+  const label = menuLabels(props.systems)
+  for (const s of props.systems) links.push([`/${s.name}`, `${label.get(s.name)}${mode.static ? '' : ' predict'}`])
+  for (const s of props.systems) links.push([`/${s.name}/monitor`, `${label.get(s.name)} monitor`])
   links.push(['/runs', 'Runs'], ['/pipelines', 'Pipelines'], ['/models', 'Models'], ['/feature-groups', 'Feature groups'], ['/feature-views', 'Feature views'], ['/admin', 'Admin'])
   const shown = links.flatMap(([path, label]) => {
     const href = mode.href(path)

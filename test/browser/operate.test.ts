@@ -60,17 +60,15 @@ describe.skipIf(!hasChromium)('operating in chromium', () => {
   it('Run now starts `sml run` as its own process; its run page tails the log until it ends', { timeout: 120_000 }, async () => {
     const before = (await services.runs.list({ pipeline: 'iris-training' })).length
     await page.goto(url('/pipelines'))
-    await Promise.all([page.waitForURL(/\/runs\?pipeline=iris-training/), page.click('#run-iris-training button[type=submit]')])
-    // The child records its run as it starts: reload until it is listed (newest first).
-    const rows = page.locator('#runs tbody tr')
-    // Bounded by time, not by a count of reloads: a loaded machine can take seconds to start the child.
-    for (const until = Date.now() + 60_000; Date.now() < until && (await rows.count()) <= before; ) {
-      await new Promise((r) => setTimeout(r, 100))
-      await page.reload()
-    }
-    expect(await rows.count()).toBe(before + 1)
+    await Promise.all([page.waitForURL(/\/runs\?pipeline=iris-training&launched=\d+&pid=\d+/), page.click('#run-iris-training button[type=submit]')])
+    // The page says the run is starting and reloads itself until the child has recorded it (a loaded machine
+    // can take seconds to start the child), then links it.
+    const link = page.locator('#launch-notice a[href^="/runs/"]')
+    await link.waitFor({ timeout: 60_000 })
+    expect(await page.textContent('#launch-notice')).toMatch(/^\s*Run now started run #\d+ of iris-training/)
+    expect(await page.locator('#runs tbody tr').count()).toBe(before + 1)
     await shot('runs-after-run-now')
-    await Promise.all([page.waitForURL(/\/runs\/\d+$/), rows.first().locator('a').first().click()])
+    await Promise.all([page.waitForURL(/\/runs\/\d+$/), link.click()])
     await page.waitForSelector('#run-status:has-text("succeeded")', { timeout: 50_000 }) // the live tail reloads the page when the run ends
     expect(await page.textContent('#run-log')).toMatch(/registered iris_model v2/)
     expect(await page.textContent('#run')).toMatch(/manual/)

@@ -58,6 +58,7 @@ export function airQualitySystem(options: AirQualityOptions = {}): SystemDescrip
   return defineSystem({
     name: 'air_quality',
     title: 'Air quality forecast',
+    shortTitle: 'Air quality',
     description: 'Forecasts PM2.5 (US AQI) at Stockholm Hornsgatan for the next 7 days from the last days’ readings (histogram gradient boosting).',
     // The export, read as it is; offline, its last 60 days are held back for the daily replay to release.
     source: {

@@ -61,7 +61,43 @@ function query(f: RunsFilter, page: number): string {
 }
 
 /** Every run, newest first, filtered by pipeline, status and trigger, a page at a time. */
-export function RunsPage(props: { runs: readonly RunRecord[]; hasNext: boolean; filter: RunsFilter; pipelines: readonly string[]; statuses: readonly string[]; triggers: readonly string[]; now: number }) {
+/** What Run now started, as the runs page sees it: the run once its process has recorded it, else null. */
+export interface LaunchedRun {
+  readonly pipeline: string
+  /** When Run now was pressed (ms since the epoch, UTC). */
+  readonly at: number
+  readonly pid: number
+  readonly run: RunRecord | null
+}
+
+/** How long the runs page keeps reloading for a run Run now started before it says none was recorded. */
+export const LAUNCH_WAIT_MS = 60_000
+
+/** The notice above the runs after Run now: started (with its run), starting (the page reloads), or not recorded. */
+function LaunchNotice(props: { launched: LaunchedRun; now: number }) {
+  const { pipeline, at, pid, run } = props.launched
+  if (run)
+    return (
+      <p class="notice" id="launch-notice" style="border-color:var(--ok);background:#f0fdf4">
+        Run now started <a href={`/runs/${run.id}`}>run #{run.id}</a> of {pipeline} ({run.status}).
+      </p>
+    )
+  if (props.now - at < LAUNCH_WAIT_MS)
+    return (
+      <p class="notice" id="launch-notice" role="status">
+        <meta http-equiv="refresh" content="2" />
+        Starting {pipeline} (process {pid})… This page reloads every 2 s until its run is recorded.
+      </p>
+    )
+  return (
+    <p class="notice err" id="launch-notice">
+      No run of {pipeline} was recorded in the {LAUNCH_WAIT_MS / 1000} s after Run now at {fmtTime(new Date(at))} (process {pid}): the server's log
+      (its standard error) says why.
+    </p>
+  )
+}
+
+export function RunsPage(props: { runs: readonly RunRecord[]; hasNext: boolean; filter: RunsFilter; pipelines: readonly string[]; statuses: readonly string[]; triggers: readonly string[]; now: number; launched?: LaunchedRun }) {
   const f = props.filter
   const select = (name: string, options: readonly string[], value: string | undefined) => (
     <label>
@@ -80,6 +116,7 @@ export function RunsPage(props: { runs: readonly RunRecord[]; hasNext: boolean; 
     <>
       <h1>Runs</h1>
       <p class="lead">Every pipeline run on this store, newest first. A retry is a further attempt of the same run.</p>
+      {props.launched && <LaunchNotice launched={props.launched} now={props.now} />}
       <Card>
         <form method="get" action="/runs" class="row filters">
           {select('pipeline', props.pipelines, f.pipeline)}
@@ -174,7 +211,9 @@ export function PipelinesPage(props: { rows: readonly PipelineRow[]; ctx: Action
   return (
     <>
       <h1>Pipelines</h1>
-      <p class="lead">Run now starts `sml run` as its own process with trigger “manual”; the run appears under Runs.</p>
+      <p class="lead">
+        Run now starts <code>sml run</code> as its own process with trigger “manual”; the run appears under Runs.
+      </p>
       <Card>
         <Table
           id="pipelines"

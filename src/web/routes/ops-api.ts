@@ -93,8 +93,12 @@ export function opsApiRoutes(services: WebServices): Hono {
     const f = await fields(c)
     if (!services.pipelines.some((p) => p.name === name)) throw new NotFoundError(`no pipeline ${JSON.stringify(name)} (known: ${services.pipelines.map((p) => p.name).join(', ')})`)
     if (!services.launchRun) return c.json({ error: 'Run now is not available on this server: it was started without a way to run `sml run`' }, 503)
+    const launchedAt = Date.now()
     const { pid } = await services.launchRun(name)
-    return isForm(c) ? c.redirect(nextPath(f.next, `/runs?pipeline=${encodeURIComponent(name)}`), 303) : c.json({ pipeline: name, pid, trigger: 'manual', runs: `/api/runs?pipeline=${encodeURIComponent(name)}` }, 202)
+    // The runs page reads `launched` and `pid` to say the run is starting (and reload until it is recorded).
+    const to = nextPath(f.next, `/runs?pipeline=${encodeURIComponent(name)}`)
+    const launched = `${to.includes('?') ? '&' : '?'}launched=${launchedAt}&pid=${pid}`
+    return isForm(c) ? c.redirect(`${to}${launched}`, 303) : c.json({ pipeline: name, pid, trigger: 'manual', runs: `/api/runs?pipeline=${encodeURIComponent(name)}` }, 202)
   })
 
   api.get('/runs/:id', async (c) => {

@@ -53,6 +53,26 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     for (const bad of ['/runs?status=done', '/runs?page=0', '/runs?trigger=x', '/runs?limit=5000']) expect((await get(app, bad)).status, bad).toBe(400)
   })
 
+  it('/runs after Run now: says the run is starting and reloads until it is recorded, then links it; after a minute, that none was', async () => {
+    const app = build(null, true)
+    const pressed = Date.now()
+    const starting = await get(app, `/runs?pipeline=iris-training&launched=${pressed}&pid=77`)
+    expect(starting.html).toContain('Starting iris-training (process 77)… This page reloads every 2 s until its run is recorded.')
+    expect(starting.html).toContain('<meta http-equiv="refresh" content="2"/>')
+    const s = createServices(db)
+    made.push(s)
+    const run = await s.runs.start({ pipeline: 'iris-training', trigger: 'manual', attempt: 1 })
+    const started = await get(app, `/runs?pipeline=iris-training&launched=${pressed}&pid=77`)
+    expect(started.html).toContain(`Run now started <a href="/runs/${run.id}">run #${run.id}</a> of iris-training (running).`)
+    expect(started.html).not.toContain('http-equiv="refresh"')
+    await s.runs.finish(run.id, { status: 'succeeded' })
+    const lost = await get(app, `/runs?pipeline=titanic-training&launched=${pressed - 120_000}&pid=78`)
+    expect(lost.html).toMatch(/No run of titanic-training was recorded in the 60 s after Run now at .* \(process 78\)/)
+    expect(lost.html).not.toContain('http-equiv="refresh"')
+    // Without a pipeline, or with values that are not numbers, there is no notice (and no error).
+    for (const path of ['/runs?launched=1&pid=2', '/runs?pipeline=iris-training&launched=x&pid=2']) expect((await get(app, path)).html).not.toContain('launch-notice')
+  })
+
   it('the dashboard\'s failing badge and the monitor\'s freshness rows link to the failing run', async () => {
     const app = build(null, true)
     expect((await get(app, '/')).html).toMatch(new RegExp(`<a href="/runs/${failedId}"[^>]*><span class="badge bad">1 pipeline\\(s\\) failing`))

@@ -18,6 +18,9 @@ export function actionContext(c: Context, services: WebServices): ActionContext 
   return { csrf: csrfToken(c), state: accessState(c, services.access) }
 }
 
+/** A run counts as Run now's when it started at most this long before the press was answered (clocks of one machine; the child records its start after it is spawned). */
+const LAUNCH_CLOCK_SLACK_MS = 1_000
+
 /** Operating pages: runs with logs, pipelines with Run now, the model list, admin sign-in. */
 export function opsPageRoutes(services: WebServices): Hono {
   const pages = new Hono()
@@ -27,8 +30,15 @@ export function opsPageRoutes(services: WebServices): Hono {
     const q = runsQuery(c)
     const found = await services.runs.list({ pipeline: q.pipeline, status: q.status, trigger: q.trigger, limit: q.perPage + 1, offset: (q.page - 1) * q.perPage })
     const names = [...new Set([...services.pipelines.map((p) => p.name), ...(q.pipeline ? [q.pipeline] : [])])]
+    // After Run now (its redirect carries when and which process): is its run recorded yet?
+    const at = Number(c.req.query('launched'))
+    const pid = Number(c.req.query('pid'))
+    const launched =
+      q.pipeline && Number.isSafeInteger(at) && at > 0 && Number.isSafeInteger(pid) && pid > 0
+        ? { pipeline: q.pipeline, at, pid, run: (await services.runs.list({ pipeline: q.pipeline, trigger: 'manual', limit: 5 })).find((r) => r.startedAt.getTime() >= at - LAUNCH_CLOCK_SLACK_MS) ?? null }
+        : undefined
     return c.render(
-      <RunsPage runs={found.slice(0, q.perPage)} hasNext={found.length > q.perPage} filter={q} pipelines={names} statuses={RUN_STATUSES} triggers={RUN_TRIGGERS} now={Date.now()} />,
+      <RunsPage runs={found.slice(0, q.perPage)} hasNext={found.length > q.perPage} filter={q} pipelines={names} statuses={RUN_STATUSES} triggers={RUN_TRIGGERS} now={Date.now()} launched={launched} />,
       { title: 'Runs', active: '/runs' },
     )
   })

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
-import { iris, runDemo, systemFeatureGroup, titanic } from '../../systems/index.js'
+import { airQualitySystem, iris, runDemo, systemFeatureGroup, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
+import { menuLabels } from '../layout.js'
 import { parsePredictInput } from '../predict-input.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
@@ -50,6 +51,12 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     for (const s of ['Iris flowers', 'Titanic survival', 'href="/feature-groups/iris?version=1"', 'href="/feature-groups/titanic_predictions?version=1"', 'href="/models/iris_model#v1"', 'iris-batch-inference', 'titanic-daily', 'href="/iris/monitor"', 'succeeded', 'in 1 h'])
       expect(html).toContain(s)
     expect(html).toMatch(/<nav class="main"[\s\S]*Titanic monitor/)
+  })
+
+  it('menu: a system\'s shortTitle, else its title\'s first word; systems that would share one show their titles', () => {
+    const sys = (name: string, title: string, shortTitle?: string) => ({ ...iris, name, title, shortTitle })
+    expect([...menuLabels([iris, titanic, airQualitySystem()]).values()]).toEqual(['Iris', 'Titanic', 'Air quality'])
+    expect([...menuLabels([sys('t2_wine', 'T2 wine'), sys('t2_diab', 'T2 diab'), sys('m', 'Meter', 'Power')]).values()]).toEqual(['T2 wine', 'T2 diab', 'Power'])
   })
 
   it('predict page: controls built from the fields, defaults answered with picture and probabilities', async () => {
