@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
 import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
 import { DATA_DIR } from '../featurestore/test-support/data.js'
-import { iris, runDemo, titanic } from '../systems/index.js'
+import { airQualitySystem, iris, runDemo, titanic } from '../systems/index.js'
 import { sha256Hex } from './admin-access.js'
 import { createApp } from './app.js'
 import { exampleOf, openApiDocument, predictionSchema, runSchema, type OpenApiDocument } from './openapi.js'
@@ -65,6 +65,11 @@ describe('the OpenAPI document, built alone', () => {
     expect(one.properties.sibsp.type).toBe('integer')
     expect(one.properties.embarked.anyOf.map((c: { const: string }) => c.const)).toEqual(['C', 'Q', 'S'])
     expect((doc.components.schemas.IrisPredictRequest as { anyOf: Record<string, any>[] }).anyOf[1]).toMatchObject({ type: 'array', minItems: 1, maxItems: 10000 })
+    // Every field is described, choices with their values; a snake_case system name gives a PascalCase schema name.
+    expect(one.properties.embarked.description).toBe('Port of embarkation: one of "C", "Q", "S"')
+    const aq = openApiDocument([airQualitySystem()]).components.schemas.AirQualityPredictRequest as { anyOf: Record<string, any>[] }
+    for (const [name, p] of Object.entries(aq.anyOf[0].properties as Record<string, { description?: string }>)) expect(p.description, name).toBeTruthy()
+    expect(aq.anyOf[0].properties.day_of_week.description).toMatch(/^Day of week: one of "Monday", "Tuesday", /)
   })
 
   it('builds examples from a schema: first constant, middle of a range, required properties only', () => {

@@ -167,7 +167,8 @@ export function openApiDocument(systems: readonly SystemDescription[]): OpenApiD
   }
 
   for (const system of systems) {
-    const name = `${system.name[0].toUpperCase()}${system.name.slice(1)}PredictRequest`
+    // air_quality → AirQualityPredictRequest
+    const name = `${system.name.split('_').map((w) => (w ? w[0].toUpperCase() + w.slice(1) : '')).join('')}PredictRequest`
     schemas[name] = jsonSchemaOf(predictSchema(system))
     const example = exampleOf((schemas[name] as { anyOf: JsonSchema[] }).anyOf[0])
     paths[`/api/${system.name}/predict`] = {

@@ -25,10 +25,12 @@ function fieldSchema(f: FieldDescription): z.ZodType {
       : ranged.describe(`${f.label}${f.unit ? ` (${f.unit})` : ''}, ${f.min}–${f.max}`)
   }
   const values = f.choices.map((c) => c.value)
-  return z.union(
-    values.map((v) => z.literal(v)),
-    { error: (i) => (i.input === undefined ? 'is required' : `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(i.input)}`) },
-  )
+  return z
+    .union(
+      values.map((v) => z.literal(v)),
+      { error: (i) => (i.input === undefined ? 'is required' : `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(i.input)}`) },
+    )
+    .describe(`${f.label}: one of ${values.map((v) => JSON.stringify(v)).join(', ')}`)
 }
 
 function describeInput(v: unknown): string {
