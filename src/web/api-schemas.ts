@@ -36,10 +36,23 @@ export const runIdSchema = wholeNumber(1, Number.MAX_SAFE_INTEGER).describe('the
 /** A model version number in a path or the promote body. */
 export const versionSchema = wholeNumber(1, Number.MAX_SAFE_INTEGER).describe('the model version, from 1')
 
-/** Body of `POST /api/models/{name}/promote`: the version to give the `production` alias. */
-export const promoteBodySchema = z.object({
-  version: versionSchema,
+/** The fields a page's action form adds to a body (see ActionForm): the path to return to and the CSRF token. */
+const formFields = {
   next: z.string().optional().describe('forms only: the same-site path to return to'),
+  _csrf: z.string().optional().describe('forms only: the CSRF token (scripts send the x-csrf-token header)'),
+}
+
+/** Body of `POST /api/models/{name}/promote`: the version to give the `production` alias, and why. Unknown fields are refused. */
+export const promoteBodySchema = z.strictObject({
+  version: versionSchema,
+  reason: z
+    .string({ error: 'must be text' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(500, { error: 'must be at most 500 characters' })
+    .optional()
+    .describe('why, recorded with the promotion decision (as `sml models promote --reason`)'),
+  ...formFields,
 })
 
 /** Body of `POST /api/admin/session`. */
@@ -49,7 +62,7 @@ export const sessionBodySchema = z.object({
 })
 
 /** Body of `POST /api/pipelines/{name}/runs`: nothing is needed. */
-export const runNowBodySchema = z.object({ next: z.string().optional().describe('forms only: the same-site path to return to') })
+export const runNowBodySchema = z.strictObject({ ...formFields })
 
 /** Every refusal: a message naming the field and the reason, and each problem as `{ field, reason }`. */
 export const errorBodySchema = z.object({
@@ -69,6 +82,10 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where = ''):
   const input = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '')) : value
   const r = schema.safeParse(input)
   if (r.success) return r.data
-  const issues = r.error.issues.slice(0, 20).map((i) => ({ path: i.path.length > 0 ? i.path.map(String).join('.') : where || '(body)', reason: i.message }))
+  const at = (path: readonly PropertyKey[]) => (path.length > 0 ? path.map(String).join('.') : where || '(body)')
+  // A strict object's unknown keys are one issue each, named by the key (zod reports them together on the object).
+  const issues = r.error.issues
+    .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: at([...i.path, k]), reason: 'is not a known field' })) : [{ path: at(i.path), reason: i.message }]))
+    .slice(0, 20)
   throw new ValidationError(`${issues[0].path} ${issues[0].reason}`, issues)
 }

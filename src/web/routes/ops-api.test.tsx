@@ -138,6 +138,15 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
       expect(r.status, body).toBe(status)
       expect((await jsonOf(r)).error).toBeTruthy()
     }
+    // A reason is recorded with the decision, as `sml models promote --reason`; unknown fields and a reason that is not text are refused.
+    await post('titanic_model', JSON.stringify({ version: 1, reason: 'rolled back after the drift alert' }))
+    expect((await made[0].registry.get('titanic_model', 1)).promotions.at(-1)).toMatchObject({ decidedBy: 'manual', reason: 'rolled back after the drift alert' })
+    for (const [body, field] of [['{"version":1,"colour":"red"}', 'colour'], ['{"version":1,"reason":123}', 'reason'], ['{"version":1,"reason":"  "}', 'reason']] as const) {
+      const r = await post('titanic_model', body)
+      expect(r.status, body).toBe(400)
+      expect((await jsonOf(r)).issues.map((i: { field: string }) => i.field), body).toContain(field)
+    }
+    expect((await app.request('/api/pipelines/iris-daily/runs', { method: 'POST', body: '{"when":"now"}', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } })).status).toBe(400)
     expect((await post('no_such_model', '{"version":1}')).status).toBe(404)
     expect((await post('Bad-Name', '{"version":1}')).status).toBe(404)
   })

@@ -4,7 +4,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { NotFoundError } from '../../db/index.js'
 import type { RunStatus, RunTrigger } from '../../runtime/index.js'
 import { endSession, parseForm, requireAdmin, startSession } from '../admin-access.js'
-import { parseOr400, promoteBodySchema, runIdSchema, runsQuerySchema, sessionBodySchema, versionSchema } from '../api-schemas.js'
+import { parseOr400, promoteBodySchema, runIdSchema, runNowBodySchema, runsQuerySchema, sessionBodySchema, versionSchema } from '../api-schemas.js'
 import { bodyLimit } from '../body-limit.js'
 import { rateLimit } from '../rate-limit.js'
 import type { WebServices } from '../services.js'
@@ -91,6 +91,7 @@ export function opsApiRoutes(services: WebServices): Hono {
   api.post('/pipelines/:name/runs', limit, admin, async (c) => {
     const name = c.req.param('name')
     const f = await fields(c)
+    parseOr400(runNowBodySchema, f)
     if (!services.pipelines.some((p) => p.name === name)) throw new NotFoundError(`no pipeline ${JSON.stringify(name)} (known: ${services.pipelines.map((p) => p.name).join(', ')})`)
     if (!services.launchRun) return c.json({ error: 'Run now is not available on this server: it was started without a way to run `sml run`' }, 503)
     const launchedAt = Date.now()
@@ -111,8 +112,8 @@ export function opsApiRoutes(services: WebServices): Hono {
     const name = c.req.param('name')
     const f = await fields(c)
     if (!NAME.test(name)) throw new NotFoundError(`no model ${JSON.stringify(name)}`)
-    const { version } = parseOr400(promoteBodySchema, f)
-    const v = await services.registry.promote(name, version, { actor: 'web' })
+    const { version, reason } = parseOr400(promoteBodySchema, f)
+    const v = await services.registry.promote(name, version, { actor: 'web', reason })
     return isForm(c) ? c.redirect(nextPath(f.next, `/models/${name}`), 303) : c.json({ name: v.name, version: v.version, aliases: v.aliases })
   })
 
