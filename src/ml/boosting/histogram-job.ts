@@ -1,4 +1,6 @@
-import { buildHistogram, DATA_ORDER, type HistogramSource } from './histogram.js'
+import { buildHistogram } from './histogram.js'
+import { instantiateKernels, type KernelExports } from './kernels.js'
+import type { WasmModule } from './wasm-module.js'
 import { SampleMover, type SampleBuffers } from './partition.js'
 
 /** Slots of the control array shared by the threads of one fit. */
@@ -17,32 +19,38 @@ export const WITH_COUNT = 11 // 1: fill the count slots
 export const TASK = 12 // HISTOGRAM or MOVE
 export const TO = 13 // a move's destination part
 export const FEATURE = 14 // a move's split feature
-export const CONTROL_SLOTS = 15
+export const HIST = 15 // a build's target: byte address of the histogram in the fit's memory
+export const CONTROL_SLOTS = 16
 
 export const HISTOGRAM = 0
 export const MOVE = 1
 
-/** One fit as posted to a histogram worker: every buffer is a SharedArrayBuffer view. */
+/** One fit as posted to a histogram worker: the buffers live in the fit's shared memory. */
 export interface HistogramJob {
   readonly control: Int32Array
+  /** Samples, gradients, the split's goes-left table and histograms (a build's target is at control[HIST]). */
   readonly buffers: SampleBuffers
-  /** Gradient pairs of each tree of an iteration in data order. */
-  readonly gh: readonly Float32Array[]
-  /** Every thread's output: a chunk's feature range is zeroed, then filled, by the thread that claimed it. */
-  readonly hist: Float64Array
+  /** The fit's kernels: hist_{c + 1}_* builds feature chunk c (hist_0_* is all features, for the calling thread alone). */
+  readonly module: WasmModule
   readonly p: number
   readonly binOffset: Int32Array
-  readonly constHessian: boolean
   /** Feature chunk c is [cut[c], cut[c + 1]); a task of either kind has cut.length − 1 chunks. */
   readonly cut: Int32Array
   /** The current move's chunks: chunk c is samples moves[3c] .. moves[3c + 3], moved to moves[3c + 1] (left) and moves[3c + 2] (right); its left ones end at moves[3c + 4]. */
   readonly moves: Int32Array
-  /** The current move's table: 1 where a code of the split feature goes left. */
-  readonly goesLeft: Uint8Array
 }
 
-/** Per job (a worker keeps one): the mover over its buffers. */
-const movers = new WeakMap<HistogramJob, SampleMover>()
+/** Per job (a thread keeps one): its instance of the kernels and the mover over them. */
+const instances = new WeakMap<HistogramJob, { kernels: KernelExports; mover: SampleMover }>()
+
+function instanceFor(job: HistogramJob): { kernels: KernelExports; mover: SampleMover } {
+  let it = instances.get(job)
+  if (it === undefined) {
+    const kernels = instantiateKernels(job.module, job.buffers.memory)
+    instances.set(job, (it = { kernels, mover: new SampleMover(job.buffers, kernels) }))
+  }
+  return it
+}
 
 /**
  * Claims chunks of the current task until none is left: feature ranges of a histogram build
@@ -76,21 +84,22 @@ export function claimChunks(job: HistogramJob): number {
 }
 
 function buildChunk(job: HistogramJob, c: number): void {
-  const { control, hist, cut, binOffset, buffers } = job
+  const { control, cut, binOffset, buffers } = job
+  const { kernels } = instanceFor(job)
   const f0 = cut[c]
   const f1 = cut[c + 1]
-  hist.fill(0, binOffset[f0] * 3, binOffset[f1] * 3)
-  const part = Atomics.load(control, PART)
-  const src: HistogramSource = part === DATA_ORDER ? { rows: buffers.codes, gh: job.gh[Atomics.load(control, TREE)] } : { rows: buffers.rows[part], gh: buffers.ordered[part] }
+  const at = Atomics.load(control, HIST)
+  // the chunk's bins of the whole-histogram view the kernel writes through
+  new Float64Array(buffers.codes.buffer, at + binOffset[f0] * 24, (binOffset[f1] - binOffset[f0]) * 3).fill(0)
+  const hist = new Float64Array(buffers.codes.buffer, at, binOffset[job.p] * 3)
   const withCount = Atomics.load(control, WITH_COUNT) === 1
-  buildHistogram(src, job.p, binOffset, Atomics.load(control, START), Atomics.load(control, END), job.constHessian, withCount, hist, f0, f1)
+  buildHistogram(kernels, buffers, Atomics.load(control, PART), Atomics.load(control, TREE), Atomics.load(control, START), Atomics.load(control, END), withCount, hist, c + 1)
 }
 
 function moveChunk(job: HistogramJob, c: number): void {
   const { control, moves } = job
-  let mover = movers.get(job)
-  if (mover === undefined) movers.set(job, (mover = new SampleMover(job.buffers, job.p, job.gh)))
-  const l = mover.move(Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), job.goesLeft, moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2])
+  const { mover } = instanceFor(job)
+  const l = mover.move(Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2])
   // a chunk's left samples must end where the next chunk's start (the last chunk's, at the split's left end)
   if (l !== moves[3 * c + 4]) Atomics.store(control, FAILED, 2)
 }

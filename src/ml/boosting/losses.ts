@@ -12,7 +12,7 @@ export interface BoostingLoss {
   /** The constant raw prediction before any tree (length k). */
   baseline(y: Float64Array): Float64Array
   /** Writes gradient and hessian of sample i for tree c at gh[c][2i], gh[c][2i + 1]. */
-  gradients(y: Float64Array, raw: Float64Array, gh: Float32Array[]): void
+  gradients(y: Float64Array, raw: Float64Array, gh: readonly Float32Array[]): void
   /** Mean loss of rows 0..n of y against raw. */
   loss(y: Float64Array, raw: Float64Array): number
   /** Absolute error only: the leaf value is the median residual, not the Newton step. */

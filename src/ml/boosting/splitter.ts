@@ -1,3 +1,4 @@
+import { countSlot } from './histogram.js'
 import type { BinMapper } from './bin-mapper.js'
 
 /** What a split needs beyond the histogram (scikit-learn's SplittingContext). */
@@ -54,6 +55,7 @@ export function findBestSplit(
   out: SplitInfo,
 ): boolean {
   const { nBins, binOffset, hasMissing } = mapper
+  const nSlot = countSlot(c.constHessian)
   const parent = (G * G) / (H + c.l2Regularization)
   let best = 0
   out.gain = 0
@@ -61,7 +63,7 @@ export function findBestSplit(
   for (let f = 0; f < mapper.nFeatures; f++) {
     const off = binOffset[f] * 3
     const nb = nBins[f]
-    const withMissing = hist[off + nb * 3 + 2] > 0
+    const withMissing = hist[off + nb * 3 + nSlot] > 0
     best = scanBins(hist, off, nb, withMissing, false, G, H, N, parent, c, f, best, out)
     if (withMissing) best = scanBins(hist, off, nb, true, true, G, H, N, parent, c, f, best, out)
     if (out.feature === f && hasMissing[f] === 0) out.missingLeft = out.nLeft > out.nRight
@@ -95,7 +97,7 @@ function scanBins(
   const l2 = c.l2Regularization
   const minLeaf = c.minSamplesLeaf
   const minHess = c.minHessianToSplit
-  const hSlot = c.constHessian ? 2 : 1
+  const nSlot = countSlot(c.constHessian)
   // splits after bins 0 .. last − 1; scanned from the right, bin b's split adds bin b + 1 to the right side
   const last = withMissing && !missingLeft ? nb : nb - 1
   let ga = 0
@@ -105,8 +107,8 @@ function scanBins(
     const b = missingLeft ? last - 1 - i : i
     const j = off + (missingLeft ? b + 1 : b) * 3
     ga += hist[j]
-    ha += hist[j + hSlot]
-    na += hist[j + 2]
+    ha += hist[j + 1]
+    na += hist[j + nSlot]
     if (na < minLeaf) continue
     if (N - na < minLeaf) break
     const gl = missingLeft ? G - ga : ga

@@ -1,0 +1,217 @@
+/**
+ * The hot loops of a boosting fit — histogram builds, split moves and the left-count of a split —
+ * as WebAssembly generated per fit (wasm-module.ts) over the memory that holds the fit's samples
+ * (SampleBuffers). They were JavaScript (unrolled by new Function); typed-array code paid a bounds
+ * check and a conversion per access, the generated WebAssembly pays neither, and takes each
+ * feature's histogram offset and the row width as immediates. Any thread holding the same memory
+ * and module gets the same bytes: each feature's bins are summed in sample order, moves are copies.
+ */
+import { FunctionBody, I32, OP, SIMD, V128, encodeModule, wasm, type WasmMemory, type WasmModule } from './wasm-module.js'
+
+/** Bytes of one [g, h, count] histogram cell. */
+const CELL = 24
+
+/** A histogram kernel's feature range [f0, f1). */
+export type FeatureRange = readonly [number, number]
+
+/** What the kernels are specialised for: one fit's bin layout and row width. */
+export interface KernelLayout {
+  readonly p: number
+  /** Row bytes of the codes (rowStride(p)). */
+  readonly stride: number
+  /** First cell of each feature's bins (p + 1 entries). */
+  readonly binOffset: Int32Array
+  /** Hessians are all 1: the kernels add gradients and counts only. */
+  readonly constHessian: boolean
+  /** The feature ranges histograms are built for (hist_r_* functions, r the index here). */
+  readonly ranges: readonly FeatureRange[]
+  /** Whether the memory is shared (worker threads). */
+  readonly shared: boolean
+}
+
+const modules = new WeakMap<Int32Array, Map<string, WasmModule>>()
+
+/** The compiled kernels of a layout (cached per bin layout; a Module can be posted to workers). */
+export function kernelModule(layout: KernelLayout): WasmModule {
+  let forOffsets = modules.get(layout.binOffset)
+  if (forOffsets === undefined) modules.set(layout.binOffset, (forOffsets = new Map()))
+  const key = `${layout.p}:${layout.stride}:${layout.constHessian}:${layout.shared}:${layout.ranges.join(';')}`
+  let m = forOffsets.get(key)
+  if (m === undefined) {
+    const fns: FunctionBody[] = []
+    layout.ranges.forEach((r, i) => {
+      fns.push(histKernel(`hist_${i}_0`, layout, r, false), histKernel(`hist_${i}_1`, layout, r, true))
+    })
+    fns.push(moveKernel('move_data', layout.stride, true), moveKernel('move_ordered', layout.stride, false), countLeftKernel(layout.stride), subtractKernel(), zeroKernel())
+    m = new wasm.Module(encodeModule(fns, layout.shared))
+    forOffsets.set(key, m)
+  }
+  return m
+}
+
+/** The exports of an instance: every pointer is a byte address in the fit's memory. */
+export interface KernelExports {
+  /** Adds samples start..end (codes at rows, gradient pairs at gh) to the histogram at hist. */
+  readonly [hist: `hist_${number}_${0 | 1}`]: (rows: number, gh: number, start: number, end: number, hist: number) => void
+  /** Moves samples start..end, left ones to leftStart on, the others to rightStart on; returns the left cursor. */
+  readonly move_data: MoveFn
+  readonly move_ordered: MoveFn
+  /** Samples start..end whose code of feature f has goesLeft[code] = 1. */
+  readonly count_left: (rows: number, goesLeft: number, f: number, start: number, end: number) => number
+  /** sibling = parent − child, element by element over `bytes` bytes of float64 (a multiple of 8). */
+  readonly subtract: (parent: number, child: number, sibling: number, bytes: number) => void
+  /** Sets `bytes` bytes at `at` to 0. */
+  readonly zero: (at: number, bytes: number) => void
+}
+
+type MoveFn = (
+  srcRows: number,
+  srcGh: number,
+  srcIdx: number,
+  dstRows: number,
+  dstGh: number,
+  dstIdx: number,
+  goesLeft: number,
+  f: number,
+  start: number,
+  end: number,
+  leftStart: number,
+  rightStart: number,
+) => number
+
+/** Instantiates the kernels over `memory` (each thread its own instance of the same module). */
+export function instantiateKernels(module: WasmModule, memory: WasmMemory): KernelExports {
+  return new wasm.Instance(module, { m: { memory } }).exports as unknown as KernelExports
+}
+
+/**
+ * Row by row over the node's contiguous samples, every feature of the range unrolled, each bin's
+ * address its code × 24 plus the feature's offset as the access's immediate. The (g, h) pair is
+ * one 128-bit add (both f32 loaded and widened at once). With constant hessians that pair is
+ * (g, 1), so the hessian slot is the count and the count slot is never written (one
+ * read-modify-write per sample and feature); otherwise the count slot is added to only `withCount`
+ * (the root's counts are the same for every tree: the grower copies them in).
+ */
+function histKernel(name: string, layout: KernelLayout, [f0, f1]: FeatureRange, withCount: boolean): FunctionBody {
+  const fn = new FunctionBody(name, [I32, I32, I32, I32, I32], [])
+  const [rows, gh, start, end, hist] = [0, 1, 2, 3, 4]
+  const row = fn.local(I32)
+  const last = fn.local(I32)
+  const j = fn.local(I32)
+  const g = fn.local(V128)
+  const { stride, binOffset } = layout
+  fn.get(rows).get(start).i32(stride).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(rows).get(end).i32(stride).op(OP.i32Mul, OP.i32Add).set(last)
+  fn.get(gh).get(start).i32(8).op(OP.i32Mul, OP.i32Add).set(gh)
+  fn.scope(OP.block, () => {
+    fn.get(row).get(last).op(OP.i32GeU).brIf(0)
+    fn.scope(OP.loop, () => {
+      fn.get(gh).simdMem(SIMD.v128Load64Zero, 3, 0).simd(SIMD.f64x2PromoteLowF32x4).set(g)
+      for (let f = f0; f < f1; f++) {
+        const at = binOffset[f] * CELL
+        fn.get(hist).get(row).mem(OP.i32Load8u, 0, f).i32(CELL).op(OP.i32Mul, OP.i32Add).set(j)
+        fn.get(j).get(j).simdMem(SIMD.v128Load, 3, at).get(g).simd(SIMD.f64x2Add).simdMem(SIMD.v128Store, 3, at)
+        if (withCount && !layout.constHessian) fn.get(j).get(j).mem(OP.f64Load, 3, at + 16).f64(1).op(OP.f64Add).mem(OP.f64Store, 3, at + 16)
+      }
+      fn.get(gh).i32(8).op(OP.i32Add).set(gh)
+      fn.get(row).i32(stride).op(OP.i32Add).tee(row).get(last).op(OP.i32LtU).brIf(0)
+    })
+  })
+  return fn
+}
+
+/**
+ * The split move: each sample's side is a coin flip the CPU cannot predict, so both cursors advance
+ * arithmetically and the destination is a select; the row of codes moves as 16-, 8- and 4-byte
+ * words, the gradient pair as one 8-byte word. From data order, position k is sample k.
+ */
+function moveKernel(name: string, stride: number, fromData: boolean): FunctionBody {
+  const fn = new FunctionBody(name, Array<typeof I32>(12).fill(I32), [I32])
+  const [srcRows, srcGh, srcIdx, dstRows, dstGh, dstIdx, goesLeft, f, start, end, l, r] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+  const k = fn.local(I32)
+  const row = fn.local(I32)
+  const left = fn.local(I32)
+  const d = fn.local(I32)
+  const drow = fn.local(I32)
+  fn.get(start).set(k)
+  fn.get(srcRows).get(start).i32(stride).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(srcGh).get(start).i32(8).op(OP.i32Mul, OP.i32Add).set(srcGh)
+  fn.get(srcIdx).get(start).i32(4).op(OP.i32Mul, OP.i32Add).set(srcIdx)
+  fn.scope(OP.block, () => {
+    fn.get(k).get(end).op(OP.i32GeU).brIf(0)
+    fn.scope(OP.loop, () => {
+      fn.get(goesLeft).get(row).get(f).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).set(left)
+      fn.get(l).get(r).get(left).op(OP.select).set(d)
+      fn.get(l).get(left).op(OP.i32Add).set(l)
+      fn.get(r).get(left).i32(1).op(OP.i32Xor, OP.i32Add).set(r)
+      fn.get(dstIdx).get(d).i32(4).op(OP.i32Mul, OP.i32Add)
+      if (fromData) fn.get(k)
+      else fn.get(srcIdx).mem(OP.i32Load, 2, 0)
+      fn.mem(OP.i32Store, 2, 0)
+      fn.get(dstGh).get(d).i32(8).op(OP.i32Mul, OP.i32Add).get(srcGh).mem(OP.i64Load, 3, 0).mem(OP.i64Store, 3, 0)
+      fn.get(dstRows).get(d).i32(stride).op(OP.i32Mul, OP.i32Add).set(drow)
+      let o = 0
+      for (; o + 16 <= stride; o += 16) fn.get(drow).get(row).simdMem(SIMD.v128Load, 0, o).simdMem(SIMD.v128Store, 0, o)
+      for (; o + 8 <= stride; o += 8) fn.get(drow).get(row).mem(OP.i64Load, 0, o).mem(OP.i64Store, 0, o)
+      for (; o < stride; o += 4) fn.get(drow).get(row).mem(OP.i32Load, 0, o).mem(OP.i32Store, 0, o)
+      fn.get(row).i32(stride).op(OP.i32Add).set(row)
+      fn.get(srcGh).i32(8).op(OP.i32Add).set(srcGh)
+      fn.get(srcIdx).i32(4).op(OP.i32Add).set(srcIdx)
+      fn.get(k).i32(1).op(OP.i32Add).tee(k).get(end).op(OP.i32LtU).brIf(0)
+    })
+  })
+  fn.get(l)
+  return fn
+}
+
+function countLeftKernel(stride: number): FunctionBody {
+  const fn = new FunctionBody('count_left', [I32, I32, I32, I32, I32], [I32])
+  const [rows, goesLeft, f, start, end] = [0, 1, 2, 3, 4]
+  const row = fn.local(I32)
+  const last = fn.local(I32)
+  const n = fn.local(I32)
+  fn.get(rows).get(f).op(OP.i32Add).get(start).i32(stride).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(rows).get(f).op(OP.i32Add).get(end).i32(stride).op(OP.i32Mul, OP.i32Add).set(last)
+  fn.scope(OP.block, () => {
+    fn.get(row).get(last).op(OP.i32GeU).brIf(0)
+    fn.scope(OP.loop, () => {
+      fn.get(n).get(goesLeft).get(row).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).set(n)
+      fn.get(row).i32(stride).op(OP.i32Add).tee(row).get(last).op(OP.i32LtU).brIf(0)
+    })
+  })
+  fn.get(n)
+  return fn
+}
+
+/** Two float64 per step, then the odd one out; each element is the same IEEE subtraction as scalar code. */
+function subtractKernel(): FunctionBody {
+  const fn = new FunctionBody('subtract', [I32, I32, I32, I32], [])
+  const [parent, child, sibling, bytes] = [0, 1, 2, 3]
+  const o = fn.local(I32)
+  const pairs = fn.local(I32)
+  fn.get(bytes).i32(-16).op(OP.i32And).set(pairs)
+  fn.scope(OP.block, () => {
+    fn.get(o).get(pairs).op(OP.i32GeU).brIf(0)
+    fn.scope(OP.loop, () => {
+      fn.get(sibling).get(o).op(OP.i32Add)
+      fn.get(parent).get(o).op(OP.i32Add).simdMem(SIMD.v128Load, 3, 0)
+      fn.get(child).get(o).op(OP.i32Add).simdMem(SIMD.v128Load, 3, 0)
+      fn.simd(SIMD.f64x2Sub).simdMem(SIMD.v128Store, 3, 0)
+      fn.get(o).i32(16).op(OP.i32Add).tee(o).get(pairs).op(OP.i32LtU).brIf(0)
+    })
+  })
+  fn.scope(OP.block, () => {
+    fn.get(o).get(bytes).op(OP.i32GeU).brIf(0)
+    fn.get(sibling).get(o).op(OP.i32Add)
+    fn.get(parent).get(o).op(OP.i32Add).mem(OP.f64Load, 3, 0)
+    fn.get(child).get(o).op(OP.i32Add).mem(OP.f64Load, 3, 0)
+    fn.op(OP.f64Sub).mem(OP.f64Store, 3, 0)
+  })
+  return fn
+}
+
+function zeroKernel(): FunctionBody {
+  const fn = new FunctionBody('zero', [I32, I32], [])
+  fn.get(0).i32(0).get(1).memoryFill()
+  return fn
+}
