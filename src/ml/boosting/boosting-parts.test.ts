@@ -6,7 +6,7 @@ import { shouldStop, validationSplit } from './fit-boosting.js'
 import { binaryLogLoss, multinomialLoss, squaredError, absoluteError } from './losses.js'
 import { DATA_ORDER } from './histogram.js'
 import { instantiateKernels, kernelModule } from './kernels.js'
-import { sampleBuffers, SampleMover } from './partition.js'
+import { positionIndex, recordBytes, sampleBuffers, SampleMover } from './partition.js'
 import { findBestSplit, SplitInfo, type SplitConstraints } from './splitter.js'
 
 const m = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), nRows: rows.length, nCols: rows[0].length })
@@ -151,22 +151,30 @@ describe('early stopping helpers', () => {
 
 describe('SampleMover', () => {
   it('moves a range stably: left samples first, right after, codes, gradients and indices together', () => {
-    // 6 samples, 2 features (rows padded to 4 bytes); split on feature 1: codes 0 and 2 go left
+    // 6 samples, 2 features (rows padded to 4 bytes; records of 16 bytes); split on feature 1: codes 0 and 2 go left
     const b = sampleBuffers(6, 2, 1, 12, 1, false)
     b.codes.set([9, 0, 0, 0, 8, 1, 0, 0, 7, 2, 0, 0, 6, 0, 0, 0, 5, 1, 0, 0, 4, 3, 0, 0])
     b.gh[0].set(Float32Array.from({ length: 12 }, (_, i) => i / 2))
     const binOffset = Int32Array.of(0, 2, 4)
-    const mover = new SampleMover(b, instantiateKernels(kernelModule({ p: 2, stride: 4, binOffset, constHessian: true, ranges: [[0, 2]], shared: false }), b.memory))
+    const mover = new SampleMover(b, instantiateKernels(kernelModule({ p: 2, binOffset, constHessian: true, ranges: [[0, 2]], shared: false }), b.memory))
+    expect(recordBytes(2)).toBe(16)
+    const record = (part: number, j: number) => {
+      const r = b.records[part]
+      const view = new DataView(r.buffer, r.byteOffset + 16 * j, 16)
+      return { code0: view.getUint8(0), sample: view.getUint32(4, true), g: view.getFloat32(8, true), h: view.getFloat32(12, true) }
+    }
     b.goesLeft.set([1, 0, 1, 0])
     expect(mover.countLeft(DATA_ORDER, 1, 0, 6)).toBe(3)
     expect(mover.move(DATA_ORDER, 0, 0, 1, 0, 6, 0, 3)).toBe(3)
-    expect(Array.from(b.idx[0])).toEqual([0, 2, 3, 1, 4, 5])
-    expect(Array.from(b.rows[0].filter((_, i) => i % 4 === 0))).toEqual([9, 7, 6, 8, 5, 4])
-    expect(Array.from(b.ordered[0].filter((_, i) => i % 2 === 0))).toEqual([0, 2, 3, 1, 4, 5])
+    expect([0, 1, 2, 3, 4, 5].map((j) => record(0, j))).toEqual(
+      [0, 2, 3, 1, 4, 5].map((i) => ({ code0: b.codes[4 * i], sample: i, g: i, h: i + 0.5 })),
+    )
+    expect(positionIndex(b, 0, 2)).toMatchObject({ step: 4, at: 1 })
     // the right child (positions 3..6) again, by feature 0 (code ≤ 5 left), from part 0 into part 1
     b.goesLeft.fill(0).fill(1, 0, 6)
+    expect(mover.countLeft(0, 0, 3, 6)).toBe(2)
     expect(mover.move(0, 1, 0, 0, 3, 6, 3, 5)).toBe(5)
-    expect(Array.from(b.idx[1].subarray(3))).toEqual([4, 5, 1])
+    expect([3, 4, 5].map((j) => record(1, j).sample)).toEqual([4, 5, 1])
   })
 })
 

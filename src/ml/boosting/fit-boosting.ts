@@ -41,7 +41,7 @@ export interface HistogramContext {
 /** The kernels of a fit's layout for these feature ranges, compiled (cached) and instantiated over its memory. */
 export function fitKernels(ctx: HistogramContext, ranges: readonly FeatureRange[]): { module: WasmModule; kernels: KernelExports } {
   const shared = ctx.buffers.memory.buffer instanceof SharedArrayBuffer
-  const module = kernelModule({ p: ctx.p, stride: rowStride(ctx.p), binOffset: ctx.binOffset, constHessian: ctx.constHessian, ranges, shared })
+  const module = kernelModule({ p: ctx.p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, ranges, shared })
   return { module, kernels: instantiateKernels(module, ctx.buffers.memory) }
 }
 
@@ -234,14 +234,17 @@ export function fitBoosting(
           const start = t.start[node]
           const end = t.end[node]
           // a tree without a split: its one leaf holds every sample, in data order
-          const idx = grower.sampleIndices(t.part[node]) ?? identity(nTrain)
+          const { words, step, at } = grower.sampleIndices(t.part[node]) ?? { words: identity(nTrain), step: 1, at: 0 }
           if (residuals !== null) {
             // absolute error: the leaf moves by the median residual of its samples (sklearn's update_leaves_values)
-            for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
+            for (let j = start; j < end; j++) {
+              const i = words[j * step + at]
+              residuals[j - start] = yTrain[i] - raw[i]
+            }
             t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
           }
           leafValue[nLeaves] = t.value[node]
-          for (let j = start; j < end; j++) leafOf[idx[j]] = nLeaves
+          for (let j = start; j < end; j++) leafOf[words[j * step + at]] = nLeaves
           nLeaves++
         }
         // raw moves in data order by its samples' leaf values (sklearn updates from the leaves' sample

@@ -1,6 +1,6 @@
 import type { BinMapper } from './bin-mapper.js'
 import { DATA_ORDER, rowStride } from './histogram.js'
-import type { SampleBuffers } from './partition.js'
+import { positionIndex, type PositionIndex, type SampleBuffers } from './partition.js'
 import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
 
 /** One boosting tree as grown: nodes in creation order, node 0 the root. */
@@ -18,7 +18,7 @@ export interface GrownTree {
   readonly value: number[]
   /** Split gain of internal nodes (feature importances), 0 for leaves. */
   readonly gain: number[]
-  /** Samples of a leaf are grower.sampleIndices(part[node])[start[node] .. end[node]) (null: start..end). */
+  /** Samples of a leaf are positions start[node] .. end[node] of grower.sampleIndices(part[node]) (null: the samples start..end). */
   readonly start: number[]
   readonly end: number[]
   readonly part: number[]
@@ -96,8 +96,8 @@ export class TreeGrower {
   }
 
   /** Sample indices of a part's positions (null for DATA_ORDER: position k is sample k). */
-  sampleIndices(part: number): Uint32Array | null {
-    return part === DATA_ORDER ? null : this.buffers.idx[part]
+  sampleIndices(part: number): PositionIndex | null {
+    return part === DATA_ORDER ? null : positionIndex(this.buffers, part, this.mapper.nFeatures)
   }
 
   /** A histogram from the pool, zeroed unless `overwritten` (the caller writes every slot, as a subtraction does). */

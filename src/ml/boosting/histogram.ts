@@ -45,10 +45,9 @@ export function buildHistogram(
   hist: Float64Array,
   range: number,
 ): void {
-  const fromData = part === DATA_ORDER
-  const rows = fromData ? buffers.codes : buffers.rows[part]
-  const gh = fromData ? buffers.gh[tree] : buffers.ordered[part]
-  kernels[`hist_${range}_${withCount ? 1 : 0}`](rows.byteOffset, gh.byteOffset, start, end, hist.byteOffset)
+  const count = withCount ? 1 : 0
+  if (part === DATA_ORDER) kernels[`hist_${range}_${count}_data`](buffers.codes.byteOffset, buffers.gh[tree].byteOffset, start, end, hist.byteOffset)
+  else kernels[`hist_${range}_${count}_ordered`](buffers.records[part].byteOffset, 0, start, end, hist.byteOffset)
 }
 
 /** Whether `hist` lives in the fit's memory (the kernels can write it) rather than on the JavaScript heap. */

@@ -6,6 +6,8 @@
  * feature's histogram offset and the row width as immediates. Any thread holding the same memory
  * and module gets the same bytes: each feature's bins are summed in sample order, moves are copies.
  */
+import { rowStride } from './histogram.js'
+import { recordBytes } from './partition.js'
 import { FunctionBody, I32, OP, SIMD, V128, encodeModule, wasm, type WasmMemory, type WasmModule } from './wasm-module.js'
 
 /** Bytes of one [g, h, count] histogram cell. */
@@ -17,11 +19,9 @@ export type FeatureRange = readonly [number, number]
 /** What the kernels are specialised for: one fit's bin layout and row width. */
 export interface KernelLayout {
   readonly p: number
-  /** Row bytes of the codes (rowStride(p)). */
-  readonly stride: number
   /** First cell of each feature's bins (p + 1 entries). */
   readonly binOffset: Int32Array
-  /** Hessians are all 1: the kernels add gradients and counts only. */
+  /** Hessians are all 1: the kernels add (g, 1) and leave the count slot alone. */
   readonly constHessian: boolean
   /** The feature ranges histograms are built for (hist_r_* functions, r the index here). */
   readonly ranges: readonly FeatureRange[]
@@ -35,14 +35,20 @@ const modules = new WeakMap<Int32Array, Map<string, WasmModule>>()
 export function kernelModule(layout: KernelLayout): WasmModule {
   let forOffsets = modules.get(layout.binOffset)
   if (forOffsets === undefined) modules.set(layout.binOffset, (forOffsets = new Map()))
-  const key = `${layout.p}:${layout.stride}:${layout.constHessian}:${layout.shared}:${layout.ranges.join(';')}`
+  const key = `${layout.p}:${layout.constHessian}:${layout.shared}:${layout.ranges.join(';')}`
   let m = forOffsets.get(key)
   if (m === undefined) {
+    const stride = rowStride(layout.p)
+    const rec = recordBytes(layout.p)
     const fns: FunctionBody[] = []
     layout.ranges.forEach((r, i) => {
-      fns.push(histKernel(`hist_${i}_0`, layout, r, false), histKernel(`hist_${i}_1`, layout, r, true))
+      for (const withCount of [false, true]) {
+        fns.push(histKernel(`hist_${i}_${withCount ? 1 : 0}_data`, layout, r, withCount, stride, null))
+        fns.push(histKernel(`hist_${i}_${withCount ? 1 : 0}_ordered`, layout, r, withCount, rec, stride + 4))
+      }
     })
-    fns.push(moveKernel('move_data', layout.stride, true), moveKernel('move_ordered', layout.stride, false), countLeftKernel(layout.stride), subtractKernel(), zeroKernel())
+    fns.push(moveKernel('move_data', stride, rec, true), moveKernel('move_ordered', rec, rec, false))
+    fns.push(countLeftKernel('count_left_data', stride), countLeftKernel('count_left_ordered', rec), subtractKernel(), zeroKernel())
     m = new wasm.Module(encodeModule(fns, layout.shared))
     forOffsets.set(key, m)
   }
@@ -51,33 +57,29 @@ export function kernelModule(layout: KernelLayout): WasmModule {
 
 /** The exports of an instance: every pointer is a byte address in the fit's memory. */
 export interface KernelExports {
-  /** Adds samples start..end (codes at rows, gradient pairs at gh) to the histogram at hist. */
-  readonly [hist: `hist_${number}_${0 | 1}`]: (rows: number, gh: number, start: number, end: number, hist: number) => void
-  /** Moves samples start..end, left ones to leftStart on, the others to rightStart on; returns the left cursor. */
+  /**
+   * Adds samples start..end to the histogram at hist: from data order (codes at rows, gradient
+   * pairs at gh) or from node-ordered records at rows (gh unused).
+   */
+  readonly [hist: `hist_${number}_${0 | 1}_${'data' | 'ordered'}`]: (rows: number, gh: number, start: number, end: number, hist: number) => void
+  /**
+   * Moves samples start..end into the records at dst, left ones to leftStart on, the others to
+   * rightStart on; returns the left cursor. From data order (codes at src, gradient pairs at gh,
+   * position k is sample k) or from records at src (gh unused).
+   */
   readonly move_data: MoveFn
   readonly move_ordered: MoveFn
-  /** Samples start..end whose code of feature f has goesLeft[code] = 1. */
-  readonly count_left: (rows: number, goesLeft: number, f: number, start: number, end: number) => number
+  /** Samples start..end whose code of feature f has goesLeft[code] = 1 (codes in data order, or records). */
+  readonly count_left_data: CountFn
+  readonly count_left_ordered: CountFn
   /** sibling = parent − child, element by element over `bytes` bytes of float64 (a multiple of 8). */
   readonly subtract: (parent: number, child: number, sibling: number, bytes: number) => void
   /** Sets `bytes` bytes at `at` to 0. */
   readonly zero: (at: number, bytes: number) => void
 }
 
-type MoveFn = (
-  srcRows: number,
-  srcGh: number,
-  srcIdx: number,
-  dstRows: number,
-  dstGh: number,
-  dstIdx: number,
-  goesLeft: number,
-  f: number,
-  start: number,
-  end: number,
-  leftStart: number,
-  rightStart: number,
-) => number
+type MoveFn = (src: number, gh: number, dst: number, goesLeft: number, f: number, start: number, end: number, leftStart: number, rightStart: number) => number
+type CountFn = (rows: number, goesLeft: number, f: number, start: number, end: number) => number
 
 /** Instantiates the kernels over `memory` (each thread its own instance of the same module). */
 export function instantiateKernels(module: WasmModule, memory: WasmMemory): KernelExports {
@@ -90,73 +92,75 @@ export function instantiateKernels(module: WasmModule, memory: WasmMemory): Kern
  * one 128-bit add (both f32 loaded and widened at once). With constant hessians that pair is
  * (g, 1), so the hessian slot is the count and the count slot is never written (one
  * read-modify-write per sample and feature); otherwise the count slot is added to only `withCount`
- * (the root's counts are the same for every tree: the grower copies them in).
+ * (the root's counts are the same for every tree: the grower copies them in). Rows are `step`
+ * bytes apart; the gradient pair is at byte ghAt of the row (records) or in its own array (null).
  */
-function histKernel(name: string, layout: KernelLayout, [f0, f1]: FeatureRange, withCount: boolean): FunctionBody {
+function histKernel(name: string, layout: KernelLayout, [f0, f1]: FeatureRange, withCount: boolean, step: number, ghAt: number | null): FunctionBody {
   const fn = new FunctionBody(name, [I32, I32, I32, I32, I32], [])
   const [rows, gh, start, end, hist] = [0, 1, 2, 3, 4]
   const row = fn.local(I32)
   const last = fn.local(I32)
   const j = fn.local(I32)
   const g = fn.local(V128)
-  const { stride, binOffset } = layout
-  fn.get(rows).get(start).i32(stride).op(OP.i32Mul, OP.i32Add).set(row)
-  fn.get(rows).get(end).i32(stride).op(OP.i32Mul, OP.i32Add).set(last)
+  const { binOffset } = layout
+  fn.get(rows).get(start).i32(step).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(rows).get(end).i32(step).op(OP.i32Mul, OP.i32Add).set(last)
   fn.get(gh).get(start).i32(8).op(OP.i32Mul, OP.i32Add).set(gh)
   fn.scope(OP.block, () => {
     fn.get(row).get(last).op(OP.i32GeU).brIf(0)
     fn.scope(OP.loop, () => {
-      fn.get(gh).simdMem(SIMD.v128Load64Zero, 3, 0).simd(SIMD.f64x2PromoteLowF32x4).set(g)
+      if (ghAt === null) fn.get(gh).simdMem(SIMD.v128Load64Zero, 3, 0)
+      else fn.get(row).simdMem(SIMD.v128Load64Zero, 2, ghAt)
+      fn.simd(SIMD.f64x2PromoteLowF32x4).set(g)
       for (let f = f0; f < f1; f++) {
         const at = binOffset[f] * CELL
         fn.get(hist).get(row).mem(OP.i32Load8u, 0, f).i32(CELL).op(OP.i32Mul, OP.i32Add).set(j)
         fn.get(j).get(j).simdMem(SIMD.v128Load, 3, at).get(g).simd(SIMD.f64x2Add).simdMem(SIMD.v128Store, 3, at)
         if (withCount && !layout.constHessian) fn.get(j).get(j).mem(OP.f64Load, 3, at + 16).f64(1).op(OP.f64Add).mem(OP.f64Store, 3, at + 16)
       }
-      fn.get(gh).i32(8).op(OP.i32Add).set(gh)
-      fn.get(row).i32(stride).op(OP.i32Add).tee(row).get(last).op(OP.i32LtU).brIf(0)
+      if (ghAt === null) fn.get(gh).i32(8).op(OP.i32Add).set(gh)
+      fn.get(row).i32(step).op(OP.i32Add).tee(row).get(last).op(OP.i32LtU).brIf(0)
     })
   })
   return fn
 }
 
 /**
- * The split move: each sample's side is a coin flip the CPU cannot predict, so both cursors advance
- * arithmetically and the destination is a select; the row of codes moves as 16-, 8- and 4-byte
- * words, the gradient pair as one 8-byte word. From data order, position k is sample k.
+ * The split move into records of `rec` bytes: each sample's side is a coin flip the CPU cannot
+ * predict, so both cursors advance arithmetically and the destination is a select. From records
+ * (`step` = rec) a move is whole aligned 128-bit copies; from data order the row of codes moves as
+ * 16-, 8- and 4-byte words and the record gets the sample index k and the tree's gradient pair.
  */
-function moveKernel(name: string, stride: number, fromData: boolean): FunctionBody {
-  const fn = new FunctionBody(name, Array<typeof I32>(12).fill(I32), [I32])
-  const [srcRows, srcGh, srcIdx, dstRows, dstGh, dstIdx, goesLeft, f, start, end, l, r] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+function moveKernel(name: string, step: number, rec: number, fromData: boolean): FunctionBody {
+  const fn = new FunctionBody(name, Array<typeof I32>(9).fill(I32), [I32])
+  const [src, gh, dst, goesLeft, f, start, end, l, r] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
   const k = fn.local(I32)
   const row = fn.local(I32)
   const left = fn.local(I32)
-  const d = fn.local(I32)
-  const drow = fn.local(I32)
+  const to = fn.local(I32)
+  const stride = fromData ? step : 0
   fn.get(start).set(k)
-  fn.get(srcRows).get(start).i32(stride).op(OP.i32Mul, OP.i32Add).set(row)
-  fn.get(srcGh).get(start).i32(8).op(OP.i32Mul, OP.i32Add).set(srcGh)
-  fn.get(srcIdx).get(start).i32(4).op(OP.i32Mul, OP.i32Add).set(srcIdx)
+  fn.get(src).get(start).i32(step).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(gh).get(start).i32(8).op(OP.i32Mul, OP.i32Add).set(gh)
   fn.scope(OP.block, () => {
     fn.get(k).get(end).op(OP.i32GeU).brIf(0)
     fn.scope(OP.loop, () => {
       fn.get(goesLeft).get(row).get(f).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).set(left)
-      fn.get(l).get(r).get(left).op(OP.select).set(d)
+      fn.get(dst).get(l).get(r).get(left).op(OP.select).i32(rec).op(OP.i32Mul, OP.i32Add).set(to)
       fn.get(l).get(left).op(OP.i32Add).set(l)
       fn.get(r).get(left).i32(1).op(OP.i32Xor, OP.i32Add).set(r)
-      fn.get(dstIdx).get(d).i32(4).op(OP.i32Mul, OP.i32Add)
-      if (fromData) fn.get(k)
-      else fn.get(srcIdx).mem(OP.i32Load, 2, 0)
-      fn.mem(OP.i32Store, 2, 0)
-      fn.get(dstGh).get(d).i32(8).op(OP.i32Mul, OP.i32Add).get(srcGh).mem(OP.i64Load, 3, 0).mem(OP.i64Store, 3, 0)
-      fn.get(dstRows).get(d).i32(stride).op(OP.i32Mul, OP.i32Add).set(drow)
-      let o = 0
-      for (; o + 16 <= stride; o += 16) fn.get(drow).get(row).simdMem(SIMD.v128Load, 0, o).simdMem(SIMD.v128Store, 0, o)
-      for (; o + 8 <= stride; o += 8) fn.get(drow).get(row).mem(OP.i64Load, 0, o).mem(OP.i64Store, 0, o)
-      for (; o < stride; o += 4) fn.get(drow).get(row).mem(OP.i32Load, 0, o).mem(OP.i32Store, 0, o)
-      fn.get(row).i32(stride).op(OP.i32Add).set(row)
-      fn.get(srcGh).i32(8).op(OP.i32Add).set(srcGh)
-      fn.get(srcIdx).i32(4).op(OP.i32Add).set(srcIdx)
+      if (fromData) {
+        let o = 0
+        for (; o + 16 <= stride; o += 16) fn.get(to).get(row).simdMem(SIMD.v128Load, 0, o).simdMem(SIMD.v128Store, 4, o)
+        for (; o + 8 <= stride; o += 8) fn.get(to).get(row).mem(OP.i64Load, 0, o).mem(OP.i64Store, 3, o)
+        for (; o < stride; o += 4) fn.get(to).get(row).mem(OP.i32Load, 0, o).mem(OP.i32Store, 2, o)
+        fn.get(to).get(k).mem(OP.i32Store, 2, stride)
+        fn.get(to).get(gh).mem(OP.i64Load, 3, 0).mem(OP.i64Store, 2, stride + 4)
+        fn.get(gh).i32(8).op(OP.i32Add).set(gh)
+      } else {
+        for (let o = 0; o < rec; o += 16) fn.get(to).get(row).simdMem(SIMD.v128Load, 4, o).simdMem(SIMD.v128Store, 4, o)
+      }
+      fn.get(row).i32(step).op(OP.i32Add).set(row)
       fn.get(k).i32(1).op(OP.i32Add).tee(k).get(end).op(OP.i32LtU).brIf(0)
     })
   })
@@ -164,19 +168,19 @@ function moveKernel(name: string, stride: number, fromData: boolean): FunctionBo
   return fn
 }
 
-function countLeftKernel(stride: number): FunctionBody {
-  const fn = new FunctionBody('count_left', [I32, I32, I32, I32, I32], [I32])
+function countLeftKernel(name: string, step: number): FunctionBody {
+  const fn = new FunctionBody(name, [I32, I32, I32, I32, I32], [I32])
   const [rows, goesLeft, f, start, end] = [0, 1, 2, 3, 4]
   const row = fn.local(I32)
   const last = fn.local(I32)
   const n = fn.local(I32)
-  fn.get(rows).get(f).op(OP.i32Add).get(start).i32(stride).op(OP.i32Mul, OP.i32Add).set(row)
-  fn.get(rows).get(f).op(OP.i32Add).get(end).i32(stride).op(OP.i32Mul, OP.i32Add).set(last)
+  fn.get(rows).get(f).op(OP.i32Add).get(start).i32(step).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(rows).get(f).op(OP.i32Add).get(end).i32(step).op(OP.i32Mul, OP.i32Add).set(last)
   fn.scope(OP.block, () => {
     fn.get(row).get(last).op(OP.i32GeU).brIf(0)
     fn.scope(OP.loop, () => {
       fn.get(n).get(goesLeft).get(row).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).set(n)
-      fn.get(row).i32(stride).op(OP.i32Add).tee(row).get(last).op(OP.i32LtU).brIf(0)
+      fn.get(row).i32(step).op(OP.i32Add).tee(row).get(last).op(OP.i32LtU).brIf(0)
     })
   })
   fn.get(n)
