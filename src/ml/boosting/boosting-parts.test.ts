@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { Random } from '../random.js'
-import { fitBinMapper, binRows } from './bin-mapper.js'
+import { fitBinMapper, binRows, type BinMapper } from './bin-mapper.js'
 import { COMPILE_AFTER_ROWS, PackedBoostedTrees, type BoostedTreeJson } from './boosted-trees.js'
 import { shouldStop, validationSplit } from './fit-boosting.js'
 import { binaryLogLoss, multinomialLoss, squaredError, absoluteError } from './losses.js'
 import { DATA_ORDER } from './histogram.js'
 import { instantiateKernels, kernelModule } from './kernels.js'
 import { positionIndex, recordBytes, sampleBuffers, SampleMover } from './partition.js'
-import { findBestSplit, SplitInfo, type SplitConstraints } from './splitter.js'
+import { findBestSplit as findSplit, SplitInfo, type SplitConstraints } from './splitter.js'
 
 const m = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), nRows: rows.length, nCols: rows[0].length })
 
@@ -81,6 +81,12 @@ describe('findBestSplit (hand-computed gains)', () => {
   const c: SplitConstraints = { l2Regularization: 0, minSamplesLeaf: 1, minHessianToSplit: 1e-3, constHessian: true }
   // constant hessians: [g, count, 0] cells (the hessian slot is the count, as the kernels write it)
   const hist = (missingG: number, missingN: number) => Float64Array.of(-2, 1, 0, 1, 1, 0, 3, 1, 0, missingG, missingN, 0)
+  // the scans run in the fit's kernels, over its memory (a heap histogram is copied in first)
+  const findBestSplit = (h: Float64Array, mp: BinMapper, G: number, H: number, N: number, cs: SplitConstraints, out: SplitInfo): boolean => {
+    const b = sampleBuffers(1, 1, 1, mp.totalBins * 3, 0, false)
+    const kernels = instantiateKernels(kernelModule({ p: 1, binOffset: mp.binOffset, constHessian: cs.constHessian, ranges: [], shared: false }), b.memory)
+    return findSplit(h, mp, G, H, N, cs, out, kernels, b)
+  }
 
   it('maps values to bins and NaN to the missing bin', () => {
     expect(Array.from(mapper.nBins)).toEqual([3])

@@ -4,7 +4,7 @@ import { binRows, fitBinMapper, type BinMapper } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
-import { buildHistogram, clearHistogram, inKernelMemory, rowStride, subtractHistogram } from './histogram.js'
+import { buildHistogram, inKernelMemory, rowStride } from './histogram.js'
 import { instantiateKernels, kernelModule, type FeatureRange, type KernelExports } from './kernels.js'
 import { median, type BoostingLoss } from './losses.js'
 import type { WasmModule } from './wasm-module.js'
@@ -75,18 +75,10 @@ export const inThreadBuilder: HistogramBuilderFactory = {
       partition(from, to, f, start, end, nLeft) {
         checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
       },
-      ...histogramOps(kernels, ctx.buffers),
+      kernels,
       close() {},
     }
   },
-}
-
-/** A builder's subtract and clear: through the kernels. */
-export function histogramOps(kernels: KernelExports, buffers: SampleBuffers): Pick<HistogramBuilder, 'subtract' | 'clear'> {
-  return {
-    subtract: (parent, child, sibling) => subtractHistogram(kernels, buffers, parent, child, sibling),
-    clear: (hist) => clearHistogram(kernels, buffers, hist),
-  }
 }
 
 /** Runs `build` on hist when the kernels can write it, else on the zeroed scratch slot and copies that out. */

@@ -1,5 +1,6 @@
 import type { BinMapper } from './bin-mapper.js'
-import { DATA_ORDER, rowStride } from './histogram.js'
+import { clearHistogram, DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
+import type { KernelExports } from './kernels.js'
 import { positionIndex, type PositionIndex, type SampleBuffers } from './partition.js'
 import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
 
@@ -46,10 +47,8 @@ export interface HistogramBuilder {
    * both in order. Throws when a different number went left (an internal error).
    */
   partition(from: number, to: number, f: number, start: number, end: number, nLeft: number): void
-  /** sibling = parent − child (whole histograms). */
-  subtract(parent: Float64Array, child: Float64Array, sibling: Float64Array): void
-  /** Sets every cell of hist to 0. */
-  clear(hist: Float64Array): void
+  /** The calling thread's kernels (split scans, subtraction, clearing). */
+  readonly kernels: KernelExports
 }
 
 interface OpenNode {
@@ -104,7 +103,7 @@ export class TreeGrower {
   #acquire(overwritten = false): Float64Array {
     const h = this.#pool.pop()
     if (h === undefined) return new Float64Array(this.#histLength)
-    if (!overwritten) this.builder.clear(h)
+    if (!overwritten) clearHistogram(this.builder.kernels, this.buffers, h)
     return h
   }
 
@@ -202,7 +201,7 @@ export class TreeGrower {
         small.hist = this.#acquire()
         this.builder.build(part, small.start, small.end, small.hist, true)
         large.hist = this.#acquire(true)
-        this.builder.subtract(node.hist!, small.hist, large.hist)
+        subtractHistogram(this.builder.kernels, this.buffers, node.hist!, small.hist, large.hist)
       }
       this.#release(node)
       this.#consider(left, open, canSplit, finalize)
@@ -215,7 +214,7 @@ export class TreeGrower {
   #consider(node: OpenNode, open: OpenNode[], canSplit: (n: number, depth: number) => boolean, finalize: (node: OpenNode) => void): void {
     const n = node.end - node.start
     if (node.hist === null || !canSplit(n, node.depth) || node.h < this.params.minHessianToSplit) return finalize(node)
-    if (!findBestSplit(node.hist, this.mapper, node.g, node.h, n, this.params, node.split)) return finalize(node)
+    if (!findBestSplit(node.hist, this.mapper, node.g, node.h, n, this.params, node.split, this.builder.kernels, this.buffers)) return finalize(node)
     open.push(node)
   }
 

@@ -8,7 +8,7 @@
  */
 import { rowStride } from './histogram.js'
 import { recordBytes } from './partition.js'
-import { FunctionBody, I32, OP, SIMD, V128, encodeModule, wasm, type WasmMemory, type WasmModule } from './wasm-module.js'
+import { F64, FunctionBody, I32, OP, SIMD, V128, encodeModule, wasm, type WasmMemory, type WasmModule } from './wasm-module.js'
 
 /** Bytes of one [g, h, count] histogram cell. */
 const CELL = 24
@@ -49,6 +49,7 @@ export function kernelModule(layout: KernelLayout): WasmModule {
     })
     fns.push(moveKernel('move_data', stride, rec, true), moveKernel('move_ordered', rec, rec, false))
     fns.push(countLeftKernel('count_left_data', stride), countLeftKernel('count_left_ordered', rec), subtractKernel(), zeroKernel())
+    fns.push(scanKernel('scan_right', layout.constHessian, false), scanKernel('scan_left', layout.constHessian, true))
     m = new wasm.Module(encodeModule(fns, layout.shared))
     forOffsets.set(key, m)
   }
@@ -76,7 +77,28 @@ export interface KernelExports {
   readonly subtract: (parent: number, child: number, sibling: number, bytes: number) => void
   /** Sets `bytes` bytes at `at` to 0. */
   readonly zero: (at: number, bytes: number) => void
+  /**
+   * One feature's split scan for findBestSplit (bins left to right, missing values right; or right
+   * to left, missing left): returns the best gain, and when a split beat `best` writes its bin and
+   * the scanned side's sums (g, h, count) to out[0..4) as float64.
+   */
+  readonly scan_right: ScanFn
+  readonly scan_left: ScanFn
 }
+
+type ScanFn = (
+  cells: number,
+  last: number,
+  G: number,
+  H: number,
+  N: number,
+  parent: number,
+  l2: number,
+  minLeaf: number,
+  minHess: number,
+  best: number,
+  out: number,
+) => number
 
 type MoveFn = (src: number, gh: number, dst: number, goesLeft: number, f: number, start: number, end: number, leftStart: number, rightStart: number) => number
 type CountFn = (rows: number, goesLeft: number, f: number, start: number, end: number) => number
@@ -217,5 +239,68 @@ function subtractKernel(): FunctionBody {
 function zeroKernel(): FunctionBody {
   const fn = new FunctionBody('zero', [I32, I32], [])
   fn.get(0).i32(0).get(1).memoryFill()
+  return fn
+}
+
+/**
+ * scanBins of splitter.ts: `last` splits, the accumulated side's sums (ga, ha, na) growing one bin
+ * per step from `cells` (the feature's first bin, scanning right, or the bin after the last split,
+ * scanning left), the same IEEE operations in the same order as the JavaScript it replaced, so the
+ * same gains and the same first-best ties.
+ */
+function scanKernel(name: string, constHessian: boolean, missingLeft: boolean): FunctionBody {
+  const fn = new FunctionBody(name, [I32, I32, F64, F64, F64, F64, F64, F64, F64, F64, I32], [F64])
+  const [cells, last, G, H, N, parent, l2, minLeaf, minHess, best, out] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const i = fn.local(I32)
+  const at = fn.local(I32)
+  const bestI = fn.local(I32)
+  const [ga, ha, na, hl, hr, gain, bga, bha, bna] = Array.from({ length: 9 }, () => fn.local(F64))
+  const nAt = (constHessian ? 1 : 2) * 8
+  fn.i32(-1).set(bestI)
+  fn.get(cells).set(at)
+  fn.scope(OP.block, () => {
+    fn.get(i).get(last).op(OP.i32GeU).brIf(0)
+    fn.scope(OP.loop, () => {
+      fn.get(ga).get(at).mem(OP.f64Load, 3, 0).op(OP.f64Add).set(ga)
+      fn.get(ha).get(at).mem(OP.f64Load, 3, 8).op(OP.f64Add).set(ha)
+      fn.get(na).get(at).mem(OP.f64Load, 3, nAt).op(OP.f64Add).set(na)
+      fn.scope(OP.block, () => {
+        // depth 0: next bin; 1: the loop; 2: done
+        fn.get(na).get(minLeaf).op(OP.f64Lt).brIf(0)
+        fn.get(N).get(na).op(OP.f64Sub).get(minLeaf).op(OP.f64Lt).brIf(2)
+        if (missingLeft) {
+          fn.get(H).get(ha).op(OP.f64Sub).set(hl)
+          fn.get(ha).set(hr)
+        } else {
+          fn.get(ha).set(hl)
+          fn.get(H).get(ha).op(OP.f64Sub).set(hr)
+        }
+        fn.get(hl).get(minHess).op(OP.f64Lt).brIf(0)
+        fn.get(hr).get(minHess).op(OP.f64Lt).brIf(0)
+        // (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) − parent, gl and gr as scanBins computed them
+        const gl = () => (missingLeft ? fn.get(G).get(ga).op(OP.f64Sub) : fn.get(ga))
+        const gr = () => (missingLeft ? fn.get(ga) : fn.get(G).get(ga).op(OP.f64Sub))
+        gl()
+        gl()
+        fn.op(OP.f64Mul).get(hl).get(l2).op(OP.f64Add, OP.f64Div)
+        gr()
+        gr()
+        fn.op(OP.f64Mul).get(hr).get(l2).op(OP.f64Add, OP.f64Div)
+        fn.op(OP.f64Add).get(parent).op(OP.f64Sub).tee(gain)
+        fn.get(best).op(OP.f64Gt, OP.i32Eqz).brIf(0)
+        fn.get(gain).set(best).get(i).set(bestI).get(ga).set(bga).get(ha).set(bha).get(na).set(bna)
+      })
+      fn.get(at).i32(missingLeft ? -CELL : CELL).op(OP.i32Add).set(at)
+      fn.get(i).i32(1).op(OP.i32Add).tee(i).get(last).op(OP.i32LtU).brIf(0)
+    })
+  })
+  fn.scope(OP.block, () => {
+    fn.get(bestI).i32(0).op(OP.i32LtS).brIf(0)
+    fn.get(out).get(bestI).op(OP.f64ConvertI32S).mem(OP.f64Store, 3, 0)
+    fn.get(out).get(bga).mem(OP.f64Store, 3, 8)
+    fn.get(out).get(bha).mem(OP.f64Store, 3, 16)
+    fn.get(out).get(bna).mem(OP.f64Store, 3, 24)
+  })
+  fn.get(best)
   return fn
 }

@@ -8,7 +8,7 @@ import { MAX_PAGES, wasm, type WasmMemory } from './wasm-module.js'
  * rowStride(p) bytes per row), the data-order gradient pairs of each tree of an iteration, and two
  * node-ordered copies (parts 0 and 1) of the samples as records of recordBytes(p) bytes: the row
  * of codes, the sample index (uint32 at byte stride) and the gradient pair (two float32 at byte
- * stride + 4); then the split's goes-left table and histogram slots. A split reads its node's
+ * stride + 4); then the split's goes-left table, a split scan's result and histogram slots. A split reads its node's
  * records from one part and writes the children's into the other at the same range, so no
  * copy-back is needed and every node's samples stay contiguous; a record is whole 16-byte words,
  * aligned, so a move is two 128-bit copies at 20 features. The memory never grows, so the views
@@ -27,6 +27,8 @@ export interface SampleBuffers {
   readonly histograms: readonly Float64Array[]
   /** One more: where a build lands when its target lives outside the memory, before it is copied out. */
   readonly scratch: Float64Array
+  /** Where a split scan reports its best split (bin, then the scanned side's g, h and count sums). */
+  readonly scanOut: Float64Array
 }
 
 /** Bytes of one node-ordered record: the row of codes, the sample index and the gradient pair, in whole 16-byte words. */
@@ -41,7 +43,7 @@ export function recordBytes(p: number): number {
  */
 export function sampleBuffers(n: number, p: number, k: number, histCells: number, histSlots: number, shared: boolean): SampleBuffers {
   const rec = recordBytes(p)
-  const sizes = [n * rowStride(p), n * rec, n * rec, ...Array<number>(k).fill(8 * n), 256, ...Array<number>(histSlots + 1).fill(histCells * 8)]
+  const sizes = [n * rowStride(p), n * rec, n * rec, ...Array<number>(k).fill(8 * n), 256, 32, ...Array<number>(histSlots + 1).fill(histCells * 8)]
   const offsets: number[] = []
   let bytes = 0
   for (const s of sizes) {
@@ -60,8 +62,9 @@ export function sampleBuffers(n: number, p: number, k: number, histCells: number
   const records: [Uint8Array, Uint8Array] = [u8(), u8()]
   const gh = Array.from({ length: k }, f32)
   const goesLeft = u8()
+  const scanOut = f64()
   const histograms = Array.from({ length: histSlots }, f64)
-  return { memory, codes, records, gh, goesLeft, histograms, scratch: f64() }
+  return { memory, codes, records, gh, goesLeft, histograms, scratch: f64(), scanOut }
 }
 
 /** The sample indices of a part's positions: position j holds sample words[j * step + at]. */

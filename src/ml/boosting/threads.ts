@@ -2,7 +2,7 @@ import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { buildInto, checkMove, fitBoosting, fitKernels, histogramOps, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
+import { buildInto, checkMove, fitBoosting, fitKernels, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
 import {
   BY_WORKERS,
@@ -161,7 +161,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.store(control, FEATURE, f)
           run(nChunks)
         },
-        ...histogramOps(kernels, ctx.buffers),
+        kernels,
         close() {
           lastWorkerChunks = Atomics.load(control, BY_WORKERS)
           Atomics.store(control, STOP, 1)

@@ -52,6 +52,7 @@ export const OP = {
   i64Store: 0x37,
   f64Store: 0x39,
   i32Eqz: 0x45,
+  i32LtS: 0x48,
   i32LtU: 0x49,
   i32GeU: 0x4f,
   i32Add: 0x6a,
@@ -59,8 +60,13 @@ export const OP = {
   i32Mul: 0x6c,
   i32And: 0x71,
   i32Xor: 0x73,
+  f64Lt: 0x63,
+  f64Gt: 0x64,
   f64Add: 0xa0,
   f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  f64Div: 0xa3,
+  f64ConvertI32S: 0xb7,
   f64PromoteF32: 0xbb,
 } as const
 
