@@ -8,7 +8,7 @@ import { buildHistogram, inKernelMemory, rowStride } from './histogram.js'
 import { instantiateKernels, kernelModule, type FeatureRange, type KernelExports } from './kernels.js'
 import { median, type BoostingLoss } from './losses.js'
 import type { WasmModule } from './wasm-module.js'
-import { sampleBuffers, SampleMover, type SampleBuffers } from './partition.js'
+import { addLeafValues, sampleBuffers, SampleMover, scatterLeaves, type SampleBuffers } from './partition.js'
 
 /** sklearn's min_hessian_to_split. */
 const MIN_HESSIAN_TO_SPLIT = 1e-3
@@ -32,22 +32,28 @@ export interface BoostingResult {
 /** What a histogram builder of one fit reads; buffers live in a shared memory when `shared` was asked. */
 export interface HistogramContext {
   readonly p: number
+  /** Training samples. */
+  readonly n: number
   readonly binOffset: Int32Array
-  /** The grower's samples: codes and gradients in data order, the node-ordered copies, histogram slots. */
+  /** The grower's samples: codes and gradients in data order, the node-ordered copies, histogram slots, targets and raw predictions. */
   readonly buffers: SampleBuffers
-  readonly constHessian: boolean
+  readonly loss: BoostingLoss
 }
 
 /** The kernels of a fit's layout for these feature ranges, compiled (cached) and instantiated over its memory. */
 export function fitKernels(ctx: HistogramContext, ranges: readonly FeatureRange[]): { module: WasmModule; kernels: KernelExports } {
   const shared = ctx.buffers.memory.buffer instanceof SharedArrayBuffer
-  const module = kernelModule({ p: ctx.p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, ranges, shared })
+  const module = kernelModule({ p: ctx.p, binOffset: ctx.binOffset, constHessian: ctx.loss.constHessian, ranges, shared })
   return { module, kernels: instantiateKernels(module, ctx.buffers.memory) }
 }
 
 /** A histogram builder for one fit, reading the gradients of tree `c` after useTree(c). */
 export interface FitHistogramBuilder extends HistogramBuilder {
   useTree(c: number): void
+  /** Gradients and hessians of every sample at buffers.raw into buffers.gh (ctx.loss). */
+  gradients(): void
+  /** raw[i·k + c] += the value of sample i's leaf, for the tree in buffers.leaves / leafValue (nLeaves leaves). */
+  addTree(nLeaves: number, c: number): void
   /** Releases threads (end of fit). */
   close(): void
 }
@@ -74,6 +80,13 @@ export const inThreadBuilder: HistogramBuilderFactory = {
       },
       partition(from, to, f, start, end, nLeft) {
         checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
+      },
+      gradients() {
+        ctx.loss.gradients(ctx.buffers.y, ctx.buffers.raw, ctx.buffers.gh)
+      },
+      addTree(nLeaves, c) {
+        scatterLeaves(ctx.buffers, ctx.p, nLeaves, 0, ctx.n)
+        addLeafValues(ctx.buffers, ctx.loss.k, c, 0, ctx.n)
       },
       kernels,
       close() {},
@@ -172,26 +185,30 @@ export function fitBoosting(
     }
   }
   const xTrain = trainRows === null ? x : takeRowsOf(x, trainRows)
-  const yTrain = trainRows === null ? y : pick(y, trainRows)
   const nTrain = xTrain.nRows
   const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
   const k = loss.k
   const histCells = mapper.totalBins * 3
   // the grower holds at most maxLeafNodes + 1 histograms at once; the rest (unlimited leaves) go to the heap
   const histSlots = Math.min((p.maxLeafNodes ?? 64) + 1, 64, Math.floor(MAX_HISTOGRAM_BYTES / (histCells * 8)))
-  const buffers = sampleBuffers(nTrain, x.nCols, k, histCells, histSlots, makeBuilder.shared)
+  // a tree has at most this many leaves: each holds ≥ minSamplesLeaf samples (or it is the root)
+  const maxLeaves = Math.max(1, Math.min(p.maxLeafNodes ?? Infinity, Math.floor(nTrain / Math.max(1, p.minSamplesLeaf)), p.maxDepth === null ? Infinity : 2 ** p.maxDepth))
+  const buffers = sampleBuffers(nTrain, x.nCols, k, histCells, histSlots, makeBuilder.shared, maxLeaves)
   binRows(xTrain, mapper, null, rowStride(x.nCols), buffers.codes)
+  const yTrain = buffers.y
+  if (trainRows === null) yTrain.set(y)
+  else for (let i = 0; i < nTrain; i++) yTrain[i] = y[trainRows[i]]
   const yVal = valRows === null ? null : pick(y, valRows)
   const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
   const nVal = valRows === null ? 0 : valRows.length
   const baseline = loss.baseline(yTrain)
-  const raw = new Float64Array(nTrain * k)
+  const raw = buffers.raw
   for (let i = 0; i < nTrain; i++) for (let c = 0; c < k; c++) raw[i * k + c] = baseline[c]
   const rawVal = new Float64Array(nVal * k)
   for (let i = 0; i < nVal; i++) for (let c = 0; c < k; c++) rawVal[i * k + c] = baseline[c]
   const gh = buffers.gh
   if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
-  const builder = makeBuilder.create({ p: x.nCols, binOffset: mapper.binOffset, buffers, constHessian: loss.constHessian })
+  const builder = makeBuilder.create({ p: x.nCols, n: nTrain, binOffset: mapper.binOffset, buffers, loss })
   try {
     const grower = new TreeGrower(buffers, nTrain, mapper, builder, {
       l2Regularization: p.l2Regularization,
@@ -207,16 +224,14 @@ export function fitBoosting(
     const scores: number[] = []
     if (early) scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
     const residuals = loss.medianLeaves ? new Float64Array(nTrain) : null
-    // per sample, the number of its leaf in the tree just grown (leaves counted in node order)
-    const leafOf = p.maxLeafNodes !== null && p.maxLeafNodes <= 256 ? new Uint8Array(nTrain) : new Uint32Array(nTrain)
-    let leafValue = new Float64Array(p.maxLeafNodes ?? 64)
+    const { leafValue, leaves } = buffers
     let nIter = 0
     for (let it = 0; it < p.maxIter; it++) {
-      loss.gradients(yTrain, raw, gh)
+      builder.gradients()
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
         const t = grower.grow()
-        if (leafValue.length < t.feature.length) leafValue = new Float64Array(t.feature.length)
+        // leaves counted in node order
         let nLeaves = 0
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {
@@ -236,13 +251,14 @@ export function fitBoosting(
             t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
           }
           leafValue[nLeaves] = t.value[node]
-          for (let j = start; j < end; j++) leafOf[words[j * step + at]] = nLeaves
+          leaves[3 * nLeaves] = t.part[node]
+          leaves[3 * nLeaves + 1] = start
+          leaves[3 * nLeaves + 2] = end
           nLeaves++
         }
-        // raw moves in data order by its samples' leaf values (sklearn updates from the leaves' sample
-        // indices the same way): the scatter above writes small leaf numbers, which stay in cache; the
-        // gradients of all k trees were taken before this loop, so raw can move tree by tree
-        for (let i = 0; i < nTrain; i++) raw[i * k + c] += leafValue[leafOf[i]]
+        // raw moves by its samples' leaf values (sklearn updates from the leaves' sample indices the
+        // same way); the gradients of all k trees were taken before this loop, so raw can move tree by tree
+        builder.addTree(nLeaves, c)
         trees.push(treeToPreorder(t))
         if (valCodes !== null) addTreeOnCodes(t, mapper, valCodes, nVal, rawVal, k, c)
       }

@@ -1,7 +1,8 @@
 import { buildHistogram } from './histogram.js'
 import { instantiateKernels, type KernelExports } from './kernels.js'
 import type { WasmModule } from './wasm-module.js'
-import { SampleMover, type SampleBuffers } from './partition.js'
+import { lossByName, type BoostingLoss } from './losses.js'
+import { addLeafValues, SampleMover, scatterLeaves, type SampleBuffers } from './partition.js'
 
 /** Slots of the control array shared by the threads of one fit. */
 export const GEN = 0 // bumped by the calling thread for every threaded task (workers wait on it)
@@ -24,6 +25,10 @@ export const CONTROL_SLOTS = 16
 
 export const HISTOGRAM = 0
 export const MOVE = 1
+/** Per-sample work, chunked by sample range: gradients, the leaf scatter of a tree, its raw update. */
+export const GRADIENTS = 2
+export const LEAVES = 3 // START: the tree's number of leaves
+export const RAW = 4 // TREE: the raw column
 
 /** One fit as posted to a histogram worker: the buffers live in the fit's shared memory. */
 export interface HistogramJob {
@@ -33,6 +38,10 @@ export interface HistogramJob {
   /** The fit's kernels: hist_{c + 1}_* builds feature chunk c (hist_0_* is all features, for the calling thread alone). */
   readonly module: WasmModule
   readonly p: number
+  /** Training samples (per-sample tasks split 0..n into the chunks). */
+  readonly n: number
+  /** The fit's loss, rebuilt by lossByName in each thread. */
+  readonly loss: { readonly name: BoostingLoss['name']; readonly k: number }
   readonly binOffset: Int32Array
   /** Feature chunk c is [cut[c], cut[c + 1]); a task of either kind has cut.length − 1 chunks. */
   readonly cut: Int32Array
@@ -40,16 +49,27 @@ export interface HistogramJob {
   readonly moves: Int32Array
 }
 
-/** Per job (a thread keeps one): its instance of the kernels and the mover over them. */
-const instances = new WeakMap<HistogramJob, { kernels: KernelExports; mover: SampleMover }>()
+interface JobInstance {
+  readonly kernels: KernelExports
+  readonly mover: SampleMover
+  readonly loss: BoostingLoss
+}
 
-function instanceFor(job: HistogramJob): { kernels: KernelExports; mover: SampleMover } {
+/** Per job (a thread keeps one): its instance of the kernels, the mover over them, the loss. */
+const instances = new WeakMap<HistogramJob, JobInstance>()
+
+function instanceFor(job: HistogramJob): JobInstance {
   let it = instances.get(job)
   if (it === undefined) {
     const kernels = instantiateKernels(job.module, job.buffers.memory)
-    instances.set(job, (it = { kernels, mover: new SampleMover(job.buffers, kernels) }))
+    instances.set(job, (it = { kernels, mover: new SampleMover(job.buffers, kernels), loss: lossByName(job.loss.name, job.loss.k) }))
   }
   return it
+}
+
+/** Chunk c of a per-sample task: samples sampleChunk(n, c, chunks) .. sampleChunk(n, c + 1, chunks). */
+export function sampleChunk(n: number, c: number, chunks: number): number {
+  return Math.round((c * n) / chunks)
 }
 
 /**
@@ -70,8 +90,10 @@ export function claimChunks(job: HistogramJob): number {
     const c = Atomics.add(control, NEXT, 1)
     if (c >= nChunks) return done
     try {
-      if (Atomics.load(control, TASK) === MOVE) moveChunk(job, c)
-      else buildChunk(job, c)
+      const task = Atomics.load(control, TASK)
+      if (task === HISTOGRAM) buildChunk(job, c)
+      else if (task === MOVE) moveChunk(job, c)
+      else sampleTask(job, task, c)
     } catch (err) {
       Atomics.store(control, FAILED, 1)
       throw err
@@ -102,6 +124,16 @@ function moveChunk(job: HistogramJob, c: number): void {
   const l = mover.move(Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2])
   // a chunk's left samples must end where the next chunk's start (the last chunk's, at the split's left end)
   if (l !== moves[3 * c + 4]) Atomics.store(control, FAILED, 2)
+}
+
+function sampleTask(job: HistogramJob, task: number, c: number): void {
+  const { control, buffers, n } = job
+  const chunks = job.cut.length - 1
+  const a = sampleChunk(n, c, chunks)
+  const b = sampleChunk(n, c + 1, chunks)
+  if (task === GRADIENTS) instanceFor(job).loss.gradients(buffers.y, buffers.raw, buffers.gh, a, b)
+  else if (task === LEAVES) scatterLeaves(buffers, job.p, Atomics.load(control, START), a, b)
+  else addLeafValues(buffers, job.loss.k, Atomics.load(control, TREE), a, b)
 }
 
 /** A worker's side of one fit: wake on every task, claim chunks, until STOP. */

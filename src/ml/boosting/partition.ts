@@ -8,7 +8,8 @@ import { MAX_PAGES, wasm, type WasmMemory } from './wasm-module.js'
  * rowStride(p) bytes per row), the data-order gradient pairs of each tree of an iteration, and two
  * node-ordered copies (parts 0 and 1) of the samples as records of recordBytes(p) bytes: the row
  * of codes, the sample index (uint32 at byte stride) and the gradient pair (two float32 at byte
- * stride + 4); then the split's goes-left table, a split scan's result and histogram slots. A split reads its node's
+ * stride + 4); then the split's goes-left table, a split scan's result, histogram slots, and
+ * the targets, raw predictions and leaf table of the per-sample work after each tree. A split reads its node's
  * records from one part and writes the children's into the other at the same range, so no
  * copy-back is needed and every node's samples stay contiguous; a record is whole 16-byte words,
  * aligned, so a move is two 128-bit copies at 20 features. The memory never grows, so the views
@@ -29,6 +30,15 @@ export interface SampleBuffers {
   readonly scratch: Float64Array
   /** Where a split scan reports its best split (bin, then the scanned side's g, h and count sums). */
   readonly scanOut: Float64Array
+  /** Training targets (or class indices), data order. */
+  readonly y: Float64Array
+  /** Raw predictions, n × k row-major, data order. */
+  readonly raw: Float64Array
+  /** Per sample, the number of its leaf in the tree just grown (bytes when at most 256 leaves). */
+  readonly leafOf: Uint8Array | Uint32Array
+  /** The tree just grown: leaf L's value, and where its samples are (part, start, end at 3L). */
+  readonly leafValue: Float64Array
+  readonly leaves: Int32Array
 }
 
 /** Bytes of one node-ordered record: the row of codes, the sample index and the gradient pair, in whole 16-byte words. */
@@ -37,13 +47,27 @@ export function recordBytes(p: number): number {
 }
 
 /**
- * Allocates SampleBuffers for n samples of p features, k trees per iteration and `histSlots`
- * histograms of `histCells` cells. Throws RangeError when they exceed the 4 GiB a 32-bit
- * WebAssembly memory can address (about 40M rows of 20 features).
+ * Allocates SampleBuffers for n samples of p features, k trees per iteration, trees of at most
+ * maxLeaves leaves and `histSlots` histograms of `histCells` cells. Throws RangeError when they
+ * exceed the 4 GiB a 32-bit WebAssembly memory can address (about 30M rows of 20 features).
  */
-export function sampleBuffers(n: number, p: number, k: number, histCells: number, histSlots: number, shared: boolean): SampleBuffers {
+export function sampleBuffers(n: number, p: number, k: number, histCells: number, histSlots: number, shared: boolean, maxLeaves = 1): SampleBuffers {
   const rec = recordBytes(p)
-  const sizes = [n * rowStride(p), n * rec, n * rec, ...Array<number>(k).fill(8 * n), 256, 32, ...Array<number>(histSlots + 1).fill(histCells * 8)]
+  const wideLeaves = maxLeaves > 256
+  const sizes = [
+    n * rowStride(p),
+    n * rec,
+    n * rec,
+    ...Array<number>(k).fill(8 * n),
+    256,
+    32,
+    ...Array<number>(histSlots + 1).fill(histCells * 8),
+    8 * n,
+    8 * n * k,
+    wideLeaves ? 4 * n : n,
+    8 * maxLeaves,
+    12 * maxLeaves,
+  ]
   const offsets: number[] = []
   let bytes = 0
   for (const s of sizes) {
@@ -58,13 +82,18 @@ export function sampleBuffers(n: number, p: number, k: number, histCells: number
   const u8 = (): Uint8Array => new Uint8Array(buf, offsets[i], sizes[i++])
   const f32 = (): Float32Array => new Float32Array(buf, offsets[i], sizes[i++] >> 2)
   const f64 = (): Float64Array => new Float64Array(buf, offsets[i], sizes[i++] >> 3)
+  const i32 = (): Int32Array => new Int32Array(buf, offsets[i], sizes[i++] >> 2)
   const codes = u8()
   const records: [Uint8Array, Uint8Array] = [u8(), u8()]
   const gh = Array.from({ length: k }, f32)
   const goesLeft = u8()
   const scanOut = f64()
   const histograms = Array.from({ length: histSlots }, f64)
-  return { memory, codes, records, gh, goesLeft, histograms, scratch: f64(), scanOut }
+  const scratch = f64()
+  const y = f64()
+  const raw = f64()
+  const leafOf = wideLeaves ? new Uint32Array(buf, offsets[i], sizes[i++] >> 2) : u8()
+  return { memory, codes, records, gh, goesLeft, histograms, scratch, scanOut, y, raw, leafOf, leafValue: f64(), leaves: i32() }
 }
 
 /** The sample indices of a part's positions: position j holds sample words[j * step + at]. */
@@ -111,4 +140,31 @@ export class SampleMover {
       ? this.kernels.move_data(b.codes.byteOffset, b.gh[tree].byteOffset, dst, b.goesLeft.byteOffset, f, start, end, leftStart, rightStart)
       : this.kernels.move_ordered(b.records[from].byteOffset, 0, dst, b.goesLeft.byteOffset, f, start, end, leftStart, rightStart)
   }
+}
+
+/**
+ * The leaf of each sample for positions a..b of the tree in buffers.leaves (nLeaves leaves, each
+ * a position range of part 0, 1 or DATA_ORDER): leafOf[sample] = leaf. Leaves cover every
+ * position once, so threads taking disjoint position ranges write disjoint samples.
+ */
+export function scatterLeaves(buffers: SampleBuffers, p: number, nLeaves: number, a: number, b: number): void {
+  const { leaves, leafOf } = buffers
+  const parts = [positionIndex(buffers, 0, p), positionIndex(buffers, 1, p)]
+  for (let leaf = 0; leaf < nLeaves; leaf++) {
+    const part = leaves[3 * leaf]
+    const start = Math.max(a, leaves[3 * leaf + 1])
+    const end = Math.min(b, leaves[3 * leaf + 2])
+    if (part === DATA_ORDER) {
+      for (let j = start; j < end; j++) leafOf[j] = leaf
+      continue
+    }
+    const { words, step, at } = parts[part]
+    for (let j = start; j < end; j++) leafOf[words[j * step + at]] = leaf
+  }
+}
+
+/** raw[i·k + c] += leafValue[leafOf[i]] for samples a..b, in data order (the leaf numbers stay in cache, raw streams). */
+export function addLeafValues(buffers: SampleBuffers, k: number, c: number, a: number, b: number): void {
+  const { raw, leafOf, leafValue } = buffers
+  for (let i = a; i < b; i++) raw[i * k + c] += leafValue[leafOf[i]]
 }

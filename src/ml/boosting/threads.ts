@@ -13,7 +13,10 @@ import {
   FAILED,
   FEATURE,
   GEN,
+  GRADIENTS,
   HIST,
+  LEAVES,
+  RAW,
   HISTOGRAM,
   MOVE,
   NEXT,
@@ -27,7 +30,7 @@ import {
   type HistogramJob,
 } from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
-import { SampleMover } from './partition.js'
+import { addLeafValues, SampleMover, scatterLeaves } from './partition.js'
 
 /**
  * Below this many training cells (rows × features) a fit builds histograms in-thread whatever
@@ -38,6 +41,8 @@ export const MIN_THREADED_CELLS = 400_000
 export const MIN_THREADED_NODE_CELLS = 40_000
 /** Splits of fewer samples than this are moved by the calling thread alone (a move costs ~10 ns a sample). */
 export const MIN_THREADED_MOVE = 8_000
+/** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
+export const MIN_THREADED_SAMPLES = 20_000
 
 /** The histogram threads: boosting-worker.js beside this file (dist) or its .ts source (vitest). */
 const pool = new WorkerPool(import.meta.url, 'boosting-worker')
@@ -90,7 +95,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       const ranges: [number, number][] = [[0, p]]
       for (let c = 0; c < nChunks; c++) ranges.push([cut[c], cut[c + 1]])
       const { module, kernels } = fitKernels(ctx, ranges)
-      const job: HistogramJob = { control, buffers: ctx.buffers, module, p, binOffset: ctx.binOffset, cut, moves }
+      const job: HistogramJob = { control, buffers: ctx.buffers, module, p, n: ctx.n, loss: { name: ctx.loss.name, k: ctx.loss.k }, binOffset: ctx.binOffset, cut, moves }
       for (const w of workers) w.worker.postMessage(job)
       const mover = new SampleMover(ctx.buffers, kernels)
       let tree = 0
@@ -159,6 +164,28 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.store(control, PART, from)
           Atomics.store(control, TO, to)
           Atomics.store(control, FEATURE, f)
+          run(nChunks)
+        },
+        gradients() {
+          if (workers.length === 0 || ctx.n < MIN_THREADED_SAMPLES) {
+            ctx.loss.gradients(ctx.buffers.y, ctx.buffers.raw, ctx.buffers.gh)
+            return
+          }
+          Atomics.store(control, TASK, GRADIENTS)
+          run(nChunks)
+        },
+        addTree(nLeaves, c) {
+          if (workers.length === 0 || ctx.n < MIN_THREADED_SAMPLES) {
+            scatterLeaves(ctx.buffers, p, nLeaves, 0, ctx.n)
+            addLeafValues(ctx.buffers, ctx.loss.k, c, 0, ctx.n)
+            return
+          }
+          // every leaf number is written before any is read
+          Atomics.store(control, TASK, LEAVES)
+          Atomics.store(control, START, nLeaves)
+          run(nChunks)
+          Atomics.store(control, TASK, RAW)
+          tree = c // run() publishes it as the raw column
           run(nChunks)
         },
         kernels,
