@@ -13,6 +13,7 @@
  * no early stopping (XGBoost: grow_policy lossguide, max_depth 0, other parameters default).
  */
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -146,7 +147,12 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
     for (let i = 0; i < calls; i++) model.predictOne(one[i % one.length])
     const singleMs = (performance.now() - t) / calls
     rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, fitCpuMs: fit.cpuMs, score, predictMs: pred.ms, predictRows: nPred, singleMs })
-    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms (CPU ${fit.cpuMs.toFixed(0)} ms), score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms`)
+    // the model's checksum (its JSON without nJobs): the same for every nJobs, and across a change that must not alter models
+    const checksum = createHash('sha1')
+      .update(JSON.stringify(model, (key, v: unknown) => (key === 'nJobs' ? undefined : v)))
+      .digest('hex')
+      .slice(0, 10)
+    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms (CPU ${fit.cpuMs.toFixed(0)} ms), score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms, model ${checksum}`)
   }
   return rows
 }
