@@ -1,6 +1,6 @@
 /**
- * The hot loops of a boosting fit — histogram builds, split moves and the left-count of a split —
- * as WebAssembly generated per fit (wasm-module.ts) over the memory that holds the fit's samples
+ * The hot loops of a boosting fit — histogram builds, split moves and the left-count of a split,
+ * histogram subtraction and clearing, split scans — as WebAssembly generated per fit (wasm-module.ts) over the memory that holds the fit's samples
  * (SampleBuffers). They were JavaScript (unrolled by new Function); typed-array code paid a bounds
  * check and a conversion per access, the generated WebAssembly pays neither, and takes each
  * feature's histogram offset and the row width as immediates. Any thread holding the same memory

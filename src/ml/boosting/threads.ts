@@ -39,7 +39,7 @@ import { addLeafValues, SampleMover, scatterLeaves } from './partition.js'
 export const MIN_THREADED_CELLS = 400_000
 /** Nodes with fewer cells than this are built by the calling thread alone (same bits either way). */
 export const MIN_THREADED_NODE_CELLS = 40_000
-/** Splits of fewer samples than this are moved by the calling thread alone (a move costs ~10 ns a sample). */
+/** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
 export const MIN_THREADED_MOVE = 8_000
 /** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
 export const MIN_THREADED_SAMPLES = 20_000
@@ -63,18 +63,19 @@ export function terminateBoostingWorkers(): Promise<void> {
 
 let lastWorkerChunks = 0
 
-/** Feature chunks worker threads built in the last threaded fit (to check they took part). */
+/** Chunks worker threads did in the last threaded fit (to check they took part). */
 export function lastFitWorkerChunks(): number {
   return lastWorkerChunks
 }
 
 /**
- * Histograms split by feature, and split moves by sample range, across `threads` threads (the
- * calling one included): the calling thread publishes each task in a shared control array, wakes
- * the workers, and every thread claims chunks from a shared counter: feature ranges built into a
- * shared histogram, or sample ranges moved to places the calling thread computed first (it counts
- * the left-going samples of every chunk but the last, so each chunk knows where its left and right
- * samples start). A worker that is slow to wake (a busy machine) just claims fewer chunks: the
+ * Histograms split by feature, and split moves, gradients and each tree's raw update by sample
+ * range, across `threads` threads (the calling one included), every thread running the fit's
+ * kernels over its shared memory: the calling thread publishes each task in a shared control
+ * array, wakes the workers, and every thread claims chunks from a shared counter: feature ranges
+ * built into the target histogram, sample ranges moved to places the calling thread computed first
+ * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
+ * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
  * (Atomics.wait), so fit() can return `this`. Small nodes are done by the calling thread alone;
  * the bits are the same.
