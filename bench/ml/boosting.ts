@@ -13,6 +13,7 @@
  * no early stopping (XGBoost: grow_policy lossguide, max_depth 0, other parameters default).
  */
 import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -49,6 +50,8 @@ interface Row {
   readonly fitMs: number
   /** CPU time of the process during the fit (every thread), median: on a loaded machine the fairer single-thread figure. */
   readonly fitCpuMs: number
+  /** Ours only: CPU of the calling thread alone (Linux /proc; NaN elsewhere). */
+  readonly fitCallingCpuMs?: number
   readonly score: number
   readonly predictMs: number
   readonly predictRows: number
@@ -145,26 +148,50 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
     const t = performance.now()
     for (let i = 0; i < calls; i++) model.predictOne(one[i % one.length])
     const singleMs = (performance.now() - t) / calls
-    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, fitCpuMs: fit.cpuMs, score, predictMs: pred.ms, predictRows: nPred, singleMs })
-    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms (CPU ${fit.cpuMs.toFixed(0)} ms), score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms`)
+    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, fitCpuMs: fit.cpuMs, fitCallingCpuMs: fit.callingCpuMs, score, predictMs: pred.ms, predictRows: nPred, singleMs })
+    // the model's checksum (its JSON without nJobs): the same for every nJobs, and across a change that must not alter models
+    const checksum = createHash('sha1')
+      .update(JSON.stringify(model, (key, v: unknown) => (key === 'nJobs' ? undefined : v)))
+      .digest('hex')
+      .slice(0, 10)
+    console.error(`  ours ${d.name} nJobs=${nJobs}: fit ${fit.ms.toFixed(0)} ms (CPU ${fit.cpuMs.toFixed(0)} ms, calling thread ${fit.callingCpuMs.toFixed(0)} ms), score ${score.toFixed(4)}, predict ${pred.ms.toFixed(1)} ms, one row ${singleMs.toPrecision(2)} ms, model ${checksum}`)
   }
   return rows
 }
 
 /** Median wall ms and median process CPU ms (process.cpuUsage: every thread of the process) of `repeats` calls. */
-function timedCpu<T>(fn: () => T, repeats: number): { ms: number; cpuMs: number; out: T } {
+/**
+ * CPU ms the calling thread has used (utime + stime of /proc/self/task/<pid>/stat, in clock ticks
+ * of 10 ms): NaN where /proc is missing. With two threads, this thread takes part in every
+ * threaded task and does all the serial work, so one-thread CPU / this is what two free cores could
+ * give at most, whatever the load while measuring.
+ */
+function callingThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return NaN
+  }
+}
+
+function timedCpu<T>(fn: () => T, repeats: number): { ms: number; cpuMs: number; callingCpuMs: number; out: T } {
   const wall: number[] = []
   const cpu: number[] = []
+  const calling: number[] = []
   let out!: T
   for (let i = 0; i < repeats; i++) {
     const t = performance.now()
     const c = process.cpuUsage()
+    const own = callingThreadCpuMs()
     out = fn()
+    calling.push(callingThreadCpuMs() - own)
     const d = process.cpuUsage(c)
     cpu.push((d.user + d.system) / 1000)
     wall.push(performance.now() - t)
   }
-  return { ms: median(wall), cpuMs: median(cpu), out }
+  return { ms: median(wall), cpuMs: median(cpu), callingCpuMs: median(calling), out }
 }
 
 function rmse(y: number[], pred: Float64Array): number {
@@ -229,8 +256,8 @@ async function main(): Promise<void> {
   const pyVersions = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, xgboost, sys; print(sklearn.__version__, xgboost.__version__, sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim().split(' ')
   console.log(`node ${process.version}, scikit-learn ${pyVersions[0]}, xgboost ${pyVersions[1]}, python ${pyVersions[2]}, ${cpus().length} cores, 1-min load average at the start and after each set ${load.map((l) => l.toFixed(1)).join(' → ')}`)
   console.log()
-  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | CPU ms ours / sklearn / xgb-1 | by CPU: sklearn / ours, xgb-1 / ours | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | 2-thr bound: calling-thread CPU ms 1 / 2 thr | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | CPU ms ours / sklearn / xgb-1 | by CPU: sklearn / ours, xgb-1 / ours | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const d of sets) {
     const get = (who: string, threads: number) => rows.find((r) => r.set === d.name && r.who === who && r.threads === threads)!
     const o1 = get('ours', 1)
@@ -240,7 +267,7 @@ async function main(): Promise<void> {
     const x2 = get('xgboost', 2) ?? { fitMs: NaN }
     const sc = (v: number) => (d.task === 'classification' ? v.toFixed(4) : v.toFixed(3))
     console.log(
-      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${f(o1.fitCpuMs)} / ${f(sk.fitCpuMs)} / ${f(x1.fitCpuMs)} | ${(sk.fitCpuMs / o1.fitCpuMs).toFixed(2)}x, ${(x1.fitCpuMs / o1.fitCpuMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
+      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(o1.fitCallingCpuMs!)} / ${f(o2.fitCallingCpuMs!)} = ${(o1.fitCallingCpuMs! / o2.fitCallingCpuMs!).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${f(o1.fitCpuMs)} / ${f(sk.fitCpuMs)} / ${f(x1.fitCpuMs)} | ${(sk.fitCpuMs / o1.fitCpuMs).toFixed(2)}x, ${(x1.fitCpuMs / o1.fitCpuMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
     )
   }
 }

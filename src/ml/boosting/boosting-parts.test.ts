@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { Random } from '../random.js'
-import { fitBinMapper, binRows } from './bin-mapper.js'
+import { fitBinMapper, binRows, type BinMapper } from './bin-mapper.js'
 import { COMPILE_AFTER_ROWS, PackedBoostedTrees, type BoostedTreeJson } from './boosted-trees.js'
 import { shouldStop, validationSplit } from './fit-boosting.js'
 import { binaryLogLoss, multinomialLoss, squaredError, absoluteError } from './losses.js'
 import { DATA_ORDER } from './histogram.js'
-import { sampleBuffers, SampleMover } from './partition.js'
-import { findBestSplit, SplitInfo, type SplitConstraints } from './splitter.js'
+import { instantiateKernels, kernelModule } from './kernels.js'
+import { positionIndex, recordBytes, sampleBuffers, SampleMover } from './partition.js'
+import { findBestSplit as findSplit, SplitInfo, type SplitConstraints } from './splitter.js'
 
 const m = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), nRows: rows.length, nCols: rows[0].length })
 
@@ -78,7 +79,14 @@ describe('findBestSplit (hand-computed gains)', () => {
   // one feature, three bins with gradient sums −2, 1, 3 (one sample each), plus its missing bin
   const mapper = fitBinMapper(m([[1], [2], [3], [NaN]]), 255, 0)
   const c: SplitConstraints = { l2Regularization: 0, minSamplesLeaf: 1, minHessianToSplit: 1e-3, constHessian: true }
-  const hist = (missingG: number, missingN: number) => Float64Array.of(-2, 0, 1, 1, 0, 1, 3, 0, 1, missingG, 0, missingN)
+  // constant hessians: [g, count, 0] cells (the hessian slot is the count, as the kernels write it)
+  const hist = (missingG: number, missingN: number) => Float64Array.of(-2, 1, 0, 1, 1, 0, 3, 1, 0, missingG, missingN, 0)
+  // the scans run in the fit's kernels, over its memory (a heap histogram is copied in first)
+  const findBestSplit = (h: Float64Array, mp: BinMapper, G: number, H: number, N: number, cs: SplitConstraints, out: SplitInfo): boolean => {
+    const b = sampleBuffers(1, 1, 1, mp.totalBins * 3, 0, false)
+    const kernels = instantiateKernels(kernelModule({ p: 1, binOffset: mp.binOffset, constHessian: cs.constHessian, ranges: [], shared: false }), b.memory)
+    return findSplit(h, mp, G, H, N, cs, out, kernels, b)
+  }
 
   it('maps values to bins and NaN to the missing bin', () => {
     expect(Array.from(mapper.nBins)).toEqual([3])
@@ -120,7 +128,7 @@ describe('findBestSplit (hand-computed gains)', () => {
     const noNaN = fitBinMapper(m([[1], [2], [3]]), 255, 0)
     const s = new SplitInfo()
     // gradients 3, 1, −2: best split after bin 1 (left 2 samples, right 1)
-    findBestSplit(Float64Array.of(3, 0, 1, 1, 0, 1, -2, 0, 1, 0, 0, 0), noNaN, 2, 3, 3, c, s)
+    findBestSplit(Float64Array.of(3, 1, 0, 1, 1, 0, -2, 1, 0, 0, 0, 0), noNaN, 2, 3, 3, c, s)
     expect([s.bin, s.nLeft, s.missingLeft]).toEqual([1, 2, true])
   })
 })
@@ -149,21 +157,30 @@ describe('early stopping helpers', () => {
 
 describe('SampleMover', () => {
   it('moves a range stably: left samples first, right after, codes, gradients and indices together', () => {
-    // 6 samples, 2 features (rows padded to 4 bytes); split on feature 1: codes 0 and 2 go left
-    const codes = Uint8Array.from([9, 0, 0, 0, 8, 1, 0, 0, 7, 2, 0, 0, 6, 0, 0, 0, 5, 1, 0, 0, 4, 3, 0, 0])
-    const gh = Float32Array.from({ length: 12 }, (_, i) => i / 2)
-    const b = sampleBuffers(codes, 6, 2, false)
-    const mover = new SampleMover(b, 2, [gh])
-    const goesLeft = Uint8Array.from([1, 0, 1, 0])
-    expect(mover.countLeft(DATA_ORDER, 1, goesLeft, 0, 6)).toBe(3)
-    expect(mover.move(DATA_ORDER, 0, 0, 1, goesLeft, 0, 6, 0, 3)).toBe(3)
-    expect(Array.from(b.idx[0])).toEqual([0, 2, 3, 1, 4, 5])
-    expect(Array.from(b.rows[0].filter((_, i) => i % 4 === 0))).toEqual([9, 7, 6, 8, 5, 4])
-    expect(Array.from(b.ordered[0].filter((_, i) => i % 2 === 0))).toEqual([0, 2, 3, 1, 4, 5])
+    // 6 samples, 2 features (rows padded to 4 bytes; records of 16 bytes); split on feature 1: codes 0 and 2 go left
+    const b = sampleBuffers(6, 2, 1, 12, 1, false)
+    b.codes.set([9, 0, 0, 0, 8, 1, 0, 0, 7, 2, 0, 0, 6, 0, 0, 0, 5, 1, 0, 0, 4, 3, 0, 0])
+    b.gh[0].set(Float32Array.from({ length: 12 }, (_, i) => i / 2))
+    const binOffset = Int32Array.of(0, 2, 4)
+    const mover = new SampleMover(b, instantiateKernels(kernelModule({ p: 2, binOffset, constHessian: true, ranges: [[0, 2]], shared: false }), b.memory))
+    expect(recordBytes(2)).toBe(16)
+    const record = (part: number, j: number) => {
+      const r = b.records[part]
+      const view = new DataView(r.buffer, r.byteOffset + 16 * j, 16)
+      return { code0: view.getUint8(0), sample: view.getUint32(4, true), g: view.getFloat32(8, true), h: view.getFloat32(12, true) }
+    }
+    b.goesLeft.set([1, 0, 1, 0])
+    expect(mover.countLeft(DATA_ORDER, 1, 0, 6)).toBe(3)
+    expect(mover.move(DATA_ORDER, 0, 0, 1, 0, 6, 0, 3)).toBe(3)
+    expect([0, 1, 2, 3, 4, 5].map((j) => record(0, j))).toEqual(
+      [0, 2, 3, 1, 4, 5].map((i) => ({ code0: b.codes[4 * i], sample: i, g: i, h: i + 0.5 })),
+    )
+    expect(positionIndex(b, 0, 2)).toMatchObject({ step: 4, at: 1 })
     // the right child (positions 3..6) again, by feature 0 (code ≤ 5 left), from part 0 into part 1
-    const low = new Uint8Array(10).fill(1, 0, 6)
-    expect(mover.move(0, 1, 0, 0, low, 3, 6, 3, 5)).toBe(5)
-    expect(Array.from(b.idx[1].subarray(3))).toEqual([4, 5, 1])
+    b.goesLeft.fill(0).fill(1, 0, 6)
+    expect(mover.countLeft(0, 0, 3, 6)).toBe(2)
+    expect(mover.move(0, 1, 0, 0, 3, 6, 3, 5)).toBe(5)
+    expect([3, 4, 5].map((j) => record(1, j).sample)).toEqual([4, 5, 1])
   })
 })
 

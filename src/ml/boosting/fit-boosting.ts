@@ -4,12 +4,16 @@ import { binRows, fitBinMapper, type BinMapper } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
-import { buildHistogram, DATA_ORDER, rowStride, type HistogramSource } from './histogram.js'
+import { buildHistogram, inKernelMemory, rowStride } from './histogram.js'
+import { instantiateKernels, kernelModule, type FeatureRange, type KernelExports } from './kernels.js'
 import { median, type BoostingLoss } from './losses.js'
-import { sampleBuffers, type SampleBuffers } from './partition.js'
+import type { WasmModule } from './wasm-module.js'
+import { addLeafValues, sampleBuffers, SampleMover, scatterLeaves, type SampleBuffers } from './partition.js'
 
 /** sklearn's min_hessian_to_split. */
 const MIN_HESSIAN_TO_SPLIT = 1e-3
+/** Histogram slots in a fit's kernel memory at most (more histograms live on the heap and are copied). */
+const MAX_HISTOGRAM_BYTES = 64 * 2 ** 20
 /** 'auto' early stopping turns on above this many samples (scikit-learn's rule). */
 const AUTO_EARLY_STOPPING_ROWS = 10_000
 
@@ -25,25 +29,31 @@ export interface BoostingResult {
   readonly validationScore: number[]
 }
 
-/** What a histogram builder of one fit reads; buffers are SharedArrayBuffer-backed when `shared` was asked. */
+/** What a histogram builder of one fit reads; buffers live in a shared memory when `shared` was asked. */
 export interface HistogramContext {
   readonly p: number
+  /** Training samples. */
+  readonly n: number
   readonly binOffset: Int32Array
-  /** The grower's samples: codes in data order and the node-ordered copies. */
+  /** The grower's samples: codes and gradients in data order, the node-ordered copies, histogram slots, targets and raw predictions. */
   readonly buffers: SampleBuffers
-  /** Interleaved gradient/hessian of each tree of an iteration, in data order. */
-  readonly gh: readonly Float32Array[]
-  readonly constHessian: boolean
+  readonly loss: BoostingLoss
 }
 
-/** Where the samples of `part` are for tree `c`: data order (codes, the tree's gradients) or a node-ordered copy. */
-export function histogramSource(ctx: HistogramContext, part: number, c: number): HistogramSource {
-  return part === DATA_ORDER ? { rows: ctx.buffers.codes, gh: ctx.gh[c] } : { rows: ctx.buffers.rows[part], gh: ctx.buffers.ordered[part] }
+/** The kernels of a fit's layout for these feature ranges, compiled (cached) and instantiated over its memory. */
+export function fitKernels(ctx: HistogramContext, ranges: readonly FeatureRange[]): { module: WasmModule; kernels: KernelExports } {
+  const shared = ctx.buffers.memory.buffer instanceof SharedArrayBuffer
+  const module = kernelModule({ p: ctx.p, binOffset: ctx.binOffset, constHessian: ctx.loss.constHessian, ranges, shared })
+  return { module, kernels: instantiateKernels(module, ctx.buffers.memory) }
 }
 
 /** A histogram builder for one fit, reading the gradients of tree `c` after useTree(c). */
 export interface FitHistogramBuilder extends HistogramBuilder {
   useTree(c: number): void
+  /** Gradients and hessians of every sample at buffers.raw into buffers.gh (ctx.loss). */
+  gradients(): void
+  /** raw[i·k + c] += the value of sample i's leaf, for the tree in buffers.leaves / leafValue (nLeaves leaves). */
+  addTree(nLeaves: number, c: number): void
   /** Releases threads (end of fit). */
   close(): void
 }
@@ -54,21 +64,48 @@ export interface HistogramBuilderFactory {
   create(ctx: HistogramContext): FitHistogramBuilder
 }
 
-/** Builds every feature's histogram on the calling thread. */
+/** Builds every feature's histogram, and moves every split, on the calling thread. */
 export const inThreadBuilder: HistogramBuilderFactory = {
   shared: false,
   create(ctx) {
-    let sources = [0, 1, DATA_ORDER].map((part) => histogramSource(ctx, part, 0))
+    const { kernels } = fitKernels(ctx, [[0, ctx.p]])
+    const mover = new SampleMover(ctx.buffers, kernels)
+    let tree = 0
     return {
       useTree(c) {
-        sources = [0, 1, DATA_ORDER].map((part) => histogramSource(ctx, part, c))
+        tree = c
       },
       build(part, start, end, hist, withCount) {
-        buildHistogram(sources[part], ctx.p, ctx.binOffset, start, end, ctx.constHessian, withCount, hist, 0, ctx.p)
+        buildInto(hist, ctx.buffers, (target) => buildHistogram(kernels, ctx.buffers, part, tree, start, end, withCount, target, 0))
       },
+      partition(from, to, f, start, end, nLeft) {
+        checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
+      },
+      gradients() {
+        ctx.loss.gradients(ctx.buffers.y, ctx.buffers.raw, ctx.buffers.gh)
+      },
+      addTree(nLeaves, c) {
+        scatterLeaves(ctx.buffers, ctx.p, nLeaves, 0, ctx.n)
+        addLeafValues(ctx.buffers, ctx.loss.k, c, 0, ctx.n)
+      },
+      kernels,
       close() {},
     }
   },
+}
+
+/** Runs `build` on hist when the kernels can write it, else on the zeroed scratch slot and copies that out. */
+export function buildInto(hist: Float64Array, buffers: SampleBuffers, build: (target: Float64Array) => void): void {
+  if (inKernelMemory(hist, buffers)) return build(hist)
+  const scratch = buffers.scratch
+  scratch.fill(0)
+  build(scratch)
+  hist.set(scratch)
+}
+
+/** Throws when a move sent a different number of samples left than the split's histogram counted (`l`: the left cursor after it). */
+export function checkMove(l: number, start: number, end: number, nLeft: number): void {
+  if (l !== start + nLeft) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${nLeft}`)
 }
 
 /**
@@ -148,24 +185,30 @@ export function fitBoosting(
     }
   }
   const xTrain = trainRows === null ? x : takeRowsOf(x, trainRows)
-  const yTrain = trainRows === null ? y : pick(y, trainRows)
   const nTrain = xTrain.nRows
   const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
-  const shared = makeBuilder.shared
-  const codes = binRows(xTrain, mapper, null, shared, rowStride(x.nCols))
-  const buffers = sampleBuffers(codes, nTrain, x.nCols, shared)
+  const k = loss.k
+  const histCells = mapper.totalBins * 3
+  // the grower holds at most maxLeafNodes + 1 histograms at once; the rest (unlimited leaves) go to the heap
+  const histSlots = Math.min((p.maxLeafNodes ?? 64) + 1, 64, Math.floor(MAX_HISTOGRAM_BYTES / (histCells * 8)))
+  // a tree has at most this many leaves: each holds ≥ minSamplesLeaf samples (or it is the root)
+  const maxLeaves = Math.max(1, Math.min(p.maxLeafNodes ?? Infinity, Math.floor(nTrain / Math.max(1, p.minSamplesLeaf)), p.maxDepth === null ? Infinity : 2 ** p.maxDepth))
+  const buffers = sampleBuffers(nTrain, x.nCols, k, histCells, histSlots, makeBuilder.shared, maxLeaves)
+  binRows(xTrain, mapper, null, rowStride(x.nCols), buffers.codes)
+  const yTrain = buffers.y
+  if (trainRows === null) yTrain.set(y)
+  else for (let i = 0; i < nTrain; i++) yTrain[i] = y[trainRows[i]]
   const yVal = valRows === null ? null : pick(y, valRows)
   const valCodes = valRows === null ? null : binRows(x, mapper, valRows)
   const nVal = valRows === null ? 0 : valRows.length
-  const k = loss.k
   const baseline = loss.baseline(yTrain)
-  const raw = new Float64Array(nTrain * k)
+  const raw = buffers.raw
   for (let i = 0; i < nTrain; i++) for (let c = 0; c < k; c++) raw[i * k + c] = baseline[c]
   const rawVal = new Float64Array(nVal * k)
   for (let i = 0; i < nVal; i++) for (let c = 0; c < k; c++) rawVal[i * k + c] = baseline[c]
-  const gh = Array.from({ length: k }, () => new Float32Array(shared ? new SharedArrayBuffer(8 * nTrain) : new ArrayBuffer(8 * nTrain)))
+  const gh = buffers.gh
   if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
-  const builder = makeBuilder.create({ p: x.nCols, binOffset: mapper.binOffset, buffers, gh, constHessian: loss.constHessian })
+  const builder = makeBuilder.create({ p: x.nCols, n: nTrain, binOffset: mapper.binOffset, buffers, loss })
   try {
     const grower = new TreeGrower(buffers, nTrain, mapper, builder, {
       l2Regularization: p.l2Regularization,
@@ -175,22 +218,20 @@ export function fitBoosting(
       maxLeafNodes: p.maxLeafNodes,
       maxDepth: p.maxDepth,
       learningRate: p.learningRate,
-    }, gh)
+    })
     const trees: BoostedTreeJson[] = []
     const gains = new Float64Array(x.nCols)
     const scores: number[] = []
     if (early) scores.push(-(valRows === null ? loss.loss(yTrain, raw) : loss.loss(yVal!, rawVal)))
     const residuals = loss.medianLeaves ? new Float64Array(nTrain) : null
-    // per sample, the number of its leaf in the tree just grown (leaves counted in node order)
-    const leafOf = p.maxLeafNodes !== null && p.maxLeafNodes <= 256 ? new Uint8Array(nTrain) : new Uint32Array(nTrain)
-    let leafValue = new Float64Array(p.maxLeafNodes ?? 64)
+    const { leafValue, leaves } = buffers
     let nIter = 0
     for (let it = 0; it < p.maxIter; it++) {
-      loss.gradients(yTrain, raw, gh)
+      builder.gradients()
       for (let c = 0; c < k; c++) {
         builder.useTree(c)
-        const t = grower.grow(c)
-        if (leafValue.length < t.feature.length) leafValue = new Float64Array(t.feature.length)
+        const t = grower.grow()
+        // leaves counted in node order
         let nLeaves = 0
         for (let node = 0; node < t.feature.length; node++) {
           if (t.feature[node] >= 0) {
@@ -200,20 +241,24 @@ export function fitBoosting(
           const start = t.start[node]
           const end = t.end[node]
           // a tree without a split: its one leaf holds every sample, in data order
-          const idx = grower.sampleIndices(t.part[node]) ?? identity(nTrain)
+          const { words, step, at } = grower.sampleIndices(t.part[node]) ?? { words: identity(nTrain), step: 1, at: 0 }
           if (residuals !== null) {
             // absolute error: the leaf moves by the median residual of its samples (sklearn's update_leaves_values)
-            for (let j = start; j < end; j++) residuals[j - start] = yTrain[idx[j]] - raw[idx[j]]
+            for (let j = start; j < end; j++) {
+              const i = words[j * step + at]
+              residuals[j - start] = yTrain[i] - raw[i]
+            }
             t.value[node] = p.learningRate * median(residuals.subarray(0, end - start))
           }
           leafValue[nLeaves] = t.value[node]
-          for (let j = start; j < end; j++) leafOf[idx[j]] = nLeaves
+          leaves[3 * nLeaves] = t.part[node]
+          leaves[3 * nLeaves + 1] = start
+          leaves[3 * nLeaves + 2] = end
           nLeaves++
         }
-        // raw moves in data order by its samples' leaf values (sklearn updates from the leaves' sample
-        // indices the same way): the scatter above writes small leaf numbers, which stay in cache; the
-        // gradients of all k trees were taken before this loop, so raw can move tree by tree
-        for (let i = 0; i < nTrain; i++) raw[i * k + c] += leafValue[leafOf[i]]
+        // raw moves by its samples' leaf values (sklearn updates from the leaves' sample indices the
+        // same way); the gradients of all k trees were taken before this loop, so raw can move tree by tree
+        builder.addTree(nLeaves, c)
         trees.push(treeToPreorder(t))
         if (valCodes !== null) addTreeOnCodes(t, mapper, valCodes, nVal, rawVal, k, c)
       }

@@ -1,6 +1,7 @@
 import type { BinMapper } from './bin-mapper.js'
-import { DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
-import { SampleMover, type SampleBuffers } from './partition.js'
+import { clearHistogram, DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
+import type { KernelExports } from './kernels.js'
+import { positionIndex, type PositionIndex, type SampleBuffers } from './partition.js'
 import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
 
 /** One boosting tree as grown: nodes in creation order, node 0 the root. */
@@ -18,7 +19,7 @@ export interface GrownTree {
   readonly value: number[]
   /** Split gain of internal nodes (feature importances), 0 for leaves. */
   readonly gain: number[]
-  /** Samples of a leaf are grower.sampleIndices(part[node])[start[node] .. end[node]) (null: start..end). */
+  /** Samples of a leaf are positions start[node] .. end[node] of grower.sampleIndices(part[node]) (null: the samples start..end). */
   readonly start: number[]
   readonly end: number[]
   readonly part: number[]
@@ -41,12 +42,13 @@ export interface HistogramBuilder {
   /** Adds samples start..end of `part` (current tree's gradients) into hist (zeroed); without withCount the count slots stay 0. */
   build(part: number, start: number, end: number, hist: Float64Array, withCount: boolean): void
   /**
-   * When given, moves the samples of large splits (shared with worker threads; returns false when
-   * it leaves the move to the grower): samples start..end of part `from` into part `to`, those
-   * whose code of feature f goes left (goesLeft[code] = 1; nLeft of them) to start on, the others
-   * to start + nLeft on, both in order.
+   * Moves samples start..end of part `from` into part `to`: those whose code of feature f goes
+   * left (buffers.goesLeft[code] = 1; nLeft of them) to start on, the others to start + nLeft on,
+   * both in order. Throws when a different number went left (an internal error).
    */
-  partition?(from: number, to: number, f: number, goesLeft: Uint8Array, start: number, end: number, nLeft: number): boolean
+  partition(from: number, to: number, f: number, start: number, end: number, nLeft: number): void
+  /** The calling thread's kernels (split scans, subtraction, clearing). */
+  readonly kernels: KernelExports
 }
 
 interface OpenNode {
@@ -72,41 +74,36 @@ interface OpenNode {
  * the buffers are allocated once.
  */
 export class TreeGrower {
-  /** Per-split table: 1 where a bin code goes left. */
-  readonly #goesLeft = new Uint8Array(256)
-  readonly #pool: Float64Array[] = []
+  /** Free histograms: the memory's slots first (the kernels write them in place), then any made on the heap once they ran out. */
+  readonly #pool: Float64Array[]
   readonly #histLength: number
   readonly #stride: number
-  readonly #mover: SampleMover
   /** Count slots of the root histogram, by bin. */
   #rootCounts: Float64Array | null = null
-  /** The tree being grown: which of `gh` its gradients are. */
-  #tree = 0
 
-  /** `gh`: the data-order gradient pairs of each tree of an iteration (the builder reads the same arrays). */
+  /** The builder reads the gradients of buffers.gh[c] after its useTree(c). */
   constructor(
     private readonly buffers: SampleBuffers,
     private readonly nSamples: number,
     private readonly mapper: BinMapper,
     private readonly builder: HistogramBuilder,
     private readonly params: GrowerParams,
-    gh: readonly Float32Array[],
   ) {
     this.#histLength = mapper.totalBins * 3
     this.#stride = rowStride(mapper.nFeatures)
-    this.#mover = new SampleMover(buffers, mapper.nFeatures, gh)
+    this.#pool = [...buffers.histograms].reverse()
   }
 
   /** Sample indices of a part's positions (null for DATA_ORDER: position k is sample k). */
-  sampleIndices(part: number): Uint32Array | null {
-    return part === DATA_ORDER ? null : this.buffers.idx[part]
+  sampleIndices(part: number): PositionIndex | null {
+    return part === DATA_ORDER ? null : positionIndex(this.buffers, part, this.mapper.nFeatures)
   }
 
   /** A histogram from the pool, zeroed unless `overwritten` (the caller writes every slot, as a subtraction does). */
   #acquire(overwritten = false): Float64Array {
     const h = this.#pool.pop()
     if (h === undefined) return new Float64Array(this.#histLength)
-    if (!overwritten) h.fill(0)
+    if (!overwritten) clearHistogram(this.builder.kernels, this.buffers, h)
     return h
   }
 
@@ -124,11 +121,10 @@ export class TreeGrower {
     return counts
   }
 
-  /** Grows one tree on the gradients/hessians gh[tree] (interleaved by sample, data order; the builder reads the same). */
-  grow(tree: number): GrownTree {
+  /** Grows one tree on the gradients/hessians the builder was told to use (useTree). */
+  grow(): GrownTree {
     const n = this.nSamples
     const p = this.params
-    this.#tree = tree
     const t: GrownTree = { feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], value: [], gain: [], start: [], end: [], part: [] }
     const addNode = (start: number, end: number, part: number): number => {
       t.feature.push(-1)
@@ -150,11 +146,14 @@ export class TreeGrower {
     }
     const canSplit = (n: number, depth: number): boolean => n >= 2 * p.minSamplesLeaf && (p.maxDepth === null || depth < p.maxDepth)
     const open: OpenNode[] = []
-    // the root's counts are the same every tree: build gradients (and hessians) only, copy the counts in
+    // the root's counts are the same every tree: build gradients and hessians only, copy the counts in
+    // (with constant hessians the hessian slot is the count)
     const rootHist = this.#acquire()
     this.builder.build(DATA_ORDER, 0, n, rootHist, false)
-    const counts = (this.#rootCounts ??= this.#countRoot())
-    for (let b = 0; b < counts.length; b++) rootHist[3 * b + 2] = counts[b]
+    if (!p.constHessian) {
+      const counts = (this.#rootCounts ??= this.#countRoot())
+      for (let b = 0; b < counts.length; b++) rootHist[3 * b + 2] = counts[b]
+    }
     // the root's sums come from its histogram (any feature's bins add up to the node's totals)
     let g = 0
     let h = 0
@@ -162,7 +161,7 @@ export class TreeGrower {
     const j1 = this.mapper.binOffset[1] * 3
     for (let j = j0; j < j1; j += 3) {
       g += rootHist[j]
-      h += rootHist[j + (p.constHessian ? 2 : 1)]
+      h += rootHist[j + 1]
     }
     const root: OpenNode = { id: addNode(0, n, DATA_ORDER), start: 0, end: n, depth: 0, part: DATA_ORDER, g, h, hist: rootHist, split: new SplitInfo() }
     this.#consider(root, open, canSplit, finalize)
@@ -202,7 +201,7 @@ export class TreeGrower {
         small.hist = this.#acquire()
         this.builder.build(part, small.start, small.end, small.hist, true)
         large.hist = this.#acquire(true)
-        subtractHistogram(node.hist!, small.hist, large.hist, this.mapper.binOffset, 0, this.mapper.nFeatures)
+        subtractHistogram(this.builder.kernels, this.buffers, node.hist!, small.hist, large.hist)
       }
       this.#release(node)
       this.#consider(left, open, canSplit, finalize)
@@ -215,28 +214,25 @@ export class TreeGrower {
   #consider(node: OpenNode, open: OpenNode[], canSplit: (n: number, depth: number) => boolean, finalize: (node: OpenNode) => void): void {
     const n = node.end - node.start
     if (node.hist === null || !canSplit(n, node.depth) || node.h < this.params.minHessianToSplit) return finalize(node)
-    if (!findBestSplit(node.hist, this.mapper, node.g, node.h, n, this.params, node.split)) return finalize(node)
+    if (!findBestSplit(node.hist, this.mapper, node.g, node.h, n, this.params, node.split, this.builder.kernels, this.buffers)) return finalize(node)
     open.push(node)
   }
 
   /**
    * Moves the node's samples into part `to` at the same positions, stably: left child first (its
-   * size is known from the histogram), right child after (SampleMover, or the builder's threads for
-   * large splits). Returns where the right child starts.
+   * size is known from the histogram), right child after (the builder moves them, with its threads
+   * for large splits). Returns where the right child starts.
    */
   #partition(node: OpenNode, to: number): number {
     const s = node.split
     const { start, end } = node
     const from = node.part
     const f = s.feature
-    const goesLeft = this.#goesLeft
+    const goesLeft = this.buffers.goesLeft
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
-    const mid = start + s.nLeft
-    if (this.builder.partition?.(from, to, f, goesLeft, start, end, s.nLeft) === true) return mid
-    const l = this.#mover.move(from, to, this.#tree, f, goesLeft, start, end, start, mid)
-    if (l !== mid) throw new Error(`internal: split of ${end - start} samples sent ${l - start} left, its histogram counted ${s.nLeft}`)
-    return l
+    this.builder.partition(from, to, f, start, end, s.nLeft)
+    return start + s.nLeft
   }
 }

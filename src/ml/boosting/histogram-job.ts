@@ -1,5 +1,8 @@
-import { buildHistogram, DATA_ORDER, type HistogramSource } from './histogram.js'
-import { SampleMover, type SampleBuffers } from './partition.js'
+import { buildHistogram } from './histogram.js'
+import { instantiateKernels, type KernelExports } from './kernels.js'
+import type { WasmModule } from './wasm-module.js'
+import { lossByName, type BoostingLoss } from './losses.js'
+import { addLeafValues, SampleMover, scatterLeaves, type SampleBuffers } from './partition.js'
 
 /** Slots of the control array shared by the threads of one fit. */
 export const GEN = 0 // bumped by the calling thread for every threaded task (workers wait on it)
@@ -17,32 +20,57 @@ export const WITH_COUNT = 11 // 1: fill the count slots
 export const TASK = 12 // HISTOGRAM or MOVE
 export const TO = 13 // a move's destination part
 export const FEATURE = 14 // a move's split feature
-export const CONTROL_SLOTS = 15
+export const HIST = 15 // a build's target: byte address of the histogram in the fit's memory
+export const CONTROL_SLOTS = 16
 
 export const HISTOGRAM = 0
 export const MOVE = 1
+/** Per-sample work, chunked by sample range: gradients, the leaf scatter of a tree, its raw update. */
+export const GRADIENTS = 2
+export const LEAVES = 3 // START: the tree's number of leaves
+export const RAW = 4 // TREE: the raw column
 
-/** One fit as posted to a histogram worker: every buffer is a SharedArrayBuffer view. */
+/** One fit as posted to a histogram worker: the buffers live in the fit's shared memory. */
 export interface HistogramJob {
   readonly control: Int32Array
+  /** Samples, gradients, the split's goes-left table and histograms (a build's target is at control[HIST]). */
   readonly buffers: SampleBuffers
-  /** Gradient pairs of each tree of an iteration in data order. */
-  readonly gh: readonly Float32Array[]
-  /** Every thread's output: a chunk's feature range is zeroed, then filled, by the thread that claimed it. */
-  readonly hist: Float64Array
+  /** The fit's kernels: hist_{c + 1}_* builds feature chunk c (hist_0_* is all features, for the calling thread alone). */
+  readonly module: WasmModule
   readonly p: number
+  /** Training samples (per-sample tasks split 0..n into the chunks). */
+  readonly n: number
+  /** The fit's loss, rebuilt by lossByName in each thread. */
+  readonly loss: { readonly name: BoostingLoss['name']; readonly k: number }
   readonly binOffset: Int32Array
-  readonly constHessian: boolean
   /** Feature chunk c is [cut[c], cut[c + 1]); a task of either kind has cut.length − 1 chunks. */
   readonly cut: Int32Array
   /** The current move's chunks: chunk c is samples moves[3c] .. moves[3c + 3], moved to moves[3c + 1] (left) and moves[3c + 2] (right); its left ones end at moves[3c + 4]. */
   readonly moves: Int32Array
-  /** The current move's table: 1 where a code of the split feature goes left. */
-  readonly goesLeft: Uint8Array
 }
 
-/** Per job (a worker keeps one): the mover over its buffers. */
-const movers = new WeakMap<HistogramJob, SampleMover>()
+interface JobInstance {
+  readonly kernels: KernelExports
+  readonly mover: SampleMover
+  readonly loss: BoostingLoss
+}
+
+/** Per job (a thread keeps one): its instance of the kernels, the mover over them, the loss. */
+const instances = new WeakMap<HistogramJob, JobInstance>()
+
+function instanceFor(job: HistogramJob): JobInstance {
+  let it = instances.get(job)
+  if (it === undefined) {
+    const kernels = instantiateKernels(job.module, job.buffers.memory)
+    instances.set(job, (it = { kernels, mover: new SampleMover(job.buffers, kernels), loss: lossByName(job.loss.name, job.loss.k) }))
+  }
+  return it
+}
+
+/** Chunk c of a per-sample task: samples sampleChunk(n, c, chunks) .. sampleChunk(n, c + 1, chunks). */
+export function sampleChunk(n: number, c: number, chunks: number): number {
+  return Math.round((c * n) / chunks)
+}
 
 /**
  * Claims chunks of the current task until none is left: feature ranges of a histogram build
@@ -62,8 +90,10 @@ export function claimChunks(job: HistogramJob): number {
     const c = Atomics.add(control, NEXT, 1)
     if (c >= nChunks) return done
     try {
-      if (Atomics.load(control, TASK) === MOVE) moveChunk(job, c)
-      else buildChunk(job, c)
+      const task = Atomics.load(control, TASK)
+      if (task === HISTOGRAM) buildChunk(job, c)
+      else if (task === MOVE) moveChunk(job, c)
+      else sampleTask(job, task, c)
     } catch (err) {
       Atomics.store(control, FAILED, 1)
       throw err
@@ -76,23 +106,34 @@ export function claimChunks(job: HistogramJob): number {
 }
 
 function buildChunk(job: HistogramJob, c: number): void {
-  const { control, hist, cut, binOffset, buffers } = job
+  const { control, cut, binOffset, buffers } = job
+  const { kernels } = instanceFor(job)
   const f0 = cut[c]
   const f1 = cut[c + 1]
-  hist.fill(0, binOffset[f0] * 3, binOffset[f1] * 3)
-  const part = Atomics.load(control, PART)
-  const src: HistogramSource = part === DATA_ORDER ? { rows: buffers.codes, gh: job.gh[Atomics.load(control, TREE)] } : { rows: buffers.rows[part], gh: buffers.ordered[part] }
+  const at = Atomics.load(control, HIST)
+  // the chunk's bins of the whole-histogram view the kernel writes through
+  new Float64Array(buffers.codes.buffer, at + binOffset[f0] * 24, (binOffset[f1] - binOffset[f0]) * 3).fill(0)
+  const hist = new Float64Array(buffers.codes.buffer, at, binOffset[job.p] * 3)
   const withCount = Atomics.load(control, WITH_COUNT) === 1
-  buildHistogram(src, job.p, binOffset, Atomics.load(control, START), Atomics.load(control, END), job.constHessian, withCount, hist, f0, f1)
+  buildHistogram(kernels, buffers, Atomics.load(control, PART), Atomics.load(control, TREE), Atomics.load(control, START), Atomics.load(control, END), withCount, hist, c + 1)
 }
 
 function moveChunk(job: HistogramJob, c: number): void {
   const { control, moves } = job
-  let mover = movers.get(job)
-  if (mover === undefined) movers.set(job, (mover = new SampleMover(job.buffers, job.p, job.gh)))
-  const l = mover.move(Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), job.goesLeft, moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2])
+  const { mover } = instanceFor(job)
+  const l = mover.move(Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2])
   // a chunk's left samples must end where the next chunk's start (the last chunk's, at the split's left end)
   if (l !== moves[3 * c + 4]) Atomics.store(control, FAILED, 2)
+}
+
+function sampleTask(job: HistogramJob, task: number, c: number): void {
+  const { control, buffers, n } = job
+  const chunks = job.cut.length - 1
+  const a = sampleChunk(n, c, chunks)
+  const b = sampleChunk(n, c + 1, chunks)
+  if (task === GRADIENTS) instanceFor(job).loss.gradients(buffers.y, buffers.raw, buffers.gh, a, b)
+  else if (task === LEAVES) scatterLeaves(buffers, job.p, Atomics.load(control, START), a, b)
+  else addLeafValues(buffers, job.loss.k, Atomics.load(control, TREE), a, b)
 }
 
 /** A worker's side of one fit: wake on every task, claim chunks, until STOP. */

@@ -11,8 +11,8 @@ export interface BoostingLoss {
   readonly constHessian: boolean
   /** The constant raw prediction before any tree (length k). */
   baseline(y: Float64Array): Float64Array
-  /** Writes gradient and hessian of sample i for tree c at gh[c][2i], gh[c][2i + 1]. */
-  gradients(y: Float64Array, raw: Float64Array, gh: Float32Array[]): void
+  /** Writes gradient and hessian of sample i for tree c at gh[c][2i], gh[c][2i + 1], for samples start..end (default all). */
+  gradients(y: Float64Array, raw: Float64Array, gh: readonly Float32Array[], start?: number, end?: number): void
   /** Mean loss of rows 0..n of y against raw. */
   loss(y: Float64Array, raw: Float64Array): number
   /** Absolute error only: the leaf value is the median residual, not the Newton step. */
@@ -29,9 +29,9 @@ export const squaredError: BoostingLoss = {
     for (let i = 0; i < y.length; i++) s += y[i]
     return Float64Array.of(s / y.length)
   },
-  gradients(y, raw, gh) {
+  gradients(y, raw, gh, start = 0, end = y.length) {
     const a = gh[0]
-    for (let i = 0; i < y.length; i++) a[2 * i] = raw[i] - y[i]
+    for (let i = start; i < end; i++) a[2 * i] = raw[i] - y[i]
   },
   loss(y, raw) {
     let s = 0
@@ -49,9 +49,9 @@ export const absoluteError: BoostingLoss = {
   baseline(y) {
     return Float64Array.of(median(Float64Array.from(y)))
   },
-  gradients(y, raw, gh) {
+  gradients(y, raw, gh, start = 0, end = y.length) {
     const a = gh[0]
-    for (let i = 0; i < y.length; i++) a[2 * i] = raw[i] > y[i] ? 1 : raw[i] < y[i] ? -1 : 0
+    for (let i = start; i < end; i++) a[2 * i] = raw[i] > y[i] ? 1 : raw[i] < y[i] ? -1 : 0
   },
   loss(y, raw) {
     let s = 0
@@ -81,9 +81,9 @@ export const binaryLogLoss: BoostingLoss = {
     const p = Math.min(Math.max(s / y.length, EPS), 1 - EPS)
     return Float64Array.of(Math.log(p / (1 - p)))
   },
-  gradients(y, raw, gh) {
+  gradients(y, raw, gh, start = 0, end = y.length) {
     const a = gh[0]
-    for (let i = 0; i < y.length; i++) {
+    for (let i = start; i < end; i++) {
       const p = 1 / (1 + Math.exp(-raw[i]))
       a[2 * i] = p - y[i]
       a[2 * i + 1] = p * (1 - p)
@@ -116,9 +116,9 @@ export function multinomialLoss(k: number): BoostingLoss {
       for (let c = 0; c < k; c++) out[c] = Math.log(Math.min(Math.max(counts[c] / y.length, EPS), 1 - EPS))
       return out
     },
-    gradients(y, raw, gh) {
+    gradients(y, raw, gh, start = 0, end = y.length) {
       const p = new Float64Array(k)
-      for (let i = 0; i < y.length; i++) {
+      for (let i = start; i < end; i++) {
         softmaxInto(raw, i * k, k, p)
         for (let c = 0; c < k; c++) {
           gh[c][2 * i] = p[c] - (y[i] === c ? 1 : 0)
@@ -151,4 +151,11 @@ export function softmaxInto(raw: ArrayLike<number>, offset: number, k: number, o
     z += e
   }
   for (let c = 0; c < k; c++) out[c] /= z
+}
+
+/** The loss a fit posted by name and trees per iteration (worker threads rebuild it from these). */
+export function lossByName(name: BoostingLoss['name'], k: number): BoostingLoss {
+  if (name === 'squared_error') return squaredError
+  if (name === 'absolute_error') return absoluteError
+  return k === 1 ? binaryLogLoss : multinomialLoss(k)
 }

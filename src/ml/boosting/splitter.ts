@@ -1,3 +1,6 @@
+import { countSlot, inKernelMemory } from './histogram.js'
+import type { KernelExports } from './kernels.js'
+import type { SampleBuffers } from './partition.js'
 import type { BinMapper } from './bin-mapper.js'
 
 /** What a split needs beyond the histogram (scikit-learn's SplittingContext). */
@@ -52,81 +55,49 @@ export function findBestSplit(
   N: number,
   c: SplitConstraints,
   out: SplitInfo,
+  kernels: KernelExports,
+  buffers: SampleBuffers,
 ): boolean {
   const { nBins, binOffset, hasMissing } = mapper
+  const nSlot = countSlot(c.constHessian)
   const parent = (G * G) / (H + c.l2Regularization)
+  let cells = hist
+  if (!inKernelMemory(hist, buffers)) {
+    cells = buffers.scratch
+    cells.set(hist)
+  }
+  const scan = buffers.scanOut
   let best = 0
   out.gain = 0
   out.feature = -1
   for (let f = 0; f < mapper.nFeatures; f++) {
     const off = binOffset[f] * 3
     const nb = nBins[f]
-    const withMissing = hist[off + nb * 3 + 2] > 0
-    best = scanBins(hist, off, nb, withMissing, false, G, H, N, parent, c, f, best, out)
-    if (withMissing) best = scanBins(hist, off, nb, true, true, G, H, N, parent, c, f, best, out)
+    const withMissing = hist[off + nb * 3 + nSlot] > 0
+    // splits after bins 0 .. last − 1; scanned from the right, bin b's split adds bin b + 1 to the right side
+    for (let side = 0; side < (withMissing ? 2 : 1); side++) {
+      const missingLeft = side === 1
+      const last = withMissing && !missingLeft ? nb : nb - 1
+      const at = cells.byteOffset + 8 * (missingLeft ? off + last * 3 : off)
+      const fn = missingLeft ? kernels.scan_left : kernels.scan_right
+      const gain = fn(at, last, G, H, N, parent, c.l2Regularization, c.minSamplesLeaf, c.minHessianToSplit, best, scan.byteOffset)
+      if (gain > best) {
+        best = gain
+        const i = scan[0]
+        const [ga, ha, na] = [scan[1], scan[2], scan[3]]
+        out.feature = f
+        out.bin = missingLeft ? last - 1 - i : i
+        out.missingLeft = missingLeft
+        out.gLeft = missingLeft ? G - ga : ga
+        out.hLeft = missingLeft ? H - ha : ha
+        out.nLeft = missingLeft ? N - na : na
+        out.gRight = missingLeft ? ga : G - ga
+        out.hRight = missingLeft ? ha : H - ha
+        out.nRight = missingLeft ? na : N - na
+      }
+    }
     if (out.feature === f && hasMissing[f] === 0) out.missingLeft = out.nLeft > out.nRight
   }
   out.gain = best
   return best > 0
-}
-
-/**
- * One scan of feature f's bins for findBestSplit, writing into `out` every split that beats `best`
- * and returning the new best. missingLeft false: bins left to right, the left side accumulated,
- * missing values right (with `withMissing` the split after the last non-missing bin is tried too);
- * true: right to left, the right side accumulated, missing values left. The side being
- * accumulated gives up (break) once the other one would hold fewer than minSamplesLeaf samples.
- */
-function scanBins(
-  hist: Float64Array,
-  off: number,
-  nb: number,
-  withMissing: boolean,
-  missingLeft: boolean,
-  G: number,
-  H: number,
-  N: number,
-  parent: number,
-  c: SplitConstraints,
-  f: number,
-  best: number,
-  out: SplitInfo,
-): number {
-  const l2 = c.l2Regularization
-  const minLeaf = c.minSamplesLeaf
-  const minHess = c.minHessianToSplit
-  const hSlot = c.constHessian ? 2 : 1
-  // splits after bins 0 .. last − 1; scanned from the right, bin b's split adds bin b + 1 to the right side
-  const last = withMissing && !missingLeft ? nb : nb - 1
-  let ga = 0
-  let ha = 0
-  let na = 0
-  for (let i = 0; i < last; i++) {
-    const b = missingLeft ? last - 1 - i : i
-    const j = off + (missingLeft ? b + 1 : b) * 3
-    ga += hist[j]
-    ha += hist[j + hSlot]
-    na += hist[j + 2]
-    if (na < minLeaf) continue
-    if (N - na < minLeaf) break
-    const gl = missingLeft ? G - ga : ga
-    const hl = missingLeft ? H - ha : ha
-    const gr = missingLeft ? ga : G - ga
-    const hr = missingLeft ? ha : H - ha
-    if (hl < minHess || hr < minHess) continue
-    const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent
-    if (gain > best) {
-      best = gain
-      out.feature = f
-      out.bin = b
-      out.missingLeft = missingLeft
-      out.gLeft = gl
-      out.hLeft = hl
-      out.nLeft = missingLeft ? N - na : na
-      out.gRight = gr
-      out.hRight = hr
-      out.nRight = missingLeft ? na : N - na
-    }
-  }
-  return best
 }

@@ -2,7 +2,7 @@ import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { fitBoosting, histogramSource, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
+import { buildInto, checkMove, fitBoosting, fitKernels, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
 import {
   BY_WORKERS,
@@ -13,6 +13,10 @@ import {
   FAILED,
   FEATURE,
   GEN,
+  GRADIENTS,
+  HIST,
+  LEAVES,
+  RAW,
   HISTOGRAM,
   MOVE,
   NEXT,
@@ -26,7 +30,7 @@ import {
   type HistogramJob,
 } from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
-import { SampleMover } from './partition.js'
+import { addLeafValues, SampleMover, scatterLeaves } from './partition.js'
 
 /**
  * Below this many training cells (rows × features) a fit builds histograms in-thread whatever
@@ -35,8 +39,10 @@ import { SampleMover } from './partition.js'
 export const MIN_THREADED_CELLS = 400_000
 /** Nodes with fewer cells than this are built by the calling thread alone (same bits either way). */
 export const MIN_THREADED_NODE_CELLS = 40_000
-/** Splits of fewer samples than this are moved by the calling thread alone (a move costs ~10 ns a sample). */
+/** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
 export const MIN_THREADED_MOVE = 8_000
+/** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
+export const MIN_THREADED_SAMPLES = 20_000
 
 /** The histogram threads: boosting-worker.js beside this file (dist) or its .ts source (vitest). */
 const pool = new WorkerPool(import.meta.url, 'boosting-worker')
@@ -57,18 +63,19 @@ export function terminateBoostingWorkers(): Promise<void> {
 
 let lastWorkerChunks = 0
 
-/** Feature chunks worker threads built in the last threaded fit (to check they took part). */
+/** Chunks worker threads did in the last threaded fit (to check they took part). */
 export function lastFitWorkerChunks(): number {
   return lastWorkerChunks
 }
 
 /**
- * Histograms split by feature, and split moves by sample range, across `threads` threads (the
- * calling one included): the calling thread publishes each task in a shared control array, wakes
- * the workers, and every thread claims chunks from a shared counter: feature ranges built into a
- * shared histogram, or sample ranges moved to places the calling thread computed first (it counts
- * the left-going samples of every chunk but the last, so each chunk knows where its left and right
- * samples start). A worker that is slow to wake (a busy machine) just claims fewer chunks: the
+ * Histograms split by feature, and split moves, gradients and each tree's raw update by sample
+ * range, across `threads` threads (the calling one included), every thread running the fit's
+ * kernels over its shared memory: the calling thread publishes each task in a shared control
+ * array, wakes the workers, and every thread claims chunks from a shared counter: feature ranges
+ * built into the target histogram, sample ranges moved to places the calling thread computed first
+ * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
+ * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
  * (Atomics.wait), so fit() can return `this`. Small nodes are done by the calling thread alone;
  * the bits are the same.
@@ -80,17 +87,18 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       const p = ctx.p
       const workers = getWorkers(Math.min(threads, p) - 1)
       const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
-      const histLength = ctx.binOffset[p] * 3
-      const shared = new Float64Array(new SharedArrayBuffer(histLength * 8))
       // one chunk per thread: every chunk re-reads each sample's row of slots, and at 1M rows the
       // fit is memory-bound (two chunks per thread made two threads slower than one there)
       const nChunks = Math.min(p, workers.length + 1)
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
       const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 2) * 4))
-      const goesLeftShared = new Uint8Array(new SharedArrayBuffer(256))
-      const job: HistogramJob = { control, buffers: ctx.buffers, gh: ctx.gh, hist: shared, p, binOffset: ctx.binOffset, constHessian: ctx.constHessian, cut, moves, goesLeft: goesLeftShared }
+      // range 0: every feature (small nodes, calling thread alone); range c + 1: chunk c
+      const ranges: [number, number][] = [[0, p]]
+      for (let c = 0; c < nChunks; c++) ranges.push([cut[c], cut[c + 1]])
+      const { module, kernels } = fitKernels(ctx, ranges)
+      const job: HistogramJob = { control, buffers: ctx.buffers, module, p, n: ctx.n, loss: { name: ctx.loss.name, k: ctx.loss.k }, binOffset: ctx.binOffset, cut, moves }
       for (const w of workers) w.worker.postMessage(job)
-      const mover = new SampleMover(ctx.buffers, p, ctx.gh)
+      const mover = new SampleMover(ctx.buffers, kernels)
       let tree = 0
       /** Publishes the task set up in `control`, takes part, and waits until all its chunks are done. */
       const run = (chunks: number): void => {
@@ -114,21 +122,26 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           tree = c
         },
         build(part, start, end, hist, withCount) {
-          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
-            buildHistogram(histogramSource(ctx, part, tree), p, ctx.binOffset, start, end, ctx.constHessian, withCount, hist, 0, p)
+          buildInto(hist, ctx.buffers, (target) => {
+            if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
+              buildHistogram(kernels, ctx.buffers, part, tree, start, end, withCount, target, 0)
+              return
+            }
+            Atomics.store(control, TASK, HISTOGRAM)
+            Atomics.store(control, START, start)
+            Atomics.store(control, END, end)
+            Atomics.store(control, PART, part)
+            Atomics.store(control, WITH_COUNT, withCount ? 1 : 0)
+            Atomics.store(control, HIST, target.byteOffset)
+            run(nChunks)
+          })
+        },
+        partition(from, to, f, start, end, nLeft) {
+          // small splits: the calling thread moves them alone
+          if (workers.length === 0 || end - start < MIN_THREADED_MOVE) {
+            checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
             return
           }
-          Atomics.store(control, TASK, HISTOGRAM)
-          Atomics.store(control, START, start)
-          Atomics.store(control, END, end)
-          Atomics.store(control, PART, part)
-          Atomics.store(control, WITH_COUNT, withCount ? 1 : 0)
-          run(nChunks)
-          hist.set(shared)
-        },
-        partition(from, to, f, goesLeft, start, end, nLeft) {
-          // small splits: the grower moves them itself
-          if (workers.length === 0 || end - start < MIN_THREADED_MOVE) return false
           // chunk c's samples go left from start + (left samples of chunks before it), right from start + nLeft + (right ones before it)
           let l = start
           let r = start + nLeft
@@ -139,14 +152,13 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
             moves[3 * c + 1] = l
             moves[3 * c + 2] = r
             if (c < nChunks - 1) {
-              const left = mover.countLeft(from, f, goesLeft, a, b)
+              const left = mover.countLeft(from, f, a, b)
               l += left
               r += b - a - left
             }
           }
           moves[3 * nChunks] = end
           moves[3 * nChunks + 1] = start + nLeft
-          goesLeftShared.set(goesLeft)
           Atomics.store(control, TASK, MOVE)
           Atomics.store(control, START, start)
           Atomics.store(control, END, end)
@@ -154,8 +166,30 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.store(control, TO, to)
           Atomics.store(control, FEATURE, f)
           run(nChunks)
-          return true
         },
+        gradients() {
+          if (workers.length === 0 || ctx.n < MIN_THREADED_SAMPLES) {
+            ctx.loss.gradients(ctx.buffers.y, ctx.buffers.raw, ctx.buffers.gh)
+            return
+          }
+          Atomics.store(control, TASK, GRADIENTS)
+          run(nChunks)
+        },
+        addTree(nLeaves, c) {
+          if (workers.length === 0 || ctx.n < MIN_THREADED_SAMPLES) {
+            scatterLeaves(ctx.buffers, p, nLeaves, 0, ctx.n)
+            addLeafValues(ctx.buffers, ctx.loss.k, c, 0, ctx.n)
+            return
+          }
+          // every leaf number is written before any is read
+          Atomics.store(control, TASK, LEAVES)
+          Atomics.store(control, START, nLeaves)
+          run(nChunks)
+          Atomics.store(control, TASK, RAW)
+          tree = c // run() publishes it as the raw column
+          run(nChunks)
+        },
+        kernels,
         close() {
           lastWorkerChunks = Atomics.load(control, BY_WORKERS)
           Atomics.store(control, STOP, 1)
