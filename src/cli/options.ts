@@ -8,7 +8,8 @@ import { ValidationError } from '../db/errors.js'
  */
 export const positiveInt = (what: string) => (v: string) => {
   const n = Number(v)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got ${JSON.stringify(v)}`)
+  // Safe integers only: 99999999999999999999 would read as 1e+20 ("no run 1e+20"), and no id or count is that large.
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got ${JSON.stringify(v)}`)
   return n
 }
 

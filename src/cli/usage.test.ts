@@ -38,6 +38,7 @@ describe('ordinary mistakes on the command line', () => {
     [['start', '--port', 'http'], 'error: --port must be an integer from 0 to 65535, got "http" (see sml start --help)'],
     [['runs', '--status', 'bogus'], 'error: --status must be one of running, succeeded, failed, timed-out, abandoned, got "bogus" (see sml runs --help)'],
     [['runs', 'show', 'abc'], 'error: the run id must be a positive integer, got "abc" (see sml runs show --help)'],
+    [['runs', 'show', '99999999999999999999999'], 'error: the run id must be a positive integer, got "99999999999999999999999" (see sml runs show --help)'],
     [['models', 'promote', 'iris_model', 'latest'], 'error: VERSION must be a positive integer, got "latest" (see sml models promote --help)'],
     [['fg', 'lst'], "error: unknown command 'lst' (Did you mean list?)"],
     [['runs', '--limt', '3'], "error: unknown option '--limt' (Did you mean --limit?)"],

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync'
 import { validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { FeatureSpec, Row } from './types.js'
+import { fileFaultReason } from '../support/file-faults.js'
 
 export interface CsvTable {
   /** Column names, lowercased like Hopsworks does, so `PassengerId` becomes `passengerid`. */
@@ -43,7 +44,9 @@ export function readCsvFile(path: string): CsvTable {
   try {
     text = readFileSync(path, 'utf8')
   } catch (e) {
-    throw new ValidationError(`cannot read ${path}: ${(e as Error).message}`, [{ reason: 'unreadable file' }])
+    const reason = fileFaultReason(e, 'read')
+    if (!reason) throw e
+    throw new ValidationError(`cannot read ${path}: ${reason}`, [{ path, reason }], { cause: e })
   }
   return parseCsv(text, path)
 }

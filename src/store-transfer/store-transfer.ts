@@ -11,6 +11,7 @@ import { MIGRATIONS, ValidationError, type SqlDialect, type SqlTransaction } fro
 import { ConflictError } from '../errors/index.js'
 import { createGroupTable, toGroupMetadata } from '../featurestore/index.js'
 import { createProgress } from '../runtime/progress.js'
+import { fileFaultReason } from '../support/file-faults.js'
 
 /**
  * Moving a whole store between databases (SQLite ↔ PostgreSQL) as one ndjson file (gzip when the name
@@ -146,14 +147,6 @@ async function appliedMigrations(db: SqlDialect): Promise<string[]> {
   return (await db.kysely.selectFrom('sml_migrations').select('id').orderBy('id').execute()).map((r) => String(r.id))
 }
 
-const WRITE_FAULTS: Record<string, string> = {
-  ENOENT: 'no such folder',
-  ENOTDIR: 'a parent of it is a file, not a folder',
-  EISDIR: 'it is a folder, not a file',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-}
 
 /**
  * Writes every table of the store to `file` (streamed, page by page); returns each table's rows and checksum.
@@ -165,7 +158,7 @@ const WRITE_FAULTS: Record<string, string> = {
 export async function exportStore(db: SqlDialect, file: string, options: ExportOptions = {}): Promise<TableSummary[]> {
   const refuse = (reason: string, cause?: unknown) => new ValidationError(`cannot write ${file}: ${reason}`, [{ path: file, reason }], { cause })
   const existing = await stat(file).catch(() => null)
-  if (existing?.isDirectory()) throw refuse(WRITE_FAULTS.EISDIR)
+  if (existing?.isDirectory()) throw refuse(fileFaultReason({ code: 'EISDIR' }, 'write')!)
   if (existing && !options.force) throw refuse('it exists already (pass --force to replace it)')
   const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`)
   const out = createWriteStream(partial, { flags: 'wx' })
@@ -174,7 +167,7 @@ export async function exportStore(db: SqlDialect, file: string, options: ExportO
     out.once('open', () => resolve())
     out.once('error', reject)
   }).catch((e: NodeJS.ErrnoException) => {
-    const reason = WRITE_FAULTS[e.code ?? '']
+    const reason = fileFaultReason(e, 'write')
     throw reason ? refuse(reason, e) : e
   })
   const gz = file.endsWith('.gz') ? createGzip({ level: 6 }) : null
@@ -239,22 +232,8 @@ export async function storeIsEmpty(db: SqlDialect): Promise<boolean> {
   return true
 }
 
-/** Why a file cannot be read, by errno code, for the one-line message naming it. */
-const READ_FAULTS: Record<string, string> = {
-  ENOENT: 'no such file',
-  ENOTDIR: 'a parent of it is a file, not a folder',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EISDIR: 'it is a folder, not a file',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the name is too long',
-  Z_DATA_ERROR: 'not gzip data (a .gz name, but not compressed)',
-  Z_BUF_ERROR: 'the compressed data ends early',
-}
-
 function readFault(file: string, e: unknown): unknown {
-  const code = (e as NodeJS.ErrnoException)?.code ?? ''
-  const reason = READ_FAULTS[code]
+  const reason = fileFaultReason(e, 'read')
   return reason ? new ValidationError(`cannot read ${file}: ${reason}`, [{ path: file, reason }], { cause: e }) : e
 }
 

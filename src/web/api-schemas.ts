@@ -86,6 +86,8 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, where = ''):
   // A strict object's unknown keys are one issue each, named by the key (zod reports them together on the object).
   const issues = r.error.issues
     .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: at([...i.path, k]), reason: 'is not a known field' })) : [{ path: at(i.path), reason: i.message }]))
+    // One check failing several ways (an unsafe integer that is also above the maximum) reads the same: say it once.
+    .filter((i, k, all) => all.findIndex((j) => j.path === i.path && j.reason === i.reason) === k)
     .slice(0, 20)
   throw new ValidationError(`${issues[0].path} ${issues[0].reason}`, issues)
 }

@@ -144,7 +144,7 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     const tdb = createTestDatabase(dialect)
     dbs.push(tdb)
     expect((await runSml(['migrate'], tdb.env)).code).toBe(0)
-    expectOneLine(await runSml(['export', '--to', join(dir, 'no-such-folder', 'x.ndjson')], tdb.env), new RegExp(`^error: cannot write ${dir}/no-such-folder/x\\.ndjson: no such folder$`, 'm'))
+    expectOneLine(await runSml(['export', '--to', join(dir, 'no-such-folder', 'x.ndjson')], tdb.env), new RegExp(`^error: cannot write ${dir}/no-such-folder/x\\.ndjson: no such folder, or no file can be created there$`, 'm'))
     expectOneLine(await runSml(['export', '--to', dir], tdb.env), new RegExp(`^error: cannot write ${dir}: it is a folder, not a file$`, 'm'))
     const earlier = join(dir, 'earlier.ndjson')
     writeFileSync(earlier, 'kept\n')

@@ -201,6 +201,10 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
     expect(page2.map((r: { id: number }) => r.id)).toEqual(demo.slice(2, 4).map((r) => r.id))
     expect((await app.request('/api/runs?status=nope')).status).toBe(400)
     expect((await app.request('/api/runs/99999999')).status).toBe(404)
+    // Too large for a run id: one issue, not the same one twice (it is both unsafe and above the maximum).
+    const huge = await app.request('/api/runs/99999999999999999999')
+    expect(huge.status).toBe(400)
+    expect((await jsonOf(huge)).issues).toEqual([{ field: 'id', reason: 'must be a whole number from 1 to 9007199254740991, got 100000000000000000000' }])
     const pipelines = await jsonOf(await app.request('/api/pipelines'))
     expect(pipelines.find((p: { name: string }) => p.name === 'iris-daily')).toMatchObject({ schedule: { cron: expect.any(String), timezone: expect.any(String) } })
   })
