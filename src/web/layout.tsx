@@ -71,7 +71,11 @@ td .features{display:inline-block;white-space:normal;min-width:16rem;max-width:3
 footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:600px){main{padding:1rem .7rem 2rem}h1{font-size:1.35rem}.card{padding:.9rem}.result .pic{width:140px}.answer{font-size:1.5rem}
  .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}
- .chart.wide svg{max-width:none;width:560px}}
+ .chart.wide svg{max-width:none;width:560px}
+ table.stack thead{display:none}table.stack tr{display:block;padding:.45rem 0;border-bottom:1px solid var(--line)}
+ table.stack td{display:flex;gap:.4rem;align-items:baseline;border:0;padding:.15rem .2rem;text-align:right}
+ table.stack td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:1 0 auto;margin-right:.4rem}
+ table.stack td[data-label=""]::before,table.stack td:not([data-label])::before{content:none}}
 `
 
 // Progressive enhancement only: sliders mirror number inputs, and the predict form answers without a reload.

@@ -38,12 +38,17 @@ export function InlineSvg(props: { svg: string; class?: string; label?: string }
   )
 }
 
-export function Table(props: { head: Child[]; numeric?: number[]; rows: Child[][]; id?: string; empty?: string }) {
+/**
+ * A table; `stack` lays each row out as a block of "label value" lines on a phone (≤ 600 px), for tables
+ * whose columns do not fit side by side there (the cells carry their column's name in data-label).
+ */
+export function Table(props: { head: Child[]; numeric?: number[]; rows: Child[][]; id?: string; empty?: string; stack?: boolean }) {
   const num = new Set(props.numeric ?? [])
   if (props.rows.length === 0 && props.empty) return <p class="muted">{props.empty}</p>
+  const label = (i: number) => (props.stack && typeof props.head[i] === 'string' ? (props.head[i] as string) : undefined)
   return (
     <div class="table-wrap">
-      <table id={props.id}>
+      <table id={props.id} class={props.stack ? 'stack' : undefined}>
         <thead>
           <tr>
             {props.head.map((h, i) => (
@@ -55,7 +60,9 @@ export function Table(props: { head: Child[]; numeric?: number[]; rows: Child[][
           {props.rows.map((r) => (
             <tr>
               {r.map((cell, i) => (
-                <td class={num.has(i) ? 'num' : undefined}>{cell}</td>
+                <td class={num.has(i) ? 'num' : undefined} data-label={label(i)}>
+                  {cell}
+                </td>
               ))}
             </tr>
           ))}

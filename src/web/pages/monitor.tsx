@@ -193,6 +193,7 @@ function ClassificationHistory(props: MonitorPageProps) {
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table
           id="history"
+          stack
           empty="No predictions yet."
           head={['Time', 'Predicted', 'Actual', 'Correct', 'Probability', 'Model', system.featureGroup.primaryKey.join(', '), 'Features']}
           numeric={[4, 6]}
@@ -236,6 +237,7 @@ function RegressionHistory(props: MonitorPageProps) {
       <Card title={`Recent predictions (${monitor.recent.length})`}>
         <Table
           id="history"
+          stack
           empty="No predictions yet."
           head={['Time', 'Predicted', 'Actual', 'Error', 'Model', system.featureGroup.primaryKey.join(', '), 'Features']}
           numeric={[1, 2, 3]}

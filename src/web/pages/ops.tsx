@@ -128,6 +128,7 @@ export function RunsPage(props: { runs: readonly RunRecord[]; hasNext: boolean; 
       <Card>
         <Table
           id="runs"
+          stack
           head={['Run', 'Pipeline', 'Status', 'Attempt', 'Trigger', 'Started', 'Duration', 'Rows', 'Model', 'Error']}
           numeric={[0, 3, 6, 7]}
           empty="No runs match."
@@ -217,6 +218,7 @@ export function PipelinesPage(props: { rows: readonly PipelineRow[]; ctx: Action
       <Card>
         <Table
           id="pipelines"
+          stack
           head={['Pipeline', 'Schedule', 'Last run', 'Next run', 'Recent', '']}
           rows={props.rows.map(({ pipeline: p, next, recent }) => [
             <span title={p.description}>
