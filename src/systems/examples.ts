@@ -44,12 +44,24 @@ async function exampleRows(fs: FeatureStore, system: SystemDescription): Promise
   return (await (await windowsFeatureGroup(fs, system)).read()).filter((w) => w[day] instanceof Date).map((w) => ({ ...w, [system.label.column]: labels.get(keyOf(w)) ?? null }))
 }
 
-/** A stored row (choice codes) as the predict API's input (choice values). */
+/**
+ * A stored row (choice codes) as the predict API's input (choice values). A number is rounded to its field's
+ * step (a 7-day mean of 19.285714… is 19.3 at step 0.1: what the form can hold, and what its step check
+ * accepts); a value the row lacks is left out (an optional field's "not known"), never sent as 0.
+ */
 function toInput(system: SystemDescription, row: Row): Record<string, string | number> {
   const input: Record<string, string | number> = {}
   for (const f of system.fields) {
     const v = row[f.name]
-    input[f.name] = f.kind === 'choice' ? (f.choices.find((c) => c.code === Number(v))?.value ?? String(v)) : Number(v)
+    if (v === null || v === undefined) continue
+    if (f.kind === 'choice') input[f.name] = f.choices.find((c) => c.code === Number(v))?.value ?? String(v)
+    else input[f.name] = Number(Number(v).toFixed(stepDecimals(f.step)))
   }
   return input
+}
+
+/** Decimal places of a step: 0.1 → 1, 0.25 → 2, 1 → 0, 1e-7 → 7. */
+function stepDecimals(step: number): number {
+  const [mantissa, exponent] = step.toExponential().split('e')
+  return Math.max(0, (mantissa.split('.')[1]?.length ?? 0) - Number(exponent))
 }

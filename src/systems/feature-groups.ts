@@ -14,7 +14,14 @@ export function keyValues(system: Pick<SystemDescription, 'featureGroup'>, row: 
 
 /** A key as people read it: `id 151`, or `sex 2, row 17` for a composite key. */
 export function keyText(system: Pick<SystemDescription, 'featureGroup'>, row: Readonly<Row>): string {
-  return system.featureGroup.primaryKey.map((k) => `${k} ${String(row[k] instanceof Date ? (row[k] as Date).toISOString() : row[k])}`).join(', ')
+  return system.featureGroup.primaryKey.map((k) => `${k} ${row[k] instanceof Date ? instantText(row[k] as Date) : String(row[k])}`).join(', ')
+}
+
+/** An instant for people, in UTC: a day at midnight as `2025-06-04`, else `2025-06-04T06:15:00Z` (no milliseconds unless it has some). */
+function instantText(d: Date): string {
+  const iso = d.toISOString()
+  if (iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10)
+  return iso.endsWith('.000Z') ? `${iso.slice(0, 19)}Z` : iso
 }
 
 /** The system's feature group, created from its description on first use. */

@@ -193,7 +193,7 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
       expect(html).toMatch(/id="latest-actual"[\s\S]*?<svg/)
       expect(html).toMatch(/id="confusion"[\s\S]*?<svg[^>]*class="marks"/)
       expect(html).toMatch(/id="accuracy"[\s\S]*?<svg/)
-      const history = /<table id="history">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]
+      const history = /<table id="history" class="stack">[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]
       expect(history.match(/<tr>/g)).toHaveLength(3)
       expect(html).toMatch(/<table id="drift">/)
       expect(byId(html, 'drift-notice')).toMatch(/Not enough recent data: \d+ current row/)
