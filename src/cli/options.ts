@@ -83,3 +83,26 @@ export function predictRateLimitSetting(env: NodeJS.ProcessEnv = process.env): {
   if (!Number.isInteger(n) || n < 0) throw new ValidationError(`SML_PREDICT_RATE_LIMIT must be a whole number of requests per minute (0 = no limit), got ${JSON.stringify(v)}`, [{ column: 'SML_PREDICT_RATE_LIMIT', reason: 'must be a whole number ≥ 0' }])
   return n === 0 ? null : { limit: n, windowMs: 60_000 }
 }
+
+/**
+ * Origins whose pages may call the predict API from a browser (CORS), from `SML_CORS_ORIGINS`: a comma-separated
+ * list of origins (`https://app.example.org`), or `*` for any. Unset: none (same-origin pages only).
+ * @throws ValidationError naming the variable and the entry that is not an origin.
+ */
+export function corsOriginsSetting(env: NodeJS.ProcessEnv = process.env): readonly string[] | undefined {
+  const v = env.SML_CORS_ORIGINS
+  if (v === undefined || v.trim() === '') return undefined
+  const origins = v.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const o of origins) {
+    if (o === '*') continue
+    let u: URL | null = null
+    try {
+      u = new URL(o)
+    } catch {
+      // reported below
+    }
+    if (!u || !/^https?:$/.test(u.protocol) || u.origin !== o.replace(/\/$/, ''))
+      throw new ValidationError(`SML_CORS_ORIGINS must list origins like https://app.example.org (scheme, host and port only) or *, got ${JSON.stringify(o)}`, [{ column: 'SML_CORS_ORIGINS', reason: 'not an origin' }])
+  }
+  return origins.map((o) => o.replace(/\/$/, ''))
+}

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { classify } from '../errors/index.js'
 import { errorPage } from './pages/error.js'
+import { predictCors } from './cors.js'
 import { rateLimit } from './rate-limit.js'
 import { securityHeaders } from './security-headers.js'
 import { apiRoutes } from './routes/api.js'
@@ -18,10 +19,14 @@ export function createApp(services: WebServices): Hono {
   app.get('/health', (c) => c.json({ ok: true, store: services.db.displayName, systems: services.systems.map((s) => s.name), requestLog: services.requestLog.stats() }))
   const security = securityHeaders()
   app.use(security.middleware)
+  // CORS before the rate limit, so a preflight is answered without counting against the client. The preset
+  // answer (below) is kept only without CORS: cors() adds its headers through the context.
+  const cors = services.corsOrigins.length > 0
+  if (cors) app.use('/api/:system/predict', predictCors(services.corsOrigins))
   if (services.predictRateLimit) app.use('/api/:system/predict', rateLimit(services.predictRateLimit))
   app.route('/api', opsApiRoutes(services))
-  // The rate limiter adds its headers through the context, which a preset answer would drop.
-  app.route('/api', apiRoutes(services, { answer: services.predictRateLimit ? undefined : security.json }))
+  // The rate limiter and CORS add their headers through the context, which a preset answer would drop.
+  app.route('/api', apiRoutes(services, { answer: services.predictRateLimit || cors ? undefined : security.json }))
   app.route('/', docsRoutes(services))
   app.route('/', opsPageRoutes(services))
   app.route('/', pageRoutes(services))

@@ -29,6 +29,8 @@ export interface WebServices {
   readonly access: AccessConfig
   /** Requests per client per window on the predict API; null = unlimited (the default on loopback). */
   readonly predictRateLimit: { readonly limit: number; readonly windowMs: number } | null
+  /** Origins whose pages may call the predict API from a browser (CORS); `*` for any; empty for none. */
+  readonly corsOrigins: readonly string[]
 }
 
 /** Starts a manual run of the named pipeline in its own process; resolves once it has started. */
@@ -43,6 +45,8 @@ export interface ServicesOptions {
   readonly access?: AccessConfig
   /** Default: 60 per minute when `access.loopback` is false, else none. */
   readonly predictRateLimit?: { readonly limit: number; readonly windowMs: number } | null
+  /** Origins allowed to call the predict API from a browser (CORS); default none. */
+  readonly corsOrigins?: readonly string[]
 }
 
 /** The services over one open store; `requestLog.close()` before closing the store writes what is queued. */
@@ -64,5 +68,6 @@ export function createServices(db: SqlDialect, options: ServicesOptions = {}): W
     launchRun: options.launchRun,
     access,
     predictRateLimit: options.predictRateLimit !== undefined ? options.predictRateLimit : access.loopback ? null : { limit: 60, windowMs: 60_000 },
+    corsOrigins: options.corsOrigins ?? [],
   }
 }

@@ -4,7 +4,7 @@ import type { Config } from '../../config/index.js'
 import type { RequestLogStats } from '../../web/request-log.js'
 import { commandConfig, configArgs } from '../config.js'
 import { growYoungGenerationAtOnce } from '../heap.js'
-import { port, portSetting, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
+import { corsOriginsSetting, port, portSetting, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { formatDuration, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
@@ -82,8 +82,10 @@ async function operateOptions(db: import('../../db/index.js').SqlDialect, host: 
   if (generated) print(`admin token (shown once; only its hash is stored): ${generated}`)
   else if (access.adminTokenSha256 === null) print('no admin token: actions (Run now, Promote) work from this machine only')
   const rate = predictRateLimitSetting()
+  const cors = corsOriginsSetting()
   return {
     access,
+    ...(cors === undefined ? {} : { corsOrigins: cors }),
     // the child loads the same config and data directory, as the worker's children do
     launchRun: web.childProcessLauncher([process.execPath, ...process.execArgv, process.argv[1], ...configArgs(config)]),
     pipelines: config.pipelines,

@@ -231,6 +231,27 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
     for (let i = 0; i < 3; i++) expect((await local.request('/api/iris/predict', { method: 'POST', body: flower, headers: { 'content-type': 'application/json' } })).status).toBe(200)
   })
 
+  it('answers browsers of the listed origins (CORS) on the predict API only when asked to; none by default', async () => {
+    const flower = JSON.stringify({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 })
+    const preflight = { method: 'OPTIONS', headers: { origin: 'https://app.example.org', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } }
+    const post = (origin: string) => ({ method: 'POST', body: flower, headers: { 'content-type': 'application/json', origin } })
+    const closed = build({ adminTokenSha256: null, loopback: true })
+    expect((await closed.request('/api/iris/predict', preflight)).status).toBe(405)
+    expect((await closed.request('/api/iris/predict', post('https://app.example.org'))).headers.get('access-control-allow-origin')).toBeNull()
+    const open = build({ adminTokenSha256: null, loopback: false }, { corsOrigins: ['https://app.example.org'] })
+    const pre = await open.request('/api/iris/predict', preflight)
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example.org')
+    expect(pre.headers.get('access-control-allow-methods')).toBe('POST')
+    const answer = await open.request('/api/iris/predict', post('https://app.example.org'))
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.org')
+    expect(answer.headers.get('x-content-type-options')).toBe('nosniff')
+    expect((await open.request('/api/iris/predict', post('https://evil.example'))).headers.get('access-control-allow-origin')).toBeNull()
+    // Only the predict API: actions stay same-origin.
+    expect((await open.request('/api/pipelines/iris-daily/runs', { ...preflight })).headers.get('access-control-allow-origin')).toBeNull()
+  })
+
   it('generates an admin token once beyond loopback, keeps only its hash, and prefers SML_ADMIN_TOKEN', async () => {
     expect(await resolveAdminToken(db, { loopback: true })).toEqual({ config: { adminTokenSha256: null, loopback: true }, generated: null })
     const first = await resolveAdminToken(db, { loopback: false })
