@@ -73,6 +73,7 @@ describe('loadConfig', () => {
       'nodefault.mjs': 'export const x = 1\n',
       'nodata.mjs': WINE_CONFIG.replace("file: 'wine.csv'", "file: 'nope.csv'"),
       'config.json': '{}',
+      'syntax.ts': 'export default {\n  systems: [\n    ({ name: "x" \n  ]\n}\n',
     })
     const cases: [string, RegExp][] = [
       ['missing.mjs', /^config .*missing\.mjs: does not exist$/],
@@ -83,6 +84,8 @@ describe('loadConfig', () => {
       ['nodefault.mjs', /^config .*nodefault\.mjs: has no default export: export default defineConfig/],
       ['nodata.mjs', /^config .*nodata\.mjs: system wine: data file .*nope\.csv does not exist$/],
       ['config.json', /^config .*config\.json: a config file must end in \.ts, \.mts, \.js or \.mjs, not \.json$/],
+      // A TypeScript config's parse error (jiti's) says where.
+      ['syntax.ts', /^config .*syntax\.ts: ParseError: Unexpected token, expected "," \(line 4, column 2\)$/],
     ]
     for (const [file, message] of cases) {
       const e = await loadError(file, dir)

@@ -107,9 +107,11 @@ export async function importConfigModule(file: string): Promise<unknown> {
 function describeLoadError(e: unknown, file?: string): string {
   const err = e as Error
   const first = String(err?.message ?? e).split('\n').find((l) => l.trim() !== '') ?? String(e)
-  // Node puts `file:///path:LINE` at the top of a SyntaxError's stack for an ES module.
+  // Node puts `file:///path:LINE` at the top of a SyntaxError's stack for an ES module; jiti's ParseError (a
+  // TypeScript config) puts `/path:LINE:COLUMN` on its message's second line.
   const at = file && err instanceof SyntaxError ? new RegExp(`${escape(pathToFileURL(file).href)}:(\\d+)|${escape(file)}:(\\d+)`).exec(err.stack ?? '') : null
-  const line = at ? ` (line ${at[1] ?? at[2]})` : ''
+  const parse = file && !at && /ParseError/.test(first) ? new RegExp(`${escape(file)}:(\\d+):(\\d+)`).exec(String(err?.message ?? '')) : null
+  const line = at ? ` (line ${at[1] ?? at[2]})` : parse ? ` (line ${parse[1]}, column ${parse[2]})` : ''
   return `${err instanceof SyntaxError && !/export named/.test(first) ? 'syntax error: ' : ''}${first.trim()}${line}`
 }
 
