@@ -1,5 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
-import { assertIdentifier, NotFoundError, validationError, type ColumnType, type SqlDialect, type SqlTransaction } from '../db/index.js'
+import { assertIdentifier, NotFoundError, validationError, type ColumnType, type ColumnarResult, type ColumnKind, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata, viewsReading } from './catalog.js'
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
 import { checkDefinition, coerceValue, inferSchema, validateRows } from './validate.js'
@@ -143,7 +143,7 @@ export class FeatureGroup {
    * order the merge walks, so ties need no columns of their own. Where tables are heaps (PostgreSQL) such an
    * ORDER BY is a sort of the whole history, spilling to disk past work_mem (measured: 2 × 2.0 s for a
    * million rows, against one unordered scan); there the rows come unordered (a large read in two scans
-   * split at a key value) with the commit and primary key as tie-breaks, and the merge orders them (a
+   * of the table's two halves, in one snapshot) with the commit and primary key as tie-breaks, and the merge orders them (a
    * counting sort by key; a key's rows mostly arrive in time order already). Missing `on` values are NaN / null.
    */
   async readTimeline(
@@ -159,8 +159,9 @@ export class FeatureGroup {
       return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, columns: b.columns, types: b.types }
     }
     const ties = ['_commit_id', ...this.meta.primaryKey]
-    // Unordered, so its two slices may split at a key value: each a scan of the table in its own server process.
-    const b = await this.readOrdered([...new Set([...read, ...ties])], options, [], on[0])
+    // Unordered, so a large read is split where the rows lie in storage: each slice scans its own pages in
+    // its own server process (the dialect keeps both in one snapshot).
+    const b = await this.readByStorage([...new Set([...read, ...ties])], options, on[0])
     return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, tieBreak: ties.map((c) => b.columns[c]), columns: b.columns, types: b.types }
   }
 
@@ -202,9 +203,7 @@ export class FeatureGroup {
    * commits meanwhile (later commits only add rows of greater commit ids and supersede with greater ids).
    */
   private async readOrdered(columns: readonly string[], options: ReadOptions, order: readonly string[], splitOn: string | undefined = order[0]): Promise<ColumnBatch> {
-    const types: Record<string, ColumnType> = {}
-    for (const c of columns) types[c] = c === '_commit_id' ? 'int' : this.feature(c).type
-    const kinds = columns.map((c) => (types[c] === 'string' ? 'string' : 'number') as 'string' | 'number')
+    const { types, kinds } = this.columnKinds(columns)
     let slices = [this.selectRows(columns, options, order).compile()]
     const split = splitOn !== undefined && options.limit === undefined ? await this.splitValue(splitOn, options) : undefined
     if (split !== undefined) {
@@ -214,10 +213,43 @@ export class FeatureGroup {
         this.selectRows(columns, options, order).where(c, '>=', split).compile(),
       ]
     }
-    const r = await this.db.queryColumns(slices, kinds)
-    const out: Record<string, Float64Array | (string | null)[]> = {}
-    columns.forEach((c, i) => (out[c] = r.columns[i]))
-    return { nRows: r.nRows, columns: out, types }
+    return toColumnBatch(columns, types, await this.db.queryColumns(slices, kinds))
+  }
+
+  /** Each column's type (`_commit_id` an int) and how a columnar read brings it. */
+  private columnKinds(columns: readonly string[]): { types: Record<string, ColumnType>; kinds: ColumnKind[] } {
+    const types: Record<string, ColumnType> = {}
+    for (const c of columns) types[c] = c === '_commit_id' ? 'int' : this.feature(c).type
+    return { types, kinds: columns.map((c) => (types[c] === 'string' ? 'string' : 'number')) }
+  }
+
+  /**
+   * Columns (`_commit_id` among them if asked) into typed arrays, in no particular order: a large as-of read
+   * in two slices split by storage where the dialect can (`queryColumnsByStorage`), else at a value of the
+   * first primary-key column as `readOrdered` splits.
+   */
+  private async readByStorage(columns: readonly string[], options: ReadOptions, splitOn: string): Promise<ColumnBatch> {
+    if (!this.db.queryColumnsByStorage) return this.readOrdered(columns, options, [], splitOn)
+    if (options.limit !== undefined || !(await this.isLargeRead(options))) return this.readOrdered(columns, options, [], undefined)
+    const { types, kinds } = this.columnKinds(columns)
+    const r = await this.db.queryColumnsByStorage(this.meta.tableName, (range) => this.selectRows(columns, options, []).where(range).compile(), kinds, 2)
+    return toColumnBatch(columns, types, r)
+  }
+
+  /**
+   * Whether a read is as of a commit and of PARALLEL_READ_ROWS rows or more, estimated from the commits' row
+   * counts (an upper bound: every version ever written up to `asOf`).
+   */
+  private async isLargeRead(options: ReadOptions): Promise<boolean> {
+    const { asOf } = options
+    if (asOf === undefined) return false
+    const written = await this.db.kysely
+      .selectFrom('sml_commits')
+      .select(sql<number>`sum(rows_added + rows_updated)`.as('n'))
+      .where('feature_group_id', '=', this.meta.id)
+      .where('id', '<=', asOf)
+      .executeTakeFirst()
+    return Number(written?.n ?? 0) >= PARALLEL_READ_ROWS
   }
 
   /**
@@ -234,13 +266,7 @@ export class FeatureGroup {
     const spec = column === '_commit_id' ? undefined : this.feature(column)
     const required = column === '_commit_id' || spec?.nullable === false || this.meta.primaryKey.includes(column) || column === this.meta.eventTime
     if (type === 'string' || type === 'bool' || !required) return undefined
-    const written = await this.db.kysely
-      .selectFrom('sml_commits')
-      .select(sql<number>`sum(rows_added + rows_updated)`.as('n'))
-      .where('feature_group_id', '=', this.meta.id)
-      .where('id', '<=', asOf)
-      .executeTakeFirst()
-    if (Number(written?.n ?? 0) < PARALLEL_READ_ROWS) return undefined
+    if (!(await this.isLargeRead(options))) return undefined
     const end = async (direction: 'asc' | 'desc') => {
       const r = (await this.filtered(options).select(sql.ref(column).as('v')).orderBy(column, direction).limit(1).executeTakeFirst()) as { v: unknown } | undefined
       return r ? Number(r.v) : undefined
@@ -529,4 +555,11 @@ async function writeCommit(
   }
   onProgress?.(nRows, nRows, 'committed')
   return { id: commitId, featureGroupId: meta.id, committedAt: new Date(committedAt), rowsAdded: nRows - updated, rowsUpdated: updated, source, warnings }
+}
+
+/** A columnar result as a batch keyed by the columns' names, in the order they were asked for. */
+function toColumnBatch(columns: readonly string[], types: Record<string, ColumnType>, r: ColumnarResult): ColumnBatch {
+  const out: Record<string, Float64Array | (string | null)[]> = {}
+  columns.forEach((c, i) => (out[c] = r.columns[i]))
+  return { nRows: r.nRows, columns: out, types }
 }
