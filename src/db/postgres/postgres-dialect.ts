@@ -216,7 +216,12 @@ export class PostgresDialect implements SqlDialect {
     const clients: pg.PoolClient[] = []
     let failed: Error | undefined
     try {
-      for (let i = 0; i < Math.max(1, parts); i++) clients.push(await this.pool.connect())
+      // Holding one connection while waiting for another could deadlock a busy pool (every reader holding
+      // one): take only as many as are free now, at least one. The pool hands out free ones synchronously.
+      const free = this.pool.idleCount + Math.max(0, (this.pool.options.max ?? 10) - this.pool.totalCount)
+      const taken = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(parts, free)) }, () => this.pool.connect()))
+      for (const t of taken) if (t.status === 'fulfilled') clients.push(t.value)
+      for (const t of taken) if (t.status === 'rejected') throw t.reason
       const [first, ...rest] = clients
       await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       const r = await first.query(
