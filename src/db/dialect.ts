@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely } from 'kysely'
+import type { CompiledQuery, Expression, Kysely, SqlBool } from 'kysely'
 import type { ColumnType } from './column-types.js'
 
 /** What differs between databases, asked by flag instead of by name. */
@@ -73,6 +73,21 @@ export interface SqlDialect {
    * numeric columns are then filled in place in arrays of the final size, with no growing or concatenating.
    */
   queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult>
+  /**
+   * Reads one unordered query over `table` in `parts` slices split by where the table's rows lie in storage,
+   * read side by side in one snapshot of the database, so together they return each row the query sees
+   * exactly once even as commits land meanwhile (a commit may move a row's stored version from one slice's
+   * range to another's; read in two snapshots it would be seen twice or not at all). `slice(range)` builds
+   * the query with `range` added to its WHERE. Rows come in storage order, slice after slice.
+   * Absent where tables are stored in key order (SQLite: a key-range split reads each row once already).
+   * PostgreSQL: page ranges, each a TID range scan, in transactions sharing an exported snapshot.
+   */
+  queryColumnsByStorage?(
+    table: string,
+    slice: (range: Expression<SqlBool>) => CompiledQuery,
+    kinds: readonly ColumnKind[],
+    parts: number,
+  ): Promise<ColumnarResult>
   close(): Promise<void>
 }
 

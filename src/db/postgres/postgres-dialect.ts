@@ -2,7 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql, type Expression, type SqlBool } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
 import { copyColumns, joinDecoded } from './postgres-binary-copy.js'
@@ -198,6 +198,63 @@ export class PostgresDialect implements SqlDialect {
       }),
     )
     return joinDecoded(parts, kinds, finals ?? undefined)
+  }
+
+  // A key-range split made each slice a sequential scan of the whole table, filtering out the other slice's
+  // rows (2 × 0.19 s server CPU against 0.31 s for one scan of the bench's 1M-row history). Page ranges are
+  // TID range scans that visit each page once. Both transactions read the snapshot the first exported, so a
+  // commit that moves a row (superseding updates the old version) is seen by neither or by both alike.
+  // The page count only balances the slices: the first starts at page 0 and the last is open-ended, so
+  // pages added after the count are still read.
+  async queryColumnsByStorage(
+    table: string,
+    slice: (range: Expression<SqlBool>) => CompiledQuery,
+    kinds: readonly ColumnKind[],
+    parts: number,
+  ): Promise<ColumnarResult> {
+    assertIdentifier(table)
+    const clients: pg.PoolClient[] = []
+    let failed: Error | undefined
+    try {
+      // Holding one connection while waiting for another could deadlock a busy pool (every reader holding
+      // one): take only as many as are free now, at least one. The pool hands out free ones synchronously.
+      const free = this.pool.idleCount + Math.max(0, (this.pool.options.max ?? 10) - this.pool.totalCount)
+      const taken = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(parts, free)) }, () => this.pool.connect()))
+      for (const t of taken) if (t.status === 'fulfilled') clients.push(t.value)
+      for (const t of taken) if (t.status === 'rejected') throw t.reason
+      const [first, ...rest] = clients
+      await first.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      const r = await first.query(
+        `SELECT pg_export_snapshot() AS snapshot, pg_relation_size(to_regclass($1)) / current_setting('block_size')::int8 AS pages`,
+        [`"${table}"`],
+      )
+      const snapshot = String(r.rows[0].snapshot)
+      const pages = Number(r.rows[0].pages)
+      await Promise.all(
+        rest.map(async (c) => {
+          await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+          await c.query(`SET TRANSACTION SNAPSHOT ${c.escapeLiteral(snapshot)}`)
+        }),
+      )
+      const bounds = clients.map((_, i) => Math.floor((pages * i) / clients.length))
+      const decoded = await Promise.all(
+        clients.map((c, i) => {
+          const lo = sql<SqlBool>`ctid >= ${sql.lit(`(${bounds[i]},0)`)}::tid`
+          const hi = sql<SqlBool>`ctid < ${sql.lit(`(${bounds[i + 1]},0)`)}::tid`
+          const range = clients.length === 1 ? sql<SqlBool>`true` : i === 0 ? hi : i === clients.length - 1 ? lo : sql<SqlBool>`${lo} and ${hi}`
+          return copyColumns(c, slice(range), kinds)
+        }),
+      )
+      await Promise.all(clients.map((c) => c.query('COMMIT')))
+      return joinDecoded(decoded, kinds)
+    } catch (e) {
+      failed = e as Error
+      await Promise.all(clients.map((c) => c.query('ROLLBACK').catch(() => undefined)))
+      throw e
+    } finally {
+      // A connection whose COPY failed midway may hold unread messages: it is closed, not pooled again.
+      for (const c of clients) c.release(failed)
+    }
   }
 
   async close(): Promise<void> {
