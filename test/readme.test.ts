@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -27,24 +27,27 @@ describe('README examples', () => {
   it('has examples', () => expect(examples.length).toBeGreaterThan(0))
 })
 
-// The init flow of "Your own system", as written: `sml init …` in a directory holding the CSV.
+// The init flow of "Your own system", as written: the first `sml init` command, run in a checkout whose
+// `../shared/data` holds the CSV (here a temporary folder laid out the same way).
 describe('README sml init', () => {
   it('scaffolds the project the README describes', async () => {
-    const line = /^npx serverless-ml init (.+?)\s+#/m.exec(readme)
+    const line = /^node dist\/bin\/main\.js init (.+?)\s+#/m.exec(readme)
     expect(line).not.toBeNull()
     const args = line![1].trim().split(/\s+/)
-    const dir = mkdtempSync(join(tmpdir(), 'sml-readme-init-'))
-    copyFileSync(join(DATA_DIR, 'wine.csv'), join(dir, 'wine.csv'))
+    expect(args.slice(0, 3)).toEqual(['../wine', '--from', '../shared/data/wine.csv'])
+    const top = mkdtempSync(join(tmpdir(), 'sml-readme-init-'))
+    mkdirSync(join(top, 'shared', 'data'), { recursive: true })
+    mkdirSync(join(top, 'checkout'))
+    copyFileSync(join(DATA_DIR, 'wine.csv'), join(top, 'shared', 'data', 'wine.csv'))
     // tsx by its path: the directory is outside this package, so `--import tsx` would not resolve there.
     const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), 'init', ...args], { cwd: dir })
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), 'init', ...args], { cwd: join(top, 'checkout') })
     expect(stdout).toContain('classification of cultivar')
-    expect(stdout).toContain('next: cd wine && npm install && npm start')
-    const project = join(dir, args[0])
+    expect(stdout).toContain('next: cd ../wine && npm install && npm start')
+    const project = join(top, 'wine')
     expect(readdirSync(project).sort()).toEqual(['.gitignore', 'README.md', 'package.json', 'sml.config.ts', 'systems', 'tsconfig.json', 'wine.csv'])
     expect(readdirSync(join(project, 'systems'))).toEqual(['wine.ts'])
-    // Without --package, the project asks for this version's range.
-    const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version
-    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': `^${version}` })
+    // Run from a checkout without --package, the project depends on that checkout, as the README says.
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies).toEqual({ 'serverless-ml': `file:${root.replace(/\/$/, '')}` })
   })
 })
