@@ -7,6 +7,7 @@
  *   nice -n 10 npx tsx bench/ml/boosting.ts            (all sets, 1M rows included: ~10 min)
  *   npx tsx bench/ml/boosting.ts --quick               (no 1M sets)
  *   npx tsx bench/ml/boosting.ts --only=synth-clf-100k,wine --xgb-threads=1   (some sets, XGBoost 1 thread only)
+ *   npx tsx bench/ml/boosting.ts --only=synth-reg-1M --seeds=10   (scores of ours and sklearn's over 10 binning seeds each)
  * Needs /usr/bin/python3 with python3-sklearn and python3-xgboost. Every set is written to a temp
  * dir as raw float64 (x, y) plus uint32 train/test indices; boosting_bench.py reads the same bytes.
  * Hyper-parameters, the same on all sides: 100 iterations, learning rate 0.1, 31 leaves, 255 bins,
