@@ -7,6 +7,7 @@
  *   nice -n 10 npx tsx bench/ml/boosting.ts            (all sets, 1M rows included: ~10 min)
  *   npx tsx bench/ml/boosting.ts --quick               (no 1M sets)
  *   npx tsx bench/ml/boosting.ts --only=synth-clf-100k,wine --xgb-threads=1   (some sets, XGBoost 1 thread only)
+ *   npx tsx bench/ml/boosting.ts --only=synth-reg-1M --seeds=10   (scores of ours and sklearn's over 10 binning seeds each)
  * Needs /usr/bin/python3 with python3-sklearn and python3-xgboost. Every set is written to a temp
  * dir as raw float64 (x, y) plus uint32 train/test indices; boosting_bench.py reads the same bytes.
  * Hyper-parameters, the same on all sides: 100 iterations, learning rate 0.1, 31 leaves, 255 bins,
@@ -28,6 +29,7 @@ import {
   type Matrix,
 } from '../../src/ml/index.js'
 
+import { BINNING_SUBSAMPLE } from '../../src/ml/boosting/bin-mapper.js'
 import { csvRows, median, timed } from './common.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -35,6 +37,14 @@ const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 /** --xgb-threads=1 skips XGBoost's two-thread fits (on a busy machine its OpenMP threads spin for minutes). */
 const xgbThreads = process.argv.find((a) => a.startsWith('--xgb-threads='))?.slice(14) ?? '1,2'
+/**
+ * --seeds=K: sets whose training split exceeds the binning subsample (BINNING_SUBSAMPLE rows: the 1M
+ * sets) are also fitted with seeds 0..K−1 on our side and random_state 0..K−1 on scikit-learn's
+ * (default 5; 1 turns it off). The seed only chooses the rows the bin edges come from, yet the
+ * RMSE of the 1M regression set ranges over ±10 % with it on both sides, so one fit of each is no
+ * comparison (see bench/ml/README.md). XGBoost's sketch uses every row: it has no seed to vary.
+ */
+const nSeeds = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 5)
 
 interface DataSet {
   readonly name: string
@@ -56,6 +66,8 @@ interface Row {
   readonly predictMs: number
   readonly predictRows: number
   readonly singleMs: number
+  /** Test score of fits with seed (random_state) 0..K−1, where --seeds applies: seed 0 is the timed fit's. */
+  readonly seedScores?: number[]
 }
 
 function matrix(rows: number[][]): Matrix {
@@ -124,7 +136,7 @@ function take(x: Matrix, rows: Uint32Array): Matrix {
 
 const PARAMS = { maxIter: 100, learningRate: 0.1, maxLeafNodes: 31, maxBins: 255, earlyStopping: false } as const
 
-function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: number): Row[] {
+function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: number, seeds = 1): Row[] {
   const xtr = take(d.x, train)
   const ytr = Array.from(train, (i) => d.y[i])
   const xte = take(d.x, test)
@@ -148,7 +160,13 @@ function runOurs(d: DataSet, train: Uint32Array, test: Uint32Array, repeats: num
     const t = performance.now()
     for (let i = 0; i < calls; i++) model.predictOne(one[i % one.length])
     const singleMs = (performance.now() - t) / calls
-    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, fitCpuMs: fit.cpuMs, fitCallingCpuMs: fit.callingCpuMs, score, predictMs: pred.ms, predictRows: nPred, singleMs })
+    // other seeds (untimed, two threads: the model is the same for every nJobs)
+    const seedScores = [score]
+    for (let seed = 1; nJobs === 1 && seed < seeds; seed++) {
+      const m = d.task === 'classification' ? new HistGradientBoostingClassifier({ ...PARAMS, nJobs: 2, seed }).fit(xtr, ytr) : new HistGradientBoostingRegressor({ ...PARAMS, nJobs: 2, seed }).fit(xtr, ytr)
+      seedScores.push(m instanceof HistGradientBoostingClassifier ? accuracyScore(yte, m.predict(xte)) : rmse(yte, m.predict(xte)))
+    }
+    rows.push({ set: d.name, who: 'ours', threads: nJobs, fitMs: fit.ms, fitCpuMs: fit.cpuMs, fitCallingCpuMs: fit.callingCpuMs, score, predictMs: pred.ms, predictRows: nPred, singleMs, ...(seeds > 1 && nJobs === 1 ? { seedScores } : {}) })
     // the model's checksum (its JSON without nJobs): the same for every nJobs, and across a change that must not alter models
     const checksum = createHash('sha1')
       .update(JSON.stringify(model, (key, v: unknown) => (key === 'nJobs' ? undefined : v)))
@@ -221,7 +239,7 @@ async function main(): Promise<void> {
     ...(quick ? [] : [synthetic(1_000_000, 'classification', 3), synthetic(1_000_000, 'regression', 4)]),
   ].filter((d) => only === undefined || only.includes(d.name))
   const tmp = mkdtempSync(join(tmpdir(), 'sml-gbm-'))
-  const cases: { name: string; task: string; nCols: number; nRows: number; repeats: number }[] = []
+  const cases: { name: string; task: string; nCols: number; nRows: number; repeats: number; seeds: number }[] = []
   const splits = new Map<string, { train: Uint32Array; test: Uint32Array }>()
   for (const d of sets) {
     const idx = new Random(2024).shuffle(Uint32Array.from({ length: d.x.nRows }, (_, i) => i))
@@ -233,7 +251,7 @@ async function main(): Promise<void> {
     writeFileSync(join(tmp, `${d.name}.y`), new Uint8Array(d.y.buffer))
     writeFileSync(join(tmp, `${d.name}.train`), new Uint8Array(train.buffer))
     writeFileSync(join(tmp, `${d.name}.test`), new Uint8Array(test.buffer))
-    cases.push({ name: d.name, task: d.task, nCols: d.x.nCols, nRows: d.x.nRows, repeats: d.x.nRows >= 1_000_000 ? 1 : d.x.nRows >= 100_000 ? 3 : 7 })
+    cases.push({ name: d.name, task: d.task, nCols: d.x.nCols, nRows: d.x.nRows, repeats: d.x.nRows >= 1_000_000 ? 1 : d.x.nRows >= 100_000 ? 3 : 7, seeds: nTrain > BINNING_SUBSAMPLE ? nSeeds : 1 })
   }
   writeFileSync(join(tmp, 'cases.json'), JSON.stringify(cases))
   await warmUpBoostingWorkers(2)
@@ -245,7 +263,8 @@ async function main(): Promise<void> {
   // one set at a time, ours then sklearn then XGBoost, so all three see about the same load
   for (const d of sets) {
     const s = splits.get(d.name)!
-    rows.push(...runOurs(d, s.train, s.test, cases.find((c) => c.name === d.name)!.repeats))
+    const c = cases.find((c) => c.name === d.name)!
+    rows.push(...runOurs(d, s.train, s.test, c.repeats, c.seeds))
     rows.push(...python(tmp, 'sklearn', { OMP_NUM_THREADS: '1' }, d.name))
     rows.push(...python(tmp, 'xgboost', { XGB_THREADS: xgbThreads }, d.name))
     load.push(loadavg()[0])
@@ -269,6 +288,21 @@ async function main(): Promise<void> {
     console.log(
       `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(o1.fitCallingCpuMs!)} / ${f(o2.fitCallingCpuMs!)} = ${(o1.fitCallingCpuMs! / o2.fitCallingCpuMs!).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${f(o1.fitCpuMs)} / ${f(sk.fitCpuMs)} / ${f(x1.fitCpuMs)} | ${(sk.fitCpuMs / o1.fitCpuMs).toFixed(2)}x, ${(x1.fitCpuMs / o1.fitCpuMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
     )
+  }
+  const one = (set: string, who: string): Row => rows.find((r) => r.set === set && r.who === who && r.threads === 1)!
+  const seeded = sets.filter((d) => one(d.name, 'ours').seedScores !== undefined)
+  if (seeded.length === 0) return
+  console.log()
+  console.log(`Scores over seeds 0..${nSeeds - 1} (ours: seed; scikit-learn: random_state; they choose the ${BINNING_SUBSAMPLE} rows the bin edges come from):`)
+  console.log()
+  console.log('| set | task | ours min / median / max | sklearn min / median / max | median ours / sklearn | ours by seed | sklearn by random_state |')
+  console.log('|---|---|---|---|---|---|---|')
+  for (const d of seeded) {
+    const o = one(d.name, 'ours').seedScores!
+    const k = one(d.name, 'sklearn').seedScores!
+    const sc = (v: number) => v.toFixed(4)
+    const mmm = (a: number[]) => `${sc(Math.min(...a))} / ${sc(median(a))} / ${sc(Math.max(...a))}`
+    console.log(`| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${mmm(o)} | ${mmm(k)} | ${(median(o) / median(k)).toFixed(4)} | ${o.map(sc).join(' ')} | ${k.map(sc).join(' ')} |`)
   }
 }
 

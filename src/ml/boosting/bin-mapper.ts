@@ -29,8 +29,9 @@ export interface BinMapper {
  * Chooses cut points per column: one bin per distinct value when there are ≤ maxBins (cut midway
  * between neighbours), else maxBins − 1 percentiles, computed on at most 200k rows drawn with
  * `seed` (as scikit-learn's _BinMapper, so both bin identically on the same rows). NaN is left out of the cut points and gets its own bin.
+ * With `parallel`, the columns are sorted on several threads (the same cut points for any number).
  */
-export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMapper {
+export function fitBinMapper(x: Matrix, maxBins: number, seed: number, parallel?: ParallelEdges): BinMapper {
   const { nRows: n, nCols: p, data } = x
   let rows: Uint32Array | null = null
   if (n > BINNING_SUBSAMPLE) {
@@ -51,13 +52,10 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMappe
   const edgeStart = new Int32Array(p + 1)
   const hasMissing = new Uint8Array(p)
   const binOffset = new Int32Array(p + 1)
-  const edgeLists: Float64Array[] = []
-  const col = new Float64Array(m)
-  const spare = new Float64Array(m)
-  const edges = new Float64Array(maxBins)
+  const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (parallel === undefined ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes))
   // one sequential pass: NaN flags over every row, and the sampled rows column-major (reading
   // a column straight from the row-major matrix streams all of it once per feature)
-  const cols = new Float64Array(m * p)
+  const cols = new Float64Array(alloc(m * p * 8))
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < p; f++) {
       const v = data[i * p + f]
@@ -66,41 +64,102 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number): BinMappe
     }
   }
   if (rows !== null) for (let r = 0; r < m; r++) for (let f = 0; f < p; f++) cols[f * m + r] = data[rows[r] * p + f]
+  const job: EdgesJob = { cols, m, p, maxBins, edges: new Float64Array(alloc(p * Math.max(1, maxBins - 1) * 8)), counts: new Int32Array(alloc(p * 4)), next: new Int32Array(alloc(12)) }
+  if (parallel === undefined) runEdgesJob(job)
+  else parallel.run(job)
+  if (job.next[2] !== 0) throw new Error('a boosting worker failed while binning')
   for (let f = 0; f < p; f++) {
-    let k = 0
-    for (let r = 0; r < m; r++) {
-      const v = cols[f * m + r]
-      if (v === v) col[k++] = v
-    }
-    const sorted = sortFloats(col.subarray(0, k), spare.subarray(0, k))
-    let distinct = k > 0 ? 1 : 0
-    for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) distinct++
-    let nEdges = 0
-    if (distinct <= maxBins) {
-      for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) edges[nEdges++] = mid(sorted[i - 1], sorted[i])
-    } else {
-      // numpy.percentile(col, linspace(0, 100, maxBins + 1)[1:-1], method='midpoint'), as sklearn's
-      // _find_binning_thresholds: always maxBins − 1 cut points, repeats allowed (their bins stay empty)
-      const step = 100 / maxBins
-      for (let b = 1; b < maxBins; b++) {
-        const vi = (k - 1) * ((b * step) / 100)
-        const lo = Math.floor(vi)
-        const a = sorted[lo]
-        if (lo === vi) edges[nEdges++] = a
-        else {
-          const d = sorted[lo + 1] - a
-          edges[nEdges++] = sorted[lo + 1] - d * 0.5
-        }
-      }
-    }
-    edgeLists.push(edges.slice(0, nEdges))
+    const nEdges = job.counts[f]
     nBins[f] = nEdges + 1
     edgeStart[f + 1] = edgeStart[f] + nEdges
     binOffset[f + 1] = binOffset[f] + nBins[f] + 1
   }
   const allEdges = new Float64Array(edgeStart[p])
-  for (let f = 0; f < p; f++) allEdges.set(edgeLists[f], edgeStart[f])
+  const stride = Math.max(1, maxBins - 1)
+  for (let f = 0; f < p; f++) allEdges.set(job.edges.subarray(f * stride, f * stride + job.counts[f]), edgeStart[f])
   return { nFeatures: p, nBins, edges: allEdges, edgeStart, hasMissing, binOffset, totalBins: binOffset[p] }
+}
+
+/**
+ * The cut points of every feature from its sampled column, as posted to the histogram workers: the
+ * features are claimed one at a time from `next[0]` by every thread taking part (each feature's
+ * result depends on its column alone, so any split of the work gives the same bits), and `next[1]`
+ * counts the finished ones. Memory shared between the threads when `parallel` is given.
+ */
+export interface EdgesJob {
+  /** Sampled values column-major: feature f at cols[f * m .. (f + 1) * m), NaN included; sorted in place. */
+  readonly cols: Float64Array
+  readonly m: number
+  readonly p: number
+  readonly maxBins: number
+  /** Feature f's cut points at edges[f * (maxBins − 1) ..], counts[f] of them. */
+  readonly edges: Float64Array
+  readonly counts: Int32Array
+  /** [next feature to claim, features done, 1 when a thread failed]. */
+  readonly next: Int32Array
+}
+
+/** Runs an EdgesJob on several threads: every feature's counts/edges written when run returns. */
+export interface ParallelEdges {
+  run(job: EdgesJob): void
+}
+
+/** Claims features of `job` until none is left; returns how many this thread did. */
+export function runEdgesJob(job: EdgesJob): number {
+  const { cols, m, maxBins, edges, counts, next } = job
+  const stride = Math.max(1, maxBins - 1)
+  let spare: Float64Array | null = null
+  let done = 0
+  for (;;) {
+    const f = Atomics.add(next, 0, 1)
+    if (f >= job.p) return done
+    spare ??= new Float64Array(m)
+    try {
+      counts[f] = columnEdges(cols.subarray(f * m, (f + 1) * m), spare, maxBins, edges.subarray(f * stride, (f + 1) * stride))
+    } catch (err) {
+      Atomics.store(next, 2, 1)
+      throw err
+    } finally {
+      Atomics.add(next, 1, 1)
+      Atomics.notify(next, 1)
+    }
+    done++
+  }
+}
+
+/**
+ * Cut points of one column (its non-NaN values, reordered in place; `spare` as long) into `out`
+ * (≥ maxBins − 1 long); returns how many. One per gap between distinct values when there are
+ * ≤ maxBins of them, else maxBins − 1 percentiles.
+ */
+function columnEdges(column: Float64Array, spare: Float64Array, maxBins: number, out: Float64Array): number {
+  let k = 0
+  for (let r = 0; r < column.length; r++) {
+    const v = column[r]
+    if (v === v) column[k++] = v
+  }
+  const sorted = sortFloats(column.subarray(0, k), spare.subarray(0, k))
+  let distinct = k > 0 ? 1 : 0
+  for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) distinct++
+  let nEdges = 0
+  if (distinct <= maxBins) {
+    for (let i = 1; i < k; i++) if (sorted[i] !== sorted[i - 1]) out[nEdges++] = mid(sorted[i - 1], sorted[i])
+  } else {
+    // numpy.percentile(col, linspace(0, 100, maxBins + 1)[1:-1], method='midpoint'), as sklearn's
+    // _find_binning_thresholds: always maxBins − 1 cut points, repeats allowed (their bins stay empty)
+    const step = 100 / maxBins
+    for (let b = 1; b < maxBins; b++) {
+      const vi = (k - 1) * ((b * step) / 100)
+      const lo = Math.floor(vi)
+      const a = sorted[lo]
+      if (lo === vi) out[nEdges++] = a
+      else {
+        const d = sorted[lo + 1] - a
+        out[nEdges++] = sorted[lo + 1] - d * 0.5
+      }
+    }
+  }
+  return nEdges
 }
 
 /** Radix passes of sortFloats: 11, 11 and 10 bits of each 32-bit half. */

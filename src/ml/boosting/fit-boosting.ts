@@ -1,6 +1,6 @@
 import type { Matrix } from '../matrix.js'
 import { Random } from '../random.js'
-import { binRows, fitBinMapper, type BinMapper } from './bin-mapper.js'
+import { binRows, fitBinMapper, type BinMapper, type ParallelEdges } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
@@ -61,6 +61,8 @@ export interface FitHistogramBuilder extends HistogramBuilder {
 /** Makes the builder of one fit; `shared` asks fitBoosting for SharedArrayBuffer-backed context buffers. */
 export interface HistogramBuilderFactory {
   readonly shared: boolean
+  /** Sorts the binning sample's columns on the fit's threads (absent: the calling thread alone). */
+  readonly edges?: ParallelEdges
   create(ctx: HistogramContext): FitHistogramBuilder
 }
 
@@ -186,7 +188,7 @@ export function fitBoosting(
   }
   const xTrain = trainRows === null ? x : takeRowsOf(x, trainRows)
   const nTrain = xTrain.nRows
-  const mapper = fitBinMapper(xTrain, p.maxBins, p.seed)
+  const mapper = fitBinMapper(xTrain, p.maxBins, p.seed, makeBuilder.edges)
   const k = loss.k
   const histCells = mapper.totalBins * 3
   // the grower holds at most maxLeafNodes + 1 histograms at once; the rest (unlimited leaves) go to the heap

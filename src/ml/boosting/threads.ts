@@ -1,6 +1,7 @@
 import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
+import { runEdgesJob } from './bin-mapper.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { buildInto, checkMove, fitBoosting, fitKernels, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
 import { buildHistogram } from './histogram.js'
@@ -83,6 +84,18 @@ export function lastFitWorkerChunks(): number {
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
   return {
     shared: true,
+    edges: {
+      run(job) {
+        // the same claim-and-count scheme as a histogram task: a worker slow to start just sorts fewer columns
+        for (const w of getWorkers(Math.min(threads, job.p) - 1)) w.worker.postMessage(job)
+        runEdgesJob(job)
+        for (;;) {
+          const done = Atomics.load(job.next, 1)
+          if (done >= job.p) break
+          Atomics.wait(job.next, 1, done, 1000)
+        }
+      },
+    },
     create(ctx) {
       const p = ctx.p
       const workers = getWorkers(Math.min(threads, p) - 1)
