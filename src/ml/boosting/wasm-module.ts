@@ -126,20 +126,21 @@ export class FunctionBody {
     return this
   }
 
+  /** local.get, local.set, local.tee of local `i`. */
   get(i: number): this {
-    this.code.push(0x20)
-    uleb(this.code, i)
-    return this
+    return this.localOp(0x20, i)
   }
 
   set(i: number): this {
-    this.code.push(0x21)
-    uleb(this.code, i)
-    return this
+    return this.localOp(0x21, i)
   }
 
   tee(i: number): this {
-    this.code.push(0x22)
+    return this.localOp(0x22, i)
+  }
+
+  private localOp(opcode: number, i: number): this {
+    this.code.push(opcode)
     uleb(this.code, i)
     return this
   }
