@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import { classify } from '../errors/index.js'
 import { errorPage } from './pages/error.js'
 import { predictCors } from './cors.js'
+import { predictFastPath, type FastPath } from './fast-predict.js'
 import { rateLimit } from './rate-limit.js'
 import { securityHeaders } from './security-headers.js'
 import { apiRoutes } from './routes/api.js'
@@ -11,6 +12,9 @@ import { opsApiRoutes } from './routes/ops-api.js'
 import { opsPageRoutes } from './routes/ops-pages.js'
 import { pageRoutes } from './routes/pages.js'
 import type { WebServices } from './services.js'
+
+/** The node:http fast path of an app createApp made, when it has one (see fast-predict.ts); listen() puts it first. */
+export const fastPaths = new WeakMap<Hono, FastPath>()
 
 /** Builds the whole web app from its services; it never listens (see server.ts). */
 export function createApp(services: WebServices): Hono {
@@ -26,7 +30,10 @@ export function createApp(services: WebServices): Hono {
   if (services.predictRateLimit) app.use('/api/:system/predict', rateLimit(services.predictRateLimit))
   app.route('/api', opsApiRoutes(services))
   // The rate limiter and CORS add their headers through the context, which a preset answer would drop.
-  app.route('/api', apiRoutes(services, { answer: services.predictRateLimit || cors ? undefined : security.json }))
+  const preset = !services.predictRateLimit && !cors
+  app.route('/api', apiRoutes(services, { answer: preset ? security.json : undefined }))
+  // For the same reason the predict API's plain success may be answered before the app only then (listen() uses it).
+  if (preset) fastPaths.set(app, predictFastPath(services, security.jsonHeaders))
   app.route('/', docsRoutes(services))
   app.route('/', opsPageRoutes(services))
   app.route('/', pageRoutes(services))

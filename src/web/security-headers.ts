@@ -13,6 +13,8 @@ export interface SecurityHeaders {
    * through the context (the rate limiter does): those would be lost.
    */
   json(value: unknown): Promise<Response>
+  /** The headers of those answers (content type and security headers), for answering outside the app (fast-predict.ts). */
+  readonly jsonHeaders: Promise<Readonly<Record<string, string>>>
 }
 
 /** `next` for running the middleware on an answer that is already made. */
@@ -44,6 +46,7 @@ export function securityHeaders(): SecurityHeaders {
   const jsonHeaders = Promise.resolve(probe.request('/')).then((res) => Object.freeze({ ...Object.fromEntries(res.headers), 'content-type': 'application/json' }))
   const preset = new WeakSet<Response>()
   return {
+    jsonHeaders,
     middleware: async (c, next) => {
       await next()
       if (!preset.has(c.res)) await secure(c, noop)
