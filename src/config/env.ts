@@ -61,8 +61,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
   }
   const url = v('DATABASE_URL')
   // pg reads anything as a connection string ("notaurl" became a host named "base"): only a postgres URL is one.
-  if (url !== undefined && !/^postgres(ql)?:\/\/[^\s]*$/.test(url))
-    throw new ValidationError('DATABASE_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)', [{ column: 'DATABASE_URL', reason: 'must be a postgres:// URL' }])
+  if (url !== undefined && (!/^postgres(ql)?:\/\/[^\s]*$/.test(url) || !parsesAsUrl(url)))
+    throw new ValidationError(
+      `DATABASE_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)${/^\s|\s$/.test(url) ? '; it starts or ends with a space' : ''}`,
+      [{ column: 'DATABASE_URL', reason: 'must be a postgres:// URL' }],
+    )
   const aqUrl = v('SML_AQ_URL')
   if (aqUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(aqUrl))
     throw new ValidationError(`SML_AQ_URL must be an http(s) URL, got ${JSON.stringify(aqUrl)}`, [{ column: 'SML_AQ_URL', reason: 'must be an http(s) URL' }])
@@ -87,4 +90,14 @@ export function storeLocation(store: StoreConfig = {}, env: NodeJS.ProcessEnv = 
   if (store.url !== undefined || store.home !== undefined) return store
   const s = settingsFromEnv(env)
   return { url: s.url, home: s.home, schema: store.schema ?? s.schema }
+}
+
+/** True when `url` parses as a URL with a valid port (pg would throw "Invalid URL" with a stack at connect time). */
+function parsesAsUrl(url: string): boolean {
+  try {
+    new URL(url)
+    return true
+  } catch {
+    return false
+  }
 }

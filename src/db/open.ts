@@ -136,11 +136,19 @@ const UNAVAILABLE: Record<string, string> = {
   SQLITE_FULL: 'the disk is full',
 }
 
+/** pg's connection failures that carry no code, by their message. */
+const UNAVAILABLE_MESSAGES: [RegExp, string][] = [
+  [/does not support SSL/i, 'the server does not accept SSL connections (drop sslmode / ssl from the URL)'],
+  [/Connection terminated unexpectedly|Connection terminated due to connection timeout|timeout expired/i, 'the connection was closed or timed out before the server answered (a firewall, or not a PostgreSQL server there?)'],
+  [/self[- ]signed certificate|unable to verify the first certificate|certificate/i, "the server's TLS certificate was refused (sslmode, or the CA)"],
+]
+
 /** An error opening the store, as one line naming the store and the reason when it is one of those; else as it is. */
 function unavailable(e: unknown, where: string): unknown {
   if (e instanceof SmlError) return e
   const code = String((e as { code?: unknown }).code ?? '')
-  const reason = UNAVAILABLE[code] ?? (code.startsWith('SQLITE_IOERR') ? UNAVAILABLE.SQLITE_IOERR : undefined)
+  const message = String((e as Error)?.message ?? '')
+  const reason = UNAVAILABLE[code] ?? (code.startsWith('SQLITE_IOERR') ? UNAVAILABLE.SQLITE_IOERR : undefined) ?? UNAVAILABLE_MESSAGES.find(([re]) => re.test(message))?.[1]
   if (!reason) return e
   const detail = (e as Error).message
   return new StoreUnavailableError(`cannot open the store at ${where}: ${reason} (${detail})`, [{ path: 'store', reason }], { cause: e })

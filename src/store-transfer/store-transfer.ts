@@ -389,8 +389,10 @@ async function importLines(db: SqlDialect, lines: ExportLines, options: ImportOp
         if (!Array.isArray(row)) {
           const end = (row ?? {}) as { end?: string; rows?: number; sha256?: string }
           if (end.end !== h.table) throw lines.invalid(`table ${h.table} is not closed (expected a row as a JSON array, or its end line)`)
-          if (sum.rows !== Number(end.rows) || sum.hex() !== String(end.sha256))
-            throw lines.invalid(`the rows of ${h.table} (${sum.rows}) do not match the count and checksum its end line records (${end.rows}): the file was changed or damaged; nothing was imported`)
+          if (sum.rows !== Number(end.rows))
+            throw lines.invalid(`${h.table} has ${sum.rows} rows where its end line records ${end.rows}: the file was changed or damaged; nothing was imported`)
+          if (sum.hex() !== String(end.sha256))
+            throw lines.invalid(`the checksum of ${h.table}'s ${sum.rows} rows differs from the one its end line records: a row was changed or damaged; nothing was imported`)
           await flush()
           expected.set(h.table, { rows: Number(end.rows), sha256: String(end.sha256) })
           break

@@ -36,6 +36,7 @@ export function predictFastPath(services: WebServices, headers: Promise<Readonly
       preset === undefined ||
       length === undefined ||
       req.headers['transfer-encoding'] !== undefined ||
+      req.headers['content-encoding'] !== undefined ||
       !/^\d{1,7}$/.test(length) ||
       Number(length) > MAX_BODY_BYTES ||
       !/^application\/json\b/i.test(req.headers['content-type'] ?? '')

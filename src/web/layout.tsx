@@ -73,7 +73,8 @@ footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);fon
  .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}
  .chart.wide svg{max-width:none;width:560px}
  table.stack thead{display:none}table.stack tr{display:block;padding:.45rem 0;border-bottom:1px solid var(--line)}
- table.stack td{display:flex;gap:.4rem;align-items:baseline;border:0;padding:.15rem .2rem;text-align:right}
+ table.stack td{display:flex;flex-wrap:wrap;justify-content:flex-end;gap:.4rem;align-items:baseline;border:0;padding:.15rem .2rem;text-align:right;overflow-wrap:anywhere;min-width:0}
+ table.stack,table.stack tbody{display:block;width:100%}
  table.stack td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:1 0 auto;margin-right:.4rem}
  table.stack td[data-label=""]::before,table.stack td:not([data-label])::before{content:none}}
 `

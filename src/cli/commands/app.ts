@@ -57,7 +57,7 @@ function onShutdown(stop: () => Promise<RequestLogStats>): void {
     stop().then(
       (log) => {
         // The last line says the stop was clean and what became of the request log, so nobody has to guess.
-        process.stderr.write(`stopped in ${formatDuration(Date.now() - started)}; request log: ${log.written} rows written, ${log.dropped} dropped, ${log.failed} failed\n`)
+        process.stderr.write(`stopped in ${formatDuration(Date.now() - started)}; request log: ${log.written} ${log.written === 1 ? 'row' : 'rows'} written, ${log.dropped} dropped, ${log.failed} failed\n`)
         process.exit(0)
       },
       (e) => {

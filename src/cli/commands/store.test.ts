@@ -118,7 +118,7 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
     writeFileSync(tampered, original.join('\n'))
     expectOneLine(
       await runSml(['import', '--from', tampered], to.env),
-      new RegExp(`^error: ${tampered} line \\d+: the rows of fg_midway_1 \\(3\\) do not match the count and checksum its end line records \\(3\\): the file was changed or damaged; nothing was imported$`, 'm'),
+      new RegExp(`^error: ${tampered} line \\d+: the checksum of fg_midway_1's 3 rows differs from the one its end line records: a row was changed or damaged; nothing was imported$`, 'm'),
     )
     // A truncated .gz: one line, not an unhandled stream error.
     const gz = join(dir, 'midway.ndjson.gz')
@@ -160,6 +160,8 @@ describe.each(testDialectNames())('sml migrate, export and import on %s', (diale
       ['postgres://postgres@127.0.0.1:1/test', /^error: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:1\/test: nothing accepts connections there \(is PostgreSQL running, on that port\?\) \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/m],
       ['postgres://postgres@127.0.0.1:5432/sml_no_such_db', /^error: cannot open the store at postgres:\/\/postgres@127\.0\.0\.1:5432\/sml_no_such_db: the database does not exist \(createdb it first\)/m],
       ['postgres://postgres@no-such-host.invalid/test', /^error: cannot open the store at postgres:\/\/postgres@no-such-host\.invalid\/test: (no such host|the host name could not be looked up)/m],
+      ['postgres://u@h:notaport/db', /^error: DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/m],
+      ['postgres://postgres@127.0.0.1:5432/test?ssl=true', /^error: cannot open the store at .*: the server does not accept SSL connections \(drop sslmode \/ ssl from the URL\)/m],
     ]
     for (const [url, pattern] of cases) {
       for (const args of [['runs'], ['migrate']]) expectOneLine(await runSml(args, { DATABASE_URL: url }), pattern)

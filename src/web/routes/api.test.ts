@@ -50,6 +50,14 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     expect(security(refused)).toEqual(security(page))
   })
 
+  it('refuses a compressed body with 415 saying so (not "not valid JSON" over its bytes)', async () => {
+    const { gzipSync } = await import('node:zlib')
+    const res = await app.request('/api/iris/predict', { method: 'POST', body: gzipSync(JSON.stringify(flower)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })
+    expect(res.status).toBe(415)
+    expect(await jsonOf(res)).toEqual({ error: 'content-encoding gzip is not supported: send the JSON uncompressed', issues: [{ field: '(body)', reason: 'unsupported content-encoding' }] })
+    expect((await app.request('/api/iris/predict', { method: 'POST', body: JSON.stringify(flower), headers: { 'content-type': 'application/json', 'content-encoding': 'identity' } })).status).toBe(200)
+  })
+
   it('predicts a batch in order', async () => {
     const res = await post('/api/iris/predict', [flower, { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }])
     expect((await jsonOf(res)).map((p: { prediction: string }) => p.prediction)).toEqual(['Setosa', 'Virginica'])

@@ -35,6 +35,10 @@ export function apiRoutes(services: WebServices, options: ApiRouteOptions = {}):
     }),
     async (c) => {
       const system = systemOr404(services, c.req.param('system'))
+      // A compressed body is not read as text: say so, rather than "not valid JSON" over its bytes.
+      const encoding = c.req.header('content-encoding')
+      if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity')
+        return c.json({ error: `content-encoding ${encoding} is not supported: send the JSON uncompressed`, issues: [{ field: '(body)', reason: 'unsupported content-encoding' }] }, 415)
       let body: unknown
       try {
         body = JSON.parse(await c.req.text())

@@ -69,8 +69,8 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     const lost = await get(app, `/runs?pipeline=titanic-training&launched=${pressed - 120_000}&pid=78`)
     expect(lost.html).toMatch(/No run of titanic-training was recorded in the 60 s after Run now at .* \(process 78\)/)
     expect(lost.html).not.toContain('http-equiv="refresh"')
-    // Without a pipeline, or with values that are not numbers, there is no notice (and no error).
-    for (const path of ['/runs?launched=1&pid=2', '/runs?pipeline=iris-training&launched=x&pid=2']) expect((await get(app, path)).html).not.toContain('launch-notice')
+    // Without a pipeline of this server, with values that are not numbers, or pressed in the future, there is no notice (and no error).
+    for (const path of ['/runs?launched=1&pid=2', '/runs?pipeline=iris-training&launched=x&pid=2', `/runs?pipeline=nope&launched=${pressed}&pid=2`, '/runs?pipeline=iris-training&launched=99999999999999&pid=2']) expect((await get(app, path)).html).not.toContain('launch-notice')
   })
 
   it('the dashboard\'s failing badge and the monitor\'s freshness rows link to the failing run', async () => {

@@ -33,8 +33,9 @@ export function opsPageRoutes(services: WebServices): Hono {
     // After Run now (its redirect carries when and which process): is its run recorded yet?
     const at = Number(c.req.query('launched'))
     const pid = Number(c.req.query('pid'))
+    // Only for a pipeline of this server, pressed at most a few seconds "from now" (a URL could say anything).
     const launched =
-      q.pipeline && Number.isSafeInteger(at) && at > 0 && Number.isSafeInteger(pid) && pid > 0
+      q.pipeline && services.pipelines.some((p) => p.name === q.pipeline) && Number.isSafeInteger(at) && at > 0 && at <= Date.now() + LAUNCH_CLOCK_SLACK_MS && Number.isSafeInteger(pid) && pid > 0
         ? { pipeline: q.pipeline, at, pid, run: (await services.runs.list({ pipeline: q.pipeline, trigger: 'manual', limit: 5 })).find((r) => r.startedAt.getTime() >= at - LAUNCH_CLOCK_SLACK_MS) ?? null }
         : undefined
     return c.render(
