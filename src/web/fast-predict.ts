@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { predictRows, type SystemDescription } from '../systems/index.js'
+import type { SystemDescription } from '../systems/index.js'
 import { fastPredictInput } from './fast-input.js'
-import { MAX_BODY_BYTES } from './routes/api.js'
+import { MAX_BODY_BYTES, predictAndLog } from './routes/api.js'
 import type { WebServices } from './services.js'
 
 /** A node:http request handler that answers a request itself or passes it on with `next`. */
@@ -65,11 +65,8 @@ async function answer(services: WebServices, system: SystemDescription, body: Bu
   }
   const input = fastPredictInput(system, value)
   if (!input) return false
-  const serving = await services.models.get(system)
-  const answers = predictRows(serving, input.rows)
-  const text = JSON.stringify(input.batch ? answers : answers[0])
-  // Logged only once the answer is certain, so a hand-over after an error cannot log the request twice.
-  services.requestLog.add(system, input.rows, answers)
+  // predictAndLog throws before it logs, so a hand-over after an error cannot log the request twice.
+  const text = JSON.stringify(await predictAndLog(services, system, input))
   res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(text) })
   res.end(text)
   return true

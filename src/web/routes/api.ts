@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError, ValidationError } from '../../errors/index.js'
-import { predictRows, type SystemDescription } from '../../systems/index.js'
+import type { Row } from '../../featurestore/index.js'
+import { predictRows, type Prediction, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
 import { parsePredictInput } from '../predict-input.js'
@@ -15,6 +16,20 @@ export function systemOr404(services: WebServices, name: string): SystemDescript
   const s = services.systems.find((x) => x.name === name)
   if (!s) throw new HTTPException(404, { message: `no system ${JSON.stringify(name)} (known: ${services.systems.map((x) => x.name).join(', ')})` })
   return s
+}
+
+/**
+ * Predicts valid rows with the system's serving model and logs the request: the answer of the predict API, one
+ * prediction for one row, an array for a batch (classification: `{ prediction, probabilities, modelVersion }`;
+ * regression: `{ prediction: number, unit?, modelVersion }`). Shared by the route and the node:http fast path
+ * (fast-predict.ts), so both answer and log alike. Throws what loading the model or predicting throws, before
+ * anything is logged.
+ */
+export async function predictAndLog(services: WebServices, system: SystemDescription, input: { rows: Row[]; batch: boolean }): Promise<Prediction | Prediction[]> {
+  const serving = await services.models.get(system)
+  const answers = predictRows(serving, input.rows)
+  services.requestLog.add(system, input.rows, answers)
+  return input.batch ? answers : answers[0]
 }
 
 /** How the predict route answers: with a preset JSON answer (security-headers.ts), or by default `c.json`. */
@@ -50,11 +65,7 @@ export function apiRoutes(services: WebServices, options: ApiRouteOptions = {}):
         const first = input.issues[0]
         throw new ValidationError(`invalid ${system.name} input: ${first.field} ${first.reason}`, input.issues.map((i) => ({ path: i.field, reason: i.reason })))
       }
-      const serving = await services.models.get(system)
-      const answers = predictRows(serving, input.rows)
-      services.requestLog.add(system, input.rows, answers)
-      // Classification: { prediction, probabilities, modelVersion }; regression: { prediction: number, unit?, modelVersion }.
-      const value = input.batch ? answers : answers[0]
+      const value = await predictAndLog(services, system, input)
       return answer ? answer(value) : c.json(value)
     },
   )
