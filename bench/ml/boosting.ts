@@ -41,8 +41,9 @@ const xgbThreads = process.argv.find((a) => a.startsWith('--xgb-threads='))?.sli
  * --seeds=K: sets whose training split exceeds the binning subsample (BINNING_SUBSAMPLE rows: the 1M
  * sets) are also fitted with seeds 0..K−1 on our side and random_state 0..K−1 on scikit-learn's
  * (default 5; 1 turns it off). The seed only chooses the rows the bin edges come from, yet the
- * RMSE of the 1M regression set ranges over ±10 % with it on both sides, so one fit of each is no
- * comparison (see bench/ml/README.md). XGBoost's sketch uses every row: it has no seed to vary.
+ * RMSE of the 1M regression set ranges over ±10 % with it; ours draws those rows as numpy does for
+ * scikit-learn (src/ml/mt19937.ts), so each seed's score should equal scikit-learn's for that
+ * random_state (see bench/ml/README.md). XGBoost's sketch uses every row: it has no seed to vary.
  */
 const nSeeds = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 5)
 

@@ -1,5 +1,5 @@
 import type { Matrix } from '../matrix.js'
-import { Random } from '../random.js'
+import { MT19937 } from '../mt19937.js'
 
 /** Most non-missing bins a feature gets: with its missing bin, codes fit a Uint8Array. */
 export const MAX_BINS = 255
@@ -28,25 +28,17 @@ export interface BinMapper {
 /**
  * Chooses cut points per column: one bin per distinct value when there are ≤ maxBins (cut midway
  * between neighbours), else maxBins − 1 percentiles, computed on at most 200k rows drawn with
- * `seed` (as scikit-learn's _BinMapper, so both bin identically on the same rows). NaN is left out of the cut points and gets its own bin.
+ * `seed` exactly as scikit-learn's HistGradientBoosting* draw them for `random_state=seed` (so both
+ * cut in the same places; seeds outside 0 … 2³² − 1, which numpy refuses, are reduced modulo 2³²).
+ * NaN is left out of the cut points and gets its own bin.
  * With `parallel`, the columns are sorted on several threads (the same cut points for any number).
  */
 export function fitBinMapper(x: Matrix, maxBins: number, seed: number, parallel?: ParallelEdges): BinMapper {
   const { nRows: n, nCols: p, data } = x
-  let rows: Uint32Array | null = null
-  if (n > BINNING_SUBSAMPLE) {
-    const all = new Uint32Array(n)
-    for (let i = 0; i < n; i++) all[i] = i
-    const rng = new Random(seed)
-    // partial Fisher–Yates: the first BINNING_SUBSAMPLE entries are a uniform sample without replacement
-    for (let i = 0; i < BINNING_SUBSAMPLE; i++) {
-      const j = i + rng.int(n - i)
-      const t = all[i]
-      all[i] = all[j]
-      all[j] = t
-    }
-    rows = all.subarray(0, BINNING_SUBSAMPLE)
-  }
+  // the rows scikit-learn's _BinMapper samples for the same random_state: its fit draws a seed for
+  // its parts (rng.randint(2**32 - 1, dtype="u8")) and the mapper takes choice(n, 2e5, replace=False)
+  // with it, so both bin the same rows and cut in the same places at any size
+  const rows = n > BINNING_SUBSAMPLE ? new MT19937(new MT19937(seed).randint(4294967295)).choiceWithoutReplacement(n, BINNING_SUBSAMPLE) : null
   const m = rows === null ? n : rows.length
   const nBins = new Int32Array(p)
   const edgeStart = new Int32Array(p + 1)

@@ -75,6 +75,23 @@ describe('binRows', () => {
   })
 })
 
+describe('fitBinMapper on more rows than the binning subsample', () => {
+  it('cuts where scikit-learn 1.2.1 cuts for the same random_state (the same 200k rows)', () => {
+    // HistGradientBoostingRegressor(random_state=7) bins with _BinMapper(n_bins=256,
+    // random_state=RandomState(7).randint(2**32 - 1, dtype="u8")); its bin_thresholds_ on
+    // x = 0, 0.5, 1, …, 149999.5 are these (printed by Debian's python3-sklearn)
+    const n = 300_000
+    const data = new Float64Array(n)
+    for (let i = 0; i < n; i++) data[i] = i * 0.5
+    const mapper = fitBinMapper({ data, nRows: n, nCols: 1 }, 255, 7)
+    const e = Array.from(mapper.edges)
+    expect(e.length).toBe(254)
+    expect(e.slice(0, 4)).toEqual([588.25, 1167.25, 1771.25, 2373.5])
+    expect(e.slice(125, 128)).toEqual([74107.25, 74679.0, 75264.75])
+    expect(e.slice(-3)).toEqual([148211.25, 148800.25, 149393.75])
+  })
+})
+
 describe('findBestSplit (hand-computed gains)', () => {
   // one feature, three bins with gradient sums −2, 1, 3 (one sample each), plus its missing bin
   const mapper = fitBinMapper(m([[1], [2], [3], [NaN]]), 255, 0)
