@@ -39,6 +39,7 @@ export {
   type FeatureSpec,
   type Expectation,
   type Row,
+  type ColumnValues,
   type CommitInfo,
   type ReadOptions,
   type ColumnStatistics,

@@ -49,6 +49,61 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect((await fg.commits()).map((c) => c.id)).toEqual([c1.id, c2.id])
   })
 
+  it('inserts columns (typed arrays, NaN as null) as one commit, upserting like rows', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'columnar', primaryKey: ['id'], eventTime: 'ts', schema, expectations: [{ column: 'x', max: 100 }] })
+    const t = t0.getTime()
+    const c1 = await fg.insertColumns({ id: Float64Array.of(2, 1), ts: Float64Array.of(t, t), x: Float64Array.of(2.5, NaN), kind: ['b', null], flag: [false, true] }, 2)
+    expect([c1.rowsAdded, c1.rowsUpdated, c1.warnings]).toEqual([2, 0, []])
+    expect(await fg.read()).toEqual([{ ...row(1, 0), x: null, kind: null }, row(2, 2.5, 'b', false)])
+    // an upsert of key 2, timestamps as Dates, a lenient expectation broken: a warning, not an error
+    const c2 = await fg.insertColumns({ id: [2, 3], ts: [t0, t0], x: [200, 3], kind: ['c', 'd'], flag: [true, null] }, 2)
+    expect([c2.rowsAdded, c2.rowsUpdated]).toEqual([1, 1])
+    expect(c2.warnings).toEqual(['x: 1 row(s) break value ≤ 100 (rows 1)'])
+    expect((await fg.read()).map((r) => [r.id, r.x, r.flag])).toEqual([
+      [1, null, true],
+      [2, 200, true],
+      [3, 3, null],
+    ])
+  })
+
+  it('infers the schema from the first columnar insert when none was given', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'columnar_infer', primaryKey: ['id'] })
+    await fg.insertColumns({ id: [1, 2], x: Float64Array.of(0.5, NaN), kind: ['a', 'b'] }, 2)
+    expect(fg.schema.map((f) => [f.name, f.type])).toEqual([
+      ['id', 'int'],
+      ['x', 'float'],
+      ['kind', 'string'],
+    ])
+    expect(await fg.read()).toEqual([
+      { id: 1, x: 0.5, kind: 'a' },
+      { id: 2, x: null, kind: 'b' },
+    ])
+  })
+
+  it('refuses a bad columnar batch whole, naming the row and column as for rows', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'columnar_bad', primaryKey: ['id'], eventTime: 'ts', schema })
+    const t = t0.getTime()
+    const good = { id: Float64Array.of(1, 2), ts: Float64Array.of(t, t), x: Float64Array.of(1, 2), kind: ['a', 'b'], flag: [true, false] }
+    const issues = async (columns: Record<string, unknown>, n = 2) => {
+      const e = await fg.insertColumns(columns as never, n).catch((err: unknown) => err)
+      expect(e).toBeInstanceOf(ValidationError)
+      return (e as ValidationError).issues.map((i) => `${i.path}: ${i.reason}`)
+    }
+    expect(await issues({ ...good, x: Float64Array.of(1, Infinity) })).toEqual(['row 2.x: Infinity is not a finite number (use null for a missing value)'])
+    expect(await issues({ ...good, id: Float64Array.of(1, 1.5) })).toEqual(['row 2.id: expected an integer, got 1.5'])
+    expect(await issues({ ...good, id: Float64Array.of(1, NaN) })).toEqual(['row 2.id: missing value in a column that cannot be null'])
+    expect(await issues({ ...good, ts: Float64Array.of(t, t + 0.5) })).toEqual([`row 2.ts: epoch ms must be a whole number within ±8640000000000000 (a JavaScript Date), got ${t + 0.5}`])
+    expect(await issues({ ...good, id: Float64Array.of(1, 1) })).toEqual(['row 2.id: duplicate primary key 1 (also in row 1)'])
+    expect(await issues({ ...good, kind: ['a', 7] })).toEqual(['row 2.kind: expected text, got 7'])
+    expect(await issues({ ...good, kind: ['a'] })).toEqual(['kind: has 1 values, not 2'])
+    expect(await issues({ ...good, extra: [1, 2] })).toEqual(['extra: unknown column (not in the feature group schema)'])
+    const { id: _, ...noId } = good
+    expect(await issues(noId)).toEqual(['id: missing column (it cannot be null)'])
+    expect(await issues(good, 0)).toEqual(['nRows: expected a positive whole number of rows, got 0'])
+    expect(await fg.count()).toBe(0)
+    expect(await fg.commits()).toEqual([])
+  })
+
   it('pages rows in key order with limit and offset (the data preview)', async () => {
     const fg = await fs.getOrCreateFeatureGroup({ name: 'paged', primaryKey: ['id'], eventTime: 'ts', schema })
     await fg.insert([5, 3, 1, 4, 2].map((id) => row(id, id)))

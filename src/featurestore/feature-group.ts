@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import { assertIdentifier, NotFoundError, validationError, type ColumnType, type ColumnarResult, type ColumnKind, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata, viewsReading } from './catalog.js'
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
-import { checkDefinition, coerceValue, inferSchema, validateRows } from './validate.js'
+import { checkDefinition, coerceValue, inferSchema, validateColumns, validateRows, type ColumnValues, type ValidatedBatch, type ValidatedColumn } from './validate.js'
 import { toModelValue } from './model-input.js'
 import { FeatureQuery } from './feature-query.js'
 import type { KeyColumn } from './point-in-time.js'
@@ -83,20 +83,43 @@ export class FeatureGroup {
   async insert(rows: readonly Row[], options: InsertOptions = {}): Promise<CommitInfo> {
     if (!Array.isArray(rows)) throw validationError([{ reason: 'expected an array of rows' }], 'rows')
     if (rows.length === 0) throw validationError([{ reason: 'no rows to insert' }], 'rows')
-    // Validation of the known schema happens before the write lock is taken, so a bad batch never waits or blocks.
-    let batch = this.meta.schema.length ? this.validate(rows, this.meta) : undefined
+    return this.commit((meta) => this.validate(rows, meta), () => rows, options)
+  }
+
+  /**
+   * `insert` for rows given column by column: `columns[name][r]` is row r's value, every column nRows
+   * long. Numbers (float, int, epoch-ms timestamp) may come as a Float64Array with NaN for a missing
+   * value, which goes to the store as it is, with no value boxed and no row object made (what the request
+   * log writes); any column may be an array of the values a row would hold. The same validation as
+   * `insert` (the same ValidationError, rows numbered from 1), one commit, upserting by primary key.
+   * A group without a schema yet takes it from these values, as `insert` does from rows.
+   */
+  async insertColumns(columns: Readonly<Record<string, ColumnValues>>, nRows: number, options: InsertOptions = {}): Promise<CommitInfo> {
+    if (columns === null || typeof columns !== 'object' || Array.isArray(columns)) throw validationError([{ path: 'columns', reason: 'expected an object of columns by name' }], 'columns')
+    if (!Number.isSafeInteger(nRows) || nRows < 1) throw validationError([{ path: 'nRows', reason: `expected a positive whole number of rows, got ${nRows}` }], 'columns')
+    const rows = () => columnsToRows(columns, nRows)
+    return this.commit((meta) => validateColumns(columns, nRows, meta.schema, meta.primaryKey, meta.eventTime, meta.expectations), rows, options)
+  }
+
+  /**
+   * One commit of a batch that `validate` checks against a schema: before the write lock is taken, so a
+   * bad batch never waits or blocks, and again under it if the schema changed meanwhile (or there was
+   * none: then it is inferred from `rows()`).
+   */
+  private async commit(validate: (meta: FeatureGroupMetadata) => ValidatedBatch, rows: () => readonly Row[], options: InsertOptions): Promise<CommitInfo> {
+    let batch = this.meta.schema.length ? validate(this.meta) : undefined
     const commit = await this.db.transaction(async (tx) => {
       await tx.lockUntilEnd(COMMIT_LOCK)
       const current = await this.reload(tx.kysely)
       let meta = current
       if (meta.schema.length === 0) {
-        const schema = inferSchema(rows)
+        const schema = inferSchema(rows())
         checkDefinition(schema, meta.primaryKey, meta.eventTime, meta.expectations)
         meta = { ...meta, schema }
         await tx.kysely.updateTable('sml_feature_groups').set({ schema: JSON.stringify(schema) }).where('id', '=', meta.id).execute()
         await createGroupTable(tx, this.db, meta)
       }
-      if (!batch || meta.schema !== this.meta.schema) batch = this.validate(rows, meta)
+      if (!batch || meta.schema !== this.meta.schema) batch = validate(meta)
       this.meta = meta
       options.onProgress?.(0, batch.nRows, 'validated')
       const info = await writeCommit(tx, this.db, meta, batch.columns, batch.nRows, batch.warnings, options.source ?? null, options.onProgress)
@@ -536,7 +559,7 @@ async function writeCommit(
   tx: SqlTransaction,
   db: SqlDialect,
   meta: FeatureGroupMetadata,
-  columns: unknown[][],
+  columns: ValidatedColumn[],
   nRows: number,
   warnings: string[],
   source: string | null,
@@ -553,11 +576,11 @@ async function writeCommit(
   const encoded = meta.schema.map((f, c) => {
     const col = columns[c]
     if (f.type !== 'bool') return col
-    return col.map((v) => db.encode('bool', v))
+    return Array.from(col, (v) => db.encode('bool', v))
   })
   const commitCol = new Array(nRows).fill(commitId)
   const names = [...meta.schema.map((f) => f.name), '_commit_id']
-  const data = [...encoded, commitCol]
+  const data: ValidatedColumn[] = [...encoded, commitCol]
   for (let start = 0; start < nRows; start += WRITE_CHUNK) {
     const end = Math.min(nRows, start + WRITE_CHUNK)
     const chunk = start === 0 && end === nRows ? data : data.map((col) => col.slice(start, end))
@@ -585,6 +608,19 @@ async function writeCommit(
   }
   onProgress?.(nRows, nRows, 'committed')
   return { id: commitId, featureGroupId: meta.id, committedAt: new Date(committedAt), rowsAdded: nRows - updated, rowsUpdated: updated, source, warnings }
+}
+
+/** Row objects of a columnar batch (NaN in a Float64Array as null): for inferring a schema from it. */
+function columnsToRows(columns: Readonly<Record<string, ColumnValues>>, nRows: number): Row[] {
+  const entries = Object.entries(columns)
+  return Array.from({ length: nRows }, (_, r) => {
+    const row: Row = {}
+    for (const [name, col] of entries) {
+      const v = col[r]
+      row[name] = v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v
+    }
+    return row
+  })
 }
 
 /** A columnar result as a batch keyed by the columns' names, in the order they were asked for. */

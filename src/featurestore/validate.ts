@@ -115,9 +115,12 @@ export function coerceValue(type: ColumnType, v: unknown): { ok: true; value: nu
 /** The largest epoch-ms magnitude a Date holds (ECMAScript time values: ±100,000,000 days). */
 const MAX_TIME_MS = 8.64e15
 
+/** One column of a validated batch: boxed values (null = missing), or a Float64Array of numbers with none missing. */
+export type ValidatedColumn = unknown[] | Float64Array
+
 export interface ValidatedBatch {
   /** Canonical values column by column, in schema order: columns[c][r]. */
-  readonly columns: unknown[][]
+  readonly columns: ValidatedColumn[]
   readonly nRows: number
   readonly warnings: string[]
 }
@@ -145,8 +148,6 @@ export function validateRows(
   const types = schema.map((f) => f.type)
   const required = schema.map((f) => f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime)
   const columns = schema.map(() => new Array<unknown>(n))
-  const keyIdx = primaryKey.map((k) => schema.findIndex((f) => f.name === k))
-  const singleKey = keyIdx.length === 1 ? columns[keyIdx[0]] : null
   const nCols = schema.length
 
   const fast = compileFastRow(schema)
@@ -181,6 +182,88 @@ export function validateRows(
     for (const _ in row) keys++
     if (keys !== present) for (const k in row) if (!known.has(k)) add({ row: r + 1, column: k, reason: 'unknown column (not in the feature group schema)' })
   }
+  return checkBatch(columns, n, schema, primaryKey, expectations, issues, add)
+}
+
+/**
+ * One column of a columnar insert, row r at [r]: numbers (float, int, epoch-ms timestamp) as a
+ * Float64Array where NaN is a missing value, or any column as an array of values as a row would hold
+ * them (null or undefined = missing; timestamps as Date, epoch ms or text).
+ */
+export type ColumnValues = Float64Array | readonly (FeatureValue | undefined)[]
+
+/**
+ * validateRows for a batch given column by column (`FeatureGroup.insertColumns`): the same rules and
+ * the same issues (row numbers from 1), without a row object per row. A Float64Array passes through
+ * as it is when it holds no NaN; every column must be given, nRows long, and no other.
+ */
+export function validateColumns(
+  given: Readonly<Record<string, ColumnValues>>,
+  nRows: number,
+  schema: readonly FeatureSpec[],
+  primaryKey: readonly string[],
+  eventTime: string | null,
+  expectations: readonly Expectation[],
+): ValidatedBatch {
+  const issues: ValidationIssue[] = []
+  const add = (i: ValidationIssue) => {
+    if (issues.length < MAX_ISSUES) issues.push(i)
+  }
+  const known = new Set(schema.map((f) => f.name))
+  for (const name of Object.keys(given)) if (!known.has(name)) add({ column: name, reason: 'unknown column (not in the feature group schema)' })
+  const columns: ValidatedColumn[] = schema.map((f) => {
+    const required = f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime
+    const col = given[f.name]
+    if (col === undefined) {
+      if (required) add({ column: f.name, reason: 'missing column (it cannot be null)' })
+      return new Array<unknown>(nRows).fill(null)
+    }
+    if (!(col instanceof Float64Array) && !Array.isArray(col)) {
+      add({ column: f.name, reason: `expected a Float64Array or an array of values, got ${describe(col)}` })
+      return []
+    }
+    if (col.length !== nRows) {
+      add({ column: f.name, reason: `has ${col.length} values, not ${nRows}` })
+      return []
+    }
+    if (col instanceof Float64Array && f.type !== 'string' && f.type !== 'bool') {
+      // the typed fast path: one numeric check a value, and the array itself goes on to the insert;
+      // anything else (a NaN for a missing value, a bad number) takes the boxed path below
+      let ok = true
+      if (f.type === 'float') for (let r = 0; r < nRows && ok; r++) ok = col[r] - col[r] === 0
+      else if (f.type === 'int') for (let r = 0; r < nRows && ok; r++) ok = Number.isSafeInteger(col[r])
+      else for (let r = 0; r < nRows && ok; r++) ok = Number.isInteger(col[r]) && Math.abs(col[r]) <= MAX_TIME_MS
+      if (ok) return col
+    }
+    const out = new Array<unknown>(nRows)
+    for (let r = 0; r < nRows; r++) {
+      const raw = col[r]
+      const v = typeof raw === 'number' && raw !== raw && col instanceof Float64Array ? null : raw
+      const res = coerceValue(f.type, v)
+      if (!res.ok) add({ row: r + 1, column: f.name, reason: res.reason })
+      else if (res.value === null && required) add({ row: r + 1, column: f.name, reason: 'missing value in a column that cannot be null' })
+      else out[r] = res.value
+    }
+    return out
+  })
+  return checkBatch(columns, nRows, schema, primaryKey, expectations, issues, add)
+}
+
+/**
+ * The checks of a batch as a whole, once its values are canonical: duplicate keys within it and
+ * expectations (strict ones are errors, others warnings). Throws the issues found so far, with these.
+ */
+function checkBatch(
+  columns: ValidatedColumn[],
+  n: number,
+  schema: readonly FeatureSpec[],
+  primaryKey: readonly string[],
+  expectations: readonly Expectation[],
+  issues: ValidationIssue[],
+  add: (i: ValidationIssue) => void,
+): ValidatedBatch {
+  const keyIdx = primaryKey.map((k) => schema.findIndex((f) => f.name === k))
+  const singleKey = keyIdx.length === 1 ? columns[keyIdx[0]] : null
   if (issues.length === 0) {
     const keyAt = (r: number) => (singleKey ? singleKey[r] : keyIdx.map((c) => String(columns[c][r])).join('\u0000'))
     // Keys usually arrive in increasing order (ids, times): then there can be no duplicate and no Set is needed.
@@ -242,6 +325,7 @@ function compileFastRow(schema: readonly FeatureSpec[]): FastRow {
       : f.type === 'int' ? `Number.isSafeInteger(${v})`
       : f.type === 'string' ? `typeof ${v} === 'string'`
       : f.type === 'bool' ? `typeof ${v} === 'boolean'`
+      : f.type === 'timestamp' ? `Number.isInteger(${v}) && ${v} <= ${MAX_TIME_MS} && ${v} >= ${-MAX_TIME_MS}`
       : 'false'
     checks.push(`if (!(${ok})) return false;`)
     stores.push(`columns[${c}][r] = ${v};`)

@@ -1,7 +1,7 @@
 // The columnar hand-off of logged requests from the event loop to the writer: one typed array per numeric
 // column, dictionary codes per text column, posted as one message whose buffers are transferred, not copied.
 import { randomFillSync } from 'node:crypto'
-import type { FeatureSpec, Row } from '../featurestore/index.js'
+import type { ColumnValues, FeatureSpec, Row } from '../featurestore/index.js'
 
 /** One column of a batch: numbers (NaN = null), booleans (0 / 1, 2 = null), or dictionary-coded text (-1 = null). */
 export type RequestColumn =
@@ -63,6 +63,26 @@ export function requestRowObjects(rows: RequestRows): Row[] {
   for (let i = 0; i < rows.extra.length; i++) {
     const e = rows.extra[i]
     out[columnarRows + i] = { request_id: uuidv7(typeof e.ts === 'number' ? e.ts : Date.now()), ...e }
+  }
+  return out
+}
+
+/**
+ * The batch as `FeatureGroup.insertColumns` takes it, each row with a fresh `request_id` as in
+ * `requestRowObjects`: numbers stay the typed arrays they came in (NaN = null), codes become their
+ * texts. Null when the batch has rows outside the columns (`extra`): those go as row objects, so the
+ * store's validation sees exactly what was logged.
+ */
+export function requestColumns(rows: RequestRows): Record<string, ColumnValues> | null {
+  if (rows.extra.length > 0) return null
+  const n = rows.columnarRows
+  const ids = new Array<string>(n)
+  for (let r = 0; r < n; r++) ids[r] = uuidv7(rows.ts[r])
+  const out: Record<string, ColumnValues> = { request_id: ids, ts: rows.ts.subarray(0, n) }
+  for (const c of rows.columns) {
+    if (c.kind === 'number') out[c.name] = c.values.subarray(0, n)
+    else if (c.kind === 'bool') out[c.name] = Array.from(c.values.subarray(0, n), (v) => (v === 2 ? null : v === 1))
+    else out[c.name] = Array.from(c.codes.subarray(0, n), (k) => (k < 0 ? null : c.dictionary[k]))
   }
   return out
 }

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads'
 import type { SqlDialect } from '../db/index.js'
 import { FeatureStore, type FeatureGroup, type FeatureGroupOptions, type PruneOptions } from '../featurestore/index.js'
 import { moduleWorkerSpec } from '../support/module-worker.js'
-import { requestRowObjects, transferList, type RequestRows } from './request-log-batch.js'
+import { requestColumns, requestRowObjects, transferList, type RequestRows } from './request-log-batch.js'
 
 /** One batch of logged requests for one feature group, and the retention to apply after writing it. */
 export interface RequestLogBatch {
@@ -35,8 +35,9 @@ export interface RequestLogWriter {
 
 /**
  * Writes a batch through the feature store, then prunes: the one routine both writers run. The rows get their
- * ids here and go through `FeatureGroup.insert`, so they are validated against the group's schema like any
- * insert (types, nulls, finite numbers, unique keys) — on the writer thread, off the event loop.
+ * ids here and go through `FeatureGroup.insertColumns` (or `insert`, for a batch with rows outside the
+ * columns), so they are validated against the group's schema like any insert (types, nulls, finite numbers,
+ * unique keys) — on the writer thread, off the event loop.
  */
 export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<FeatureGroup>>, batch: RequestLogBatch): Promise<{ written: number; pruned: number }> {
   let fg = groups.get(batch.group.name)
@@ -46,7 +47,10 @@ export async function writeBatch(fs: FeatureStore, groups: Map<string, Promise<F
     fg.catch(() => groups.delete(batch.group.name))
   }
   const group = await fg
-  await group.insert(requestRowObjects(batch.rows), { source: 'web' })
+  const columns = requestColumns(batch.rows)
+  // columns: no row object per request on the writer either (about a third of its time per row)
+  if (columns) await group.insertColumns(columns, batch.rows.length, { source: 'web' })
+  else await group.insert(requestRowObjects(batch.rows), { source: 'web' })
   const pruned = batch.prune ? (await group.pruneCommits(batch.prune)).rows : 0
   return { written: batch.rows.length, pruned }
 }
