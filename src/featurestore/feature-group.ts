@@ -589,6 +589,8 @@ async function writeCommit(
   }
   let updated = 0
   if (hadRows) {
+    // before the first autovacuum round this check would be planned as a scan of the whole table
+    await tx.gatherMissingStatistics(meta.tableName)
     const key = sql.join(meta.primaryKey.map((k) => sql.ref(k)))
     const res = await sql`UPDATE ${sql.table(meta.tableName)} SET _superseded_by = ${commitId}
       WHERE _superseded_by IS NULL AND +_commit_id < ${commitId}

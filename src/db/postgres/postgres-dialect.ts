@@ -102,6 +102,16 @@ export class PostgresDialect implements SqlDialect {
         refreshStatistics: async (t) => {
           await client.query(`ANALYZE "${assertIdentifier(t, 'table name')}"`)
         },
+        gatherMissingStatistics: async (t) => {
+          const name = `"${assertIdentifier(t, 'table name')}"`
+          // pg_statistic, not pg_stat_user_tables: ANALYZE writes it in its transaction, so the next commit
+          // sees it at once (the activity counters reach the view up to a second later)
+          const r = await client.query(
+            `SELECT pg_relation_size(to_regclass($1)) >= $2 AND NOT EXISTS (SELECT 1 FROM pg_statistic WHERE starelid = to_regclass($1)) AS missing`,
+            [name, MISSING_STATISTICS_BYTES],
+          )
+          if (r.rows[0]?.missing === true) await client.query(`ANALYZE ${name}`)
+        },
         insertColumns: (t, c, d, n) => this.insertColumns(client, t, c, d, n),
         queryArrays: (q, onRow) => this.queryArraysOn(client, q, onRow),
       })
@@ -309,6 +319,9 @@ export class PostgresDialect implements SqlDialect {
     return m
   }
 }
+
+/** A table without statistics is analyzed once it reaches this size (16 pages: ~1,000 request-log rows). */
+const MISSING_STATISTICS_BYTES = 16 * 8192
 
 /** A value in COPY's text format: \N for null, backslash escapes in text, \\x-hex for bytes. */
 function copyText(v: unknown): string {

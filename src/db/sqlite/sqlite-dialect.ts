@@ -76,6 +76,7 @@ export class SqliteDialect implements SqlDialect {
           // BEGIN IMMEDIATE already excludes every other writer of the file until this transaction ends.
           lockUntilEnd: async () => {},
           refreshStatistics: async () => {},
+          gatherMissingStatistics: async () => {},
           insertColumns: async (t, c, d, n) => this.insertColumnsNow(t, c, d, n),
           queryArrays: async (q, onRow) => this.queryArraysNow(q, onRow),
         })
