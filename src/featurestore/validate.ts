@@ -127,6 +127,12 @@ export interface ValidatedBatch {
 
 const MAX_ISSUES = 50
 
+/** A batch's issues as found, the first MAX_ISSUES of them kept. */
+function issueList(): { issues: ValidationIssue[]; add: (i: ValidationIssue) => void } {
+  const issues: ValidationIssue[] = []
+  return { issues, add: (i) => void (issues.length < MAX_ISSUES && issues.push(i)) }
+}
+
 /**
  * Validates every row before anything is written: unknown columns, types, NaN, nulls, duplicate keys
  * within the batch and strict expectations are errors; non-strict expectations become warnings.
@@ -138,10 +144,7 @@ export function validateRows(
   eventTime: string | null,
   expectations: readonly Expectation[],
 ): ValidatedBatch {
-  const issues: ValidationIssue[] = []
-  const add = (i: ValidationIssue) => {
-    if (issues.length < MAX_ISSUES) issues.push(i)
-  }
+  const { issues, add } = issueList()
   const n = rows.length
   const known = new Set(schema.map((f) => f.name))
   const names = schema.map((f) => f.name)
@@ -205,10 +208,7 @@ export function validateColumns(
   eventTime: string | null,
   expectations: readonly Expectation[],
 ): ValidatedBatch {
-  const issues: ValidationIssue[] = []
-  const add = (i: ValidationIssue) => {
-    if (issues.length < MAX_ISSUES) issues.push(i)
-  }
+  const { issues, add } = issueList()
   const known = new Set(schema.map((f) => f.name))
   for (const name of Object.keys(given)) if (!known.has(name)) add({ column: name, reason: 'unknown column (not in the feature group schema)' })
   const columns: ValidatedColumn[] = schema.map((f) => {
