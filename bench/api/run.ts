@@ -1,12 +1,15 @@
 // Online predict throughput and latency on loopback, beside the model's own predict cost.
-//   npx tsx bench/api/run.ts [--duration 10] [--slice 5] [--connections 32] [--cpu-prof]
-// The app runs as its own process (bench/api/server.ts) on a fresh SQLite store with both systems trained;
+//   npm run build && npx tsx bench/api/run.ts [--duration 10] [--slice 5] [--connections 32] [--cpu-prof] [--server dist|src]
+// The app runs as its own process on a fresh SQLite store with both systems trained: `sml serve` from the
+// build (dist/bin/main.js, what users run; default), or bench/api/server.ts on the sources through tsx
+// (--server src: it also prints the event loop's delay, but tsx's esbuild wraps every function created per
+// request in a __name call, ~10 % of a request's CPU that the build does not have);
 // autocannon drives POST /api/<system>/predict with one row per request, then 1,000-row batches are timed.
 // The same app with request logging off runs beside it, measured in alternating --slice second slices for
 // --duration seconds each; a bare node:http server answering a fixed JSON runs in the same run with the same
 // connections. Logging's cost is the on / off ratio; every answered request must be logged (counted via /health).
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,12 +28,16 @@ const { values: opts } = parseArgs({
     slice: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
     'cpu-prof': { type: 'boolean', default: false },
+    server: { type: 'string', default: 'dist' },
   },
 })
 const DURATION = Number(opts.duration)
 const CONNECTIONS = Number(opts.connections)
 const SLICE = Number(opts.slice)
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const DIST_MAIN = join(ROOT, 'dist/bin/main.js')
+if (opts.server !== 'src' && opts.server !== 'dist') throw new Error(`--server is dist or src, not ${opts.server}`)
+if (opts.server === 'dist' && !existsSync(DIST_MAIN)) throw new Error('dist/bin/main.js is missing: npm run build first (or --server src)')
 // A bench is an edge: it reads SML_DATA_DIR once and passes it down.
 const dataDir = process.env.SML_DATA_DIR ?? join(ROOT, '../shared/data')
 
@@ -102,13 +109,22 @@ async function main() {
   await db.close()
 
   const start = async (logging: boolean) => {
-    const child = spawn(process.execPath, [...(opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/out')}`] : []), '--import', 'tsx', join(ROOT, 'bench/api/server.ts')], {
-      env: { ...env, BENCH_REQUEST_LOG: logging ? 'on' : 'off' },
+    const prof = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench/out')}`] : []
+    const args = opts.server === 'src' ? ['--import', 'tsx', join(ROOT, 'bench/api/server.ts')] : [DIST_MAIN, 'serve', '--port', '0']
+    const child = spawn(process.execPath, [...prof, ...args], {
+      // logging off: `sml serve` with a sample rate of 0 (nothing logged, no writer thread)
+      env: { ...env, BENCH_REQUEST_LOG: logging ? 'on' : 'off', ...(logging ? {} : { SML_REQUEST_LOG_SAMPLE: '0' }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()))
-      child.once('exit', (code) => reject(new Error(`server exited ${code}`)))
+      let out = ''
+      child.stdout.on('data', (d: Buffer) => {
+        out += d
+        // server.ts prints its URL alone; `sml serve` says "serving <url>"
+        const m = /(?:^|serving )(http:\/\/\S+)/m.exec(out)
+        if (m) resolve(m[1])
+      })
+      child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)))
     })
     return { child, url }
   }
