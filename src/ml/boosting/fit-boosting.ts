@@ -4,9 +4,10 @@ import { binRows, fitBinMapper, type BinMapper, type ParallelEdges } from './bin
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
-import { buildHistogram, inKernelMemory, rowStride } from './histogram.js'
+import { buildHistogram, clearHistogram, inKernelMemory, rowStride, subtractHistogram } from './histogram.js'
 import { instantiateKernels, kernelModule, type FeatureRange, type KernelExports } from './kernels.js'
 import { median, type BoostingLoss } from './losses.js'
+import { findBestSplit, type SplitConstraints, type SplitRequest } from './splitter.js'
 import type { WasmModule } from './wasm-module.js'
 import { addLeafValues, sampleBuffers, SampleMover, scatterLeaves, type SampleBuffers } from './partition.js'
 
@@ -35,6 +36,9 @@ export interface HistogramContext {
   /** Training samples. */
   readonly n: number
   readonly binOffset: Int32Array
+  /** The bins, for split scans. */
+  readonly mapper: BinMapper
+  readonly constraints: SplitConstraints
   /** The grower's samples: codes and gradients in data order, the node-ordered copies, histogram slots, targets and raw predictions. */
   readonly buffers: SampleBuffers
   readonly loss: BoostingLoss
@@ -80,6 +84,12 @@ export const inThreadBuilder: HistogramBuilderFactory = {
       build(part, start, end, hist, withCount) {
         buildInto(hist, ctx.buffers, (target) => buildHistogram(kernels, ctx.buffers, part, tree, start, end, withCount, target, 0))
       },
+      findSplit(hist, req) {
+        findSplitInThread(ctx, kernels, hist, req)
+      },
+      children(part, start, end, parent, small, large, smallReq, largeReq) {
+        childrenInThread(ctx, kernels, (target) => buildHistogram(kernels, ctx.buffers, part, tree, start, end, true, target, 0), parent, small, large, smallReq, largeReq)
+      },
       partition(from, to, f, start, end, nLeft) {
         checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
       },
@@ -103,6 +113,29 @@ export function buildInto(hist: Float64Array, buffers: SampleBuffers, build: (ta
   scratch.fill(0)
   build(scratch)
   hist.set(scratch)
+}
+
+/** HistogramBuilder.findSplit on the calling thread. */
+export function findSplitInThread(ctx: HistogramContext, kernels: KernelExports, hist: Float64Array, req: SplitRequest): void {
+  findBestSplit(hist, ctx.mapper, req.g, req.h, req.n, ctx.constraints, req.out, kernels, ctx.buffers)
+}
+
+/** HistogramBuilder.children on the calling thread; `build` adds the small child's samples (counts included) into a zeroed target. */
+export function childrenInThread(
+  ctx: HistogramContext,
+  kernels: KernelExports,
+  build: (target: Float64Array) => void,
+  parent: Float64Array,
+  small: Float64Array,
+  large: Float64Array,
+  smallReq: SplitRequest | null,
+  largeReq: SplitRequest | null,
+): void {
+  clearHistogram(kernels, ctx.buffers, small)
+  buildInto(small, ctx.buffers, build)
+  subtractHistogram(kernels, ctx.buffers, parent, small, large)
+  if (smallReq !== null) findSplitInThread(ctx, kernels, small, smallReq)
+  if (largeReq !== null) findSplitInThread(ctx, kernels, large, largeReq)
 }
 
 /** Throws when a move sent a different number of samples left than the split's histogram counted (`l`: the left cursor after it). */
@@ -210,13 +243,16 @@ export function fitBoosting(
   for (let i = 0; i < nVal; i++) for (let c = 0; c < k; c++) rawVal[i * k + c] = baseline[c]
   const gh = buffers.gh
   if (loss.constHessian) for (const a of gh) for (let i = 1; i < a.length; i += 2) a[i] = 1
-  const builder = makeBuilder.create({ p: x.nCols, n: nTrain, binOffset: mapper.binOffset, buffers, loss })
+  const constraints: SplitConstraints = {
+    l2Regularization: p.l2Regularization,
+    minSamplesLeaf: p.minSamplesLeaf,
+    minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
+    constHessian: loss.constHessian,
+  }
+  const builder = makeBuilder.create({ p: x.nCols, n: nTrain, binOffset: mapper.binOffset, mapper, constraints, buffers, loss })
   try {
     const grower = new TreeGrower(buffers, nTrain, mapper, builder, {
-      l2Regularization: p.l2Regularization,
-      minSamplesLeaf: p.minSamplesLeaf,
-      minHessianToSplit: MIN_HESSIAN_TO_SPLIT,
-      constHessian: loss.constHessian,
+      ...constraints,
       maxLeafNodes: p.maxLeafNodes,
       maxDepth: p.maxDepth,
       learningRate: p.learningRate,

@@ -1,8 +1,8 @@
 import type { BinMapper } from './bin-mapper.js'
-import { clearHistogram, DATA_ORDER, rowStride, subtractHistogram } from './histogram.js'
+import { clearHistogram, DATA_ORDER, rowStride } from './histogram.js'
 import type { KernelExports } from './kernels.js'
 import { positionIndex, type PositionIndex, type SampleBuffers } from './partition.js'
-import { findBestSplit, nodeValue, SplitInfo, type SplitConstraints } from './splitter.js'
+import { nodeValue, SplitInfo, type SplitConstraints, type SplitRequest } from './splitter.js'
 
 /** One boosting tree as grown: nodes in creation order, node 0 the root. */
 export interface GrownTree {
@@ -41,13 +41,21 @@ export interface GrowerParams extends SplitConstraints {
 export interface HistogramBuilder {
   /** Adds samples start..end of `part` (current tree's gradients) into hist (zeroed); without withCount the count slots stay 0. */
   build(part: number, start: number, end: number, hist: Float64Array, withCount: boolean): void
+  /** Finds the best split of the node whose histogram is hist (findBestSplit) into req.out. */
+  findSplit(hist: Float64Array, req: SplitRequest): void
+  /**
+   * The children of a split: builds `small` (any content; counts included) from samples
+   * start..end of `part`, sets large = parent − small, and finds the best split of each child
+   * whose request is given (null: it will not be split) into its out, as findSplit would.
+   */
+  children(part: number, start: number, end: number, parent: Float64Array, small: Float64Array, large: Float64Array, smallReq: SplitRequest | null, largeReq: SplitRequest | null): void
   /**
    * Moves samples start..end of part `from` into part `to`: those whose code of feature f goes
    * left (buffers.goesLeft[code] = 1; nLeft of them) to start on, the others to start + nLeft on,
    * both in order. Throws when a different number went left (an internal error).
    */
   partition(from: number, to: number, f: number, start: number, end: number, nLeft: number): void
-  /** The calling thread's kernels (split scans, subtraction, clearing). */
+  /** The calling thread's kernels (clearing). */
   readonly kernels: KernelExports
 }
 
@@ -164,7 +172,9 @@ export class TreeGrower {
       h += rootHist[j + 1]
     }
     const root: OpenNode = { id: addNode(0, n, DATA_ORDER), start: 0, end: n, depth: 0, part: DATA_ORDER, g, h, hist: rootHist, split: new SplitInfo() }
-    this.#consider(root, open, canSplit, finalize)
+    const rootReq = this.#request(root, canSplit)
+    if (rootReq !== null) this.builder.findSplit(rootHist, rootReq)
+    this.#consider(root, open, finalize)
     let nLeaves = 1
     while (open.length > 0) {
       if (p.maxLeafNodes !== null && nLeaves >= p.maxLeafNodes) {
@@ -198,23 +208,28 @@ export class TreeGrower {
       const splitRight = !full && canSplit(node.end - mid, depth)
       if (splitLeft || splitRight) {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
-        small.hist = this.#acquire()
-        this.builder.build(part, small.start, small.end, small.hist, true)
+        small.hist = this.#acquire(true)
         large.hist = this.#acquire(true)
-        subtractHistogram(this.builder.kernels, this.buffers, node.hist!, small.hist, large.hist)
+        const req = (child: OpenNode): SplitRequest | null => ((child === left ? splitLeft : splitRight) ? this.#request(child, canSplit) : null)
+        this.builder.children(part, small.start, small.end, node.hist!, small.hist, large.hist, req(small), req(large))
       }
       this.#release(node)
-      this.#consider(left, open, canSplit, finalize)
-      this.#consider(right, open, canSplit, finalize)
+      this.#consider(left, open, finalize)
+      this.#consider(right, open, finalize)
     }
     return t
   }
 
-  /** Finds the node's best split and opens it, or makes it a leaf. */
-  #consider(node: OpenNode, open: OpenNode[], canSplit: (n: number, depth: number) => boolean, finalize: (node: OpenNode) => void): void {
+  /** What to ask the builder for the node's best split, or null when the node must be a leaf (too few samples, too deep, too little hessian). */
+  #request(node: OpenNode, canSplit: (n: number, depth: number) => boolean): SplitRequest | null {
     const n = node.end - node.start
-    if (node.hist === null || !canSplit(n, node.depth) || node.h < this.params.minHessianToSplit) return finalize(node)
-    if (!findBestSplit(node.hist, this.mapper, node.g, node.h, n, this.params, node.split, this.builder.kernels, this.buffers)) return finalize(node)
+    if (!canSplit(n, node.depth) || node.h < this.params.minHessianToSplit) return null
+    return { g: node.g, h: node.h, n, out: node.split }
+  }
+
+  /** Opens the node when the builder found it a split (gain > 0; a node not asked for has gain 0), else makes it a leaf. */
+  #consider(node: OpenNode, open: OpenNode[], finalize: (node: OpenNode) => void): void {
+    if (node.hist === null || node.split.gain <= 0) return finalize(node)
     open.push(node)
   }
 

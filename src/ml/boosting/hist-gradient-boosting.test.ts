@@ -185,6 +185,8 @@ describe('HistGradientBoosting worker threads', () => {
     const yc: number[] = []
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < p; j++) data[i * p + j] = r.next() < 0.1 ? NaN : r.uniform(-1, 1)
+      // column 12 copies column 0: every split on either ties exactly, across feature chunks with 2 and 3 threads, and must go to feature 0
+      data[i * p + 12] = data[i * p]
       const v = (j: number) => (Number.isNaN(data[i * p + j]) ? 0.5 : data[i * p + j])
       y[i] = 2 * v(0) + Math.sin(3 * v(1)) + v(2) * v(3) + r.uniform(-0.3, 0.3)
       yc.push(y[i] < -0.5 ? 0 : y[i] < 0.5 ? 1 : 2)
@@ -195,6 +197,7 @@ describe('HistGradientBoosting worker threads', () => {
       JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 8, nJobs, earlyStopping: false }).fit(x, y).toJSON().learned),
     ]
     const one = fit(1)
+    expect(new HistGradientBoostingRegressor({ maxIter: 8, nJobs: 2, earlyStopping: false }).fit(x, y).featureImportances_[12]).toBe(0)
     expect(fit(2)).toEqual(one)
     expect(lastFitWorkerChunks()).toBeGreaterThan(0) // the worker really built some histograms
     expect(fit(3)).toEqual(one)

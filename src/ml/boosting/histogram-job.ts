@@ -3,6 +3,7 @@ import { instantiateKernels, type KernelExports } from './kernels.js'
 import type { WasmModule } from './wasm-module.js'
 import { lossByName, type BoostingLoss } from './losses.js'
 import { addLeafValues, SampleMover, scatterLeaves, type SampleBuffers } from './partition.js'
+import { scanFeatures, SplitInfo, SPLIT_SLOTS, writeSplit, type SplitConstraints } from './splitter.js'
 
 /** Slots of the control array shared by the threads of one fit. */
 export const GEN = 0 // bumped by the calling thread for every threaded task (workers wait on it)
@@ -21,7 +22,10 @@ export const TASK = 12 // HISTOGRAM or MOVE
 export const TO = 13 // a move's destination part
 export const FEATURE = 14 // a move's split feature
 export const HIST = 15 // a build's target: byte address of the histogram in the fit's memory
-export const CONTROL_SLOTS = 16
+export const PARENT = 16 // a NODE task's parent histogram (byte address)
+export const SIBLING = 17 // a NODE task's larger child: parent − HIST (byte address)
+export const FLAGS = 18 // a NODE task's steps: BUILD_CHILDREN, SCAN_SMALL, SCAN_LARGE
+export const CONTROL_SLOTS = 19
 
 export const HISTOGRAM = 0
 export const MOVE = 1
@@ -29,6 +33,21 @@ export const MOVE = 1
 export const GRADIENTS = 2
 export const LEAVES = 3 // START: the tree's number of leaves
 export const RAW = 4 // TREE: the raw column
+/**
+ * A node's work by feature chunk: with BUILD_CHILDREN, build the smaller child into HIST (START..END
+ * of PART, counts included) and SIBLING = PARENT − HIST; then scan the split candidates of HIST
+ * (SCAN_SMALL) and of SIBLING (SCAN_LARGE), each chunk's best split written to job.splits.
+ */
+export const NODE = 5
+export const BUILD_CHILDREN = 1
+export const SCAN_SMALL = 2
+export const SCAN_LARGE = 4
+
+/** Where a NODE task's inputs and results are in job.splits: the two nodes' (g, h, n) first, then per chunk c and node s (0 small, 1 large) a split at splitAt(c, s). */
+export const NODE_SUMS = 6
+export function splitAt(c: number, s: number): number {
+  return NODE_SUMS + (2 * c + s) * SPLIT_SLOTS
+}
 
 /** One fit as posted to a histogram worker: the buffers live in the fit's shared memory. */
 export interface HistogramJob {
@@ -45,6 +64,12 @@ export interface HistogramJob {
   readonly binOffset: Int32Array
   /** Feature chunk c is [cut[c], cut[c + 1]); a task of either kind has cut.length − 1 chunks. */
   readonly cut: Int32Array
+  /** The bins (with binOffset) and the split rules, for split scans. */
+  readonly nBins: Int32Array
+  readonly hasMissing: Uint8Array
+  readonly constraints: SplitConstraints
+  /** Shared: a NODE task's node sums and each chunk's best splits (NODE_SUMS, splitAt). */
+  readonly splits: Float64Array
   /** The current move's chunks: chunk c is samples moves[3c] .. moves[3c + 3], moved to moves[3c + 1] (left) and moves[3c + 2] (right); its left ones end at moves[3c + 4]. */
   readonly moves: Int32Array
 }
@@ -53,6 +78,8 @@ interface JobInstance {
   readonly kernels: KernelExports
   readonly mover: SampleMover
   readonly loss: BoostingLoss
+  /** A chunk's best split before it is written to job.splits. */
+  readonly split: SplitInfo
 }
 
 /** Per job (a thread keeps one): its instance of the kernels, the mover over them, the loss. */
@@ -62,7 +89,7 @@ function instanceFor(job: HistogramJob): JobInstance {
   let it = instances.get(job)
   if (it === undefined) {
     const kernels = instantiateKernels(job.module, job.buffers.memory)
-    instances.set(job, (it = { kernels, mover: new SampleMover(job.buffers, kernels), loss: lossByName(job.loss.name, job.loss.k) }))
+    instances.set(job, (it = { kernels, mover: new SampleMover(job.buffers, kernels), loss: lossByName(job.loss.name, job.loss.k), split: new SplitInfo() }))
   }
   return it
 }
@@ -92,6 +119,7 @@ export function claimChunks(job: HistogramJob): number {
     try {
       const task = Atomics.load(control, TASK)
       if (task === HISTOGRAM) buildChunk(job, c)
+      else if (task === NODE) nodeChunk(job, c)
       else if (task === MOVE) moveChunk(job, c)
       else sampleTask(job, task, c)
     } catch (err) {
@@ -116,6 +144,37 @@ function buildChunk(job: HistogramJob, c: number): void {
   const hist = new Float64Array(buffers.codes.buffer, at, binOffset[job.p] * 3)
   const withCount = Atomics.load(control, WITH_COUNT) === 1
   buildHistogram(kernels, buffers, Atomics.load(control, PART), Atomics.load(control, TREE), Atomics.load(control, START), Atomics.load(control, END), withCount, hist, c + 1)
+}
+
+/**
+ * Chunk c of a NODE task: its features' bins of the small child (zeroed, built), of the large one
+ * (subtracted) and their split scans; every step touches only the chunk's bins, so the chunks are
+ * independent and each is the bits one thread doing all features would get.
+ */
+function nodeChunk(job: HistogramJob, c: number): void {
+  const { control, cut, binOffset, buffers, splits, p } = job
+  const it = instanceFor(job)
+  const { kernels } = it
+  const f0 = cut[c]
+  const f1 = cut[c + 1]
+  const flags = Atomics.load(control, FLAGS)
+  const small = Atomics.load(control, HIST)
+  const large = Atomics.load(control, SIBLING)
+  const lo = binOffset[f0] * 24
+  const bytes = (binOffset[f1] - binOffset[f0]) * 24
+  const view = (at: number): Float64Array => new Float64Array(buffers.codes.buffer, at, binOffset[p] * 3)
+  if ((flags & BUILD_CHILDREN) !== 0) {
+    kernels.zero(small + lo, bytes)
+    buildHistogram(kernels, buffers, Atomics.load(control, PART), Atomics.load(control, TREE), Atomics.load(control, START), Atomics.load(control, END), true, view(small), c + 1)
+    kernels.subtract(Atomics.load(control, PARENT) + lo, small + lo, large + lo, bytes)
+  }
+  const layout = { nFeatures: p, nBins: job.nBins, binOffset, hasMissing: job.hasMissing }
+  const scanAt = buffers.scanOut.byteOffset + 32 * (c + 1)
+  for (let s = 0; s < 2; s++) {
+    if ((flags & (s === 0 ? SCAN_SMALL : SCAN_LARGE)) === 0) continue
+    scanFeatures(view(s === 0 ? small : large), layout, splits[3 * s], splits[3 * s + 1], splits[3 * s + 2], job.constraints, it.split, kernels, scanAt, f0, f1)
+    writeSplit(it.split, splits, splitAt(c, s))
+  }
 }
 
 function moveChunk(job: HistogramJob, c: number): void {

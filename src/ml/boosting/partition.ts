@@ -28,7 +28,10 @@ export interface SampleBuffers {
   readonly histograms: readonly Float64Array[]
   /** One more: where a build lands when its target lives outside the memory, before it is copied out. */
   readonly scratch: Float64Array
-  /** Where a split scan reports its best split (bin, then the scanned side's g, h and count sums). */
+  /**
+   * Where split scans report their best split (bin, then the scanned side's g, h and count sums):
+   * 4 float64 for the calling thread, then 4 for each feature chunk (threads scan chunks at once).
+   */
   readonly scanOut: Float64Array
   /** Training targets (or class indices), data order. */
   readonly y: Float64Array
@@ -60,7 +63,7 @@ export function sampleBuffers(n: number, p: number, k: number, histCells: number
     n * rec,
     ...Array<number>(k).fill(8 * n),
     256,
-    32,
+    32 * (p + 1),
     ...Array<number>(histSlots + 1).fill(histCells * 8),
     8 * n,
     8 * n * k,

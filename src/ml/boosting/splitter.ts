@@ -36,6 +36,17 @@ export function nodeValue(g: number, h: number, l2: number): number {
   return -g / (h + l2 + 1e-15)
 }
 
+/** What a split scan reads of the bin layout (a BinMapper, or its arrays as posted to a worker). */
+export type SplitLayout = Pick<BinMapper, 'nFeatures' | 'nBins' | 'binOffset' | 'hasMissing'>
+
+/** A node whose best split is wanted: its gradient and hessian sums, its sample count, and where the split goes (gain 0: none). */
+export interface SplitRequest {
+  readonly g: number
+  readonly h: number
+  readonly n: number
+  readonly out: SplitInfo
+}
+
 /**
  * Finds the split of a node with gradient sum G, hessian sum H and N samples that maximises
  *   gain = G_L² / (H_L + λ) + G_R² / (H_R + λ) − G² / (H + λ)
@@ -49,7 +60,7 @@ export function nodeValue(g: number, h: number, l2: number): number {
  */
 export function findBestSplit(
   hist: Float64Array,
-  mapper: BinMapper,
+  mapper: SplitLayout,
   G: number,
   H: number,
   N: number,
@@ -58,19 +69,42 @@ export function findBestSplit(
   kernels: KernelExports,
   buffers: SampleBuffers,
 ): boolean {
-  const { nBins, binOffset, hasMissing } = mapper
-  const nSlot = countSlot(c.constHessian)
-  const parent = (G * G) / (H + c.l2Regularization)
   let cells = hist
   if (!inKernelMemory(hist, buffers)) {
     cells = buffers.scratch
     cells.set(hist)
   }
-  const scan = buffers.scanOut
+  return scanFeatures(cells, mapper, G, H, N, c, out, kernels, buffers.scanOut.byteOffset, 0, mapper.nFeatures)
+}
+
+/**
+ * findBestSplit over features f0..f1 only, of a histogram in the kernels' memory, the scan kernel
+ * reporting at byte address `scanAt` (4 float64; threads scanning at once each need their own).
+ * A chunk's first best, then the first best over chunks in feature order (a later chunk only when
+ * its gain is strictly greater), is findBestSplit's split bit for bit: the same gains from the
+ * same operations, and the same first-best rule.
+ */
+export function scanFeatures(
+  hist: Float64Array,
+  mapper: SplitLayout,
+  G: number,
+  H: number,
+  N: number,
+  c: SplitConstraints,
+  out: SplitInfo,
+  kernels: KernelExports,
+  scanAt: number,
+  f0: number,
+  f1: number,
+): boolean {
+  const { nBins, binOffset, hasMissing } = mapper
+  const nSlot = countSlot(c.constHessian)
+  const parent = (G * G) / (H + c.l2Regularization)
+  const scan = new Float64Array(hist.buffer, scanAt, 4)
   let best = 0
   out.gain = 0
   out.feature = -1
-  for (let f = 0; f < mapper.nFeatures; f++) {
+  for (let f = f0; f < f1; f++) {
     const off = binOffset[f] * 3
     const nb = nBins[f]
     const withMissing = hist[off + nb * 3 + nSlot] > 0
@@ -78,9 +112,9 @@ export function findBestSplit(
     for (let side = 0; side < (withMissing ? 2 : 1); side++) {
       const missingLeft = side === 1
       const last = withMissing && !missingLeft ? nb : nb - 1
-      const at = cells.byteOffset + 8 * (missingLeft ? off + last * 3 : off)
+      const at = hist.byteOffset + 8 * (missingLeft ? off + last * 3 : off)
       const fn = missingLeft ? kernels.scan_left : kernels.scan_right
-      const gain = fn(at, last, G, H, N, parent, c.l2Regularization, c.minSamplesLeaf, c.minHessianToSplit, best, scan.byteOffset)
+      const gain = fn(at, last, G, H, N, parent, c.l2Regularization, c.minSamplesLeaf, c.minHessianToSplit, best, scanAt)
       if (gain > best) {
         best = gain
         const i = scan[0]
@@ -100,4 +134,35 @@ export function findBestSplit(
   }
   out.gain = best
   return best > 0
+}
+
+/** Float64 slots of a split written by writeSplit. */
+export const SPLIT_SLOTS = 10
+
+/** Writes s to to[at .. at + SPLIT_SLOTS) (a thread's chunk result in shared memory). */
+export function writeSplit(s: SplitInfo, to: Float64Array, at: number): void {
+  to[at] = s.gain
+  to[at + 1] = s.feature
+  to[at + 2] = s.bin
+  to[at + 3] = s.missingLeft ? 1 : 0
+  to[at + 4] = s.gLeft
+  to[at + 5] = s.hLeft
+  to[at + 6] = s.nLeft
+  to[at + 7] = s.gRight
+  to[at + 8] = s.hRight
+  to[at + 9] = s.nRight
+}
+
+/** Reads what writeSplit wrote into s. */
+export function readSplit(from: Float64Array, at: number, s: SplitInfo): void {
+  s.gain = from[at]
+  s.feature = from[at + 1]
+  s.bin = from[at + 2]
+  s.missingLeft = from[at + 3] === 1
+  s.gLeft = from[at + 4]
+  s.hLeft = from[at + 5]
+  s.nLeft = from[at + 6]
+  s.gRight = from[at + 7]
+  s.hRight = from[at + 8]
+  s.nRight = from[at + 9]
 }

@@ -3,9 +3,20 @@ import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
 import { runEdgesJob } from './bin-mapper.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { buildInto, checkMove, fitBoosting, fitKernels, inThreadBuilder, type BoostingResult, type HistogramBuilderFactory } from './fit-boosting.js'
-import { buildHistogram } from './histogram.js'
 import {
+  buildInto,
+  checkMove,
+  childrenInThread,
+  findSplitInThread,
+  fitBoosting,
+  fitKernels,
+  inThreadBuilder,
+  type BoostingResult,
+  type HistogramBuilderFactory,
+} from './fit-boosting.js'
+import { buildHistogram, inKernelMemory } from './histogram.js'
+import {
+  BUILD_CHILDREN,
   BY_WORKERS,
   claimChunks,
   CONTROL_SLOTS,
@@ -13,6 +24,7 @@ import {
   END,
   FAILED,
   FEATURE,
+  FLAGS,
   GEN,
   GRADIENTS,
   HIST,
@@ -21,7 +33,14 @@ import {
   HISTOGRAM,
   MOVE,
   NEXT,
+  NODE,
+  NODE_SUMS,
+  PARENT,
   PART,
+  SCAN_LARGE,
+  SCAN_SMALL,
+  SIBLING,
+  splitAt,
   START,
   STOP,
   TASK,
@@ -32,13 +51,14 @@ import {
 } from './histogram-job.js'
 import type { BoostingLoss } from './losses.js'
 import { addLeafValues, SampleMover, scatterLeaves } from './partition.js'
+import { readSplit, SPLIT_SLOTS, type SplitRequest } from './splitter.js'
 
 /**
  * Below this many training cells (rows × features) a fit builds histograms in-thread whatever
  * nJobs allows: waking a worker costs ~10–50 µs per node, more than it saves on small data.
  */
 export const MIN_THREADED_CELLS = 400_000
-/** Nodes with fewer cells than this are built by the calling thread alone (same bits either way). */
+/** Children whose smaller one has fewer cells than this are built and scanned by the calling thread alone (same bits either way). */
 export const MIN_THREADED_NODE_CELLS = 40_000
 /** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
 export const MIN_THREADED_MOVE = 8_000
@@ -70,11 +90,14 @@ export function lastFitWorkerChunks(): number {
 }
 
 /**
- * Histograms split by feature, and split moves, gradients and each tree's raw update by sample
+ * Histograms and split scans split by feature, and split moves, gradients and each tree's raw update by sample
  * range, across `threads` threads (the calling one included), every thread running the fit's
  * kernels over its shared memory: the calling thread publishes each task in a shared control
  * array, wakes the workers, and every thread claims chunks from a shared counter: feature ranges
- * built into the target histogram, sample ranges moved to places the calling thread computed first
+ * of a node's children (the smaller one built, the larger one subtracted from the parent, both
+ * scanned for their best split in those features, as scikit-learn's splitter does per feature in
+ * parallel; the calling thread then keeps the first best over the chunks) or of the root's build
+ * and scan, sample ranges moved to places the calling thread computed first
  * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
  * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
@@ -105,11 +128,27 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       const nChunks = Math.min(p, workers.length + 1)
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
       const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 2) * 4))
+      const splits = new Float64Array(new SharedArrayBuffer((NODE_SUMS + 2 * nChunks * SPLIT_SLOTS) * 8))
       // range 0: every feature (small nodes, calling thread alone); range c + 1: chunk c
       const ranges: [number, number][] = [[0, p]]
       for (let c = 0; c < nChunks; c++) ranges.push([cut[c], cut[c + 1]])
       const { module, kernels } = fitKernels(ctx, ranges)
-      const job: HistogramJob = { control, buffers: ctx.buffers, module, p, n: ctx.n, loss: { name: ctx.loss.name, k: ctx.loss.k }, binOffset: ctx.binOffset, cut, moves }
+      const { mapper, constraints } = ctx
+      const job: HistogramJob = {
+        control,
+        buffers: ctx.buffers,
+        module,
+        p,
+        n: ctx.n,
+        loss: { name: ctx.loss.name, k: ctx.loss.k },
+        binOffset: ctx.binOffset,
+        nBins: mapper.nBins,
+        hasMissing: mapper.hasMissing,
+        constraints: { l2Regularization: constraints.l2Regularization, minSamplesLeaf: constraints.minSamplesLeaf, minHessianToSplit: constraints.minHessianToSplit, constHessian: constraints.constHessian },
+        splits,
+        cut,
+        moves,
+      }
       for (const w of workers) w.worker.postMessage(job)
       const mover = new SampleMover(ctx.buffers, kernels)
       let tree = 0
@@ -130,6 +169,32 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         if (failed === 2) throw new Error('internal: a threaded split moved a different number of samples left than counted')
         if (failed !== 0) throw new Error('a boosting histogram worker failed')
       }
+      /** Runs a NODE task (its histogram addresses already in control) and keeps, per node asked for, the first best split over the chunks in feature order. */
+      const runNode = (flags: number, smallReq: SplitRequest | null, largeReq: SplitRequest | null): void => {
+        const reqs = [smallReq, largeReq]
+        reqs.forEach((r, s) => {
+          if (r === null) return
+          splits[3 * s] = r.g
+          splits[3 * s + 1] = r.h
+          splits[3 * s + 2] = r.n
+        })
+        Atomics.store(control, TASK, NODE)
+        Atomics.store(control, FLAGS, flags)
+        run(nChunks)
+        reqs.forEach((r, s) => {
+          if (r === null) return
+          // strictly greater: a tie keeps the earlier chunk's (lower feature's) split, as one scan over all features does
+          let best = 0
+          for (let c = 0; c < nChunks; c++) {
+            const at = splitAt(c, s)
+            if (splits[at] > best) {
+              best = splits[at]
+              readSplit(splits, at, r.out)
+            }
+          }
+          r.out.gain = best
+        })
+      }
       return {
         useTree(c) {
           tree = c
@@ -148,6 +213,25 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
             Atomics.store(control, HIST, target.byteOffset)
             run(nChunks)
           })
+        },
+        findSplit(hist, req) {
+          if (workers.length === 0 || !inKernelMemory(hist, ctx.buffers)) return findSplitInThread(ctx, kernels, hist, req)
+          Atomics.store(control, HIST, hist.byteOffset)
+          runNode(SCAN_SMALL, req, null)
+        },
+        children(part, start, end, parent, small, large, smallReq, largeReq) {
+          const buffers = ctx.buffers
+          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS || !inKernelMemory(parent, buffers) || !inKernelMemory(small, buffers) || !inKernelMemory(large, buffers)) {
+            childrenInThread(ctx, kernels, (target) => buildHistogram(kernels, buffers, part, tree, start, end, true, target, 0), parent, small, large, smallReq, largeReq)
+            return
+          }
+          Atomics.store(control, START, start)
+          Atomics.store(control, END, end)
+          Atomics.store(control, PART, part)
+          Atomics.store(control, HIST, small.byteOffset)
+          Atomics.store(control, PARENT, parent.byteOffset)
+          Atomics.store(control, SIBLING, large.byteOffset)
+          runNode(BUILD_CHILDREN | (smallReq === null ? 0 : SCAN_SMALL) | (largeReq === null ? 0 : SCAN_LARGE), smallReq, largeReq)
         },
         partition(from, to, f, start, end, nLeft) {
           // small splits: the calling thread moves them alone
