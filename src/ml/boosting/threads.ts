@@ -40,6 +40,7 @@ import {
   SCAN_LARGE,
   SCAN_SMALL,
   SIBLING,
+  spinWhile,
   splitAt,
   START,
   STOP,
@@ -58,8 +59,6 @@ import { readSplit, SPLIT_SLOTS, type SplitRequest } from './splitter.js'
  * nJobs allows: waking a worker costs ~10–50 µs per node, more than it saves on small data.
  */
 export const MIN_THREADED_CELLS = 400_000
-/** Children whose smaller one has fewer cells than this are built and scanned by the calling thread alone (same bits either way). */
-export const MIN_THREADED_NODE_CELLS = 40_000
 /** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
 export const MIN_THREADED_MOVE = 8_000
 /** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
@@ -101,7 +100,8 @@ export function lastFitWorkerChunks(): number {
  * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
  * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
- * (Atomics.wait), so fit() can return `this`. Small nodes are done by the calling thread alone;
+ * (Atomics.wait), so fit() can return `this`; while a fit runs, waiting threads poll briefly
+ * (SPIN_MS) before they sleep. Small splits are moved by the calling thread alone;
  * the bits are the same.
  */
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
@@ -129,7 +129,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
       const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 2) * 4))
       const splits = new Float64Array(new SharedArrayBuffer((NODE_SUMS + 2 * nChunks * SPLIT_SLOTS) * 8))
-      // range 0: every feature (small nodes, calling thread alone); range c + 1: chunk c
+      // range 0: every feature (the calling thread alone, for histograms outside the memory); range c + 1: chunk c
       const ranges: [number, number][] = [[0, p]]
       for (let c = 0; c < nChunks; c++) ranges.push([cut[c], cut[c + 1]])
       const { module, kernels } = fitKernels(ctx, ranges)
@@ -163,7 +163,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         for (;;) {
           const done = Atomics.load(control, DONE)
           if (done >= chunks) break
-          Atomics.wait(control, DONE, done, 1000)
+          if (!spinWhile(control, DONE, done)) Atomics.wait(control, DONE, done, 1000)
         }
         const failed = Atomics.load(control, FAILED)
         if (failed === 2) throw new Error('internal: a threaded split moved a different number of samples left than counted')
@@ -201,7 +201,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         },
         build(part, start, end, hist, withCount) {
           buildInto(hist, ctx.buffers, (target) => {
-            if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS) {
+            if (workers.length === 0) {
               buildHistogram(kernels, ctx.buffers, part, tree, start, end, withCount, target, 0)
               return
             }
@@ -221,7 +221,10 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         },
         children(part, start, end, parent, small, large, smallReq, largeReq) {
           const buffers = ctx.buffers
-          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS || !inKernelMemory(parent, buffers) || !inKernelMemory(small, buffers) || !inKernelMemory(large, buffers)) {
+          // every split's children, however small: besides the build, a node task halves the
+          // subtraction and both scans (~70 µs of 20 features × 255 bins), more than a task costs
+          // while the worker polls (SPIN_MS); heap histograms (slots ran out) stay on this thread
+          if (workers.length === 0 || !inKernelMemory(parent, buffers) || !inKernelMemory(small, buffers) || !inKernelMemory(large, buffers)) {
             childrenInThread(ctx, kernels, (target) => buildHistogram(kernels, buffers, part, tree, start, end, true, target, 0), parent, small, large, smallReq, largeReq)
             return
           }
