@@ -1,5 +1,5 @@
 import type { BinMapper } from './bin-mapper.js'
-import { clearHistogram, DATA_ORDER, rowStride } from './histogram.js'
+import { clearHistogram, DATA_ORDER } from './histogram.js'
 import type { KernelExports } from './kernels.js'
 import { positionIndex, type PositionIndex, type SampleBuffers } from './partition.js'
 import { nodeValue, SplitInfo, type SplitConstraints, type SplitRequest } from './splitter.js'
@@ -85,7 +85,6 @@ export class TreeGrower {
   /** Free histograms: the memory's slots first (the kernels write them in place), then any made on the heap once they ran out. */
   readonly #pool: Float64Array[]
   readonly #histLength: number
-  readonly #stride: number
   /** Count slots of the root histogram, by bin. */
   #rootCounts: Float64Array | null = null
 
@@ -98,7 +97,6 @@ export class TreeGrower {
     private readonly params: GrowerParams,
   ) {
     this.#histLength = mapper.totalBins * 3
-    this.#stride = rowStride(mapper.nFeatures)
     this.#pool = [...buffers.histograms].reverse()
   }
 
@@ -118,15 +116,6 @@ export class TreeGrower {
   #release(node: OpenNode): void {
     if (node.hist !== null) this.#pool.push(node.hist)
     node.hist = null
-  }
-
-  #countRoot(): Float64Array {
-    const { codes } = this.buffers
-    const { binOffset, nFeatures: p } = this.mapper
-    const counts = new Float64Array(this.mapper.totalBins)
-    const stride = this.#stride
-    for (let i = 0; i < this.nSamples; i++) for (let f = 0; f < p; f++) counts[binOffset[f] + codes[i * stride + f]]++
-    return counts
   }
 
   /** Grows one tree on the gradients/hessians the builder was told to use (useTree). */
@@ -154,12 +143,17 @@ export class TreeGrower {
     }
     const canSplit = (n: number, depth: number): boolean => n >= 2 * p.minSamplesLeaf && (p.maxDepth === null || depth < p.maxDepth)
     const open: OpenNode[] = []
-    // the root's counts are the same every tree: build gradients and hessians only, copy the counts in
+    // the root's counts are the same every tree: the first tree's build counts them (on the
+    // builder's threads), later ones build gradients and hessians only and copy the counts in
     // (with constant hessians the hessian slot is the count)
     const rootHist = this.#acquire()
-    this.builder.build(DATA_ORDER, 0, n, rootHist, false)
-    if (!p.constHessian) {
-      const counts = (this.#rootCounts ??= this.#countRoot())
+    const counting = !p.constHessian && this.#rootCounts === null
+    this.builder.build(DATA_ORDER, 0, n, rootHist, counting)
+    if (counting) {
+      const counts = (this.#rootCounts = new Float64Array(this.mapper.totalBins))
+      for (let b = 0; b < counts.length; b++) counts[b] = rootHist[3 * b + 2]
+    } else if (this.#rootCounts !== null) {
+      const counts = this.#rootCounts
       for (let b = 0; b < counts.length; b++) rootHist[3 * b + 2] = counts[b]
     }
     // the root's sums come from its histogram (any feature's bins add up to the node's totals)
