@@ -277,3 +277,49 @@ export function binRows(x: Matrix, mapper: BinMapper, rows: ArrayLike<number> | 
   }
   return codes
 }
+
+/** Bins a training matrix into the fit's codes on several threads (binRows; the same bytes for any number). */
+export interface ParallelBinning {
+  run(x: Matrix, mapper: BinMapper, stride: number, codes: Uint8Array): void
+}
+
+/**
+ * Rows of a matrix to bin on the histogram workers: rows `from`..n are split into `blocks` blocks
+ * claimed from next[0] by every thread taking part, each binned (binRows) into its rows of the
+ * shared `codes`; next[1] counts the finished blocks, next[2] is 1 when a thread failed.
+ */
+export interface BinJob {
+  /** Rows from..n, row-major (shared: a copy unless the matrix already was). */
+  readonly rows: Float64Array
+  readonly from: number
+  readonly n: number
+  readonly p: number
+  readonly blocks: number
+  readonly mapper: BinMapper
+  readonly stride: number
+  readonly codes: Uint8Array
+  readonly next: Int32Array
+}
+
+/** Claims blocks of `job` until none is left; returns how many this thread did. */
+export function runBinJob(job: BinJob): number {
+  const { rows, from, n, p, blocks, next } = job
+  let done = 0
+  for (;;) {
+    const b = Atomics.add(next, 0, 1)
+    if (b >= blocks) return done
+    const r0 = from + Math.round((b * (n - from)) / blocks)
+    const r1 = from + Math.round(((b + 1) * (n - from)) / blocks)
+    try {
+      binRows({ data: rows.subarray((r0 - from) * p, (r1 - from) * p), nRows: r1 - r0, nCols: p }, job.mapper, null, job.stride, job.codes.subarray(r0 * job.stride, r1 * job.stride))
+    } catch (err) {
+      Atomics.store(next, 2, 1)
+      throw err
+    } finally {
+      Atomics.add(next, 1, 1)
+      Atomics.notify(next, 1)
+    }
+    done++
+  }
+}
+

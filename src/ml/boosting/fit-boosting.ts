@@ -1,6 +1,6 @@
 import type { Matrix } from '../matrix.js'
 import { Random } from '../random.js'
-import { binRows, fitBinMapper, type BinMapper, type ParallelEdges } from './bin-mapper.js'
+import { binRows, fitBinMapper, type BinMapper, type ParallelBinning, type ParallelEdges } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
@@ -67,6 +67,8 @@ export interface HistogramBuilderFactory {
   readonly shared: boolean
   /** Sorts the binning sample's columns on the fit's threads (absent: the calling thread alone). */
   readonly edges?: ParallelEdges
+  /** Bins the training rows on the fit's threads (absent: the calling thread alone). */
+  readonly binning?: ParallelBinning
   create(ctx: HistogramContext): FitHistogramBuilder
 }
 
@@ -229,7 +231,8 @@ export function fitBoosting(
   // a tree has at most this many leaves: each holds ≥ minSamplesLeaf samples (or it is the root)
   const maxLeaves = Math.max(1, Math.min(p.maxLeafNodes ?? Infinity, Math.floor(nTrain / Math.max(1, p.minSamplesLeaf)), p.maxDepth === null ? Infinity : 2 ** p.maxDepth))
   const buffers = sampleBuffers(nTrain, x.nCols, k, histCells, histSlots, makeBuilder.shared, maxLeaves)
-  binRows(xTrain, mapper, null, rowStride(x.nCols), buffers.codes)
+  if (makeBuilder.binning === undefined) binRows(xTrain, mapper, null, rowStride(x.nCols), buffers.codes)
+  else makeBuilder.binning.run(xTrain, mapper, rowStride(x.nCols), buffers.codes)
   const yTrain = buffers.y
   if (trainRows === null) yTrain.set(y)
   else for (let i = 0; i < nTrain; i++) yTrain[i] = y[trainRows[i]]

@@ -1,7 +1,7 @@
 import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
-import { runEdgesJob } from './bin-mapper.js'
+import { binRows, runBinJob, runEdgesJob, type BinJob } from './bin-mapper.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import {
   buildInto,
@@ -117,6 +117,28 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           if (done >= job.p) break
           Atomics.wait(job.next, 1, done, 1000)
         }
+      },
+    },
+    binning: {
+      run(x, mapper, stride, codes) {
+        const { nRows: n, nCols: p } = x
+        const workers = getWorkers(Math.min(threads, p) - 1)
+        // the calling thread bins its share straight from the caller's matrix; the rest is copied
+        // into shared memory (~2 ms at 100k × 20, a tenth of binning it) in blocks any thread claims
+        const from = Math.round(n / (workers.length + 1))
+        const rest = x.data.subarray(from * p, n * p)
+        const rows = rest.buffer instanceof SharedArrayBuffer ? rest : new Float64Array(new SharedArrayBuffer(rest.byteLength))
+        if (rows !== rest) rows.set(rest)
+        const job: BinJob = { rows, from, n, p, blocks: 2 * workers.length, mapper, stride, codes, next: new Int32Array(new SharedArrayBuffer(12)) }
+        for (const w of workers) w.worker.postMessage(job)
+        binRows({ data: x.data.subarray(0, from * p), nRows: from, nCols: p }, mapper, null, stride, codes.subarray(0, from * stride))
+        runBinJob(job)
+        for (;;) {
+          const done = Atomics.load(job.next, 1)
+          if (done >= job.blocks) break
+          Atomics.wait(job.next, 1, done, 1000)
+        }
+        if (job.next[2] !== 0) throw new Error('a boosting worker failed while binning')
       },
     },
     create(ctx) {
