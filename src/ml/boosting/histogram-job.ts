@@ -18,7 +18,7 @@ export const FAILED = 8 // a worker threw (1), or a move sent a different number
 export const NEXT = 9 // next chunk to claim
 export const BY_WORKERS = 10 // chunks done by workers in this fit (a statistic)
 export const WITH_COUNT = 11 // 1: fill the count slots
-export const TASK = 12 // HISTOGRAM or MOVE
+export const TASK = 12 // HISTOGRAM, MOVE, NODE or a per-sample task
 export const TO = 13 // a move's destination part
 export const FEATURE = 14 // a move's split feature
 export const HIST = 15 // a build's target: byte address of the histogram in the fit's memory
@@ -62,7 +62,7 @@ export interface HistogramJob {
   /** The fit's loss, rebuilt by lossByName in each thread. */
   readonly loss: { readonly name: BoostingLoss['name']; readonly k: number }
   readonly binOffset: Int32Array
-  /** Feature chunk c is [cut[c], cut[c + 1]); a task of either kind has cut.length − 1 chunks. */
+  /** Feature chunk c is [cut[c], cut[c + 1]); every task has cut.length − 1 chunks. */
   readonly cut: Int32Array
   /** The bins (with binOffset) and the split rules, for split scans. */
   readonly nBins: Int32Array
@@ -70,7 +70,13 @@ export interface HistogramJob {
   readonly constraints: SplitConstraints
   /** Shared: a NODE task's node sums and each chunk's best splits (NODE_SUMS, splitAt). */
   readonly splits: Float64Array
-  /** The current move's chunks: chunk c is samples moves[3c] .. moves[3c + 3], moved to moves[3c + 1] (left) and moves[3c + 2] (right); its left ones end at moves[3c + 4]. */
+  /**
+   * The current move's n chunks: chunk c is samples moves[3c] .. moves[3c + 3], moved to
+   * moves[3c + 1] (left) and moves[3c + 2] (right) on, its left ones ending at moves[3c + 4]; the
+   * last chunk moves backward, moves[3c + 1] and moves[3c + 2] being where its left and right ones
+   * end. Results: moves[3n + 1] where the last chunk's left samples begin, moves[3n + 2] where the
+   * last forward chunk's end (the calling thread checks they meet).
+   */
   readonly moves: Int32Array
 }
 
@@ -101,12 +107,14 @@ export function sampleChunk(n: number, c: number, chunks: number): number {
 
 /**
  * Claims chunks of the current task until none is left: feature ranges of a histogram build
- * (each zeroed and built into the shared histogram), or sample ranges of a move (each written
- * where the calling thread placed it). Both kinds have the same number of chunks, and every
- * parameter, the kind included, is read after a successful claim: the calling thread cannot start
- * another task before every claimed chunk is done, so they belong to the task the chunk is part
- * of (a late claim on a finished task's counter gets a number past the last chunk). Each feature is summed in sample order by whichever thread claims it, and
- * a move is an exact copy, so the result has the same bits for any number of threads. Returns the
+ * (each zeroed and built into the shared histogram) or of a node's children (built, subtracted,
+ * scanned), sample ranges of a move (each written where the calling thread placed it) or of
+ * per-sample work. Every kind has the same number of chunks, and every parameter, the kind
+ * included, is read after a successful claim: the calling thread cannot start another task before
+ * every claimed chunk is done, so they belong to the task the chunk is part of (a late claim on a
+ * finished task's counter gets a number past the last chunk). Each feature is summed in sample
+ * order and scanned by whichever thread claims it, and a move is an exact copy, so the result has
+ * the same bits for any number of threads. Returns the
  * chunks done.
  */
 export function claimChunks(job: HistogramJob): number {
@@ -180,9 +188,16 @@ function nodeChunk(job: HistogramJob, c: number): void {
 function moveChunk(job: HistogramJob, c: number): void {
   const { control, moves } = job
   const { mover } = instanceFor(job)
-  const l = mover.move(Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2])
-  // a chunk's left samples must end where the next chunk's start (the last chunk's, at the split's left end)
-  if (l !== moves[3 * c + 4]) Atomics.store(control, FAILED, 2)
+  const n = job.cut.length - 1
+  const args = [Atomics.load(control, PART), Atomics.load(control, TO), Atomics.load(control, TREE), Atomics.load(control, FEATURE), moves[3 * c], moves[3 * c + 3], moves[3 * c + 1], moves[3 * c + 2]] as const
+  if (c === n - 1) {
+    moves[3 * n + 1] = mover.moveBack(...args)
+    return
+  }
+  const l = mover.move(...args)
+  // a forward chunk's left samples must end where the next one's start (the last forward chunk's: checked by the calling thread)
+  if (c === n - 2) moves[3 * n + 2] = l
+  else if (l !== moves[3 * c + 4]) Atomics.store(control, FAILED, 2)
 }
 
 function sampleTask(job: HistogramJob, task: number, c: number): void {

@@ -47,7 +47,8 @@ export function kernelModule(layout: KernelLayout): WasmModule {
         fns.push(histKernel(`hist_${i}_${withCount ? 1 : 0}_ordered`, layout, r, withCount, rec, stride + 4))
       }
     })
-    fns.push(moveKernel('move_data', stride, rec, true), moveKernel('move_ordered', rec, rec, false))
+    fns.push(moveKernel('move_data', stride, rec, true, false), moveKernel('move_ordered', rec, rec, false, false))
+    fns.push(moveKernel('move_data_back', stride, rec, true, true), moveKernel('move_ordered_back', rec, rec, false, true))
     fns.push(countLeftKernel('count_left_data', stride), countLeftKernel('count_left_ordered', rec), subtractKernel(), zeroKernel())
     fns.push(scanKernel('scan_right', layout.constHessian, false), scanKernel('scan_left', layout.constHessian, true))
     m = new wasm.Module(encodeModule(fns, layout.shared))
@@ -70,6 +71,13 @@ export interface KernelExports {
    */
   readonly move_data: MoveFn
   readonly move_ordered: MoveFn
+  /**
+   * The same move from the last sample back to the first, left ones written down from leftEnd and
+   * the others down from rightEnd (exclusive ends): the same places as a forward move whose
+   * starts were counted, without counting; returns the left cursor (where its left samples begin).
+   */
+  readonly move_data_back: MoveFn
+  readonly move_ordered_back: MoveFn
   /** Samples start..end whose code of feature f has goesLeft[code] = 1 (codes in data order, or records). */
   readonly count_left_data: CountFn
   readonly count_left_ordered: CountFn
@@ -153,7 +161,7 @@ function histKernel(name: string, layout: KernelLayout, [f0, f1]: FeatureRange, 
  * (`step` = rec) a move is whole aligned 128-bit copies; from data order the row of codes moves as
  * 16-, 8- and 4-byte words and the record gets the sample index k and the tree's gradient pair.
  */
-function moveKernel(name: string, step: number, rec: number, fromData: boolean): FunctionBody {
+function moveKernel(name: string, step: number, rec: number, fromData: boolean, back: boolean): FunctionBody {
   const fn = new FunctionBody(name, Array<typeof I32>(9).fill(I32), [I32])
   const [src, gh, dst, goesLeft, f, start, end, l, r] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
   const k = fn.local(I32)
@@ -161,16 +169,25 @@ function moveKernel(name: string, step: number, rec: number, fromData: boolean):
   const left = fn.local(I32)
   const to = fn.local(I32)
   const stride = fromData ? step : 0
-  fn.get(start).set(k)
-  fn.get(src).get(start).i32(step).op(OP.i32Mul, OP.i32Add).set(row)
-  fn.get(gh).get(start).i32(8).op(OP.i32Mul, OP.i32Add).set(gh)
+  // k: the sample moved (start up, or end − 1 down)
+  if (back) fn.get(end).i32(1).op(OP.i32Sub).set(k)
+  else fn.get(start).set(k)
+  fn.get(src).get(k).i32(step).op(OP.i32Mul, OP.i32Add).set(row)
+  fn.get(gh).get(k).i32(8).op(OP.i32Mul, OP.i32Add).set(gh)
   fn.scope(OP.block, () => {
-    fn.get(k).get(end).op(OP.i32GeU).brIf(0)
+    fn.get(start).get(end).op(OP.i32GeU).brIf(0)
     fn.scope(OP.loop, () => {
       fn.get(goesLeft).get(row).get(f).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).op(OP.i32Add).mem(OP.i32Load8u, 0, 0).set(left)
+      if (back) {
+        // cursors are exclusive ends: step down first
+        fn.get(l).get(left).op(OP.i32Sub).set(l)
+        fn.get(r).get(left).i32(1).op(OP.i32Xor, OP.i32Sub).set(r)
+      }
       fn.get(dst).get(l).get(r).get(left).op(OP.select).i32(rec).op(OP.i32Mul, OP.i32Add).set(to)
-      fn.get(l).get(left).op(OP.i32Add).set(l)
-      fn.get(r).get(left).i32(1).op(OP.i32Xor, OP.i32Add).set(r)
+      if (!back) {
+        fn.get(l).get(left).op(OP.i32Add).set(l)
+        fn.get(r).get(left).i32(1).op(OP.i32Xor, OP.i32Add).set(r)
+      }
       if (fromData) {
         let o = 0
         for (; o + 16 <= stride; o += 16) fn.get(to).get(row).simdMem(SIMD.v128Load, 0, o).simdMem(SIMD.v128Store, 4, o)
@@ -178,12 +195,13 @@ function moveKernel(name: string, step: number, rec: number, fromData: boolean):
         for (; o < stride; o += 4) fn.get(to).get(row).mem(OP.i32Load, 0, o).mem(OP.i32Store, 2, o)
         fn.get(to).get(k).mem(OP.i32Store, 2, stride)
         fn.get(to).get(gh).mem(OP.i64Load, 3, 0).mem(OP.i64Store, 2, stride + 4)
-        fn.get(gh).i32(8).op(OP.i32Add).set(gh)
+        fn.get(gh).i32(back ? -8 : 8).op(OP.i32Add).set(gh)
       } else {
         for (let o = 0; o < rec; o += 16) fn.get(to).get(row).simdMem(SIMD.v128Load, 4, o).simdMem(SIMD.v128Store, 4, o)
       }
-      fn.get(row).i32(step).op(OP.i32Add).set(row)
-      fn.get(k).i32(1).op(OP.i32Add).tee(k).get(end).op(OP.i32LtU).brIf(0)
+      fn.get(row).i32(back ? -step : step).op(OP.i32Add).set(row)
+      if (back) fn.get(start).get(k).op(OP.i32LtU).get(k).i32(1).op(OP.i32Sub).set(k).brIf(0)
+      else fn.get(k).i32(1).op(OP.i32Add).tee(k).get(end).op(OP.i32LtU).brIf(0)
     })
   })
   fn.get(l)

@@ -143,6 +143,18 @@ export class SampleMover {
       ? this.kernels.move_data(b.codes.byteOffset, b.gh[tree].byteOffset, dst, b.goesLeft.byteOffset, f, start, end, leftStart, rightStart)
       : this.kernels.move_ordered(b.records[from].byteOffset, 0, dst, b.goesLeft.byteOffset, f, start, end, leftStart, rightStart)
   }
+
+  /**
+   * move() from the last sample back: those going left end at leftEnd, the others at rightEnd
+   * (exclusive), both in order. Returns where its left samples begin.
+   */
+  moveBack(from: number, to: number, tree: number, f: number, start: number, end: number, leftEnd: number, rightEnd: number): number {
+    const b = this.buffers
+    const dst = b.records[to].byteOffset
+    return from === DATA_ORDER
+      ? this.kernels.move_data_back(b.codes.byteOffset, b.gh[tree].byteOffset, dst, b.goesLeft.byteOffset, f, start, end, leftEnd, rightEnd)
+      : this.kernels.move_ordered_back(b.records[from].byteOffset, 0, dst, b.goesLeft.byteOffset, f, start, end, leftEnd, rightEnd)
+  }
 }
 
 /**

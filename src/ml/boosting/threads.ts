@@ -149,7 +149,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       // fit is memory-bound (two chunks per thread made two threads slower than one there)
       const nChunks = Math.min(p, workers.length + 1)
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
-      const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 2) * 4))
+      const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 3) * 4))
       const splits = new Float64Array(new SharedArrayBuffer((NODE_SUMS + 2 * nChunks * SPLIT_SLOTS) * 8))
       // range 0: every feature (the calling thread alone, for histograms outside the memory); range c + 1: chunk c
       const ranges: [number, number][] = [[0, p]]
@@ -264,23 +264,25 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
             checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
             return
           }
-          // chunk c's samples go left from start + (left samples of chunks before it), right from start + nLeft + (right ones before it)
+          // chunk c's samples go left from start + (left samples of chunks before it), right from
+          // start + nLeft + (right ones before it); the last chunk moves backward from both
+          // children's ends instead, so only chunks before the last two are counted first (none
+          // with two threads: the count of half the node was serial work of the calling thread)
           let l = start
           let r = start + nLeft
           for (let c = 0; c < nChunks; c++) {
             const a = start + Math.round((c * (end - start)) / nChunks)
             const b = start + Math.round(((c + 1) * (end - start)) / nChunks)
             moves[3 * c] = a
-            moves[3 * c + 1] = l
-            moves[3 * c + 2] = r
-            if (c < nChunks - 1) {
+            moves[3 * c + 1] = c < nChunks - 1 ? l : start + nLeft
+            moves[3 * c + 2] = c < nChunks - 1 ? r : end
+            if (c < nChunks - 2) {
               const left = mover.countLeft(from, f, a, b)
               l += left
               r += b - a - left
             }
           }
           moves[3 * nChunks] = end
-          moves[3 * nChunks + 1] = start + nLeft
           Atomics.store(control, TASK, MOVE)
           Atomics.store(control, START, start)
           Atomics.store(control, END, end)
@@ -288,6 +290,8 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.store(control, TO, to)
           Atomics.store(control, FEATURE, f)
           run(nChunks)
+          // the forward chunks' left samples must end where the backward chunk's begin
+          if (moves[3 * nChunks + 1] !== moves[3 * nChunks + 2]) throw new Error(`internal: threaded split of ${end - start} samples: forward chunks sent samples left up to ${moves[3 * nChunks + 2]}, the last chunk from ${moves[3 * nChunks + 1]}`)
         },
         gradients() {
           if (workers.length === 0 || ctx.n < MIN_THREADED_SAMPLES) {
