@@ -210,24 +210,6 @@ function sampleTask(job: HistogramJob, task: number, c: number): void {
   else addLeafValues(buffers, job.loss.k, Atomics.load(control, TREE), a, b)
 }
 
-/**
- * How long a thread polls for the next task (worker) or for the last chunk (calling thread) before
- * it sleeps in Atomics.wait. A fit runs ~4,000–6,000 threaded tasks (100k rows, 31 leaves: a move
- * and a node task per split), most 10–100 µs after the previous one, and waking a sleeping thread
- * costs 10–50 µs each way (more on a loaded VM): on a quiet machine that alone would be ~20 % of a
- * two-thread fit. Short, so that on a busy machine a waiting thread soon gives its core back.
- */
-export const SPIN_MS = 0.1
-
-/** Polls control[slot] until it is no longer `value`, for up to SPIN_MS; returns whether it changed. */
-export function spinWhile(control: Int32Array, slot: number, value: number): boolean {
-  const until = performance.now() + SPIN_MS
-  for (;;) {
-    for (let i = 0; i < 256; i++) if (Atomics.load(control, slot) !== value) return true
-    if (performance.now() > until) return false
-  }
-}
-
 /** A worker's side of one fit: wake on every task, claim chunks, until STOP. */
 export function runHistogramJob(job: HistogramJob): void {
   const { control } = job
@@ -235,7 +217,7 @@ export function runHistogramJob(job: HistogramJob): void {
   Atomics.add(control, READY, 1)
   for (;;) {
     if (Atomics.load(control, STOP) !== 0) return
-    if (!spinWhile(control, GEN, gen)) Atomics.wait(control, GEN, gen)
+    Atomics.wait(control, GEN, gen)
     gen = Atomics.load(control, GEN)
     if (Atomics.load(control, STOP) !== 0) return
     Atomics.add(control, BY_WORKERS, claimChunks(job))

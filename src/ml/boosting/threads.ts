@@ -40,7 +40,6 @@ import {
   SCAN_LARGE,
   SCAN_SMALL,
   SIBLING,
-  spinWhile,
   splitAt,
   START,
   STOP,
@@ -59,6 +58,15 @@ import { readSplit, SPLIT_SLOTS, type SplitRequest } from './splitter.js'
  * nJobs allows: waking a worker costs ~10–50 µs per node, more than it saves on small data.
  */
 export const MIN_THREADED_CELLS = 400_000
+/**
+ * Splits whose smaller child has fewer cells (samples × features) than this are built, subtracted
+ * and scanned by the calling thread alone (same bits either way): a node task costs a worker's
+ * wake-up and the calling thread's, 10–50 µs each, against ~35 µs of scans and subtraction it
+ * takes off the calling thread (20 features × 255 bins) besides half the build, so it stays at
+ * the value tuned for build-only tasks. Polling for tasks instead of sleeping (cheap tasks, worth
+ * it for small nodes too) was slower on this shared machine (see bench/ml/README.md).
+ */
+export const MIN_THREADED_NODE_CELLS = 40_000
 /** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
 export const MIN_THREADED_MOVE = 8_000
 /** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
@@ -100,8 +108,8 @@ export function lastFitWorkerChunks(): number {
  * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
  * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
- * (Atomics.wait), so fit() can return `this`; while a fit runs, waiting threads poll briefly
- * (SPIN_MS) before they sleep. Small splits are moved by the calling thread alone;
+ * (Atomics.wait), so fit() can return `this`. Small nodes are built and scanned, and small
+ * splits moved, by the calling thread alone;
  * the bits are the same.
  */
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
@@ -151,7 +159,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
       const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 3) * 4))
       const splits = new Float64Array(new SharedArrayBuffer((NODE_SUMS + 2 * nChunks * SPLIT_SLOTS) * 8))
-      // range 0: every feature (the calling thread alone, for histograms outside the memory); range c + 1: chunk c
+      // range 0: every feature (small nodes, calling thread alone); range c + 1: chunk c
       const ranges: [number, number][] = [[0, p]]
       for (let c = 0; c < nChunks; c++) ranges.push([cut[c], cut[c + 1]])
       const { module, kernels } = fitKernels(ctx, ranges)
@@ -185,7 +193,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         for (;;) {
           const done = Atomics.load(control, DONE)
           if (done >= chunks) break
-          if (!spinWhile(control, DONE, done)) Atomics.wait(control, DONE, done, 1000)
+          Atomics.wait(control, DONE, done, 1000)
         }
         const failed = Atomics.load(control, FAILED)
         if (failed === 2) throw new Error('internal: a threaded split moved a different number of samples left than counted')
@@ -243,10 +251,8 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         },
         children(part, start, end, parent, small, large, smallReq, largeReq) {
           const buffers = ctx.buffers
-          // every split's children, however small: besides the build, a node task halves the
-          // subtraction and both scans (~70 µs of 20 features × 255 bins), more than a task costs
-          // while the worker polls (SPIN_MS); heap histograms (slots ran out) stay on this thread
-          if (workers.length === 0 || !inKernelMemory(parent, buffers) || !inKernelMemory(small, buffers) || !inKernelMemory(large, buffers)) {
+          // heap histograms (the slots ran out) stay on this thread too: the kernels cannot reach them
+          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS || !inKernelMemory(parent, buffers) || !inKernelMemory(small, buffers) || !inKernelMemory(large, buffers)) {
             childrenInThread(ctx, kernels, (target) => buildHistogram(kernels, buffers, part, tree, start, end, true, target, 0), parent, small, large, smallReq, largeReq)
             return
           }
