@@ -74,6 +74,13 @@ export function inProcessWriter(db: SqlDialect): RequestLogWriter {
 const WRITER_LIMITS = { maxYoungGenerationSizeMb: 12 }
 
 /**
+ * How far the writer thread's nice value sits above the server's (see request-log-worker.ts): 10, behind the event loop, yet with about a
+ * tenth of a core against each busy thread at the server's priority, so a saturated machine slows the log
+ * rather than stopping it (a 2,000-row batch takes ~10 ms of CPU).
+ */
+const WRITER_NICE = 10
+
+/**
  * Writes on a thread of its own with its own connection to the same store. A synchronous driver
  * (better-sqlite3) would otherwise stall every request for as long as a commit takes — measured at
  * ~40 % of the predict API's peak with logging on; with an asynchronous one (pg) building the rows,
@@ -85,7 +92,7 @@ const WRITER_LIMITS = { maxYoungGenerationSizeMb: 12 }
 export function threadWriter(db: SqlDialect): RequestLogWriter | null {
   const spec = moduleWorkerSpec(import.meta.url, 'request-log-worker')
   if (!spec) return null
-  const workerData = { location: db.location }
+  const workerData = { location: db.location, nice: WRITER_NICE }
   const options = { workerData, resourceLimits: WRITER_LIMITS }
   const worker = 'url' in spec ? new Worker(spec.url, options) : new Worker(spec.code, { eval: true, ...options })
   const waiting = new Map<number, { resolve: (r: WriteResult) => void; reject: (e: Error) => void }>()

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { getPriority } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import type { SqlDialect } from '../db/index.js'
 import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
@@ -52,6 +54,24 @@ describe.each(testDialectNames())('request log on %s', (dialect) => {
     // after close nothing more is queued or written
     log.add(iris, rowsOf(3), Array(3).fill(answer))
     expect(log.stats().queued).toBe(0)
+  })
+
+  it.runIf(process.platform === 'linux')('runs its writer thread 10 nice levels below the server, the requests it logs first (Linux)', async () => {
+    const expected = String(Math.min(19, getPriority() + 10))
+    // nice of each thread of this process (field 19 of /proc/self/task/<tid>/stat)
+    const niceThreads = () =>
+      readdirSync('/proc/self/task').filter((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16] === expected
+      }).length
+    const before = niceThreads()
+    const log = new RequestLog(db)
+    await log.start()
+    expect(niceThreads()).toBe(before + 1)
+    log.add(iris, rowsOf(3), Array(3).fill(answer))
+    await log.close()
+    expect(log.stats()).toMatchObject({ written: 3, dropped: 0 })
+    expect(niceThreads()).toBe(before)
   })
 
   it('rows are validated as any insert: a row the store refuses fails its batch (counted), and the next batch is written', async () => {
