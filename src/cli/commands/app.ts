@@ -6,6 +6,7 @@ import { commandConfig, configArgs } from '../config.js'
 import { growYoungGenerationAtOnce } from '../heap.js'
 import { corsOriginsSetting, port, portSetting, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { formatDuration, print, printJson } from '../output.js'
+import { onStopSignals } from '../signals.js'
 import { usageError } from '../usage.js'
 
 /** Binds the web app; a port another process holds or a host that is not this machine's is a usage mistake (one line naming --port or --host, exit 2), after `cleanup`. */
@@ -46,28 +47,26 @@ function probePort(port: number, host: string): Promise<void> {
   })
 }
 
-/** Stops everything in order on SIGINT/SIGTERM: no new requests or ticks, pending request logs written, store closed. */
+/** Stops everything in order on SIGINT/SIGTERM/SIGHUP: no new requests or ticks, pending request logs written, store closed. */
 function onShutdown(stop: () => Promise<RequestLogStats>): void {
-  let stopping = false
-  const handler = (signal: string) => {
-    if (stopping) process.exit(1)
-    stopping = true
-    const started = Date.now()
-    process.stderr.write(`\n${signal}: stopping…\n`)
-    stop().then(
-      (log) => {
-        // The last line says the stop was clean and what became of the request log, so nobody has to guess.
-        process.stderr.write(`stopped in ${formatDuration(Date.now() - started)}; request log: ${log.written} ${log.written === 1 ? 'row' : 'rows'} written, ${log.dropped} dropped, ${log.failed} failed\n`)
-        process.exit(0)
-      },
-      (e) => {
-        process.stderr.write(`error while stopping: ${(e as Error).message}\n`)
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGINT', () => handler('SIGINT'))
-  process.once('SIGTERM', () => handler('SIGTERM'))
+  onStopSignals(
+    (signal) => {
+      const started = Date.now()
+      process.stderr.write(`\n${signal}: stopping… (send it again after a second to exit at once)\n`)
+      stop().then(
+        (log) => {
+          // The last line says the stop was clean and what became of the request log, so nobody has to guess.
+          process.stderr.write(`stopped in ${formatDuration(Date.now() - started)}; request log: ${log.written} ${log.written === 1 ? 'row' : 'rows'} written, ${log.dropped} dropped, ${log.failed} failed\n`)
+          process.exit(0)
+        },
+        (e) => {
+          process.stderr.write(`error while stopping: ${(e as Error).message}\n`)
+          process.exit(1)
+        },
+      )
+    },
+    (signal) => process.stderr.write(`${signal} again: exiting now; request-log rows not yet written are lost\n`),
+  )
 }
 
 /**

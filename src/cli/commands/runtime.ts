@@ -3,6 +3,7 @@ import { RUN_STATUSES } from '../../runtime/run-status.js'
 import { commandConfig, configArgs } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
 import { formatDuration, formatTable, print, printJson } from '../output.js'
+import { onStopSignals } from '../signals.js'
 
 
 async function runtime() {
@@ -154,12 +155,8 @@ export function registerRuntimeCommands(program: Command): void {
       const execute = opts.inProcess ? undefined : rt.childProcessExecutor([process.execPath, ...process.execArgv, process.argv[1], ...configArgs(config)])
       const worker = await rt.startWorker({ db, pipelines, execute, catchUp: Boolean(opts.catchUp), jobQueue: config.jobQueue })
       process.stderr.write(`worker ${process.pid} started with ${worker.scheduler.name}: ${worker.jobs.length} scheduled pipeline(s); stop with Ctrl-C\n`)
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve()
-        process.once('SIGINT', stop)
-        process.once('SIGTERM', stop)
-      })
-      process.stderr.write('worker stopping: waiting for running ticks\n')
+      await new Promise<void>((resolve) => onStopSignals(() => resolve(), (signal) => process.stderr.write(`${signal} again: exiting now; not waiting for running ticks\n`)))
+      process.stderr.write('worker stopping: waiting for running ticks (send the signal again after a second to exit at once)\n')
       await worker.stop()
       const { claimed, lost } = worker.scheduler.stats
       process.stderr.write(`worker stopped: ran ${claimed} tick(s), ${lost} taken by other workers\n`)
