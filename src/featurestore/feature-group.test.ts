@@ -98,6 +98,10 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect(await issues({ ...good, ts: Float64Array.of(t, t + 0.5) })).toEqual([`row 2.ts: epoch ms must be a whole number within ±8640000000000000 (a JavaScript Date), got ${t + 0.5}`])
     expect(await issues({ ...good, id: Float64Array.of(1, 1) })).toEqual(['row 2.id: duplicate primary key 1 (also in row 1)'])
     expect(await issues({ ...good, kind: ['a', 7] })).toEqual(['row 2.kind: expected text, got 7'])
+    // PostgreSQL cannot store it (it failed the commit with a driver stack trace and left the group created): refused alike on both
+    expect(await issues({ ...good, kind: ['a', 'b\u0000c'] })).toEqual(['row 2.kind: text contains a NUL character (U+0000), which PostgreSQL cannot store'])
+    const rowsIssue = await fg.insert([row(1, 1, 'ok'), row(2, 2, 'x\u0000')]).catch((e: ValidationError) => e.issues.map((i) => `${i.path}: ${i.reason}`))
+    expect(rowsIssue).toEqual(['row 2.kind: text contains a NUL character (U+0000), which PostgreSQL cannot store'])
     expect(await issues({ ...good, kind: ['a'] })).toEqual(['kind: has 1 values, not 2'])
     expect(await issues({ ...good, extra: [1, 2] })).toEqual(['extra: unknown column (not in the feature group schema)'])
     const { id: _, ...noId } = good

@@ -97,6 +97,8 @@ export function coerceValue(type: ColumnType, v: unknown): { ok: true; value: nu
       return { ok: true, value: v }
     case 'string':
       if (typeof v !== 'string') return { ok: false, reason: `expected text, got ${describe(v)}` }
+      // SQLite would keep it, PostgreSQL refuses the whole commit: refused alike on both
+      if (v.includes('\u0000')) return { ok: false, reason: 'text contains a NUL character (U+0000), which PostgreSQL cannot store' }
       return { ok: true, value: v }
     case 'bool':
       if (typeof v !== 'boolean') return { ok: false, reason: `expected true or false, got ${describe(v)}` }
@@ -173,7 +175,7 @@ export function validateRows(
       }
       present++
       const t = types[c]
-      if (t === 'float' ? typeof v === 'number' && v - v === 0 : t === 'int' ? Number.isSafeInteger(v) : t === 'string' ? typeof v === 'string' : t === 'bool' && typeof v === 'boolean') {
+      if (t === 'float' ? typeof v === 'number' && v - v === 0 : t === 'int' ? Number.isSafeInteger(v) : t === 'string' ? typeof v === 'string' && !v.includes('\u0000') : t === 'bool' && typeof v === 'boolean') {
         columns[c][r] = v
         continue
       }
@@ -323,7 +325,7 @@ function compileFastRow(schema: readonly FeatureSpec[]): FastRow {
     const ok =
       f.type === 'float' ? `typeof ${v} === 'number' && ${v} - ${v} === 0`
       : f.type === 'int' ? `Number.isSafeInteger(${v})`
-      : f.type === 'string' ? `typeof ${v} === 'string'`
+      : f.type === 'string' ? `typeof ${v} === 'string' && !${v}.includes('\\u0000')`
       : f.type === 'bool' ? `typeof ${v} === 'boolean'`
       : f.type === 'timestamp' ? `Number.isInteger(${v}) && ${v} <= ${MAX_TIME_MS} && ${v} >= ${-MAX_TIME_MS}`
       : 'false'

@@ -18,6 +18,8 @@ import {
 } from './types.js'
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+/** Characters a promotion's reason may not hold (see setAlias). */
+const UNPRINTABLE = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/
 const CREATE_ATTEMPTS = 5
 
 export interface ModelRegistryOptions {
@@ -197,6 +199,11 @@ export class ModelRegistry {
    */
   async setAlias(name: string, alias: string, version: number, options: SetAliasOptions = {}): Promise<void> {
     assertIdentifier(alias, 'alias')
+    // the reason is shown as it is by `sml models show` and the model pages: a control character or a
+    // bidirectional override would rewrite what a terminal or a page shows around it (and NUL cannot be
+    // stored in PostgreSQL text)
+    if (options.reason !== undefined && (typeof options.reason !== 'string' || UNPRINTABLE.test(options.reason)))
+      throw validationError([{ column: 'reason', reason: 'must be text without control characters (U+0000–U+001F, U+007F) or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)' }], 'promotion')
     const v = await this.get(name, version)
     await this.db.transaction(async (tx) => {
       const previous = await tx.kysely.selectFrom('sml_model_aliases').select('version').where('name', '=', v.name).where('alias', '=', alias).executeTakeFirst()
