@@ -44,15 +44,19 @@ describe.each(testDialectNames())('predict fast path on %s', (dialect) => {
     ['a byte-order mark', 'iris', `\uFEFF${JSON.stringify(flower)}`, 'application/json'],
     ['an empty batch', 'iris', '[]', 'application/json'],
     ['another content type', 'iris', JSON.stringify(flower), 'text/plain'],
+    ['no content type', 'iris', JSON.stringify(flower), ''],
+    ['a JSON-like content type', 'iris', JSON.stringify(flower), 'application/json-seq'],
     ['an unknown system', 'wine', JSON.stringify(flower), 'application/json'],
   ]
   // (A compressed body is the app's 415 either way: the fast path leaves any Content-Encoding to it.)
   it.each(bodies)('answers %s as the app does', async (_what, system, body, type) => {
     expect(fastPaths.has(app)).toBe(true)
-    const init = { method: 'POST', body, headers: { 'content-type': type } }
+    // Bytes, so that an empty type sends none (a string body would be sent as text/plain).
+    const init = { method: 'POST', body: new TextEncoder().encode(body), headers: type ? { 'content-type': type } : ({} as Record<string, string>) }
     const viaServer = await seen(await fetch(`${server.url}/api/${system}/predict`, init))
     const viaApp = await seen(await app.request(`/api/${system}/predict`, init))
     expect(viaServer).toEqual(viaApp)
+    if (!/^application\/json(;|$)/.test(type)) expect(viaServer.status).toBe(415)
   })
 
   it('logs each answered request once, whichever path answered it', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SystemDescription } from '../systems/index.js'
 import { fastPredictInput } from './fast-input.js'
-import { MAX_BODY_BYTES, predictAndLog } from './routes/api.js'
+import { JSON_CONTENT_TYPE, MAX_BODY_BYTES, predictAndLog } from './routes/api.js'
 import type { WebServices } from './services.js'
 
 /** A node:http request handler that answers a request itself or passes it on with `next`. */
@@ -15,10 +15,10 @@ const PREDICT_PATH = /^\/api\/([a-z_][a-z0-9_]{0,62})\/predict$/
  * (`fastPredictInput`). It gives the same 200 answer as the route (same JSON, same headers, the request logged
  * the same way) without building the app's web Request, context and Response — about a third of a
  * single-row predict's server CPU (`bench/api`). Everything else goes to the app: another route or method, a
- * query string, a body without a length or over the limit, and — with the body already read, handed on as
- * `rawBody`, which @hono/node-server takes as the request's body — a body that is not valid JSON or not a
- * certainly valid input, an unknown system, or any error while predicting; so every answer but the plain
- * success is the app's own (400 with the issues, 404, 413, 500).
+ * query string, a body without a length or over the limit, a content type other than `JSON_CONTENT_TYPE` (the
+ * app's 415), and — with the body already read, handed on as `rawBody`, which @hono/node-server takes as the
+ * request's body — a body that is not valid JSON or not a certainly valid input, an unknown system, or any error
+ * while predicting; so every answer but the plain success is the app's own (400 with the issues, 404, 413, 415, 500).
  *
  * Only for an app whose predict answers carry no per-request headers (no rate limit, no CORS: see createApp);
  * `headers` are the app's JSON answer headers (content type and security headers).
@@ -39,7 +39,7 @@ export function predictFastPath(services: WebServices, headers: Promise<Readonly
       req.headers['content-encoding'] !== undefined ||
       !/^\d{1,7}$/.test(length) ||
       Number(length) > MAX_BODY_BYTES ||
-      !/^application\/json\b/i.test(req.headers['content-type'] ?? '')
+      !JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')
     )
       return next()
     const chunks: Buffer[] = []

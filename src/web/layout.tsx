@@ -89,6 +89,8 @@ function smlBind(root){
   });
   root.querySelectorAll('form[data-enhance]').forEach(function(f){
     f.addEventListener('submit',function(e){
+      // A live form answers its submit like an edit: one request per distinct set of inputs (smlLive).
+      if(f.smlUpdate){e.preventDefault();f.smlUpdate(true);return}
       e.preventDefault();var b=f.querySelector('button[type=submit]');if(b)b.disabled=true;
       var body=new URLSearchParams(new FormData(f));
       fetch(f.action,{method:'POST',body:body,headers:{'content-type':'application/x-www-form-urlencoded'}}).then(function(res){return res.text()}).then(function(html){
@@ -99,14 +101,17 @@ function smlBind(root){
     });
   });
 }
-// The predict form answers as it is edited (debounced) and an example fills it: the page's own POST answers,
-// and only the result and the API snippets are swapped, so focus and typing are never disturbed.
+// The predict form answers as it is edited (debounced), on submit and when an example fills it: the page's own POST
+// answers, and only the result and the API snippets are swapped, so focus and typing are never disturbed.
+// Every POST is a logged request that the monitor counts, so inputs already sent are not sent again: typing a value,
+// leaving the field (change) and clicking Predict is one request, not three; a failed request may be retried.
 function smlLive(root){
   root.querySelectorAll('form[data-live]').forEach(function(f){
     if(f.dataset.liveBound)return;f.dataset.liveBound='1';
-    var ids=f.dataset.live.split(' ');var timer=null;var seq=0;
-    function update(){
-      var mine=++seq;var body=new URLSearchParams(new FormData(f));
+    var ids=f.dataset.live.split(' ');var timer=null;var seq=0;var sent=null;
+    function update(submitted){
+      var body=new URLSearchParams(new FormData(f));var key=body.toString();
+      if(key===sent)return;sent=key;var mine=++seq;
       fetch(f.action,{method:'POST',body:body,headers:{'content-type':'application/x-www-form-urlencoded'}}).then(function(res){return res.text()}).then(function(html){
         if(mine!==seq)return;var doc=new DOMParser().parseFromString(html,'text/html');
         ids.forEach(function(id){var next=doc.getElementById(id);var cur=document.getElementById(id);if(next&&cur)cur.replaceWith(next)});
@@ -114,12 +119,13 @@ function smlLive(root){
           var next=doc.querySelector('form[data-live] [data-field="'+el.dataset.field+'"]');if(!next)return;
           el.className=next.className;var old=el.querySelector('.error');if(old)old.remove();var err=next.querySelector('.error');if(err)el.appendChild(err);
         });
-        history.replaceState(null,'',f.action+'?'+body.toString());
-      }).catch(function(){});
+        var note=f.querySelector('p.notice.err');if(note)note.remove();var nextNote=doc.querySelector('form[data-live] p.notice.err');if(nextNote)f.insertBefore(nextNote,f.firstChild);
+        history.replaceState(null,'',f.action+'?'+key);
+      }).catch(function(){if(sent===key)sent=null;if(submitted)f.submit()});
     }
     function later(){clearTimeout(timer);timer=setTimeout(update,300)}
     f.addEventListener('input',later);f.addEventListener('change',later);
-    f.smlUpdate=function(){clearTimeout(timer);update()};
+    f.smlUpdate=function(submitted){clearTimeout(timer);update(submitted===true)};
   });
   if(root!==document)return;
   document.querySelectorAll('a.example[data-example]').forEach(function(a){

@@ -125,7 +125,7 @@ export function exampleOf(schema: JsonSchema): unknown {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JsonSchema, example?: unknown) => ({ 'application/json': example === undefined ? { schema } : { schema, example } })
 const ok = (description: string, schema: JsonSchema = { type: 'object' }): OpenApiResponse => ({ description, content: json(schema) })
-const errors = (...codes: ('400' | '401' | '403' | '404' | '413' | '429' | '503')[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]))
+const errors = (...codes: ('400' | '401' | '403' | '404' | '413' | '415' | '429' | '503')[]) => Object.fromEntries(codes.map((c) => [c, { $ref: `#/components/responses/E${c}` }]))
 
 const ADMIN = [{ bearerAuth: [] }, { adminSession: [], csrfHeader: [] }]
 const ADMIN_NOTE =
@@ -175,12 +175,12 @@ export function openApiDocument(systems: readonly SystemDescription[]): OpenApiD
       post: {
         operationId: `predict_${system.name}`,
         summary: `Predict with the ${system.title} model`,
-        description: `One object of ${system.fields.map((f) => f.name).join(', ')} answers one prediction; an array of up to ${MAX_BATCH} answers an array. Unknown fields are refused. Every request is logged for monitoring.`,
+        description: `One object of ${system.fields.map((f) => f.name).join(', ')} answers one prediction; an array of up to ${MAX_BATCH} answers an array. Unknown fields are refused; the body must be sent as \`content-type: application/json\` (415 otherwise). Every request is logged for monitoring.`,
         tags: ['predict'],
         requestBody: { required: true, content: json(ref(name), example) },
         responses: {
           '200': ok('the prediction (or an array of them, for an array)', { anyOf: [ref('Prediction'), { type: 'array', items: ref('Prediction') }] }),
-          ...errors('400', '404', '413', '429'),
+          ...errors('400', '404', '413', '415', '429'),
         },
       },
     }
@@ -283,6 +283,7 @@ export function openApiDocument(systems: readonly SystemDescription[]): OpenApiD
         E403: error('the CSRF token is missing, or actions are disabled on this server'),
         E404: error('no such system, model, version, run, pipeline or file'),
         E413: error('the request body is too large'),
+        E415: error('the body is not sent as `application/json`, or is compressed'),
         E429: error('too many requests from this client', { 'retry-after': { description: 'seconds until the window ends', schema: { type: 'integer' } } }),
         E503: error('this server cannot start runs'),
       },

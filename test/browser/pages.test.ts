@@ -6,6 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { iris, titanic } from '../../src/systems/index.js'
+import { requestsFeatureGroup } from '../../src/web/index.js'
 import { CHROMIUM, hasChromium, useBrowserApp, type BrowserApp } from '../support/browser-app.js'
 
 if (!hasChromium) process.stderr.write(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)\n`)
@@ -126,6 +127,44 @@ describe.skipIf(!hasChromium)('pages in chromium', () => {
     expect(await page.textContent('#f-sepal_length-error')).toMatch(/one decimal separator/)
     expect(await page.locator('#prediction').count()).toBe(0)
     await shot('iris-predict-comma-error')
+  })
+
+  it('iris: type a value, leave the field, click Predict: one request and one logged row; another value: two', async () => {
+    // A fresh page with the page's clock under the test's control, so the 300 ms debounce runs exactly when the
+    // test says and every request the page could still send has been sent when it counts them.
+    const p = await ctx.newPage()
+    await p.clock.install()
+    // The page's POSTs, counted in the page as they are made (a request event reaches the test later).
+    await p.addInitScript(() => {
+      const g = globalThis as unknown as { fetch: (url: unknown, init?: { method?: string; body?: unknown }) => Promise<unknown>; smlPosts: string[] }
+      const original = g.fetch.bind(g)
+      g.smlPosts = []
+      g.fetch = (url, init) => {
+        if (init?.method === 'POST') g.smlPosts.push(`${String(url)} ${String(init.body)}`)
+        return original(url, init)
+      }
+    })
+    const posts = () => p.evaluate(() => (globalThis as unknown as { smlPosts: string[] }).smlPosts)
+    const logged = async () => {
+      await app.services.requestLog.flush()
+      return (await requestsFeatureGroup(app.services.featureStore, iris)).count()
+    }
+    await p.goto(`${server.url}/iris`)
+    const before = await logged()
+    for (const [i, value] of ['6.1', '6.7'].entries()) {
+      await p.fill('#f-sepal_length', value)
+      const answered = p.waitForResponse((r) => r.request().method() === 'POST' && r.request().postData()?.includes(`sepal_length=${value}`) === true)
+      await p.clock.runFor(400) // the live update after typing
+      await answered
+      await p.locator('#f-sepal_length').blur() // a change event: the same inputs again
+      await p.click('button[type=submit]') // and a submit of them
+      await p.clock.runFor(1000) // any debounced update still pending is sent now
+      const sent = await posts()
+      expect(sent, sent.join(' | ')).toHaveLength(i + 1)
+      expect(await p.textContent('#snippet-curl')).toContain(`"sepal_length":${value}`)
+    }
+    expect(await logged()).toBe(before + 2)
+    await p.close()
   })
 
   it('the form works with JavaScript off (plain POST, server-side validation)', async () => {

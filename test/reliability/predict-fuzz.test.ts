@@ -1,5 +1,5 @@
 // Property-based fuzz of POST /api/:system/predict, in-process with app.request(): whatever the body, content
-// type or system, the answer is 400/404/413 with a JSON `error` (or 200 for input that matches the schema),
+// type or system, the answer is 400/404/413/415 with a JSON `error` (or 200 for JSON input that matches the schema),
 // never a 500; and a good request still gets its prediction afterwards.
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,9 +54,13 @@ const bodies = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')) },
 )
 
+// JSON half the time: only a JSON body is read (any other type is a 415), and the bodies should reach the parser.
 const contentTypes = fc.constantFrom<string | undefined>(
   'application/json',
   'application/json; charset=utf-8',
+  'Application/JSON',
+  'application/json;charset=UTF-8',
+  'application/jsonp',
   'text/plain',
   'application/x-www-form-urlencoded',
   'multipart/form-data; boundary=x',
@@ -84,7 +88,7 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
     await tdb.drop()
   })
 
-  it(`answers ${RUNS} random requests with 200/400/404/413 and a JSON error, never 500`, async () => {
+  it(`answers ${RUNS} random requests with 200/400/404/413/415 and a JSON error, never 500`, async () => {
     const seen = new Map<number, number>()
     await fc.assert(
       fc.asyncProperty(systems, bodies, contentTypes, fc.constantFrom('POST', 'PUT'), async (system, body, type, method) => {
@@ -93,8 +97,9 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
         const res = await app.request(`/api/${encodeURIComponent(system)}/predict`, { method, body, headers })
         seen.set(res.status, (seen.get(res.status) ?? 0) + 1)
         const text = await res.text()
-        expect([200, 400, 404, 405, 413]).toContain(res.status)
+        expect([200, 400, 404, 405, 413, 415]).toContain(res.status)
         if (res.status === 200) {
+          expect(type).toMatch(/^application\/json/) // never a prediction for a body another site could send without a preflight
           const json = JSON.parse(text)
           for (const p of Array.isArray(json) ? json : [json]) expect(typeof p.prediction).toBe('string')
         } else if (res.status !== 404 || system === 'iris' || system === 'titanic' || method === 'POST') {
@@ -109,6 +114,7 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
     expect(seen.get(200)).toBeGreaterThan(0)
     expect(seen.get(400)).toBeGreaterThan(0)
     expect(seen.get(413)).toBeGreaterThan(0)
+    expect(seen.get(415)).toBeGreaterThan(0)
     expect(seen.get(500)).toBeUndefined()
 
     for (const [system, good, answer] of [
@@ -166,7 +172,7 @@ describe('predict API fuzz (SQLite, prepared once with runDemo)', () => {
         if (type) h['content-type'] = type
         const res = await app.request(path, { method, body: method === 'GET' ? undefined : body, headers: h })
         seen.set(res.status, (seen.get(res.status) ?? 0) + 1)
-        expect([200, 202, 303, 400, 401, 403, 404, 413, 429]).toContain(res.status)
+        expect([200, 202, 303, 400, 401, 403, 404, 413, 429, ...(path.endsWith('/predict') ? [415] : [])]).toContain(res.status)
         if (res.status >= 400) expect(typeof ((await res.json()) as { error?: unknown }).error).toBe('string')
       }),
       { numRuns: RUNS, seed: Number(process.env.SML_FUZZ_SEED ?? 20260502) },

@@ -58,6 +58,33 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     expect((await app.request('/api/iris/predict', { method: 'POST', body: JSON.stringify(flower), headers: { 'content-type': 'application/json', 'content-encoding': 'identity' } })).status).toBe(200)
   })
 
+  it('takes only application/json (any case, with parameters): 415 saying so for any other or no content type, nothing logged', async () => {
+    await services.requestLog.flush()
+    const group = await requestsFeatureGroup(services.featureStore, iris)
+    const before = await group.count()
+    // A page on another site can send these without a CORS preflight ("simple" requests), so they must not predict.
+    for (const [type, shown] of [
+      ['text/plain', '"text/plain"'],
+      ['text/plain;charset=UTF-8', '"text/plain;charset=UTF-8"'],
+      ['application/x-www-form-urlencoded', '"application/x-www-form-urlencoded"'], // what curl -d sends
+      ['multipart/form-data; boundary=x', '"multipart/form-data; boundary=x"'],
+      ['application/jsonp', '"application/jsonp"'],
+      [undefined, 'none'],
+    ] as const) {
+      // Bytes, so that no content type is implied when none is sent.
+      const res = await app.request('/api/iris/predict', { method: 'POST', body: new TextEncoder().encode(JSON.stringify(flower)), headers: type ? { 'content-type': type } : {} })
+      expect(res.status, String(type)).toBe(415)
+      expect(await jsonOf(res)).toEqual({
+        error: `content-type must be application/json, got ${shown}: send the JSON body with the header content-type: application/json`,
+        issues: [{ field: '(body)', reason: 'unsupported content-type' }],
+      })
+    }
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON', 'application/json ;charset=UTF-8'])
+      expect((await app.request('/api/iris/predict', { method: 'POST', body: JSON.stringify(flower), headers: { 'content-type': type } })).status, type).toBe(200)
+    await services.requestLog.flush()
+    expect(await group.count()).toBe(before + 3)
+  })
+
   it('predicts a batch in order', async () => {
     const res = await post('/api/iris/predict', [flower, { sepal_length: 6.9, sepal_width: 3.1, petal_length: 5.4, petal_width: 2.1 }])
     expect((await jsonOf(res)).map((p: { prediction: string }) => p.prediction)).toEqual(['Setosa', 'Virginica'])

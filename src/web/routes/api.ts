@@ -11,6 +11,21 @@ import { runsQuery } from './ops-api.js'
 
 export const MAX_BODY_BYTES = 1024 * 1024
 
+/**
+ * The predict API's one media type: `application/json`, with parameters (`; charset=utf-8`) or none, any case.
+ * Anything else is refused with 415 — text/plain, a form type or no content type at all is what a page on another
+ * site can POST without a CORS preflight, and each such request would be answered and logged as a prediction.
+ */
+export const JSON_CONTENT_TYPE = /^application\/json[ \t]*(;|$)/i
+
+/** The 415 answer for a body whose content type is not JSON (`type` as sent, or undefined when absent). */
+export function unsupportedContentType(type: string | undefined): { error: string; issues: { field: string; reason: string }[] } {
+  return {
+    error: `content-type must be application/json, got ${type === undefined || type === '' ? 'none' : JSON.stringify(type)}: send the JSON body with the header content-type: application/json`,
+    issues: [{ field: '(body)', reason: 'unsupported content-type' }],
+  }
+}
+
 /** Finds the system named in the path, or answers 404 naming the known ones. */
 export function systemOr404(services: WebServices, name: string): SystemDescription {
   const s = services.systems.find((x) => x.name === name)
@@ -54,6 +69,8 @@ export function apiRoutes(services: WebServices, options: ApiRouteOptions = {}):
       const encoding = c.req.header('content-encoding')
       if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity')
         return c.json({ error: `content-encoding ${encoding} is not supported: send the JSON uncompressed`, issues: [{ field: '(body)', reason: 'unsupported content-encoding' }] }, 415)
+      const type = c.req.header('content-type')
+      if (type === undefined || !JSON_CONTENT_TYPE.test(type)) return c.json(unsupportedContentType(type), 415)
       let body: unknown
       try {
         body = JSON.parse(await c.req.text())

@@ -86,7 +86,22 @@ describe.each(testDialectNames())('operating pages on %s', (dialect) => {
     for (const s of ['failed', 'schedule', '2026-05-04 06:00Z', 'source unreachable', 'fetch &lt;failed&gt; &amp; gave up', 'class="notice err wrap"']) expect(html).toContain(s)
     expect(html).not.toContain('data-run=') // not running: no live tail
     expect((await get(app, '/runs/999999')).status).toBe(404)
-    expect((await get(app, '/runs/abc')).status).toBe(404)
+    // A malformed id is the client's mistake, said in the JSON API's words; not "no run 0".
+    for (const [id, got] of [
+      ['abc', '"abc"'],
+      ['1.5', '"1.5"'],
+      ['99999999999999999999', '100000000000000000000'],
+      ['0', '0'],
+    ]) {
+      const page = await get(app, `/runs/${id}`)
+      const api = await app.request(`/api/runs/${id}`)
+      expect(page.status, id).toBe(400)
+      expect(api.status, id).toBe(400)
+      const error = ((await api.json()) as { error: string }).error
+      expect(error).toBe(`id must be a whole number from 1 to 9007199254740991, got ${got}`)
+      expect(page.html).toContain(error.replaceAll('"', '&quot;'))
+      expect(page.html).not.toContain('no run 0')
+    }
   })
 
   it('/pipelines: schedule with time zone, last run, recent outcomes and Run now with a CSRF field', async () => {

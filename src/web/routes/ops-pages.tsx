@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../db/index.js'
 import type { FeatureView } from '../../featurestore/index.js'
 import { RUN_STATUSES, RUN_TRIGGERS } from '../../runtime/index.js'
 import { accessState, csrfToken } from '../admin-access.js'
+import { parseOr400, runIdSchema } from '../api-schemas.js'
 import { layout } from '../layout.js'
 import { AdminPage, FeatureGroupsPage, FeatureViewPage, FeatureViewsPage, ModelsPage, PipelinesPage, RunPage, RunsPage, TrainingDatasetPage, type ActionContext, type FeatureViewSummary } from '../pages/ops.js'
 import type { WebServices } from '../services.js'
@@ -45,9 +46,8 @@ export function opsPageRoutes(services: WebServices): Hono {
   })
 
   pages.get('/runs/:id', render, async (c) => {
-    const raw = c.req.param('id')
-    const id = /^\d{1,15}$/.test(raw) ? Number(raw) : 0
-    // RunStore.get throws NotFoundError (404 page) for an unknown id.
+    // The API's parsing: a bad id is a 400 page saying why, in the API's words; an unknown one a 404 page (RunStore.get).
+    const id = parseOr400(runIdSchema, c.req.param('id'), 'id')
     const run = await services.runs.get(id)
     const [attempts, logs] = await Promise.all([services.runs.attempts(id), services.runs.logs(id)])
     return c.render(<RunPage run={run} attempts={attempts} logs={logs} />, { title: `Run #${id}`, active: '/runs' })

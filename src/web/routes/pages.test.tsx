@@ -239,6 +239,21 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     expect(deletePage.status).toBe(405)
     expect(deletePage.headers.get('allow')).toBe('GET, POST')
     expect(await deletePage.text()).toContain('405 · Method not allowed')
+    // A page that is not a system's, posted to (the predict form's POST /<name> matches any name): 405, not "no system".
+    for (const [path, allow] of [
+      ['/admin', 'GET'],
+      ['/runs', 'GET'],
+      ['/docs', 'GET'],
+    ]) {
+      const r = await app.request(path, form({ a: 1 }))
+      expect(r.status, path).toBe(405)
+      expect(r.headers.get('allow'), path).toBe(allow)
+      const text = await r.text()
+      expect(text).toContain(`POST is not allowed on ${path}; use GET`)
+      expect(text).not.toContain('no system or page')
+    }
+    // A name that is nothing at all is no page for any method: 404, not "use GET or POST".
+    expect((await app.request('/roses', { method: 'DELETE' })).status).toBe(404)
   })
 
   it('prints times in UTC with their Z and schedules with their time zone, whatever the server’s zone', async () => {
