@@ -5,7 +5,8 @@ import type { FeatureQuery } from './feature-query.js'
 import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
 import { FeatureView, toViewMetadata, type FeatureViewJoin } from './feature-view.js'
 import { isTransformationKind } from './transformations.js'
-import type { FeatureGroupOptions, TransformationKind } from './types.js'
+import { changedDefinitionError, storedShapeDifferences } from './definition-drift.js'
+import type { FeatureGroupMetadata, FeatureGroupOptions, TransformationKind } from './types.js'
 import { checkDefinition } from './validate.js'
 
 export interface FeatureViewOptions {
@@ -28,7 +29,7 @@ export class FeatureStore {
     const version = options.version ?? 1
     if (!Number.isInteger(version) || version < 1) throw validationError([{ column: 'version', reason: `must be a positive integer, got ${version}` }], 'feature group')
     const existing = await findGroup(this.db, name, version)
-    if (existing) return new FeatureGroup(this.db, existing)
+    if (existing) return new FeatureGroup(this.db, await this.matchDefinition(existing, options))
     const schema = options.schema ?? []
     const primaryKey = options.primaryKey ?? []
     const expectations = options.expectations ?? []
@@ -62,7 +63,31 @@ export class FeatureStore {
       if (raced) return raced
       throw e
     })
-    return new FeatureGroup(this.db, meta)
+    // Created here, or by another process meanwhile (then possibly from another definition).
+    return new FeatureGroup(this.db, await this.matchDefinition(meta, options))
+  }
+
+  /**
+   * The stored version `stored` as `options` define it. A version's storage never changes: a definition whose
+   * columns, key or event time differ from the stored ones (`storedShapeDifferences`) is refused with every
+   * difference and the version to use instead. Its expectations are validation rules, not storage: when they
+   * differ they replace the stored ones (checked against the stored schema), so the definition stays the one
+   * place they are written and later inserts follow it. Compared only when both have a schema: a group created
+   * without one takes it from its first insert, and a caller may ask for a group by name and key alone.
+   * @throws ValidationError naming the group, its version and each difference.
+   */
+  private async matchDefinition(stored: FeatureGroupMetadata, options: FeatureGroupOptions): Promise<FeatureGroupMetadata> {
+    if (!options.schema?.length || !stored.schema.length) return stored
+    const issues = storedShapeDifferences(stored, { schema: options.schema, primaryKey: options.primaryKey ?? [], eventTime: options.eventTime })
+    if (issues.length) {
+      const latest = await findGroup(this.db, stored.name)
+      throw changedDefinitionError(stored, issues, (latest?.version ?? stored.version) + 1)
+    }
+    const expectations = options.expectations ?? []
+    if (JSON.stringify(expectations) === JSON.stringify(stored.expectations)) return stored
+    checkDefinition(stored.schema, stored.primaryKey, stored.eventTime, expectations)
+    await this.db.kysely.updateTable('sml_feature_groups').set({ expectations: JSON.stringify(expectations) }).where('id', '=', stored.id).execute()
+    return { ...stored, expectations }
   }
 
   /** The group's given version, or its latest. */
