@@ -114,6 +114,7 @@ describe.each(testDialectNames())('a changed definition of a stored feature grou
   })
 
   it('refuses new expectations that do not fit the stored schema', async () => {
+    await fs.getOrCreateFeatureGroup(wine())
     const e = await refusal(fs.getOrCreateFeatureGroup(wine({ expectations: [{ column: 'colour', min: 0 }] })))
     expect(e.message).toContain('min/max expectation needs a numeric column')
     expect((await fs.getFeatureGroup('wine', 1)).metadata.expectations).toEqual([])
@@ -129,5 +130,20 @@ describe.each(testDialectNames())('a changed definition of a stored feature grou
     ])
     // Asking by name and key alone returns the stored group whatever its schema.
     expect((await fs.getOrCreateFeatureGroup({ name: 'wine', primaryKey: ['id'] })).schema).toEqual(schema)
+  })
+
+  it('refuses a feature view version defined again over another group version, other columns or transformations', async () => {
+    const v1 = await fs.getFeatureGroup('wine', 1)
+    const v2 = await fs.getOrCreateFeatureGroup(wine({ version: 2, schema: [...schema, { name: 'extra', type: 'float' }] }))
+    const view = { name: 'wine_view', version: 1, query: v1.select(['alcohol', 'colour']), labels: ['colour'] }
+    const created = await fs.getOrCreateFeatureView(view)
+    expect((await fs.getOrCreateFeatureView({ ...view, description: 'reworded' })).metadata.id).toBe(created.metadata.id)
+    const other = await refusal(fs.getOrCreateFeatureView({ ...view, query: v2.select(['alcohol', 'colour']) }))
+    expect(other.message).toBe(
+      'feature view wine_view v1 already exists with a different definition: it reads feature group wine v2, the stored one wine v1. Give the changed definition a new version (version: 2) — a version\'s definition never changes',
+    )
+    const changed = await refusal(fs.getOrCreateFeatureView({ ...view, query: v1.select(['colour', 'alcohol']), transformations: { alcohol: 'min_max_scaler' } }))
+    expect(changed.message).toContain('its features are (colour, alcohol), the stored one\'s (alcohol, colour); its transformations are alcohol: min_max_scaler, the stored one\'s none.')
+    expect((await fs.getFeatureView('wine_view', 1)).featureGroup.version).toBe(1)
   })
 })

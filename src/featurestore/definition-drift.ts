@@ -47,14 +47,75 @@ function nullable(f: FeatureSpec, shape: StoredShape): boolean {
 }
 
 /**
- * The refusal of a changed definition for an existing version, one line naming the group, its version, each
- * difference, and the version to use instead (`nextVersion`: one past the latest stored).
+ * A definition refused because its version is stored with another schema (kind `invalid`). The message is one
+ * line naming the group, its version, each difference, and the version to use instead; `differences` holds the
+ * same texts, so a caller whose group derives from another (a system's predictions or request log) can point at
+ * the version its user writes.
  */
-export function changedDefinitionError(stored: FeatureGroupMetadata, issues: readonly ValidationIssue[], nextVersion: number): ValidationError {
+export class SchemaChangedError extends ValidationError {
+  override readonly name: string = 'SchemaChangedError'
+  constructor(
+    readonly group: string,
+    readonly version: number,
+    readonly differences: readonly string[],
+    readonly nextVersion: number,
+    issues: readonly ValidationIssue[],
+    remedy = `Give the changed definition a new version (version: ${nextVersion}) — a version's schema never changes`,
+  ) {
+    super(`feature group ${group} v${version} already exists with a different schema: ${differences.join('; ')}. ${remedy}`, issues)
+  }
+}
+
+/** The refusal of a changed definition of `stored`; `nextVersion` is one past the latest stored. */
+export function changedDefinitionError(stored: FeatureGroupMetadata, issues: readonly ValidationIssue[], nextVersion: number): SchemaChangedError {
   const what = issues.map((i) => (i.column === 'primaryKey' ? `primary key ${i.reason}` : i.column === 'eventTime' ? `event time ${i.reason}` : `column "${i.column}" ${i.reason}`))
-  return new ValidationError(
-    `feature group ${stored.name} v${stored.version} already exists with a different schema: ${what.join('; ')}. ` +
-      `Give the changed definition a new version (version: ${nextVersion}) — a version's schema never changes`,
-    issues,
-  )
+  return new SchemaChangedError(stored.name, stored.version, what, nextVersion, issues)
+}
+
+/** What a feature view's definition fixes: the groups it reads, its columns, labels and transformations. */
+export interface ViewShape {
+  /** The left group, as `name vN`. */
+  readonly group: string
+  readonly features: readonly string[]
+  /** Each joined group as `name vN` with its selection, keys and prefix. */
+  readonly joins: readonly { readonly group: string; readonly features: readonly string[]; readonly on: readonly string[]; readonly prefix: string }[]
+  readonly labels: readonly string[]
+  readonly transformations: Readonly<Record<string, string>>
+}
+
+/**
+ * Every way `definition` differs from the `stored` view, as texts; empty when equal. Everything counts, in order:
+ * the feature order is the model's input order, transformations are fitted into its training datasets, and a view
+ * of another group version would train on other rows. Descriptions do not count.
+ */
+export function viewDifferences(stored: ViewShape, definition: ViewShape): string[] {
+  const out: string[] = []
+  if (stored.group !== definition.group) out.push(`it reads feature group ${definition.group}, the stored one ${stored.group}`)
+  if (stored.features.join(',') !== definition.features.join(',')) out.push(`its features are (${definition.features.join(', ')}), the stored one's (${stored.features.join(', ')})`)
+  const joins = (v: ViewShape) => v.joins.map((j) => `${j.group} [${j.features.join(', ')}] on (${j.on.join(', ')})${j.prefix ? ` prefixed ${j.prefix}` : ''}`).join('; ') || 'none'
+  if (joins(stored) !== joins(definition)) out.push(`its joins are ${joins(definition)}, the stored one's ${joins(stored)}`)
+  if (stored.labels.join(',') !== definition.labels.join(',')) out.push(`its labels are (${definition.labels.join(', ')}), the stored one's (${stored.labels.join(', ')})`)
+  const tf = (v: ViewShape) =>
+    Object.entries(v.transformations)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([c, k]) => `${c}: ${k}`)
+      .join(', ') || 'none'
+  if (tf(stored) !== tf(definition)) out.push(`its transformations are ${tf(definition)}, the stored one's ${tf(stored)}`)
+  return out
+}
+
+/** A feature view definition refused because its version is stored with another definition (kind `invalid`). */
+export class ViewChangedError extends ValidationError {
+  override readonly name: string = 'ViewChangedError'
+  constructor(
+    readonly view: string,
+    readonly version: number,
+    readonly differences: readonly string[],
+    readonly nextVersion: number,
+  ) {
+    super(
+      `feature view ${view} v${version} already exists with a different definition: ${differences.join('; ')}. Give the changed definition a new version (version: ${nextVersion}) — a version's definition never changes`,
+      differences.map((reason) => ({ path: `${view} v${version}`, reason })),
+    )
+  }
 }

@@ -5,7 +5,7 @@ import type { FeatureQuery } from './feature-query.js'
 import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
 import { FeatureView, toViewMetadata, type FeatureViewJoin } from './feature-view.js'
 import { isTransformationKind } from './transformations.js'
-import { changedDefinitionError, storedShapeDifferences } from './definition-drift.js'
+import { changedDefinitionError, storedShapeDifferences, viewDifferences, ViewChangedError, type ViewShape } from './definition-drift.js'
 import type { FeatureGroupMetadata, FeatureGroupOptions, TransformationKind } from './types.js'
 import { checkDefinition } from './validate.js'
 
@@ -78,16 +78,32 @@ export class FeatureStore {
    */
   private async matchDefinition(stored: FeatureGroupMetadata, options: FeatureGroupOptions): Promise<FeatureGroupMetadata> {
     if (!options.schema?.length || !stored.schema.length) return stored
-    const issues = storedShapeDifferences(stored, { schema: options.schema, primaryKey: options.primaryKey ?? [], eventTime: options.eventTime })
-    if (issues.length) {
-      const latest = await findGroup(this.db, stored.name)
-      throw changedDefinitionError(stored, issues, (latest?.version ?? stored.version) + 1)
-    }
+    await this.refuseChangedSchema(stored, options)
     const expectations = options.expectations ?? []
     if (JSON.stringify(expectations) === JSON.stringify(stored.expectations)) return stored
     checkDefinition(stored.schema, stored.primaryKey, stored.eventTime, expectations)
     await this.db.kysely.updateTable('sml_feature_groups').set({ expectations: JSON.stringify(expectations) }).where('id', '=', stored.id).execute()
     return { ...stored, expectations }
+  }
+
+  /**
+   * Checks `options` against the stored version it names, writing nothing (a server checks its definitions at
+   * start on a store it must not change): throws what `getOrCreateFeatureGroup` would for a changed schema, and
+   * does nothing when the version is not stored yet or either side has no schema. Expectations are not compared
+   * (they change in place on the next `getOrCreateFeatureGroup`).
+   * @throws SchemaChangedError naming the group, its version and each difference.
+   */
+  async checkFeatureGroup(options: FeatureGroupOptions): Promise<void> {
+    const stored = await findGroup(this.db, assertIdentifier(options.name, 'feature group name'), options.version ?? 1)
+    if (stored) await this.refuseChangedSchema(stored, options)
+  }
+
+  private async refuseChangedSchema(stored: FeatureGroupMetadata, options: FeatureGroupOptions): Promise<void> {
+    if (!options.schema?.length || !stored.schema.length) return
+    const issues = storedShapeDifferences(stored, { schema: options.schema, primaryKey: options.primaryKey ?? [], eventTime: options.eventTime })
+    if (issues.length === 0) return
+    const latest = await findGroup(this.db, stored.name)
+    throw changedDefinitionError(stored, issues, (latest?.version ?? stored.version) + 1)
   }
 
   /** The group's given version, or its latest. */
@@ -150,8 +166,15 @@ export class FeatureStore {
       ]),
     ]
     if (issues.length) throw validationError(issues, 'feature view definition')
+    const wanted: ViewShape = {
+      group: `${fg.name} v${fg.version}`,
+      features,
+      joins: options.query.joins.map((j) => ({ group: `${j.query.featureGroup.name} v${j.query.featureGroup.version}`, features: j.query.features, on: j.on, prefix: j.prefix })),
+      labels,
+      transformations,
+    }
     const existing = await this.findView(name, version)
-    if (existing) return existing
+    if (existing) return this.matchView(existing, wanted)
     await this.db.transaction(async (tx) => {
       const again = await tx.kysely.selectFrom('sml_feature_views').select('id').where('name', '=', name).where('version', '=', version).executeTakeFirst()
       if (again) return
@@ -172,7 +195,31 @@ export class FeatureStore {
     }).catch(async (e) => {
       if (!(await this.findView(name, version))) throw e
     })
-    return (await this.findView(name, version))!
+    // Created here, or by another process meanwhile (then possibly from another definition).
+    return this.matchView((await this.findView(name, version))!, wanted)
+  }
+
+  /**
+   * The stored view if `wanted` defines it alike (`viewDifferences`), else a refusal: a view version's groups,
+   * columns, labels and transformations never change, since its training datasets and the models trained on them
+   * refer to it.
+   * @throws ViewChangedError naming the view, its version, each difference and the next free version.
+   */
+  private async matchView(stored: FeatureView, wanted: ViewShape): Promise<FeatureView> {
+    const m = stored.metadata
+    const differences = viewDifferences(
+      {
+        group: `${stored.featureGroup.name} v${stored.featureGroup.version}`,
+        features: m.features,
+        joins: m.joins.map((j, i) => ({ group: `${stored.joinedGroups[i].name} v${stored.joinedGroups[i].version}`, features: j.features, on: j.on, prefix: j.prefix })),
+        labels: m.labels,
+        transformations: m.transformations,
+      },
+      wanted,
+    )
+    if (differences.length === 0) return stored
+    const latest = await this.findView(m.name)
+    throw new ViewChangedError(m.name, m.version, differences, (latest?.version ?? m.version) + 1)
   }
 
   async getFeatureView(name: string, version?: number): Promise<FeatureView> {
