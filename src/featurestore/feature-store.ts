@@ -5,7 +5,8 @@ import type { FeatureQuery } from './feature-query.js'
 import { readSourcePosition, writeSourcePosition, type SourcePosition, type SourcePositionMove } from './source-positions.js'
 import { FeatureView, toViewMetadata, type FeatureViewJoin } from './feature-view.js'
 import { isTransformationKind } from './transformations.js'
-import type { FeatureGroupOptions, TransformationKind } from './types.js'
+import { changedDefinitionError, storedShapeDifferences, viewDifferences, ViewChangedError, type ViewShape } from './definition-drift.js'
+import type { FeatureGroupMetadata, FeatureGroupOptions, TransformationKind } from './types.js'
 import { checkDefinition } from './validate.js'
 
 export interface FeatureViewOptions {
@@ -28,7 +29,7 @@ export class FeatureStore {
     const version = options.version ?? 1
     if (!Number.isInteger(version) || version < 1) throw validationError([{ column: 'version', reason: `must be a positive integer, got ${version}` }], 'feature group')
     const existing = await findGroup(this.db, name, version)
-    if (existing) return new FeatureGroup(this.db, existing)
+    if (existing) return new FeatureGroup(this.db, await this.matchDefinition(existing, options))
     const schema = options.schema ?? []
     const primaryKey = options.primaryKey ?? []
     const expectations = options.expectations ?? []
@@ -62,7 +63,47 @@ export class FeatureStore {
       if (raced) return raced
       throw e
     })
-    return new FeatureGroup(this.db, meta)
+    // Created here, or by another process meanwhile (then possibly from another definition).
+    return new FeatureGroup(this.db, await this.matchDefinition(meta, options))
+  }
+
+  /**
+   * The stored version `stored` as `options` define it. A version's storage never changes: a definition whose
+   * columns, key or event time differ from the stored ones (`storedShapeDifferences`) is refused with every
+   * difference and the version to use instead. Its expectations are validation rules, not storage: when they
+   * differ they replace the stored ones (checked against the stored schema), so the definition stays the one
+   * place they are written and later inserts follow it. Compared only when both have a schema: a group created
+   * without one takes it from its first insert, and a caller may ask for a group by name and key alone.
+   * @throws ValidationError naming the group, its version and each difference.
+   */
+  private async matchDefinition(stored: FeatureGroupMetadata, options: FeatureGroupOptions): Promise<FeatureGroupMetadata> {
+    if (!options.schema?.length || !stored.schema.length) return stored
+    await this.refuseChangedSchema(stored, options)
+    const expectations = options.expectations ?? []
+    if (JSON.stringify(expectations) === JSON.stringify(stored.expectations)) return stored
+    checkDefinition(stored.schema, stored.primaryKey, stored.eventTime, expectations)
+    await this.db.kysely.updateTable('sml_feature_groups').set({ expectations: JSON.stringify(expectations) }).where('id', '=', stored.id).execute()
+    return { ...stored, expectations }
+  }
+
+  /**
+   * Checks `options` against the stored version it names, writing nothing (a server checks its definitions at
+   * start on a store it must not change): throws what `getOrCreateFeatureGroup` would for a changed schema, and
+   * does nothing when the version is not stored yet or either side has no schema. Expectations are not compared
+   * (they change in place on the next `getOrCreateFeatureGroup`).
+   * @throws SchemaChangedError naming the group, its version and each difference.
+   */
+  async checkFeatureGroup(options: FeatureGroupOptions): Promise<void> {
+    const stored = await findGroup(this.db, assertIdentifier(options.name, 'feature group name'), options.version ?? 1)
+    if (stored) await this.refuseChangedSchema(stored, options)
+  }
+
+  private async refuseChangedSchema(stored: FeatureGroupMetadata, options: FeatureGroupOptions): Promise<void> {
+    if (!options.schema?.length || !stored.schema.length) return
+    const issues = storedShapeDifferences(stored, { schema: options.schema, primaryKey: options.primaryKey ?? [], eventTime: options.eventTime })
+    if (issues.length === 0) return
+    const latest = await findGroup(this.db, stored.name)
+    throw changedDefinitionError(stored, issues, (latest?.version ?? stored.version) + 1)
   }
 
   /** The group's given version, or its latest. */
@@ -125,8 +166,15 @@ export class FeatureStore {
       ]),
     ]
     if (issues.length) throw validationError(issues, 'feature view definition')
+    const wanted: ViewShape = {
+      group: `${fg.name} v${fg.version}`,
+      features,
+      joins: options.query.joins.map((j) => ({ group: `${j.query.featureGroup.name} v${j.query.featureGroup.version}`, features: j.query.features, on: j.on, prefix: j.prefix })),
+      labels,
+      transformations,
+    }
     const existing = await this.findView(name, version)
-    if (existing) return existing
+    if (existing) return this.matchView(existing, wanted)
     await this.db.transaction(async (tx) => {
       const again = await tx.kysely.selectFrom('sml_feature_views').select('id').where('name', '=', name).where('version', '=', version).executeTakeFirst()
       if (again) return
@@ -147,7 +195,31 @@ export class FeatureStore {
     }).catch(async (e) => {
       if (!(await this.findView(name, version))) throw e
     })
-    return (await this.findView(name, version))!
+    // Created here, or by another process meanwhile (then possibly from another definition).
+    return this.matchView((await this.findView(name, version))!, wanted)
+  }
+
+  /**
+   * The stored view if `wanted` defines it alike (`viewDifferences`), else a refusal: a view version's groups,
+   * columns, labels and transformations never change, since its training datasets and the models trained on them
+   * refer to it.
+   * @throws ViewChangedError naming the view, its version, each difference and the next free version.
+   */
+  private async matchView(stored: FeatureView, wanted: ViewShape): Promise<FeatureView> {
+    const m = stored.metadata
+    const differences = viewDifferences(
+      {
+        group: `${stored.featureGroup.name} v${stored.featureGroup.version}`,
+        features: m.features,
+        joins: m.joins.map((j, i) => ({ group: `${stored.joinedGroups[i].name} v${stored.joinedGroups[i].version}`, features: j.features, on: j.on, prefix: j.prefix })),
+        labels: m.labels,
+        transformations: m.transformations,
+      },
+      wanted,
+    )
+    if (differences.length === 0) return stored
+    const latest = await this.findView(m.name)
+    throw new ViewChangedError(m.name, m.version, differences, (latest?.version ?? m.version) + 1)
   }
 
   async getFeatureView(name: string, version?: number): Promise<FeatureView> {

@@ -16,6 +16,7 @@ export {
   type TrainTestSplit,
   type TrainTestSplitOptions,
 } from './feature-view.js'
+export { SchemaChangedError, ViewChangedError, storedShapeDifferences, viewDifferences, type StoredShape, type ViewShape } from './definition-drift.js'
 export { timeSplitIndices } from './splits.js'
 export { asOfIndex, gather, type AsOfSide, type AsOfRight, type KeyColumn } from './point-in-time.js'
 export { parseCsv, parseCsvTimestamp, readCsvFile, inferCsvSchema, csvToRows, csvField, recordsToTable, tableRecords, type CsvTable, type RecordTable } from './csv.js'

@@ -1,6 +1,6 @@
-import type { FeatureGroup, FeatureStore, FeatureView, Row } from '../featurestore/index.js'
+import { SchemaChangedError, ViewChangedError, type FeatureGroup, type FeatureGroupOptions, type FeatureStore, type FeatureView, type Row } from '../featurestore/index.js'
 import { labelClasses, systemTask, type SystemDescription } from './system.js'
-import { seriesColumns, windowsFeatureGroup } from './time-series.js'
+import { seriesColumns, windowsFeatureGroup, windowsGroupOptions } from './time-series.js'
 
 /** One row's primary key as one comparable string (JSON of its key values in key order): a Map key for composite keys. */
 export function keyOf(system: Pick<SystemDescription, 'featureGroup'>, row: Readonly<Row>): string {
@@ -26,8 +26,12 @@ function instantText(d: Date): string {
 
 /** The system's feature group, created from its description on first use. */
 export function systemFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  return fs.getOrCreateFeatureGroup(systemGroupOptions(system))
+}
+
+function systemGroupOptions(system: SystemDescription): FeatureGroupOptions {
   const g = system.featureGroup
-  return fs.getOrCreateFeatureGroup({
+  return {
     name: g.name,
     version: g.version,
     description: g.description,
@@ -35,7 +39,45 @@ export function systemFeatureGroup(fs: FeatureStore, system: SystemDescription):
     eventTime: g.eventTime,
     schema: g.schema,
     expectations: g.expectations,
-  })
+  }
+}
+
+/** A group a system stores in, and the group (a version its user writes) its definition derives from, if any. */
+export interface SystemGroupDefinition {
+  readonly options: FeatureGroupOptions
+  readonly derivedFrom?: { readonly name: string; readonly version: number }
+}
+
+/**
+ * The definitions of every group a system stores in: its own, its windows (time series) and its predictions (the
+ * request log's `<system>_requests` is defined in web/). For checking a store against the description at start
+ * (`FeatureStore.checkFeatureGroup`, then `pointAtSource`) before a request or a run finds a difference.
+ */
+export function systemGroupDefinitions(system: SystemDescription): SystemGroupDefinition[] {
+  return [
+    { options: systemGroupOptions(system) },
+    ...(system.timeSeries ? [{ options: windowsGroupOptions(system) }] : []),
+    { options: predictionsGroupOptions(system), derivedFrom: system.featureGroup },
+  ]
+}
+
+/**
+ * A derived group's refusal (`SchemaChangedError`) pointed at the version the user writes: the group it derives
+ * from, whose version its own follows. Other errors are returned as they are.
+ */
+export function pointAtSource(e: unknown, source: { readonly name: string; readonly version: number }): unknown {
+  if (!(e instanceof SchemaChangedError)) return e
+  const remedy = `It follows the definition of feature group ${source.name} v${source.version}: give that one a new version (version: ${source.version + 1}) — a version's schema never changes`
+  return new SchemaChangedError(e.group, e.version, e.differences, e.nextVersion, e.issues, remedy)
+}
+
+/** Gets or creates a group derived from `source`, a refusal pointed there (`pointAtSource`). */
+export async function derivedFeatureGroup(fs: FeatureStore, options: FeatureGroupOptions, source: { readonly name: string; readonly version: number }): Promise<FeatureGroup> {
+  try {
+    return await fs.getOrCreateFeatureGroup(options)
+  } catch (e) {
+    throw pointAtSource(e, source)
+  }
 }
 
 /**
@@ -44,12 +86,17 @@ export function systemFeatureGroup(fs: FeatureStore, system: SystemDescription):
  * `actual` as floats in the label's unit, and no probability.
  */
 export function predictionsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
-  if (system.timeSeries) return forecastsFeatureGroup(fs, system)
+  return derivedFeatureGroup(fs, predictionsGroupOptions(system), system.featureGroup)
+}
+
+function predictionsGroupOptions(system: SystemDescription): FeatureGroupOptions {
+  if (system.timeSeries) return forecastsGroupOptions(system)
   const keys = system.featureGroup.primaryKey.map((k) => system.featureGroup.schema.find((f) => f.name === k)!)
   const regression = systemTask(system) === 'regression'
-  return fs.getOrCreateFeatureGroup({
+  return {
     name: `${system.name}_predictions`,
-    version: 1,
+    // Its key columns (and classes) come from the system's group: a new version of that one starts a new one.
+    version: system.featureGroup.version,
     description: `Batch predictions of ${system.model.name} with the actual outcome, for monitoring`,
     primaryKey: keys.map((k) => k.name),
     eventTime: 'ts',
@@ -75,7 +122,7 @@ export function predictionsFeatureGroup(fs: FeatureStore, system: SystemDescript
           { column: 'predicted', allowed: labelClasses(system).map((c) => c.name), strict: true },
           { column: 'probability', min: 0, max: 1, strict: true },
         ],
-  })
+  }
 }
 
 /**
@@ -84,12 +131,13 @@ export function predictionsFeatureGroup(fs: FeatureStore, system: SystemDescript
  * hindcast made after it (from the same window features), and the model version. The measured value is not copied:
  * it is read from the system's group when the day has been measured.
  */
-function forecastsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+function forecastsGroupOptions(system: SystemDescription): FeatureGroupOptions {
   const g = system.featureGroup
   const keys = g.primaryKey.map((k) => g.schema.find((f) => f.name === k)!)
-  return fs.getOrCreateFeatureGroup({
+  return {
     name: `${system.name}_predictions`,
-    version: 1,
+    // Its key columns (and classes) come from the system's group: a new version of that one starts a new one.
+    version: system.featureGroup.version,
     description: `Forecasts of ${system.label.column} by ${system.model.name}: each day ahead with its issue day and horizon, and one-day-ahead hindcasts`,
     primaryKey: [...g.primaryKey, 'horizon'],
     eventTime: 'ts',
@@ -106,7 +154,7 @@ function forecastsFeatureGroup(fs: FeatureStore, system: SystemDescription): Pro
       { column: 'kind', allowed: ['forecast', 'hindcast'], strict: true },
       { column: 'horizon', min: 1, max: 60, strict: true },
     ],
-  })
+  }
 }
 
 /**
@@ -129,28 +177,39 @@ export function generatedKeyColumns(system: Pick<SystemDescription, 'featureGrou
   })
 }
 
-/** The model's view: every feature but the identifying key columns, with the system's label and transformations. */
+/**
+ * The model's view: every feature but the identifying key columns, with the system's label and transformations.
+ * Its version is derived, not written by the user: the newest stored version defined alike, else the next one (a
+ * new group version, label or transformation makes a new view version, since a view version never changes; models
+ * keep the one they were trained on in their lineage).
+ */
 export async function systemFeatureView(fs: FeatureStore, system: SystemDescription): Promise<FeatureView> {
   const fg = await systemFeatureGroup(fs, system)
-  if (system.timeSeries) {
-    // Each day's label with the window row of that day, point-in-time: the latest window row of its series at or
-    // before the day, which holds only what was known the day before (see TimeSeriesDescription).
-    const windows = await windowsFeatureGroup(fs, system)
-    return fs.getOrCreateFeatureView({
-      name: system.name,
-      version: 1,
-      description: `${system.title}: each day's ${system.label.column} with its window features, joined point-in-time`,
-      query: fg.select([system.featureGroup.eventTime, system.label.column]).join(windows.select(system.timeSeries.windows.features.map((f) => f.name)), { on: seriesColumns(system) }),
-      labels: [system.label.column],
-      transformations: system.transformations,
-    })
+  const options = system.timeSeries
+    ? {
+        name: system.name,
+        description: `${system.title}: each day's ${system.label.column} with its window features, joined point-in-time`,
+        // Each day's label with the window row of that day, point-in-time: the latest window row of its series at or
+        // before the day, which holds only what was known the day before (see TimeSeriesDescription).
+        query: fg.select([system.featureGroup.eventTime, system.label.column]).join((await windowsFeatureGroup(fs, system)).select(system.timeSeries.windows.features.map((f) => f.name)), { on: seriesColumns(system) }),
+        labels: [system.label.column],
+        transformations: system.transformations,
+      }
+    : {
+        name: system.name,
+        description: `${system.title}: features and label for ${system.model.name}`,
+        query: fg.selectExcept(identifierColumns(system)),
+        labels: [system.label.column],
+        transformations: system.transformations,
+      }
+  // Newest first: a description changed back (a group version reverted) finds its earlier view again.
+  const versions = (await fs.listFeatureViews()).filter((v) => v.name === system.name).map((v) => v.version).sort((a, b) => b - a)
+  for (const version of versions) {
+    try {
+      return await fs.getOrCreateFeatureView({ ...options, version })
+    } catch (e) {
+      if (!(e instanceof ViewChangedError)) throw e
+    }
   }
-  return fs.getOrCreateFeatureView({
-    name: system.name,
-    version: 1,
-    description: `${system.title}: features and label for ${system.model.name}`,
-    query: fg.selectExcept(identifierColumns(system)),
-    labels: [system.label.column],
-    transformations: system.transformations,
-  })
+  return fs.getOrCreateFeatureView({ ...options, version: (versions[0] ?? 0) + 1 })
 }

@@ -50,7 +50,7 @@ export {
 } from './system.js'
 export { loadSource, localSourcePath, sourceKind, sourceLabel, SourceFetchError, type SourceOptions, type SourceReadOptions } from './source.js'
 export type { SystemSettings } from './settings.js'
-export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
+export { systemFeatureGroup, predictionsFeatureGroup, systemFeatureView, systemGroupDefinitions, pointAtSource, derivedFeatureGroup, type SystemGroupDefinition, identifierColumns, keyOf, keyText, keyValues } from './feature-groups.js'
 export { findServingVersion, loadServingModel, predictRows, predictedProbability, SERVING_ALIAS, servingVersion, type ServingModel, type Prediction, type ClassPrediction, type ValuePrediction } from './serving.js'
 export { decidePromotion, PROMOTION_METRICS, FORECAST_PROMOTION_METRIC, promotionMetric, type PromotionCandidate, type PromotionMetric } from './promotion.js'
 export { syntheticSeed, realRows, syntheticAccuracy, newSourceRows, positionText, type SyntheticAccuracy, type NewSourceRowsOptions } from './pipelines/daily.js'

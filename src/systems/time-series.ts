@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/index.js'
-import type { FeatureGroup, FeatureSpec, FeatureStore, Row, TrainTestSplit } from '../featurestore/index.js'
+import type { FeatureGroup, FeatureGroupOptions, FeatureSpec, FeatureStore, Row, TrainTestSplit } from '../featurestore/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
 import type { SystemDescription, TimeSeriesDescription } from './system.js'
 
@@ -45,9 +45,14 @@ export function inputSpecs(system: Pick<SystemDescription, 'fields' | 'featureGr
 
 /** The time series' window group (`timeSeries.windows`), keyed like the system's group, created on first use. */
 export function windowsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
+  return fs.getOrCreateFeatureGroup(windowsGroupOptions(system))
+}
+
+/** The definition of the time series' window group: the system's key columns, then `timeSeries.windows.features`. */
+export function windowsGroupOptions(system: SystemDescription): FeatureGroupOptions {
   const w = timeSeriesOf(system).windows
   const g = system.featureGroup
-  return fs.getOrCreateFeatureGroup({
+  return {
     name: w.name,
     version: w.version,
     description: w.description,
@@ -55,7 +60,7 @@ export function windowsFeatureGroup(fs: FeatureStore, system: SystemDescription)
     eventTime: g.eventTime,
     schema: [...g.primaryKey.map((k) => g.schema.find((f) => f.name === k)!), ...w.features],
     expectations: [],
-  })
+  }
 }
 
 /**

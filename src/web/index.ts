@@ -1,5 +1,5 @@
 export { createApp } from './app.js'
-export { createServices, type ServicesOptions, type WebServices } from './services.js'
+export { checkStoredDefinitions, createServices, type ServicesOptions, type WebServices } from './services.js'
 export { listen, type ServeOptions } from './server.js'
 export { ModelCache } from './model-cache.js'
 export { RequestLog, requestsFeatureGroup } from './request-log.js'

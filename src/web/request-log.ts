@@ -1,14 +1,22 @@
 import type { SqlDialect } from '../db/index.js'
 import type { FeatureGroup, FeatureGroupOptions, FeatureStore, PruneOptions, Row } from '../featurestore/index.js'
 import { BufferPool, RequestRowsBuffer, type RequestRows } from './request-log-batch.js'
-import { inputSpecs, systemTask, type SystemDescription } from '../systems/index.js'
+import { derivedFeatureGroup, inputSpecs, systemTask, type SystemDescription } from '../systems/index.js'
 import { inProcessWriter, threadWriter, type RequestLogWriter } from './request-log-writer.js'
 
 export { uuidv7 } from './request-log-batch.js'
 
 /** `<system>_requests`: every online prediction's inputs and answer, for drift monitoring. */
 export function requestsFeatureGroup(fs: FeatureStore, system: SystemDescription): Promise<FeatureGroup> {
-  return fs.getOrCreateFeatureGroup(requestsGroupOptions(system))
+  return derivedFeatureGroup(fs, requestsGroupOptions(system), requestsSource(system))
+}
+
+/**
+ * The group whose columns `<system>_requests` logs as inputs, and whose version it follows: the window group of a
+ * time series, else the system's group. A changed input set without a new version of it is refused at start.
+ */
+export function requestsSource(system: SystemDescription): { readonly name: string; readonly version: number } {
+  return system.timeSeries ? system.timeSeries.windows : system.featureGroup
 }
 
 /**
@@ -26,7 +34,7 @@ export function requestsGroupOptions(system: SystemDescription): FeatureGroupOpt
         ]
   return {
     name: `${system.name}_requests`,
-    version: 1,
+    version: requestsSource(system).version,
     description: `Online prediction requests to ${system.model.name} (inputs as stored codes)`,
     primaryKey: ['request_id'],
     eventTime: 'ts',

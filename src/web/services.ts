@@ -2,11 +2,11 @@ import type { SqlDialect } from '../db/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { RunStore, type Pipeline } from '../runtime/index.js'
-import { SYSTEMS, systemPipelines, type SystemDescription } from '../systems/index.js'
+import { pointAtSource, SYSTEMS, systemGroupDefinitions, systemPipelines, type SystemDescription } from '../systems/index.js'
 import type { AccessConfig } from './admin-access.js'
 import { ModelCache } from './model-cache.js'
 import { MonitorCache } from './monitor-cache.js'
-import { RequestLog, type RequestLogOptions } from './request-log.js'
+import { RequestLog, requestsGroupOptions, requestsSource, type RequestLogOptions } from './request-log.js'
 
 /** Everything the web app reads and writes, injected so tests build it on a temp store. */
 export interface WebServices {
@@ -69,5 +69,26 @@ export function createServices(db: SqlDialect, options: ServicesOptions = {}): W
     access,
     predictRateLimit: options.predictRateLimit !== undefined ? options.predictRateLimit : access.loopback ? null : { limit: 60, windowMs: 60_000 },
     corsOrigins: options.corsOrigins ?? [],
+  }
+}
+
+/**
+ * Checks every group the systems store in (their own, windows, predictions, and the request log's
+ * `<system>_requests`, whose columns are the inputs) against the stored versions, writing nothing: a definition
+ * changed without a new version fails the server's start with one line, instead of its request log dropping every
+ * batch and its monitor answering 400 later.
+ * @throws SchemaChangedError naming the group, its version, each difference and the version to change.
+ */
+export async function checkStoredDefinitions(db: SqlDialect, systems: readonly SystemDescription[]): Promise<void> {
+  const featureStore = new FeatureStore(db)
+  for (const system of systems) {
+    const definitions = [...systemGroupDefinitions(system), { options: requestsGroupOptions(system), derivedFrom: requestsSource(system) }]
+    for (const d of definitions) {
+      try {
+        await featureStore.checkFeatureGroup(d.options)
+      } catch (e) {
+        throw d.derivedFrom ? pointAtSource(e, d.derivedFrom) : e
+      }
+    }
   }
 }

@@ -116,6 +116,11 @@ export function registerAppCommands(program: Command): void {
       ])
       const db = await openDatabase(config.store)
       print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${smlHome(config.store.home)}/sml.db)` : ''}${config.file ? `; config ${config.file}` : ''}`)
+      // A definition changed without a new version stops here, before any pipeline or request uses it.
+      await web.checkStoredDefinitions(db, config.systems).catch(async (e) => {
+        await db.close()
+        throw e
+      })
       for (const system of config.systems) {
         const r = await systems.bootstrapSystem(db, system, { settings: config.settings })
         print(`${system.name}: ${r.backfilled ? 'backfilled' : 'features present'}, ${r.trained ? 'trained' : 'model present'}`)
@@ -163,6 +168,11 @@ export function registerAppCommands(program: Command): void {
       // Serves a store `sml start` (or a pipeline) made; it does not make one.
       const db = await openDatabase({ ...config.store, create: false })
       const services = web.createServices(db, { ...(await operateOptions(db, opts.host, config)), systems: config.systems, requestLog: logSettings })
+      // A definition changed without a new version stops here, before a request is logged or a monitor read.
+      await web.checkStoredDefinitions(db, config.systems).catch(async (e) => {
+        await db.close()
+        throw e
+      })
       await services.requestLog.start()
       const server = await listenOrExplain(cmd, opts, () => web.listen(web.createApp(services), { port: opts.port, host: opts.host }), async () => {
         await services.requestLog.close()
