@@ -101,13 +101,24 @@ export function runEdgesJob(job: EdgesJob): number {
   const { cols, m, maxBins, edges, counts, next } = job
   const stride = Math.max(1, maxBins - 1)
   let spare: Float64Array | null = null
+  return claimAll(next, job.p, (f) => {
+    spare ??= new Float64Array(m)
+    counts[f] = columnEdges(cols.subarray(f * m, (f + 1) * m), spare, maxBins, edges.subarray(f * stride, (f + 1) * stride))
+  })
+}
+
+/**
+ * The claim loop of a job shared by threads: takes item numbers from next[0] until `count` are taken,
+ * runs `work` on each, counts finished items in next[1] (notifying a waiter), and sets next[2] to 1
+ * when one threw (the error is rethrown). Returns how many this thread did.
+ */
+function claimAll(next: Int32Array, count: number, work: (item: number) => void): number {
   let done = 0
   for (;;) {
-    const f = Atomics.add(next, 0, 1)
-    if (f >= job.p) return done
-    spare ??= new Float64Array(m)
+    const item = Atomics.add(next, 0, 1)
+    if (item >= count) return done
     try {
-      counts[f] = columnEdges(cols.subarray(f * m, (f + 1) * m), spare, maxBins, edges.subarray(f * stride, (f + 1) * stride))
+      work(item)
     } catch (err) {
       Atomics.store(next, 2, 1)
       throw err
@@ -304,22 +315,10 @@ export interface BinJob {
 /** Claims blocks of `job` until none is left; returns how many this thread did. */
 export function runBinJob(job: BinJob): number {
   const { rows, from, n, p, blocks, next } = job
-  let done = 0
-  for (;;) {
-    const b = Atomics.add(next, 0, 1)
-    if (b >= blocks) return done
+  return claimAll(next, blocks, (b) => {
     const r0 = from + Math.round((b * (n - from)) / blocks)
     const r1 = from + Math.round(((b + 1) * (n - from)) / blocks)
-    try {
-      binRows({ data: rows.subarray((r0 - from) * p, (r1 - from) * p), nRows: r1 - r0, nCols: p }, job.mapper, null, job.stride, job.codes.subarray(r0 * job.stride, r1 * job.stride))
-    } catch (err) {
-      Atomics.store(next, 2, 1)
-      throw err
-    } finally {
-      Atomics.add(next, 1, 1)
-      Atomics.notify(next, 1)
-    }
-    done++
-  }
+    binRows({ data: rows.subarray((r0 - from) * p, (r1 - from) * p), nRows: r1 - r0, nCols: p }, job.mapper, null, job.stride, job.codes.subarray(r0 * job.stride, r1 * job.stride))
+  })
 }
 
