@@ -65,6 +65,13 @@ describe('defineSystem', () => {
     expect(defineSystem({ ...titanic }).name).toBe('titanic')
   })
 
+  it('refuses a key a system description does not have (a misspelt optional key was ignored)', () => {
+    expect(issuesOf((d) => ((d.timeseries = {}), (d.bogusKey = 1)))).toEqual([
+      { column: 'timeseries', reason: expect.stringMatching(/^unknown key: a system description has name, title, .*timeSeries$/) },
+      { column: 'bogusKey', reason: expect.stringMatching(/^unknown key/) },
+    ])
+  })
+
   it('refuses a name that is not an identifier or is a route of the web app', () => {
     expect(issuesOf((d) => (d.name = 'Wine Cellar'))).toEqual([{ column: 'name', reason: expect.stringMatching(/lowercase letters/) }])
     expect(RESERVED_SYSTEM_NAMES).toEqual(expect.arrayContaining(['api', 'models', 'feature-groups', 'runs', 'health', 'docs']))

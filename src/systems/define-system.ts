@@ -80,12 +80,34 @@ export function systemError(description: { readonly name?: unknown }, issues: re
   return new ValidationError(`invalid system ${JSON.stringify(description?.name ?? '(unnamed)')}: ${list}`, issues)
 }
 
+/** The keys of a SystemDescription (a Record over keyof, so a key added to the type must be added here). */
+const DESCRIPTION_KEYS: Readonly<Record<keyof SystemDescription, true>> = {
+  name: true,
+  title: true,
+  shortTitle: true,
+  description: true,
+  source: true,
+  clean: true,
+  featureGroup: true,
+  label: true,
+  fields: true,
+  transformations: true,
+  training: true,
+  model: true,
+  daily: true,
+  schedules: true,
+  picture: true,
+  timeSeries: true,
+}
+
 /** Every problem of one description; empty when it is valid. */
 export function systemIssues(d: SystemDescription): ValidationIssue[] {
   const issues: ValidationIssue[] = []
   const add = (column: string, reason: string) => issues.push({ column, reason })
   if (typeof d !== 'object' || d === null) return [{ reason: 'a system description must be an object' }]
 
+  // a misspelt optional key (`timeseries`, `shorttitle`) would otherwise be ignored without a word
+  for (const key of Object.keys(d)) if (!Object.hasOwn(DESCRIPTION_KEYS, key)) add(key, `unknown key: a system description has ${Object.keys(DESCRIPTION_KEYS).join(', ')}`)
   const nameIssue = systemNameIssue(d.name)
   if (nameIssue) add('name', nameIssue)
   if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
