@@ -107,7 +107,8 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   if (typeof d !== 'object' || d === null) return [{ reason: 'a system description must be an object' }]
 
   // a misspelt optional key (`timeseries`, `shorttitle`) would otherwise be ignored without a word
-  for (const key of Object.keys(d)) if (!Object.hasOwn(DESCRIPTION_KEYS, key)) add(key, `unknown key: a system description has ${Object.keys(DESCRIPTION_KEYS).join(', ')}`)
+  // (`synthetic`, the key before `daily`, has its own message in dailyIssues)
+  for (const key of Object.keys(d)) if (!Object.hasOwn(DESCRIPTION_KEYS, key) && key !== 'synthetic') add(key, `unknown key: a system description has ${Object.keys(DESCRIPTION_KEYS).join(', ')}`)
   const nameIssue = systemNameIssue(d.name)
   if (nameIssue) add('name', nameIssue)
   if (typeof d.title !== 'string' || d.title.trim() === '') add('title', 'must be a non-empty string')
