@@ -1,5 +1,6 @@
 import { ValidationError, type ValidationIssue } from '../db/index.js'
 import type { FeatureGroupMetadata, FeatureSpec } from './types.js'
+import { isNotNull } from './validate.js'
 
 /** What of a group's definition fixes its storage: the typed table's columns, its key, its event time. */
 export interface StoredShape {
@@ -42,8 +43,7 @@ export function storedShapeDifferences(stored: StoredShape, definition: StoredSh
 }
 
 function nullable(f: FeatureSpec, shape: StoredShape): boolean {
-  // As createGroupTable decides NOT NULL.
-  return !(f.nullable === false || shape.primaryKey.includes(f.name) || f.name === shape.eventTime)
+  return !isNotNull(f, shape.primaryKey, shape.eventTime)
 }
 
 /**

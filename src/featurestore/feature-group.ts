@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import { assertIdentifier, NotFoundError, validationError, type ColumnType, type ColumnarResult, type ColumnKind, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata, viewsReading } from './catalog.js'
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
-import { checkDefinition, coerceValue, inferSchema, validateColumns, validateRows, type ColumnValues, type ValidatedBatch, type ValidatedColumn } from './validate.js'
+import { checkDefinition, coerceValue, inferSchema, isNotNull, validateColumns, validateRows, type ColumnValues, type ValidatedBatch, type ValidatedColumn } from './validate.js'
 import { toModelValue } from './model-input.js'
 import { FeatureQuery } from './feature-query.js'
 import type { KeyColumn } from './point-in-time.js'
@@ -317,7 +317,7 @@ export class FeatureGroup {
     if (asOf === undefined) return undefined
     const type = column === '_commit_id' ? 'int' : this.feature(column).type
     const spec = column === '_commit_id' ? undefined : this.feature(column)
-    const required = column === '_commit_id' || spec?.nullable === false || this.meta.primaryKey.includes(column) || column === this.meta.eventTime
+    const required = spec === undefined || isNotNull(spec, this.meta.primaryKey, this.meta.eventTime)
     if (type === 'string' || type === 'bool' || !required) return undefined
     if ((await this.writtenUpTo(asOf)).rows < PARALLEL_READ_ROWS) return undefined
     const end = async (direction: 'asc' | 'desc') => {
@@ -540,7 +540,7 @@ export async function createGroupTable(tx: SqlTransaction, db: SqlDialect, meta:
   assertIdentifier(meta.tableName, 'table name')
   let t = tx.kysely.schema.createTable(meta.tableName)
   for (const f of meta.schema) {
-    const required = f.nullable === false || meta.primaryKey.includes(f.name) || f.name === meta.eventTime
+    const required = isNotNull(f, meta.primaryKey, meta.eventTime)
     t = t.addColumn(f.name, sql.raw(db.sqlType(f.type)), (c) => (required ? c.notNull() : c))
   }
   // Rows are clustered by (key, commit) where the dialect can: reads in key order need no sort. The commit index

@@ -129,6 +129,14 @@ export interface ValidatedBatch {
 
 const MAX_ISSUES = 50
 
+/**
+ * Whether a column is stored NOT NULL: declared `nullable: false`, or part of the primary key, or the event
+ * time. The one rule for the table's DDL, validation and the comparison of a definition with a stored one.
+ */
+export function isNotNull(f: Pick<FeatureSpec, 'name' | 'nullable'>, primaryKey: readonly string[], eventTime: string | null | undefined): boolean {
+  return f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime
+}
+
 /** A batch's issues as found, the first MAX_ISSUES of them kept. */
 function issueList(): { issues: ValidationIssue[]; add: (i: ValidationIssue) => void } {
   const issues: ValidationIssue[] = []
@@ -151,7 +159,7 @@ export function validateRows(
   const known = new Set(schema.map((f) => f.name))
   const names = schema.map((f) => f.name)
   const types = schema.map((f) => f.type)
-  const required = schema.map((f) => f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime)
+  const required = schema.map((f) => isNotNull(f, primaryKey, eventTime))
   const columns = schema.map(() => new Array<unknown>(n))
   const nCols = schema.length
 
@@ -214,7 +222,7 @@ export function validateColumns(
   const known = new Set(schema.map((f) => f.name))
   for (const name of Object.keys(given)) if (!known.has(name)) add({ column: name, reason: 'unknown column (not in the feature group schema)' })
   const columns: ValidatedColumn[] = schema.map((f) => {
-    const required = f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime
+    const required = isNotNull(f, primaryKey, eventTime)
     const col = given[f.name]
     if (col === undefined) {
       if (required) add({ column: f.name, reason: 'missing column (it cannot be null)' })

@@ -70,6 +70,18 @@ function onShutdown(stop: () => Promise<RequestLogStats>): void {
 }
 
 /**
+ * A definition changed without a new version stops the command here, the store closed, before any pipeline,
+ * request or monitor uses it (`checkStoredDefinitions`: one line naming each difference).
+ */
+async function refuseChangedDefinitions(db: import('../../db/index.js').SqlDialect, systems: Config['systems']): Promise<void> {
+  const web = await import('../../web/index.js')
+  await web.checkStoredDefinitions(db, systems).catch(async (e) => {
+    await db.close()
+    throw e
+  })
+}
+
+/**
  * What the web app needs beyond the store to be operated safely: who may act (SML_ADMIN_TOKEN, or a token
  * generated and printed once when the server is reachable beyond loopback), Run now as `sml run`, and the
  * predict API's rate limit.
@@ -116,11 +128,7 @@ export function registerAppCommands(program: Command): void {
       ])
       const db = await openDatabase(config.store)
       print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${smlHome(config.store.home)}/sml.db)` : ''}${config.file ? `; config ${config.file}` : ''}`)
-      // A definition changed without a new version stops here, before any pipeline or request uses it.
-      await web.checkStoredDefinitions(db, config.systems).catch(async (e) => {
-        await db.close()
-        throw e
-      })
+      await refuseChangedDefinitions(db, config.systems)
       for (const system of config.systems) {
         const r = await systems.bootstrapSystem(db, system, { settings: config.settings })
         print(`${system.name}: ${r.backfilled ? 'backfilled' : 'features present'}, ${r.trained ? 'trained' : 'model present'}`)
@@ -168,11 +176,7 @@ export function registerAppCommands(program: Command): void {
       // Serves a store `sml start` (or a pipeline) made; it does not make one.
       const db = await openDatabase({ ...config.store, create: false })
       const services = web.createServices(db, { ...(await operateOptions(db, opts.host, config)), systems: config.systems, requestLog: logSettings })
-      // A definition changed without a new version stops here, before a request is logged or a monitor read.
-      await web.checkStoredDefinitions(db, config.systems).catch(async (e) => {
-        await db.close()
-        throw e
-      })
+      await refuseChangedDefinitions(db, config.systems)
       await services.requestLog.start()
       const server = await listenOrExplain(cmd, opts, () => web.listen(web.createApp(services), { port: opts.port, host: opts.host }), async () => {
         await services.requestLog.close()

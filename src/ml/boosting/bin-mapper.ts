@@ -57,9 +57,9 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number, parallel?
   }
   if (rows !== null) for (let r = 0; r < m; r++) for (let f = 0; f < p; f++) cols[f * m + r] = data[rows[r] * p + f]
   const job: EdgesJob = { cols, m, p, maxBins, edges: new Float64Array(alloc(p * Math.max(1, maxBins - 1) * 8)), counts: new Int32Array(alloc(p * 4)), next: new Int32Array(alloc(12)) }
+  // run in this thread, a failure throws from runEdgesJob; on several, ParallelEdges.run throws it (awaitClaimed)
   if (parallel === undefined) runEdgesJob(job)
   else parallel.run(job)
-  if (job.next[2] !== 0) throw new Error('a boosting worker failed while binning')
   for (let f = 0; f < p; f++) {
     const nEdges = job.counts[f]
     nBins[f] = nEdges + 1
@@ -91,7 +91,7 @@ export interface EdgesJob {
   readonly next: Int32Array
 }
 
-/** Runs an EdgesJob on several threads: every feature's counts/edges written when run returns. */
+/** Runs an EdgesJob on several threads: every feature's counts/edges written when run returns; throws when a thread failed. */
 export interface ParallelEdges {
   run(job: EdgesJob): void
 }
@@ -105,6 +105,19 @@ export function runEdgesJob(job: EdgesJob): number {
     spare ??= new Float64Array(m)
     counts[f] = columnEdges(cols.subarray(f * m, (f + 1) * m), spare, maxBins, edges.subarray(f * stride, (f + 1) * stride))
   })
+}
+
+/**
+ * Waits until `count` items of a claimAll job are finished (by any thread; next[1]), then throws when one
+ * of them failed (next[2]): the calling thread's side of a job it posted to workers and claimed from itself.
+ */
+export function awaitClaimed(next: Int32Array, count: number): void {
+  for (;;) {
+    const done = Atomics.load(next, 1)
+    if (done >= count) break
+    Atomics.wait(next, 1, done, 1000)
+  }
+  if (next[2] !== 0) throw new Error('a boosting worker failed while binning')
 }
 
 /**

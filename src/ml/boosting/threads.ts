@@ -1,7 +1,7 @@
 import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
-import { binRows, runBinJob, runEdgesJob, type BinJob } from './bin-mapper.js'
+import { awaitClaimed, binRows, runBinJob, runEdgesJob, type BinJob } from './bin-mapper.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
 import {
   buildInto,
@@ -120,11 +120,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         // the same claim-and-count scheme as a histogram task: a worker slow to start just sorts fewer columns
         for (const w of getWorkers(Math.min(threads, job.p) - 1)) w.worker.postMessage(job)
         runEdgesJob(job)
-        for (;;) {
-          const done = Atomics.load(job.next, 1)
-          if (done >= job.p) break
-          Atomics.wait(job.next, 1, done, 1000)
-        }
+        awaitClaimed(job.next, job.p)
       },
     },
     binning: {
@@ -141,12 +137,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         for (const w of workers) w.worker.postMessage(job)
         binRows({ data: x.data.subarray(0, from * p), nRows: from, nCols: p }, mapper, null, stride, codes.subarray(0, from * stride))
         runBinJob(job)
-        for (;;) {
-          const done = Atomics.load(job.next, 1)
-          if (done >= job.blocks) break
-          Atomics.wait(job.next, 1, done, 1000)
-        }
-        if (job.next[2] !== 0) throw new Error('a boosting worker failed while binning')
+        awaitClaimed(job.next, job.blocks)
       },
     },
     create(ctx) {

@@ -19,7 +19,7 @@ export const MAX_BODY_BYTES = 1024 * 1024
 export const JSON_CONTENT_TYPE = /^application\/json[ \t]*(;|$)/i
 
 /** The 415 answer for a body whose content type is not JSON (`type` as sent, or undefined when absent). */
-export function unsupportedContentType(type: string | undefined): { error: string; issues: { field: string; reason: string }[] } {
+function unsupportedContentType(type: string | undefined): { error: string; issues: { field: string; reason: string }[] } {
   return {
     error: `content-type must be application/json, got ${type === undefined || type === '' ? 'none' : JSON.stringify(type)}: send the JSON body with the header content-type: application/json`,
     issues: [{ field: '(body)', reason: 'unsupported content-type' }],
