@@ -1,4 +1,5 @@
 import prettyMs from 'pretty-ms'
+import { ValidationError } from '../errors/index.js'
 /** Prints rows as an aligned text table for people. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = rows.map((r) => r.map(cellText))
@@ -27,4 +28,24 @@ export function print(text: string): void {
 /** A duration for people (pretty-ms: `850ms`, `12.3s`, `10m`, `2h 5s`); the JSON outputs keep milliseconds. */
 export function formatDuration(ms: number): string {
   return prettyMs(ms)
+}
+
+/**
+ * Raw bytes for stdout, refused when stdout is a terminal and they are not text (a NUL byte or invalid UTF-8):
+ * a PNG or a model file printed there garbles the terminal and is lost, as curl refuses binary output to a terminal.
+ * @throws ValidationError naming the file and the redirect to use.
+ */
+export function bytesForStdout(bytes: Uint8Array, what: string, toTerminal: boolean, redirect: string): Uint8Array {
+  if (toTerminal && !isText(bytes)) throw new ValidationError(`${what} is binary (${bytes.length.toLocaleString('en')} bytes), not written to the terminal: redirect it to a file, e.g. ${redirect}`, 'stdout')
+  return bytes
+}
+
+function isText(bytes: Uint8Array): boolean {
+  if (bytes.includes(0)) return false
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return true
+  } catch {
+    return false
+  }
 }

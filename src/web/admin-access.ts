@@ -142,6 +142,18 @@ export function endSession(c: Context): void {
   setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 })
 }
 
+/** Fewest characters of an SML_ADMIN_TOKEN taken without a warning: 16 random base64 characters are 96 bits. */
+export const ADMIN_TOKEN_MIN_LENGTH = 16
+
+/**
+ * A warning for an SML_ADMIN_TOKEN short enough to guess (under `ADMIN_TOKEN_MIN_LENGTH` characters), else null.
+ * Guesses are rate-limited per client address, but not across addresses; a generated token is 32 characters.
+ */
+export function weakAdminTokenWarning(token: string): string | null {
+  if (token.length >= ADMIN_TOKEN_MIN_LENGTH) return null
+  return `warning: SML_ADMIN_TOKEN is ${token.length} character${token.length === 1 ? '' : 's'}, short enough to guess; use at least ${ADMIN_TOKEN_MIN_LENGTH} random ones (e.g. \`openssl rand -base64 24\`)`
+}
+
 /**
  * The admin token's hash at the CLI edge: SML_ADMIN_TOKEN when set; else the one stored by an earlier start;
  * else, on a server bound beyond loopback, a new random token whose hash is stored and whose text is returned

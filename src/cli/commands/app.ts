@@ -89,7 +89,10 @@ async function refuseChangedDefinitions(db: import('../../db/index.js').SqlDiale
 async function operateOptions(db: import('../../db/index.js').SqlDialect, host: string, config: Config) {
   const web = await import('../../web/index.js')
   const loopback = web.isLoopbackHost(host)
-  const { config: access, generated } = await web.resolveAdminToken(db, { envToken: process.env.SML_ADMIN_TOKEN || undefined, loopback })
+  const envToken = process.env.SML_ADMIN_TOKEN || undefined
+  const weak = envToken === undefined ? null : web.weakAdminTokenWarning(envToken)
+  if (weak) process.stderr.write(`${weak}\n`)
+  const { config: access, generated } = await web.resolveAdminToken(db, { envToken, loopback })
   if (generated) print(`admin token (shown once; only its hash is stored): ${generated}`)
   else if (access.adminTokenSha256 === null) print('no admin token: actions (Run now, Promote) work from this machine only')
   const rate = predictRateLimitSetting()

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os'
 import type { Command } from 'commander'
 import type { PromotionRecord } from '../../registry/index.js'
 import { positiveInt as int } from '../options.js'
-import { formatTable, print, printJson } from '../output.js'
+import { bytesForStdout, formatTable, print, printJson } from '../output.js'
 
 // Every `sml models` command needs models to exist, so none creates a store: a missing one is reported instead.
 async function registry() {
@@ -74,7 +74,7 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (name: string, file: string, opts) => {
       const reg = await registry()
       try {
-        const bytes = await reg.readArtifact(name, opts.version, file)
+        const bytes = bytesForStdout(await reg.readArtifact(name, opts.version, file), file, process.stdout.isTTY === true, `sml models artifact ${name} ${file} > ${file.split('/').pop()}`)
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve())))
       } finally {
         await reg.close()

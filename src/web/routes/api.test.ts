@@ -158,6 +158,11 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     const runs = await jsonOf(await app.request('/api/runs?limit=5'))
     expect(runs).toHaveLength(5)
     expect((await app.request('/api/runs?limit=abc')).status).toBe(400)
+    // a filter on a served pipeline with no runs is an empty list; a name never served nor run is a 404, as in the CLI
+    expect(await jsonOf(await app.request('/api/runs?pipeline=iris-batch-inference&status=timed-out'))).toEqual([])
+    const nosuch = await app.request('/api/runs?pipeline=nosuch')
+    expect(nosuch.status).toBe(404)
+    expect((await jsonOf(nosuch)).error).toMatch(/^no pipeline "nosuch" \(known: iris-feature, .*\)$/)
     expect(await jsonOf(await app.request('/health'))).toMatchObject({ ok: true, systems: ['iris', 'titanic'] })
     expect((await app.request('/api/iris/monitorx')).status).toBe(404)
   })

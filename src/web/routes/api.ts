@@ -107,7 +107,14 @@ export function apiRoutes(services: WebServices, options: ApiRouteOptions = {}):
   // ?pipeline=&status=&trigger=&limit=&page=, newest first.
   api.get('/runs', async (c) => {
     const q = runsQuery(c)
-    return c.json(await services.runs.list({ pipeline: q.pipeline, status: q.status, trigger: q.trigger, limit: q.perPage, offset: (q.page - 1) * q.perPage }))
+    const list = await services.runs.list({ pipeline: q.pipeline, status: q.status, trigger: q.trigger, limit: q.perPage, offset: (q.page - 1) * q.perPage })
+    // A name neither served nor in the history is a mistake (404, known names listed), as `sml runs --pipeline`
+    // refuses it; a pipeline since removed still shows the runs it left.
+    if (list.length === 0 && q.pipeline !== undefined && !services.pipelines.some((p) => p.name === q.pipeline)) {
+      const [past] = await services.runs.list({ pipeline: q.pipeline, limit: 1 })
+      if (!past) throw new NotFoundError(`no pipeline ${JSON.stringify(q.pipeline)} (known: ${services.pipelines.map((p) => p.name).join(', ') || 'none'})`)
+    }
+    return c.json(list)
   })
 
   return api

@@ -4,7 +4,7 @@ import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
-import { resolveAdminToken, sha256Hex, type AccessConfig } from '../admin-access.js'
+import { resolveAdminToken, sha256Hex, weakAdminTokenWarning, type AccessConfig } from '../admin-access.js'
 import { createApp } from '../app.js'
 import { createServices, type WebServices } from '../services.js'
 
@@ -263,5 +263,10 @@ describe.each(testDialectNames())('operating the app on %s', (dialect) => {
     expect(again).toEqual({ config: first.config, generated: null })
     expect((await resolveAdminToken(db, { loopback: true })).config.adminTokenSha256).toBe(first.config.adminTokenSha256)
     expect((await resolveAdminToken(db, { loopback: false, envToken: TOKEN })).config.adminTokenSha256).toBe(sha256Hex(TOKEN))
+    // a chosen token short enough to guess is taken, with a warning at start
+    expect(weakAdminTokenWarning('a')).toBe('warning: SML_ADMIN_TOKEN is 1 character, short enough to guess; use at least 16 random ones (e.g. `openssl rand -base64 24`)')
+    expect(weakAdminTokenWarning('x'.repeat(15))).toMatch(/is 15 characters/)
+    expect(weakAdminTokenWarning('x'.repeat(16))).toBeNull()
+    expect(weakAdminTokenWarning(first.generated!)).toBeNull()
   })
 })
