@@ -42,6 +42,8 @@ describe('CSV sources', () => {
     ['unclosed quote', 'a,b\n1,"2\n', /not valid CSV.*Quote Not Closed/i],
     ['duplicate header', 'a,A\n1,2\n', /column "a": duplicate column name/],
     ['empty header name', 'a,\n1,2\n', /column "#2": empty column name/],
+    ['binary file', 'a,b\n1,2\n\u007fELF\u0002\u0001\u0000\u0000"x', /^CSV is not a CSV text file: it holds a NUL byte \(line 3\); is it a binary file\?$/],
+    ['long field before a stray quote, message capped', `a,b\n1,${'y'.repeat(5000)}"x\n`, /^CSV is not valid CSV \(line 2\): .{200}…$/],
   ]
   it.each(bad)('rejects %s with the line and reason', (_name, text, message) => {
     const err = (() => {

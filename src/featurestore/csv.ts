@@ -17,14 +17,21 @@ export interface CsvTable {
  * after every comma; a field of spaces is an empty cell. Spaces inside quotes are kept.
  */
 export function parseCsv(text: string, what = 'CSV'): CsvTable {
+  // A NUL never occurs in text: the file is binary (an executable, a zip, a parquet file…), and csv-parse's own
+  // message would quote a field of control characters.
+  const nul = text.indexOf('\u0000')
+  if (nul >= 0) {
+    const line = lineAt(text, nul)
+    throw new ValidationError(`${what} is not a CSV text file: it holds a NUL byte (line ${line}); is it a binary file?`, [{ row: line, reason: 'NUL byte: not text' }])
+  }
   let records: string[][]
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][]
   } catch (e) {
     const err = e as { message: string; lines?: number; code?: string }
-    throw new ValidationError(`${what} is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, [
-      { row: err.lines, reason: err.message },
-    ])
+    // csv-parse quotes the offending field whole: a runaway quoted field can be megabytes
+    const reason = err.message.length > MAX_REASON ? `${err.message.slice(0, MAX_REASON)}…` : err.message
+    throw new ValidationError(`${what} is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${reason}`, [{ row: err.lines, reason }])
   }
   if (records.length === 0) throw new ValidationError(`${what} is empty: expected a header row`, [{ reason: 'empty file' }])
   const header = records[0].map((h) => h.trim().toLowerCase())
@@ -37,6 +44,16 @@ export function parseCsv(text: string, what = 'CSV'): CsvTable {
   })
   if (issues.length) throw validationError(issues, what)
   return { header, records: records.slice(1) }
+}
+
+/** Longest csv-parse message kept in an error (characters). */
+const MAX_REASON = 200
+
+/** 1-based line of the character at `index`. */
+function lineAt(text: string, index: number): number {
+  let line = 1
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++
+  return line
 }
 
 export function readCsvFile(path: string): CsvTable {
