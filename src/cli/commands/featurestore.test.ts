@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
+import { FeatureStore } from '../../featurestore/index.js'
 import { TITANIC_CSV } from '../../featurestore/test-support/data.js'
 import { runSml } from '../test-support/run-sml.js'
 
@@ -91,5 +92,41 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     expect(rej.code).toBe(1)
     expect(rej.stderr).toMatch(/row 2, column "ts": "March 3" is not a valid timestamp \(expected YYYY-MM-DD/)
     expect(rej.stderr).not.toMatch(/\n    at /)
+  })
+})
+
+describe.each(testDialectNames())('sml fv show on %s', (dialect) => {
+  let tdb: TestDatabase
+  beforeAll(() => {
+    tdb = createTestDatabase(dialect)
+  })
+  afterAll(async () => {
+    await tdb.drop()
+  })
+  const sml = (...args: string[]) => runSml(args, tdb.env)
+
+  it('shows a view’s definition and its training datasets, and names a missing view', async () => {
+    const db = await tdb.open()
+    try {
+      const fs = new FeatureStore(db)
+      const fg = await fs.getOrCreateFeatureGroup({ name: 'pts', primaryKey: ['id'], schema: [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }, { name: 'colour', type: 'string' }, { name: 'y', type: 'int' }] })
+      await fg.insert(Array.from({ length: 20 }, (_, i) => ({ id: i, x: i / 2, colour: i % 2 ? 'red' : 'blue', y: i % 2 })))
+      const fv = await fs.getOrCreateFeatureView({ name: 'pts_view', description: 'points', query: fg.selectExcept(['id']), labels: ['y'], transformations: { x: 'standard_scaler', colour: 'label_encoder' } })
+      await fv.trainTestSplit({ testSize: 0.25, seed: 7 })
+    } finally {
+      await db.close()
+    }
+    const human = await sml('fv', 'show', 'pts_view')
+    expect(human.code).toBe(0)
+    expect(human.stdout).toMatch(/^pts_view v1 — points$/m)
+    expect(human.stdout).toMatch(/^feature group: pts v1 /m)
+    expect(human.stdout).toMatch(/^features: x, colour$/m)
+    expect(human.stdout).toMatch(/^labels: y$/m)
+    expect(human.stdout).toMatch(/^transformations: x standard_scaler, colour label_encoder$/m)
+    expect(human.stdout).toMatch(/^1 +\d+ +random +0\.25 +7 +no +15 +5 /m)
+    const json = JSON.parse((await sml('fv', 'show', 'pts_view', '--json')).stdout)
+    expect(json).toMatchObject({ name: 'pts_view', version: 1, featureGroup: 'pts v1', labels: ['y'], trainingDatasets: [{ version: 1, split: 'random', seed: 7, trainRows: 15, testRows: 5 }] })
+    const missing = await sml('fv', 'show', 'nope')
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^error: no feature view nope/)])
   })
 })

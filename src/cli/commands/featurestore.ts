@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import type { Command } from 'commander'
 import { positiveInt as int, oneOf } from '../options.js'
-import { formatTable, print, printJson } from '../output.js'
+import { cellText, formatTable, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
 /** The feature store; `create: false` for reading commands, which report a missing store instead of making one. */
@@ -191,6 +191,39 @@ export function registerFeatureStoreCommands(program: Command): void {
               r.trainingDatasets.map((t) => `v${t.version}@commit ${t.commitId} (${t.trainRows}/${t.testRows})`).join(' '),
             ]),
           ),
+        )
+      } finally {
+        await fs.close()
+      }
+    })
+
+  fv.command('show <name>')
+    .description('definition (groups, joins, features, labels, transformations) and training datasets of a feature view')
+    .option('--version <n>', 'version (default: latest)', int('--version'))
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts) => {
+      const fs = await store(READ_ONLY)
+      try {
+        const v = await fs.getFeatureView(name, opts.version)
+        const m = v.metadata
+        const datasets = await v.trainingDatasets()
+        const joins = m.joins.map((j, k) => ({ ...j, featureGroup: `${v.joinedGroups[k].name} v${v.joinedGroups[k].version}` }))
+        if (opts.json) return printJson({ ...m, featureGroup: `${v.featureGroup.name} v${v.featureGroup.version}`, joins, trainingDatasets: datasets })
+        print(`${m.name} v${m.version}${m.description ? ` — ${m.description}` : ''}`)
+        print(`feature group: ${v.featureGroup.name} v${v.featureGroup.version}   created: ${cellText(m.createdAt)}`)
+        for (const j of joins) print(`joined (point in time, on ${j.on.join(', ')}): ${j.featureGroup} — ${j.features.map((f) => `${j.prefix}${f}`).join(', ')}`)
+        print(`features: ${m.features.filter((f) => !m.labels.includes(f)).join(', ')}`)
+        print(`labels: ${m.labels.join(', ') || '(none)'}`)
+        const transformations = Object.entries(m.transformations)
+        if (transformations.length) print(`transformations: ${transformations.map(([c, k]) => `${c} ${k}`).join(', ')}`)
+        print('\ntraining datasets:')
+        print(
+          datasets.length
+            ? formatTable(
+                ['version', 'commit', 'split', 'test size', 'test start', 'seed', 'stratified', 'train rows', 'test rows', 'created'],
+                datasets.map((t) => [t.version, t.commitId, t.split, t.testSize, t.testStart, t.seed, t.stratify ? 'yes' : 'no', t.trainRows, t.testRows, t.createdAt]),
+              )
+            : '  (none yet: a training pipeline makes one)',
         )
       } finally {
         await fs.close()
