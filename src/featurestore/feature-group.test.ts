@@ -137,6 +137,28 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect(await fg.read({ limit: 2, offset: 10 })).toEqual([])
   })
 
+  it('refuses read options a read cannot mean, naming each (never reaching the SQL)', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'badread', primaryKey: ['id'], eventTime: 'ts', schema })
+    await fg.insert([row(1, 1)])
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ asOf: Number.NaN }, /^invalid read options: asOf: expected a whole number ≥ 0 \(a commit id\), got NaN$/],
+      [{ asOf: '3' }, /asOf: expected a whole number ≥ 0 \(a commit id\), got "3"/],
+      [{ sinceCommit: -1 }, /sinceCommit: expected a whole number ≥ 0 \(a commit id\), got -1/],
+      [{ limit: 1.5, offset: -2 }, /limit: expected a whole number ≥ 0, got 1.5; offset: expected a whole number ≥ 0, got -2/],
+      [{ since: new Date('nope') }, /since: expected a valid Date, got an invalid Date/],
+      [{ history: 'yes' }, /history: expected true or false, got "yes"/],
+      [{ asof: 1 }, /asof: is not a read option \(options: asOf, sinceCommit, since, history, limit, offset\)/],
+    ]
+    for (const [options, message] of bad) {
+      for (const read of [() => fg.read(options), () => fg.readColumns(['x'], options), () => fg.count(options), () => fg.statistics(options)]) {
+        await expect(read()).rejects.toThrow(ValidationError)
+        await expect(read()).rejects.toThrow(message)
+      }
+    }
+    // undefined options are absent ones
+    expect(await fg.count({ asOf: undefined, since: undefined })).toBe(1)
+  })
+
   it('reads rows since an event time', async () => {
     const fg = await fs.getOrCreateFeatureGroup({ name: 'since', primaryKey: ['id'], eventTime: 'ts', schema })
     await fg.insert([row(1, 1, 'a', true, new Date('2026-01-01')), row(2, 2, 'a', true, new Date('2026-01-03'))])

@@ -141,6 +141,7 @@ export class FeatureGroup {
 
   /** Rows as objects, ordered by primary key; latest version per key unless `history` or `asOf` say otherwise. */
   async read(options: ReadOptions = {}): Promise<Row[]> {
+    checkReadOptions(options)
     if (this.meta.schema.length === 0) return []
     const cols = this.meta.schema.map((f) => f.name)
     const q = this.selectRows(cols, options)
@@ -156,6 +157,7 @@ export class FeatureGroup {
 
   /** Named columns straight into typed arrays, ordered by primary key: the fast path for training data. */
   async readColumns(columns: readonly string[], options: ReadOptions = {}): Promise<ColumnBatch> {
+    checkReadOptions(options)
     // A large as-of read on heaps (PostgreSQL) goes unordered, by storage, and is put in key order here: an
     // ORDER BY is an index scan in key order (measured: ~80 ms more of the server's CPU for a million rows
     // than a sequential scan), while rows written in key order and never superseded come in key order
@@ -194,6 +196,7 @@ export class FeatureGroup {
     const et = this.requireEventTime()
     const read = [...new Set([...on, et, ...columns])]
     const options = { asOf, history: true }
+    checkReadOptions(options)
     if (this.db.clusteredTableSuffix) {
       const b = await this.readOrdered(read, options, [...new Set([...on, et, '_commit_id', ...this.meta.primaryKey])])
       return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, columns: b.columns, types: b.types }
@@ -332,6 +335,7 @@ export class FeatureGroup {
   }
 
   async count(options: ReadOptions = {}): Promise<number> {
+    checkReadOptions(options)
     if (this.meta.schema.length === 0) return 0
     const r = await this.filtered(options)
       .select(sql<number>`count(*)`.as('n'))
@@ -451,6 +455,7 @@ export class FeatureGroup {
 
   /** Count, missing, distinct, min, max and mean of each column over the rows a read would see. */
   async statistics(options: ReadOptions = {}): Promise<ColumnStatistics[]> {
+    checkReadOptions(options)
     const schema = this.meta.schema
     if (schema.length === 0) return []
     const trueValue = this.db.encode('bool', true)
@@ -534,6 +539,34 @@ export class FeatureGroup {
   }
 }
 
+
+const READ_OPTION_KEYS: Record<keyof ReadOptions, true> = { asOf: true, sinceCommit: true, since: true, history: true, limit: true, offset: true }
+
+/**
+ * Refuses read options a read cannot mean: a commit id or count that is not a whole number ≥ 0 (NaN or text
+ * would reach the SQL, where SQLite matches nothing and PostgreSQL fails), an invalid date, a misspelt key
+ * (`asof` would be ignored and the latest rows read instead of the old ones).
+ * @throws ValidationError naming each option and the reason.
+ */
+function checkReadOptions(options: ReadOptions): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw validationError([{ path: 'options', reason: 'expected an object of read options' }], 'read options')
+  const issues: { path: string; reason: string }[] = []
+  for (const key of Object.keys(options)) {
+    const v = (options as Record<string, unknown>)[key]
+    if (!(key in READ_OPTION_KEYS)) issues.push({ path: key, reason: `is not a read option (options: ${Object.keys(READ_OPTION_KEYS).join(', ')})` })
+    else if (v === undefined) continue
+    else if (key === 'since') {
+      if (!(v instanceof Date) || Number.isNaN(v.getTime())) issues.push({ path: key, reason: `expected a valid Date, got ${shown(v)}` })
+    } else if (key === 'history') {
+      if (typeof v !== 'boolean') issues.push({ path: key, reason: `expected true or false, got ${shown(v)}` })
+    } else if (!Number.isSafeInteger(v) || (v as number) < 0) issues.push({ path: key, reason: `expected a whole number ≥ 0${key === 'asOf' || key === 'sinceCommit' ? ' (a commit id)' : ''}, got ${shown(v)}` })
+  }
+  if (issues.length) throw validationError(issues, 'read options')
+}
+
+function shown(v: unknown): string {
+  return v instanceof Date ? 'an invalid Date' : typeof v === 'string' ? JSON.stringify(v) : String(v)
+}
 
 /** Creates the typed table of a group version with its key and commit indexes. */
 export async function createGroupTable(tx: SqlTransaction, db: SqlDialect, meta: FeatureGroupMetadata): Promise<void> {
