@@ -260,7 +260,10 @@ function gramKernel(): FunctionBody {
   return fn
 }
 
-/** Four rows at a time (four independent add chains per coefficient row), then the rest one by one. */
+/** Rows per step of the decision kernel: independent add chains per coefficient row, while the accumulators still fit in registers. */
+const GROUP = 4
+
+/** GROUP rows at a time, then the rest one by one. */
 function decisionKernel(): FunctionBody {
   const fn = new FunctionBody('decision', [I32, I32, I32, I32, I32, I32, I32], [])
   const [src, rows, p, K, coef, intercept, out] = [0, 1, 2, 3, 4, 5, 6]
@@ -272,29 +275,29 @@ function decisionKernel(): FunctionBody {
   const pBytes = fn.local(I32)
   const b = fn.local(F64)
   const cv = fn.local(V128)
-  const acc = Array.from({ length: 4 }, () => fn.local(V128))
+  const acc = Array.from({ length: GROUP }, () => fn.local(V128))
   const lo = fn.local(F64)
   const o = fn.local(I32)
-  const row = Array.from({ length: 4 }, () => fn.local(I32))
+  const row = Array.from({ length: GROUP }, () => fn.local(I32))
   fn.get(p).i32(-2).op(OP.i32And).i32(3).op(I32_SHL).set(pairEnd)
   fn.get(p).i32(3).op(I32_SHL).set(pBytes)
   const zero = () => fn.op(0xfd, V128_CONST, ...new Array<number>(16).fill(0))
   // groups of four rows
   fn.scope(OP.block, () => {
     fn.scope(OP.loop, () => {
-      fn.get(i).i32(4).op(OP.i32Add).get(rows).op(0x4b /* i32.gt_u */).brIf(1)
+      fn.get(i).i32(GROUP).op(OP.i32Add).get(rows).op(0x4b /* i32.gt_u */).brIf(1)
       fn.get(src).set(row[0])
-      for (let a = 1; a < 4; a++) fn.get(row[a - 1]).get(pBytes).op(OP.i32Add).set(row[a])
+      for (let a = 1; a < GROUP; a++) fn.get(row[a - 1]).get(pBytes).op(OP.i32Add).set(row[a])
       fn.i32(0).set(r)
       fn.get(coef).set(c)
       fn.scope(OP.loop, () => {
-        for (let a = 0; a < 4; a++) zero().set(acc[a])
+        for (let a = 0; a < GROUP; a++) zero().set(acc[a])
         fn.i32(0).set(j)
         fn.scope(OP.block, () => {
           fn.get(j).get(pairEnd).op(OP.i32GeU).brIf(0)
           fn.scope(OP.loop, () => {
             fn.get(c).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0).set(cv)
-            for (let a = 0; a < 4; a++) {
+            for (let a = 0; a < GROUP; a++) {
               fn.get(acc[a])
               fn.get(row[a]).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
               fn.get(cv).simd(S.f64x2Mul).simd(S.f64x2Add).set(acc[a])
@@ -303,7 +306,7 @@ function decisionKernel(): FunctionBody {
           })
         })
         fn.get(intercept).get(r).i32(3).op(I32_SHL).op(OP.i32Add).mem(OP.f64Load, 3, 0).set(b)
-        for (let a = 0; a < 4; a++) {
+        for (let a = 0; a < GROUP; a++) {
           fn.get(acc[a]).simd(S.f64x2ExtractLane).op(0).set(lo)
           fn.scope(OP.block, () => {
             fn.get(p).i32(1).op(OP.i32And, OP.i32Eqz).brIf(0)
@@ -319,8 +322,8 @@ function decisionKernel(): FunctionBody {
         fn.get(c).get(pBytes).op(OP.i32Add).set(c)
         fn.get(r).i32(1).op(OP.i32Add).tee(r).get(K).op(OP.i32LtU).brIf(0)
       })
-      fn.get(src).get(pBytes).i32(2).op(I32_SHL).op(OP.i32Add).set(src)
-      fn.get(i).i32(4).op(OP.i32Add).set(i)
+      fn.get(src).get(pBytes).i32(GROUP).op(OP.i32Mul).op(OP.i32Add).set(src)
+      fn.get(i).i32(GROUP).op(OP.i32Add).set(i)
       fn.br(0)
     })
   })
