@@ -14,6 +14,7 @@ const SHAPES: [number, number][] = [
   [101, 8],
   [999, 21],
   [5003, 20],
+  [41, 257], // wider than the unrolled decision kernels: the generic one
 ]
 
 function data(n: number, p: number, seed: number): { x: Float64Array; y: Float64Array } {
@@ -55,7 +56,8 @@ describe('linear kernels equal plain loops bit for bit', () => {
       for (const K of [1, 3]) {
         const c = Float64Array.from({ length: K * p }, (_, t) => Math.sin(t + 1))
         const b = Float64Array.from({ length: K }, (_, t) => t - 0.5)
-        const out = linearDecision(x, n, p, c, b)
+        const { out, finite } = linearDecision(x, n, p, c, b)
+        expect(finite).toBe(true)
         expect(out.length).toBe(n * K)
         for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) expect(out[i * K + k]).toBe(b[k] + dotPairs(c, k * p, x, i * p, p))
       }
@@ -67,10 +69,29 @@ describe('linear kernels equal plain loops bit for bit', () => {
     const c = [1, 1, 1, 1, 1]
     // even lane: 1e16 − 1e16 + 1 = 1; odd lane: 1 + 1 = 2 (a left-to-right sum would lose the first 1)
     expect(dotPairs(c, 0, x, 0, 5)).toBe(3)
-    expect(linearDecision(Float64Array.from(x), 1, 5, Float64Array.from(c), Float64Array.of(0))[0]).toBe(3)
+    expect(linearDecision(Float64Array.from(x), 1, 5, Float64Array.from(c), Float64Array.of(0)).out[0]).toBe(3)
   })
 
   it('no rows: no outputs', () => {
-    expect(linearDecision(new Float64Array(0), 0, 4, new Float64Array(4), Float64Array.of(1)).length).toBe(0)
+    expect(linearDecision(new Float64Array(0), 0, 4, new Float64Array(4), Float64Array.of(1)).out.length).toBe(0)
   })
+
+  for (const p of [3, 300]) {
+    it(`reports a non-finite output (width ${p}), wherever it is`, () => {
+      const n = 1001
+      const { x } = data(n, p, 7)
+      const c = new Float64Array(p).fill(0.5)
+      const b = Float64Array.of(1)
+      expect(linearDecision(x, n, p, c, b).finite).toBe(true)
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        for (const at of [0, n * p - 1, 517 * p + 1]) {
+          const y = x.slice()
+          y[at] = bad
+          const r = linearDecision(y, n, p, c, b)
+          expect(r.finite).toBe(false)
+          expect(Number.isFinite(r.out[Math.floor(at / p)])).toBe(false)
+        }
+      }
+    })
+  }
 })

@@ -350,6 +350,66 @@ function decisionKernel(): FunctionBody {
   return fn
 }
 
+/** Widths up to which the decision kernel is generated for the width (unrolled, offsets as immediates); wider ones use `decision`. */
+const MAX_UNROLLED_WIDTH = 256
+
+/**
+ * `decision` generated for one width p: the pair loop unrolled, every row and coefficient offset
+ * an immediate of its load, so a step of four rows is loads, multiplies and adds only. The same
+ * sums in the same order as `decision`. Returns Σ (v − v) over the outputs v: 0 when all are
+ * finite, NaN otherwise, so the caller needs no pass of its own over them.
+ */
+function decisionKernelFor(p: number): FunctionBody {
+  const fn = new FunctionBody('decision_p', [I32, I32, I32, I32, I32, I32], [F64])
+  const [src, rows, K, coef, intercept, out] = [0, 1, 2, 3, 4, 5]
+  const i = fn.local(I32)
+  const r = fn.local(I32)
+  const c = fn.local(I32)
+  const o = fn.local(I32)
+  const b = fn.local(F64)
+  const lo = fn.local(F64)
+  const v = fn.local(F64)
+  const chk = fn.local(F64)
+  const cv = fn.local(V128)
+  const acc = Array.from({ length: GROUP }, () => fn.local(V128))
+  const rowBytes = 8 * p
+  const pairs = p >> 1
+  const step = (g: number) => {
+    fn.scope(OP.block, () => {
+      fn.scope(OP.loop, () => {
+        fn.get(i).i32(g).op(OP.i32Add).get(rows).op(0x4b /* i32.gt_u */).brIf(1)
+        fn.i32(0).set(r)
+        fn.get(coef).set(c)
+        fn.scope(OP.loop, () => {
+          for (let a = 0; a < g; a++) fn.op(0xfd, V128_CONST, ...new Array<number>(16).fill(0)).set(acc[a])
+          for (let jj = 0; jj < pairs; jj++) {
+            fn.get(c).simdMem(S.v128Load, 3, 16 * jj).set(cv)
+            for (let a = 0; a < g; a++) fn.get(acc[a]).get(src).simdMem(S.v128Load, 3, a * rowBytes + 16 * jj).get(cv).simd(S.f64x2Mul).simd(S.f64x2Add).set(acc[a])
+          }
+          fn.get(intercept).get(r).i32(3).op(I32_SHL).op(OP.i32Add).mem(OP.f64Load, 3, 0).set(b)
+          for (let a = 0; a < g; a++) {
+            fn.get(acc[a]).simd(S.f64x2ExtractLane).op(0).set(lo)
+            if (p & 1) fn.get(lo).get(src).mem(OP.f64Load, 3, a * rowBytes + 8 * (p - 1)).get(c).mem(OP.f64Load, 3, 8 * (p - 1)).op(OP.f64Mul, OP.f64Add).set(lo)
+            fn.get(b).get(lo).get(acc[a]).simd(S.f64x2ExtractLane).op(1).op(OP.f64Add, OP.f64Add).set(v)
+            fn.get(i).i32(a).op(OP.i32Add).get(K).op(OP.i32Mul).get(r).op(OP.i32Add).i32(3).op(I32_SHL).get(out).op(OP.i32Add).set(o)
+            fn.get(o).get(v).mem(OP.f64Store, 3, 0)
+            fn.get(chk).get(v).get(v).op(OP.f64Sub, OP.f64Add).set(chk)
+          }
+          fn.get(c).i32(rowBytes).op(OP.i32Add).set(c)
+          fn.get(r).i32(1).op(OP.i32Add).tee(r).get(K).op(OP.i32LtU).brIf(0)
+        })
+        fn.get(src).i32(g * rowBytes).op(OP.i32Add).set(src)
+        fn.get(i).i32(g).op(OP.i32Add).set(i)
+        fn.br(0)
+      })
+    })
+  }
+  step(GROUP)
+  step(1)
+  fn.get(chk)
+  return fn
+}
+
 /** Bytes of rows copied in per kernel call: a block that stays in the first-level cache with its packed copy. */
 const BLOCK_BYTES = 32 * 1024
 
@@ -359,6 +419,9 @@ class Workspace {
   #memory: WasmMemory | null = null
   #exports: LinearKernelExports | null = null
   #f64: Float64Array = new Float64Array(0)
+  /** decision_p modules by width (compiled once each), and their instances over the current memory. */
+  readonly #widthModules = new Map<number, WasmModule>()
+  #widthKernels = new Map<number, DecisionForWidth>()
 
   /** Kernels over a memory of at least `bytes` bytes, and a Float64Array view of all of it. */
   get(bytes: number): { k: LinearKernelExports; f64: Float64Array } {
@@ -368,10 +431,26 @@ class Workspace {
       this.#memory = new wasm.Memory({ initial: pages })
       this.#exports = new wasm.Instance(this.#module, { m: { memory: this.#memory } }).exports as unknown as LinearKernelExports
       this.#f64 = new Float64Array(this.#memory.buffer)
+      this.#widthKernels = new Map()
     }
     return { k: this.#exports as LinearKernelExports, f64: this.#f64 }
   }
+
+  /** decision_p for width p over the memory of the last get() (p ≤ MAX_UNROLLED_WIDTH). */
+  decisionFor(p: number): DecisionForWidth {
+    let kernel = this.#widthKernels.get(p)
+    if (kernel === undefined) {
+      let module = this.#widthModules.get(p)
+      if (module === undefined) this.#widthModules.set(p, (module = new wasm.Module(encodeModule([decisionKernelFor(p)], false))))
+      kernel = (new wasm.Instance(module, { m: { memory: this.#memory } }).exports as { decision_p: DecisionForWidth }).decision_p
+      this.#widthKernels.set(p, kernel)
+    }
+    return kernel
+  }
 }
+
+/** decision_p: (src, rows, K, coef, intercept, out) → 0 when every output is finite, else NaN. */
+type DecisionForWidth = (src: number, rows: number, K: number, coef: number, intercept: number, out: number) => number
 
 const workspace = new Workspace()
 
@@ -447,23 +526,27 @@ export function centredGram(x: Float64Array, y: ArrayLike<number>, n: number, p:
 
 /**
  * out[i·K + r] = intercept[r] + dotPairs(coef row r, x row i) for x n×p, coef K×p row-major:
- * the decision values of a linear model, n×K row-major.
+ * the decision values of a linear model, n×K row-major, and whether all of them are finite.
  */
-export function linearDecision(x: Float64Array, n: number, p: number, coef: Float64Array, intercept: Float64Array): Float64Array {
+export function linearDecision(x: Float64Array, n: number, p: number, coef: Float64Array, intercept: Float64Array): { out: Float64Array; finite: boolean } {
   const K = intercept.length
   const R = blockRows(p)
   const { at, bytes } = layout(K * p, K, R * p, R * K)
   const [coefAt, bAt, src, outAt] = at
   const out = new Float64Array(n * K)
-  if (n === 0) return out
+  if (n === 0) return { out, finite: true }
   const { k, f64 } = workspace.get(bytes)
+  const unrolled = p <= MAX_UNROLLED_WIDTH ? workspace.decisionFor(p) : null
   f64.set(coef, coefAt / 8)
   f64.set(intercept, bAt / 8)
+  let chk = 0
   for (let i0 = 0; i0 < n; i0 += R) {
     const rows = Math.min(R, n - i0)
     f64.set(x.subarray(i0 * p, (i0 + rows) * p), src / 8)
-    k.decision(src, rows, p, K, coefAt, bAt, outAt)
+    if (unrolled !== null) chk += unrolled(src, rows, K, coefAt, bAt, outAt)
+    else k.decision(src, rows, p, K, coefAt, bAt, outAt)
     out.set(f64.subarray(outAt / 8, outAt / 8 + rows * K), i0 * K)
   }
-  return out
+  if (unrolled === null) for (let t = 0; t < out.length; t++) chk += out[t] - out[t]
+  return { out, finite: chk === 0 }
 }

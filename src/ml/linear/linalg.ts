@@ -168,14 +168,3 @@ export function addGramLower(x: Float64Array, n: number, p: number, w: Float64Ar
 export function symmetrise(a: Float64Array, p: number): void {
   for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[k * p + j] = a[j * p + k]
 }
-
-/** xᵀv for x n×p row-major. */
-export function transposeTimes(x: Float64Array, n: number, p: number, v: Float64Array): Float64Array {
-  const out = new Float64Array(p)
-  for (let i = 0; i < n; i++) {
-    const vi = v[i]
-    const o = i * p
-    for (let j = 0; j < p; j++) out[j] += x[o + j] * vi
-  }
-  return out
-}

@@ -41,9 +41,7 @@ export abstract class LinearRegressorBase<P extends object> extends FittedEstima
   predict(x: MatrixLike): Float64Array {
     const f = this.fitted()
     const m = checkPredictShape(x, f.nFeatures)
-    const out = linearDecision(m.data, m.nRows, m.nCols, f.coef, Float64Array.of(f.intercept))
-    checkOutputs(m, out)
-    return out
+    return checkedDecision(m, f.coef, Float64Array.of(f.intercept))
   }
 
   predictOne(row: ArrayLike<number>): number {
@@ -73,18 +71,15 @@ export abstract class LinearRegressorBase<P extends object> extends FittedEstima
 }
 
 /**
- * The check a batch prediction makes instead of scanning x first: a NaN or ±Infinity in x always
- * makes its row's output non-finite (0·NaN and 0·Infinity are NaN), so only when an output is
- * non-finite is x scanned, for checkMatrix's message naming the first bad cell. Outputs that
- * overflow from finite x are returned as they are, as before.
+ * x·coefᵀ + intercept for a linear model's batch predictions (n × K), checked without a scan of x
+ * first: a NaN or ±Infinity in x always makes its row's outputs non-finite (0·NaN and 0·Infinity are
+ * NaN), so x is scanned, for checkMatrix's message naming the first bad cell, only when an output
+ * is non-finite. Outputs that overflow from finite x are returned as they are, as before.
  */
-export function checkOutputs(m: Matrix, out: Float64Array): void {
-  for (let t = 0; t < out.length; t++) {
-    if (!Number.isFinite(out[t])) {
-      checkFinite(m, 'x')
-      return
-    }
-  }
+export function checkedDecision(m: Matrix, coef: Float64Array, intercept: Float64Array): Float64Array {
+  const { out, finite } = linearDecision(m.data, m.nRows, m.nCols, coef, intercept)
+  if (!finite) checkFinite(m, 'x')
+  return out
 }
 
 /** A regressor's fit data after validation, with the means it is centred on. */

@@ -6,9 +6,9 @@ import type { MatrixLike } from '../matrix.js'
 import { checkPredictShape, checkRow, checkXy } from '../validation.js'
 import { lbfgs } from './lbfgs.js'
 import { LogisticLoss } from './logistic-loss.js'
-import { dotPairs, linearDecision } from './kernels.js'
+import { dotPairs } from './kernels.js'
 import { columnMeanStd } from './linalg.js'
-import { checkOutputs } from './linear-model.js'
+import { checkedDecision } from './linear-model.js'
 
 export interface LogisticRegressionOptions {
   /** Inverse of the L2 penalty strength: the objective is Σ log-loss + ‖coef‖² / (2C) (default 1, sklearn's). */
@@ -164,9 +164,7 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
   #decisions(x: MatrixLike): { eta: Float64Array; n: number } {
     const f = this.fitted()
     const m = checkPredictShape(x, f.nFeatures)
-    const eta = linearDecision(m.data, m.nRows, m.nCols, f.coef, f.intercept)
-    checkOutputs(m, eta)
-    return { eta, n: m.nRows }
+    return { eta: checkedDecision(m, f.coef, f.intercept), n: m.nRows }
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
