@@ -5,9 +5,14 @@
  * at a time; here each instruction handles two, and the Gram product keeps a 4×4 tile of sums in
  * registers for a whole block of rows instead of loading and storing every entry per row.
  *
- * One module for every shape (widths are arguments, not immediates), compiled once per process;
- * one small linear memory per process holding a block of rows at a time, so the caller's matrix is
- * copied in blocks that stay in cache, and nothing proportional to n is allocated or kept.
+ * One module serves every shape (widths are arguments), compiled once per process; the decision
+ * kernel is also generated per width up to MAX_UNROLLED_WIDTH (compiled once per width), as batch
+ * predict is short enough for loop overhead to show. One linear memory per process holds a block of
+ * rows at a time (about 32 KB, so it stays in the first-level cache), the Gram matrix and the
+ * coefficients: the caller's matrix is copied in block by block and nothing proportional to n is
+ * allocated. The memory is replaced by a larger one when a wider fit needs it (the Gram matrix is
+ * P² doubles, P = p + 1 rounded up to 4) and kept for the next call: allocating fresh pages costs
+ * more than the work on them on the machines this was measured on (bench/ml/README.md).
  *
  * Every sum below is, entry by entry, the same IEEE additions in the same order whatever the block
  * size: each column sum and each Gram entry is accumulated row after row in a lane of its own, and

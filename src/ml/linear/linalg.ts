@@ -131,7 +131,8 @@ export function columnMeanStd(x: Float64Array, n: number, p: number): { mean: Fl
 /**
  * Adds Σᵢ wᵢ·xᵢxᵢᵀ (w null: all 1) to the lower triangle of the p×p matrix out, for the n rows of
  * x (row-major). Four rows per pass, so each entry of out is loaded and stored once per four rows:
- * this Gram product is the whole cost of Ridge and of a Newton step.
+ * this Gram product is most of the cost of a Newton step of LogisticRegression (the regressors use
+ * the WebAssembly kernel of kernels.ts instead).
  */
 export function addGramLower(x: Float64Array, n: number, p: number, w: Float64Array | null, out: Float64Array): void {
   let i = 0

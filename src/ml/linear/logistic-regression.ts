@@ -156,7 +156,14 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
     const { eta, n } = this.#decisions(x)
     const K = f.intercept.length
     const out = new Array<Label>(n)
-    for (let i = 0; i < n; i++) out[i] = f.classes[labelAt(f, eta, i * K)]
+    if (K === 1) {
+      // labelAt's clear cases inline: this loop is a good part of a binary predict
+      const [c0, c1] = f.classes
+      for (let i = 0; i < n; i++) {
+        const v = eta[i]
+        out[i] = v > CLEAR_MARGIN ? c1 : v <= 0 ? c0 : f.classes[labelAt(f, eta, i)]
+      }
+    } else for (let i = 0; i < n; i++) out[i] = f.classes[labelAt(f, eta, i * K)]
     return out
   }
 
