@@ -25,6 +25,7 @@ const S = {
   v128Load: 0x00,
   v128Load64Splat: 0x0a,
   v128Store: 0x0b,
+  f64x2Splat: 0x14,
   f64x2ExtractLane: 0x21,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
@@ -39,10 +40,11 @@ export interface LinearKernelExports {
   /** sums[j] += Σᵢ src[i·p + j] for rows i < rows (each column summed in row order). */
   readonly colsum: (src: number, rows: number, p: number, sums: number) => void
   /**
-   * Packs rows into width P (even, > p): dst[i·P + j] = src[i·p + j] − mean[j] (j < p), dst[i·P + p]
-   * = ys[i] − mean[p], minus dotPairs(coef, xcᵢ) when coef ≠ 0 (the residual), the rest 0.
+   * Centres rows into width P (a multiple of 4, ≥ p): dst[i·P + j] = src[i·p + j] − mean[j] for j < p,
+   * 0 up to P; with the target tᵢ = ys[i] − mean[p], minus dotPairs(coef, xcᵢ) when coef ≠ 0 (the
+   * residual), adds xcᵢ·tᵢ to xty[0..p).
    */
-  readonly pack: (src: number, ys: number, rows: number, p: number, P: number, mean: number, coef: number, dst: number) => void
+  readonly pack: (src: number, ys: number, rows: number, p: number, P: number, mean: number, coef: number, dst: number, xty: number) => void
   /**
    * g += srcᵀ·src for rows of width P (a multiple of 4), over the 4×4 blocks (jb, kb), jb0 ≤ jb < jb1,
    * kb ≤ jb (the lower block triangle; diagonal blocks whole). g is P×P row-major.
@@ -143,8 +145,8 @@ function emitDotPairs(fn: FunctionBody, x: number, c: number, p: number, pairEnd
 }
 
 function packKernel(): FunctionBody {
-  const fn = new FunctionBody('pack', [I32, I32, I32, I32, I32, I32, I32, I32], [])
-  const [src, ys, rows, p, P, mean, coef, dst] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const fn = new FunctionBody('pack', [I32, I32, I32, I32, I32, I32, I32, I32, I32], [])
+  const [src, ys, rows, p, P, mean, coef, dst, xty] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
   const i = fn.local(I32)
   const j = fn.local(I32)
   const pairEnd = fn.local(I32)
@@ -152,6 +154,7 @@ function packKernel(): FunctionBody {
   const yv = fn.local(F64)
   const acc = fn.local(V128)
   const lo = fn.local(F64)
+  const t = fn.local(V128)
   fn.get(p).i32(-2).op(OP.i32And).i32(3).op(I32_SHL).set(pairEnd)
   fn.get(p).i32(3).op(I32_SHL).set(pBytes)
   fn.scope(OP.block, () => {
@@ -176,17 +179,8 @@ function packKernel(): FunctionBody {
         fn.get(mean).get(j).op(OP.i32Add).mem(OP.f64Load, 3, 0)
         fn.op(OP.f64Sub).mem(OP.f64Store, 3, 0)
       })
-      // the target column: yᵢ − ȳ, or the residual yᵢ − ȳ − xcᵢ·coef
-      fn.get(ys).mem(OP.f64Load, 3, 0).get(mean).get(pBytes).op(OP.i32Add).mem(OP.f64Load, 3, 0).op(OP.f64Sub).set(yv)
-      fn.scope(OP.block, () => {
-        fn.get(coef).op(OP.i32Eqz).brIf(0)
-        fn.get(yv)
-        emitDotPairs(fn, dst, coef, p, pairEnd, j, acc, lo)
-        fn.op(OP.f64Sub).set(yv)
-      })
-      fn.get(dst).get(pBytes).op(OP.i32Add).get(yv).mem(OP.f64Store, 3, 0)
-      // zero padding up to P
-      fn.get(p).i32(1).op(OP.i32Add).i32(3).op(I32_SHL).set(j)
+      // zero padding from p up to P
+      fn.get(pBytes).set(j)
       fn.scope(OP.block, () => {
         fn.scope(OP.loop, () => {
           fn.get(j).get(P).i32(3).op(I32_SHL).op(OP.i32GeU).brIf(1)
@@ -194,6 +188,34 @@ function packKernel(): FunctionBody {
           fn.get(j).i32(8).op(OP.i32Add).set(j)
           fn.br(0)
         })
+      })
+      // the target: yᵢ − ȳ, or the residual yᵢ − ȳ − xcᵢ·coef
+      fn.get(ys).mem(OP.f64Load, 3, 0).get(mean).get(pBytes).op(OP.i32Add).mem(OP.f64Load, 3, 0).op(OP.f64Sub).set(yv)
+      fn.scope(OP.block, () => {
+        fn.get(coef).op(OP.i32Eqz).brIf(0)
+        fn.get(yv)
+        emitDotPairs(fn, dst, coef, p, pairEnd, j, acc, lo)
+        fn.op(OP.f64Sub).set(yv)
+      })
+      // xty += xcᵢ · target, two columns at a time, then an odd last one
+      fn.get(yv).simd(S.f64x2Splat).set(t)
+      fn.i32(0).set(j)
+      fn.scope(OP.block, () => {
+        fn.get(j).get(pairEnd).op(OP.i32GeU).brIf(0)
+        fn.scope(OP.loop, () => {
+          fn.get(xty).get(j).op(OP.i32Add)
+          fn.get(xty).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+          fn.get(dst).get(j).op(OP.i32Add).simdMem(S.v128Load, 4, 0).get(t).simd(S.f64x2Mul)
+          fn.simd(S.f64x2Add).simdMem(S.v128Store, 3, 0)
+          fn.get(j).i32(16).op(OP.i32Add).tee(j).get(pairEnd).op(OP.i32LtU).brIf(0)
+        })
+      })
+      fn.scope(OP.block, () => {
+        fn.get(j).get(pBytes).op(OP.i32GeU).brIf(0)
+        fn.get(xty).get(j).op(OP.i32Add)
+        fn.get(xty).get(j).op(OP.i32Add).mem(OP.f64Load, 3, 0)
+        fn.get(dst).get(j).op(OP.i32Add).mem(OP.f64Load, 3, 0).get(yv).op(OP.f64Mul)
+        fn.op(OP.f64Add).mem(OP.f64Store, 3, 0)
       })
       fn.get(src).get(pBytes).op(OP.i32Add).set(src)
       fn.get(dst).get(P).i32(3).op(I32_SHL).op(OP.i32Add).set(dst)
@@ -494,39 +516,55 @@ export function columnSums(x: Float64Array, n: number, p: number): Float64Array 
   return f64.slice(sums / 8, sums / 8 + p)
 }
 
-/** Width of the packed rows: x's p columns, the target, zeros up to a multiple of 4. */
-const packedWidth = (p: number): number => (p + 4) & ~3
+/** Width of the packed rows: x's p columns and zeros up to a multiple of 4 (whole Gram tiles). */
+const packedWidth = (p: number): number => (p + 3) & ~3
 
-/**
- * The Gram matrix of the centred [x, y]: G = [xc, yc]ᵀ[xc, yc] with xc = x − mean[0..p), yc = y −
- * mean[p] (mean of p + 1 entries, zeros for no centring). Returned (p+1)×(p+1) row-major, lower
- * triangle filled (and the diagonal 4×4 blocks whole): xcᵀxc in the leading p×p block, xcᵀyc in
- * row p, ycᵀyc at (p, p). Each entry Σᵢ aᵢbᵢ is accumulated over the rows in order.
- *
- * With `coef` (p entries), the target column is instead the residual r = yc − xc·coef
- * (dotPairs order) and only row p is computed: xcᵀr at [0, p), rᵀr at p.
- */
-export function centredGram(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array, coef: Float64Array | null = null): Float64Array {
+/** Copies blocks of x and y into the workspace and runs pack on each, and gram on the packed block `withGram`. */
+function packPass(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array, coef: Float64Array | null, withGram: boolean): { gram: Float64Array; xty: Float64Array } {
   const P = packedWidth(p)
   const R = blockRows(P)
-  const { at, bytes } = layout(P * P, P, P, R * p, R, R * P)
-  const [g, meanAt, coefAt, src, ys, dst] = at
+  const { at, bytes } = layout(withGram ? P * P : 0, p + 1, p, p, R * p, R, R * P)
+  const [g, meanAt, coefAt, xty, src, ys, dst] = at
   const { k, f64 } = workspace.get(bytes)
-  f64.fill(0, g / 8, g / 8 + P * P)
+  if (withGram) f64.fill(0, g / 8, g / 8 + P * P)
+  f64.fill(0, xty / 8, xty / 8 + p)
   f64.set(mean, meanAt / 8)
   if (coef !== null) f64.set(coef, coefAt / 8)
-  const jb0 = coef === null ? 0 : p >> 2
   for (let i0 = 0; i0 < n; i0 += R) {
     const rows = Math.min(R, n - i0)
     f64.set(x.subarray(i0 * p, (i0 + rows) * p), src / 8)
     if (y instanceof Float64Array) f64.set(y.subarray(i0, i0 + rows), ys / 8)
     else for (let i = 0; i < rows; i++) f64[ys / 8 + i] = y[i0 + i]
-    k.pack(src, ys, rows, p, P, meanAt, coef === null ? 0 : coefAt, dst)
-    k.gram(dst, rows, P, jb0, P >> 2, g)
+    k.pack(src, ys, rows, p, P, meanAt, coef === null ? 0 : coefAt, dst, xty)
+    if (withGram) k.gram(dst, rows, P, 0, P >> 2, g)
   }
-  const out = new Float64Array((p + 1) * (p + 1))
-  for (let j = 0; j <= p; j++) out.set(f64.subarray(g / 8 + j * P, g / 8 + j * P + p + 1), j * (p + 1))
-  return out
+  const gram = new Float64Array(withGram ? p * p : 0)
+  for (let j = 0; withGram && j < p; j++) gram.set(f64.subarray(g / 8 + j * P, g / 8 + j * P + j + 1), j * p)
+  return { gram, xty: f64.slice(xty / 8, xty / 8 + p) }
+}
+
+/** xtx: p×p row-major, lower triangle; xty: p. */
+export interface NormalSums {
+  readonly xtx: Float64Array
+  readonly xty: Float64Array
+}
+
+/**
+ * The normal equations' sums on centred data: xtx = xcᵀxc (p×p row-major, lower triangle filled)
+ * and xty = xcᵀyc (p), with xc = x − mean[0..p), yc = y − mean[p] (mean has p + 1 entries, all 0
+ * for no centring). Each entry Σᵢ aᵢbᵢ is accumulated over the rows in order, as a plain loop would.
+ */
+export function centredGram(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array): NormalSums {
+  const { gram, xty } = packPass(x, y, n, p, mean, null, true)
+  return { xtx: gram, xty }
+}
+
+/**
+ * xcᵀr for the residual r = yc − xc·coef (each rᵢ in dotPairs order), centred as centredGram: the
+ * right-hand side of a refinement step, from one more pass over the data.
+ */
+export function residualProducts(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array, coef: Float64Array): Float64Array {
+  return packPass(x, y, n, p, mean, coef, false).xty
 }
 
 /**

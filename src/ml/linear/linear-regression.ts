@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js'
 import type { Regressor } from '../estimator.js'
 import type { MatrixLike } from '../matrix.js'
-import { centredGram } from './kernels.js'
+import { centredGram, residualProducts, type NormalSums } from './kernels.js'
 import { cholesky, choleskySolve, leastSquares } from './linalg.js'
 import { centredCopy, checkCentring, interceptFrom, LinearRegressorBase, type CentringData } from './linear-model.js'
 
@@ -31,10 +31,10 @@ export class LinearRegression extends LinearRegressorBase<LinearRegressionParams
     checkFitIntercept(this.params.fitIntercept)
     const c = checkCentring(x, y, this.params.fitIntercept)
     const { nRows: n, nCols: p } = c.x
-    const gram = centredGram(c.x.data, c.y, n, p, c.mean)
+    const sums = centredGram(c.x.data, c.y, n, p, c.mean)
     // more features than rows: the QR of xᵀ would be needed for the minimum-norm solution; a
     // vanishing ridge gives it to within rounding
-    const coef = n >= p ? olsSolve(c, gram) : ridgeSolve(gram, p, 1e-10 * traceScale(gram, p))
+    const coef = n >= p ? olsSolve(c, sums) : ridgeSolve(sums, p, 1e-10 * traceScale(sums, p))
     this.setFitted({ nFeatures: p, coef, intercept: this.params.fitIntercept ? interceptFrom(coef, c.mean) : 0 })
     return this
   }
@@ -70,13 +70,13 @@ export class Ridge extends LinearRegressorBase<RidgeParams> implements Regressor
     checkFitIntercept(fitIntercept)
     const c = checkCentring(x, y, fitIntercept)
     const { nRows: n, nCols: p } = c.x
-    const gram = centredGram(c.x.data, c.y, n, p, c.mean)
+    const sums = centredGram(c.x.data, c.y, n, p, c.mean)
     let coef: Float64Array
-    if (alpha > 0) coef = ridgeSolve(gram, p, alpha)
+    if (alpha > 0) coef = ridgeSolve(sums, p, alpha)
     else if (n >= p) {
       const { xc, yc } = centredCopy(c)
       coef = leastSquares(xc, n, p, yc).coef
-    } else coef = ridgeSolve(gram, p, 1e-10 * traceScale(gram, p))
+    } else coef = ridgeSolve(sums, p, 1e-10 * traceScale(sums, p))
     this.setFitted({ nFeatures: p, coef, intercept: fitIntercept ? interceptFrom(coef, c.mean) : 0 })
     return this
   }
@@ -90,16 +90,8 @@ function checkFitIntercept(v: unknown): void {
   if (typeof v !== 'boolean') throw new ValidationError(`fitIntercept must be true or false, got ${String(v)}`, 'fitIntercept')
 }
 
-/** xcᵀxc (p×p, lower triangle) and xcᵀyc out of centredGram's (p+1)×(p+1) matrix. */
-function split(gram: Float64Array, p: number): { g: Float64Array; b: Float64Array } {
-  const g = new Float64Array(p * p)
-  for (let j = 0; j < p; j++) for (let k = 0; k <= j; k++) g[j * p + k] = gram[j * (p + 1) + k]
-  return { g, b: gram.slice(p * (p + 1), p * (p + 1) + p) }
-}
-
-/** (xcᵀxc + αI)⁻¹ xcᵀyc by Cholesky (sklearn's 'cholesky' solver), from centredGram's matrix. */
-function ridgeSolve(gram: Float64Array, p: number, alpha: number): Float64Array {
-  const { g: a, b } = split(gram, p)
+/** (xcᵀxc + αI)⁻¹ xcᵀyc by Cholesky (sklearn's 'cholesky' solver), from centredGram's sums (consumed). */
+function ridgeSolve({ xtx: a, xty: b }: NormalSums, p: number, alpha: number): Float64Array {
   for (let j = 0; j < p; j++) a[j * p + j] += alpha
   if (!cholesky(a, p)) throw new ValidationError('xᵀx + alpha·I is not positive definite (alpha 0 with dependent columns?): use alpha > 0', 'alpha')
   choleskySolve(a, p, b)
@@ -112,9 +104,8 @@ function ridgeSolve(gram: Float64Array, p: number, alpha: number): Float64Array 
  * the data, which brings the error back to QR's level for well-conditioned problems. Falls back to
  * pivoted QR on the centred data when a pivot of the scaled Gram is below 1e-10.
  */
-function olsSolve(c: CentringData, gram: Float64Array): Float64Array {
+function olsSolve(c: CentringData, { xtx: g, xty: b }: NormalSums): Float64Array {
   const { nRows: n, nCols: p } = c.x
-  const { g, b } = split(gram, p)
   const d = new Float64Array(p)
   for (let j = 0; j < p; j++) d[j] = Math.sqrt(g[j * p + j])
   let ok = d.every((v) => v > 0)
@@ -134,15 +125,14 @@ function olsSolve(c: CentringData, gram: Float64Array): Float64Array {
     return rhs
   }
   const coef = solve(b)
-  const residual = centredGram(c.x.data, c.y, n, p, c.mean, coef)
-  const delta = solve(residual.slice(p * (p + 1), p * (p + 1) + p))
+  const delta = solve(residualProducts(c.x.data, c.y, n, p, c.mean, coef))
   for (let j = 0; j < p; j++) coef[j] += delta[j]
   return coef
 }
 
 /** Mean diagonal of xcᵀxc, the scale a vanishing ridge is taken relative to. */
-function traceScale(gram: Float64Array, p: number): number {
+function traceScale({ xtx }: NormalSums, p: number): number {
   let s = 0
-  for (let j = 0; j < p; j++) s += gram[j * (p + 1) + j]
+  for (let j = 0; j < p; j++) s += xtx[j * p + j]
   return s / p || 1
 }
