@@ -102,7 +102,7 @@ export function checkCentring(x: MatrixLike, y: ArrayLike<number>, fitIntercept:
   const m = checkMatrixShape(x, 'x')
   const { nRows: n, nCols: p } = m
   const sums = columnSums(m.data, n, p)
-  for (let j = 0; j < p; j++) if (!Number.isFinite(sums[j])) checkFinite(m, 'x')
+  if (sums.some((v) => !Number.isFinite(v))) checkFinite(m, 'x')
   const yv = checkTargetValues(y, n)
   const mean = new Float64Array(p + 1)
   if (fitIntercept) {
