@@ -20,7 +20,11 @@
  */
 import { F64, FunctionBody, I32, OP, V128, encodeModule, wasm, type WasmMemory, type WasmModule } from '../boosting/wasm-module.js'
 
-/** SIMD opcodes used here (after the 0xfd prefix; WebAssembly Core Specification 2.0, 128-bit SIMD section). */
+/**
+ * SIMD opcodes used here (after the 0xfd prefix; WebAssembly Core Specification 2.0, 128-bit SIMD
+ * section). Kept here rather than in wasm-module.ts's SIMD table, which lists what the boosting
+ * kernels use.
+ */
 const S = {
   v128Load: 0x00,
   v128Load64Splat: 0x0a,
@@ -32,6 +36,7 @@ const S = {
   f64x2Mul: 0xf2,
 } as const
 
+/** i32.shl, and v128.const (after 0xfd, followed by 16 immediate bytes): missing from wasm-module.ts's OP. */
 const I32_SHL = 0x74
 const V128_CONST = 0x0c
 
