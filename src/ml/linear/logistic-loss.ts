@@ -19,7 +19,8 @@ export class LogisticLoss {
   readonly #zt: Float64Array
 
   constructor(
-    z: Float64Array,
+    /** The standardised features with a trailing column of ones when there is an intercept: n × d1 row-major. */
+    zt: Float64Array,
     readonly n: number,
     readonly d: number,
     /** Class index per sample (0/1 for the binomial model). */
@@ -33,14 +34,7 @@ export class LogisticLoss {
     this.nCoefs = K * d1
     this.#p = new Float64Array(n * K)
     this.#eta = new Float64Array(K)
-    let zt = z
-    if (fitIntercept) {
-      zt = new Float64Array(n * d1)
-      for (let i = 0; i < n; i++) {
-        zt.set(z.subarray(i * d, i * d + d), i * d1)
-        zt[i * d1 + d] = 1
-      }
-    }
+    if (zt.length !== n * d1) throw new RangeError(`z has ${zt.length} values, expected ${n}×${d1}`)
     this.#zt = zt
   }
 

@@ -102,8 +102,14 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
     const scale = new Float64Array(d)
     for (let j = 0; j < d; j++) scale[j] = std[j] > 0 ? std[j] : 1
     if (!fitIntercept) mean.fill(0)
-    const z = new Float64Array(n * d)
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) z[i * d + j] = (c.x.data[i * d + j] - mean[j]) / scale[j]
+    // z with the intercept's column of ones appended, as the loss reads it (built once: a fresh
+    // n×d array costs a page fault per 4 KB on top of the copy)
+    const d1 = d + (fitIntercept ? 1 : 0)
+    const z = new Float64Array(n * d1)
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) z[i * d1 + j] = (c.x.data[i * d + j] - mean[j]) / scale[j]
+      if (fitIntercept) z[i * d1 + d] = 1
+    }
     const penalty = new Float64Array(d)
     for (let j = 0; j < d; j++) penalty[j] = 1 / (C * scale[j] * scale[j])
     const loss = new LogisticLoss(z, n, d, c.y, k === 2 ? 1 : k, penalty, fitIntercept)
@@ -112,7 +118,6 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
     const nIter = useNewton ? loss.newton(theta, maxIter, tol) : lbfgsFit(loss, theta, maxIter, tol)
     // back to raw features: w = v / scale, b = β − w·mean
     const K = loss.K
-    const d1 = loss.d1
     const coef = new Float64Array(K * d)
     const intercept = new Float64Array(K)
     for (let r = 0; r < K; r++) {
