@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Random } from '../random.js'
-import { centredGram, columnSums, dotPairs, linearDecision, residualProducts } from './kernels.js'
+import { centredGram, columnSums, dotPairs, linearDecision, residualProducts, weightedGram } from './kernels.js'
 
 // The kernels promise the same IEEE operations in the same order as plain loops (each column sum and
 // Gram entry accumulated row by row, each dot product in dotPairs order), whatever the block size:
@@ -52,6 +52,16 @@ describe('linear kernels equal plain loops bit for bit', () => {
         let s = 0
         for (let i = 0; i < n; i++) s += col(i, k) * r[i]
         expect(xtr[k]).toBe(s)
+      }
+      // weighted Gram (the logistic Hessian): Σᵢ xᵢⱼ·(wᵢ·xᵢₖ), weights of both signs
+      const w = Float64Array.from({ length: n }, (_, i) => Math.cos(i) / 4)
+      const wg = weightedGram(x, n, p, w)
+      for (let j = 0; j < p; j++) {
+        for (let k = 0; k <= j; k++) {
+          let s = 0
+          for (let i = 0; i < n; i++) s += x[i * p + j] * (w[i] * x[i * p + k])
+          expect(wg[j * p + k]).toBe(s)
+        }
       }
       for (const K of [1, 3]) {
         const c = Float64Array.from({ length: K * p }, (_, t) => Math.sin(t + 1))

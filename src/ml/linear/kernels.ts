@@ -52,9 +52,11 @@ export interface LinearKernelExports {
   readonly pack: (src: number, ys: number, rows: number, p: number, P: number, mean: number, coef: number, dst: number, xty: number) => void
   /**
    * g += srcᵀ·src for rows of width P (a multiple of 4), over the 4×4 blocks (jb, kb), jb0 ≤ jb < jb1,
-   * kb ≤ jb (the lower block triangle; diagonal blocks whole). g is P×P row-major.
+   * kb ≤ jb (the lower block triangle; diagonal blocks whole). g is P×P row-major. `w` is unused.
    */
-  readonly gram: (src: number, rows: number, P: number, jb0: number, jb1: number, g: number) => void
+  readonly gram: (src: number, rows: number, P: number, jb0: number, jb1: number, g: number, w: number) => void
+  /** gram with row weights: g += Σᵢ w[i]·srcᵢsrcᵢᵀ, each term xᵢⱼ·(wᵢ·xᵢₖ). */
+  readonly gram_w: (src: number, rows: number, P: number, jb0: number, jb1: number, g: number, w: number) => void
   /** out[i·K + r] = intercept[r] + dotPairs(coef row r, src row i), coef K×p row-major. */
   readonly decision: (src: number, rows: number, p: number, K: number, coef: number, intercept: number, out: number) => void
 }
@@ -236,9 +238,11 @@ function packKernel(): FunctionBody {
  * registers over all the rows; per row two loads of xₖ pairs, four splats of xⱼ, eight multiplies
  * and eight adds.
  */
-function gramKernel(): FunctionBody {
-  const fn = new FunctionBody('gram', [I32, I32, I32, I32, I32, I32], [])
-  const [src, rows, P, jb0, jb1, g] = [0, 1, 2, 3, 4, 5]
+function gramKernel(weighted: boolean): FunctionBody {
+  const fn = new FunctionBody(weighted ? 'gram_w' : 'gram', [I32, I32, I32, I32, I32, I32, I32], [])
+  const [src, rows, P, jb0, jb1, g, w] = [0, 1, 2, 3, 4, 5, 6]
+  const pw = fn.local(I32)
+  const wv = fn.local(V128)
   const jb = fn.local(I32)
   const kb = fn.local(I32)
   const stride = fn.local(I32)
@@ -268,9 +272,17 @@ function gramKernel(): FunctionBody {
         fn.get(src).get(jb).i32(5).op(I32_SHL).op(OP.i32Add).set(pj)
         fn.get(src).get(kb).i32(5).op(I32_SHL).op(OP.i32Add).set(pk)
         fn.get(pk).get(rows).get(stride).op(OP.i32Mul, OP.i32Add).set(end)
+        fn.get(w).set(pw)
         fn.scope(OP.loop, () => {
           fn.get(pk).simdMem(S.v128Load, 4, 0).set(xk0)
           fn.get(pk).simdMem(S.v128Load, 4, 16).set(xk1)
+          if (weighted) {
+            // wᵢ·xᵢₖ, then times xᵢⱼ below
+            fn.get(pw).simdMem(S.v128Load64Splat, 3, 0).set(wv)
+            fn.get(xk0).get(wv).simd(S.f64x2Mul).set(xk0)
+            fn.get(xk1).get(wv).simd(S.f64x2Mul).set(xk1)
+            fn.get(pw).i32(8).op(OP.i32Add).set(pw)
+          }
           for (let r = 0; r < 4; r++) {
             fn.get(pj).simdMem(S.v128Load64Splat, 3, 8 * r).set(xj)
             fn.get(acc[2 * r]).get(xj).get(xk0).simd(S.f64x2Mul).simd(S.f64x2Add).set(acc[2 * r])
@@ -457,7 +469,7 @@ class Workspace {
 
   /** Kernels over a memory of at least `bytes` bytes, and a Float64Array view of all of it. */
   get(bytes: number): { k: LinearKernelExports; f64: Float64Array } {
-    if (this.#module === null) this.#module = new wasm.Module(encodeModule([colsumKernel(), packKernel(), gramKernel(), decisionKernel()], false))
+    if (this.#module === null) this.#module = new wasm.Module(encodeModule([colsumKernel(), packKernel(), gramKernel(false), gramKernel(true), decisionKernel()], false))
     if (this.#memory === null || this.#memory.buffer.byteLength < bytes) {
       const pages = Math.ceil((bytes * 1.25) / 65536) + 1
       this.#memory = new wasm.Memory({ initial: pages })
@@ -524,8 +536,11 @@ export function columnSums(x: Float64Array, n: number, p: number): Float64Array 
 /** Width of the packed rows: x's p columns and zeros up to a multiple of 4 (whole Gram tiles). */
 const packedWidth = (p: number): number => (p + 3) & ~3
 
-/** Copies blocks of x and y into the workspace and runs pack on each, and gram on the packed block `withGram`. */
-function packPass(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array, coef: Float64Array | null, withGram: boolean): { gram: Float64Array; xty: Float64Array } {
+/**
+ * Copies blocks of x and y into the workspace and runs pack on each, and gram on the packed block
+ * `withGram` (gram_w with y as the row weights when `weighted`).
+ */
+function packPass(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array, coef: Float64Array | null, withGram: boolean, weighted = false): { gram: Float64Array; xty: Float64Array } {
   const P = packedWidth(p)
   const R = blockRows(P)
   const { at, bytes } = layout(withGram ? P * P : 0, p + 1, p, p, R * p, R, R * P)
@@ -541,7 +556,7 @@ function packPass(x: Float64Array, y: ArrayLike<number>, n: number, p: number, m
     if (y instanceof Float64Array) f64.set(y.subarray(i0, i0 + rows), ys / 8)
     else for (let i = 0; i < rows; i++) f64[ys / 8 + i] = y[i0 + i]
     k.pack(src, ys, rows, p, P, meanAt, coef === null ? 0 : coefAt, dst, xty)
-    if (withGram) k.gram(dst, rows, P, 0, P >> 2, g)
+    if (withGram) (weighted ? k.gram_w : k.gram)(dst, rows, P, 0, P >> 2, g, ys)
   }
   const gram = new Float64Array(withGram ? p * p : 0)
   for (let j = 0; withGram && j < p; j++) gram.set(f64.subarray(g / 8 + j * P, g / 8 + j * P + j + 1), j * p)
@@ -562,6 +577,14 @@ export interface NormalSums {
 export function centredGram(x: Float64Array, y: ArrayLike<number>, n: number, p: number, mean: Float64Array): NormalSums {
   const { gram, xty } = packPass(x, y, n, p, mean, null, true)
   return { xtx: gram, xty }
+}
+
+/**
+ * Σᵢ wᵢ·xᵢxᵢᵀ for x n×p row-major (p×p, lower triangle filled), each entry summed over the rows in
+ * order: the Hessian blocks of LogisticRegression's Newton steps.
+ */
+export function weightedGram(x: Float64Array, n: number, p: number, w: Float64Array): Float64Array {
+  return packPass(x, w, n, p, new Float64Array(p + 1), null, true, true).gram
 }
 
 /**

@@ -1,4 +1,5 @@
-import { addGramLower, cholesky, choleskySolve } from './linalg.js'
+import { weightedGram } from './kernels.js'
+import { cholesky, choleskySolve } from './linalg.js'
 import { maxAbs } from './lbfgs.js'
 
 /**
@@ -96,13 +97,11 @@ export class LogisticLoss {
     const p = this.#p
     const h = new Float64Array(P * P)
     const w = new Float64Array(n)
-    const block = new Float64Array(d1 * d1)
     // every block Σᵢ cᵢ z̃ᵢz̃ᵢᵀ is symmetric: compute the lower triangle of blocks a ≤ b, mirror the rest
     for (let a = 0; a < K; a++) {
       for (let b = a; b < K; b++) {
         for (let i = 0; i < n; i++) w[i] = K === 1 ? p[i] * (1 - p[i]) : p[i * K + a] * ((a === b ? 1 : 0) - p[i * K + b])
-        block.fill(0)
-        addGramLower(this.#zt, n, d1, w, block)
+        const block = weightedGram(this.#zt, n, d1, w)
         for (let j = 0; j < d1; j++) {
           for (let k = 0; k <= j; k++) {
             const v = block[j * d1 + k]
