@@ -7,6 +7,17 @@ import { checkLabels, encodeLabels, uniqueLabels, type Label } from './labels.js
  * `allowNaN` lets NaN through (missing values, for estimators that route them); ±Infinity is always refused.
  */
 export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false, allowNaN = false): Matrix {
+  const m = checkMatrixShape(x, name, allowEmpty)
+  checkFinite(m, name, allowNaN)
+  return m
+}
+
+/**
+ * checkMatrix without its scan for non-finite values (typed rows are still checked for numbers),
+ * for estimators that see a NaN or ±Infinity in what they compute anyway (a column sum, an
+ * output) and then call checkFinite for checkMatrix's message: one pass over the data less.
+ */
+export function checkMatrixShape(x: MatrixLike, name = 'x', allowEmpty = false): Matrix {
   let m: Matrix
   if (isMatrix(x)) {
     if (x.data.length !== x.nRows * x.nCols) {
@@ -32,6 +43,11 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false, allow
   }
   if (!allowEmpty && m.nRows === 0) throw new ValidationError(`${name} is empty (0 samples)`, name)
   if (!allowEmpty && m.nCols === 0) throw new ValidationError(`${name} has 0 features`, name)
+  return m
+}
+
+/** Throws checkMatrix's ValidationError for the first non-finite cell of m (row-major order); NaN passes with allowNaN. */
+export function checkFinite(m: Matrix, name = 'x', allowNaN = false): void {
   const d = m.data
   for (let k = 0; k < d.length; k++) {
     if (!Number.isFinite(d[k]) && !(allowNaN && d[k] !== d[k])) {
@@ -40,7 +56,6 @@ export function checkMatrix(x: MatrixLike, name = 'x', allowEmpty = false, allow
       throw new ValidationError(`${name}[${i}][${j}] is ${d[k]}: ${nonFiniteReason(d[k], j)}`, name)
     }
   }
-  return m
 }
 
 /** Why a non-finite feature value is refused, naming its column (scikit-learn's "Input X contains NaN"). */
@@ -53,10 +68,25 @@ function nonFiniteReason(v: number, column: number): string {
 /** Validates x against the number of features seen in fit. */
 export function checkPredictMatrix(x: MatrixLike, nFeatures: number, name = 'x', allowNaN = false): Matrix {
   const m = checkMatrix(x, name, true, allowNaN)
+  checkWidth(m, nFeatures, name)
+  return m
+}
+
+/**
+ * checkPredictMatrix without the scan for non-finite values (see checkMatrixShape): the caller
+ * checks its outputs, which a NaN or ±Infinity input always makes non-finite, and calls
+ * checkFinite on the matrix when one is.
+ */
+export function checkPredictShape(x: MatrixLike, nFeatures: number, name = 'x'): Matrix {
+  const m = checkMatrixShape(x, name, true)
+  checkWidth(m, nFeatures, name)
+  return m
+}
+
+function checkWidth(m: Matrix, nFeatures: number, name: string): void {
   if (m.nRows > 0 && m.nCols !== nFeatures) {
     throw new ValidationError(`${name} has ${m.nCols} features, but the model was fitted with ${nFeatures}`, name)
   }
-  return m
 }
 
 /** Validates one row for predictOne without copying it. */
@@ -91,14 +121,31 @@ export function checkXy(x: MatrixLike, y: ArrayLike<Label>, allowNaN = false): C
 /** The validation opening every regressor's fit(): x as in checkXy, y one finite number per row (sklearn's y_numeric). */
 export function checkXyNumeric(x: MatrixLike, y: ArrayLike<number>, allowNaN = false): { readonly x: Matrix; readonly y: Float64Array } {
   const m = checkMatrix(x, 'x', false, allowNaN)
-  if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of numbers', 'y')
-  if (y.length !== m.nRows) throw new ValidationError(`y has ${y.length} values but x has ${m.nRows} rows`, 'y')
+  return { x: m, y: checkTargetNumeric(y, m.nRows) }
+}
+
+/** checkXyNumeric's check of y against x's nRows rows: a copy of y as float64. */
+export function checkTargetNumeric(y: ArrayLike<number>, nRows: number): Float64Array {
+  checkTargetLength(y, nRows)
   const out = new Float64Array(y.length)
-  for (let i = 0; i < y.length; i++) {
-    const v = y[i]
-    if (typeof v !== 'number') throw new ValidationError(`y[${i}] is ${v === null ? 'null' : `a ${typeof v}`}; regression targets must be numbers`, 'y')
-    if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}; regression targets must be finite`, 'y')
-    out[i] = v
-  }
-  return { x: m, y: out }
+  for (let i = 0; i < y.length; i++) out[i] = checkTargetValue(y[i], i)
+  return out
+}
+
+/** checkTargetNumeric without the copy, for a fit that only reads y before it returns: y itself. */
+export function checkTargetValues(y: ArrayLike<number>, nRows: number): ArrayLike<number> {
+  checkTargetLength(y, nRows)
+  for (let i = 0; i < y.length; i++) checkTargetValue(y[i], i)
+  return y
+}
+
+function checkTargetLength(y: ArrayLike<number>, nRows: number): void {
+  if (y == null || typeof y.length !== 'number') throw new ValidationError('y must be an array of numbers', 'y')
+  if (y.length !== nRows) throw new ValidationError(`y has ${y.length} values but x has ${nRows} rows`, 'y')
+}
+
+function checkTargetValue(v: unknown, i: number): number {
+  if (typeof v !== 'number') throw new ValidationError(`y[${i}] is ${v === null ? 'null' : `a ${typeof v}`}; regression targets must be numbers`, 'y')
+  if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}; regression targets must be finite`, 'y')
+  return v
 }

@@ -128,54 +128,7 @@ export function columnMeanStd(x: Float64Array, n: number, p: number): { mean: Fl
   return { mean, std }
 }
 
-/**
- * Adds Σᵢ wᵢ·xᵢxᵢᵀ (w null: all 1) to the lower triangle of the p×p matrix out, for the n rows of
- * x (row-major). Four rows per pass, so each entry of out is loaded and stored once per four rows:
- * this Gram product is the whole cost of Ridge and of a Newton step.
- */
-export function addGramLower(x: Float64Array, n: number, p: number, w: Float64Array | null, out: Float64Array): void {
-  let i = 0
-  for (; i + 4 <= n; i += 4) {
-    const o0 = i * p
-    const o1 = o0 + p
-    const o2 = o1 + p
-    const o3 = o2 + p
-    const w0 = w === null ? 1 : w[i]
-    const w1 = w === null ? 1 : w[i + 1]
-    const w2 = w === null ? 1 : w[i + 2]
-    const w3 = w === null ? 1 : w[i + 3]
-    for (let j = 0; j < p; j++) {
-      const a0 = w0 * x[o0 + j]
-      const a1 = w1 * x[o1 + j]
-      const a2 = w2 * x[o2 + j]
-      const a3 = w3 * x[o3 + j]
-      const r = j * p
-      for (let k = 0; k <= j; k++) out[r + k] += a0 * x[o0 + k] + a1 * x[o1 + k] + a2 * x[o2 + k] + a3 * x[o3 + k]
-    }
-  }
-  for (; i < n; i++) {
-    const o = i * p
-    const wi = w === null ? 1 : w[i]
-    for (let j = 0; j < p; j++) {
-      const a = wi * x[o + j]
-      const r = j * p
-      for (let k = 0; k <= j; k++) out[r + k] += a * x[o + k]
-    }
-  }
-}
-
 /** Copies the lower triangle of the p×p matrix a to its upper triangle. */
 export function symmetrise(a: Float64Array, p: number): void {
   for (let j = 0; j < p; j++) for (let k = 0; k < j; k++) a[k * p + j] = a[j * p + k]
-}
-
-/** xᵀv for x n×p row-major. */
-export function transposeTimes(x: Float64Array, n: number, p: number, v: Float64Array): Float64Array {
-  const out = new Float64Array(p)
-  for (let i = 0; i < n; i++) {
-    const vi = v[i]
-    const o = i * p
-    for (let j = 0; j < p; j++) out[j] += x[o + j] * vi
-  }
-  return out
 }

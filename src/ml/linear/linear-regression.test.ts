@@ -134,3 +134,64 @@ describe('linear regressors equal scikit-learn’s coefficients (1e-8, relative)
     expect(() => new LinearRegression({ fitIntercept: 'yes' as unknown as boolean }).fit(x, y)).toThrow(/fitIntercept must be true or false/)
   })
 })
+
+describe('offsets far larger than the spread, nearly collinear columns', () => {
+  // Columns around 1e6 (and −3e5) varying by less than 10; x2 = x0 + 1e-4·c, so the centred,
+  // column-scaled x has condition number 2.0e4 (numpy). Exact rationals: identical inputs on both
+  // sides. The Gram matrix of the raw x would lose every digit of the spread; centring first keeps it.
+  // scikit-learn 1.2.1: LinearRegression().fit(x, y), Ridge(alpha=1e-6).fit(x, y).
+  const x: number[][] = []
+  const y: number[] = []
+  for (let i = 0; i < 300; i++) {
+    const [a, b, c, d] = [((i * 37) % 101) / 101, ((i * 53) % 97) / 97, ((i * 19) % 89) / 89, ((i * 11) % 83) / 83]
+    const x0 = 1e6 + a
+    x.push([x0, -3e5 + 10 * b, x0 + 1e-4 * c, 1e6 + d])
+    y.push(3 * a - 2 * b + 5 * c + 0.7 * d + (0.01 * ((i * 7) % 79)) / 79 + 42)
+  }
+
+  it('LinearRegression: scikit-learn’s coefficients to 1e-9 (relative)', () => {
+    const m = new LinearRegression().fit(x, y)
+    expectRel(m.coef_, [-49993.16312483678, -0.19993249398248736, 49996.162809189926, 0.7008300102756948], 1e-9)
+    expect(Math.abs(m.intercept_ - -3760452.1070724963)).toBeLessThanOrEqual(1e-9 * 3760452.1070724963)
+  })
+
+  it('Ridge (alpha 1e-6): scikit-learn’s coefficients to 1e-6 (relative)', () => {
+    const m = new Ridge({ alpha: 1e-6 }).fit(x, y)
+    expectRel(m.coef_, [-5557.255093407949, -0.1885724641921693, 5560.341572506383, 0.6864833708508814], 1e-6)
+    expect(Math.abs(m.intercept_ - -3829490.092931618)).toBeLessThanOrEqual(1e-6 * 3829490.092931618)
+  })
+})
+
+describe('batch predict checks its outputs instead of scanning x first', () => {
+  const { x, y } = loadDiabetes()
+  const m = new LinearRegression().fit(x, y)
+  const p = x[0].length
+  const matrix = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), nRows: rows.length, nCols: p })
+
+  it('names the first non-finite cell of a Matrix, as checkMatrix does', () => {
+    const rows = x.slice(0, 9).map((r) => r.slice())
+    rows[7][4] = Infinity
+    rows[5][3] = NaN
+    expect(() => m.predict(matrix(rows))).toThrow('x[5][3] is NaN: feature column 3 has a missing value')
+    rows[5][3] = 1
+    expect(() => m.predict(matrix(rows))).toThrow('x[7][4] is Infinity: feature column 4 must hold finite numbers')
+  })
+
+  it('a wrong width is reported before any value is read', () => {
+    expect(() => m.predict([[...x[0], NaN]])).toThrow(`${p + 1} features, but the model was fitted with ${p}`)
+  })
+
+  it('finite x whose output overflows is returned, not refused', () => {
+    // 68.5 · 1e307 (feature 8) overflows
+    const out = m.predict([new Array<number>(p).fill(1e307)])
+    expect(Number.isFinite(out[0])).toBe(false)
+  })
+
+  it('fit refuses a non-finite cell found through the column sums, with checkMatrix’s message', () => {
+    const rows = x.map((r) => r.slice())
+    rows[300][9] = -Infinity
+    expect(() => new Ridge().fit(matrix(rows), y)).toThrow('x[300][9] is -Infinity: feature column 9 must hold finite numbers')
+    rows[300][9] = 0
+    expect(() => new LinearRegression().fit(matrix(rows), y.map((v, i) => (i === 17 ? NaN : v)))).toThrow('y[17] is NaN')
+  })
+})

@@ -1,9 +1,9 @@
 import { ValidationError } from '../errors.js'
 import type { Regressor } from '../estimator.js'
 import type { MatrixLike } from '../matrix.js'
-import { checkXyNumeric } from '../validation.js'
-import { addGramLower, cholesky, choleskySolve, leastSquares, transposeTimes } from './linalg.js'
-import { centre, interceptFrom, LinearRegressorBase } from './linear-model.js'
+import { centredGram, residualProducts, type NormalSums } from './kernels.js'
+import { cholesky, choleskySolve, leastSquares } from './linalg.js'
+import { centredCopy, checkCentring, interceptFrom, LinearRegressorBase, type CentringData } from './linear-model.js'
 
 export interface LinearRegressionOptions {
   /** Fit an intercept (default true); false fits through the origin. */
@@ -29,17 +29,13 @@ export class LinearRegression extends LinearRegressorBase<LinearRegressionParams
 
   fit(x: MatrixLike, y: ArrayLike<number>): this {
     checkFitIntercept(this.params.fitIntercept)
-    const c = checkXyNumeric(x, y)
+    const c = checkCentring(x, y, this.params.fitIntercept)
     const { nRows: n, nCols: p } = c.x
-    const { xc, yc, xMean, yMean } = centre(c.x, c.y, this.params.fitIntercept)
-    let coef: Float64Array
-    if (n >= p) coef = olsSolve(xc, yc, n, p)
-    else {
-      // more features than rows: the QR of xᵀ would be needed for the minimum-norm solution; a
-      // vanishing ridge gives it to within rounding
-      coef = ridgeSolve(xc, yc, n, p, 1e-10 * traceScale(xc, n, p))
-    }
-    this.setFitted({ nFeatures: p, coef, intercept: this.params.fitIntercept ? interceptFrom(coef, xMean, yMean) : 0 })
+    const sums = centredGram(c.x.data, c.y, n, p, c.mean)
+    // more features than rows: the QR of xᵀ would be needed for the minimum-norm solution; a
+    // vanishing ridge gives it to within rounding
+    const coef = n >= p ? olsSolve(c, sums) : ridgeSolve(sums, p, 1e-10 * traceScale(sums, p))
+    this.setFitted({ nFeatures: p, coef, intercept: this.params.fitIntercept ? interceptFrom(coef, c.mean) : 0 })
     return this
   }
 
@@ -72,11 +68,16 @@ export class Ridge extends LinearRegressorBase<RidgeParams> implements Regressor
     const { alpha, fitIntercept } = this.params
     if (typeof alpha !== 'number' || !(alpha >= 0) || !Number.isFinite(alpha)) throw new ValidationError(`alpha must be a finite number ≥ 0, got ${alpha}`, 'alpha')
     checkFitIntercept(fitIntercept)
-    const c = checkXyNumeric(x, y)
+    const c = checkCentring(x, y, fitIntercept)
     const { nRows: n, nCols: p } = c.x
-    const { xc, yc, xMean, yMean } = centre(c.x, c.y, fitIntercept)
-    const coef = alpha > 0 ? ridgeSolve(xc, yc, n, p, alpha) : n >= p ? leastSquares(xc, n, p, yc).coef : ridgeSolve(xc, yc, n, p, 1e-10 * traceScale(xc, n, p))
-    this.setFitted({ nFeatures: p, coef, intercept: fitIntercept ? interceptFrom(coef, xMean, yMean) : 0 })
+    const sums = centredGram(c.x.data, c.y, n, p, c.mean)
+    let coef: Float64Array
+    if (alpha > 0) coef = ridgeSolve(sums, p, alpha)
+    else if (n >= p) {
+      const { xc, yc } = centredCopy(c)
+      coef = leastSquares(xc, n, p, yc).coef
+    } else coef = ridgeSolve(sums, p, 1e-10 * traceScale(sums, p))
+    this.setFitted({ nFeatures: p, coef, intercept: fitIntercept ? interceptFrom(coef, c.mean) : 0 })
     return this
   }
 
@@ -89,25 +90,22 @@ function checkFitIntercept(v: unknown): void {
   if (typeof v !== 'boolean') throw new ValidationError(`fitIntercept must be true or false, got ${String(v)}`, 'fitIntercept')
 }
 
-/** (xᵀx + αI)⁻¹ xᵀy by Cholesky (sklearn's 'cholesky' solver). */
-function ridgeSolve(x: Float64Array, y: Float64Array, n: number, p: number, alpha: number): Float64Array {
-  const a = new Float64Array(p * p)
-  addGramLower(x, n, p, null, a)
+/** (xcᵀxc + αI)⁻¹ xcᵀyc by Cholesky (sklearn's 'cholesky' solver), from centredGram's sums (consumed). */
+function ridgeSolve({ xtx: a, xty: b }: NormalSums, p: number, alpha: number): Float64Array {
   for (let j = 0; j < p; j++) a[j * p + j] += alpha
   if (!cholesky(a, p)) throw new ValidationError('xᵀx + alpha·I is not positive definite (alpha 0 with dependent columns?): use alpha > 0', 'alpha')
-  const b = transposeTimes(x, n, p, y)
   choleskySolve(a, p, b)
   return b
 }
 
 /**
  * Least squares by the semi-normal equations: Gram matrix scaled to unit diagonal (Jacobi), Cholesky,
- * then one refinement step δ = G⁻¹xᵀ(y − x·coef), which brings the error back to QR's level for
- * well-conditioned problems. Falls back to pivoted QR when a pivot of the scaled Gram is below 1e-10.
+ * then one refinement step δ = G⁻¹xcᵀ(yc − xc·coef), the residual products from one more pass over
+ * the data, which brings the error back to QR's level for well-conditioned problems. Falls back to
+ * pivoted QR on the centred data when a pivot of the scaled Gram is below 1e-10.
  */
-function olsSolve(x: Float64Array, y: Float64Array, n: number, p: number): Float64Array {
-  const g = new Float64Array(p * p)
-  addGramLower(x, n, p, null, g)
+function olsSolve(c: CentringData, { xtx: g, xty: b }: NormalSums): Float64Array {
+  const { nRows: n, nCols: p } = c.x
   const d = new Float64Array(p)
   for (let j = 0; j < p; j++) d[j] = Math.sqrt(g[j * p + j])
   let ok = d.every((v) => v > 0)
@@ -116,28 +114,25 @@ function olsSolve(x: Float64Array, y: Float64Array, n: number, p: number): Float
     ok = cholesky(g, p)
     for (let j = 0; ok && j < p; j++) if (g[j * p + j] * g[j * p + j] < 1e-10) ok = false
   }
-  if (!ok) return leastSquares(x.slice(), n, p, y.slice()).coef
+  if (!ok) {
+    const { xc, yc } = centredCopy(c)
+    return leastSquares(xc, n, p, yc).coef
+  }
   const solve = (rhs: Float64Array): Float64Array => {
     for (let j = 0; j < p; j++) rhs[j] /= d[j]
     choleskySolve(g, p, rhs)
     for (let j = 0; j < p; j++) rhs[j] /= d[j]
     return rhs
   }
-  const coef = solve(transposeTimes(x, n, p, y))
-  const r = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    let s = y[i]
-    for (let j = 0; j < p; j++) s -= x[i * p + j] * coef[j]
-    r[i] = s
-  }
-  const delta = solve(transposeTimes(x, n, p, r))
+  const coef = solve(b)
+  const delta = solve(residualProducts(c.x.data, c.y, n, p, c.mean, coef))
   for (let j = 0; j < p; j++) coef[j] += delta[j]
   return coef
 }
 
-/** Mean diagonal of xᵀx, the scale a vanishing ridge is taken relative to. */
-function traceScale(x: Float64Array, n: number, p: number): number {
+/** Mean diagonal of xcᵀxc, the scale a vanishing ridge is taken relative to. */
+function traceScale({ xtx }: NormalSums, p: number): number {
   let s = 0
-  for (let t = 0; t < n * p; t++) s += x[t] * x[t]
+  for (let j = 0; j < p; j++) s += xtx[j * p + j]
   return s / p || 1
 }

@@ -1,4 +1,5 @@
-import { addGramLower, cholesky, choleskySolve } from './linalg.js'
+import { weightedGram } from './kernels.js'
+import { cholesky, choleskySolve } from './linalg.js'
 import { maxAbs } from './lbfgs.js'
 
 /**
@@ -19,7 +20,8 @@ export class LogisticLoss {
   readonly #zt: Float64Array
 
   constructor(
-    z: Float64Array,
+    /** The standardised features with a trailing column of ones when there is an intercept: n × d1 row-major. */
+    zt: Float64Array,
     readonly n: number,
     readonly d: number,
     /** Class index per sample (0/1 for the binomial model). */
@@ -33,14 +35,7 @@ export class LogisticLoss {
     this.nCoefs = K * d1
     this.#p = new Float64Array(n * K)
     this.#eta = new Float64Array(K)
-    let zt = z
-    if (fitIntercept) {
-      zt = new Float64Array(n * d1)
-      for (let i = 0; i < n; i++) {
-        zt.set(z.subarray(i * d, i * d + d), i * d1)
-        zt[i * d1 + d] = 1
-      }
-    }
+    if (zt.length !== n * d1) throw new RangeError(`z has ${zt.length} values, expected ${n}×${d1}`)
     this.#zt = zt
   }
 
@@ -102,13 +97,11 @@ export class LogisticLoss {
     const p = this.#p
     const h = new Float64Array(P * P)
     const w = new Float64Array(n)
-    const block = new Float64Array(d1 * d1)
     // every block Σᵢ cᵢ z̃ᵢz̃ᵢᵀ is symmetric: compute the lower triangle of blocks a ≤ b, mirror the rest
     for (let a = 0; a < K; a++) {
       for (let b = a; b < K; b++) {
         for (let i = 0; i < n; i++) w[i] = K === 1 ? p[i] * (1 - p[i]) : p[i * K + a] * ((a === b ? 1 : 0) - p[i * K + b])
-        block.fill(0)
-        addGramLower(this.#zt, n, d1, w, block)
+        const block = weightedGram(this.#zt, n, d1, w)
         for (let j = 0; j < d1; j++) {
           for (let k = 0; k <= j; k++) {
             const v = block[j * d1 + k]

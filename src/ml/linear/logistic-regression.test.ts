@@ -119,3 +119,45 @@ describe('LogisticRegression reaches scikit-learn’s optimum', () => {
     expect(() => new LogisticRegression({ solver: 'sag' as 'lbfgs' }).fit(iris.x, iris.y)).toThrow(/solver must be/)
   })
 })
+
+describe('predict reads labels off the decision values yet always equals the argmax of predictProba', () => {
+  const argmaxRow = (p: Float64Array, i: number, k: number): number => {
+    let best = 0
+    for (let c = 1; c < k; c++) if (p[i * k + c] > p[i * k + best]) best = c
+    return best
+  }
+  const model = (classes: string[], coef: number[], intercept: number[], nFeatures = 1) =>
+    LogisticRegression.fromJSON({ kind: 'LogisticRegression', version: 1, params: {}, learned: { classes, nFeatures, coef, intercept } })
+
+  it('two classes: decision values at and around 0, where σ rounds to ½ and the tie goes to the first class', () => {
+    const m = model(['a', 'b'], [1], [0])
+    const rows = [0, -0, 1e-300, 1e-17, 5.551115123125783e-17, 1.1102230246251565e-16, 2.3e-16, 1e-10, 1e-6, 1.0000001e-6, -1e-17, -3, 3].map((v) => [v])
+    const proba = m.predictProba(rows)
+    const pred = m.predict(rows)
+    rows.forEach((r, i) => {
+      expect(pred[i]).toBe(m.classes_[argmaxRow(proba, i, 2)])
+      expect(m.predictOne(r)).toBe(pred[i])
+    })
+    expect(pred.slice(0, 4)).toEqual(['a', 'a', 'a', 'a'])
+    expect(pred.slice(-3)).toEqual(['a', 'a', 'b'])
+  })
+
+  it('three classes: decision values closer than the margin', () => {
+    const m = model(['a', 'b', 'c'], [1, 1, 1], [0, 1e-17, 2e-7])
+    const rows = [[0], [1], [-1e300], [1e-300]]
+    const proba = m.predictProba(rows)
+    const pred = m.predict(rows)
+    rows.forEach((r, i) => {
+      expect(pred[i]).toBe(m.classes_[argmaxRow(proba, i, 3)])
+      expect(m.predictOne(r)).toBe(pred[i])
+    })
+  })
+
+  it('decisionFunction and predict name the first non-finite cell of a Matrix', () => {
+    const m = model(['a', 'b'], [1, 2], [0], 2)
+    const x = { data: Float64Array.of(1, 2, 3, NaN, -Infinity, 0), nRows: 3, nCols: 2 }
+    expect(() => m.decisionFunction(x)).toThrow('x[1][1] is NaN: feature column 1 has a missing value')
+    expect(() => m.predict(x)).toThrow('x[1][1] is NaN')
+    expect(() => m.predictProba(x)).toThrow('x[1][1] is NaN')
+  })
+})

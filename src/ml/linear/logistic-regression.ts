@@ -3,10 +3,12 @@ import { checkModelJson, type Classifier, type ModelJson } from '../estimator.js
 import { FittedClassifier } from '../fitted-classifier.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
-import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
+import { checkPredictShape, checkRow, checkXy } from '../validation.js'
 import { lbfgs } from './lbfgs.js'
 import { LogisticLoss } from './logistic-loss.js'
+import { dotPairs } from './kernels.js'
 import { columnMeanStd } from './linalg.js'
+import { checkedDecision } from './linear-model.js'
 
 export interface LogisticRegressionOptions {
   /** Inverse of the L2 penalty strength: the objective is Σ log-loss + ‖coef‖² / (2C) (default 1, sklearn's). */
@@ -100,8 +102,14 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
     const scale = new Float64Array(d)
     for (let j = 0; j < d; j++) scale[j] = std[j] > 0 ? std[j] : 1
     if (!fitIntercept) mean.fill(0)
-    const z = new Float64Array(n * d)
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) z[i * d + j] = (c.x.data[i * d + j] - mean[j]) / scale[j]
+    // z with the intercept's column of ones appended, as the loss reads it (built once: a fresh
+    // n×d array costs a page fault per 4 KB on top of the copy)
+    const d1 = d + (fitIntercept ? 1 : 0)
+    const z = new Float64Array(n * d1)
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) z[i * d1 + j] = (c.x.data[i * d + j] - mean[j]) / scale[j]
+      if (fitIntercept) z[i * d1 + d] = 1
+    }
     const penalty = new Float64Array(d)
     for (let j = 0; j < d; j++) penalty[j] = 1 / (C * scale[j] * scale[j])
     const loss = new LogisticLoss(z, n, d, c.y, k === 2 ? 1 : k, penalty, fitIntercept)
@@ -110,7 +118,6 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
     const nIter = useNewton ? loss.newton(theta, maxIter, tol) : lbfgsFit(loss, theta, maxIter, tol)
     // back to raw features: w = v / scale, b = β − w·mean
     const K = loss.K
-    const d1 = loss.d1
     const coef = new Float64Array(K * d)
     const intercept = new Float64Array(K)
     for (let r = 0; r < K; r++) {
@@ -126,23 +133,50 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
     return this
   }
 
-  /** Decision values x·coefᵀ + intercept, n × K row-major (K = 1 for binary: the larger class's log-odds). */
+  /**
+   * Decision values x·coefᵀ + intercept, n × K row-major (K = 1 for binary: the larger class's log-odds).
+   * @throws ValidationError for a wrong width or a non-finite value in x (naming its cell).
+   */
   decisionFunction(x: MatrixLike): Float64Array {
+    return this.#decisions(x).eta
+  }
+
+  /** n × k class probabilities, columns in classes_ order (sklearn's predict_proba). */
+  predictProba(x: MatrixLike): Float64Array {
     const f = this.fitted()
-    const m = checkPredictMatrix(x, f.nFeatures)
+    const { eta, n } = this.#decisions(x)
     const K = f.intercept.length
-    const out = new Float64Array(m.nRows * K)
-    for (let i = 0; i < m.nRows; i++) for (let r = 0; r < K; r++) out[i * K + r] = decision(f, m.data, i * m.nCols, r)
+    const k = f.classes.length
+    const out = new Float64Array(n * k)
+    for (let i = 0; i < n; i++) probaFromDecision(eta, i * K, k, out, i * k)
     return out
   }
 
-  predictProba(x: MatrixLike): Float64Array {
+  /**
+   * The most probable class of each row: the argmax of predictProba (ties to the lower class),
+   * read off the decision values without computing every probability (see labelAt).
+   */
+  override predict(x: MatrixLike): Label[] {
     const f = this.fitted()
-    const m = checkPredictMatrix(x, f.nFeatures)
-    const k = f.classes.length
-    const out = new Float64Array(m.nRows * k)
-    for (let i = 0; i < m.nRows; i++) probaAt(f, m.data, i * m.nCols, out, i * k)
+    const { eta, n } = this.#decisions(x)
+    const K = f.intercept.length
+    const out = new Array<Label>(n)
+    if (K === 1) {
+      // labelAt's clear cases inline: this loop is a good part of a binary predict
+      const [c0, c1] = f.classes
+      for (let i = 0; i < n; i++) {
+        const v = eta[i]
+        out[i] = v > CLEAR_MARGIN ? c1 : v <= 0 ? c0 : f.classes[labelAt(f, eta, i)]
+      }
+    } else for (let i = 0; i < n; i++) out[i] = f.classes[labelAt(f, eta, i * K)]
     return out
+  }
+
+  /** Decision values of every row (the batch kernel; single rows use the same sums, see decision()). */
+  #decisions(x: MatrixLike): { eta: Float64Array; n: number } {
+    const f = this.fitted()
+    const m = checkPredictShape(x, f.nFeatures)
+    return { eta: checkedDecision(m, f.coef, f.intercept), n: m.nRows }
   }
 
   predictProbaOne(row: ArrayLike<number>, out?: Float64Array): Float64Array {
@@ -182,33 +216,68 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
   }
 }
 
+/** intercept + coef row r · x, summed as the batch kernel sums (dotPairs), so one row predicts as a batch does. */
 function decision(f: LogisticLearned, x: ArrayLike<number>, off: number, r: number): number {
-  const d = f.nFeatures
-  let s = f.intercept[r]
-  for (let j = 0; j < d; j++) s += f.coef[r * d + j] * x[off + j]
-  return s
+  return f.intercept[r] + dotPairs(f.coef, r * f.nFeatures, x, off, f.nFeatures)
 }
 
 /** sklearn's predict_proba: [1 − σ(η), σ(η)] for two classes, softmax for more. */
 function probaAt(f: LogisticLearned, x: ArrayLike<number>, off: number, out: Float64Array, o: number): void {
   const k = f.classes.length
   if (k === 2) {
-    const p = 1 / (1 + Math.exp(-decision(f, x, off, 0)))
+    out[o] = decision(f, x, off, 0)
+  } else {
+    for (let c = 0; c < k; c++) out[o + c] = decision(f, x, off, c)
+  }
+  probaFromDecision(out, o, k, out, o)
+}
+
+/** Probabilities of k classes from the decision values at eta[e…] (1 for two classes, else k) into out[o…o+k); eta may be out. */
+function probaFromDecision(eta: Float64Array, e: number, k: number, out: Float64Array, o: number): void {
+  if (k === 2) {
+    const p = 1 / (1 + Math.exp(-eta[e]))
     out[o] = 1 - p
     out[o + 1] = p
     return
   }
   let max = -Infinity
-  for (let c = 0; c < k; c++) {
-    out[o + c] = decision(f, x, off, c)
-    if (out[o + c] > max) max = out[o + c]
-  }
+  for (let c = 0; c < k; c++) if (eta[e + c] > max) max = eta[e + c]
   let s = 0
   for (let c = 0; c < k; c++) {
-    out[o + c] = Math.exp(out[o + c] - max)
+    out[o + c] = Math.exp(eta[e + c] - max)
     s += out[o + c]
   }
   for (let c = 0; c < k; c++) out[o + c] /= s
+}
+
+/** Below this margin of the top decision value over the next the probabilities are computed to break the tie exactly as predictProba's argmax would. */
+const CLEAR_MARGIN = 1e-6
+
+/**
+ * Index of the argmax of the probabilities from the decision values at eta[e…], without computing
+ * them when the answer is clear: probabilities increase with the decision value, and a margin of
+ * more than 1e-6 keeps them apart after rounding (two classes: η > 1e-6 gives σ(η) > ½ > 1 − σ(η),
+ * η ≤ 0 gives σ(η) ≤ ½ ≤ 1 − σ(η), a tie going to class 0). Closer calls, and NaN, take the
+ * probabilities' own argmax, so predict always agrees with predictProba.
+ */
+function labelAt(f: LogisticLearned, eta: Float64Array, e: number): number {
+  const k = f.classes.length
+  if (k === 2) {
+    const v = eta[e]
+    if (v > CLEAR_MARGIN) return 1
+    if (v <= 0) return 0
+  } else {
+    let best = 0
+    for (let c = 1; c < k; c++) if (eta[e + c] > eta[e + best]) best = c
+    let clear = true
+    for (let c = 0; c < k && clear; c++) if (c !== best && !(eta[e + best] - eta[e + c] > CLEAR_MARGIN)) clear = false
+    if (clear) return best
+  }
+  const p = f.scratch
+  probaFromDecision(eta, e, k, p, 0)
+  let best = 0
+  for (let c = 1; c < k; c++) if (p[c] > p[best]) best = c
+  return best
 }
 
 function lbfgsFit(loss: LogisticLoss, theta: Float64Array, maxIter: number, tol: number): number {
