@@ -35,15 +35,25 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     expect(human.stdout).toMatch(/^age +float +714 +177/m)
 
     const bad = join(dir, 'bad.csv')
-    writeFileSync(bad, 'passengerid,survived,age\n1000,1,22\n1001,0,old\n')
+    writeFileSync(bad, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1000,1,1,,,22,,,,,,\n1001,0,1,,,old,,,,,,\n')
     const rej = await sml('fg', 'insert', 'titanic', '--file', bad)
     expect(rej.code).toBe(1)
     expect(rej.stderr).toMatch(/row 2, column "age": "old" is not a valid float \(line 3\)/)
     const after = JSON.parse((await sml('fg', 'show', 'titanic', '--json')).stdout)
     expect([after.rows, after.commits.length]).toEqual([891, 1])
 
+    // A file without some of the group's columns would blank them in the rows it updates: refused whole, naming them.
+    const partial = join(dir, 'partial.csv')
+    writeFileSync(partial, 'PassengerId,Survived\n1,1\n5000,0\n')
+    const part = await sml('fg', 'insert', 'titanic', '--file', partial)
+    expect(part.code).toBe(1)
+    expect(part.stderr).toMatch(/column "pclass": missing column: an insert must give every column of the feature group schema \(null for a missing value\) \(an empty cell is a missing value\)/)
+    expect(part.stderr).toMatch(/column "name": missing column.*\(and 5 more\)/)
+    const kept = JSON.parse((await sml('fg', 'show', 'titanic', '--json')).stdout)
+    expect([kept.rows, kept.commits.length]).toEqual([891, 1])
+
     const upd = join(dir, 'upd.csv')
-    writeFileSync(upd, 'passengerid,survived,pclass,age\n1,1,1,23\n2000,0,3,40\n')
+    writeFileSync(upd, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1,1,1,,,23,,,,,,\n2000,0,3,,,40,,,,,,\n')
     expect((await sml('fg', 'insert', 'titanic', '--file', upd)).stdout).toMatch(/1 rows added, 1 updated/)
 
     const csv = await sml('fg', 'read', 'titanic', '--limit', '2')
@@ -55,6 +65,24 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     const list = JSON.parse((await sml('fg', 'list', '--json')).stdout)
     expect(list).toEqual([expect.objectContaining({ name: 'titanic', version: 1, rows: 892, commits: 2 })])
     expect((await sml('fv', 'list')).stdout).toMatch(/no feature views yet/)
+  })
+
+  it('counts every duplicate or missing key of a file and names each one\'s line', async () => {
+    // 300 rows, keys 0..2 repeating: 297 duplicates, the first at row 4 (line 5)
+    const dups = join(dir, 'dups.csv')
+    writeFileSync(dups, 'k,v\n' + Array.from({ length: 300 }, (_, i) => `${i % 3},${i}`).join('\n') + '\n')
+    const r = await sml('fg', 'insert', 'dups', '--file', dups, '--primary-key', 'k')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/row 4, column "k": duplicate primary key 0 \(also in row 1\) \(line 5\)/)
+    expect(r.stderr).toMatch(/\(and 292 more\)\n$/)
+    // into an existing group too (the insert's own validation), and for a missing key
+    writeFileSync(dups, 'k,v\n1,1\n2,2\n')
+    expect((await sml('fg', 'insert', 'dups', '--file', dups, '--primary-key', 'k')).code).toBe(0)
+    writeFileSync(dups, 'k,v\n1,1\n,2\n1,3\n')
+    const again = await sml('fg', 'insert', 'dups', '--file', dups)
+    expect(again.stderr).toMatch(/row 2, column "k": missing value in a column that cannot be null \(line 3\)/)
+    writeFileSync(dups, 'k,v\n1,1\n2,2\n1,3\n')
+    expect((await sml('fg', 'insert', 'dups', '--file', dups)).stderr).toMatch(/row 3, column "k": duplicate primary key 1 \(also in row 1\) \(line 4\)\n$/)
   })
 
   it('explains what is missing instead of guessing', async () => {
