@@ -123,7 +123,7 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect(e.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual([`row 1.x: ${missing}`, `row 1.kind: ${missing}`])
     expect(e.message).toContain('row 1, column "x": missing column')
     // undefined is not given either (JSON drops it); a new key is refused alike
-    const e2 = (await fg.insert([row(1, 2), { id: 2, ts: t0, x: undefined, kind: 'b', flag: null }]).catch((err: unknown) => err)) as ValidationError
+    const e2 = (await fg.insert([row(1, 2), { id: 2, ts: t0, x: undefined, kind: 'b', flag: null } as never]).catch((err: unknown) => err)) as ValidationError
     expect(e2.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual([`row 2.x: ${missing}`])
     expect(await fg.read()).toEqual([row(1, 1.5, 'a', true)])
     expect(await fg.commits()).toHaveLength(1)
@@ -254,6 +254,21 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
       /column "x;drop": not a valid column name/,
     )
     await expect(fs.getOrCreateFeatureGroup({ name: 'okname2', primaryKey: ['nope'], schema })).rejects.toThrow(/column "nope": primary key column is not in the schema/)
+  })
+
+  it('refuses a column of an unknown type, creating nothing (the table had a column of type "undefined")', async () => {
+    const bad = [...schema, { name: 'v', type: 'integer' }] as FeatureSpec[]
+    const e = (await fs.getOrCreateFeatureGroup({ name: 'badtype', primaryKey: ['id'], schema: bad }).catch((err: unknown) => err)) as ValidationError
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e.message).toBe('invalid feature group definition: column "v": unknown type "integer": a column type is one of int, float, string, bool, timestamp')
+    expect((await fs.listFeatureGroups()).map((g) => g.name)).not.toContain('badtype')
+    expect(await db.listTables()).not.toContain('fg_badtype_1')
+    // an existing group's version asked for with a bad type: the same error, not "a different schema"
+    await fs.getOrCreateFeatureGroup({ name: 'goodtype', primaryKey: ['id'], schema })
+    await expect(fs.getOrCreateFeatureGroup({ name: 'goodtype', primaryKey: ['id'], schema: bad })).rejects.toThrow(/column "v": unknown type "integer"/)
+    await expect(fs.getOrCreateFeatureGroup({ name: 'badnullable', primaryKey: ['id'], schema: [{ name: 'id', type: 'int', nullable: 'no' as never }] })).rejects.toThrow(
+      /column "id": nullable must be true or false, got "no"/,
+    )
   })
 
   it('infers the schema on the first insert when none was given', async () => {

@@ -1,13 +1,37 @@
-import { assertIdentifier, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import { assertIdentifier, COLUMN_TYPES, isColumnType, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { Expectation, FeatureSpec, FeatureValue, Row } from './types.js'
 
 /** Column names the store adds to every feature-group table. */
 export const SYSTEM_COLUMNS = ['_commit_id', '_superseded_by'] as const
 
+/**
+ * Checks the columns of a schema by themselves: each an object with a valid name and one of COLUMN_TYPES (an
+ * unknown type would create a column the dialect has no SQL type for), `nullable` true or false if given.
+ * @throws ValidationError naming each bad column and the reason.
+ */
+export function checkColumns(schema: readonly FeatureSpec[]): void {
+  const issues = columnIssues(schema)
+  if (issues.length) throw validationError(issues, 'feature group definition')
+}
+
+function columnIssues(schema: readonly FeatureSpec[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  if (!Array.isArray(schema)) return [{ column: 'schema', reason: 'expected an array of columns { name, type }' }]
+  schema.forEach((f: unknown, i) => {
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) return issues.push({ column: `schema[${i}]`, reason: `expected a column { name, type }, got ${describe(f)}` })
+    const { name, type, nullable } = f as Record<string, unknown>
+    if (typeof name !== 'string') return issues.push({ column: `schema[${i}]`, reason: `a column's name must be text, got ${describe(name)}` })
+    if (!isColumnType(type)) issues.push({ column: name, reason: `unknown type ${describe(type)}: a column type is one of ${COLUMN_TYPES.join(', ')}` })
+    if (nullable !== undefined && typeof nullable !== 'boolean') issues.push({ column: name, reason: `nullable must be true or false, got ${describe(nullable)}` })
+  })
+  return issues
+}
+
 /** Checks a feature-group definition; throws ValidationError naming the column and reason. */
 export function checkDefinition(schema: readonly FeatureSpec[], primaryKey: readonly string[], eventTime: string | undefined | null, expectations: readonly Expectation[]) {
-  const issues: ValidationIssue[] = []
+  const issues: ValidationIssue[] = columnIssues(schema)
+  if (issues.length) throw validationError(issues, 'feature group definition')
   const byName = new Map<string, FeatureSpec>()
   for (const f of schema) {
     try {
