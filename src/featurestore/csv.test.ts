@@ -83,7 +83,8 @@ describe('CSV sources', () => {
     })()
     expect(err).toBeInstanceOf(ValidationError)
     expect(err?.issues.map((i) => i.column)).toEqual(['x', 'y'])
-    expect(err?.message).toMatch(/^invalid partial\.csv: column "x": missing column: an insert must give every column of the feature group schema/)
+    expect(err?.message).toBe('invalid partial.csv: missing columns "x", "y": an insert must give every column of the feature group schema (an empty cell is a missing value)')
+    expect(() => csvToRows(parseCsv('id,z\n1,2\n'), schema, 'p.csv')).toThrow('invalid p.csv: column "z": unknown column (not in the feature group schema); missing columns "x", "y": an insert')
     // an empty cell is the way to say "missing": every row then names every column
     expect(csvToRows(parseCsv('id,x,y\n1,,\n'), schema)).toEqual([{ id: 1, x: null, y: null }])
   })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
-import { validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import { formatIssue, validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { FeatureSpec, Row } from './types.js'
 import { issueList, MISSING_COLUMN_REASON } from './validate.js'
@@ -123,7 +123,11 @@ export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], wh
   })
   const records = isRecordTable(table)
   const absent = schema.filter((f) => !table.header.includes(f.name)).map((f) => f.name)
-  if (!records) for (const column of absent) issues.push({ column, reason: `${MISSING_COLUMN_REASON} (an empty cell is a missing value)` })
+  if (!records && absent.length) {
+    // one sentence for all of them: a partial file usually lacks many
+    const missing = `missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')}: an insert must give every column of the feature group schema (an empty cell is a missing value)`
+    throw new ValidationError(`invalid ${what}: ${[...issues.map(formatIssue), missing].join('; ')}`, [...issues, ...absent.map((column) => ({ column, reason: MISSING_COLUMN_REASON }))])
+  }
   if (issues.length) throw validationError(issues, what)
   const types = table.header.map((h) => byName.get(h)!.type)
   const rows: Row[] = new Array(table.records.length)
