@@ -74,8 +74,14 @@ export class SmlError extends Error {
  */
 export class ValidationError extends SmlError {
   override readonly name: string = 'ValidationError'
-  constructor(message: string, issues: readonly IssueInput[] | string = [], options?: ErrorOptions) {
+  /**
+   * How many problems were found: at least `issues.length`, more when a validator kept only the first few
+   * of a large batch's (`options.found`).
+   */
+  readonly found: number
+  constructor(message: string, issues: readonly IssueInput[] | string = [], options?: ErrorOptions & { readonly found?: number }) {
     super('invalid', message, typeof issues === 'string' ? [{ path: issues, reason: message }] : issues, options)
+    this.found = Math.max(options?.found ?? 0, this.issues.length)
   }
 }
 
@@ -103,11 +109,16 @@ export class CorruptError extends SmlError {
   }
 }
 
-/** Builds a ValidationError whose message lists the first five issues: `invalid <what>: row 2, column "age": …`. */
-export function validationError(issues: readonly IssueInput[], what = 'input'): ValidationError {
+/**
+ * Builds a ValidationError whose message lists the first five issues: `invalid <what>: row 2, column "age": …
+ * (and N more)`. `found` is how many problems there were in all, when `issues` keeps only the first of them
+ * (a validator caps what it keeps, not what it counts), so N is the true remainder.
+ */
+export function validationError(issues: readonly IssueInput[], what = 'input', found = issues.length): ValidationError {
   const shown = issues.slice(0, 5).map(formatIssue)
-  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : ''
-  return new ValidationError(`invalid ${what}: ${shown.join('; ')}${more}`, issues)
+  const rest = Math.max(found, issues.length) - shown.length
+  const more = rest > 0 ? ` (and ${rest} more)` : ''
+  return new ValidationError(`invalid ${what}: ${shown.join('; ')}${more}`, issues, { found })
 }
 
 /** One issue as text: `row 2, column "age": reason`, `column "age": reason`, `x: reason`, or the reason alone. */

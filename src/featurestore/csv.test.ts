@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
-import { csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile, recordsToTable, tableRecords } from './csv.js'
+import { csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile, recordsToTable, tableRecords, withCsvLines } from './csv.js'
+import { validateRows } from './validate.js'
 import { AIR_QUALITY_CSV, IRIS_CSV, TITANIC_CSV } from './test-support/data.js'
 import { TIMESTAMP_FORMAT } from './timestamp.js'
 
@@ -67,6 +68,59 @@ describe('CSV sources', () => {
     expect(() => csvToRows(parseCsv('id,x\n1,Infinity\n'), schema)).toThrow(/column "x": "Infinity" is not a valid float/)
     expect(() => csvToRows(parseCsv('id,x\n1.5,1\n'), schema)).toThrow(/column "id": "1.5" is not a valid int/)
     expect(() => csvToRows(parseCsv('id,x,y\n1,1,1\n'), schema)).toThrow(/column "y": unknown column/)
+  })
+
+  it('refuses a file without some of the schema columns, naming each (it would insert nulls over stored values)', () => {
+    const schema = [
+      { name: 'id', type: 'int' as const },
+      { name: 'x', type: 'float' as const },
+      { name: 'y', type: 'string' as const },
+    ]
+    const err = (() => {
+      try {
+        csvToRows(parseCsv('ID\n1\n'), schema, 'partial.csv')
+      } catch (e) {
+        return e as ValidationError
+      }
+    })()
+    expect(err).toBeInstanceOf(ValidationError)
+    expect(err?.issues.map((i) => i.column)).toEqual(['x', 'y'])
+    expect(err?.message).toBe('invalid partial.csv: missing columns "x", "y": an insert must give every column of the feature group schema (an empty cell is a missing value)')
+    expect(() => csvToRows(parseCsv('id,z\n1,2\n'), schema, 'p.csv')).toThrow('invalid p.csv: column "z": unknown column (not in the feature group schema); missing columns "x", "y": an insert')
+    // an empty cell is the way to say "missing": every row then names every column
+    expect(csvToRows(parseCsv('id,x,y\n1,,\n'), schema)).toEqual([{ id: 1, x: null, y: null }])
+  })
+
+  it('counts every bad cell of a large file, naming the first 50, and adds file lines to a batch\'s row issues', () => {
+    const schema = [
+      { name: 'id', type: 'int' as const },
+      { name: 'x', type: 'float' as const },
+    ]
+    const n = 1000
+    const text = 'id,x\n' + Array.from({ length: n }, (_, i) => `${i},bad`).join('\n')
+    const e = (() => {
+      try {
+        csvToRows(parseCsv(text), schema, 'f.csv')
+      } catch (err) {
+        return err as ValidationError
+      }
+    })()
+    expect(e?.issues).toHaveLength(50)
+    expect(e?.found).toBe(n)
+    expect(e?.message).toMatch(new RegExp(`\\(and ${n - 5} more\\)$`))
+
+    const rows = csvToRows(parseCsv('id,x\n1,1\n1,2\n'), schema)
+    const dup = (() => {
+      try {
+        validateRows(rows, schema, ['id'], null, [])
+      } catch (err) {
+        return withCsvLines(err, 'f.csv') as ValidationError
+      }
+    })()
+    expect(dup?.message).toBe('invalid f.csv: row 2, column "id": duplicate primary key 1 (also in row 1) (line 3)')
+    expect(dup?.issues[0]).toMatchObject({ row: 2, column: 'id', path: 'row 2.id' })
+    const other = new Error('not ours')
+    expect(withCsvLines(other, 'f.csv')).toBe(other)
   })
 
   it('reads a semicolon file as one text column rather than guessing, so the schema check catches it', () => {
@@ -145,6 +199,10 @@ describe('record tables (JSON and function sources)', () => {
       'row 2.x: number Infinity is not a valid float',
       `row 2.ts: an object is not a valid timestamp (expected ${TIMESTAMP_FORMAT})`,
     ])
+  })
+
+  it('gives a schema column that no record has as null (records leave out a missing key)', () => {
+    expect(csvToRows(recordsToTable([{ id: 1 }]), schema)).toEqual([{ id: 1, ts: null, x: null, ok: null, name: null }])
   })
 
   it('refuses items that are not records, and keys equal but for case', () => {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
-import { validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import { formatIssue, validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { FeatureSpec, Row } from './types.js'
+import { issueList, MISSING_COLUMN_REASON } from './validate.js'
 import { fileFaultReason } from '../support/file-faults.js'
 
 export interface CsvTable {
@@ -126,7 +127,10 @@ export interface RecordTable {
  * timestamp text without an offset is UTC (see parseCsvTimestamp). Other cells (JSON, a function's records) are taken as they are when
  * they have the column's type: a finite number for float (an integer for int), a boolean for bool, a Date or
  * timestamp text for timestamp; null and undefined are missing values. Anything else is a ValidationError
- * naming the row and column; every column of the table must be in the schema.
+ * naming the row and column. Every column of the table must be in the schema, and every column of the schema in
+ * a CSV's header (a CSV without a column would otherwise insert nulls over a stored row's values; an empty cell is
+ * the missing value); in records (`recordsToTable`) a key no record has is null, as is a key one record lacks.
+ * Each row holds every schema column, null where missing. The error counts every bad cell, naming the first 50.
  */
 export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], what = 'CSV'): Row[] {
   const byName = new Map(schema.map((f) => [f.name, f]))
@@ -134,12 +138,21 @@ export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], wh
   table.header.forEach((h) => {
     if (!byName.has(h)) issues.push({ column: h, reason: 'unknown column (not in the feature group schema)' })
   })
+  const records = isRecordTable(table)
+  const absent = schema.filter((f) => !table.header.includes(f.name)).map((f) => f.name)
+  if (!records && absent.length) {
+    // one sentence for all of them: a partial file usually lacks many
+    const missing = `missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')}: an insert must give every column of the feature group schema (an empty cell is a missing value)`
+    throw new ValidationError(`invalid ${what}: ${[...issues.map(formatIssue), missing].join('; ')}`, [...issues, ...absent.map((column) => ({ column, reason: MISSING_COLUMN_REASON }))])
+  }
   if (issues.length) throw validationError(issues, what)
   const types = table.header.map((h) => byName.get(h)!.type)
   const rows: Row[] = new Array(table.records.length)
-  for (let r = 0; r < table.records.length && issues.length < 50; r++) {
+  const { issues: cells, add, found } = issueList()
+  for (let r = 0; r < table.records.length; r++) {
     const rec = table.records[r]
     const row: Row = {}
+    for (const name of absent) row[name] = null
     for (let c = 0; c < types.length; c++) {
       const s = rec[c]
       const v = typeof s === 'string' ? parseCell(types[c], s) : typedCell(types[c], s)
@@ -147,15 +160,26 @@ export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], wh
         const expected = types[c] === 'timestamp' ? ` (expected ${typeof s === 'string' ? CSV_TIMESTAMP_FORMAT : TIMESTAMP_FORMAT})` : ''
         const shown = typeof s === 'string' ? JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s) : describeValue(s)
         // A CSV file's line numbers are what people look up; records of a JSON or function source have none.
-        const where = isRecordTable(table) ? '' : ` (line ${r + 2})`
-        issues.push({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${expected}${where}` })
+        const where = records ? '' : ` (line ${r + 2})`
+        add({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${expected}${where}` })
       }
       else row[table.header[c]] = v
     }
     rows[r] = row
   }
-  if (issues.length) throw validationError(issues, what)
+  if (cells.length) throw validationError(cells, what, found())
   return rows
+}
+
+/**
+ * A ValidationError about rows of a CSV file (from `FeatureGroup.insert` or `validateRows`: duplicate or missing
+ * keys, nulls, expectations) with each issue's file line added, as `csvToRows` gives its own: data row r is line
+ * r + 1 (the header is line 1). Anything else is returned as it is.
+ */
+export function withCsvLines(e: unknown, what: string): unknown {
+  if (!(e instanceof ValidationError) || !e.issues.some((i) => i.row !== undefined)) return e
+  const issues = e.issues.map(({ path: _path, ...i }) => (i.row === undefined || /\(line \d+\)$/.test(i.reason) ? i : { ...i, reason: `${i.reason} (line ${i.row + 1})` }))
+  return validationError(issues, what, e.found)
 }
 
 /** A non-text cell as it is, when it has the column's type; undefined when it does not. */
@@ -195,21 +219,21 @@ function isRecordTable(table: object): boolean {
  * @throws ValidationError when an item is not a plain object, or two keys differ only in case.
  */
 export function recordsToTable(records: readonly unknown[], what = 'records'): RecordTable {
-  const issues: ValidationIssue[] = []
+  const { issues, add, found } = issueList()
   const index = new Map<string, number>()
   const header: string[] = []
   const keysOf: string[][] = []
   records.forEach((rec, i) => {
     if (typeof rec !== 'object' || rec === null || Array.isArray(rec) || rec instanceof Date) {
-      if (issues.length < 50) issues.push({ row: i + 1, reason: `${describeValue(rec)} is not a record (a plain object)` })
+      add({ row: i + 1, reason: `${describeValue(rec)} is not a record (a plain object)` })
       keysOf.push([])
       return
     }
     const keys = Object.keys(rec)
     const lower = keys.map((k) => k.trim().toLowerCase())
     lower.forEach((k, j) => {
-      if (lower.indexOf(k) !== j && issues.length < 50) issues.push({ row: i + 1, column: k, reason: `keys ${JSON.stringify(keys[lower.indexOf(k)])} and ${JSON.stringify(keys[j])} are the same column` })
-      if (k === '' && issues.length < 50) issues.push({ row: i + 1, reason: 'a key is empty' })
+      if (lower.indexOf(k) !== j) add({ row: i + 1, column: k, reason: `keys ${JSON.stringify(keys[lower.indexOf(k)])} and ${JSON.stringify(keys[j])} are the same column` })
+      if (k === '') add({ row: i + 1, reason: 'a key is empty' })
       if (!index.has(k)) {
         index.set(k, header.length)
         header.push(k)
@@ -217,7 +241,7 @@ export function recordsToTable(records: readonly unknown[], what = 'records'): R
     })
     keysOf.push(keys)
   })
-  if (issues.length) throw validationError(issues, what)
+  if (issues.length) throw validationError(issues, what, found())
   const table: RecordTable = {
     header,
     records: records.map((rec, i) => {

@@ -105,10 +105,52 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect(await issues({ ...good, kind: ['a'] })).toEqual(['kind: has 1 values, not 2'])
     expect(await issues({ ...good, extra: [1, 2] })).toEqual(['extra: unknown column (not in the feature group schema)'])
     const { id: _, ...noId } = good
-    expect(await issues(noId)).toEqual(['id: missing column (it cannot be null)'])
+    expect(await issues(noId)).toEqual(['id: missing column: an insert must give every column of the feature group schema (null for a missing value)'])
+    // a nullable column too: leaving it out would blank the stored rows' values of it
+    const { x: _x, ...noX } = good
+    expect(await issues(noX)).toEqual(['x: missing column: an insert must give every column of the feature group schema (null for a missing value)'])
     expect(await issues(good, 0)).toEqual(['nRows: expected a positive whole number of rows, got 0'])
     expect(await fg.count()).toBe(0)
     expect(await fg.commits()).toEqual([])
+  })
+
+  it('refuses a row that leaves out a schema column, so an update never blanks the stored row (null must be given)', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'partial_rows', primaryKey: ['id'], eventTime: 'ts', schema })
+    await fg.insert([row(1, 1.5, 'a', true)])
+    const missing = 'missing column: an insert must give every column of the feature group schema (null for a missing value)'
+    const e = (await fg.insert([{ id: 1, ts: t0, flag: false }]).catch((err: unknown) => err)) as ValidationError
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual([`row 1.x: ${missing}`, `row 1.kind: ${missing}`])
+    expect(e.message).toContain('row 1, column "x": missing column')
+    // undefined is not given either (JSON drops it); a new key is refused alike
+    const e2 = (await fg.insert([row(1, 2), { id: 2, ts: t0, x: undefined, kind: 'b', flag: null } as never]).catch((err: unknown) => err)) as ValidationError
+    expect(e2.issues.map((i) => `${i.path}: ${i.reason}`)).toEqual([`row 2.x: ${missing}`])
+    expect(await fg.read()).toEqual([row(1, 1.5, 'a', true)])
+    expect(await fg.commits()).toHaveLength(1)
+    // an explicit null is a value: the row is replaced as given
+    await fg.insert([{ id: 1, ts: t0, x: null, kind: null, flag: false }])
+    expect(await fg.read()).toEqual([{ id: 1, ts: t0, x: null, kind: null, flag: false }])
+  })
+
+  it('counts every problem of a large bad batch, naming the first 50 (rows, columns, strict expectations)', async () => {
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'many_issues', primaryKey: ['id'], eventTime: 'ts', schema, expectations: [{ column: 'x', min: 0, strict: true }] })
+    const n = 3000
+    // every row after the first repeats key 1: n - 1 duplicates
+    const dup = (await fg.insert(Array.from({ length: n }, (_, i) => row(1, i))).catch((err: unknown) => err)) as ValidationError
+    expect(dup.issues).toHaveLength(50)
+    expect(dup.found).toBe(n - 1)
+    expect(dup.message).toMatch(new RegExp(`\\(and ${n - 1 - 5} more\\)$`))
+    const dupCols = (await fg.insertColumns({ id: new Float64Array(n).fill(1), ts: new Float64Array(n).fill(t0.getTime()), x: new Float64Array(n), kind: new Array(n).fill('a'), flag: new Array(n).fill(true) }, n).catch((err: unknown) => err)) as ValidationError
+    expect(dupCols.found).toBe(n - 1)
+    // bad values in every row: all counted, not only the first 50
+    const bad = (await fg.insert(Array.from({ length: n }, (_, i) => ({ ...row(i, 1), x: 'text' }))).catch((err: unknown) => err)) as ValidationError
+    expect(bad.found).toBe(n)
+    expect(bad.message).toMatch(new RegExp(`\\(and ${n - 5} more\\)$`))
+    const strict = (await fg.insert(Array.from({ length: n }, (_, i) => row(i, -1))).catch((err: unknown) => err)) as ValidationError
+    expect(strict.issues).toHaveLength(50)
+    expect(strict.found).toBe(n)
+    expect(strict.message).toMatch(new RegExp(`\\(and ${n - 5} more\\)$`))
+    expect(await fg.count()).toBe(0)
   })
 
   it('a table fed by small commits gets planner statistics before autovacuum would (PostgreSQL), and upserts stay right', async () => {
@@ -234,6 +276,21 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
       /column "x;drop": not a valid column name/,
     )
     await expect(fs.getOrCreateFeatureGroup({ name: 'okname2', primaryKey: ['nope'], schema })).rejects.toThrow(/column "nope": primary key column is not in the schema/)
+  })
+
+  it('refuses a column of an unknown type, creating nothing (the table had a column of type "undefined")', async () => {
+    const bad = [...schema, { name: 'v', type: 'integer' }] as FeatureSpec[]
+    const e = (await fs.getOrCreateFeatureGroup({ name: 'badtype', primaryKey: ['id'], schema: bad }).catch((err: unknown) => err)) as ValidationError
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e.message).toBe('invalid feature group definition: column "v": unknown type "integer": a column type is one of int, float, string, bool, timestamp')
+    expect((await fs.listFeatureGroups()).map((g) => g.name)).not.toContain('badtype')
+    expect(await db.listTables()).not.toContain('fg_badtype_1')
+    // an existing group's version asked for with a bad type: the same error, not "a different schema"
+    await fs.getOrCreateFeatureGroup({ name: 'goodtype', primaryKey: ['id'], schema })
+    await expect(fs.getOrCreateFeatureGroup({ name: 'goodtype', primaryKey: ['id'], schema: bad })).rejects.toThrow(/column "v": unknown type "integer"/)
+    await expect(fs.getOrCreateFeatureGroup({ name: 'badnullable', primaryKey: ['id'], schema: [{ name: 'id', type: 'int', nullable: 'no' as never }] })).rejects.toThrow(
+      /column "id": nullable must be true or false, got "no"/,
+    )
   })
 
   it('infers the schema on the first insert when none was given', async () => {

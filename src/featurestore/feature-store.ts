@@ -7,7 +7,7 @@ import { FeatureView, toViewMetadata, type FeatureViewJoin } from './feature-vie
 import { isTransformationKind } from './transformations.js'
 import { changedDefinitionError, storedShapeDifferences, viewDifferences, ViewChangedError, type ViewShape } from './definition-drift.js'
 import type { FeatureGroupMetadata, FeatureGroupOptions, TransformationKind } from './types.js'
-import { checkDefinition } from './validate.js'
+import { checkColumns, checkDefinition } from './validate.js'
 
 export interface FeatureViewOptions {
   readonly name: string
@@ -28,6 +28,8 @@ export class FeatureStore {
     const name = assertIdentifier(options.name, 'feature group name')
     const version = options.version ?? 1
     if (!Number.isInteger(version) || version < 1) throw validationError([{ column: 'version', reason: `must be a positive integer, got ${version}` }], 'feature group')
+    // before the lookup: a column type the store has no SQL type for is refused, not reported as a changed schema
+    if (options.schema !== undefined) checkColumns(options.schema)
     const existing = await findGroup(this.db, name, version)
     if (existing) return new FeatureGroup(this.db, await this.matchDefinition(existing, options))
     const schema = options.schema ?? []

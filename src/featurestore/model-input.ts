@@ -3,7 +3,7 @@ import type { Matrix } from '../ml/matrix.js'
 import type { ColumnBatch } from './feature-group.js'
 import { applyTransformation, outputNames } from './transformations.js'
 import type { FittedTransformation, Row, TransformationKind } from './types.js'
-import { coerceValue, describe } from './validate.js'
+import { coerceValue, describe, issueList } from './validate.js'
 
 // The one conversion from feature values to model inputs. Training (trainTestSplit), batch inference
 // (getBatchData), online lookups (getFeatureVector) and prediction requests (transformRows) all end in
@@ -60,21 +60,21 @@ export function fromModelValue(type: ColumnType, v: ModelValue): Row[string] {
  */
 export function rowsToColumns(rows: readonly Row[], columns: readonly string[], types: Readonly<Record<string, ColumnType>>): ColumnBatch {
   const out: ColumnBatch['columns'] = {}
-  const issues: ValidationIssue[] = []
+  const { issues, add, found } = issueList()
   for (const c of columns) {
     const type = types[c]
     const col: Float64Array | (string | null)[] = type === 'string' ? new Array<string | null>(rows.length) : new Float64Array(rows.length)
     for (let r = 0; r < rows.length; r++) {
       const v = rows[r]?.[c]
       if (v === undefined) {
-        if (issues.length < 50) issues.push({ row: r + 1, column: c, reason: 'missing (use null for a missing value)' })
+        add({ row: r + 1, column: c, reason: 'missing (use null for a missing value)' })
         continue
       }
       col[r] = toModelValue(c, type, v) as never
     }
     out[c] = col
   }
-  if (issues.length) throw validationError(issues, 'features')
+  if (issues.length) throw validationError(issues, 'features', found())
   return { nRows: rows.length, columns: out, types: { ...types } }
 }
 

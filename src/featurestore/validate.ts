@@ -1,13 +1,37 @@
-import { assertIdentifier, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
+import { assertIdentifier, COLUMN_TYPES, isColumnType, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { Expectation, FeatureSpec, FeatureValue, Row } from './types.js'
 
 /** Column names the store adds to every feature-group table. */
 export const SYSTEM_COLUMNS = ['_commit_id', '_superseded_by'] as const
 
+/**
+ * Checks the columns of a schema by themselves: each an object with a valid name and one of COLUMN_TYPES (an
+ * unknown type would create a column the dialect has no SQL type for), `nullable` true or false if given.
+ * @throws ValidationError naming each bad column and the reason.
+ */
+export function checkColumns(schema: readonly FeatureSpec[]): void {
+  const issues = columnIssues(schema)
+  if (issues.length) throw validationError(issues, 'feature group definition')
+}
+
+function columnIssues(schema: readonly FeatureSpec[]): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  if (!Array.isArray(schema)) return [{ column: 'schema', reason: 'expected an array of columns { name, type }' }]
+  schema.forEach((f: unknown, i) => {
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) return issues.push({ column: `schema[${i}]`, reason: `expected a column { name, type }, got ${describe(f)}` })
+    const { name, type, nullable } = f as Record<string, unknown>
+    if (typeof name !== 'string') return issues.push({ column: `schema[${i}]`, reason: `a column's name must be text, got ${describe(name)}` })
+    if (!isColumnType(type)) issues.push({ column: name, reason: `unknown type ${describe(type)}: a column type is one of ${COLUMN_TYPES.join(', ')}` })
+    if (nullable !== undefined && typeof nullable !== 'boolean') issues.push({ column: name, reason: `nullable must be true or false, got ${describe(nullable)}` })
+  })
+  return issues
+}
+
 /** Checks a feature-group definition; throws ValidationError naming the column and reason. */
 export function checkDefinition(schema: readonly FeatureSpec[], primaryKey: readonly string[], eventTime: string | undefined | null, expectations: readonly Expectation[]) {
-  const issues: ValidationIssue[] = []
+  const issues: ValidationIssue[] = columnIssues(schema)
+  if (issues.length) throw validationError(issues, 'feature group definition')
   const byName = new Map<string, FeatureSpec>()
   for (const f of schema) {
     try {
@@ -137,11 +161,22 @@ export function isNotNull(f: Pick<FeatureSpec, 'name' | 'nullable'>, primaryKey:
   return f.nullable === false || primaryKey.includes(f.name) || f.name === eventTime
 }
 
-/** A batch's issues as found, the first MAX_ISSUES of them kept. */
-function issueList(): { issues: ValidationIssue[]; add: (i: ValidationIssue) => void } {
+/** A batch's issues as found: the first MAX_ISSUES of them kept, all of them counted (`found()`), for "(and N more)". */
+export function issueList(): { issues: ValidationIssue[]; add: (i: ValidationIssue) => void; found: () => number } {
   const issues: ValidationIssue[] = []
-  return { issues, add: (i) => void (issues.length < MAX_ISSUES && issues.push(i)) }
+  let found = 0
+  return {
+    issues,
+    add: (i) => {
+      found++
+      if (issues.length < MAX_ISSUES) issues.push(i)
+    },
+    found: () => found,
+  }
 }
+
+/** The reason for a schema column a row, a CSV or a columnar batch does not give (Hopsworks refuses such a frame too). */
+export const MISSING_COLUMN_REASON = 'missing column: an insert must give every column of the feature group schema (null for a missing value)'
 
 /**
  * Validates every row before anything is written: unknown columns, types, NaN, nulls, duplicate keys
@@ -154,7 +189,7 @@ export function validateRows(
   eventTime: string | null,
   expectations: readonly Expectation[],
 ): ValidatedBatch {
-  const { issues, add } = issueList()
+  const { issues, add, found } = issueList()
   const n = rows.length
   const known = new Set(schema.map((f) => f.name))
   const names = schema.map((f) => f.name)
@@ -165,7 +200,8 @@ export function validateRows(
 
   const fast = compileFastRow(schema)
   // Hot loop: a generated checker handles complete, well-typed rows; anything else takes the generic path below.
-  for (let r = 0; r < n && issues.length < MAX_ISSUES; r++) {
+  // Every row is checked (a failing batch costs what a passing one does), so the error counts all its issues.
+  for (let r = 0; r < n; r++) {
     const row = rows[r] as Record<string, unknown>
     if (fast(row, r, columns)) continue
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
@@ -175,8 +211,14 @@ export function validateRows(
     let present = 0
     for (let c = 0; c < nCols; c++) {
       const v = row[names[c]]
-      if (v === undefined || v === null) {
-        if (v === null) present++
+      if (v === undefined) {
+        // Not given (absent, or undefined, which JSON drops): never read as null, which would blank a stored row's value.
+        add({ row: r + 1, column: names[c], reason: MISSING_COLUMN_REASON })
+        columns[c][r] = null
+        continue
+      }
+      if (v === null) {
+        present++
         if (required[c]) add({ row: r + 1, column: names[c], reason: 'missing value in a column that cannot be null' })
         columns[c][r] = null
         continue
@@ -195,7 +237,7 @@ export function validateRows(
     for (const _ in row) keys++
     if (keys !== present) for (const k in row) if (!known.has(k)) add({ row: r + 1, column: k, reason: 'unknown column (not in the feature group schema)' })
   }
-  return checkBatch(columns, n, schema, primaryKey, expectations, issues, add)
+  return checkBatch(columns, n, schema, primaryKey, expectations, issues, add, found)
 }
 
 /**
@@ -218,15 +260,15 @@ export function validateColumns(
   eventTime: string | null,
   expectations: readonly Expectation[],
 ): ValidatedBatch {
-  const { issues, add } = issueList()
+  const { issues, add, found } = issueList()
   const known = new Set(schema.map((f) => f.name))
   for (const name of Object.keys(given)) if (!known.has(name)) add({ column: name, reason: 'unknown column (not in the feature group schema)' })
   const columns: ValidatedColumn[] = schema.map((f) => {
     const required = isNotNull(f, primaryKey, eventTime)
     const col = given[f.name]
     if (col === undefined) {
-      if (required) add({ column: f.name, reason: 'missing column (it cannot be null)' })
-      return new Array<unknown>(nRows).fill(null)
+      add({ column: f.name, reason: MISSING_COLUMN_REASON })
+      return []
     }
     if (!(col instanceof Float64Array) && !Array.isArray(col)) {
       add({ column: f.name, reason: `expected a Float64Array or an array of values, got ${describe(col)}` })
@@ -256,7 +298,7 @@ export function validateColumns(
     }
     return out
   })
-  return checkBatch(columns, nRows, schema, primaryKey, expectations, issues, add)
+  return checkBatch(columns, nRows, schema, primaryKey, expectations, issues, add, found)
 }
 
 /**
@@ -271,6 +313,7 @@ function checkBatch(
   expectations: readonly Expectation[],
   issues: ValidationIssue[],
   add: (i: ValidationIssue) => void,
+  found: () => number,
 ): ValidatedBatch {
   const keyIdx = primaryKey.map((k) => schema.findIndex((f) => f.name === k))
   const singleKey = keyIdx.length === 1 ? columns[keyIdx[0]] : null
@@ -281,7 +324,7 @@ function checkBatch(
     for (let r = 1; r < n && increasing; r++) increasing = (keyAt(r - 1) as number) < (keyAt(r) as number)
     if (!increasing) {
       const seen = new Map<unknown, number>()
-      for (let r = 0; r < n && issues.length < MAX_ISSUES; r++) {
+      for (let r = 0; r < n; r++) {
         const key = keyAt(r)
         const prev = seen.get(key)
         if (prev !== undefined) add({ row: r + 1, column: primaryKey.join(','), reason: `duplicate primary key ${describe(key)} (also in row ${prev + 1})` })
@@ -289,7 +332,7 @@ function checkBatch(
       }
     }
   }
-  if (issues.length) throw validationError(issues, 'rows')
+  if (issues.length) throw validationError(issues, 'rows', found())
 
   const warnings: string[] = []
   for (const e of expectations) {
@@ -307,8 +350,9 @@ function checkBatch(
     const rule = describeExpectation(e)
     if (e.strict) {
       throw validationError(
-        bad.map((r) => ({ row: r + 1, column: e.column, reason: `${describe(col[r])} breaks the expectation ${rule}` })),
+        bad.slice(0, MAX_ISSUES).map((r) => ({ row: r + 1, column: e.column, reason: `${describe(col[r])} breaks the expectation ${rule}` })),
         'rows',
+        bad.length,
       )
     }
     const shown = bad.slice(0, 5).map((r) => r + 1).join(', ')

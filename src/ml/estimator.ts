@@ -1,3 +1,4 @@
+import { ValidationError } from './errors.js'
 import type { MatrixLike } from './matrix.js'
 import type { Label } from './labels.js'
 
@@ -70,11 +71,19 @@ export function labelsFromProba(proba: Float64Array, classes: readonly Label[]):
   return out
 }
 
-/** Checks a parsed model JSON before a fromJSON() trusts it. */
+/**
+ * Checks the top-level shape of a parsed model JSON before a fromJSON() trusts it: an object of this `kind`,
+ * version 1, `params` an object, `learned` an object or null (unfitted).
+ * @throws ValidationError naming the field and what is wrong (a caller's input, not a bug: HTTP 400, not 500).
+ */
 export function checkModelJson(json: unknown, kind: string): ModelJson<any, any> {
   const j = json as ModelJson
-  if (j == null || typeof j !== 'object') throw new TypeError(`model JSON must be an object`)
-  if (j.kind !== kind) throw new TypeError(`model JSON has kind ${JSON.stringify(j.kind)}, expected ${JSON.stringify(kind)}`)
-  if (j.version !== 1) throw new TypeError(`model JSON version ${String(j.version)} is not supported`)
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v)
+  if (!isObject(j)) throw new ValidationError(`model JSON must be an object, got ${j === null ? 'null' : Array.isArray(j) ? 'an array' : typeof j}`, 'json')
+  if (j.kind !== kind) throw new ValidationError(`model JSON has kind ${JSON.stringify(j.kind)}, expected ${JSON.stringify(kind)}`, 'kind')
+  if (j.version !== 1) throw new ValidationError(`model JSON version ${JSON.stringify(j.version)} is not supported (expected 1)`, 'version')
+  if (!isObject(j.params)) throw new ValidationError(`model JSON params must be an object, got ${JSON.stringify(j.params) ?? 'nothing'}`, 'params')
+  if (j.learned !== null && j.learned !== undefined && !isObject(j.learned))
+    throw new ValidationError(`model JSON learned must be an object (null when unfitted), got ${JSON.stringify(j.learned)}`, 'learned')
   return j
 }

@@ -4,9 +4,12 @@ import { KNeighborsClassifier } from '../ml/index.js'
 import { ChecksumError } from '../registry/index.js'
 import { testDialectNames, useTestDatabase } from '../db/test-support/dialects.js'
 import type { SqlDialect } from '../db/index.js'
-import { definePipeline } from './pipeline.js'
+import { definePipeline, type PipelineContext } from './pipeline.js'
 import { RunStore } from './run-store.js'
-import { exitCode, runPipeline } from './runner.js'
+import { exitCode, isRetryable, runPipeline } from './runner.js'
+import { classify, ConflictError } from '../errors/index.js'
+import { SchemaChangedError } from '../featurestore/definition-drift.js'
+import { SourceFetchError } from '../systems/source.js'
 import { failing, flaky, hung, slow, trainer } from './test-support/pipelines.js'
 
 describe.each(testDialectNames())('pipeline runner on %s', (dialect) => {
@@ -51,7 +54,7 @@ describe.each(testDialectNames())('pipeline runner on %s', (dialect) => {
     expect(logs.some((l) => l.level === 'error' && l.message.startsWith('Error: source unavailable\n'))).toBe(true)
   })
 
-  it('records our errors (refused input in any layer, corrupt data) by their message alone, no stack', async () => {
+  it('records our errors (refused input in any layer, corrupt data) by their message alone, no stack, and does not retry them', async () => {
     const refusals = [
       () => new KNeighborsClassifier().fit([[0, NaN]], ['a']),
       () => {
@@ -62,12 +65,44 @@ describe.each(testDialectNames())('pipeline runner on %s', (dialect) => {
       const waits: number[] = []
       const out = await runPipeline(definePipeline({ name: `refuses_${i}`, retries: 2, run: () => void refuse() }), { db, echo, sleep: async (ms) => void waits.push(ms) })
       expect(out.status).toBe('failed')
-      const errors = (await store.logs(out.runs[0].id)).filter((l) => l.level === 'error').map((l) => l.message)
-      // A refused input is retried (a feed can answer a maintenance page); corrupt data would fail the same way.
-      expect([out.runs.length, waits]).toEqual(i === 0 ? [3, [1000, 2000]] : [1, []])
-      expect(errors).toEqual([`failed: ${out.runs[0].error}${i === 0 ? '; retrying in 1000 ms' : '; not retried: it would fail the same way again'}`])
+      const logs = await store.logs(out.runs[0].id)
+      const errors = logs.filter((l) => l.level === 'error').map((l) => l.message)
+      // A refused input would be refused again, as corrupt data would fail the same way: one attempt each.
+      expect([out.runs.length, waits]).toEqual([1, []])
+      expect(errors).toEqual([`failed: ${out.runs[0].error}; not retried: it would fail the same way again`])
+      expect(logs.some((l) => l.message.includes('    at '))).toBe(false)
       expect(out.runs[0].error).toMatch(i === 0 ? /^x\[0\]\[1\] is NaN/ : /does not match its sha256/)
     }
+  })
+
+  it('retries only failures that may pass: every client-side kind (invalid, schema changed, not found, conflict) fails at once', async () => {
+    const schema = [
+      { name: 'id', type: 'int' as const },
+      { name: 'v', type: 'float' as const },
+    ]
+    const cases: [string, (ctx: PipelineContext) => Promise<void>, number][] = [
+      ['schema_changed', async (ctx) => {
+        await ctx.featureStore.getOrCreateFeatureGroup({ name: 'retry_diab', primaryKey: ['id'], schema })
+        await ctx.featureStore.getOrCreateFeatureGroup({ name: 'retry_diab', primaryKey: ['id'], schema: [...schema, { name: 'w', type: 'int' }] })
+      }, 1],
+      ['not_found', async (ctx) => void (await ctx.featureStore.getFeatureGroup('retry_nowhere')), 1],
+      ['conflict', async () => {
+        throw new ConflictError('the position moved')
+      }, 1],
+      ['fetch_failed', async () => {
+        throw new SourceFetchError('HTTP 502')
+      }, 3],
+      ['unexpected', async () => {
+        throw new Error('connection reset')
+      }, 3],
+    ]
+    for (const [name, run, attempts] of cases) {
+      const out = await runPipeline(definePipeline({ name: `retry_${name}`, retries: 2, run }), { db, echo, sleep: async () => {} })
+      expect([name, out.status, out.runs.length]).toEqual([name, 'failed', attempts])
+    }
+    const [changed] = (await runPipeline(definePipeline({ name: 'retry_schema_again', retries: 2, run: cases[0][1] }), { db, echo, sleep: async () => {} })).runs
+    expect(changed.error).toMatch(/feature group retry_diab v1 already exists with a different schema/)
+    expect(isRetryable(classify(new SchemaChangedError('g', 1, [], 2, [])).kind)).toBe(false)
   })
 
   it('times out an attempt, aborting its signal, even when the pipeline ignores the signal', async () => {

@@ -1,5 +1,5 @@
 import type { SqlDialect } from '../db/index.js'
-import { classify } from '../errors/index.js'
+import { classify, type ErrorKind } from '../errors/index.js'
 import { FeatureStore } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { retryDelay, type Pipeline, type PipelineContext, type RunLogger } from './pipeline.js'
@@ -37,8 +37,10 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * Runs a pipeline: one recorded attempt, then retries with exponential backoff after a failure or
- * timeout, each its own row in `sml_runs` with its own log. Errors that would repeat — something missing
- * (`NotFoundError`: a data file, a model), corrupt stored data (`CorruptError`) — are not retried.
+ * timeout, each its own row in `sml_runs` with its own log. Errors that would repeat — a refused input or
+ * definition (`ValidationError`, `SchemaChangedError`), something missing (`NotFoundError`: a data file, a
+ * model), a state that forbids it (`ConflictError`), corrupt stored data (`CorruptError`) — are not retried
+ * (`isRetryable`).
  */
 export async function runPipeline(pipeline: Pipeline, options: RunPipelineOptions): Promise<PipelineOutcome> {
   const { db } = options
@@ -140,14 +142,21 @@ async function attemptOnce(pipeline: Pipeline, a: AttemptInput) {
     // Our errors (refused input, missing model, corrupt artifact) are explained by their message; a stack only for the unexpected.
     const c = classify(e)
     if (!c.expected && c.stack) a.logger.error(c.stack)
-    // Retries are for what can pass on its own: a network, a lock, a conflicting writer, a feed answering a
-    // maintenance page instead of its JSON (refused as invalid). A missing file or model and corrupt stored data
-    // fail the same way again, so the run says so at once.
-    const retryable = !(c.kind === 'not-found' || c.kind === 'corrupt')
+    const retryable = isRetryable(c.kind)
     return { status: c.runStatus, error: c.message, rowsWritten, model, retryable }
   } finally {
     clearTimeout(timer)
   }
+}
+
+/**
+ * Whether a failure of this kind (`classify(e).kind`) may pass on another attempt: `failed` (a source's
+ * network error, 5xx or an answer that is not its JSON: `SourceFetchError`) and errors not ours (null: a
+ * driver's connection or lock error). Every client-side kind — invalid, not-found, conflict — and corrupt
+ * stored data fail the same way again, so the run says so at once rather than after the backoffs.
+ */
+export function isRetryable(kind: ErrorKind | null): boolean {
+  return kind === 'failed' || kind === null
 }
 
 /** Echoes each line at once and records it in order; lines after close() (a timed-out run still going) are only echoed. */

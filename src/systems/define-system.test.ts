@@ -105,6 +105,14 @@ describe('defineSystem', () => {
     expect(issuesOf((d) => (d.featureGroup.schema[1].type = 'int'))).toEqual([{ column: 'featureGroup.eventTime', reason: 'column "ts" must have type timestamp, not int' }])
   })
 
+  it('refuses a schema column of an unknown type or with a bad name when defined, not when a pipeline first runs', () => {
+    expect(issuesOf((d) => ((d.featureGroup.schema[2] as { type: string }).type = 'integer'))).toEqual([
+      { column: 'featureGroup.schema[2].type', reason: 'column "x" has type "integer": a column type is one of int, float, string, bool, timestamp' },
+    ])
+    expect(issuesOf((d) => ((d.featureGroup.schema[3] as { nullable?: unknown }).nullable = 'yes'))).toEqual([{ column: 'featureGroup.schema[3].nullable', reason: 'must be true or false' }])
+    expect(issuesOf((d) => (d.featureGroup.schema[0] = null as never))).toContainEqual({ column: 'featureGroup.schema[0]', reason: 'must be a column { name, type }' })
+  })
+
   it('lists every problem in one error naming the system', () => {
     const d = { ...valid, name: 'api', schedules: { daily: 'daily', batchInference: '15 6 * * *' }, training: { testSize: 2, seed: 1 } }
     expect(() => defineSystem(d)).toThrow(

@@ -1,4 +1,4 @@
-import { ValidationError, type ValidationIssue } from '../db/index.js'
+import { COLUMN_TYPES, isColumnType, ValidationError, type ValidationIssue } from '../db/index.js'
 import { toSchedule } from '../runtime/index.js'
 import type { DailyDescription, SourceDescription, SystemDescription } from './system.js'
 
@@ -118,7 +118,9 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   if (typeof d.clean !== 'function') add('clean', 'must be a function from the source table to feature rows')
 
   const g = d.featureGroup
-  const schema = Array.isArray(g?.schema) ? g.schema : []
+  const listed: readonly unknown[] = Array.isArray(g?.schema) ? g.schema : []
+  // the well-formed columns, for the checks below; each listed one is checked itself
+  const schema = listed.filter((f): f is SystemDescription['featureGroup']['schema'][number] => typeof f === 'object' && f !== null)
   const columns = new Map(schema.map((f) => [f.name, f]))
   if (!g || typeof g !== 'object') add('featureGroup', 'is required')
   else {
@@ -126,8 +128,14 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
     else if (typeof d.name === 'string' && systemTables(d).slice(1).includes(g.name)) add('featureGroup.name', `"${g.name}" is the name of one of the system's own tables`)
     if (!Number.isInteger(g.version) || g.version < 1) add('featureGroup.version', 'must be a positive integer')
     if (!Array.isArray(g.schema) || g.schema.length === 0) add('featureGroup.schema', 'must list the columns')
-    schema.forEach((f, i) => {
-      if (schema.findIndex((o) => o.name === f.name) !== i) add(`featureGroup.schema[${i}].name`, `column "${f.name}" is listed twice`)
+    listed.forEach((item, i) => {
+      if (typeof item !== 'object' || item === null) return add(`featureGroup.schema[${i}]`, 'must be a column { name, type }')
+      const f = item as Record<string, unknown>
+      if (typeof f.name !== 'string' || !IDENTIFIER.test(f.name)) add(`featureGroup.schema[${i}].name`, `${JSON.stringify(f.name)} must match ${IDENTIFIER}`)
+      else if (schema.findIndex((o) => o.name === f.name) !== schema.indexOf(item as never)) add(`featureGroup.schema[${i}].name`, `column "${f.name}" is listed twice`)
+      // the store would refuse it only when a pipeline first creates the group, far from this definition
+      if (!isColumnType(f.type)) add(`featureGroup.schema[${i}].type`, `column "${f.name}" has type ${JSON.stringify(f.type)}: a column type is one of ${COLUMN_TYPES.join(', ')}`)
+      if (f.nullable !== undefined && typeof f.nullable !== 'boolean') add(`featureGroup.schema[${i}].nullable`, 'must be true or false')
     })
     const keys: readonly unknown[] = Array.isArray(g.primaryKey) ? g.primaryKey : []
     if (keys.length === 0) add('featureGroup.primaryKey', 'must list at least one column')

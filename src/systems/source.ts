@@ -69,9 +69,9 @@ export function localSourcePath(system: SystemDescription, options: SourceOption
 /**
  * Reads a system's source, any kind (see SourceDescription), into one table of records for `clean`.
  * `origin` names where it came from (a path, a URL, the function).
- * @throws NotFoundError when a local data file is missing; ValidationError (nothing read is usable: bad CSV, a JSON body that is not JSON, a `map` or
+ * @throws NotFoundError when a local data file is missing; ValidationError (nothing read is usable: bad CSV, a `map` or
  *   `load` that throws or returns something other than an array of plain objects, no records, a required column
- *   missing); SourceFetchError when an HTTP source cannot be reached or answers a non-2xx status.
+ *   missing); SourceFetchError when an HTTP source cannot be reached, answers a non-2xx status or a body that is not JSON.
  */
 export async function loadSource(system: SystemDescription, options: SourceOptions = {}, read: SourceReadOptions = {}): Promise<{ table: RecordTable; origin: string }> {
   const kind = sourceKind(system.source)
@@ -149,7 +149,8 @@ async function loadJson(system: SystemDescription, source: JsonSourceDescription
     body = JSON.parse(text)
   } catch (e) {
     const start = text.slice(0, 60).replace(/\s+/g, ' ')
-    throw new ValidationError(`${system.name} source ${url} did not answer JSON (${(e as Error).message}; body starts ${JSON.stringify(start)})`, [
+    // the server's answer, not the description's fault (a maintenance page): failed, so the run retries it
+    throw new SourceFetchError(`${system.name} source ${url} did not answer JSON (${(e as Error).message}; body starts ${JSON.stringify(start)})`, [
       { path: 'source.json.url', reason: 'the body is not JSON' },
     ])
   }

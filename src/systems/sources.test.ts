@@ -164,8 +164,9 @@ describe.each(testDialectNames())('sources and incremental fetches on %s', (dial
       feed.mode = mode
       const o = await runPipeline(systemPipelines(json, settings)[0], { db, ...quiet })
       expect(o.status, mode).toBe('failed')
-      expect(o.runs, mode).toHaveLength(3)
-      expect(o.runs[2].error, mode).toMatch(
+      // the server's answers may pass on a retry; records the description's map or schema refuses would be refused again
+      expect(o.runs, mode).toHaveLength(mode === 'http-500' || mode === 'bad-json' ? 3 : 1)
+      expect(o.runs.at(-1)!.error, mode).toMatch(
         { 'http-500': /HTTP 500/, 'bad-json': /did not answer JSON/, 'not-an-array': /must return an array of records/, 'bad-row': /row 20, column "x1": "high" is not a valid float$/ }[mode],
       )
     }
@@ -224,7 +225,7 @@ describe.each(testDialectNames())('sources and incremental fetches on %s', (dial
     expect(logs.map((l) => l.message)).toContain('no new rows after 12: nothing written')
   })
 
-  it('a failing fetch or insert keeps rows and position as they were, after retrying', async () => {
+  it('a failing fetch or insert keeps rows and position as they were, after retrying what may pass', async () => {
     await fresh()
     feed.mode = 'ok'
     feed.count = 5
@@ -242,7 +243,8 @@ describe.each(testDialectNames())('sources and incremental fetches on %s', (dial
       const hits = feed.hits['/feed']
       const o = await runPipeline(dailyPipeline(system, settings), { db, ...quiet })
       expect(o.status, mode).toBe('failed')
-      expect(feed.hits['/feed'] - hits, `${mode}: one request per attempt`).toBe(3)
+      // a refused row would be refused again: one attempt; the server's failures are retried
+      expect(feed.hits['/feed'] - hits, `${mode}: one request per attempt`).toBe(mode === 'bad-row' ? 1 : 3)
       for (const r of o.runs) expect(r.error, mode).toMatch(message)
       expect({ commits: (await fg.commits()).length, position: await fs.sourcePosition('sensor') }, mode).toEqual(before)
     }

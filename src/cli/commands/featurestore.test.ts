@@ -36,7 +36,7 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     expect(human.stdout).toMatch(/^age +float +714 +177/m)
 
     const bad = join(dir, 'bad.csv')
-    writeFileSync(bad, 'passengerid,survived,age\n1000,1,22\n1001,0,old\n')
+    writeFileSync(bad, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1000,1,1,,,22,,,,,,\n1001,0,1,,,old,,,,,,\n')
     const rej = await sml('fg', 'insert', 'titanic', '--file', bad)
     expect(rej.code).toBe(1)
     expect(rej.stderr).toMatch(/row 2, column "age": "old" is not a valid float \(line 3\)/)
@@ -44,7 +44,7 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     expect([after.rows, after.commits.length]).toEqual([891, 1])
 
     const upd = join(dir, 'upd.csv')
-    writeFileSync(upd, 'passengerid,survived,pclass,age\n1,1,1,23\n2000,0,3,40\n')
+    writeFileSync(upd, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1,1,1,,,23,,,,,,\n2000,0,3,,,40,,,,,,\n')
     expect((await sml('fg', 'insert', 'titanic', '--file', upd)).stdout).toMatch(/1 rows added, 1 updated/)
 
     const csv = await sml('fg', 'read', 'titanic', '--limit', '2')
@@ -56,6 +56,36 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     const list = JSON.parse((await sml('fg', 'list', '--json')).stdout)
     expect(list).toEqual([expect.objectContaining({ name: 'titanic', version: 1, rows: 892, commits: 2 })])
     expect((await sml('fv', 'list')).stdout).toMatch(/no feature views yet/)
+  })
+
+  it('refuses a file without some of an existing group\'s columns whole, naming them (they would be blanked)', async () => {
+    const full = join(dir, 'full.csv')
+    writeFileSync(full, 'passengerid,survived,age\n1,0,22\n')
+    expect((await sml('fg', 'insert', 'partial_g', '--file', full, '--primary-key', 'passengerid')).code).toBe(0)
+    const partial = join(dir, 'partial.csv')
+    writeFileSync(partial, 'PassengerId,Survived\n1,1\n5000,0\n')
+    const part = await sml('fg', 'insert', 'partial_g', '--file', partial)
+    expect([part.code, part.stderr]).toEqual([1, `error: invalid ${partial}: missing column "age": an insert must give every column of the feature group schema (an empty cell is a missing value)\n`])
+    const kept = JSON.parse((await sml('fg', 'read', 'partial_g', '--json')).stdout)
+    expect(kept).toEqual([{ passengerid: 1, survived: 0, age: 22 }])
+  })
+
+  it('counts every duplicate or missing key of a file and names each one\'s line', async () => {
+    // 300 rows, keys 0..2 repeating: 297 duplicates, the first at row 4 (line 5)
+    const dups = join(dir, 'dups.csv')
+    writeFileSync(dups, 'k,v\n' + Array.from({ length: 300 }, (_, i) => `${i % 3},${i}`).join('\n') + '\n')
+    const r = await sml('fg', 'insert', 'dups', '--file', dups, '--primary-key', 'k')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/row 4, column "k": duplicate primary key 0 \(also in row 1\) \(line 5\)/)
+    expect(r.stderr).toMatch(/\(and 292 more\)\n$/)
+    // into an existing group too (the insert's own validation), and for a missing key
+    writeFileSync(dups, 'k,v\n1,1\n2,2\n')
+    expect((await sml('fg', 'insert', 'dups', '--file', dups, '--primary-key', 'k')).code).toBe(0)
+    writeFileSync(dups, 'k,v\n1,1\n,2\n1,3\n')
+    const again = await sml('fg', 'insert', 'dups', '--file', dups)
+    expect(again.stderr).toMatch(/row 2, column "k": missing value in a column that cannot be null \(line 3\)/)
+    writeFileSync(dups, 'k,v\n1,1\n2,2\n1,3\n')
+    expect((await sml('fg', 'insert', 'dups', '--file', dups)).stderr).toMatch(/row 3, column "k": duplicate primary key 1 \(also in row 1\) \(line 4\)\n$/)
   })
 
   it('explains what is missing instead of guessing', async () => {

@@ -92,7 +92,7 @@ export function registerFeatureStoreCommands(program: Command): void {
     .option('--description <text>', 'description for a new group')
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts) => {
-      const { readCsvFile, inferCsvSchema, csvToRows, validateRows } = await import('../../featurestore/index.js')
+      const { readCsvFile, inferCsvSchema, csvToRows, validateRows, withCsvLines } = await import('../../featurestore/index.js')
       const { NotFoundError, ValidationError } = await import('../../db/index.js')
       const { createProgress } = await import('../progress.js')
       const started = performance.now()
@@ -113,7 +113,12 @@ export function registerFeatureStoreCommands(program: Command): void {
           const eventTime = opts.eventTime?.toLowerCase()
           const schema = inferCsvSchema(table).map((f) => (f.name === eventTime ? { ...f, type: 'timestamp' as const } : f))
           // Validate before creating, so a refused file leaves no empty group behind either.
-          validateRows(csvToRows(table, schema, opts.file), schema, primaryKey, eventTime ?? null, [])
+          const rows = csvToRows(table, schema, opts.file)
+          try {
+            validateRows(rows, schema, primaryKey, eventTime ?? null, [])
+          } catch (e) {
+            throw withCsvLines(e, opts.file)
+          }
           g = await fs.getOrCreateFeatureGroup({
             name,
             version: opts.version ?? 1,
@@ -125,7 +130,12 @@ export function registerFeatureStoreCommands(program: Command): void {
         }
         const rows = csvToRows(table, g.schema, opts.file)
         const progress = createProgress(`insert ${g.name} v${g.version}`, rows.length)
-        const commit = await g.insert(rows, { source: basename(opts.file), onProgress: (done, _total, phase) => progress.update(done, phase) })
+        const commit = await g
+          .insert(rows, { source: basename(opts.file), onProgress: (done, _total, phase) => progress.update(done, phase) })
+          .catch((e) => {
+            progress.stop()
+            throw withCsvLines(e, opts.file)
+          })
         const seconds = (performance.now() - started) / 1000
         progress.stop()
         if (opts.json) return printJson({ featureGroup: g.name, version: g.version, commit })

@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js'
 import { PackedBoostedTrees, type BoostedTreeJson } from './boosted-trees.js'
 import type { BoostingResult } from './fit-boosting.js'
 
@@ -48,7 +49,7 @@ export function boostedToJson(m: BoostedModel): BoostedLearnedJson {
 }
 
 export function boostedFromJson(j: BoostedLearnedJson): BoostedModel {
-  if (!Array.isArray(j.trees) || !Array.isArray(j.baseline) || j.baseline.length === 0) throw new TypeError('model JSON learned state needs trees and a baseline')
+  if (!Array.isArray(j.trees) || !Array.isArray(j.baseline) || j.baseline.length === 0) throw new ValidationError('model JSON learned state needs trees and a baseline', 'learned')
   return boostedModel(j.nFeatures, {
     baseline: Float64Array.from(j.baseline),
     trees: j.trees,

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors/index.js'
+import { SourceFetchError } from '../source.js'
 import { parseTimestamp } from '../../featurestore/index.js'
 import { DAY_MS, dayNumber, type DailyReading } from './windows.js'
 
@@ -52,8 +53,9 @@ function feedError(path: string, reason: string): ValidationError {
 
 /**
  * Fetches the feed once: GET `url` with `token` added as a query parameter, then `parseAqicnFeed`.
- * @throws ValidationError for a refused token (HTTP 401/403 or aqicn's "Invalid key"), another HTTP error, a body
- *   that is not JSON, or any problem `parseAqicnFeed` names; the message never contains the token.
+ * @throws ValidationError for a refused token (HTTP 401/403 or aqicn's "Invalid key") or any problem `parseAqicnFeed`
+ *   names; SourceFetchError (kind failed, so a run retries it) when the feed cannot be reached, answers another HTTP
+ *   error or a body that is not JSON. The message never contains the token.
  */
 export async function fetchAqicnReading(settings: AirQualityFeedSettings & { readonly url: string }, fetchFn: typeof fetch = fetch, signal?: AbortSignal): Promise<DailyReading> {
   const url = new URL(settings.url)
@@ -63,16 +65,16 @@ export async function fetchAqicnReading(settings: AirQualityFeedSettings & { rea
   try {
     res = await fetchFn(url, { signal: signal ?? AbortSignal.timeout(30_000), headers: { accept: 'application/json' } })
   } catch (e) {
-    throw new ValidationError(`air quality feed ${shown}: cannot connect (${(e as Error).message})`, [{ path: 'SML_AQ_URL', reason: 'unreachable' }])
+    throw new SourceFetchError(`air quality feed ${shown}: cannot connect (${(e as Error).message})`, [{ path: 'SML_AQ_URL', reason: 'unreachable' }])
   }
   if (res.status === 401 || res.status === 403) throw new ValidationError(`air quality feed ${shown}: HTTP ${res.status}, the token was refused (check SML_AQ_TOKEN)`, [{ path: 'SML_AQ_TOKEN', reason: 'refused' }])
-  if (!res.ok) throw new ValidationError(`air quality feed ${shown}: HTTP ${res.status}`, [{ path: 'SML_AQ_URL', reason: `HTTP ${res.status}` }])
+  if (!res.ok) throw new SourceFetchError(`air quality feed ${shown}: HTTP ${res.status}`, [{ path: 'SML_AQ_URL', reason: `HTTP ${res.status}` }])
   const text = await res.text()
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
-    throw new ValidationError(`air quality feed ${shown}: the body is not JSON (${JSON.stringify(text.slice(0, 60))})`, [{ path: 'body', reason: 'not JSON' }])
+    throw new SourceFetchError(`air quality feed ${shown}: the body is not JSON (${JSON.stringify(text.slice(0, 60))})`, [{ path: 'body', reason: 'not JSON' }])
   }
   return parseAqicnFeed(body)
 }

@@ -74,6 +74,7 @@ function byKey(e: unknown, rows: readonly Row[], system: SystemDescription, orig
     return { text: `${keyText(system, rows[row - 1] ?? {})}, ${formatIssue(rest)}`, issue: rest }
   })
   const shown = issues.slice(0, 5).map((i) => i.text)
-  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : ''
-  return new ValidationError(`invalid ${origin}: ${shown.join('; ')}${more}`, issues.map((i) => i.issue))
+  const rest = e.found - shown.length
+  const more = rest > 0 ? ` (and ${rest} more)` : ''
+  return new ValidationError(`invalid ${origin}: ${shown.join('; ')}${more}`, issues.map((i) => i.issue), { found: e.found })
 }
