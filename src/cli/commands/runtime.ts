@@ -17,7 +17,7 @@ export function registerRuntimeCommands(program: Command): void {
     .command('run <pipeline>')
     .description('run one pipeline now in this process, recording the run (retries with backoff); exit 0 succeeded, 124 timed out, 1 failed')
     .option('--json', 'print the recorded attempts as JSON on stdout')
-    .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run (set by sml worker)').hideHelp())
+    .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run, ms since the epoch (set by sml worker)').argParser(int('--scheduled-for')).hideHelp())
     .addOption(new Option('--trigger <trigger>', 'what started the run').choices(['manual', 'schedule', 'catch-up']).default('manual').hideHelp())
     .action(async (name: string, opts, cmd: Command) => {
       if (process.channel) {
@@ -34,7 +34,7 @@ export function registerRuntimeCommands(program: Command): void {
       const db = await rt.openDatabase(config.store)
       let code = 1
       try {
-        const scheduledFor = opts.scheduledFor === undefined ? null : new Date(Number(opts.scheduledFor))
+        const scheduledFor = opts.scheduledFor === undefined ? null : new Date(opts.scheduledFor as number)
         const outcome = await rt.runPipeline(pipeline, { db, trigger: opts.trigger, scheduledFor })
         const last = outcome.runs[outcome.runs.length - 1]
         const ms = (last.endedAt?.getTime() ?? Date.now()) - outcome.runs[0].startedAt.getTime()
