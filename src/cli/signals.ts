@@ -1,6 +1,12 @@
+import { constants } from 'node:os'
 /** The signals that ask a long-running command (`sml start`, `serve`, `worker`) to stop cleanly. */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 export type StopSignal = (typeof STOP_SIGNALS)[number]
+
+/** The shell's exit code for a process ended by `signal`: 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129). */
+export function signalExitCode(signal: StopSignal): number {
+  return 128 + constants.signals[signal]
+}
 
 /**
  * Repeats of a stop signal within this long of the first are the same request: `npm start` passes the

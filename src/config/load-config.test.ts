@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       'throws.mjs': WINE_CONFIG.replace("name: 'wine',", "name: 'runs',"),
       'nodefault.mjs': 'export const x = 1\n',
       'nodata.mjs': WINE_CONFIG.replace("file: 'wine.csv'", "file: 'nope.csv'"),
+      'cron.mjs': WINE_CONFIG.replace(/daily: '[^']*'/, "daily: '61 6 * * *'"),
       'config.json': '{}',
       'syntax.ts': 'export default {\n  systems: [\n    ({ name: "x" \n  ]\n}\n',
     })
@@ -83,6 +84,8 @@ describe('loadConfig', () => {
       ['throws.mjs', /^config .*throws\.mjs: invalid system "runs": name: "runs" is a route of the web app/],
       ['nodefault.mjs', /^config .*nodefault\.mjs: has no default export: export default defineConfig/],
       ['nodata.mjs', /^config .*nodata\.mjs: system wine: data file .*nope\.csv does not exist$/],
+      // croner's own reason, when the config loads: not after `sml start` has backfilled and trained.
+      ['cron.mjs', /^config .*cron\.mjs: invalid system "wine": schedules\.daily: "61 6 \* \* \*": CronPattern: Invalid value for minute: 61$/],
       ['config.json', /^config .*config\.json: a config file must end in \.ts, \.mts, \.js or \.mjs, not \.json$/],
       // A TypeScript config's parse error (jiti's) says where.
       ['syntax.ts', /^config .*syntax\.ts: ParseError: Unexpected token, expected "," \(line 4, column 2\)$/],

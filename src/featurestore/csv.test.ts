@@ -58,13 +58,12 @@ describe('CSV sources', () => {
     expect((err as Error).message).toMatch(message)
   })
 
-  it('names row, line and column of a bad number, and refuses NaN, Infinity and unknown columns', () => {
+  it('names row, line and column of a bad number, and refuses Infinity and unknown columns', () => {
     const schema = [
       { name: 'id', type: 'int' as const },
       { name: 'x', type: 'float' as const },
     ]
     expect(() => csvToRows(parseCsv('id,x\n1,2\n2,abc\n'), schema)).toThrow(/row 2, column "x": "abc" is not a valid float \(line 3\)/)
-    expect(() => csvToRows(parseCsv('id,x\n1,NaN\n'), schema)).toThrow(/column "x": "NaN" is not a valid float/)
     expect(() => csvToRows(parseCsv('id,x\n1,Infinity\n'), schema)).toThrow(/column "x": "Infinity" is not a valid float/)
     expect(() => csvToRows(parseCsv('id,x\n1.5,1\n'), schema)).toThrow(/column "id": "1.5" is not a valid int/)
     expect(() => csvToRows(parseCsv('id,x,y\n1,1,1\n'), schema)).toThrow(/column "y": unknown column/)
@@ -121,6 +120,26 @@ describe('CSV sources', () => {
     expect(dup?.issues[0]).toMatchObject({ row: 2, column: 'id', path: 'row 2.id' })
     const other = new Error('not ours')
     expect(withCsvLines(other, 'f.csv')).toBe(other)
+  })
+
+  it('reads pandas’ missing markers (NaN, NA, n/a, …) as missing in a number, bool or timestamp column, and as text in a text column', () => {
+    const t = parseCsv('id,x,ok,at,name\n1,NaN,NA,n/a,NA\n2,3,true,2025-01-02,None\n3,n/a,NULL,#N/A,x\n4,5,null,None,\n')
+    const schema = inferCsvSchema(t)
+    expect(schema).toEqual([
+      { name: 'id', type: 'int' },
+      { name: 'x', type: 'int' },
+      { name: 'ok', type: 'bool' },
+      { name: 'at', type: 'timestamp' },
+      { name: 'name', type: 'string' },
+    ])
+    expect(csvToRows(t, schema)).toEqual([
+      { id: 1, x: null, ok: null, at: null, name: 'NA' },
+      { id: 2, x: 3, ok: true, at: new Date('2025-01-02T00:00:00Z'), name: 'None' },
+      { id: 3, x: null, ok: null, at: null, name: 'x' },
+      { id: 4, x: 5, ok: null, at: null, name: null },
+    ])
+    // Only the markers: other text is still a bad number.
+    expect(() => csvToRows(parseCsv('id,x\n1,NaNa\n'), [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }])).toThrow(/column "x": "NaNa" is not a valid float/)
   })
 
   it('reads a semicolon file as one text column rather than guessing, so the schema check catches it', () => {

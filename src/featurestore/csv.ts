@@ -69,6 +69,19 @@ export function readCsvFile(path: string): CsvTable {
   return parseCsv(text, path)
 }
 
+/**
+ * Cells that mean "no value" in a column of numbers, booleans or timestamps: pandas' `read_csv` default `na_values`
+ * (its `STR_NA_VALUES`), so a CSV written by pandas (`NaN`), R (`NA`) or a spreadsheet (`#N/A`, `n/a`) reads as
+ * missing rather than as a bad number. In a text column they stay text, as written: `NA` may be a value there
+ * (Namibia's country code, a category "None"), and a missing text cell is an empty one.
+ */
+export const CSV_MISSING_MARKERS: ReadonlySet<string> = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'])
+
+/** True when a CSV cell is a missing value in a column of this type: empty, or a missing marker (CSV_MISSING_MARKERS) unless the column is text. */
+export function isMissingCell(s: string, type: ColumnType): boolean {
+  return s === '' || (type !== 'string' && CSV_MISSING_MARKERS.has(s))
+}
+
 const INT = /^[+-]?\d+$/
 const FLOAT = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/
 const BOOL = /^(true|false)$/i
@@ -90,7 +103,11 @@ const SLASHED_DATE = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/
 /** What a timestamp cell of a CSV may hold, for error messages. */
 export const CSV_TIMESTAMP_FORMAT = `${TIMESTAMP_FORMAT}; or YYYY/M/D`
 
-/** Infers each column's type from its non-empty cells: int, float, bool, timestamp (see parseCsvTimestamp), else text. */
+/**
+ * Infers each column's type from its non-empty cells: int, float, bool, timestamp (see parseCsvTimestamp), else text.
+ * Missing markers (`NaN`, `NA`, `n/a`, … CSV_MISSING_MARKERS) are skipped like empty cells, as csvToRows reads them as
+ * missing in such a column: `NaN, 3, n/a, 5` is an int column with two missing values, not text.
+ */
 export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   return table.header.map((name, c) => {
     let isInt = true
@@ -100,7 +117,7 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
     let any = false
     for (const rec of table.records) {
       const s = rec[c]
-      if (s === '') continue
+      if (CSV_MISSING_MARKERS.has(s)) continue
       any = true
       if (isInt && !INT.test(s)) isInt = false
       if (isFloat && !FLOAT.test(s)) isFloat = false
@@ -123,7 +140,8 @@ export interface RecordTable {
 }
 
 /**
- * Converts a table's cells to typed values by the schema. Text cells (CSV) are parsed: '' is a missing value,
+ * Converts a table's cells to typed values by the schema. Text cells (CSV) are parsed: '' is a missing value, and so
+ * is a missing marker (`NaN`, `NA`, `n/a`, … CSV_MISSING_MARKERS) in a column that is not text,
  * timestamp text without an offset is UTC (see parseCsvTimestamp). Other cells (JSON, a function's records) are taken as they are when
  * they have the column's type: a finite number for float (an integer for int), a boolean for bool, a Date or
  * timestamp text for timestamp; null and undefined are missing values. Anything else is a ValidationError
@@ -263,12 +281,12 @@ export function tableRecords(table: RecordTable): Record<string, unknown>[] {
 }
 
 function parseCell(type: ColumnType, s: string): number | string | boolean | Date | null | undefined {
-  if (s === '') return null
+  if (isMissingCell(s, type)) return null
   switch (type) {
     case 'int':
       return INT.test(s.trim()) ? Number(s) : undefined
     case 'float': {
-      // NaN and Infinity are refused: the store keeps finite numbers and null for "missing".
+      // Infinity is refused (NaN is a missing marker, read above): the store keeps finite numbers and null for "missing".
       const t = s.trim()
       return FLOAT.test(t) ? Number(t) : undefined
     }

@@ -83,4 +83,48 @@ describe.each(testDialectNames())('sml run as a fresh process on %s', (dialect) 
     expect(after.status).toBe('abandoned')
     expect(after.error).toMatch(new RegExp(`process ${victim.child.pid} on .* ended without finishing`))
   })
+
+  /** Starts `sml run sleepy` for a tick of its own (a tick whose run was abandoned resumes it) and waits until it is under way. */
+  let tick = Date.UTC(2026, 0, 1, 6)
+  async function startSleepy(options: { readonly ipc?: boolean } = {}) {
+    tick += 86_400_000
+    const proc = startSml(['run', 'sleepy', '--scheduled-for', String(tick), '--trigger', 'schedule'], tdb.env, options)
+    const run = await waitFor(async () => {
+      const [r] = await store.list({ pipeline: 'sleepy', limit: 1 })
+      if (!r || r.pid !== proc.child.pid) return undefined
+      return (await store.logs(r.id)).some((l) => l.message === 'sleeping') ? r : undefined
+    }, 'the sleepy run to start')
+    return { proc, run }
+  }
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s ends the run at once: recorded abandoned, one line, exit %i', async (signal, exitCode) => {
+    const { proc, run } = await startSleepy()
+    expect(run.status).toBe('running')
+    proc.child.kill(signal)
+    const done = await proc.done
+    expect([done.code, done.signal]).toEqual([exitCode, null])
+    // The pipeline sleeps for a minute: the exit did not wait for it.
+    expect(done.stderr).toMatch(new RegExp(`\\nsleepy: interrupted by ${signal}: run ${run.id} abandoned after \\d`))
+    expect(done.stderr.split('\n').filter((l) => l.includes(`interrupted by ${signal}`) && !l.startsWith('['))).toHaveLength(1)
+    const after = await store.get(run.id)
+    expect(after).toMatchObject({ status: 'abandoned', error: `interrupted by ${signal}`, attempt: 1 })
+    expect(after.endedAt).not.toBeNull()
+    expect((await store.logs(run.id)).at(-1)).toMatchObject({ level: 'error', message: `abandoned: interrupted by ${signal}` })
+    // Nothing is left for the next runner to reap.
+    const next = await sml(['run', 'noop'], tdb.env)
+    expect(next.stderr).not.toContain('marked abandoned')
+  })
+
+  it('a run started by a worker records itself abandoned when the worker goes away (its IPC channel closes)', async () => {
+    const { proc, run } = await startSleepy({ ipc: true })
+    proc.child.disconnect()
+    const done = await proc.done
+    expect(done.code).toBe(1)
+    expect(done.stderr).toContain('sml run sleepy: the worker that started this run is gone; stopping')
+    expect(done.stderr).toMatch(new RegExp(`sleepy: the worker that started this run is gone: run ${run.id} abandoned after`))
+    expect(await store.get(run.id)).toMatchObject({ status: 'abandoned', error: 'the worker that started this run is gone', trigger: 'schedule' })
+  })
 })

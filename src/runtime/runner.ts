@@ -17,6 +17,12 @@ export interface RunPipelineOptions {
   readonly sleep?: (ms: number) => Promise<void>
   /** Mark runs of dead processes abandoned first (default true). */
   readonly reapAbandoned?: boolean
+  /**
+   * Ends the run early when aborted (`sml run` aborts it on SIGINT/SIGTERM, or when the worker that started
+   * it is gone): the running attempt is recorded `abandoned` at once, with the abort reason's message as
+   * its error (`interrupted by SIGTERM`), its `ctx.signal` is aborted, and no further attempt starts.
+   */
+  readonly stop?: AbortSignal
 }
 
 export interface PipelineOutcome {
@@ -69,18 +75,19 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     })
     const logger = new RecordingLogger(store, run.id, (l) => echo(`[${pipeline.name} #${run.id}] ${l.level === 'info' ? '' : `${l.level}: `}${l.message}`))
     logger.info(`attempt ${attempt}/${attempts} started (pid ${process.pid})${resumed && attempt === first ? `, resuming after abandoned run ${resumed.id}` : ''}`)
-    const result = await attemptOnce(pipeline, { run, logger, db, featureStore, registry, scheduledFor: options.scheduledFor ?? null })
+    const result = await attemptOnce(pipeline, { run, logger, db, featureStore, registry, scheduledFor: options.scheduledFor ?? null, stop: options.stop })
     const willRetry = result.status !== 'succeeded' && attempt < attempts && result.retryable
     const delay = willRetry ? retryDelay(pipeline, attempt) : 0
     if (result.status === 'succeeded') logger.info(`succeeded${result.rowsWritten ? `, ${result.rowsWritten} rows written` : ''}${result.model ? `, model ${result.model.name} v${result.model.version}` : ''}`)
     else
       logger.error(
-        `${result.status}: ${result.error}${willRetry ? `; retrying in ${delay} ms` : attempt < attempts ? '; not retried: it would fail the same way again' : ''}`,
+        `${result.status}: ${result.error}${willRetry ? `; retrying in ${delay} ms` : attempt < attempts && result.status !== 'abandoned' ? '; not retried: it would fail the same way again' : ''}`,
       )
     await logger.close()
     runs.push(await store.finish(run.id, result))
     if (!willRetry) break
-    await sleep(delay)
+    await Promise.race([sleep(delay), aborted(options.stop)])
+    if (options.stop?.aborted) break
   }
   const last = runs[runs.length - 1]
   return { status: last.status, ok: last.status === 'succeeded', runs }
@@ -93,6 +100,21 @@ interface AttemptInput {
   readonly featureStore: FeatureStore
   readonly registry: ModelRegistry
   readonly scheduledFor: Date | null
+  readonly stop: AbortSignal | undefined
+}
+
+/** Resolves when `signal` aborts; never without one. */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve()
+    else signal?.addEventListener('abort', () => resolve(), { once: true })
+  })
+}
+
+/** The message of an abort reason (an Error, or whatever AbortController.abort was given). */
+function reasonOf(signal: AbortSignal): string {
+  const r: unknown = signal.reason
+  return r instanceof Error ? r.message : String(r)
 }
 
 async function attemptOnce(pipeline: Pipeline, a: AttemptInput) {
@@ -131,8 +153,16 @@ async function attemptOnce(pipeline: Pipeline, a: AttemptInput) {
   const timedOut = new Promise<'timed-out'>((resolve) => {
     timer = setTimeout(() => resolve('timed-out'), pipeline.timeoutMs)
   })
+  const stopped = aborted(a.stop).then(() => 'stopped' as const)
   try {
-    const outcome = await Promise.race([Promise.resolve().then(() => pipeline.run(ctx)).then(() => 'done' as const), timedOut])
+    const outcome = await Promise.race([Promise.resolve().then(() => pipeline.run(ctx)).then(() => 'done' as const), timedOut, stopped])
+    if (outcome === 'stopped') {
+      // Recorded now, while the pipeline may still be winding down: the process is about to end, and a run
+      // left `running` would stay so until the next runner or worker marks it abandoned.
+      const reason = reasonOf(a.stop!)
+      controller.abort(new Error(reason))
+      return { status: 'abandoned' as const, error: reason, rowsWritten, model, retryable: false }
+    }
     if (outcome === 'timed-out') {
       controller.abort(new Error(`timed out after ${pipeline.timeoutMs} ms`))
       return { status: 'timed-out' as const, error: `timed out after ${pipeline.timeoutMs} ms`, rowsWritten, model, retryable: true }

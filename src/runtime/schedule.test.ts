@@ -34,6 +34,22 @@ describe('schedules in definePipeline', () => {
     expect(err(null).issues[0].column).toBe('schedule')
   })
 
+  it('refuses a cron croner cannot read, with croner’s reason, in either form', () => {
+    const issues = (schedule: unknown) => {
+      try {
+        definePipeline({ name: 'x', schedule: schedule as string, run() {} })
+      } catch (e) {
+        return (e as ValidationError).issues
+      }
+      throw new Error('accepted')
+    }
+    expect(issues('61 * * * *')).toEqual([{ path: 'schedule', column: 'schedule', reason: '"61 * * * *": CronPattern: Invalid value for minute: 61' }])
+    expect(issues({ cron: '0 25 * * *', timezone: 'Europe/Stockholm' })).toEqual([{ path: 'schedule.cron', column: 'schedule.cron', reason: expect.stringMatching(/^"0 25 \* \* \*": CronPattern: .*hour.*25/) }])
+    expect(issues('0 6 * * * * * *')[0].reason).toMatch(/^"0 6 \* \* \* \* \* \*": CronPattern: invalid configuration format/)
+    // What croner reads is still accepted: seconds first, names, ranges.
+    expect(definePipeline({ name: 'y', schedule: '30 0 6 * * MON-FRI', run() {} }).schedule?.cron).toBe('30 0 6 * * MON-FRI')
+  })
+
   it('knows IANA zones through Intl', () => {
     expect(canonicalTimeZone('Europe/Stockholm')).toBe('Europe/Stockholm')
     expect(canonicalTimeZone('Etc/UTC')).toBe('UTC')

@@ -1,3 +1,4 @@
+import { Cron } from 'croner'
 import type { ValidationIssue } from '../db/index.js'
 
 /**
@@ -31,8 +32,10 @@ export function canonicalTimeZone(name: string): string | null {
 
 /**
  * Checks a schedule as written and returns it with its time zone made explicit, pushing to `issues`
- * (field `schedule` / `schedule.timezone`) and returning null when it is malformed. The cron's fields
- * are checked by the scheduler when a worker starts (croner loads only there).
+ * (field `schedule` / `schedule.cron` / `schedule.timezone`) and returning null when it is malformed.
+ * The cron is parsed by croner, the parser the scheduler runs it with, so a value it refuses
+ * (`61 6 * * *`: croner's `Invalid value for minute: 61`) is refused here with croner's reason, when
+ * the pipeline or system is defined, rather than when a worker starts after a backfill and a training.
  */
 export function toSchedule(options: ScheduleOptions, issues: ValidationIssue[], field = 'schedule'): Schedule | null {
   const before = issues.length
@@ -52,7 +55,22 @@ export function toSchedule(options: ScheduleOptions, issues: ValidationIssue[], 
       issues.push({ column: `${field}.timezone`, reason: `${JSON.stringify(spec.timezone)} is not an IANA time zone (e.g. "UTC", "Europe/Stockholm", "America/New_York")` })
     }
   }
+  if (issues.length === before) {
+    const reason = cronProblem({ cron: cron!, timezone: timezone! })
+    if (reason !== null) issues.push({ column: typeof options === 'string' ? field : `${field}.cron`, reason: `${JSON.stringify(cron)}: ${reason}` })
+  }
   return issues.length === before ? { cron: cron!, timezone: timezone! } : null
+}
+
+/** Croner's reason it cannot read the schedule (`CronPattern: Invalid value for minute: 61`), or null when it can. */
+export function cronProblem(schedule: Schedule): string | null {
+  try {
+    // Paused and without a callback: parsed only, no timer is set.
+    new Cron(schedule.cron, { paused: true, timezone: schedule.timezone })
+    return null
+  } catch (e) {
+    return (e as Error).message
+  }
 }
 
 /** `0 6 * * * UTC`: the cron with the zone it is read in, for logs and listings. */
@@ -62,7 +80,7 @@ export function formatSchedule(s: Schedule): string {
 
 /**
  * The latest `count` fire times of a schedule before `before`, oldest first, as the worker would have
- * planned them (its cron in its zone). Loads croner on first use, so defining pipelines stays cheap.
+ * planned them (its cron in its zone).
  */
 export async function previousFireTimes(schedule: Schedule, count: number, before: Date): Promise<Date[]> {
   const { cronFor } = await import('./schedulers/croner-scheduler.js')

@@ -149,8 +149,10 @@ describe.each(testDialectNames())('worker and schedules on %s', (dialect) => {
     await scheduler.stop()
   })
 
-  it('refuses a schedule croner cannot parse', async () => {
-    const bad = definePipeline({ name: 'bad_cron', schedule: '99 * * * *', run: () => {} })
+  it('refuses a schedule croner cannot parse: definePipeline at once, and the worker for a pipeline not made by it', async () => {
+    expect(() => definePipeline({ name: 'bad_cron', schedule: '99 * * * *', run: () => {} })).toThrow(/schedule.*"99 \* \* \* \*": CronPattern: Invalid value for minute: 99/)
+    const good = definePipeline({ name: 'bad_cron', schedule: '9 * * * *', run: () => {} })
+    const bad = { ...good, schedule: { cron: '99 * * * *', timezone: 'UTC' } }
     await expect(startWorker({ db, pipelines: [bad], log: () => {} })).rejects.toThrow(/bad_cron/)
   })
 })

@@ -120,6 +120,13 @@ describe('defineSystem', () => {
     )
   })
 
+  it('refuses a schedule croner cannot read, naming the key and croner’s reason', () => {
+    expect(issuesOf((d) => (d.schedules = { daily: '61 6 * * *', batchInference: { cron: '15 6 32 * *', timezone: 'UTC' } }))).toEqual([
+      { column: 'schedules.daily', reason: '"61 6 * * *": CronPattern: Invalid value for minute: 61' },
+      { column: 'schedules.batchInference.cron', reason: expect.stringMatching(/^"15 6 32 \* \*": CronPattern: Invalid value for day/) },
+    ])
+  })
+
   it('finds clashes between systems served together', () => {
     const other = { ...valid, name: 'other', featureGroup: { ...valid.featureGroup, name: 'points_requests' }, model: { ...valid.model, name: 'other_model' } }
     expect(systemSetIssues([valid, other])).toEqual([{ column: 'systems[1]', reason: 'table "points_requests" is also a table of systems[0] (points)' }])

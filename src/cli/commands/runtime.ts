@@ -3,7 +3,7 @@ import { RUN_STATUSES } from '../../runtime/run-status.js'
 import { commandConfig, configArgs } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
 import { formatDuration, formatTable, print, printJson } from '../output.js'
-import { onStopSignals } from '../signals.js'
+import { onStopSignals, signalExitCode, type StopSignal } from '../signals.js'
 
 
 async function runtime() {
@@ -15,34 +15,56 @@ async function runtime() {
 export function registerRuntimeCommands(program: Command): void {
   program
     .command('run <pipeline>')
-    .description('run one pipeline now in this process, recording the run (retries with backoff); exit 0 succeeded, 124 timed out, 1 failed')
+    .description('run one pipeline now in this process, recording the run (retries with backoff); exit 0 succeeded, 124 timed out, 1 failed, 130/143 stopped by SIGINT/SIGTERM (the run recorded abandoned)')
     .option('--json', 'print the recorded attempts as JSON on stdout')
-    .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run (set by sml worker)').hideHelp())
+    .addOption(new Option('--scheduled-for <ms>', 'the schedule tick being run, ms since the epoch (set by sml worker)').argParser(int('--scheduled-for')).hideHelp())
     .addOption(new Option('--trigger <trigger>', 'what started the run').choices(['manual', 'schedule', 'catch-up']).default('manual').hideHelp())
     .action(async (name: string, opts, cmd: Command) => {
+      // A stop signal, or the worker that started this run going away, ends the run recorded `abandoned` (the
+      // status a run that ended without finishing has) rather than leaving it `running` until the next start.
+      const stop = new AbortController()
+      let stoppedBy: StopSignal | null = null
+      onStopSignals(
+        (signal) => {
+          stoppedBy = signal
+          stop.abort(new Error(`interrupted by ${signal}`))
+        },
+        (signal) => {
+          process.stderr.write(`sml run ${name}: ${signal} again: exiting now, without recording the run\n`)
+          process.exit(signalExitCode(signal))
+        },
+      )
       if (process.channel) {
         // Started by `sml worker`: when the worker dies, stop too (its tick goes to another worker).
         process.channel.unref()
         process.once('disconnect', () => {
           process.stderr.write(`sml run ${name}: the worker that started this run is gone; stopping\n`)
-          process.exit(1)
+          stop.abort(new Error('the worker that started this run is gone'))
+          // Stops even when the store cannot take the record now; the next runner marks the run abandoned then.
+          setTimeout(() => process.exit(1), 5000)
         })
       }
       const config = await commandConfig(cmd)
       const rt = await runtime()
       const pipeline = rt.findPipeline(config.pipelines, name)
       const db = await rt.openDatabase(config.store)
-      let code = 1
+      let code = stoppedBy ? signalExitCode(stoppedBy) : 1
       try {
-        const scheduledFor = opts.scheduledFor === undefined ? null : new Date(Number(opts.scheduledFor))
-        const outcome = await rt.runPipeline(pipeline, { db, trigger: opts.trigger, scheduledFor })
+        // Stopped while loading: nothing ran, so nothing is recorded.
+        if (stop.signal.aborted) return void process.stderr.write(`${pipeline.name}: ${(stop.signal.reason as Error).message} before it started\n`)
+        const scheduledFor = opts.scheduledFor === undefined ? null : new Date(opts.scheduledFor as number)
+        const outcome = await rt.runPipeline(pipeline, { db, trigger: opts.trigger, scheduledFor, stop: stop.signal })
         const last = outcome.runs[outcome.runs.length - 1]
         const ms = (last.endedAt?.getTime() ?? Date.now()) - outcome.runs[0].startedAt.getTime()
-        process.stderr.write(`${pipeline.name}: ${outcome.status} after ${outcome.runs.length} attempt(s) in ${formatDuration(ms)} (run ${last.id})\n`)
+        const stopped = stop.signal.aborted && !outcome.ok
+        const line = stopped
+          ? `${(stop.signal.reason as Error).message}: run ${last.id} ${last.status} after ${formatDuration(ms)}`
+          : `${outcome.status} after ${outcome.runs.length} attempt(s) in ${formatDuration(ms)} (run ${last.id})`
+        process.stderr.write(`${pipeline.name}: ${line}\n`)
         if (opts.json) printJson(outcome.runs)
-        code = rt.exitCode(outcome)
+        code = stopped ? (stoppedBy ? signalExitCode(stoppedBy) : 1) : rt.exitCode(outcome)
       } finally {
-        // A timed-out run may still hold the database; do not wait on it for long.
+        // A timed-out or interrupted run may still hold the database; do not wait on it for long.
         await Promise.race([db.close(), new Promise((r) => setTimeout(r, 2000).unref())])
       }
       process.exit(code)

@@ -9,19 +9,21 @@ export interface SmlProcess {
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>
 }
 
-/** Starts `sml …` from source (tsx) with the fixture pipelines and the given store environment. */
-export function startSml(args: readonly string[], env: Record<string, string>): SmlProcess {
+/** Starts `sml …` from source (tsx) with the fixture pipelines and the given store environment; `ipc` opens a channel to it. */
+export function startSml(args: readonly string[], env: Record<string, string>, options: { readonly ipc?: boolean } = {}): SmlProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: { ...process.env, SML_PIPELINES_MODULE: FIXTURE_PIPELINES_MODULE, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // `ipc`: as `sml worker` starts each tick's `sml run` (childProcessExecutor).
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d) => (stdout += d))
   child.stderr!.on('data', (d) => (stderr += d))
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  )
+  // On exit and both streams' end, not on 'close': a child whose IPC channel its parent disconnected never emits it.
+  const ended = (s: NodeJS.ReadableStream) => new Promise<void>((r) => s.on('end', r))
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (code, signal) => r([code, signal])))
+  const done = Promise.all([exited, ended(child.stdout!), ended(child.stderr!)]).then(([[code, signal]]) => ({ code, signal, stdout, stderr }))
   return { child, done }
 }
 

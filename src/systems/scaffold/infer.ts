@@ -1,5 +1,5 @@
 import { ValidationError } from '../../db/index.js'
-import { inferCsvSchema, type CsvTable } from '../../featurestore/index.js'
+import { inferCsvSchema, isMissingCell, type CsvTable } from '../../featurestore/index.js'
 import { systemNameIssue } from '../define-system.js'
 import type { ClassDescription, SystemTask } from '../system.js'
 
@@ -34,7 +34,7 @@ export interface InferredColumn {
   readonly name: string
   /** Type in the CSV: int, float, or string (bool and timestamp cells are read as strings). */
   readonly csvType: 'int' | 'float' | 'string'
-  /** Some cells are empty. */
+  /** Some cells are missing: empty, or (not text) a missing marker such as `NaN` (see `isMissingCell`). */
   readonly nullable: boolean
   readonly role: ColumnRole
   /** How the predict page asks for it (features only): a number with a range, or a choice among the values seen. */
@@ -101,7 +101,8 @@ export const MAX_CLASSES = 50
 export const CLASS_COLORS = ['#1d4ed8', '#b91c1c', '#15803d', '#a16207', '#7e22ce', '#0e7490', '#c2410c', '#be185d', '#4d7c0f', '#334155']
 
 /**
- * Infers a system from a CSV: each column's type (int, float, string; nullable when a cell is empty), role and
+ * Infers a system from a CSV: each column's type (int, float, string; nullable when a cell is empty, or in a column
+ * that is not text a missing marker such as `NaN` or `n/a`, as csvToRows reads them; the review list names them), role and
  * statistics, the task, the key and the label's classes.
  *
  * - Task: a string label, or an int label with at most MAX_INT_CLASSES distinct values, is classification; any
@@ -137,11 +138,18 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
   const rows = table.records.length
   const review: string[] = []
 
+  // A cell is missing as csvToRows reads it: empty, or a missing marker (`NaN`, `n/a`, …) in a column that is not text.
+  const missing = (header: string, cell: string) => isMissingCell(cell, types.get(header)!)
   const described = table.header.map((header, c) => {
     const t = types.get(header)
     const csvType: InferredColumn['csvType'] = t === 'int' || t === 'float' ? t : 'string'
-    const cells = table.records.map((r) => r[c]).filter((s) => s !== '')
+    const cells = table.records.map((r) => r[c]).filter((s) => !missing(header, s))
     const nullable = cells.length < rows
+    const markers = [...new Set(table.records.map((r) => r[c]).filter((s) => s !== '' && missing(header, s)))]
+    if (markers.length) {
+      const n = table.records.filter((r) => r[c] !== '' && missing(header, r[c])).length
+      review.push(`column "${header}": ${n} cell(s) written ${markers.map((m) => JSON.stringify(m)).join(', ')} read as missing (as pandas reads them), so it is a ${t === 'int' || t === 'float' ? 'number' : t} with missing values`)
+    }
     const values = distinct(cells, csvType)
     const stats = csvType === 'string' ? undefined : numericStats(cells)
     return { header, name: names[c], csvType, nullable, values, stats, timestamp: t === 'timestamp' }
@@ -171,7 +179,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     if (labelCol.values.length > MAX_CLASSES) refuse(`the label "${labelHeader}" has ${labelCol.values.length} distinct values, too many classes (at most ${MAX_CLASSES}); use --task regression for a quantity`, labelHeader)
     if (labelCol.csvType === 'float') refuse(`the label "${labelHeader}" holds fractional numbers: classes must be whole numbers or text (use --task regression)`, labelHeader)
   }
-  if (labelCol.nullable) review.push(`${table.records.filter((r) => r[table.header.indexOf(labelHeader)] === '').length} rows have no ${labelCol.name}: clean() drops them`)
+  if (labelCol.nullable) review.push(`${table.records.filter((r) => missing(labelHeader, r[table.header.indexOf(labelHeader)])).length} rows have no ${labelCol.name}: clean() drops them`)
 
   // The event time from the data: a timestamp in every row (the feature group's event time is never missing).
   let eventCol: (typeof described)[number] | undefined
@@ -212,6 +220,10 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     return { ...base, role: 'feature', field: 'number' }
   })
   for (const c of columns) if (c.role === 'dropped') review.push(`column "${c.header}" is not used: ${c.reason}`)
+  // A number field with missing cells is optional (sent null or left out, the booster routes it); a choice field has no such form.
+  for (const c of columns) {
+    if (c.role === 'feature' && c.nullable && c.field === 'choice') review.push(`column "${c.header}" has missing cells but is a choice: training keeps them missing, the predict page and API ask for one of its values`)
+  }
   if (!columns.some((c) => c.role === 'feature')) refuse(`no column is left to predict "${labelHeader}" from (every other column was dropped)`)
   const renamed = columns.filter((c) => c.header !== c.name)
   if (renamed.length) review.push(`columns renamed to identifiers: ${renamed.map((c) => `"${c.header}" → ${c.name}`).join(', ')}`)
@@ -219,7 +231,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
   const label = columns.find((c) => c.role === 'label')!
   const labelIndex = table.header.indexOf(labelHeader)
   const counts = new Map<string, number>()
-  for (const r of table.records) if (r[labelIndex] !== '') counts.set(r[labelIndex], (counts.get(r[labelIndex]) ?? 0) + 1)
+  for (const r of table.records) if (!missing(labelHeader, r[labelIndex])) counts.set(r[labelIndex], (counts.get(r[labelIndex]) ?? 0) + 1)
   const stratify = task === 'classification' && Math.min(...counts.values()) >= 2
   const classes =
     task === 'classification'

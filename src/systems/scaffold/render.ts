@@ -113,7 +113,7 @@ function renderSystem(plan: ScaffoldPlan): string {
   line('// lines marked "inferred" are guesses from the data, to review (README.md lists what to check).')
   line(`import { ${imports.join(', ')} } from 'serverless-ml'`)
   line()
-  line(`/** ${plan.file}'s columns as the CSV holds them (types inferred from its ${plan.rows} rows; an empty cell is a missing value). */`)
+  line(`/** ${plan.file}'s columns as the CSV holds them (types inferred from its ${plan.rows} rows; an empty cell, and NaN, NA, n/a … in a column that is not text, is a missing value). */`)
   line('const CSV_COLUMNS: FeatureSpec[] = [')
   for (const c of columns) {
     const note = c.role === 'dropped' ? ` // not used: ${c.reason}` : c.role === 'label' ? ' // the label' : c.role === 'key' ? ' // the key' : c.role === 'event-time' ? ' // the event time' : ''
@@ -198,7 +198,9 @@ function renderSystem(plan: ScaffoldPlan): string {
     } else {
       const r = numberRange(c)
       const integer = c.csvType === 'int' ? ', integer: true' : ''
-      line(`    { kind: 'number', name: '${c.name}', label: ${q(humanize(c.name))}, min: ${r.min}, max: ${r.max}, step: ${r.step}, default: ${r.default}${integer} }, // data: ${range(c)}`)
+      // A column with missing cells may be sent missing: the booster was trained on them and routes them natively.
+      const optional = c.nullable ? ', optional: true' : ''
+      line(`    { kind: 'number', name: '${c.name}', label: ${q(humanize(c.name))}, min: ${r.min}, max: ${r.max}, step: ${r.step}, default: ${r.default}${integer}${optional} }, // data: ${range(c)}${c.nullable ? '; may be missing' : ''}`)
     }
   }
   line('  ],')

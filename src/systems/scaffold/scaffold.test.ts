@@ -55,7 +55,26 @@ describe('inferSystem', () => {
     expect(column(plan, 'embarked')).toMatchObject({ nullable: true, values: ['C', 'Q', 'S'] })
     expect(column(plan, 'age')).toMatchObject({ nullable: true, field: 'number' })
     expect(column(plan, 'pclass')).toMatchObject({ field: 'choice', values: [1, 2, 3] })
-    expect(plan.review.filter((r) => r.startsWith('column "'))).toHaveLength(3)
+    expect(plan.review.filter((r) => r.startsWith('column "') && r.includes('is not used'))).toHaveLength(3)
+    expect(plan.review).toContain('column "embarked" has missing cells but is a choice: training keeps them missing, the predict page and API ask for one of its values')
+    // A number column with missing cells is an optional field: the predict API and page accept it missing.
+    const code = renderProject(plan)['systems/passengers.ts']
+    expect(code).toMatch(/\{ kind: 'number', name: 'age', label: 'Age', min: 0, max: \d+, step: [\d.]+, default: \d+, optional: true \}, \/\/ data: .*; may be missing/)
+    expect(code).toMatch(/\{ kind: 'number', name: 'fare', [^}]*default: [\d.]+ \}, /)
+    expect(code).toContain("{ name: 'age', type: 'float', nullable: true },")
+  })
+
+  it('reads NaN, NA, n/a … in a number column as missing values (as csvToRows does), and says so', () => {
+    const plan = inferSystem(table('x,y,label\n1,NaN,a\n2,3.5,b\n3,n/a,a\n4,5.5,b\n5,NA,a\n'), { name: 'marks', file: 'marks.csv', label: 'label' })
+    expect(column(plan, 'y')).toMatchObject({ csvType: 'float', nullable: true, field: 'number', stats: { min: 3.5, max: 5.5, median: 4.5, decimals: 1 } })
+    expect(plan.review).toContain('column "y": 3 cell(s) written "NaN", "n/a", "NA" read as missing (as pandas reads them), so it is a number with missing values')
+    expect(describePlan(plan).find((l) => l.startsWith('  y '))).toMatch(/^ {2}y +float\? +number 3\.5–5\.5 /)
+    // A text column keeps such a cell as a value, as csvToRows does: "NA" may be a code.
+    const text = inferSystem(table('x,country,label\n1,NA,a\n2,SE,b\n3,NA,a\n4,SE,b\n'), { name: 'texts', file: 'texts.csv', label: 'label' })
+    expect(column(text, 'country')).toMatchObject({ csvType: 'string', nullable: false, values: ['NA', 'SE'] })
+    // A numeric label's missing markers are rows without a label.
+    const labels = inferSystem(table('x,y\n1,1.5\n2,NaN\n3,2.5\n4,3.5\n'), { name: 'labels', file: 'labels.csv', label: 'y' })
+    expect(labels.review).toContain('1 rows have no y: clean() drops them')
   })
 
   it('iris: a text label → classification with its values as class names', () => {
