@@ -25,7 +25,7 @@ export const HIST = 15 // a build's target: byte address of the histogram in the
 export const PARENT = 16 // a NODE task's parent histogram (byte address)
 export const SIBLING = 17 // a NODE task's larger child: parent − HIST (byte address)
 export const FLAGS = 18 // a NODE task's steps: BUILD_CHILDREN, SCAN_SMALL, SCAN_LARGE
-export const MOVED = 19 // a SPLIT task's move chunks finished
+export const MOVED = 19 // a two-phase task's (SPLIT, ADD_TREE) first-phase chunks finished
 export const CONTROL_SLOTS = 20
 
 export const HISTOGRAM = 0
@@ -50,6 +50,11 @@ export const NODE = 5
  * of two.
  */
 export const SPLIT = 7
+/**
+ * LEAVES and then RAW (FLAGS 0) or RAW_GRADIENTS (FLAGS 1) in one task, the same two phases as
+ * SPLIT: every leaf number is written before any is read.
+ */
+export const ADD_TREE = 8
 export const BUILD_CHILDREN = 1
 export const SCAN_SMALL = 2
 export const SCAN_LARGE = 4
@@ -132,16 +137,20 @@ export function claimChunks(job: HistogramJob): number {
   const { control } = job
   const nChunks = job.cut.length - 1
   let done = 0
-  // a SPLIT task's chunks this thread moved: it builds the same numbers once every chunk is moved
+  // a two-phase task's chunks this thread did the first phase of (SPLIT: moved), whose second
+  // phase (SPLIT: build and scan) it does once every chunk's first phase is done
   let moved: number[] | null = null
+  let twoPhase = 0
   let failure: unknown = null
   for (;;) {
     const c = Atomics.add(control, NEXT, 1)
     if (c >= nChunks) break
     const task = Atomics.load(control, TASK)
-    if (task === SPLIT) {
+    if (task === SPLIT || task === ADD_TREE) {
+      twoPhase = task
       try {
-        moveChunk(job, c)
+        if (task === SPLIT) moveChunk(job, c)
+        else sampleTask(job, LEAVES, c)
       } catch (err) {
         Atomics.store(control, FAILED, 1)
         failure ??= err
@@ -172,7 +181,10 @@ export function claimChunks(job: HistogramJob): number {
   awaitCount(control, MOVED, nChunks)
   for (const c of moved) {
     try {
-      if (failure === null && Atomics.load(control, FAILED) === 0) nodeChunk(job, c, Atomics.load(control, TO))
+      // after a failed first phase (here or on another thread) the second is skipped; the task throws
+      const ok = failure === null && Atomics.load(control, FAILED) === 0
+      if (ok && twoPhase === SPLIT) nodeChunk(job, c, Atomics.load(control, TO))
+      else if (ok) sampleTask(job, Atomics.load(control, FLAGS) === 1 ? RAW_GRADIENTS : RAW, c)
     } catch (err) {
       Atomics.store(control, FAILED, 1)
       failure ??= err

@@ -30,9 +30,7 @@ import {
   GEN,
   GRADIENTS,
   HIST,
-  LEAVES,
-  RAW,
-  RAW_GRADIENTS,
+  ADD_TREE,
   HISTOGRAM,
   MOVE,
   MOVED,
@@ -326,7 +324,8 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           checkMoves(start, end)
         },
         split(from, to, f, start, end, nLeft, kids) {
-          if (kids === null || !threadedMove(start, end) || !threadedChildren(kids.start, kids.end, kids.parent, kids.small, kids.large)) {
+          // whenever the children go to the threads, so does the move (even one below MIN_THREADED_MOVE: it costs no wake-up of its own)
+          if (kids === null || workers.length === 0 || !threadedChildren(kids.start, kids.end, kids.parent, kids.small, kids.large)) {
             splitInSteps(this, from, to, f, start, end, nLeft, kids)
             return
           }
@@ -359,14 +358,13 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
             addLeafValues(ctx.buffers, ctx.loss.k, c, 0, ctx.n)
             return
           }
-          // every leaf number is written before any is read
-          Atomics.store(control, TASK, LEAVES)
-          Atomics.store(control, START, nLeaves)
-          run(nChunks)
-          // with one tree an iteration, this is the iteration's last raw update: the next
-          // iteration's gradients (a sample's own y and raw) are taken in the same pass, one task fewer
+          // one task: the leaf numbers, then (every one written) the raw update; with one tree an
+          // iteration this is the iteration's last raw update, and the next iteration's gradients (a
+          // sample's own y and raw) are taken in the same pass
           gradientsTaken = ctx.loss.k === 1
-          Atomics.store(control, TASK, gradientsTaken ? RAW_GRADIENTS : RAW)
+          Atomics.store(control, TASK, ADD_TREE)
+          Atomics.store(control, START, nLeaves)
+          Atomics.store(control, FLAGS, gradientsTaken ? 1 : 0)
           tree = c // run() publishes it as the raw column
           run(nChunks)
         },
