@@ -125,7 +125,9 @@ export function sampleChunk(n: number, c: number, chunks: number): number {
  * Claims chunks of the current task until none is left: feature ranges of a histogram build
  * (each zeroed and built into the shared histogram) or of a node's children (built, subtracted,
  * scanned), sample ranges of a move (each written where the calling thread placed it) or of
- * per-sample work. Every kind has the same number of chunks, and every parameter, the kind
+ * per-sample work, or both phases of a two-phase task (SPLIT, ADD_TREE: the chunks a thread
+ * claimed, first phase, then, once every chunk's first phase is done, the second phase of the same
+ * chunks). Every kind has the same number of chunks, and every parameter, the kind
  * included, is read after a successful claim: the calling thread cannot start another task before
  * every claimed chunk is done, so they belong to the task the chunk is part of (a late claim on a
  * finished task's counter gets a number past the last chunk). Each feature is summed in sample

@@ -70,7 +70,11 @@ export const MIN_THREADED_CELLS = 400_000
  * it for small nodes too) was slower on this shared machine (see bench/ml/README.md).
  */
 export const MIN_THREADED_NODE_CELLS = 40_000
-/** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
+/**
+ * Splits of fewer samples than this are moved by the calling thread alone, unless their children go
+ * to the threads (then the move is the first phase of the same SPLIT task and costs no wake-up of
+ * its own). Set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine.
+ */
 export const MIN_THREADED_MOVE = 8_000
 /** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
 export const MIN_THREADED_SAMPLES = 20_000
@@ -116,7 +120,10 @@ export function lastFitSplitTasks(): number {
  * parallel; the calling thread then keeps the first best over the chunks) or of the root's build
  * and scan, sample ranges moved to places the calling thread computed first
  * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
- * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
+ * and right samples start), or sample ranges of per-sample work. A large split is one task of two
+ * phases (SPLIT: its move, then its children's feature ranges), and so is a tree's raw update
+ * (ADD_TREE: leaf numbers, then the raw update and, with one tree an iteration, the next
+ * gradients): one wake-up each instead of two or three. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
  * (Atomics.wait), so fit() can return `this`. Small nodes are built and scanned, and small
  * splits moved, by the calling thread alone;
@@ -220,7 +227,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         if (failed === 2) throw new Error('internal: a threaded split moved a different number of samples left than counted')
         if (failed !== 0) throw new Error('a boosting histogram worker failed')
       }
-      /** Runs a NODE task (its histogram addresses already in control) and keeps, per node asked for, the first best split over the chunks in feature order. */
+      /** Runs a NODE (or SPLIT) task (its histogram addresses already in control) and keeps, per node asked for, the first best split over the chunks in feature order. */
       const runNode = (flags: number, smallReq: SplitRequest | null, largeReq: SplitRequest | null, task = NODE): void => {
         const reqs = [smallReq, largeReq]
         reqs.forEach((r, s) => {
