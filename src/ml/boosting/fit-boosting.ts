@@ -3,7 +3,7 @@ import { Random } from '../random.js'
 import { binRows, fitBinMapper, type BinMapper, type ParallelBinning, type ParallelEdges } from './bin-mapper.js'
 import { treeToPreorder, type BoostedTreeJson } from './boosted-trees.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
-import { TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
+import { splitInSteps, TreeGrower, type GrownTree, type HistogramBuilder } from './grower.js'
 import { buildHistogram, clearHistogram, inKernelMemory, rowStride, subtractHistogram } from './histogram.js'
 import { instantiateKernels, kernelModule, type FeatureRange, type KernelExports } from './kernels.js'
 import { median, type BoostingLoss } from './losses.js'
@@ -94,6 +94,9 @@ export const inThreadBuilder: HistogramBuilderFactory = {
       },
       partition(from, to, f, start, end, nLeft) {
         checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
+      },
+      split(from, to, f, start, end, nLeft, children) {
+        splitInSteps(this, from, to, f, start, end, nLeft, children)
       },
       gradients() {
         ctx.loss.gradients(ctx.buffers.y, ctx.buffers.raw, ctx.buffers.gh)

@@ -55,8 +55,30 @@ export interface HistogramBuilder {
    * both in order. Throws when a different number went left (an internal error).
    */
   partition(from: number, to: number, f: number, start: number, end: number, nLeft: number): void
+  /**
+   * A split: partition(from, to, f, start, end, nLeft), then, unless `children` is null,
+   * children(to, ...) of the moved samples (a threaded builder may do both in one task).
+   */
+  split(from: number, to: number, f: number, start: number, end: number, nLeft: number, children: SplitChildren | null): void
   /** The calling thread's kernels (clearing). */
   readonly kernels: KernelExports
+}
+
+/** What HistogramBuilder.children takes besides the part: the smaller child's samples start..end, the histograms and the requests. */
+export interface SplitChildren {
+  readonly start: number
+  readonly end: number
+  readonly parent: Float64Array
+  readonly small: Float64Array
+  readonly large: Float64Array
+  readonly smallReq: SplitRequest | null
+  readonly largeReq: SplitRequest | null
+}
+
+/** HistogramBuilder.split as its two steps, one after the other. */
+export function splitInSteps(builder: HistogramBuilder, from: number, to: number, f: number, start: number, end: number, nLeft: number, children: SplitChildren | null): void {
+  builder.partition(from, to, f, start, end, nLeft)
+  if (children !== null) builder.children(to, children.start, children.end, children.parent, children.small, children.large, children.smallReq, children.largeReq)
 }
 
 interface OpenNode {
@@ -181,7 +203,8 @@ export class TreeGrower {
       const node = open.splice(bi, 1)[0]
       const s = node.split
       const part = node.part === 0 ? 1 : 0
-      const mid = this.#partition(node, part)
+      // the left child's size is known from the histogram: its samples go to start.., the right ones to mid..
+      const mid = node.start + s.nLeft
       t.feature[node.id] = s.feature
       t.bin[node.id] = s.bin
       // the split after the last non-missing bin (every number left, NaN right) uses Number.MAX_VALUE, not Infinity, which JSON cannot carry
@@ -200,13 +223,15 @@ export class TreeGrower {
       const full = p.maxLeafNodes !== null && nLeaves >= p.maxLeafNodes
       const splitLeft = !full && canSplit(mid - node.start, depth)
       const splitRight = !full && canSplit(node.end - mid, depth)
+      let children: SplitChildren | null = null
       if (splitLeft || splitRight) {
         const [small, large] = mid - node.start <= node.end - mid ? [left, right] : [right, left]
         small.hist = this.#acquire(true)
         large.hist = this.#acquire(true)
         const req = (child: OpenNode): SplitRequest | null => ((child === left ? splitLeft : splitRight) ? this.#request(child, canSplit) : null)
-        this.builder.children(part, small.start, small.end, node.hist!, small.hist, large.hist, req(small), req(large))
+        children = { start: small.start, end: small.end, parent: node.hist!, small: small.hist, large: large.hist, smallReq: req(small), largeReq: req(large) }
       }
+      this.#split(node, part, children)
       this.#release(node)
       this.#consider(left, open, finalize)
       this.#consider(right, open, finalize)
@@ -230,18 +255,15 @@ export class TreeGrower {
   /**
    * Moves the node's samples into part `to` at the same positions, stably: left child first (its
    * size is known from the histogram), right child after (the builder moves them, with its threads
-   * for large splits). Returns where the right child starts.
+   * for large splits); then the children's histograms and splits, when asked for.
    */
-  #partition(node: OpenNode, to: number): number {
+  #split(node: OpenNode, to: number, children: SplitChildren | null): void {
     const s = node.split
-    const { start, end } = node
-    const from = node.part
     const f = s.feature
     const goesLeft = this.buffers.goesLeft
     const missing = this.mapper.nBins[f]
     for (let b = 0; b <= missing; b++) goesLeft[b] = b <= s.bin ? 1 : 0
     goesLeft[missing] = s.missingLeft ? 1 : 0
-    this.builder.partition(from, to, f, start, end, s.nLeft)
-    return start + s.nLeft
+    this.builder.split(node.part, to, f, node.start, node.end, s.nLeft, children)
   }
 }

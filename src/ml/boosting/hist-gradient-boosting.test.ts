@@ -6,7 +6,7 @@ import { Random } from '../random.js'
 import { regressionData, runRegressorContract } from '../regressor.contract.js'
 import { friedmanLike } from '../test-support/datasets.js'
 import { shouldStop } from './fit-boosting.js'
-import { boostingThreads, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers } from './threads.js'
+import { boostingThreads, lastFitSplitTasks, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers } from './threads.js'
 import { HistGradientBoostingClassifier } from './hist-gradient-boosting-classifier.js'
 import { HistGradientBoostingRegressor } from './hist-gradient-boosting-regressor.js'
 
@@ -192,14 +192,19 @@ describe('HistGradientBoosting worker threads', () => {
       yc.push(y[i] < -0.5 ? 0 : y[i] < 0.5 ? 1 : 2)
     }
     const x = { data, nRows: n, nCols: p }
+    // binary: one tree an iteration with hessians, whose threaded raw update takes the next iteration's gradients in the same task
+    const yb = yc.map((c) => (c === 2 ? 1 : 0))
     const fit = (nJobs: number) => [
       JSON.stringify(new HistGradientBoostingClassifier({ maxIter: 8, nJobs, earlyStopping: true }).fit(x, yc).toJSON().learned),
+      JSON.stringify(new HistGradientBoostingClassifier({ maxIter: 8, nJobs, earlyStopping: false }).fit(x, yb).toJSON().learned),
       JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 8, nJobs, earlyStopping: false }).fit(x, y).toJSON().learned),
     ]
     const one = fit(1)
     expect(new HistGradientBoostingRegressor({ maxIter: 8, nJobs: 2, earlyStopping: false }).fit(x, y).featureImportances_[12]).toBe(0)
     expect(fit(2)).toEqual(one)
     expect(lastFitWorkerChunks()).toBeGreaterThan(0) // the worker really built some histograms
+    expect(lastFitSplitTasks()).toBeGreaterThan(0) // some splits moved and built their children in one task
     expect(fit(3)).toEqual(one)
+    expect(lastFitSplitTasks()).toBeGreaterThan(0)
   }, 60_000)
 })

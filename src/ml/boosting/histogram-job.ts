@@ -25,7 +25,8 @@ export const HIST = 15 // a build's target: byte address of the histogram in the
 export const PARENT = 16 // a NODE task's parent histogram (byte address)
 export const SIBLING = 17 // a NODE task's larger child: parent − HIST (byte address)
 export const FLAGS = 18 // a NODE task's steps: BUILD_CHILDREN, SCAN_SMALL, SCAN_LARGE
-export const CONTROL_SLOTS = 19
+export const MOVED = 19 // a two-phase task's (SPLIT, ADD_TREE) first-phase chunks finished
+export const CONTROL_SLOTS = 20
 
 export const HISTOGRAM = 0
 export const MOVE = 1
@@ -33,12 +34,27 @@ export const MOVE = 1
 export const GRADIENTS = 2
 export const LEAVES = 3 // START: the tree's number of leaves
 export const RAW = 4 // TREE: the raw column
+/** RAW, then the gradients of the same samples at the raw predictions just updated (one tree per iteration: the next iteration's). */
+export const RAW_GRADIENTS = 6
 /**
  * A node's work by feature chunk: with BUILD_CHILDREN, build the smaller child into HIST (START..END
  * of PART, counts included) and SIBLING = PARENT − HIST; then scan the split candidates of HIST
  * (SCAN_SMALL) and of SIBLING (SCAN_LARGE), each chunk's best split written to job.splits.
  */
 export const NODE = 5
+/**
+ * A MOVE (samples of PART into TO, as placed in job.moves) and then a NODE task of the moved
+ * samples (the smaller child at START..END of TO, HIST, PARENT, SIBLING, FLAGS), in one task: a
+ * thread claims chunks and moves them, and once every chunk is moved (MOVED, counted by all
+ * threads) builds and scans the feature chunks of the same numbers; one wake-up per split instead
+ * of two.
+ */
+export const SPLIT = 7
+/**
+ * LEAVES and then RAW (FLAGS 0) or RAW_GRADIENTS (FLAGS 1) in one task, the same two phases as
+ * SPLIT: every leaf number is written before any is read.
+ */
+export const ADD_TREE = 8
 export const BUILD_CHILDREN = 1
 export const SCAN_SMALL = 2
 export const SCAN_LARGE = 4
@@ -109,7 +125,9 @@ export function sampleChunk(n: number, c: number, chunks: number): number {
  * Claims chunks of the current task until none is left: feature ranges of a histogram build
  * (each zeroed and built into the shared histogram) or of a node's children (built, subtracted,
  * scanned), sample ranges of a move (each written where the calling thread placed it) or of
- * per-sample work. Every kind has the same number of chunks, and every parameter, the kind
+ * per-sample work, or both phases of a two-phase task (SPLIT, ADD_TREE: the chunks a thread
+ * claimed, first phase, then, once every chunk's first phase is done, the second phase of the same
+ * chunks). Every kind has the same number of chunks, and every parameter, the kind
  * included, is read after a successful claim: the calling thread cannot start another task before
  * every claimed chunk is done, so they belong to the task the chunk is part of (a late claim on a
  * finished task's counter gets a number past the last chunk). Each feature is summed in sample
@@ -121,13 +139,33 @@ export function claimChunks(job: HistogramJob): number {
   const { control } = job
   const nChunks = job.cut.length - 1
   let done = 0
+  // a two-phase task's chunks this thread did the first phase of (SPLIT: moved), whose second
+  // phase (SPLIT: build and scan) it does once every chunk's first phase is done
+  let moved: number[] | null = null
+  let twoPhase = 0
+  let failure: unknown = null
   for (;;) {
     const c = Atomics.add(control, NEXT, 1)
-    if (c >= nChunks) return done
+    if (c >= nChunks) break
+    const task = Atomics.load(control, TASK)
+    if (task === SPLIT || task === ADD_TREE) {
+      twoPhase = task
+      try {
+        if (task === SPLIT) moveChunk(job, c)
+        else sampleTask(job, LEAVES, c)
+      } catch (err) {
+        Atomics.store(control, FAILED, 1)
+        failure ??= err
+      } finally {
+        Atomics.add(control, MOVED, 1)
+        Atomics.notify(control, MOVED)
+      }
+      ;(moved ??= []).push(c)
+      continue
+    }
     try {
-      const task = Atomics.load(control, TASK)
       if (task === HISTOGRAM) buildChunk(job, c)
-      else if (task === NODE) nodeChunk(job, c)
+      else if (task === NODE) nodeChunk(job, c, Atomics.load(control, PART))
       else if (task === MOVE) moveChunk(job, c)
       else sampleTask(job, task, c)
     } catch (err) {
@@ -138,6 +176,42 @@ export function claimChunks(job: HistogramJob): number {
       Atomics.notify(control, DONE)
     }
     done++
+  }
+  if (moved === null) return done
+  // every chunk is claimed (the counter is past the last), each by a thread that is moving it: no
+  // thread waits here for a chunk that nobody has taken
+  awaitCount(control, MOVED, nChunks)
+  for (const c of moved) {
+    try {
+      // after a failed first phase (here or on another thread) the second is skipped; the task throws
+      const ok = failure === null && Atomics.load(control, FAILED) === 0
+      if (ok && twoPhase === SPLIT) nodeChunk(job, c, Atomics.load(control, TO))
+      else if (ok) sampleTask(job, Atomics.load(control, FLAGS) === 1 ? RAW_GRADIENTS : RAW, c)
+    } catch (err) {
+      Atomics.store(control, FAILED, 1)
+      failure ??= err
+    } finally {
+      Atomics.add(control, DONE, 1)
+      Atomics.notify(control, DONE)
+    }
+    done++
+  }
+  if (failure !== null) throw failure
+  return done
+}
+
+/** How long (ms) a thread polls a counter of the current task before it sleeps on it (a wake-up costs ~8 µs on top of the notify). */
+export const WAIT_SPIN_MS = 0.02
+
+/** Returns once control[slot] ≥ count: polls for WAIT_SPIN_MS, then sleeps on it (Atomics.wait; the counting thread notifies). */
+export function awaitCount(control: Int32Array, slot: number, count: number): void {
+  if (Atomics.load(control, slot) >= count) return
+  const until = performance.now() + WAIT_SPIN_MS
+  while (Atomics.load(control, slot) < count && performance.now() < until);
+  for (;;) {
+    const v = Atomics.load(control, slot)
+    if (v >= count) return
+    Atomics.wait(control, slot, v, 1000)
   }
 }
 
@@ -155,11 +229,11 @@ function buildChunk(job: HistogramJob, c: number): void {
 }
 
 /**
- * Chunk c of a NODE task: its features' bins of the small child (zeroed, built), of the large one
+ * Chunk c of a NODE task (the samples in `part`): its features' bins of the small child (zeroed, built), of the large one
  * (subtracted) and their split scans; every step touches only the chunk's bins, so the chunks are
  * independent and each is the bits one thread doing all features would get.
  */
-function nodeChunk(job: HistogramJob, c: number): void {
+function nodeChunk(job: HistogramJob, c: number, part: number): void {
   const { control, cut, binOffset, buffers, splits, p } = job
   const it = instanceFor(job)
   const { kernels } = it
@@ -173,7 +247,7 @@ function nodeChunk(job: HistogramJob, c: number): void {
   const view = (at: number): Float64Array => new Float64Array(buffers.codes.buffer, at, binOffset[p] * 3)
   if ((flags & BUILD_CHILDREN) !== 0) {
     kernels.zero(small + lo, bytes)
-    buildHistogram(kernels, buffers, Atomics.load(control, PART), Atomics.load(control, TREE), Atomics.load(control, START), Atomics.load(control, END), true, view(small), c + 1)
+    buildHistogram(kernels, buffers, part, Atomics.load(control, TREE), Atomics.load(control, START), Atomics.load(control, END), true, view(small), c + 1)
     kernels.subtract(Atomics.load(control, PARENT) + lo, small + lo, large + lo, bytes)
   }
   const layout = { nFeatures: p, nBins: job.nBins, binOffset, hasMissing: job.hasMissing }
@@ -207,8 +281,20 @@ function sampleTask(job: HistogramJob, task: number, c: number): void {
   const b = sampleChunk(n, c + 1, chunks)
   if (task === GRADIENTS) instanceFor(job).loss.gradients(buffers.y, buffers.raw, buffers.gh, a, b)
   else if (task === LEAVES) scatterLeaves(buffers, job.p, Atomics.load(control, START), a, b)
-  else addLeafValues(buffers, job.loss.k, Atomics.load(control, TREE), a, b)
+  else if (task === RAW) addLeafValues(buffers, job.loss.k, Atomics.load(control, TREE), a, b)
+  else {
+    // blocks small enough that the raw predictions just written are still in L1 for the gradients
+    const { loss } = instanceFor(job)
+    for (let i = a; i < b; i += RAW_BLOCK) {
+      const e = Math.min(b, i + RAW_BLOCK)
+      addLeafValues(buffers, 1, Atomics.load(control, TREE), i, e)
+      loss.gradients(buffers.y, buffers.raw, buffers.gh, i, e)
+    }
+  }
 }
+
+/** Samples per block of a RAW_GRADIENTS chunk (16 KB of raw predictions and targets). */
+const RAW_BLOCK = 1024
 
 /** A worker's side of one fit: wake on every task, claim chunks, until STOP. */
 export function runHistogramJob(job: HistogramJob): void {

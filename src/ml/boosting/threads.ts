@@ -1,8 +1,9 @@
 import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
 import type { Matrix } from '../matrix.js'
-import { awaitClaimed, binRows, runBinJob, runEdgesJob, type BinJob } from './bin-mapper.js'
+import { awaitClaimed, binRows, runBinJob, runEdgesJob, type BinJob, type TouchJob } from './bin-mapper.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
+import { splitInSteps } from './grower.js'
 import {
   buildInto,
   checkMove,
@@ -16,6 +17,7 @@ import {
 } from './fit-boosting.js'
 import { buildHistogram, inKernelMemory } from './histogram.js'
 import {
+  awaitCount,
   BUILD_CHILDREN,
   BY_WORKERS,
   claimChunks,
@@ -28,10 +30,10 @@ import {
   GEN,
   GRADIENTS,
   HIST,
-  LEAVES,
-  RAW,
+  ADD_TREE,
   HISTOGRAM,
   MOVE,
+  MOVED,
   NEXT,
   NODE,
   NODE_SUMS,
@@ -40,6 +42,7 @@ import {
   SCAN_LARGE,
   SCAN_SMALL,
   SIBLING,
+  SPLIT,
   splitAt,
   START,
   STOP,
@@ -67,7 +70,11 @@ export const MIN_THREADED_CELLS = 400_000
  * it for small nodes too) was slower on this shared machine (see bench/ml/README.md).
  */
 export const MIN_THREADED_NODE_CELLS = 40_000
-/** Splits of fewer samples than this are moved by the calling thread alone (set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine). */
+/**
+ * Splits of fewer samples than this are moved by the calling thread alone, unless their children go
+ * to the threads (then the move is the first phase of the same SPLIT task and costs no wake-up of
+ * its own). Set when a move cost ~10 ns a sample; ~2 ns since the kernels, not re-tuned on this shared machine.
+ */
 export const MIN_THREADED_MOVE = 8_000
 /** Fits of fewer samples than this take gradients and add trees to the raw predictions on the calling thread alone. */
 export const MIN_THREADED_SAMPLES = 20_000
@@ -96,6 +103,13 @@ export function lastFitWorkerChunks(): number {
   return lastWorkerChunks
 }
 
+let lastSplitTasks = 0
+
+/** Splits the last threaded fit moved and built the children of in one task (SPLIT; to check the path ran). */
+export function lastFitSplitTasks(): number {
+  return lastSplitTasks
+}
+
 /**
  * Histograms and split scans split by feature, and split moves, gradients and each tree's raw update by sample
  * range, across `threads` threads (the calling one included), every thread running the fit's
@@ -106,16 +120,26 @@ export function lastFitWorkerChunks(): number {
  * parallel; the calling thread then keeps the first best over the chunks) or of the root's build
  * and scan, sample ranges moved to places the calling thread computed first
  * (it counts the left-going samples of every chunk but the last, so each chunk knows where its left
- * and right samples start), or sample ranges of per-sample work. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
+ * and right samples start), or sample ranges of per-sample work. A large split is one task of two
+ * phases (SPLIT: its move, then its children's feature ranges), and so is a tree's raw update
+ * (ADD_TREE: leaf numbers, then the raw update and, with one tree an iteration, the next
+ * gradients): one wake-up each instead of two or three. A worker that is slow to wake (a busy machine) just claims fewer chunks: the
  * calling thread never waits for one that has not started. The call stays synchronous
  * (Atomics.wait), so fit() can return `this`. Small nodes are built and scanned, and small
  * splits moved, by the calling thread alone;
  * the bits are the same.
  */
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
+  // the binning columns' buffer, reused for the rows binning copies once the cut points are known
+  let scratch: SharedArrayBuffer | null = null
   return {
     shared: true,
     edges: {
+      columns(bytes, touchFrom) {
+        scratch = new SharedArrayBuffer(bytes)
+        touchPages(getWorkers(Math.min(threads, 2) - 1), scratch, touchFrom)
+        return scratch
+      },
       run(job) {
         // the same claim-and-count scheme as a histogram task: a worker slow to start just sorts fewer columns
         for (const w of getWorkers(Math.min(threads, job.p) - 1)) w.worker.postMessage(job)
@@ -131,13 +155,25 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         // into shared memory (~2 ms at 100k × 20, a tenth of binning it) in blocks any thread claims
         const from = Math.round(n / (workers.length + 1))
         const rest = x.data.subarray(from * p, n * p)
-        const rows = rest.buffer instanceof SharedArrayBuffer ? rest : new Float64Array(new SharedArrayBuffer(rest.byteLength))
-        if (rows !== rest) rows.set(rest)
+        // the columns' buffer when it is large enough (its pages are in already; n ≤ the binning
+        // subsample), else a fresh one whose pages a worker faults in from the back while this thread
+        // copies from the front (64 MB at 1M × 20: ~16k first touches of ~13 µs on the bench's VM)
+        let rows = rest
+        if (!(rest.buffer instanceof SharedArrayBuffer)) {
+          if (scratch !== null && scratch.byteLength >= rest.byteLength) rows = new Float64Array(scratch, 0, rest.length)
+          else {
+            const buffer = new SharedArrayBuffer(rest.byteLength)
+            touchPages(workers, buffer, 0)
+            rows = new Float64Array(buffer)
+          }
+          rows.set(rest)
+        }
         const job: BinJob = { rows, from, n, p, blocks: 2 * workers.length, mapper, stride, codes, next: new Int32Array(new SharedArrayBuffer(12)) }
         for (const w of workers) w.worker.postMessage(job)
         binRows({ data: x.data.subarray(0, from * p), nRows: from, nCols: p }, mapper, null, stride, codes.subarray(0, from * stride))
         runBinJob(job)
         awaitClaimed(job.next, job.blocks)
+        scratch = null
       },
     },
     create(ctx) {
@@ -173,25 +209,26 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       for (const w of workers) w.worker.postMessage(job)
       const mover = new SampleMover(ctx.buffers, kernels)
       let tree = 0
+      /** The last addTree took the next iteration's gradients already (one tree an iteration). */
+      let gradientsTaken = false
+      let splitTasks = 0
       /** Publishes the task set up in `control`, takes part, and waits until all its chunks are done. */
       const run = (chunks: number): void => {
         Atomics.store(control, TREE, tree)
         Atomics.store(control, DONE, 0)
+        Atomics.store(control, MOVED, 0)
         Atomics.store(control, NEXT, 0)
         Atomics.add(control, GEN, 1)
         Atomics.notify(control, GEN)
         claimChunks(job)
-        for (;;) {
-          const done = Atomics.load(control, DONE)
-          if (done >= chunks) break
-          Atomics.wait(control, DONE, done, 1000)
-        }
+        // a worker's last chunk usually ends within a few µs of this thread's: awaitCount polls a little before sleeping
+        awaitCount(control, DONE, chunks)
         const failed = Atomics.load(control, FAILED)
         if (failed === 2) throw new Error('internal: a threaded split moved a different number of samples left than counted')
         if (failed !== 0) throw new Error('a boosting histogram worker failed')
       }
-      /** Runs a NODE task (its histogram addresses already in control) and keeps, per node asked for, the first best split over the chunks in feature order. */
-      const runNode = (flags: number, smallReq: SplitRequest | null, largeReq: SplitRequest | null): void => {
+      /** Runs a NODE (or SPLIT) task (its histogram addresses already in control) and keeps, per node asked for, the first best split over the chunks in feature order. */
+      const runNode = (flags: number, smallReq: SplitRequest | null, largeReq: SplitRequest | null, task = NODE): void => {
         const reqs = [smallReq, largeReq]
         reqs.forEach((r, s) => {
           if (r === null) return
@@ -199,7 +236,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           splits[3 * s + 1] = r.h
           splits[3 * s + 2] = r.n
         })
-        Atomics.store(control, TASK, NODE)
+        Atomics.store(control, TASK, task)
         Atomics.store(control, FLAGS, flags)
         run(nChunks)
         reqs.forEach((r, s) => {
@@ -215,6 +252,42 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           }
           r.out.gain = best
         })
+      }
+      /** Whether a split of samples start..end is moved on the threads (small ones: by the calling thread alone). */
+      const threadedMove = (start: number, end: number): boolean => workers.length > 0 && end - start >= MIN_THREADED_MOVE
+      /** Whether children() of a smaller child of samples start..end runs on the threads: not for small nodes, nor heap histograms (the slots ran out), which the kernels cannot reach. */
+      const threadedChildren = (start: number, end: number, parent: Float64Array, small: Float64Array, large: Float64Array): boolean =>
+        workers.length > 0 && (end - start) * p >= MIN_THREADED_NODE_CELLS && inKernelMemory(parent, ctx.buffers) && inKernelMemory(small, ctx.buffers) && inKernelMemory(large, ctx.buffers)
+      /**
+       * Places a threaded move's chunks in `moves` and its parameters in control. Chunk c's samples
+       * go left from start + (left samples of chunks before it), right from start + nLeft + (right
+       * ones before it); the last chunk moves backward from both children's ends instead, so only
+       * chunks before the last two are counted first (none with two threads: the count of half the
+       * node was serial work of the calling thread).
+       */
+      const placeMove = (from: number, to: number, f: number, start: number, end: number, nLeft: number): void => {
+        let l = start
+        let r = start + nLeft
+        for (let c = 0; c < nChunks; c++) {
+          const a = start + Math.round((c * (end - start)) / nChunks)
+          const b = start + Math.round(((c + 1) * (end - start)) / nChunks)
+          moves[3 * c] = a
+          moves[3 * c + 1] = c < nChunks - 1 ? l : start + nLeft
+          moves[3 * c + 2] = c < nChunks - 1 ? r : end
+          if (c < nChunks - 2) {
+            const left = mover.countLeft(from, f, a, b)
+            l += left
+            r += b - a - left
+          }
+        }
+        moves[3 * nChunks] = end
+        Atomics.store(control, PART, from)
+        Atomics.store(control, TO, to)
+        Atomics.store(control, FEATURE, f)
+      }
+      /** After a threaded move: the forward chunks' left samples must end where the backward chunk's begin. */
+      const checkMoves = (start: number, end: number): void => {
+        if (moves[3 * nChunks + 1] !== moves[3 * nChunks + 2]) throw new Error(`internal: threaded split of ${end - start} samples: forward chunks sent samples left up to ${moves[3 * nChunks + 2]}, the last chunk from ${moves[3 * nChunks + 1]}`)
       }
       return {
         useTree(c) {
@@ -242,8 +315,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         },
         children(part, start, end, parent, small, large, smallReq, largeReq) {
           const buffers = ctx.buffers
-          // heap histograms (the slots ran out) stay on this thread too: the kernels cannot reach them
-          if (workers.length === 0 || (end - start) * p < MIN_THREADED_NODE_CELLS || !inKernelMemory(parent, buffers) || !inKernelMemory(small, buffers) || !inKernelMemory(large, buffers)) {
+          if (!threadedChildren(start, end, parent, small, large)) {
             childrenInThread(ctx, kernels, (target) => buildHistogram(kernels, buffers, part, tree, start, end, true, target, 0), parent, small, large, smallReq, largeReq)
             return
           }
@@ -257,40 +329,37 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         },
         partition(from, to, f, start, end, nLeft) {
           // small splits: the calling thread moves them alone
-          if (workers.length === 0 || end - start < MIN_THREADED_MOVE) {
+          if (!threadedMove(start, end)) {
             checkMove(mover.move(from, to, tree, f, start, end, start, start + nLeft), start, end, nLeft)
             return
           }
-          // chunk c's samples go left from start + (left samples of chunks before it), right from
-          // start + nLeft + (right ones before it); the last chunk moves backward from both
-          // children's ends instead, so only chunks before the last two are counted first (none
-          // with two threads: the count of half the node was serial work of the calling thread)
-          let l = start
-          let r = start + nLeft
-          for (let c = 0; c < nChunks; c++) {
-            const a = start + Math.round((c * (end - start)) / nChunks)
-            const b = start + Math.round(((c + 1) * (end - start)) / nChunks)
-            moves[3 * c] = a
-            moves[3 * c + 1] = c < nChunks - 1 ? l : start + nLeft
-            moves[3 * c + 2] = c < nChunks - 1 ? r : end
-            if (c < nChunks - 2) {
-              const left = mover.countLeft(from, f, a, b)
-              l += left
-              r += b - a - left
-            }
-          }
-          moves[3 * nChunks] = end
+          placeMove(from, to, f, start, end, nLeft)
           Atomics.store(control, TASK, MOVE)
-          Atomics.store(control, START, start)
-          Atomics.store(control, END, end)
-          Atomics.store(control, PART, from)
-          Atomics.store(control, TO, to)
-          Atomics.store(control, FEATURE, f)
           run(nChunks)
-          // the forward chunks' left samples must end where the backward chunk's begin
-          if (moves[3 * nChunks + 1] !== moves[3 * nChunks + 2]) throw new Error(`internal: threaded split of ${end - start} samples: forward chunks sent samples left up to ${moves[3 * nChunks + 2]}, the last chunk from ${moves[3 * nChunks + 1]}`)
+          checkMoves(start, end)
+        },
+        split(from, to, f, start, end, nLeft, kids) {
+          // whenever the children go to the threads, so does the move (even one below MIN_THREADED_MOVE: it costs no wake-up of its own)
+          if (kids === null || workers.length === 0 || !threadedChildren(kids.start, kids.end, kids.parent, kids.small, kids.large)) {
+            splitInSteps(this, from, to, f, start, end, nLeft, kids)
+            return
+          }
+          // one task: the move, then (every chunk moved) the children as children() builds them
+          placeMove(from, to, f, start, end, nLeft)
+          Atomics.store(control, START, kids.start)
+          Atomics.store(control, END, kids.end)
+          Atomics.store(control, HIST, kids.small.byteOffset)
+          Atomics.store(control, PARENT, kids.parent.byteOffset)
+          Atomics.store(control, SIBLING, kids.large.byteOffset)
+          runNode(BUILD_CHILDREN | (kids.smallReq === null ? 0 : SCAN_SMALL) | (kids.largeReq === null ? 0 : SCAN_LARGE), kids.smallReq, kids.largeReq, SPLIT)
+          checkMoves(start, end)
+          splitTasks++
         },
         gradients() {
+          if (gradientsTaken) {
+            gradientsTaken = false
+            return
+          }
           if (workers.length === 0 || ctx.n < MIN_THREADED_SAMPLES) {
             ctx.loss.gradients(ctx.buffers.y, ctx.buffers.raw, ctx.buffers.gh)
             return
@@ -304,17 +373,20 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
             addLeafValues(ctx.buffers, ctx.loss.k, c, 0, ctx.n)
             return
           }
-          // every leaf number is written before any is read
-          Atomics.store(control, TASK, LEAVES)
+          // one task: the leaf numbers, then (every one written) the raw update; with one tree an
+          // iteration this is the iteration's last raw update, and the next iteration's gradients (a
+          // sample's own y and raw) are taken in the same pass
+          gradientsTaken = ctx.loss.k === 1
+          Atomics.store(control, TASK, ADD_TREE)
           Atomics.store(control, START, nLeaves)
-          run(nChunks)
-          Atomics.store(control, TASK, RAW)
+          Atomics.store(control, FLAGS, gradientsTaken ? 1 : 0)
           tree = c // run() publishes it as the raw column
           run(nChunks)
         },
         kernels,
         close() {
           lastWorkerChunks = Atomics.load(control, BY_WORKERS)
+          lastSplitTasks = splitTasks
           Atomics.store(control, STOP, 1)
           Atomics.add(control, GEN, 1)
           Atomics.notify(control, GEN)
@@ -322,6 +394,13 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
       }
     },
   }
+}
+
+/** Has the last of `workers` (if any) fault in the pages of a fresh shared buffer from its end back to byte `from` (runTouchJob). */
+function touchPages(workers: readonly PooledWorker[], buffer: SharedArrayBuffer, from: number): void {
+  if (workers.length === 0) return
+  const job: TouchJob = { touch: new Int32Array(buffer, 0, buffer.byteLength >> 2), from: from >> 2 }
+  workers[workers.length - 1].worker.postMessage(job)
 }
 
 /** Threads a fit uses: nJobs resolved (−1: every core), 1 below MIN_THREADED_CELLS, never more than features. */
