@@ -234,15 +234,11 @@ function subtractKernel(): FunctionBody {
   const o = fn.local(I32)
   const pairs = fn.local(I32)
   fn.get(bytes).i32(-16).op(OP.i32And).set(pairs)
-  fn.scope(OP.block, () => {
-    fn.get(o).get(pairs).op(OP.i32GeU).brIf(0)
-    fn.scope(OP.loop, () => {
-      fn.get(sibling).get(o).op(OP.i32Add)
-      fn.get(parent).get(o).op(OP.i32Add).simdMem(SIMD.v128Load, 3, 0)
-      fn.get(child).get(o).op(OP.i32Add).simdMem(SIMD.v128Load, 3, 0)
-      fn.simd(SIMD.f64x2Sub).simdMem(SIMD.v128Store, 3, 0)
-      fn.get(o).i32(16).op(OP.i32Add).tee(o).get(pairs).op(OP.i32LtU).brIf(0)
-    })
+  fn.pairLoop(o, pairs, () => {
+    fn.get(sibling).get(o).op(OP.i32Add)
+    fn.get(parent).get(o).op(OP.i32Add).simdMem(SIMD.v128Load, 3, 0)
+    fn.get(child).get(o).op(OP.i32Add).simdMem(SIMD.v128Load, 3, 0)
+    fn.simd(SIMD.f64x2Sub).simdMem(SIMD.v128Store, 3, 0)
   })
   fn.scope(OP.block, () => {
     fn.get(o).get(bytes).op(OP.i32GeU).brIf(0)

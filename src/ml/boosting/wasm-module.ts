@@ -186,6 +186,20 @@ export class FunctionBody {
     return this
   }
 
+  /**
+   * A loop over byte offsets two float64 at a time: while local `at` < local `end`, `step` then `at` += 16
+   * (nothing when `at` ≥ `end` on entry). The caller sets `at`; the odd last element, if any, is its own.
+   */
+  pairLoop(at: number, end: number, step: () => void): this {
+    return this.scope(OP.block, () => {
+      this.get(at).get(end).op(OP.i32GeU).brIf(0)
+      this.scope(OP.loop, () => {
+        step()
+        this.get(at).i32(16).op(OP.i32Add).tee(at).get(end).op(OP.i32LtU).brIf(0)
+      })
+    })
+  }
+
   /** memory.fill (bulk memory): [address, byte, length] on the stack. */
   memoryFill(): this {
     this.code.push(0xfc, 0x0b, 0x00)

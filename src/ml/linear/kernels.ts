@@ -133,15 +133,11 @@ function colsumKernel(): FunctionBody {
 function emitDotPairs(fn: FunctionBody, x: number, c: number, p: number, pairEnd: number, j: number, acc: number, lo: number): void {
   fn.op(0xfd, V128_CONST, ...new Array<number>(16).fill(0)).set(acc)
   fn.i32(0).set(j)
-  fn.scope(OP.block, () => {
-    fn.get(j).get(pairEnd).op(OP.i32GeU).brIf(0)
-    fn.scope(OP.loop, () => {
-      fn.get(acc)
-      fn.get(x).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
-      fn.get(c).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
-      fn.simd(S.f64x2Mul).simd(S.f64x2Add).set(acc)
-      fn.get(j).i32(16).op(OP.i32Add).tee(j).get(pairEnd).op(OP.i32LtU).brIf(0)
-    })
+  fn.pairLoop(j, pairEnd, () => {
+    fn.get(acc)
+    fn.get(x).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+    fn.get(c).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+    fn.simd(S.f64x2Mul).simd(S.f64x2Add).set(acc)
   })
   fn.get(acc).simd(S.f64x2ExtractLane).op(0).set(lo)
   fn.scope(OP.block, () => {
@@ -169,15 +165,11 @@ function packKernel(): FunctionBody {
     fn.scope(OP.loop, () => {
       // centred x, two columns at a time
       fn.i32(0).set(j)
-      fn.scope(OP.block, () => {
-        fn.get(j).get(pairEnd).op(OP.i32GeU).brIf(0)
-        fn.scope(OP.loop, () => {
-          fn.get(dst).get(j).op(OP.i32Add)
-          fn.get(src).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
-          fn.get(mean).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
-          fn.simd(S.f64x2Sub).simdMem(S.v128Store, 4, 0)
-          fn.get(j).i32(16).op(OP.i32Add).tee(j).get(pairEnd).op(OP.i32LtU).brIf(0)
-        })
+      fn.pairLoop(j, pairEnd, () => {
+        fn.get(dst).get(j).op(OP.i32Add)
+        fn.get(src).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+        fn.get(mean).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+        fn.simd(S.f64x2Sub).simdMem(S.v128Store, 4, 0)
       })
       fn.scope(OP.block, () => {
         fn.get(j).get(pBytes).op(OP.i32GeU).brIf(0)
@@ -207,15 +199,11 @@ function packKernel(): FunctionBody {
       // xty += xcᵢ · target, two columns at a time, then an odd last one
       fn.get(yv).simd(S.f64x2Splat).set(t)
       fn.i32(0).set(j)
-      fn.scope(OP.block, () => {
-        fn.get(j).get(pairEnd).op(OP.i32GeU).brIf(0)
-        fn.scope(OP.loop, () => {
-          fn.get(xty).get(j).op(OP.i32Add)
-          fn.get(xty).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
-          fn.get(dst).get(j).op(OP.i32Add).simdMem(S.v128Load, 4, 0).get(t).simd(S.f64x2Mul)
-          fn.simd(S.f64x2Add).simdMem(S.v128Store, 3, 0)
-          fn.get(j).i32(16).op(OP.i32Add).tee(j).get(pairEnd).op(OP.i32LtU).brIf(0)
-        })
+      fn.pairLoop(j, pairEnd, () => {
+        fn.get(xty).get(j).op(OP.i32Add)
+        fn.get(xty).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+        fn.get(dst).get(j).op(OP.i32Add).simdMem(S.v128Load, 4, 0).get(t).simd(S.f64x2Mul)
+        fn.simd(S.f64x2Add).simdMem(S.v128Store, 3, 0)
       })
       fn.scope(OP.block, () => {
         fn.get(j).get(pBytes).op(OP.i32GeU).brIf(0)
@@ -337,17 +325,13 @@ function decisionKernel(): FunctionBody {
       fn.scope(OP.loop, () => {
         for (let a = 0; a < GROUP; a++) zero().set(acc[a])
         fn.i32(0).set(j)
-        fn.scope(OP.block, () => {
-          fn.get(j).get(pairEnd).op(OP.i32GeU).brIf(0)
-          fn.scope(OP.loop, () => {
-            fn.get(c).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0).set(cv)
-            for (let a = 0; a < GROUP; a++) {
-              fn.get(acc[a])
-              fn.get(row[a]).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
-              fn.get(cv).simd(S.f64x2Mul).simd(S.f64x2Add).set(acc[a])
-            }
-            fn.get(j).i32(16).op(OP.i32Add).tee(j).get(pairEnd).op(OP.i32LtU).brIf(0)
-          })
+        fn.pairLoop(j, pairEnd, () => {
+          fn.get(c).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0).set(cv)
+          for (let a = 0; a < GROUP; a++) {
+            fn.get(acc[a])
+            fn.get(row[a]).get(j).op(OP.i32Add).simdMem(S.v128Load, 3, 0)
+            fn.get(cv).simd(S.f64x2Mul).simd(S.f64x2Add).set(acc[a])
+          }
         })
         fn.get(intercept).get(r).i32(3).op(I32_SHL).op(OP.i32Add).mem(OP.f64Load, 3, 0).set(b)
         for (let a = 0; a < GROUP; a++) {
