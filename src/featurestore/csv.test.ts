@@ -58,12 +58,13 @@ describe('CSV sources', () => {
     expect((err as Error).message).toMatch(message)
   })
 
-  it('names row, line and column of a bad number, and refuses Infinity and unknown columns', () => {
+  it('names row, line and column of a bad number, and refuses NaN, Infinity and unknown columns', () => {
     const schema = [
       { name: 'id', type: 'int' as const },
       { name: 'x', type: 'float' as const },
     ]
     expect(() => csvToRows(parseCsv('id,x\n1,2\n2,abc\n'), schema)).toThrow(/row 2, column "x": "abc" is not a valid float \(line 3\)/)
+    expect(() => csvToRows(parseCsv('id,x\n1,NaN\n'), schema)).toThrow(/column "x": "NaN" is not a valid float \(a missing value is an empty cell\) \(line 2\)/)
     expect(() => csvToRows(parseCsv('id,x\n1,Infinity\n'), schema)).toThrow(/column "x": "Infinity" is not a valid float/)
     expect(() => csvToRows(parseCsv('id,x\n1.5,1\n'), schema)).toThrow(/column "id": "1.5" is not a valid int/)
     expect(() => csvToRows(parseCsv('id,x,y\n1,1,1\n'), schema)).toThrow(/column "y": unknown column/)
@@ -122,7 +123,7 @@ describe('CSV sources', () => {
     expect(withCsvLines(other, 'f.csv')).toBe(other)
   })
 
-  it('reads pandas’ missing markers (NaN, NA, n/a, …) as missing in a number, bool or timestamp column, and as text in a text column', () => {
+  it('infers types past other tools’ missing markers (NaN, NA, n/a, …) but refuses them in a typed column, saying a missing value is an empty cell; a text column keeps them as text', () => {
     const t = parseCsv('id,x,ok,at,name\n1,NaN,NA,n/a,NA\n2,3,true,2025-01-02,None\n3,n/a,NULL,#N/A,x\n4,5,null,None,\n')
     const schema = inferCsvSchema(t)
     expect(schema).toEqual([
@@ -132,14 +133,24 @@ describe('CSV sources', () => {
       { name: 'at', type: 'timestamp' },
       { name: 'name', type: 'string' },
     ])
-    expect(csvToRows(t, schema)).toEqual([
-      { id: 1, x: null, ok: null, at: null, name: 'NA' },
-      { id: 2, x: 3, ok: true, at: new Date('2025-01-02T00:00:00Z'), name: 'None' },
-      { id: 3, x: null, ok: null, at: null, name: 'x' },
-      { id: 4, x: 5, ok: null, at: null, name: null },
+    const err = (() => {
+      try {
+        csvToRows(t, schema)
+      } catch (e) {
+        return e as ValidationError
+      }
+    })()
+    expect(err).toBeInstanceOf(ValidationError)
+    expect(err?.issues.map((i) => `${i.row} ${i.column}`)).toEqual(['1 x', '1 ok', '1 at', '3 x', '3 ok', '3 at', '4 ok', '4 at'])
+    expect(err?.message).toMatch(/^invalid CSV: row 1, column "x": "NaN" is not a valid int \(a missing value is an empty cell\) \(line 2\); row 1, column "ok": "NA" is not a valid bool \(a missing value is an empty cell\)/)
+    // The same rows with empty cells are missing values; text keeps "NA" and "None" as written.
+    const clean = parseCsv('id,x,name\n1,,NA\n2,3,None\n')
+    expect(csvToRows(clean, inferCsvSchema(clean))).toEqual([
+      { id: 1, x: null, name: 'NA' },
+      { id: 2, x: 3, name: 'None' },
     ])
-    // Only the markers: other text is still a bad number.
-    expect(() => csvToRows(parseCsv('id,x\n1,NaNa\n'), [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }])).toThrow(/column "x": "NaNa" is not a valid float/)
+    // Other text is a bad number without the hint.
+    expect(() => csvToRows(parseCsv('id,x\n1,NaNa\n'), [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }])).toThrow(/column "x": "NaNa" is not a valid float \(line 2\)/)
   })
 
   it('reads a semicolon file as one text column rather than guessing, so the schema check catches it', () => {

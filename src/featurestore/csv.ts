@@ -70,16 +70,17 @@ export function readCsvFile(path: string): CsvTable {
 }
 
 /**
- * Cells that mean "no value" in a column of numbers, booleans or timestamps: pandas' `read_csv` default `na_values`
- * (its `STR_NA_VALUES`), so a CSV written by pandas (`NaN`), R (`NA`) or a spreadsheet (`#N/A`, `n/a`) reads as
- * missing rather than as a bad number. In a text column they stay text, as written: `NA` may be a value there
- * (Namibia's country code, a category "None"), and a missing text cell is an empty one.
+ * Cells that other tools write for "no value" in a column of numbers, booleans or timestamps: pandas' `read_csv`
+ * default `na_values` (its `STR_NA_VALUES`: `NaN` from pandas, `NA` from R, `#N/A` and `n/a` from spreadsheets).
+ * The store does not guess that text means "missing": a missing value in a CSV is an empty cell, and such a cell
+ * is refused like any other bad number, with that hint (`csvToRows`). Inference skips them (`inferCsvSchema`), so a
+ * column of numbers with a few `NaN` is still a number column, and `sml init` names them before anything is made.
  */
-export const CSV_MISSING_MARKERS: ReadonlySet<string> = new Set(['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'])
+export const CSV_MISSING_MARKERS: ReadonlySet<string> = new Set(['#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null'])
 
-/** True when a CSV cell is a missing value in a column of this type: empty, or a missing marker (CSV_MISSING_MARKERS) unless the column is text. */
-export function isMissingCell(s: string, type: ColumnType): boolean {
-  return s === '' || (type !== 'string' && CSV_MISSING_MARKERS.has(s))
+/** True when a CSV cell is a missing-value marker of another tool (CSV_MISSING_MARKERS) in a column of this type (not text). */
+export function isMissingMarker(s: string, type: ColumnType): boolean {
+  return type !== 'string' && CSV_MISSING_MARKERS.has(s)
 }
 
 const INT = /^[+-]?\d+$/
@@ -105,8 +106,8 @@ export const CSV_TIMESTAMP_FORMAT = `${TIMESTAMP_FORMAT}; or YYYY/M/D`
 
 /**
  * Infers each column's type from its non-empty cells: int, float, bool, timestamp (see parseCsvTimestamp), else text.
- * Missing markers (`NaN`, `NA`, `n/a`, … CSV_MISSING_MARKERS) are skipped like empty cells, as csvToRows reads them as
- * missing in such a column: `NaN, 3, n/a, 5` is an int column with two missing values, not text.
+ * Other tools' missing-value markers (`NaN`, `NA`, `n/a`, … CSV_MISSING_MARKERS) are skipped like empty cells, so
+ * `NaN, 3, n/a, 5` is an int column (whose marker cells csvToRows then refuses, naming them), not text.
  */
 export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   return table.header.map((name, c) => {
@@ -117,7 +118,7 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
     let any = false
     for (const rec of table.records) {
       const s = rec[c]
-      if (CSV_MISSING_MARKERS.has(s)) continue
+      if (s === '' || CSV_MISSING_MARKERS.has(s)) continue
       any = true
       if (isInt && !INT.test(s)) isInt = false
       if (isFloat && !FLOAT.test(s)) isFloat = false
@@ -140,8 +141,8 @@ export interface RecordTable {
 }
 
 /**
- * Converts a table's cells to typed values by the schema. Text cells (CSV) are parsed: '' is a missing value, and so
- * is a missing marker (`NaN`, `NA`, `n/a`, … CSV_MISSING_MARKERS) in a column that is not text,
+ * Converts a table's cells to typed values by the schema. Text cells (CSV) are parsed: '' is a missing value (a
+ * marker such as `NaN` or `NA` is refused with that hint: see CSV_MISSING_MARKERS),
  * timestamp text without an offset is UTC (see parseCsvTimestamp). Other cells (JSON, a function's records) are taken as they are when
  * they have the column's type: a finite number for float (an integer for int), a boolean for bool, a Date or
  * timestamp text for timestamp; null and undefined are missing values. Anything else is a ValidationError
@@ -179,7 +180,8 @@ export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], wh
         const shown = typeof s === 'string' ? JSON.stringify(s.length > 40 ? s.slice(0, 40) + '…' : s) : describeValue(s)
         // A CSV file's line numbers are what people look up; records of a JSON or function source have none.
         const where = records ? '' : ` (line ${r + 2})`
-        add({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${expected}${where}` })
+        const hint = typeof s === 'string' && isMissingMarker(s, types[c]) ? ' (a missing value is an empty cell)' : ''
+        add({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${hint}${expected}${where}` })
       }
       else row[table.header[c]] = v
     }
@@ -281,12 +283,12 @@ export function tableRecords(table: RecordTable): Record<string, unknown>[] {
 }
 
 function parseCell(type: ColumnType, s: string): number | string | boolean | Date | null | undefined {
-  if (isMissingCell(s, type)) return null
+  if (s === '') return null
   switch (type) {
     case 'int':
       return INT.test(s.trim()) ? Number(s) : undefined
     case 'float': {
-      // Infinity is refused (NaN is a missing marker, read above): the store keeps finite numbers and null for "missing".
+      // NaN and Infinity are refused: the store keeps finite numbers and null (an empty cell) for "missing".
       const t = s.trim()
       return FLOAT.test(t) ? Number(t) : undefined
     }

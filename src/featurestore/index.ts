@@ -19,7 +19,7 @@ export {
 export { SchemaChangedError, ViewChangedError, storedShapeDifferences, viewDifferences, type StoredShape, type ViewShape } from './definition-drift.js'
 export { timeSplitIndices } from './splits.js'
 export { asOfIndex, gather, type AsOfSide, type AsOfRight, type KeyColumn } from './point-in-time.js'
-export { parseCsv, parseCsvTimestamp, readCsvFile, inferCsvSchema, isMissingCell, CSV_MISSING_MARKERS, csvToRows, csvField, recordsToTable, withCsvLines, tableRecords, type CsvTable, type RecordTable } from './csv.js'
+export { parseCsv, parseCsvTimestamp, readCsvFile, inferCsvSchema, isMissingMarker, CSV_MISSING_MARKERS, csvToRows, csvField, recordsToTable, withCsvLines, tableRecords, type CsvTable, type RecordTable } from './csv.js'
 export { applyTransformation, fitTransformation, outputNames, inverseLabel } from './transformations.js'
 export { inferSchema, validateRows, validateColumns, describeExpectation, type ColumnValues } from './validate.js'
 export { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../db/index.js'
-import { inferCsvSchema, isMissingCell, type CsvTable } from '../../featurestore/index.js'
+import { inferCsvSchema, isMissingMarker, type CsvTable } from '../../featurestore/index.js'
 import { systemNameIssue } from '../define-system.js'
 import type { ClassDescription, SystemTask } from '../system.js'
 
@@ -34,7 +34,7 @@ export interface InferredColumn {
   readonly name: string
   /** Type in the CSV: int, float, or string (bool and timestamp cells are read as strings). */
   readonly csvType: 'int' | 'float' | 'string'
-  /** Some cells are missing: empty, or (not text) a missing marker such as `NaN` (see `isMissingCell`). */
+  /** Some cells are empty. */
   readonly nullable: boolean
   readonly role: ColumnRole
   /** How the predict page asks for it (features only): a number with a range, or a choice among the values seen. */
@@ -138,18 +138,18 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
   const rows = table.records.length
   const review: string[] = []
 
-  // A cell is missing as csvToRows reads it: empty, or a missing marker (`NaN`, `n/a`, …) in a column that is not text.
-  const missing = (header: string, cell: string) => isMissingCell(cell, types.get(header)!)
   const described = table.header.map((header, c) => {
     const t = types.get(header)
     const csvType: InferredColumn['csvType'] = t === 'int' || t === 'float' ? t : 'string'
-    const cells = table.records.map((r) => r[c]).filter((s) => !missing(header, s))
-    const nullable = cells.length < rows
-    const markers = [...new Set(table.records.map((r) => r[c]).filter((s) => s !== '' && missing(header, s)))]
-    if (markers.length) {
-      const n = table.records.filter((r) => r[c] !== '' && missing(header, r[c])).length
-      review.push(`column "${header}": ${n} cell(s) written ${markers.map((m) => JSON.stringify(m)).join(', ')} read as missing (as pandas reads them), so it is a ${t === 'int' || t === 'float' ? 'number' : t} with missing values`)
+    // Another tool's "missing" text (NaN, NA, n/a…) in a column of numbers, dates or booleans: the store refuses it
+    // (a missing value is an empty cell), so the backfill would fail on it; said now, before anything is written.
+    const marked = table.records.map((r, i) => [r[c], i] as const).filter(([s]) => isMissingMarker(s, t!))
+    if (marked.length) {
+      const shown = [...new Set(marked.map(([s]) => JSON.stringify(s)))].join(', ')
+      refuse(`column "${header}" is a column of ${t === 'int' || t === 'float' ? 'numbers' : `${t}s`} with ${marked.length} cell(s) written ${shown} (first on line ${marked[0][1] + 2}): the feature store refuses them — a missing value is an empty cell; replace them and run init again`, header)
     }
+    const cells = table.records.map((r) => r[c]).filter((s) => s !== '')
+    const nullable = cells.length < rows
     const values = distinct(cells, csvType)
     const stats = csvType === 'string' ? undefined : numericStats(cells)
     return { header, name: names[c], csvType, nullable, values, stats, timestamp: t === 'timestamp' }
@@ -179,7 +179,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     if (labelCol.values.length > MAX_CLASSES) refuse(`the label "${labelHeader}" has ${labelCol.values.length} distinct values, too many classes (at most ${MAX_CLASSES}); use --task regression for a quantity`, labelHeader)
     if (labelCol.csvType === 'float') refuse(`the label "${labelHeader}" holds fractional numbers: classes must be whole numbers or text (use --task regression)`, labelHeader)
   }
-  if (labelCol.nullable) review.push(`${table.records.filter((r) => missing(labelHeader, r[table.header.indexOf(labelHeader)])).length} rows have no ${labelCol.name}: clean() drops them`)
+  if (labelCol.nullable) review.push(`${table.records.filter((r) => r[table.header.indexOf(labelHeader)] === '').length} rows have no ${labelCol.name}: clean() drops them`)
 
   // The event time from the data: a timestamp in every row (the feature group's event time is never missing).
   let eventCol: (typeof described)[number] | undefined
@@ -231,7 +231,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
   const label = columns.find((c) => c.role === 'label')!
   const labelIndex = table.header.indexOf(labelHeader)
   const counts = new Map<string, number>()
-  for (const r of table.records) if (!missing(labelHeader, r[labelIndex])) counts.set(r[labelIndex], (counts.get(r[labelIndex]) ?? 0) + 1)
+  for (const r of table.records) if (r[labelIndex] !== '') counts.set(r[labelIndex], (counts.get(r[labelIndex]) ?? 0) + 1)
   const stratify = task === 'classification' && Math.min(...counts.values()) >= 2
   const classes =
     task === 'classification'

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseCsv, readCsvFile, type CsvTable } from '../../featurestore/index.js'
+import { ValidationError } from '../../db/index.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { dailyTemplate, describePlan, inferSystem, numberRange, renderProject, scaffoldProject, type InferredColumn, type ScaffoldPlan } from './index.js'
 
@@ -64,17 +65,15 @@ describe('inferSystem', () => {
     expect(code).toContain("{ name: 'age', type: 'float', nullable: true },")
   })
 
-  it('reads NaN, NA, n/a … in a number column as missing values (as csvToRows does), and says so', () => {
-    const plan = inferSystem(table('x,y,label\n1,NaN,a\n2,3.5,b\n3,n/a,a\n4,5.5,b\n5,NA,a\n'), { name: 'marks', file: 'marks.csv', label: 'label' })
-    expect(column(plan, 'y')).toMatchObject({ csvType: 'float', nullable: true, field: 'number', stats: { min: 3.5, max: 5.5, median: 4.5, decimals: 1 } })
-    expect(plan.review).toContain('column "y": 3 cell(s) written "NaN", "n/a", "NA" read as missing (as pandas reads them), so it is a number with missing values')
-    expect(describePlan(plan).find((l) => l.startsWith('  y '))).toMatch(/^ {2}y +float\? +number 3\.5–5\.5 /)
+  it('refuses NaN, NA, n/a … in a number column before anything is made (the store refuses them: a missing value is an empty cell)', () => {
+    const marks = () => inferSystem(table('x,y,label\n1,NaN,a\n2,3.5,b\n3,n/a,a\n4,5.5,b\n5,NA,a\n'), { name: 'marks', file: 'marks.csv', label: 'label' })
+    expect(marks).toThrow(ValidationError)
+    expect(marks).toThrow('marks.csv: column "y" is a column of numbers with 3 cell(s) written "NaN", "n/a", "NA" (first on line 2): the feature store refuses them — a missing value is an empty cell; replace them and run init again')
+    // A numeric label's markers too.
+    expect(() => inferSystem(table('x,y\n1,1.5\n2,NaN\n3,2.5\n4,3.5\n'), { name: 'labels', file: 'labels.csv', label: 'y' })).toThrow(/column "y" is a column of numbers with 1 cell\(s\) written "NaN" \(first on line 3\)/)
     // A text column keeps such a cell as a value, as csvToRows does: "NA" may be a code.
     const text = inferSystem(table('x,country,label\n1,NA,a\n2,SE,b\n3,NA,a\n4,SE,b\n'), { name: 'texts', file: 'texts.csv', label: 'label' })
     expect(column(text, 'country')).toMatchObject({ csvType: 'string', nullable: false, values: ['NA', 'SE'] })
-    // A numeric label's missing markers are rows without a label.
-    const labels = inferSystem(table('x,y\n1,1.5\n2,NaN\n3,2.5\n4,3.5\n'), { name: 'labels', file: 'labels.csv', label: 'y' })
-    expect(labels.review).toContain('1 rows have no y: clean() drops them')
   })
 
   it('iris: a text label → classification with its values as class names', () => {
