@@ -33,7 +33,8 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
 
     const human = await sml('fg', 'show', 'titanic')
     expect(human.stdout).toMatch(/rows: 891 {3}primary key: passengerid/)
-    expect(human.stdout).toMatch(/^age +float +714 +177/m)
+    expect(human.stdout).toMatch(/^age +float\? +714 +177/m)
+    expect(human.stdout).toMatch(/^passengerid +int +891 +0/m)
 
     const bad = join(dir, 'bad.csv')
     writeFileSync(bad, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1000,1,1,,,22,,,,,,\n1001,0,1,,,old,,,,,,\n')
@@ -42,6 +43,10 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     expect(rej.stderr).toMatch(/row 2, column "age": "old" is not a valid float \(line 3\)/)
     const after = JSON.parse((await sml('fg', 'show', 'titanic', '--json')).stdout)
     expect([after.rows, after.commits.length]).toEqual([891, 1])
+
+    // options that define a new group are refused for the existing one, not silently ignored
+    const clash = await sml('fg', 'insert', 'titanic', '--file', bad, '--primary-key', 'name', '--event-time', 'age')
+    expect([clash.code, clash.stderr]).toEqual([1, 'error: titanic v1 exists: --primary-key name (its key is passengerid) and --event-time age (its event time is none) define a new group and cannot change it; drop the option, or insert into a new version with --version N\n'])
 
     const upd = join(dir, 'upd.csv')
     writeFileSync(upd, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1,1,1,,,23,,,,,,\n2000,0,3,,,40,,,,,,\n')

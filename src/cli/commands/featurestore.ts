@@ -54,15 +54,17 @@ export function registerFeatureStoreCommands(program: Command): void {
         const [commits, statistics, rows] = await Promise.all([g.commits(), g.statistics(), g.count()])
         if (opts.json) return printJson({ ...g.metadata, rows, commits, statistics })
         const m = g.metadata
+        const { isNotNull } = await import('../../featurestore/index.js')
         print(`${m.name} v${m.version}${m.description ? ` — ${m.description}` : ''}`)
-        print(`rows: ${rows}   primary key: ${m.primaryKey.join(', ')}   event time: ${m.eventTime ?? '(none)'}   table: ${m.tableName}\n`)
+        print(`rows: ${rows}   primary key: ${m.primaryKey.join(', ')}   event time: ${m.eventTime ?? '(none)'}   table: ${m.tableName}   (type? = may be missing)\n`)
         const stats = new Map(statistics.map((s) => [s.column, s]))
         print(
           formatTable(
             ['column', 'type', 'count', 'missing', 'distinct', 'min', 'max', 'mean'],
             m.schema.map((f) => {
               const s = stats.get(f.name)
-              return [f.name, f.type, s?.count, s?.missing, s?.distinct, s?.min, s?.max, s?.mean]
+              // `?`: the column may hold missing values (as `sml init` prints types); the others refuse them
+              return [f.name, `${f.type}${isNotNull(f, m.primaryKey, m.eventTime) ? '' : '?'}`, s?.count, s?.missing, s?.distinct, s?.min, s?.max, s?.mean]
             }),
           ),
         )
@@ -104,6 +106,17 @@ export function registerFeatureStoreCommands(program: Command): void {
           if (e instanceof NotFoundError) return undefined
           throw e
         })
+        if (g) {
+          // Options that define a new group must not be taken as applied to an existing one.
+          const m = g.metadata
+          const asked = opts.primaryKey ? String(opts.primaryKey).split(',').map((s: string) => s.trim().toLowerCase()) : undefined
+          const clashes = [
+            asked && asked.join(',') !== m.primaryKey.join(',') ? `--primary-key ${asked.join(',')} (its key is ${m.primaryKey.join(', ')})` : '',
+            opts.eventTime && opts.eventTime.toLowerCase() !== m.eventTime ? `--event-time ${opts.eventTime} (its event time is ${m.eventTime ?? 'none'})` : '',
+          ].filter(Boolean)
+          if (clashes.length)
+            throw new ValidationError(`${m.name} v${m.version} exists: ${clashes.join(' and ')} define a new group and cannot change it; drop the option, or insert into a new version with --version N`, clashes.map((reason) => ({ reason })))
+        }
         if (!g) {
           const primaryKey = opts.primaryKey ? String(opts.primaryKey).split(',').map((s: string) => s.trim().toLowerCase()) : ['id']
           if (!opts.primaryKey && !table.header.includes('id'))
