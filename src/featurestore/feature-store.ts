@@ -226,7 +226,10 @@ export class FeatureStore {
 
   async getFeatureView(name: string, version?: number): Promise<FeatureView> {
     const v = await this.findView(assertIdentifier(name, 'feature view name'), version)
-    if (!v) throw new NotFoundError(`no feature view ${name}${version === undefined ? '' : ` v${version}`}`)
+    if (!v) {
+      const names = (await this.db.kysely.selectFrom('sml_feature_views').select('name').distinct().orderBy('name').execute()).map((r) => r.name)
+      throw new NotFoundError(`no feature view ${name}${version === undefined ? '' : ` v${version}`} (known: ${names.join(', ') || 'none yet'})`)
+    }
     return v
   }
 

@@ -162,6 +162,6 @@ describe.each(testDialectNames())('sml fv show on %s', (dialect) => {
     const json = JSON.parse((await sml('fv', 'show', 'pts_view', '--json')).stdout)
     expect(json).toMatchObject({ name: 'pts_view', version: 1, featureGroup: 'pts v1', labels: ['y'], trainingDatasets: [{ version: 1, split: 'random', seed: 7, trainRows: 15, testRows: 5 }] })
     const missing = await sml('fv', 'show', 'nope')
-    expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/^error: no feature view nope/)])
+    expect([missing.code, missing.stderr]).toEqual([1, 'error: no feature view nope (known: pts_view)\n'])
   })
 })
