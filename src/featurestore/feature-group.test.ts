@@ -187,7 +187,7 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
       [{ asOf: '3' }, /asOf: expected a whole number ≥ 0 \(a commit id\), got "3"/],
       [{ sinceCommit: -1 }, /sinceCommit: expected a whole number ≥ 0 \(a commit id\), got -1/],
       [{ limit: 1.5, offset: -2 }, /limit: expected a whole number ≥ 0, got 1.5; offset: expected a whole number ≥ 0, got -2/],
-      [{ since: new Date('nope') }, /since: expected a valid Date, got an invalid Date/],
+      [{ since: new Date('nope') }, /since: expected a valid Date, got an invalid date/],
       [{ history: 'yes' }, /history: expected true or false, got "yes"/],
       [{ asof: 1 }, /asof: is not a read option \(options: asOf, sinceCommit, since, history, limit, offset\)/],
     ]

@@ -2,7 +2,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import { assertIdentifier, NotFoundError, validationError, type ColumnType, type ColumnarResult, type ColumnKind, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata, viewsReading } from './catalog.js'
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
-import { checkDefinition, coerceValue, inferSchema, isNotNull, validateColumns, validateRows, type ColumnValues, type ValidatedBatch, type ValidatedColumn } from './validate.js'
+import { checkDefinition, coerceValue, describe, inferSchema, isNotNull, validateColumns, validateRows, type ColumnValues, type ValidatedBatch, type ValidatedColumn } from './validate.js'
 import { toModelValue } from './model-input.js'
 import { FeatureQuery } from './feature-query.js'
 import type { KeyColumn } from './point-in-time.js'
@@ -556,16 +556,12 @@ function checkReadOptions(options: ReadOptions): void {
     if (!(key in READ_OPTION_KEYS)) issues.push({ path: key, reason: `is not a read option (options: ${Object.keys(READ_OPTION_KEYS).join(', ')})` })
     else if (v === undefined) continue
     else if (key === 'since') {
-      if (!(v instanceof Date) || Number.isNaN(v.getTime())) issues.push({ path: key, reason: `expected a valid Date, got ${shown(v)}` })
+      if (!(v instanceof Date) || Number.isNaN(v.getTime())) issues.push({ path: key, reason: `expected a valid Date, got ${describe(v)}` })
     } else if (key === 'history') {
-      if (typeof v !== 'boolean') issues.push({ path: key, reason: `expected true or false, got ${shown(v)}` })
-    } else if (!Number.isSafeInteger(v) || (v as number) < 0) issues.push({ path: key, reason: `expected a whole number ≥ 0${key === 'asOf' || key === 'sinceCommit' ? ' (a commit id)' : ''}, got ${shown(v)}` })
+      if (typeof v !== 'boolean') issues.push({ path: key, reason: `expected true or false, got ${describe(v)}` })
+    } else if (!Number.isSafeInteger(v) || (v as number) < 0) issues.push({ path: key, reason: `expected a whole number ≥ 0${key === 'asOf' || key === 'sinceCommit' ? ' (a commit id)' : ''}, got ${describe(v)}` })
   }
   if (issues.length) throw validationError(issues, 'read options')
-}
-
-function shown(v: unknown): string {
-  return v instanceof Date ? 'an invalid Date' : typeof v === 'string' ? JSON.stringify(v) : String(v)
 }
 
 /** Creates the typed table of a group version with its key and commit indexes. */
