@@ -258,9 +258,11 @@ async function main(): Promise<void> {
   await warmUpBoostingWorkers(2)
   const load = [loadavg()[0]]
   const rows: Row[] = []
-  // warm up the JIT on a small fit of each kind (a long-running service is warm)
-  runOurs(synthetic(5000, 'classification', 9), Uint32Array.from({ length: 4000 }, (_, i) => i), Uint32Array.from({ length: 1000 }, (_, i) => 4000 + i), 1)
-  runOurs(synthetic(5000, 'regression', 9), Uint32Array.from({ length: 4000 }, (_, i) => i), Uint32Array.from({ length: 1000 }, (_, i) => 4000 + i), 1)
+  // warm up the JIT on a small fit of each kind (a long-running service is warm): 24k training rows,
+  // enough cells (≥ MIN_THREADED_CELLS) that nJobs 2 runs on the worker threads and warms their code too
+  for (const task of ['classification', 'regression'] as const) {
+    runOurs(synthetic(30_000, task, 9), Uint32Array.from({ length: 24_000 }, (_, i) => i), Uint32Array.from({ length: 6000 }, (_, i) => 24_000 + i), 1)
+  }
   // one set at a time, ours then sklearn then XGBoost, so all three see about the same load
   for (const d of sets) {
     const s = splits.get(d.name)!

@@ -26,7 +26,8 @@ export const PARENT = 16 // a NODE task's parent histogram (byte address)
 export const SIBLING = 17 // a NODE task's larger child: parent − HIST (byte address)
 export const FLAGS = 18 // a NODE task's steps: BUILD_CHILDREN, SCAN_SMALL, SCAN_LARGE
 export const MOVED = 19 // a two-phase task's (SPLIT, ADD_TREE) first-phase chunks finished
-export const CONTROL_SLOTS = 20
+export const NEXT_PHASE2 = 20 // next second-phase chunk of a two-phase task to claim (past the last for a one-phase task)
+export const CONTROL_SLOTS = 21
 
 export const HISTOGRAM = 0
 export const MOVE = 1
@@ -125,31 +126,28 @@ export function sampleChunk(n: number, c: number, chunks: number): number {
  * Claims chunks of the current task until none is left: feature ranges of a histogram build
  * (each zeroed and built into the shared histogram) or of a node's children (built, subtracted,
  * scanned), sample ranges of a move (each written where the calling thread placed it) or of
- * per-sample work, or both phases of a two-phase task (SPLIT, ADD_TREE: the chunks a thread
- * claimed, first phase, then, once every chunk's first phase is done, the second phase of the same
- * chunks). Every kind has the same number of chunks, and every parameter, the kind
- * included, is read after a successful claim: the calling thread cannot start another task before
- * every claimed chunk is done, so they belong to the task the chunk is part of (a late claim on a
- * finished task's counter gets a number past the last chunk). Each feature is summed in sample
- * order and scanned by whichever thread claims it, and a move is an exact copy, so the result has
- * the same bits for any number of threads. Returns the
- * chunks done.
+ * per-sample work, or both phases of a two-phase task (SPLIT, ADD_TREE: first-phase chunks claimed
+ * from NEXT, then, once every chunk's first phase is done, second-phase chunks claimed from
+ * NEXT_PHASE2, by whichever thread asks first: a worker that wakes after the calling thread took
+ * every first-phase chunk still takes half the second phase). Every kind has the same number of
+ * chunks, and every parameter, the kind included, is read after a successful claim: the calling
+ * thread cannot start another task before every claimed chunk is done, so they belong to the task
+ * the chunk is part of (a late claim on a finished task's counter gets a number past the last
+ * chunk; NEXT_PHASE2 starts past the last chunk for a one-phase task). Each feature is summed in
+ * sample order and scanned by whichever thread claims it, and a move is an exact copy, so the
+ * result has the same bits for any number of threads. Returns the chunks done (one-phase chunks
+ * and second phases).
  */
 export function claimChunks(job: HistogramJob): number {
   const { control } = job
   const nChunks = job.cut.length - 1
   let done = 0
-  // a two-phase task's chunks this thread did the first phase of (SPLIT: moved), whose second
-  // phase (SPLIT: build and scan) it does once every chunk's first phase is done
-  let moved: number[] | null = null
-  let twoPhase = 0
   let failure: unknown = null
   for (;;) {
     const c = Atomics.add(control, NEXT, 1)
     if (c >= nChunks) break
     const task = Atomics.load(control, TASK)
     if (task === SPLIT || task === ADD_TREE) {
-      twoPhase = task
       try {
         if (task === SPLIT) moveChunk(job, c)
         else sampleTask(job, LEAVES, c)
@@ -160,7 +158,6 @@ export function claimChunks(job: HistogramJob): number {
         Atomics.add(control, MOVED, 1)
         Atomics.notify(control, MOVED)
       }
-      ;(moved ??= []).push(c)
       continue
     }
     try {
@@ -177,16 +174,20 @@ export function claimChunks(job: HistogramJob): number {
     }
     done++
   }
-  if (moved === null) return done
-  // every chunk is claimed (the counter is past the last), each by a thread that is moving it: no
-  // thread waits here for a chunk that nobody has taken
-  awaitCount(control, MOVED, nChunks)
-  for (const c of moved) {
+  for (;;) {
+    const c = Atomics.add(control, NEXT_PHASE2, 1)
+    if (c >= nChunks) break
+    // a second-phase chunk of the current two-phase task: it cannot end before this chunk is done
+    const task = Atomics.load(control, TASK)
+    // every first-phase chunk is claimed (NEXT is past the last, or this thread would still be
+    // claiming them) by a thread that is doing it: nobody waits here for a chunk nobody has taken
+    awaitCount(control, MOVED, nChunks)
     try {
       // after a failed first phase (here or on another thread) the second is skipped; the task throws
-      const ok = failure === null && Atomics.load(control, FAILED) === 0
-      if (ok && twoPhase === SPLIT) nodeChunk(job, c, Atomics.load(control, TO))
-      else if (ok) sampleTask(job, Atomics.load(control, FLAGS) === 1 ? RAW_GRADIENTS : RAW, c)
+      if (failure === null && Atomics.load(control, FAILED) === 0) {
+        if (task === SPLIT) nodeChunk(job, c, Atomics.load(control, TO))
+        else sampleTask(job, Atomics.load(control, FLAGS) === 1 ? RAW_GRADIENTS : RAW, c)
+      }
     } catch (err) {
       Atomics.store(control, FAILED, 1)
       failure ??= err
@@ -200,8 +201,23 @@ export function claimChunks(job: HistogramJob): number {
   return done
 }
 
-/** How long (ms) a thread polls a counter of the current task before it sleeps on it (a wake-up costs ~8 µs on top of the notify). */
-export const WAIT_SPIN_MS = 0.02
+/**
+ * How long (ms) a thread polls a counter of the current task before it sleeps on it (the calling
+ * thread waiting for a worker's last chunk, a worker for the first phase of a two-phase task). A
+ * sleeping thread wakes 20–50 µs after the notify on the bench's VM (10–20 µs on a quiet host), so a
+ * wait shorter than this costs no wake-up; the thread would otherwise be idle (OpenMP runtimes spin
+ * likewise before they sleep).
+ */
+export const WAIT_SPIN_MS = 0.2
+
+/**
+ * How long (ms) a worker polls for the next task after finishing one before it sleeps: tasks of one
+ * fit follow each other within the grower's serial work of a split. Measured 80k × 20, two threads,
+ * steady state (bench/ml/README.md): worker wake-ups under 10 µs instead of 20–50 µs. The cost is a
+ * core busy for at most this long after each task, which on a machine whose cores are all taken
+ * by other work is CPU they lose (tried at 0.1 ms under a load of ~3: slower).
+ */
+export const TASK_SPIN_MS = 0.2
 
 /** Returns once control[slot] ≥ count: polls for WAIT_SPIN_MS, then sleeps on it (Atomics.wait; the counting thread notifies). */
 export function awaitCount(control: Int32Array, slot: number, count: number): void {
@@ -303,6 +319,10 @@ export function runHistogramJob(job: HistogramJob): void {
   Atomics.add(control, READY, 1)
   for (;;) {
     if (Atomics.load(control, STOP) !== 0) return
+    // the next task usually comes within the grower's serial work of a split (tens of µs): a worker
+    // that polls for it starts at once instead of after a wake-up (20–50 µs on the bench's VM)
+    const until = performance.now() + TASK_SPIN_MS
+    while (Atomics.load(control, GEN) === gen && performance.now() < until);
     Atomics.wait(control, GEN, gen)
     gen = Atomics.load(control, GEN)
     if (Atomics.load(control, STOP) !== 0) return

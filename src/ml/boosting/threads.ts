@@ -35,6 +35,7 @@ import {
   MOVE,
   MOVED,
   NEXT,
+  NEXT_PHASE2,
   NODE,
   NODE_SUMS,
   PARENT,
@@ -66,8 +67,9 @@ export const MIN_THREADED_CELLS = 400_000
  * and scanned by the calling thread alone (same bits either way): a node task costs a worker's
  * wake-up and the calling thread's, 10–50 µs each, against ~35 µs of scans and subtraction it
  * takes off the calling thread (20 features × 255 bins) besides half the build, so it stays at
- * the value tuned for build-only tasks. Polling for tasks instead of sleeping (cheap tasks, worth
- * it for small nodes too) was slower on this shared machine (see bench/ml/README.md).
+ * the value tuned for build-only tasks. With workers polling for the next task (TASK_SPIN_MS),
+ * 10k was no faster at 80k × 20: the small nodes' work moved from the gap between tasks into more,
+ * smaller tasks (bench/ml/README.md).
  */
 export const MIN_THREADED_NODE_CELLS = 40_000
 /**
@@ -218,6 +220,8 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         Atomics.store(control, DONE, 0)
         Atomics.store(control, MOVED, 0)
         Atomics.store(control, NEXT, 0)
+        const task = Atomics.load(control, TASK)
+        Atomics.store(control, NEXT_PHASE2, task === SPLIT || task === ADD_TREE ? 0 : chunks)
         Atomics.add(control, GEN, 1)
         Atomics.notify(control, GEN)
         claimChunks(job)
