@@ -72,6 +72,17 @@ export class WorkerPool {
     return ws.length
   }
 
+  /**
+   * Replaces the pooled workers with as many fresh ones (not awaited: the old ones are idle between
+   * fits, and the new ones load while the caller goes on). A worker whose own heap allocates little
+   * never collects the shared buffers it was posted, so this is how their memory comes back.
+   */
+  recycle(): void {
+    const old = this.pool.splice(0, this.pool.length)
+    for (const w of old) w.worker.terminate().catch(() => undefined)
+    if (old.length > 0) this.get(old.length)
+  }
+
   /** Stops the pooled workers (tests, graceful shutdown). */
   async terminate(): Promise<void> {
     const ws = this.pool.splice(0, this.pool.length)

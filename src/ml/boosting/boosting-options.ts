@@ -32,7 +32,8 @@ export interface HistGradientBoostingOptions {
   readonly seed?: number
   /**
    * Threads building histograms: 1 (default) in-thread, n ≥ 2 up to n (worker threads plus the
-   * calling one), -1 every core. The fitted model is bit-identical for every value.
+   * calling one), negative as scikit-learn's n_jobs (-1 every core, -2 all but one). The fitted
+   * model is bit-identical for every value.
    */
   readonly nJobs?: number
 }

@@ -6,7 +6,7 @@ import { Random } from '../random.js'
 import { regressionData, runRegressorContract } from '../regressor.contract.js'
 import { friedmanLike } from '../test-support/datasets.js'
 import { shouldStop } from './fit-boosting.js'
-import { boostingThreads, lastFitSplitTasks, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers } from './threads.js'
+import { boostingThreads, boostingWorkersRecycled, lastFitSplitTasks, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers, WORKER_RECYCLE_BYTES } from './threads.js'
 import { HistGradientBoostingClassifier } from './hist-gradient-boosting-classifier.js'
 import { HistGradientBoostingRegressor } from './hist-gradient-boosting-regressor.js'
 
@@ -206,5 +206,31 @@ describe('HistGradientBoosting worker threads', () => {
     expect(lastFitSplitTasks()).toBeGreaterThan(0) // some splits moved and built their children in one task
     expect(fit(3)).toEqual(one)
     expect(lastFitSplitTasks()).toBeGreaterThan(0)
+  }, 60_000)
+
+  it.runIf(workersAvailable())('replaces its workers once the buffers posted to them pass WORKER_RECYCLE_BYTES (their heaps keep them), with the same models after', async () => {
+    await warmUpBoostingWorkers(2)
+    const r = new Random(5)
+    const n = 25_000
+    const p = 16
+    const data = Float64Array.from({ length: n * p }, () => r.uniform(-1, 1))
+    const y = Float64Array.from({ length: n }, (_, i) => data[i * p] + data[i * p + 1] * data[i * p + 2])
+    const x = { data, nRows: n, nCols: p }
+    const fit = (nJobs: number) => JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 3, nJobs, earlyStopping: false }).fit(x, y).toJSON().learned)
+    const one = fit(1)
+    const before = boostingWorkersRecycled()
+    // each fit posts its ~9 MB memory and binning columns: well under 40 fits pass 128 MB
+    let fits = 0
+    while (boostingWorkersRecycled() === before && fits < 40) {
+      expect(fit(2)).toEqual(one)
+      fits++
+    }
+    expect(boostingWorkersRecycled()).toBe(before + 1)
+    expect(fits).toBeGreaterThan(1)
+    expect(fits).toBeLessThan(Math.ceil(WORKER_RECYCLE_BYTES / 2 ** 20))
+    // the fresh workers load and take part
+    expect(await warmUpBoostingWorkers(2)).toBe(1)
+    expect(fit(2)).toEqual(one)
+    expect(lastFitWorkerChunks()).toBeGreaterThan(0)
   }, 60_000)
 })
