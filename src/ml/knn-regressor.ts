@@ -4,7 +4,7 @@ import { FittedEstimator } from './fitted-estimator.js'
 import type { MatrixLike } from './matrix.js'
 import { pairwiseSum } from './metrics/regression.js'
 import { kNearest, neighborIndex, type NeighborIndex } from './neighbors.js'
-import { checkPredictMatrix, checkRow, checkXyNumeric } from './validation.js'
+import { checkPredictMatrix, checkRow, checkXyNumeric, estimatorParams } from './validation.js'
 import type { KNeighborsClassifierOptions } from './knn.js'
 
 export type KNeighborsRegressorOptions = KNeighborsClassifierOptions
@@ -31,7 +31,7 @@ export class KNeighborsRegressor extends FittedEstimator<KnnLearned> implements 
 
   constructor(options: KNeighborsRegressorOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       nNeighbors: options.nNeighbors ?? 5,
       weights: options.weights ?? 'uniform',
       metric: options.metric ?? 'euclidean',

@@ -3,7 +3,7 @@ import { argmax, checkModelJson, type Classifier, type ModelJson } from './estim
 import type { Label } from './labels.js'
 import type { MatrixLike } from './matrix.js'
 import { kNearest, neighborIndex, type NeighborIndex } from './neighbors.js'
-import { checkPredictMatrix, checkRow, checkXy } from './validation.js'
+import { checkPredictMatrix, checkRow, checkXy, estimatorParams } from './validation.js'
 import { FittedClassifier } from './fitted-classifier.js'
 
 export interface KNeighborsClassifierOptions {
@@ -42,7 +42,7 @@ export class KNeighborsClassifier extends FittedClassifier<KnnLearned> implement
 
   constructor(options: KNeighborsClassifierOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       nNeighbors: options.nNeighbors ?? 5,
       weights: options.weights ?? 'uniform',
       metric: options.metric ?? 'euclidean',

@@ -33,6 +33,15 @@ export function runRegressorContract(name: string, factory: (seed: number) => Re
     const { x, y } = data
     const p = x[0].length
 
+    it('refuses an option it does not have, naming it, and takes its own params back (as scikit-learn)', () => {
+      const est = factory(7)
+      const Estimator = est.constructor as new (options: unknown) => Regressor
+      expect(JSON.stringify(new Estimator({ ...est.params }).params)).toBe(JSON.stringify(est.params))
+      expect(() => new Estimator({ ...est.params, maxIters: 5 })).toThrow(ValidationError)
+      expect(() => new Estimator({ maxIters: 5 })).toThrow(/has no option "maxIters" \(its options: /)
+      expect(() => new Estimator(5)).toThrow(/options must be an object, got number/)
+    })
+
     it('fit returns this and leaves params untouched and frozen', () => {
       const est = factory(7)
       const before = JSON.stringify(est.params)

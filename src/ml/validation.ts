@@ -149,3 +149,26 @@ function checkTargetValue(v: unknown, i: number): number {
   if (!Number.isFinite(v)) throw new ValidationError(`y[${i}] is ${v}; regression targets must be finite`, 'y')
   return v
 }
+
+/**
+ * An estimator's parameters, frozen, once the options it was given are checked for names it does not
+ * have: `params` holds every option (defaulted), so any other key of `options` is a misspelt or
+ * foreign one, which would otherwise be ignored and its default used. scikit-learn refuses it too
+ * (TypeError: unexpected keyword argument). Throws ValidationError naming the option and listing the
+ * estimator's own, or when `options` is not an object.
+ */
+export function estimatorParams<P extends object>(kind: string, options: unknown, params: P): Readonly<P> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError(`${kind} options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`, 'options')
+  }
+  const known = Object.keys(params)
+  const unknown = Object.keys(options).filter((k) => !known.includes(k))
+  if (unknown.length > 0) {
+    const names = unknown.map((k) => JSON.stringify(k)).join(', ')
+    throw new ValidationError(
+      `${kind} has no option ${names} (its options: ${known.join(', ')})`,
+      unknown.map((k) => ({ path: k, reason: `not an option of ${kind}` })),
+    )
+  }
+  return Object.freeze(params)
+}

@@ -3,7 +3,7 @@ import { argmax, checkModelJson, type Classifier, type ModelJson } from '../esti
 import { FittedClassifier } from '../fitted-classifier.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
-import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
+import { checkPredictMatrix, checkRow, checkXy, estimatorParams } from '../validation.js'
 import { boostedFromJson, boostedModel, boostedToJson, type BoostedLearnedJson, type BoostedModel } from './boosted-model.js'
 import { boostingParams, checkBoostingParams, type HistGradientBoostingOptions, type HistGradientBoostingParams } from './boosting-options.js'
 import { fitBoostingThreaded } from './threads.js'
@@ -38,7 +38,7 @@ export class HistGradientBoostingClassifier extends FittedClassifier<ClassifierL
 
   constructor(options: HistGradientBoostingClassifierOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({ loss: options.loss ?? 'log_loss', ...boostingParams(options) })
+    this.params = estimatorParams(KIND, options, { loss: options.loss ?? 'log_loss', ...boostingParams(options) })
   }
 
   /** Split gain summed per feature over all trees, normalised to sum 1 (LightGBM's "gain" importance). */

@@ -2,7 +2,7 @@ import { NotFittedError, ValidationError } from '../errors.js'
 import { checkModelJson, type ModelJson } from '../estimator.js'
 import type { MatrixLike } from '../matrix.js'
 import type { Regressor } from '../estimator.js'
-import { checkPredictMatrix, checkXyNumeric, checkRow } from '../validation.js'
+import { checkPredictMatrix, checkRow, checkXyNumeric, estimatorParams } from '../validation.js'
 import { boostedFromJson, boostedModel, boostedToJson, type BoostedLearnedJson, type BoostedModel } from './boosted-model.js'
 import { boostingParams, checkBoostingParams, type HistGradientBoostingOptions, type HistGradientBoostingParams } from './boosting-options.js'
 import { absoluteError, squaredError } from './losses.js'
@@ -29,7 +29,7 @@ export class HistGradientBoostingRegressor implements Regressor {
   #fit: BoostedModel | undefined
 
   constructor(options: HistGradientBoostingRegressorOptions = {}) {
-    this.params = Object.freeze({ loss: options.loss ?? 'squared_error', ...boostingParams(options) })
+    this.params = estimatorParams(KIND, options, { loss: options.loss ?? 'squared_error', ...boostingParams(options) })
   }
 
   isFitted(): boolean {

@@ -7,7 +7,7 @@ import { binFeatures } from '../tree/binning.js'
 import { treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from '../tree/flat-tree.js'
 import { PackedForest } from '../tree/packed-forest.js'
 import { buildParams, checkTreeParams, type RegressionTreeOptions } from '../tree/tree-options.js'
-import { checkPredictMatrix, checkRow, checkXyNumeric } from '../validation.js'
+import { checkPredictMatrix, checkRow, checkXyNumeric, estimatorParams } from '../validation.js'
 import { fitThreads, trainTrees } from './forest-trainer.js'
 import { forestImportances } from './random-forest.js'
 import { resolveThreads } from './worker-pool.js'
@@ -49,7 +49,7 @@ export class RandomForestRegressor extends FittedEstimator<ForestLearned> implem
 
   constructor(options: RandomForestRegressorOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       nEstimators: options.nEstimators ?? 100,
       criterion: options.criterion ?? 'squared_error',
       maxDepth: options.maxDepth ?? null,

@@ -7,7 +7,7 @@ import { binFeatures } from '../tree/binning.js'
 import { normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from '../tree/flat-tree.js'
 import { PackedForest } from '../tree/packed-forest.js'
 import { buildParams, checkTreeParams, type TreeOptions } from '../tree/tree-options.js'
-import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
+import { checkPredictMatrix, checkRow, checkXy, estimatorParams } from '../validation.js'
 import { fitThreads, trainTrees } from './forest-trainer.js'
 import { resolveThreads } from './worker-pool.js'
 import { FittedClassifier } from '../fitted-classifier.js'
@@ -55,7 +55,7 @@ export class RandomForestClassifier extends FittedClassifier<ForestLearned> impl
 
   constructor(options: RandomForestClassifierOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       nEstimators: options.nEstimators ?? 100,
       criterion: options.criterion ?? 'gini',
       maxDepth: options.maxDepth ?? null,

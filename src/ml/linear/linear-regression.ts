@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js'
 import type { Regressor } from '../estimator.js'
 import type { MatrixLike } from '../matrix.js'
+import { estimatorParams } from '../validation.js'
 import { centredGram, residualProducts, type NormalSums } from './kernels.js'
 import { cholesky, choleskySolve, leastSquares } from './linalg.js'
 import { centredCopy, checkCentring, interceptFrom, LinearRegressorBase, type CentringData } from './linear-model.js'
@@ -24,7 +25,7 @@ export class LinearRegression extends LinearRegressorBase<LinearRegressionParams
 
   constructor(options: LinearRegressionOptions = {}) {
     super('LinearRegression')
-    this.params = Object.freeze({ fitIntercept: options.fitIntercept ?? true })
+    this.params = estimatorParams('LinearRegression', options, { fitIntercept: options.fitIntercept ?? true })
   }
 
   fit(x: MatrixLike, y: ArrayLike<number>): this {
@@ -61,7 +62,7 @@ export class Ridge extends LinearRegressorBase<RidgeParams> implements Regressor
 
   constructor(options: RidgeOptions = {}) {
     super('Ridge')
-    this.params = Object.freeze({ alpha: options.alpha ?? 1, fitIntercept: options.fitIntercept ?? true })
+    this.params = estimatorParams('Ridge', options, { alpha: options.alpha ?? 1, fitIntercept: options.fitIntercept ?? true })
   }
 
   fit(x: MatrixLike, y: ArrayLike<number>): this {

@@ -3,7 +3,7 @@ import { checkModelJson, type Classifier, type ModelJson } from '../estimator.js
 import { FittedClassifier } from '../fitted-classifier.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
-import { checkPredictShape, checkRow, checkXy } from '../validation.js'
+import { checkPredictShape, checkRow, checkXy, estimatorParams } from '../validation.js'
 import { lbfgs } from './lbfgs.js'
 import { LogisticLoss } from './logistic-loss.js'
 import { dotPairs } from './kernels.js'
@@ -60,7 +60,7 @@ export class LogisticRegression extends FittedClassifier<LogisticLearned> implem
 
   constructor(options: LogisticRegressionOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       C: options.C ?? 1,
       fitIntercept: options.fitIntercept ?? true,
       maxIter: options.maxIter ?? 100,

@@ -1,7 +1,7 @@
 import { checkModelJson, type ModelJson, type Regressor } from '../estimator.js'
 import { FittedEstimator } from '../fitted-estimator.js'
 import type { MatrixLike } from '../matrix.js'
-import { checkPredictMatrix, checkRow, checkXyNumeric } from '../validation.js'
+import { checkPredictMatrix, checkRow, checkXyNumeric, estimatorParams } from '../validation.js'
 import { binFeatures } from './binning.js'
 import { applyTree, normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from './flat-tree.js'
 import { buildRegressionTree } from './regression-tree-builder.js'
@@ -27,7 +27,7 @@ export class DecisionTreeRegressor extends FittedEstimator<TreeLearned> implemen
 
   constructor(options: DecisionTreeRegressorOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       criterion: options.criterion ?? 'squared_error',
       maxDepth: options.maxDepth ?? null,
       minSamplesSplit: options.minSamplesSplit ?? 2,

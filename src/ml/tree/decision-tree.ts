@@ -1,7 +1,7 @@
 import { argmax, checkModelJson, type Classifier, type ModelJson } from '../estimator.js'
 import type { Label } from '../labels.js'
 import type { MatrixLike } from '../matrix.js'
-import { checkPredictMatrix, checkRow, checkXy } from '../validation.js'
+import { checkPredictMatrix, checkRow, checkXy, estimatorParams } from '../validation.js'
 import { binFeatures } from './binning.js'
 import { applyTree, leafProba, normalizeImportance, treeFromJson, treeToJson, type FlatTree, type FlatTreeJson } from './flat-tree.js'
 import { buildTree } from './tree-builder.js'
@@ -27,7 +27,7 @@ export class DecisionTreeClassifier extends FittedClassifier<TreeLearned> implem
 
   constructor(options: DecisionTreeClassifierOptions = {}) {
     super(KIND)
-    this.params = Object.freeze({
+    this.params = estimatorParams(KIND, options, {
       criterion: options.criterion ?? 'gini',
       maxDepth: options.maxDepth ?? null,
       minSamplesSplit: options.minSamplesSplit ?? 2,
