@@ -19,6 +19,19 @@ export function blobs(n = 90, seed = 1): { x: number[][]; y: string[] } {
   return { x, y }
 }
 
+/**
+ * The options check every estimator makes (estimatorParams): its own params are accepted back as
+ * options, an option it does not have is refused naming it, and options must be an object. Shared by
+ * the classifier and regressor contracts.
+ */
+export function expectOptionsChecked(est: { readonly params: object }): void {
+  const Estimator = est.constructor as new (options: unknown) => { readonly params: object }
+  expect(JSON.stringify(new Estimator({ ...est.params }).params)).toBe(JSON.stringify(est.params))
+  expect(() => new Estimator({ ...est.params, maxIters: 5 })).toThrow(ValidationError)
+  expect(() => new Estimator({ maxIters: 5 })).toThrow(/has no option "maxIters" \(its options: /)
+  expect(() => new Estimator(5)).toThrow(/options must be an object, got number/)
+}
+
 export interface EstimatorContractOptions {
   /** The estimator routes NaN features itself (gradient boosting), so NaN in x is not an error. */
   readonly acceptsNaN?: boolean
@@ -36,14 +49,7 @@ export function runEstimatorContract(name: string, factory: (seed: number) => Cl
   describe(`${name} estimator contract`, () => {
     const { x, y } = blobs()
 
-    it('refuses an option it does not have, naming it, and takes its own params back (as scikit-learn)', () => {
-      const est = factory(7)
-      const Estimator = est.constructor as new (options: unknown) => Classifier
-      expect(JSON.stringify(new Estimator({ ...est.params }).params)).toBe(JSON.stringify(est.params))
-      expect(() => new Estimator({ ...est.params, maxIters: 5 })).toThrow(ValidationError)
-      expect(() => new Estimator({ maxIters: 5 })).toThrow(/has no option "maxIters" \(its options: /)
-      expect(() => new Estimator(5)).toThrow(/options must be an object, got number/)
-    })
+    it('refuses an option it does not have, naming it, and takes its own params back (as scikit-learn)', () => expectOptionsChecked(factory(7)))
 
     it('fit returns this and leaves params untouched and frozen', () => {
       const est = factory(7)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { NotFittedError, ValidationError } from './errors.js'
+import { expectOptionsChecked } from './estimator.contract.js'
 import type { Regressor } from './estimator.js'
 import { loadModel } from './load-model.js'
 import { r2Score } from './metrics/regression.js'
@@ -33,14 +34,7 @@ export function runRegressorContract(name: string, factory: (seed: number) => Re
     const { x, y } = data
     const p = x[0].length
 
-    it('refuses an option it does not have, naming it, and takes its own params back (as scikit-learn)', () => {
-      const est = factory(7)
-      const Estimator = est.constructor as new (options: unknown) => Regressor
-      expect(JSON.stringify(new Estimator({ ...est.params }).params)).toBe(JSON.stringify(est.params))
-      expect(() => new Estimator({ ...est.params, maxIters: 5 })).toThrow(ValidationError)
-      expect(() => new Estimator({ maxIters: 5 })).toThrow(/has no option "maxIters" \(its options: /)
-      expect(() => new Estimator(5)).toThrow(/options must be an object, got number/)
-    })
+    it('refuses an option it does not have, naming it, and takes its own params back (as scikit-learn)', () => expectOptionsChecked(factory(7)))
 
     it('fit returns this and leaves params untouched and frozen', () => {
       const est = factory(7)
