@@ -2,13 +2,13 @@
 // Started by run.ts as a separate process so the load generator does not share its event loop.
 // BENCH_REQUEST_LOG=off serves with request logging off (sample rate 0), the bench's other column.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { growYoungGenerationAtOnce } from '../../src/cli/heap.js'
+import { tuneHeapForServing } from '../../src/cli/heap.js'
 import { storeLocation } from '../../src/config/index.js'
 import { openDatabase } from '../../src/db/index.js'
 import { createApp, createServices, listen } from '../../src/web/index.js'
 
 // Configured as `sml serve` is (src/cli/heap.ts).
-growYoungGenerationAtOnce()
+tuneHeapForServing()
 // A bench is an edge: the store comes from SML_HOME / DATABASE_URL, read once here.
 const db = await openDatabase(storeLocation())
 const services = createServices(db, process.env.BENCH_REQUEST_LOG === 'off' ? { requestLog: { sampleRate: 0 } } : {})

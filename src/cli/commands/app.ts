@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import type { Config } from '../../config/index.js'
 import type { RequestLogStats } from '../../web/request-log.js'
 import { commandConfig, configArgs } from '../config.js'
-import { growYoungGenerationAtOnce } from '../heap.js'
+import { tuneHeapForServing } from '../heap.js'
 import { corsOriginsSetting, port, portSetting, positiveInt, predictRateLimitSetting, requestLogSettings, utcDay } from '../options.js'
 import { formatDuration, print, printJson } from '../output.js'
 import { onStopSignals } from '../signals.js'
@@ -118,7 +118,7 @@ export function registerAppCommands(program: Command): void {
     .option('--catch-up', 'run each pipeline’s latest missed tick at start')
     .action(async (opts, cmd: Command) => {
       opts.port = resolvePort(cmd, opts.port)
-      growYoungGenerationAtOnce()
+      tuneHeapForServing()
       const started = performance.now()
       const logSettings = requestLogSettings()
       if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
@@ -170,7 +170,7 @@ export function registerAppCommands(program: Command): void {
     .option('--host <host>', 'address to bind (default 127.0.0.1, this machine only)', '127.0.0.1')
     .action(async (opts, cmd: Command) => {
       opts.port = resolvePort(cmd, opts.port)
-      growYoungGenerationAtOnce()
+      tuneHeapForServing()
       const logSettings = requestLogSettings()
       const config = await commandConfig(cmd)
       // A port in use is found before anything is opened or printed.
