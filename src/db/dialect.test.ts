@@ -79,9 +79,9 @@ describe.each(testDialectNames())('%s dialect', (name) => {
         .execute()
     })
     const n = 200_000
-    const special = [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0, -1, 2 ** 40 + 3]
-    const floats = [NaN, Infinity, -Infinity, -0.5, 1e-300, 5e-324, Math.PI]
-    const texts = ["it's", 'a"b', 'tab\there', 'åäö 日本 🚀', '', 'x'.repeat(5000)]
+    const special = [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 0, -1, 2 ** 40 + 3, -(2 ** 40) - 3, 2 ** 32, -(2 ** 32), 2 ** 31]
+    const floats = [NaN, Infinity, -Infinity, -0.5, 1e-300, 5e-324, Math.PI, Number.MAX_VALUE]
+    const texts = ["it's", 'a"b', 'tab\there', 'åäö 日本 🚀', '', 'x'.repeat(5000), 'back\\slash\nnew\rline', '\\N', 'é'.repeat(400_000)]
     const ids = Array.from({ length: n }, (_, k) => k)
     const is = ids.map((k) => (k < special.length ? special[k] : k % 13 === 0 ? null : k * 3 - 7))
     const xs = ids.map((k) => (k < floats.length ? floats[k] : k % 11 === 0 ? null : k / 8))
@@ -179,6 +179,25 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     expect(tables).toContain('t')
     expect(await db.primaryKey('t')).toEqual(['id'])
     expect(await db.primaryKey('sml_model_artifacts')).toEqual(['model_id', 'file'])
+  })
+
+  it('a batch with values of another kind than their column (PostgreSQL copies it as text, not binary) is stored as a typed one is', async () => {
+    await db.transaction(async (tx) => {
+      await tx.kysely.schema.createTable('kinds').addColumn('id', sql.raw(db.sqlType('int')), (c) => c.primaryKey()).addColumn('x', sql.raw(db.sqlType('float'))).addColumn('s', sql.raw(db.sqlType('string'))).execute()
+    })
+    await db.transaction((tx) => tx.insertColumns('kinds', ['id', 'x', 's'], [[1, 2], Float64Array.of(0.5, -3), ['a', null]], 2))
+    await db.transaction((tx) => tx.insertColumns('kinds', ['id', 'x', 's'], [[3n, 4], [null, 7], ['b', 'c']], 2))
+    // '5' and '6.25' are text where the columns hold numbers: the database parses them
+    await db.transaction((tx) => tx.insertColumns('kinds', ['id', 'x', 's'], [['5', 6], ['6.25', 1], ['d', 'e']], 2))
+    const rows = await db.kysely.selectFrom('kinds').selectAll().orderBy('id').execute()
+    expect(rows.map((r) => [Number(r.id), r.x === null ? null : Number(r.x), r.s])).toEqual([
+      [1, 0.5, 'a'],
+      [2, -3, null],
+      [3, null, 'b'],
+      [4, 7, 'c'],
+      [5, 6.25, 'd'],
+      [6, 1, 'e'],
+    ])
   })
 
   it('bulk-inserts text with escapes, bytes and nulls unchanged, and new ids follow explicit ones once synced', async () => {

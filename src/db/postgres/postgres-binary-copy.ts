@@ -260,7 +260,8 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`
 }
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
+/** The 11 bytes that open a binary COPY stream. */
+export const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
 
 // How a field is decoded, by its type (one small integer per column, so the loop switches on it).
 const F8 = 0

@@ -6,6 +6,7 @@ import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql, t
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
 import { copyColumns, joinDecoded } from './postgres-binary-copy.js'
+import { binaryCopyRows } from './postgres-binary-copy-in.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
 import { assertIdentifier } from '../identifiers.js'
 
@@ -279,12 +280,19 @@ export class PostgresDialect implements SqlDialect {
     for (const row of r.rows as unknown[][]) onRow(row)
   }
 
-  // COPY … FROM STDIN in text format, streamed in chunks of lines: the server parses each value once, with
-  // none of the per-statement planning or array building of multi-row INSERTs (about 2-3x faster at 1M rows).
+  // COPY … FROM STDIN, none of the per-statement planning or array building of multi-row INSERTs (about 2-3x
+  // faster at 1M rows): in binary format when every column and value has one (binaryCopyRows: numbers go as
+  // their bytes, neither printed here nor parsed by the server), else in text format, streamed in chunks of lines.
   private async insertColumns(client: pg.PoolClient, table: string, columns: readonly string[], data: readonly ArrayLike<unknown>[], nRows: number) {
     const sqlTypes = await this.tableTypes(client, table)
     for (const c of columns) if (!sqlTypes.has(c)) throw new Error(`table ${table} has no column ${c}`)
     if (nRows === 0) return
+    const target = `"${table}" (${columns.map((c) => `"${c}"`).join(', ')})`
+    const binary = binaryCopyRows(columns.map((c) => sqlTypes.get(c)), data, nRows)
+    if (binary !== null) {
+      await pipeline(Readable.from(binary, { objectMode: false }), client.query(copyFrom(`COPY ${target} FROM STDIN (FORMAT binary)`)))
+      return
+    }
     const nCols = columns.length
     const lines = function* (): Generator<string> {
       let chunk = ''
@@ -301,7 +309,7 @@ export class PostgresDialect implements SqlDialect {
       }
       if (chunk) yield chunk
     }
-    const copy = client.query(copyFrom(`COPY "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN`))
+    const copy = client.query(copyFrom(`COPY ${target} FROM STDIN`))
     await pipeline(Readable.from(lines(), { objectMode: false }), copy)
   }
 
