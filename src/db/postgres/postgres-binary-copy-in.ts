@@ -34,7 +34,7 @@ function fits(kind: Kind, v: unknown): boolean {
  * column's type is not one of KINDS or a value is not of its column's kind (the caller then copies them as
  * text, which the server parses: the same rows stored either way). Doubles go as their 8 bytes, so no number
  * is printed and parsed again (at 1M rows × 8 columns, printing the doubles alone took ~2.7 s of a 6 s insert).
- * Null and undefined are NULL; a Float64Array column's NaN is NaN, as COPY's text 'NaN' was.
+ * Null and undefined are NULL; a Float64Array column's NaN is NaN, as COPY's text 'NaN' was; −0 is 0.
  */
 export function binaryCopyRows(types: readonly (string | undefined)[], data: readonly ArrayLike<unknown>[], nRows: number): Iterable<Buffer> | null {
   const kinds: Kind[] = []
@@ -101,7 +101,9 @@ function* encodeRows(kinds: readonly Kind[], data: readonly ArrayLike<unknown>[]
       switch (kinds[c]) {
         case 0:
           view.setInt32(off, 8)
-          view.setFloat64(off + 4, v as number)
+          // + 0 turns −0 into 0 (and leaves every other value, NaN included): −0 is stored as 0, as text COPY
+          // ('0') and SQLite (a REAL column keeps an integral value as an integer) store it
+          view.setFloat64(off + 4, (v as number) + 0)
           off += 12
           break
         case 1:
