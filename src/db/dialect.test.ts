@@ -45,16 +45,22 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     const kinds = ['number', 'string', 'number', 'number'] as const
     const whole = await db.queryColumns([q(n, 0)], kinds)
     const halves = await db.queryColumns([q(400, 0), q(600, 400)], kinds)
-    const inPlace = await db.queryColumns([q(400, 0), q(600, 400)], kinds, [400, 600])
-    expect(whole.nRows).toBe(n)
-    expect(halves.nRows).toBe(n)
-    expect(inPlace.nRows).toBe(n)
+    // filled in place: the second slice in reverse order, from the end back; the gap closed after
+    const backward = db.kysely.selectFrom('t').select(['x', 's', 'b', 'ts']).where('id', '>=', 400).orderBy('id', 'desc').compile()
+    const exact = await db.queryColumns([q(400, 0), backward], kinds, { upTo: n })
+    const bound = await db.queryColumns([q(400, 0), backward], kinds, { upTo: n + 77 })
+    for (const r of [whole, halves, exact, bound]) expect(r.nRows).toBe(n)
     for (let c = 0; c < kinds.length; c++) {
-      expect(Array.from(halves.columns[c] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[c] as ArrayLike<unknown>))
-      expect(Array.from(inPlace.columns[c] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[c] as ArrayLike<unknown>))
+      const want = Array.from(whole.columns[c] as ArrayLike<unknown>)
+      for (const r of [halves, exact, bound]) expect(Array.from(r.columns[c] as ArrayLike<unknown>)).toEqual(want)
     }
-    // a wrong size is an error, never silently short or overlapping data
-    await expect(db.queryColumns([q(400, 0), q(600, 400)], kinds, [400, 500])).rejects.toThrow(/rows/)
+    // a slice that is not there is as good as an empty one
+    const none = db.kysely.selectFrom('t').select(['x', 's', 'b', 'ts']).where('id', '<', 0).orderBy('id', 'desc').compile()
+    const one = await db.queryColumns([q(n, 0), none], kinds, { upTo: n + 1 })
+    expect(Array.from(one.columns[1] as ArrayLike<unknown>)).toEqual(Array.from(whole.columns[1] as ArrayLike<unknown>))
+    // more rows than the bound is an error, never silently overlapping data
+    await expect(db.queryColumns([q(400, 0), backward], kinds, { upTo: 900 })).rejects.toThrow(/at most/)
+    await expect(db.queryColumns([q(400, 0), backward], kinds, { upTo: 300 })).rejects.toThrow(/at most/)
     const x = whole.columns[0] as Float64Array
     expect(x).toBeInstanceOf(Float64Array)
     expect(Number.isNaN(x[0])).toBe(true)
@@ -105,6 +111,17 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     }
     expect(x[at(1)]).toBe(Infinity)
     expect(s[at(3)]).toBe('åäö 日本 🚀')
+  })
+
+  it('stores −0 as 0, as SQLite does', async () => {
+    await db.transaction(async (tx) => {
+      await tx.kysely.schema.createTable('negzero').addColumn('id', sql.raw(db.sqlType('int')), (c) => c.primaryKey()).addColumn('x', sql.raw(db.sqlType('float'))).execute()
+    })
+    await db.transaction((tx) => tx.insertColumns('negzero', ['id', 'x'], [[1, 2], [-0, -1.5]], 2))
+    await db.transaction((tx) => tx.insertColumns('negzero', ['id', 'x'], [[3], Float64Array.of(-0)], 1))
+    const r = await db.queryColumns([db.kysely.selectFrom('negzero').select('x').orderBy('id').compile()], ['number'])
+    expect(Array.from(r.columns[0] as Float64Array).map((v) => Object.is(v, -0))).toEqual([false, false, false])
+    expect(Array.from(r.columns[0] as Float64Array)).toEqual([0, -1.5, 0])
   })
 
   it('a read split by storage returns each row once, all from one snapshot, while commits move the rows', async (ctx) => {

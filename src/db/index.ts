@@ -1,4 +1,4 @@
-export type { SqlDialect, SqlTransaction, DialectCapabilities, StoreLocation, ColumnarResult, ColumnKind } from './dialect.js'
+export type { SqlDialect, SqlTransaction, DialectCapabilities, StoreLocation, ColumnarResult, ColumnFill, ColumnKind } from './dialect.js'
 export { COLUMN_TYPES, isColumnType, type ColumnType } from './column-types.js'
 export { ValidationError, NotFoundError, validationError, formatIssue, type ValidationIssue } from './errors.js'
 export { assertIdentifier, isIdentifier } from './identifiers.js'

@@ -262,16 +262,18 @@ export class FeatureGroup {
    */
   private async readOrdered(columns: readonly string[], options: ReadOptions, order: readonly string[], splitOn: string | undefined = order[0]): Promise<ColumnBatch> {
     const { types, kinds } = this.columnKinds(columns)
-    let slices = [this.selectRows(columns, options, order).compile()]
     const split = splitOn !== undefined && options.limit === undefined ? await this.splitValue(splitOn, options) : undefined
-    if (split !== undefined) {
-      const c = sql.ref(splitOn!)
-      slices = [
-        this.selectRows(columns, options, order).where(c, '<', split).compile(),
-        this.selectRows(columns, options, order).where(c, '>=', split).compile(),
-      ]
-    }
-    return toColumnBatch(columns, types, await this.db.queryColumns(slices, kinds))
+    if (split === undefined) return toColumnBatch(columns, types, await this.db.queryColumns([this.selectRows(columns, options, order).compile()], kinds))
+    // The two slices fill arrays of the final size from both ends (ColumnFill): the rows the commits up to
+    // asOf wrote bound the read (splitValue only splits as-of reads); with a since filter that bound could be
+    // far too large, so those reads concatenate instead.
+    const c = sql.ref(splitOn!)
+    const fill = options.since === undefined && options.sinceCommit === undefined ? { upTo: (await this.writtenUpTo(options.asOf!)).rows } : undefined
+    const slices = [
+      this.selectRows(columns, options, order).where(c, '<', split).compile(),
+      this.selectRows(columns, options, order, fill !== undefined).where(c, '>=', split).compile(),
+    ]
+    return toColumnBatch(columns, types, await this.db.queryColumns(slices, kinds, fill))
   }
 
   /** Each column's type (`_commit_id` an int) and how a columnar read brings it. */
@@ -530,9 +532,10 @@ export class FeatureGroup {
     return q
   }
 
-  private selectRows(columns: readonly string[], options: ReadOptions, order: readonly string[] = [...this.meta.primaryKey, '_commit_id']) {
+  /** The read's query, in `order` (or its reverse: the second slice of a ColumnFill read). */
+  private selectRows(columns: readonly string[], options: ReadOptions, order: readonly string[] = [...this.meta.primaryKey, '_commit_id'], reversed = false) {
     let q = this.filtered(options).select(columns.map((c) => sql.ref(c).as(c)))
-    for (const k of order) q = q.orderBy(k)
+    for (const k of order) q = q.orderBy(k, reversed ? 'desc' : 'asc')
     if (options.limit !== undefined) q = q.limit(options.limit)
     if (options.limit !== undefined && options.offset) q = q.offset(options.offset)
     return q

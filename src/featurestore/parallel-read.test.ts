@@ -71,6 +71,23 @@ describe.each(testDialectNames())('large as-of reads in parallel slices on %s', 
     expect(Array.from(batch.columns.ts as Float64Array)).toEqual(rows.map((r) => (r.ts as Date).getTime()))
   })
 
+  it('reads columns without the key (as a training split does) in two slices filling the final arrays from both ends', async () => {
+    // 220,000 versions written up to asOf bound the read; 160,000 are current: the second slice, read in
+    // reverse key order from the arrays' end, is moved down to meet the first
+    const spy = vi.spyOn(fs.db, 'queryColumns')
+    let batch
+    try {
+      batch = await labels.readColumns(['ts', 'key'], { asOf })
+      expect(spy.mock.calls.map((c) => [c[0].length, c[2]])).toEqual([[2, { upTo: 220_000 }]])
+    } finally {
+      spy.mockRestore()
+    }
+    const rows = await labels.read({ asOf })
+    expect(batch.nRows).toBe(160_000)
+    expect(Array.from(batch.columns.key as Float64Array)).toEqual(rows.map((r) => r.key))
+    expect(Array.from(batch.columns.ts as Float64Array)).toEqual(rows.map((r) => (r.ts as Date).getTime()))
+  })
+
   it('reads a group written in key order in two slices, in key order', async () => {
     const ordered = await fs.getOrCreateFeatureGroup({
       name: 'big_ordered',

@@ -93,13 +93,16 @@ export async function copyColumns(client: pg.PoolClient, query: CompiledQuery, k
 }
 
 /**
- * Where to decode numeric columns when the row count is known: rows `offset … offset+size` of arrays of the
- * final size (one per column; null for text columns), so nothing grows or is copied afterwards.
+ * Where to decode numeric columns when an upper bound of the row count is known: arrays of that many rows
+ * (one per column; null for text columns), filled from the first row on, or (`backward`) from the last row
+ * back, so nothing grows or is copied afterwards. Text columns are decoded forward as ever (reversed at the
+ * end when `backward`: a backward slice's query gives its rows in reverse order).
  */
 export interface CopyTarget {
+  /** `rows` rows each (the upper bound). */
   readonly columns: readonly (Float64Array | null)[]
-  readonly offset: number
-  readonly size: number
+  readonly rows: number
+  readonly backward: boolean
 }
 
 type PgConnection = { stream: NodeJS.ReadableStream & { listeners(e: 'data'): ((chunk: Buffer) => void)[] }; query(text: string): void }
@@ -217,6 +220,14 @@ class CopyOut {
   handleCopyData(): void {}
 }
 
+function reverseHead(a: unknown[], n: number): void {
+  for (let i = 0, j = n - 1; i < j; i++, j--) {
+    const x = a[i]
+    a[i] = a[j]
+    a[j] = x
+  }
+}
+
 /** `$n` placeholders (outside quoted text and identifiers) replaced by SQL literals of the parameters. */
 export function inlineParameters(sql: string, params: readonly unknown[], escapeLiteral: (s: string) => string): string {
   let out = ''
@@ -285,15 +296,16 @@ function fieldCode(oid: number, kind: ColumnKind): number {
 }
 
 /**
- * Decodes one tuple's fields, starting at p (after its field count), into row `row` of the columns; returns
- * where the tuple ends. The caller has checked that the whole tuple is in buf.
+ * Decodes one tuple's fields, starting at p (after its field count), numbers into row `row` of their columns
+ * and text into row `textRow` (they differ for a backward CopyTarget); returns where the tuple ends. The
+ * caller has checked that the whole tuple is in buf.
  */
-function readTuple(buf: Buffer, view: DataView, p: number, codes: Int32Array, num: readonly (Float64Array | null)[], text: readonly ((string | null)[] | null)[], row: number): number {
+function readTuple(buf: Buffer, view: DataView, p: number, codes: Int32Array, num: readonly (Float64Array | null)[], text: readonly ((string | null)[] | null)[], textRow: number, row: number): number {
   for (let c = 0; c < codes.length; c++) {
     const l = view.getInt32(p)
     p += 4
     const code = codes[c]
-    if (code === TEXT) text[c]![row] = l < 0 ? null : buf.toString('utf8', p, p + l)
+    if (code === TEXT) text[c]![textRow] = l < 0 ? null : buf.toString('utf8', p, p + l)
     else {
       const out = num[c]!
       if (l < 0) out[row] = NaN
@@ -340,16 +352,20 @@ class BinaryCopyDecoder {
     private readonly target?: CopyTarget,
   ) {
     this.codes = Int32Array.from(oids, (oid, c) => fieldCode(oid, kinds[c]))
-    this.blockRows = target ? target.size : BLOCK_ROWS
+    this.blockRows = target ? target.rows : BLOCK_ROWS
+    this.last = target?.backward ? this.blockRows - 1 : -1
     this.newBlock()
   }
 
+  /** Where a backward target's row 0 goes (its last row), else −1: numbers go to `last − row`. */
+  private readonly last: number
+
   private newBlock(): void {
-    if (this.target && this.blocks.length) throw new Error(`binary COPY: more rows than the ${this.target.size} expected`)
+    if (this.target && this.blocks.length) throw new Error(`binary COPY: more rows than the ${this.blockRows} at most expected`)
     if (this.blocks.length) this.blocks[this.blocks.length - 1].rows = this.blockRow
     const t = this.target
     const n = this.blockRows
-    this.num = this.kinds.map((k, c) => (k === 'string' ? null : t ? t.columns[c]!.subarray(t.offset, t.offset + t.size) : new Float64Array(n)))
+    this.num = this.kinds.map((k, c) => (k === 'string' ? null : t ? t.columns[c]! : new Float64Array(n)))
     this.text = this.kinds.map((k) => (k === 'string' ? new Array<string | null>(n).fill(null) : null))
     this.blocks.push({ rows: 0, num: this.num, text: this.text })
     this.blockRow = 0
@@ -400,7 +416,7 @@ class BinaryCopyDecoder {
         text = this.text
         row = 0
       }
-      readTuple(buf, view, start + 2, codes, num, text, row)
+      readTuple(buf, view, start + 2, codes, num, text, row, this.last < 0 ? row : this.last - row)
       row++
       decoded++
     }
@@ -458,7 +474,8 @@ class BinaryCopyDecoder {
       }
       if (!complete) break
       if (this.blockRow === this.blockRows) this.newBlock()
-      off = readTuple(buf, view, off + 2, codes, this.num, this.text, this.blockRow++)
+      const row = this.blockRow++
+      off = readTuple(buf, view, off + 2, codes, this.num, this.text, row, this.last < 0 ? row : this.last - row)
       this.nRows++
     }
     if (off < end) this.pending = Buffer.from(buf.subarray(off, end))
@@ -467,8 +484,10 @@ class BinaryCopyDecoder {
   finish(): DecodedRows {
     if (!this.done || this.pending) throw new Error('binary COPY: the data ended early')
     const n = this.nRows
-    if (this.target && n !== this.target.size) throw new Error(`binary COPY: ${n} rows, ${this.target.size} expected`)
-    this.blocks[this.blocks.length - 1].rows = this.blockRow
+    const block = this.blocks[this.blocks.length - 1]
+    block.rows = this.blockRow
+    // a backward slice's text came in reverse order, like its numbers: put it in order
+    if (this.target?.backward) for (const t of block.text) if (t) reverseHead(t, n)
     return { nRows: n, blocks: this.blocks }
   }
 }

@@ -4,7 +4,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql, type Expression, type SqlBool } from 'kysely'
 import type { ColumnType } from '../column-types.js'
-import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
+import { fillColumn, type ColumnarResult, type ColumnFill, type ColumnKind, type SqlDialect, type SqlTransaction, type StoreLocation } from '../dialect.js'
 import { copyColumns, joinDecoded } from './postgres-binary-copy.js'
 import { binaryCopyRows } from './postgres-binary-copy-in.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
@@ -194,21 +194,23 @@ export class PostgresDialect implements SqlDialect {
 
   // Each slice is a binary COPY on its own pooled connection, so the server scans slices in parallel and
   // values go from the wire into typed arrays with no row objects (postgres-binary-copy.ts).
-  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
-    const total = sizes?.reduce((a, b) => a + b, 0) ?? 0
-    const finals = sizes ? kinds.map((k) => (k === 'string' ? null : new Float64Array(total))) : null
+  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], fill?: ColumnFill): Promise<ColumnarResult> {
+    if (fill && slices.length !== 2) throw new Error(`columnar read: a fill needs two slices, not ${slices.length}`)
+    const finals = fill ? kinds.map((k) => (k === 'string' ? null : new Float64Array(fill.upTo))) : null
     const parts = await Promise.all(
       slices.map(async (q, i) => {
         const client = await this.pool.connect()
         try {
-          const target = finals ? { columns: finals, offset: sizes!.slice(0, i).reduce((a, b) => a + b, 0), size: sizes![i] } : undefined
-          return await copyColumns(client, q, kinds, target)
+          return await copyColumns(client, q, kinds, finals ? { columns: finals, rows: fill!.upTo, backward: i === 1 } : undefined)
         } finally {
           client.release()
         }
       }),
     )
-    return joinDecoded(parts, kinds, finals ?? undefined)
+    const joined = joinDecoded(parts, kinds, finals ?? undefined)
+    if (!finals) return joined
+    const [n0, n1] = [parts[0].nRows, parts[1].nRows]
+    return { nRows: joined.nRows, columns: joined.columns.map((col) => (col instanceof Float64Array ? fillColumn(col, n0, n1) : col)) }
   }
 
   // A key-range split made each slice a sequential scan of the whole table, filtering out the other slice's

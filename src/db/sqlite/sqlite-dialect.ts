@@ -2,7 +2,7 @@ import { dirname } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect as KyselySqliteDialect, type CompiledQuery } from 'kysely'
 import type { ColumnType } from '../column-types.js'
-import type { ColumnarResult, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
+import type { ColumnarResult, ColumnFill, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
 import { readColumnar, readSlicesInWorkers } from './sqlite-read-worker.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 
@@ -125,11 +125,10 @@ export class SqliteDialect implements SqlDialect {
   // One slice reads in this thread; several run in reader threads with their own connections (WAL allows
   // concurrent readers). Either way the rows go through an aggregate of our own that stores each value
   // straight into its column (sqlite-read-worker.ts).
-  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
-    if (slices.length > 1) return readSlicesInWorkers(this.config.filename, slices, kinds, sizes)
+  async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], fill?: ColumnFill): Promise<ColumnarResult> {
+    if (slices.length > 1 || fill) return readSlicesInWorkers(this.config.filename, slices, kinds, fill)
     const r = await this.kysely.connection().execute(async () => readColumnar(this.raw, slices[0].sql, slices[0].parameters, kinds))
-    if (sizes && r.n !== sizes[0]) throw new Error(`columnar read: ${r.n} rows, not the ${sizes[0]} expected`)
-    return { nRows: r.n, columns: r.cols }
+    return { nRows: r.n, columns: r.cols as ColumnarResult['columns'] }
   }
 
   async close(): Promise<void> {

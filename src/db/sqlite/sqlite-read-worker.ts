@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { CompiledQuery } from 'kysely'
-import type { ColumnKind, ColumnarResult } from '../dialect.js'
+import { fillColumn, type ColumnFill, type ColumnKind, type ColumnarResult } from '../dialect.js'
 
 // The columnar read, as plain JavaScript so that reader threads evaluate the very same code as this thread
 // (and it runs the same from compiled dist/ and from TS sources).
@@ -20,33 +20,40 @@ import type { ColumnKind, ColumnarResult } from '../dialect.js'
 // array per row) and each column's store site only ever sees one kind of array. It counts the rows itself and
 // returns nothing, which leaves SQLite's accumulator as it is (returning a new one each row cost ~15 ms per
 // 500,000 rows). Numeric columns grow by doubling; with `trim` false they come back at their capacity (rows
-// n … length unused), for a caller that copies them anyway, which spares a copy of every column.
-const READ_COLUMNAR = `function readColumnar(db, sql, parameters, kinds, trim = true) {
+// n … length unused), for a caller that copies them anyway, which spares a copy of every column. With a
+// `target` (ColumnFill: arrays of its upper bound of rows, shared with the calling thread) numbers go
+// straight into its arrays, from the first row on or (`back`) from the last back, and come back null.
+const READ_COLUMNAR = `function readColumnar(db, sql, parameters, kinds, trim = true, target = null) {
   const names = db.prepare(sql).columns().map((c) => c.name)
   if (names.length !== kinds.length) throw new Error('columnar read: the query returns ' + names.length + ' columns, ' + kinds.length + ' kinds given')
   const s = {
     n: 0,
-    cap: 1024,
-    cols: kinds.map((k) => (k === 'string' ? [] : new Float64Array(1024))),
+    cap: target ? target.rows : 1024,
+    last: target && target.back ? target.rows - 1 : -1,
+    cols: kinds.map((k, c) => (k === 'string' ? [] : target ? target.cols[c] : new Float64Array(1024))),
     grow() {
+      if (target) throw new Error('columnar read: more rows than the ' + target.rows + ' at most expected')
       s.cap *= 2
       for (let c = 0; c < kinds.length; c++) if (kinds[c] !== 'string') { const b = new Float64Array(s.cap); b.set(s.cols[c]); s.cols[c] = b }
     },
   }
   const args = kinds.map((k, c) => 'a' + c)
-  const stores = kinds.map((k, c) => k === 'string' ? 's.cols[' + c + '][i] = a' + c : 's.cols[' + c + '][i] = typeof a' + c + " === 'number' ? a" + c + ' : a' + c + ' === null ? NaN : Number(a' + c + ')')
+  const at = target && target.back ? 's.last - i' : 'i'
+  const stores = kinds.map((k, c) => k === 'string' ? 's.cols[' + c + '][i] = a' + c : 's.cols[' + c + '][' + at + '] = typeof a' + c + " === 'number' ? a" + c + ' : a' + c + ' === null ? NaN : Number(a' + c + ')')
   const step = new Function('s', 'return function (acc, ' + args.join(', ') + ') { const i = s.n++; if (i === s.cap) s.grow(); ' + stores.join('; ') + ' }')(s)
   db.aggregate('sml_read_columns', { start: 0, step })
   const cols = names.map((n) => 'q."' + n.replace(/"/g, '""') + '"').join(', ')
   db.prepare('SELECT sml_read_columns(' + cols + ') FROM (' + sql + ') AS q').pluck(true).get(...parameters)
   const n = s.n
-  const out = s.cols.map((a, c) => (!trim || kinds[c] === 'string' || a.length === n ? a : a.slice(0, n)))
+  // a backward slice's text came in reverse order, like its numbers: put it in order
+  if (target && target.back) for (let c = 0; c < kinds.length; c++) if (kinds[c] === 'string') s.cols[c].reverse()
+  const out = s.cols.map((a, c) => (kinds[c] !== 'string' && target ? null : !trim || kinds[c] === 'string' || a.length === n ? a : a.slice(0, n)))
   // the function stays registered on the connection until the next read: it must not keep these columns alive
   s.cols = []
   return { n, cols: out }
 }`
 /** n rows; numeric columns may be longer than n (their capacity) when read untrimmed. */
-type Columnar = { n: number; cols: (Float64Array | (string | null)[])[] }
+type Columnar = { n: number; cols: (Float64Array | (string | null)[] | null)[] }
 
 /** Reads one query into columns on this thread, through `db` (see READ_COLUMNAR above). */
 export const readColumnar = new Function(`return ${READ_COLUMNAR}`)() as (db: BetterSqlite3.Database, sql: string, parameters: readonly unknown[], kinds: readonly ColumnKind[]) => Columnar
@@ -64,12 +71,12 @@ parentPort.on('message', (job) => {
   let r
   try {
     const db = new Database(job.filename, { readonly: true, timeout: 60000 })
-    try { r = readColumnar(db, job.sql, job.parameters, job.kinds, false) } finally { db.close() }
+    try { r = readColumnar(db, job.sql, job.parameters, job.kinds, false, job.target) } finally { db.close() }
   } catch (e) {
     parentPort.postMessage({ error: e instanceof Error ? e : new Error(String(e)) })
     return
   }
-  parentPort.postMessage(r, r.cols.filter((a) => !Array.isArray(a)).map((a) => a.buffer))
+  parentPort.postMessage(r, r.cols.filter((a) => a !== null && !Array.isArray(a)).map((a) => a.buffer))
 })
 `
 
@@ -133,26 +140,36 @@ function acquire(): Promise<Reader> {
   return new Promise((resolve) => waiting.push(resolve))
 }
 
-async function readInThread(filename: string, q: CompiledQuery, kinds: readonly ColumnKind[]): Promise<Columnar> {
+/** Where a reader thread puts a slice's numbers (ColumnFill): arrays of `rows` rows over shared memory. */
+interface ReadTarget {
+  readonly cols: (Float64Array | null)[]
+  readonly rows: number
+  readonly back: boolean
+}
+
+async function readInThread(filename: string, q: CompiledQuery, kinds: readonly ColumnKind[], target: ReadTarget | null): Promise<Columnar> {
   const r = await acquire()
   return new Promise<Columnar>((resolve, reject) => {
     r.job = { resolve, reject }
     // held open while it reads; an idle reader never keeps the process alive
     r.worker.ref()
-    r.worker.postMessage({ filename, sql: q.sql, parameters: q.parameters, kinds })
+    r.worker.postMessage({ filename, sql: q.sql, parameters: q.parameters, kinds, target })
   })
 }
 
 /**
  * Runs each query slice in a reader thread (WAL lets readers run side by side) and concatenates the slices in
- * order. `sizes`, when given, are the slices' exact row counts: a slice of another size is an error.
+ * order; with `fill` (two slices, the second in reverse order) the threads write the numbers into shared
+ * arrays of the final size (ColumnFill) and only text is joined here.
  */
-export async function readSlicesInWorkers(filename: string, slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], sizes?: readonly number[]): Promise<ColumnarResult> {
-  const parts = await Promise.all(slices.map((q) => readInThread(filename, q, kinds)))
-  parts.forEach((p, i) => {
-    if (sizes && p.n !== sizes[i]) throw new Error(`columnar read: slice ${i} returned ${p.n} rows, not its size ${sizes[i]}`)
-  })
-  return concatenate(parts, kinds)
+export async function readSlicesInWorkers(filename: string, slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], fill?: ColumnFill): Promise<ColumnarResult> {
+  if (!fill) return concatenate(await Promise.all(slices.map((q) => readInThread(filename, q, kinds, null))), kinds)
+  if (slices.length !== 2) throw new Error(`columnar read: a fill needs two slices, not ${slices.length}`)
+  const finals = kinds.map((k) => (k === 'string' ? null : new Float64Array(new SharedArrayBuffer(fill.upTo * 8))))
+  const parts = await Promise.all(slices.map((q, i) => readInThread(filename, q, kinds, { cols: finals, rows: fill.upTo, back: i === 1 })))
+  const [n0, n1] = [parts[0].n, parts[1].n]
+  const columns = kinds.map((k, c) => (k === 'string' ? (parts[0].cols[c] as (string | null)[]).concat(parts[1].cols[c] as (string | null)[]) : fillColumn(finals[c]!, n0, n1)))
+  return { nRows: n0 + n1, columns }
 }
 
 /** Slices' columns end to end (each numeric one cut to its n rows); a single slice of exact length is returned as it is. */
@@ -160,7 +177,7 @@ function concatenate(parts: readonly Columnar[], kinds: readonly ColumnKind[]): 
   const nRows = parts.reduce((a, p) => a + p.n, 0)
   const columns = kinds.map((k, c) => {
     if (k === 'string') return parts.flatMap((p) => p.cols[c] as (string | null)[])
-    if (parts.length === 1 && parts[0].cols[c].length === nRows) return parts[0].cols[c]
+    if (parts.length === 1 && (parts[0].cols[c] as Float64Array).length === nRows) return parts[0].cols[c] as Float64Array
     const out = new Float64Array(nRows)
     let o = 0
     for (const p of parts) {
