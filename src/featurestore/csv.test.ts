@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
-import { csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile, recordsToTable, tableRecords, withCsvLines } from './csv.js'
+import { csvField, csvToRows, inferCsvSchema, parseCsv, parseCsvTimestamp, readCsvFile, recordsToTable, tableRecords, withCsvLines } from './csv.js'
 import { validateRows } from './validate.js'
 import { AIR_QUALITY_CSV, IRIS_CSV, TITANIC_CSV } from './test-support/data.js'
 import { TIMESTAMP_FORMAT } from './timestamp.js'
@@ -180,6 +180,43 @@ describe('CSV sources', () => {
     const t = parseCsv('id , name, x\n 1 , " a b ",  \n')
     expect(t.header).toEqual(['id', 'name', 'x'])
     expect(csvToRows(t, [{ name: 'id', type: 'int' }, { name: 'name', type: 'string' }, { name: 'x', type: 'float' }])).toEqual([{ id: 1, name: ' a b ', x: null }])
+  })
+
+  it('writes fields that read back as written: quotes, commas, line breaks and whitespace at either end quoted', () => {
+    const values = ['  spaced  ', 'trailing tab\t', '\tleading tab', 'a "quoted" word', 'one, two', 'line\nbreak', 'cr\r\nlf', 'plain', 'in side']
+    const text = `v\n${values.map(csvField).join('\n')}\n`
+    expect(parseCsv(text).records.map((r) => r[0])).toEqual(values)
+    expect(csvField('plain')).toBe('plain')
+    expect(csvField(' x')).toBe('" x"')
+  })
+
+  it('infers whole numbers past ±(2^53 − 1) as text (their digits kept) and refuses them in an int column, quoting the cell', () => {
+    const t = parseCsv('id,big,mixed\n1,12345678901234567890123,9007199254740993\n2,-9223372036854775807,1.5\n')
+    expect(inferCsvSchema(t)).toEqual([
+      { name: 'id', type: 'int' },
+      { name: 'big', type: 'string' },
+      { name: 'mixed', type: 'float' },
+    ])
+    expect(csvToRows(t, inferCsvSchema(t)).map((r) => r.big)).toEqual(['12345678901234567890123', '-9223372036854775807'])
+    const asInt = () => csvToRows(t, [{ name: 'id', type: 'int' }, { name: 'big', type: 'int' }, { name: 'mixed', type: 'float' }])
+    expect(asInt).toThrow(ValidationError)
+    expect(asInt).toThrow(/row 1, column "big": "12345678901234567890123" is outside the integers a number holds exactly \(±9007199254740991\): a column of such values can be stored as string \(line 2\)/)
+    expect(asInt).toThrow(/row 2, column "big": "-9223372036854775807" is outside/)
+    // the largest exact ones are integers as ever
+    expect(csvToRows(parseCsv('n\n9007199254740991\n-9007199254740991\n'), [{ name: 'n', type: 'int' }])).toEqual([{ n: Number.MAX_SAFE_INTEGER }, { n: -Number.MAX_SAFE_INTEGER }])
+    // a typed record (JSON) of such a number: refused with the same reason
+    expect(() => validateRows([{ n: 2 ** 60 }], [{ name: 'n', type: 'int' }], [], null, [])).toThrow(/column "n": 1152921504606847000 is outside the integers a number holds exactly/)
+  })
+
+  it('reads bytes as UTF-8 and refuses bytes that are not, naming the line (a Latin-1 export would be stored with U+FFFD)', () => {
+    const utf8 = Buffer.from('\ufeffname,n\ncafé,1\n日本,2\n')
+    expect(parseCsv(utf8).records).toEqual([['café', '1'], ['日本', '2']])
+    expect(parseCsv(utf8).header).toEqual(['name', 'n'])
+    const latin1 = Buffer.from('name,n\nplain,1\ncaf\xe9,2\n', 'latin1')
+    expect(() => parseCsv(latin1, 'l.csv')).toThrow(ValidationError)
+    expect(() => parseCsv(latin1, 'l.csv')).toThrow(/^l\.csv is not UTF-8 text \(line 3\): save it as UTF-8$/)
+    // a NUL byte still says binary, with its line
+    expect(() => parseCsv(Buffer.from('a\nb\0\n'), 'b.bin')).toThrow(/b\.bin is not a CSV text file: it holds a NUL byte \(line 2\)/)
   })
 
   it('reads year-first slashed dates as UTC midnight, whatever the machine’s zone, and refuses ambiguous or impossible ones', () => {

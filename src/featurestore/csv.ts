@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import { formatIssue, validationError, ValidationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { FeatureSpec, Row } from './types.js'
-import { issueList, MISSING_COLUMN_REASON } from './validate.js'
+import { issueList, MISSING_COLUMN_REASON, UNSAFE_INT } from './validate.js'
 import { fileFaultReason } from '../support/file-faults.js'
 
 export interface CsvTable {
@@ -17,14 +17,15 @@ export interface CsvTable {
  * Whitespace around a field (outside quotes) is dropped, as exports such as aqicn.org's write `date, pm25, pm10` with a space
  * after every comma; a field of spaces is an empty cell. Spaces inside quotes are kept.
  */
-export function parseCsv(text: string, what = 'CSV'): CsvTable {
+export function parseCsv(input: string | Uint8Array, what = 'CSV'): CsvTable {
   // A NUL never occurs in text: the file is binary (an executable, a zip, a parquet file…), and csv-parse's own
   // message would quote a field of control characters.
-  const nul = text.indexOf('\u0000')
+  const nul = typeof input === 'string' ? input.indexOf('\u0000') : input.indexOf(0)
   if (nul >= 0) {
-    const line = lineAt(text, nul)
+    const line = typeof input === 'string' ? lineAt(input, nul) : byteLineAt(input, nul)
     throw new ValidationError(`${what} is not a CSV text file: it holds a NUL byte (line ${line}); is it a binary file?`, [{ row: line, reason: 'NUL byte: not text' }])
   }
+  const text = typeof input === 'string' ? input : utf8Text(input, what)
   let records: string[][]
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true }) as string[][]
@@ -50,6 +51,37 @@ export function parseCsv(text: string, what = 'CSV'): CsvTable {
 /** Longest csv-parse message kept in an error (characters). */
 const MAX_REASON = 200
 
+/**
+ * Bytes as UTF-8 text, refused when they are not (a Latin-1 or UTF-16 export): decoded leniently, each bad byte
+ * would become U+FFFD and be stored so, silently. The BOM is left for csv-parse to drop.
+ * @throws ValidationError naming the first line that is not UTF-8.
+ */
+function utf8Text(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
+  } catch {
+    let line = 1
+    for (let start = 0; start < bytes.length; line++) {
+      let end = bytes.indexOf(0x0a, start)
+      if (end < 0) end = bytes.length
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end))
+      } catch {
+        break
+      }
+      start = end + 1
+    }
+    throw new ValidationError(`${what} is not UTF-8 text (line ${line}): save it as UTF-8`, [{ row: line, reason: 'not UTF-8 text' }])
+  }
+}
+
+/** 1-based line of the byte at `index`. */
+function byteLineAt(bytes: Uint8Array, index: number): number {
+  let line = 1
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < index; i = bytes.indexOf(0x0a, i + 1)) line++
+  return line
+}
+
 /** 1-based line of the character at `index`. */
 function lineAt(text: string, index: number): number {
   let line = 1
@@ -58,15 +90,15 @@ function lineAt(text: string, index: number): number {
 }
 
 export function readCsvFile(path: string): CsvTable {
-  let text: string
+  let bytes: Uint8Array
   try {
-    text = readFileSync(path, 'utf8')
+    bytes = readFileSync(path)
   } catch (e) {
     const reason = fileFaultReason(e, 'read')
     if (!reason) throw e
     throw new ValidationError(`cannot read ${path}: ${reason}`, [{ path, reason }], { cause: e })
   }
-  return parseCsv(text, path)
+  return parseCsv(bytes, path)
 }
 
 /**
@@ -112,6 +144,8 @@ export const CSV_TIMESTAMP_FORMAT = `${TIMESTAMP_FORMAT}; or YYYY/M/D`
 export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
   return table.header.map((name, c) => {
     let isInt = true
+    // whole numbers past ±(2^53 − 1) (20-digit ids, say): text keeps their digits, a number would not
+    let unsafeInt = false
     let isFloat = true
     let isBool = true
     let isTime = true
@@ -121,12 +155,13 @@ export function inferCsvSchema(table: CsvTable): FeatureSpec[] {
       if (s === '' || CSV_MISSING_MARKERS.has(s)) continue
       any = true
       if (isInt && !INT.test(s)) isInt = false
+      else if (isInt && !Number.isSafeInteger(Number(s))) unsafeInt = true
       if (isFloat && !FLOAT.test(s)) isFloat = false
       if (isBool && !BOOL.test(s)) isBool = false
       if (isTime && parseCsvTimestamp(s) === null) isTime = false
       if (!isInt && !isFloat && !isBool && !isTime) break
     }
-    const type: ColumnType = !any ? 'string' : isInt ? 'int' : isFloat ? 'float' : isBool ? 'bool' : isTime ? 'timestamp' : 'string'
+    const type: ColumnType = !any || (isInt && unsafeInt) ? 'string' : isInt ? 'int' : isFloat ? 'float' : isBool ? 'bool' : isTime ? 'timestamp' : 'string'
     return { name, type }
   })
 }
@@ -181,7 +216,8 @@ export function csvToRows(table: RecordTable, schema: readonly FeatureSpec[], wh
         // A CSV file's line numbers are what people look up; records of a JSON or function source have none.
         const where = records ? '' : ` (line ${r + 2})`
         const hint = typeof s === 'string' && isMissingMarker(s, types[c]) ? ' (a missing value is an empty cell)' : ''
-        add({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${hint}${expected}${where}` })
+        if (types[c] === 'int' && typeof s === 'string' && INT.test(s.trim())) add({ row: r + 1, column: table.header[c], reason: `${shown} is ${UNSAFE_INT}${where}` })
+        else add({ row: r + 1, column: table.header[c], reason: `${shown} is not a valid ${types[c]}${hint}${expected}${where}` })
       }
       else row[table.header[c]] = v
     }
@@ -285,8 +321,10 @@ export function tableRecords(table: RecordTable): Record<string, unknown>[] {
 function parseCell(type: ColumnType, s: string): number | string | boolean | Date | null | undefined {
   if (s === '') return null
   switch (type) {
-    case 'int':
-      return INT.test(s.trim()) ? Number(s) : undefined
+    case 'int': {
+      const t = s.trim()
+      return INT.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : undefined
+    }
     case 'float': {
       // NaN and Infinity are refused: the store keeps finite numbers and null (an empty cell) for "missing".
       const t = s.trim()
@@ -303,9 +341,12 @@ function parseCell(type: ColumnType, s: string): number | string | boolean | Dat
   }
 }
 
-/** Quotes one CSV field when needed. */
+/**
+ * Quotes one CSV field when needed: a quote, comma or line break in it, or whitespace at either end (parseCsv
+ * trims unquoted fields, so an unquoted '  x ' would come back as 'x').
+ */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return ''
   const s = v instanceof Date ? v.toISOString() : String(v)
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+  return /[",\n\r]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }

@@ -141,7 +141,7 @@ export class FeatureGroup {
 
   /** Rows as objects, ordered by primary key; latest version per key unless `history` or `asOf` say otherwise. */
   async read(options: ReadOptions = {}): Promise<Row[]> {
-    checkReadOptions(options)
+    await this.checkReadOptions(options)
     if (this.meta.schema.length === 0) return []
     const cols = this.meta.schema.map((f) => f.name)
     const q = this.selectRows(cols, options)
@@ -157,7 +157,7 @@ export class FeatureGroup {
 
   /** Named columns straight into typed arrays, ordered by primary key: the fast path for training data. */
   async readColumns(columns: readonly string[], options: ReadOptions = {}): Promise<ColumnBatch> {
-    checkReadOptions(options)
+    await this.checkReadOptions(options)
     // A large as-of read on heaps (PostgreSQL) goes unordered, by storage, and is put in key order here: an
     // ORDER BY is an index scan in key order (measured: ~80 ms more of the server's CPU for a million rows
     // than a sequential scan), while rows written in key order and never superseded come in key order
@@ -196,7 +196,7 @@ export class FeatureGroup {
     const et = this.requireEventTime()
     const read = [...new Set([...on, et, ...columns])]
     const options = { asOf, history: true }
-    checkReadOptions(options)
+    await this.checkReadOptions(options)
     if (this.db.clusteredTableSuffix) {
       const b = await this.readOrdered(read, options, [...new Set([...on, et, '_commit_id', ...this.meta.primaryKey])])
       return { nRows: b.nRows, keys: on.map((c) => b.columns[c]), time: b.columns[et] as Float64Array, columns: b.columns, types: b.types }
@@ -337,7 +337,7 @@ export class FeatureGroup {
   }
 
   async count(options: ReadOptions = {}): Promise<number> {
-    checkReadOptions(options)
+    await this.checkReadOptions(options)
     if (this.meta.schema.length === 0) return 0
     const r = await this.filtered(options)
       .select(sql<number>`count(*)`.as('n'))
@@ -455,9 +455,22 @@ export class FeatureGroup {
     return t instanceof Date ? t.getTime() : Number(c.committed_at)
   }
 
+  /**
+   * checkReadOptions, and an `asOf` no later than the store's latest commit: a read as of a commit that does not
+   * exist yet would see the latest data now and other data once commits land (a split recorded as of it would
+   * not replay). A commit of another group is a point in time like any other. @throws ValidationError naming asOf.
+   */
+  private async checkReadOptions(options: ReadOptions): Promise<void> {
+    checkReadOptions(options)
+    if (options.asOf === undefined) return
+    const r = await this.db.kysely.selectFrom('sml_commits').select(sql<number | null>`max(id)`.as('id')).executeTakeFirst()
+    const latest = r?.id === null || r?.id === undefined ? 0 : Number(r.id)
+    if (options.asOf > latest) throw validationError([{ path: 'asOf', reason: `commit ${options.asOf} does not exist yet (the store's latest commit is ${latest || 'none'})` }], 'read options')
+  }
+
   /** Count, missing, distinct, min, max and mean of each column over the rows a read would see. */
   async statistics(options: ReadOptions = {}): Promise<ColumnStatistics[]> {
-    checkReadOptions(options)
+    await this.checkReadOptions(options)
     const schema = this.meta.schema
     if (schema.length === 0) return []
     const trueValue = this.db.encode('bool', true)

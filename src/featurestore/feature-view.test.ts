@@ -62,6 +62,20 @@ describe.each(testDialectNames())('feature view on %s', (dialect) => {
     expect(Array.from(fresh.xTrain.data)).not.toEqual(Array.from(first.xTrain.data))
   })
 
+  it('refuses a split or read as of a commit that does not exist yet, recording nothing (it would not replay)', async () => {
+    const fv = await fs.getOrCreateFeatureView({ name: 'iris_future', query: fg.selectExcept(['id']), labels: ['variety'] })
+    const latest = (await fg.latestCommit())!.id
+    const future = latest + 1000
+    await expect(fv.trainTestSplit({ seed: 1, asOf: future })).rejects.toThrow(ValidationError)
+    await expect(fv.trainTestSplit({ seed: 1, asOf: future })).rejects.toThrow(new RegExp(`asOf: commit ${future} does not exist yet \\(the store's latest commit is \\d+\\)`))
+    expect(await fv.trainingDatasets()).toEqual([])
+    for (const read of [() => fg.read({ asOf: future }), () => fg.readColumns(['sepal_length'], { asOf: future }), () => fg.count({ asOf: future }), () => fg.statistics({ asOf: future }), () => fv.readColumns(['sepal_length'], { asOf: future })])
+      await expect(read()).rejects.toThrow(/asOf: commit \d+ does not exist yet/)
+    // the latest commit, and an earlier point in time, are readable as ever
+    expect((await fv.trainTestSplit({ seed: 1, asOf: latest })).trainingDataset.commitId).toBe(latest)
+    expect(await fg.count({ asOf: latest })).toBe(150)
+  })
+
   it('stratifies by label', async () => {
     const fv = await fs.getOrCreateFeatureView({ name: 'iris_strat', query: fg.selectExcept(['id']), labels: ['variety'] })
     const s = await fv.trainTestSplit({ testSize: 0.2, seed: 3, stratify: true })

@@ -103,6 +103,9 @@ export function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : String(v)
 }
 
+/** Why a whole number past Number.MAX_SAFE_INTEGER is refused in an int column. */
+export const UNSAFE_INT = `outside the integers a number holds exactly (±${Number.MAX_SAFE_INTEGER}): a column of such values can be stored as string`
+
 /**
  * Checks one value against its column type and returns it in canonical form
  * (numbers, strings, booleans, epoch-ms for timestamps), or a reason it is refused.
@@ -113,7 +116,7 @@ export function coerceValue(type: ColumnType, v: unknown): { ok: true; value: nu
     case 'int':
       if (typeof v !== 'number') return { ok: false, reason: `expected an integer, got ${typeof v === 'string' ? 'text ' : ''}${describe(v)}` }
       if (!Number.isFinite(v)) return { ok: false, reason: `${describe(v)} is not a finite number` }
-      if (!Number.isSafeInteger(v)) return { ok: false, reason: `expected an integer, got ${v}` }
+      if (!Number.isSafeInteger(v)) return { ok: false, reason: Number.isInteger(v) ? `${v} is ${UNSAFE_INT}` : `expected an integer, got ${v}` }
       return { ok: true, value: v }
     case 'float':
       if (typeof v !== 'number') return { ok: false, reason: `expected a number, got ${typeof v === 'string' ? 'text ' : ''}${describe(v)}` }

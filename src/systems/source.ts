@@ -107,7 +107,8 @@ export function sourceContext(options: SourceOptions, read: SourceReadOptions): 
 async function loadCsv(system: SystemDescription, options: SourceOptions, read: SourceReadOptions): Promise<{ table: RecordTable; origin: string }> {
   const { file, url } = system.source as CsvSourceDescription
   const local = localSourcePath(system, options)
-  let text: string
+  // bytes, not text: parseCsv refuses a file that is not UTF-8 (decoded leniently it would be stored with U+FFFD)
+  let text: Uint8Array
   let origin: string
   if (local !== null) {
     origin = local
@@ -115,14 +116,14 @@ async function loadCsv(system: SystemDescription, options: SourceOptions, read: 
       const where = url ? `SML_DATA_DIR / --data-dir must hold ${file}` : `the ${system.name} source has no URL, so the project directory (or --data-dir) must hold ${file}`
       throw new NotFoundError(`${origin} does not exist: ${where}`, [{ path: 'source.file', reason: 'missing data file' }])
     }
-    text = readFileSync(origin, 'utf8')
+    text = readFileSync(origin)
   } else if (url) {
     const cacheDir = join(smlHome(options.home), 'cache')
     origin = join(cacheDir, file)
-    if (!read.fresh && existsSync(origin)) text = readFileSync(origin, 'utf8')
+    if (!read.fresh && existsSync(origin)) text = readFileSync(origin)
     else {
       const res = await request(url, {}, options.fetch ?? fetch, read.signal, 'Set SML_DATA_DIR (or --data-dir) to a directory holding a copy')
-      text = await res.text()
+      text = new Uint8Array(await res.arrayBuffer())
       if (read.fresh) origin = url
       else {
         makeDirectory(cacheDir)

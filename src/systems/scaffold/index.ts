@@ -90,8 +90,8 @@ export async function scaffoldProjectFromUrl(options: ScaffoldProjectOptions & {
     await res.body?.cancel().catch(() => {})
     throw new ValidationError(`--from ${url}: answered ${type}, not CSV`, [{ column: 'from', reason: `${type}, not CSV` }])
   }
-  const text = await res.text()
-  return writeProject(dir, parseCsv(text, url), { ...options, url }, (path) => writeFileSync(path, text))
+  const bytes = new Uint8Array(await res.arrayBuffer())
+  return writeProject(dir, parseCsv(bytes, url), { ...options, url }, (path) => writeFileSync(path, bytes))
 }
 
 /** The project directory, resolved; refused when it is a file or holds anything. */
