@@ -111,6 +111,11 @@ export interface ColumnFill {
   readonly upTo: number
 }
 
+/** @throws Error unless a fill comes with exactly the two slices it fills from. */
+export function checkFill(slices: readonly unknown[], fill: ColumnFill | undefined): void {
+  if (fill && slices.length !== 2) throw new Error(`columnar read: a fill needs two slices, not ${slices.length}`)
+}
+
 /**
  * A filled column (ColumnFill): rows 0 … n0 from the first slice and upTo − n1 … upTo from the second, the
  * second moved down to meet the first; the whole array when they meet already, else a view of its first

@@ -22,7 +22,7 @@ export function parseCsv(input: string | Uint8Array, what = 'CSV'): CsvTable {
   // message would quote a field of control characters.
   const nul = typeof input === 'string' ? input.indexOf('\u0000') : input.indexOf(0)
   if (nul >= 0) {
-    const line = typeof input === 'string' ? lineAt(input, nul) : byteLineAt(input, nul)
+    const line = lineAt(input, nul)
     throw new ValidationError(`${what} is not a CSV text file: it holds a NUL byte (line ${line}); is it a binary file?`, [{ row: line, reason: 'NUL byte: not text' }])
   }
   const text = typeof input === 'string' ? input : utf8Text(input, what)
@@ -75,17 +75,11 @@ function utf8Text(bytes: Uint8Array, what: string): string {
   }
 }
 
-/** 1-based line of the byte at `index`. */
-function byteLineAt(bytes: Uint8Array, index: number): number {
+/** 1-based line of the character (text) or byte at `index`. */
+function lineAt(input: string | Uint8Array, index: number): number {
+  const newline = (from: number) => (typeof input === 'string' ? input.indexOf('\n', from) : input.indexOf(0x0a, from))
   let line = 1
-  for (let i = bytes.indexOf(0x0a); i >= 0 && i < index; i = bytes.indexOf(0x0a, i + 1)) line++
-  return line
-}
-
-/** 1-based line of the character at `index`. */
-function lineAt(text: string, index: number): number {
-  let line = 1
-  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++
+  for (let i = newline(0); i >= 0 && i < index; i = newline(i + 1)) line++
   return line
 }
 

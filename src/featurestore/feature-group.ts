@@ -265,13 +265,13 @@ export class FeatureGroup {
     const split = splitOn !== undefined && options.limit === undefined ? await this.splitValue(splitOn, options) : undefined
     if (split === undefined) return toColumnBatch(columns, types, await this.db.queryColumns([this.selectRows(columns, options, order).compile()], kinds))
     // The two slices fill arrays of the final size from both ends (ColumnFill): the rows the commits up to
-    // asOf wrote bound the read (splitValue only splits as-of reads); with a since filter that bound could be
-    // far too large, so those reads concatenate instead.
+    // asOf wrote bound the read; with a since filter that bound could be far too large, so those reads
+    // concatenate instead.
     const c = sql.ref(splitOn!)
-    const fill = options.since === undefined && options.sinceCommit === undefined ? { upTo: (await this.writtenUpTo(options.asOf!)).rows } : undefined
+    const fill = options.since === undefined && options.sinceCommit === undefined ? { upTo: split.written } : undefined
     const slices = [
-      this.selectRows(columns, options, order).where(c, '<', split).compile(),
-      this.selectRows(columns, options, order, fill !== undefined).where(c, '>=', split).compile(),
+      this.selectRows(columns, options, order).where(c, '<', split.at).compile(),
+      this.selectRows(columns, options, order, fill !== undefined).where(c, '>=', split.at).compile(),
     ]
     return toColumnBatch(columns, types, await this.db.queryColumns(slices, kinds, fill))
   }
@@ -315,16 +315,18 @@ export class FeatureGroup {
    * `column` (a numeric column without missing values), from its first and last values (two index probes: no count, no
    * OFFSET that walks the skipped rows). Undefined when the read is small or not as of a commit, the column is
    * text or nullable, or its values do not spread.
-   * The size is estimated from the commits' row counts (an upper bound: every version ever written up to `asOf`).
+   * The size is estimated from the commits' row counts (an upper bound: every version ever written up to `asOf`),
+   * returned as `written` beside the split value `at`.
    */
-  private async splitValue(column: string, options: ReadOptions): Promise<number | undefined> {
+  private async splitValue(column: string, options: ReadOptions): Promise<{ at: number; written: number } | undefined> {
     const { asOf } = options
     if (asOf === undefined) return undefined
     const type = column === '_commit_id' ? 'int' : this.feature(column).type
     const spec = column === '_commit_id' ? undefined : this.feature(column)
     const required = spec === undefined || isNotNull(spec, this.meta.primaryKey, this.meta.eventTime)
     if (type === 'string' || type === 'bool' || !required) return undefined
-    if ((await this.writtenUpTo(asOf)).rows < PARALLEL_READ_ROWS) return undefined
+    const written = (await this.writtenUpTo(asOf)).rows
+    if (written < PARALLEL_READ_ROWS) return undefined
     const end = async (direction: 'asc' | 'desc') => {
       const r = (await this.filtered(options).select(sql.ref(column).as('v')).orderBy(column, direction).limit(1).executeTakeFirst()) as { v: unknown } | undefined
       return r ? Number(r.v) : undefined
@@ -333,7 +335,7 @@ export class FeatureGroup {
     if (lo === undefined || hi === undefined || !(hi > lo)) return undefined
     // Integers split at an integer (PostgreSQL binds the value as the column's type); lo < mid ≤ hi, so neither slice is empty.
     const mid = type === 'float' ? lo + (hi - lo) / 2 : lo + Math.ceil((hi - lo) / 2)
-    return mid > lo && mid <= hi ? mid : undefined
+    return mid > lo && mid <= hi ? { at: mid, written } : undefined
   }
 
   async count(options: ReadOptions = {}): Promise<number> {

@@ -4,7 +4,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { CompiledQuery, Kysely, PostgresDialect as KyselyPostgresDialect, sql, type Expression, type SqlBool } from 'kysely'
 import type { ColumnType } from '../column-types.js'
-import { fillColumn, type ColumnarResult, type ColumnFill, type ColumnKind, type SqlDialect, type SqlTransaction, type StoreLocation } from '../dialect.js'
+import { checkFill, fillColumn, type ColumnarResult, type ColumnFill, type ColumnKind, type SqlDialect, type SqlTransaction, type StoreLocation } from '../dialect.js'
 import { copyColumns, joinDecoded } from './postgres-binary-copy.js'
 import { binaryCopyRows } from './postgres-binary-copy-in.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
@@ -195,7 +195,7 @@ export class PostgresDialect implements SqlDialect {
   // Each slice is a binary COPY on its own pooled connection, so the server scans slices in parallel and
   // values go from the wire into typed arrays with no row objects (postgres-binary-copy.ts).
   async queryColumns(slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], fill?: ColumnFill): Promise<ColumnarResult> {
-    if (fill && slices.length !== 2) throw new Error(`columnar read: a fill needs two slices, not ${slices.length}`)
+    checkFill(slices, fill)
     const finals = fill ? kinds.map((k) => (k === 'string' ? null : new Float64Array(fill.upTo))) : null
     const parts = await Promise.all(
       slices.map(async (q, i) => {

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import type { CompiledQuery } from 'kysely'
-import { fillColumn, type ColumnFill, type ColumnKind, type ColumnarResult } from '../dialect.js'
+import { checkFill, fillColumn, type ColumnFill, type ColumnKind, type ColumnarResult } from '../dialect.js'
 
 // The columnar read, as plain JavaScript so that reader threads evaluate the very same code as this thread
 // (and it runs the same from compiled dist/ and from TS sources).
@@ -164,7 +164,7 @@ async function readInThread(filename: string, q: CompiledQuery, kinds: readonly 
  */
 export async function readSlicesInWorkers(filename: string, slices: readonly CompiledQuery[], kinds: readonly ColumnKind[], fill?: ColumnFill): Promise<ColumnarResult> {
   if (!fill) return concatenate(await Promise.all(slices.map((q) => readInThread(filename, q, kinds, null))), kinds)
-  if (slices.length !== 2) throw new Error(`columnar read: a fill needs two slices, not ${slices.length}`)
+  checkFill(slices, fill)
   const finals = kinds.map((k) => (k === 'string' ? null : new Float64Array(new SharedArrayBuffer(fill.upTo * 8))))
   const parts = await Promise.all(slices.map((q, i) => readInThread(filename, q, kinds, { cols: finals, rows: fill.upTo, back: i === 1 })))
   const [n0, n1] = [parts[0].n, parts[1].n]
