@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SqlDialect } from './dialect.js'
 import { migrate } from './migrations.js'
+import { PostgresDialect } from './postgres/postgres-dialect.js'
 import { createTestDatabase, testDialectNames, type TestDatabase } from './test-support/dialects.js'
 
 describe.each(testDialectNames())('%s dialect', (name) => {
@@ -170,6 +171,23 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     const again = await db.queryColumns([db.kysely.selectFrom('fails').select('id').orderBy('id').compile()], ['number'])
     expect(again.nRows).toBe(1000)
     expect((again.columns[0] as Float64Array)[999]).toBe(999)
+  })
+
+  it('a columnar read on PostgreSQL plans no parallel workers and gives its connection back to the pool as it was', async (ctx) => {
+    if (name !== 'postgres') return ctx.skip()
+    // One connection, so the read and the checks around it share it.
+    const one = new PostgresDialect({ connectionString: process.env.DATABASE_URL!, maxConnections: 1 })
+    try {
+      const workers = sql<number>`current_setting('max_parallel_workers_per_gather')::int`
+      const before = (await sql<{ w: number }>`select ${workers} as w`.execute(one.kysely)).rows[0].w
+      expect(before).toBeGreaterThan(0)
+      const during = await one.queryColumns([one.kysely.selectNoFrom(workers.as('w')).compile()], ['number'])
+      expect(Array.from(during.columns[0] as Float64Array)).toEqual([0])
+      const after = (await sql<{ w: number }>`select ${workers} as w`.execute(one.kysely)).rows[0].w
+      expect(after).toBe(before)
+    } finally {
+      await one.close()
+    }
   })
 
   it('rolls a failed transaction back whole', async () => {

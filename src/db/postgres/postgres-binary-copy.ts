@@ -65,12 +65,25 @@ export function joinDecoded(parts: readonly DecodedRows[], kinds: readonly Colum
  * float8 or text by their kind.
  */
 export async function copyColumns(client: pg.PoolClient, query: CompiledQuery, kinds: readonly ColumnKind[], target?: CopyTarget): Promise<DecodedRows> {
-  const params = query.parameters as readonly unknown[]
   // A sequential scan then starts at the table's first page instead of joining one under way at any page,
   // so an unordered read comes in the table's physical order, the same on every read: for rows written in
   // time order, runs the as-of merge finds in order instead of rotated (each a sort; 1,000 of them took
   // most of the bench's 0.27 s merge on PostgreSQL). Only where concurrent scans start differs.
-  await client.query('SET synchronize_seqscans = off')
+  // No parallel plan: a columnar read is one stream per slice, and its slices (each on its own connection)
+  // are its parallelism. For an ordered slice the planner, which takes these reads' commit filters to keep a
+  // third of the rows, chose a parallel scan into sorts that spilled to disk under a Gather Merge: three
+  // server processes per slice on a 2-core machine, and no row sent until every sort was done (bench's
+  // 1M-row split: first row 240–270 ms after the query, read 0.72–0.75 s; with the primary key's index
+  // scan, first row after 5–55 ms, read 0.50–0.53 s). Reset afterwards, as the connection goes back to the
+  // pool; callers close a connection whose read failed, setting and all.
+  await client.query('SET synchronize_seqscans = off; SET max_parallel_workers_per_gather = 0')
+  const decoded = await copyColumnsSerial(client, query, kinds, target)
+  await client.query('RESET max_parallel_workers_per_gather')
+  return decoded
+}
+
+async function copyColumnsSerial(client: pg.PoolClient, query: CompiledQuery, kinds: readonly ColumnKind[], target?: CopyTarget): Promise<DecodedRows> {
+  const params = query.parameters as readonly unknown[]
   const described = await client.query({ text: `SELECT * FROM (${query.sql}) AS q LIMIT 0`, values: params as unknown[] })
   const fields = described.fields
   if (fields.length !== kinds.length) throw new Error(`columnar read: the query returns ${fields.length} columns, ${kinds.length} kinds given`)

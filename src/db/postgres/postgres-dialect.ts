@@ -200,10 +200,15 @@ export class PostgresDialect implements SqlDialect {
     const parts = await Promise.all(
       slices.map(async (q, i) => {
         const client = await this.pool.connect()
+        let failed: Error | undefined
         try {
           return await copyColumns(client, q, kinds, finals ? { columns: finals, rows: fill!.upTo, backward: i === 1 } : undefined)
+        } catch (e) {
+          failed = e as Error
+          throw e
         } finally {
-          client.release()
+          // A connection whose COPY failed midway may hold unread messages (and copyColumns' settings): closed, not pooled.
+          client.release(failed)
         }
       }),
     )
