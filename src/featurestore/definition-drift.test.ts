@@ -47,8 +47,8 @@ describe('storedShapeDifferences', () => {
       { column: 'alcohol', reason: 'is int, the stored one is float' },
       { column: 'colour', reason: 'is nullable, the stored one is not' },
       { column: 'extra', reason: 'is not in the stored one' },
-      { column: 'primaryKey', reason: 'is (id, ts), the stored one is (id)' },
-      { column: 'eventTime', reason: 'is none, the stored one is ts' },
+      { path: 'primaryKey', reason: 'is (id, ts), the stored one is (id)' },
+      { path: 'eventTime', reason: 'is none, the stored one is ts' },
     ])
     expect(storedShapeDifferences(shape, { ...shape, schema: schema.filter((f) => f.name !== 'alcohol') })).toEqual([{ column: 'alcohol', reason: 'is stored but no longer in the definition' }])
   })

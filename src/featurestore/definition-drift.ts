@@ -11,7 +11,7 @@ export interface StoredShape {
 
 /**
  * Every way `definition` would store rows differently from the `stored` version, one issue per difference
- * (`column` names the column; key and event time use `primaryKey` / `eventTime`); empty when they store alike.
+ * (`column` names the column; key and event time are the paths `primaryKey` / `eventTime`); empty when they store alike.
  *
  * Equal means: the same column names with the same types and the same *effective* nullability (`nullable`
  * undefined is true, and key and event-time columns are never null whatever they say), the same primary key in
@@ -36,9 +36,9 @@ export function storedShapeDifferences(stored: StoredShape, definition: StoredSh
   }
   for (const s of stored.schema) if (!after.has(s.name)) issues.push({ column: s.name, reason: 'is stored but no longer in the definition' })
   if (stored.primaryKey.join(',') !== definition.primaryKey.join(','))
-    issues.push({ column: 'primaryKey', reason: `is (${definition.primaryKey.join(', ')}), the stored one is (${stored.primaryKey.join(', ')})` })
+    issues.push({ path: 'primaryKey', reason: `is (${definition.primaryKey.join(', ')}), the stored one is (${stored.primaryKey.join(', ')})` })
   if ((stored.eventTime ?? null) !== (definition.eventTime ?? null))
-    issues.push({ column: 'eventTime', reason: `is ${definition.eventTime ?? 'none'}, the stored one is ${stored.eventTime ?? 'none'}` })
+    issues.push({ path: 'eventTime', reason: `is ${definition.eventTime ?? 'none'}, the stored one is ${stored.eventTime ?? 'none'}` })
   return issues
 }
 
@@ -68,7 +68,7 @@ export class SchemaChangedError extends ValidationError {
 
 /** The refusal of a changed definition of `stored`; `nextVersion` is one past the latest stored. */
 export function changedDefinitionError(stored: FeatureGroupMetadata, issues: readonly ValidationIssue[], nextVersion: number): SchemaChangedError {
-  const what = issues.map((i) => (i.column === 'primaryKey' ? `primary key ${i.reason}` : i.column === 'eventTime' ? `event time ${i.reason}` : `column "${i.column}" ${i.reason}`))
+  const what = issues.map((i) => (i.path === 'primaryKey' ? `primary key ${i.reason}` : i.path === 'eventTime' ? `event time ${i.reason}` : `column "${i.column}" ${i.reason}`))
   return new SchemaChangedError(stored.name, stored.version, what, nextVersion, issues)
 }
 

@@ -56,8 +56,8 @@ export class FeatureQuery {
     if (other.joins.length) issues.push({ reason: `the joined selection of ${right.name} itself joins; chain the joins on the left query instead (a.join(b, …).join(c, …))` })
     const on = options?.on
     const prefix = options?.prefix ?? ''
-    if (!Array.isArray(on) || on.length === 0 || on.some((c) => typeof c !== 'string')) issues.push({ column: 'on', reason: 'needs at least one key column name' })
-    if (typeof prefix !== 'string' || (prefix !== '' && !PREFIX.test(prefix))) issues.push({ column: 'prefix', reason: `must be lower-case letters, digits and _, not starting with a digit; got ${JSON.stringify(prefix)}` })
+    if (!Array.isArray(on) || on.length === 0 || on.some((c) => typeof c !== 'string')) issues.push({ path: 'on', reason: 'needs at least one key column name' })
+    if (typeof prefix !== 'string' || (prefix !== '' && !PREFIX.test(prefix))) issues.push({ path: 'prefix', reason: `must be lower-case letters, digits and _, not starting with a digit; got ${JSON.stringify(prefix)}` })
     for (const g of [left, right]) if (!g.eventTime) issues.push({ reason: `feature group ${g.name} v${g.version} has no event time column, so it cannot be joined point-in-time` })
     if (issues.length) throw validationError(issues, 'join')
     for (const c of on) {

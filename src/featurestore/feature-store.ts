@@ -27,7 +27,7 @@ export class FeatureStore {
   async getOrCreateFeatureGroup(options: FeatureGroupOptions): Promise<FeatureGroup> {
     const name = assertIdentifier(options.name, 'feature group name')
     const version = options.version ?? 1
-    if (!Number.isInteger(version) || version < 1) throw validationError([{ column: 'version', reason: `must be a positive integer, got ${version}` }], 'feature group')
+    if (!Number.isInteger(version) || version < 1) throw validationError([{ path: 'version', reason: `must be a positive integer, got ${version}` }], 'feature group')
     // before the lookup: a column type the store has no SQL type for is refused, not reported as a changed schema
     if (options.schema !== undefined) checkColumns(options.schema)
     const existing = await findGroup(this.db, name, version)
@@ -36,7 +36,7 @@ export class FeatureStore {
     const primaryKey = options.primaryKey ?? []
     const expectations = options.expectations ?? []
     if (schema.length) checkDefinition(schema, primaryKey, options.eventTime, expectations)
-    else if (primaryKey.length === 0) throw validationError([{ column: 'primaryKey', reason: 'a primary key needs at least one column' }], 'feature group definition')
+    else if (primaryKey.length === 0) throw validationError([{ path: 'primaryKey', reason: 'a primary key needs at least one column' }], 'feature group definition')
     const tableName = assertIdentifier(`fg_${name}_${version}`, 'table name')
     const meta = await this.db.transaction(async (tx) => {
       // Another process may have created it since we looked (SQLite serialises here; PostgreSQL raises a unique violation, handled below).

@@ -197,8 +197,8 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
       { column: 'nope', reason: expect.stringContaining('not a column of feature group clash_aq ') },
       { column: 'nope', reason: expect.stringContaining('not a column of feature group clash_weather ') },
     ])
-    expect(err(() => labels.selectAll().join(weather.select(['temp']), { on: [] }))[0].column).toBe('on')
-    expect(err(() => labels.selectAll().join(weather.select(['temp']), { on: ['station'], prefix: 'W-' }))[0].column).toBe('prefix')
+    expect(err(() => labels.selectAll().join(weather.select(['temp']), { on: [] }))[0].path).toBe('on')
+    expect(err(() => labels.selectAll().join(weather.select(['temp']), { on: ['station'], prefix: 'W-' }))[0].path).toBe('prefix')
     expect(err(() => labels.selectAll().join(weather.select(['station', 'day']), { on: ['station'] }))[0].reason).toContain('contributes no column')
     expect(err(() => labels.selectAll().join(weather.select(['temp']).join(sensor.select(['calib']), { on: ['station'] }), { on: ['station'] }))[0].reason).toContain('chain the joins')
   })
@@ -250,7 +250,7 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
     const issues = async (o: object) => {
       const e = await fv.trainTestSplit(o as never).catch((x) => x)
       expect(e).toBeInstanceOf(ValidationError)
-      return (e as ValidationError).issues.map((i) => i.column)
+      return (e as ValidationError).issues.map((i) => i.path)
     }
     expect(await issues({ split: 'time', testStart: d(4), testSize: 0.2 })).toEqual(['testStart'])
     expect(await issues({ split: 'time', testSize: 1.5 })).toEqual(['testSize'])
@@ -260,7 +260,7 @@ describe.each(testDialectNames())('feature views that join, point-in-time correc
     expect(await issues({ split: 'sometimes' })).toEqual(['split'])
     expect(await issues({ testStart: d(4) })).toEqual(['testStart'])
     await labels.insert([{ station: 'c', day: d(6), pm25: null }])
-    expect(await issues({ split: 'time', testSize: 0.2 })).toEqual(['pm25'])
+    expect(await issues({ split: 'time', testSize: 0.2 })).toEqual(['row 7.pm25'])
     await expect(fv.getTrainingDataset()).rejects.toBeInstanceOf(NotFoundError)
   })
 

@@ -137,12 +137,12 @@ describe.each(testDialectNames())('feature view on %s', (dialect) => {
     await expect(scaled.trainTestSplit()).rejects.toThrow(/column "variety": text column needs a label_encoder or one_hot_encoder transformation to be a model input \(standard_scaler needs numbers\)/)
     expect(await scaled.trainingDatasets()).toEqual([])
     const ok = await fs.getOrCreateFeatureView({ name: 'iris_opts', query: fg.selectExcept(['id']), labels: ['variety'] })
-    await expect(ok.trainTestSplit({ testSize: 1.5 })).rejects.toThrow(/column "testSize": must be between 0 and 1/)
-    await expect(ok.trainTestSplit({ testSize: 30 })).rejects.toThrow(/column "testSize": must be between 0 and 1 \(exclusive\), got 30 \(a fraction of the rows, not a number of rows\)/)
-    await expect(ok.trainTestSplit({ asOf: 1.5, seed: 0.5 })).rejects.toThrow(/column "seed": must be an integer, got 0.5; column "asOf": must be a commit id \(a positive integer\), got 1.5/)
-    await expect(ok.trainTestSplit({ testSize: 0 })).rejects.toThrow(/column "testSize": must be between 0 and 1 \(exclusive\), got 0$/)
+    await expect(ok.trainTestSplit({ testSize: 1.5 })).rejects.toThrow(/testSize: must be between 0 and 1/)
+    await expect(ok.trainTestSplit({ testSize: 30 })).rejects.toThrow(/testSize: must be between 0 and 1 \(exclusive\), got 30 \(a fraction of the rows, not a number of rows\)/)
+    await expect(ok.trainTestSplit({ asOf: 1.5, seed: 0.5 })).rejects.toThrow(/seed: must be an integer, got 0.5; asOf: must be a commit id \(a positive integer\), got 1.5/)
+    await expect(ok.trainTestSplit({ testSize: 0 })).rejects.toThrow(/testSize: must be between 0 and 1 \(exclusive\), got 0$/)
     const unlabelled = await fs.getOrCreateFeatureView({ name: 'iris_nolabel', query: fg.select(['sepal_length']), labels: [] })
-    await expect(unlabelled.trainTestSplit({ stratify: true })).rejects.toThrow(/column "stratify": needs a label, and feature view iris_nolabel v1 has none/)
+    await expect(unlabelled.trainTestSplit({ stratify: true })).rejects.toThrow(/stratify: needs a label, and feature view iris_nolabel v1 has none/)
     expect(await ok.trainingDatasets()).toEqual([])
     expect(await unlabelled.trainingDatasets()).toEqual([])
     expect(() => fg.select(['nope'])).toThrow(/column "nope": no such column/)
@@ -200,10 +200,10 @@ describe.each(testDialectNames())('train/test split sizes on %s', (dialect) => {
   it('refuses a split scikit-learn refuses, naming the reason, and records nothing', async () => {
     const fv = await fs.getOrCreateFeatureView({ name: 'sizes_refused', query: fg.selectExcept(['id']), labels: ['y'] })
     // scikit-learn: "With n_samples=15, test_size=0.95 and train_size=None, the resulting train set will be empty."
-    await expect(fv.trainTestSplit({ testSize: 0.95 })).rejects.toThrow(/column "testSize": with 15 rows, testSize 0.95 leaves the training set empty \(15 test rows\)/)
+    await expect(fv.trainTestSplit({ testSize: 0.95 })).rejects.toThrow(/testSize: with 15 rows, testSize 0.95 leaves the training set empty \(15 rows in the test set\)/)
     // scikit-learn: "The test_size = 2 should be greater or equal to the number of classes = 3" (and the train side).
     await expect(fv.trainTestSplit({ testSize: 0.1, stratify: true })).rejects.toThrow(/the test set would hold 2 rows, fewer than the 3 label values/)
-    await expect(fv.trainTestSplit({ testSize: 0.9, stratify: true })).rejects.toThrow(/the training set would hold 1 rows, fewer than the 3 label values/)
+    await expect(fv.trainTestSplit({ testSize: 0.9, stratify: true })).rejects.toThrow(/the training set would hold 1 row, fewer than the 3 label values/)
     expect(await fv.trainingDatasets()).toEqual([])
 
     const g2 = await fs.getOrCreateFeatureGroup({ name: 'sizes_single', primaryKey: ['id'], schema: [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }, { name: 'y', type: 'string' }] })
@@ -246,7 +246,7 @@ describe('split sizes (pure)', () => {
       expect([n, t, train.length, test.length]).toEqual([n, t, nTrain, nTest])
       expect(new Set([...train, ...test]).size).toBe(n)
     }
-    expect(() => splitIndices({ nRows: 1, columns: {}, types: {} }, undefined, 0.5, 0, false)).toThrow(/with 1 rows, testSize 0.5 leaves the training set empty/)
+    expect(() => splitIndices({ nRows: 1, columns: {}, types: {} }, undefined, 0.5, 0, false)).toThrow(/with 1 row, testSize 0.5 leaves the training set empty/)
   })
 
   it('allots stratified test rows by largest remainders, as _approximate_mode', () => {

@@ -25,23 +25,23 @@ export function checkSplitOptions(
   const seed = options.seed ?? 42
   const stratify = options.stratify ?? false
   const issues: ValidationIssue[] = []
-  if (split !== 'random' && split !== 'time') issues.push({ column: 'split', reason: `must be 'random' or 'time', got ${JSON.stringify(split)}` })
-  if (split === 'random' && testStart !== undefined) issues.push({ column: 'testStart', reason: "applies only to split: 'time'" })
+  if (split !== 'random' && split !== 'time') issues.push({ path: 'split', reason: `must be 'random' or 'time', got ${JSON.stringify(split)}` })
+  if (split === 'random' && testStart !== undefined) issues.push({ path: 'testStart', reason: "applies only to split: 'time'" })
   if (split === 'time') {
-    if (!eventTime) issues.push({ column: 'split', reason: `a time split needs an event time, and feature group of view ${view.name} v${view.version} has none` })
-    if (testStart !== undefined && options.testSize !== undefined) issues.push({ column: 'testStart', reason: 'give testStart or testSize, not both' })
-    if (testStart !== undefined && !(testStart instanceof Date && !Number.isNaN(testStart.getTime()))) issues.push({ column: 'testStart', reason: `must be a valid Date, got ${String(testStart)}` })
-    if (options.stratify) issues.push({ column: 'stratify', reason: 'a time split is not stratified (its test set is the latest rows)' })
+    if (!eventTime) issues.push({ path: 'split', reason: `a time split needs an event time, and feature group of view ${view.name} v${view.version} has none` })
+    if (testStart !== undefined && options.testSize !== undefined) issues.push({ path: 'testStart', reason: 'give testStart or testSize, not both' })
+    if (testStart !== undefined && !(testStart instanceof Date && !Number.isNaN(testStart.getTime()))) issues.push({ path: 'testStart', reason: `must be a valid Date, got ${String(testStart)}` })
+    if (options.stratify) issues.push({ path: 'stratify', reason: 'a time split is not stratified (its test set is the latest rows)' })
   }
   if (testSize !== undefined && (typeof testSize !== 'number' || !(testSize > 0 && testSize < 1)))
     issues.push({
-      column: 'testSize',
+      path: 'testSize',
       reason: `must be between 0 and 1 (exclusive), got ${String(testSize)}${Number.isInteger(testSize) && testSize >= 1 ? ' (a fraction of the rows, not a number of rows)' : ''}`,
     })
-  if (!Number.isInteger(seed)) issues.push({ column: 'seed', reason: `must be an integer, got ${String(seed)}` })
-  if (options.asOf !== undefined && !(Number.isSafeInteger(options.asOf) && options.asOf > 0)) issues.push({ column: 'asOf', reason: `must be a commit id (a positive integer), got ${String(options.asOf)}` })
-  if (typeof stratify !== 'boolean') issues.push({ column: 'stratify', reason: `must be true or false, got ${String(stratify)}` })
-  else if (stratify && view.labels.length === 0) issues.push({ column: 'stratify', reason: `needs a label, and feature view ${view.name} v${view.version} has none` })
+  if (!Number.isInteger(seed)) issues.push({ path: 'seed', reason: `must be an integer, got ${String(seed)}` })
+  if (options.asOf !== undefined && !(Number.isSafeInteger(options.asOf) && options.asOf > 0)) issues.push({ path: 'asOf', reason: `must be a commit id (a positive integer), got ${String(options.asOf)}` })
+  if (typeof stratify !== 'boolean') issues.push({ path: 'stratify', reason: `must be true or false, got ${String(stratify)}` })
+  else if (stratify && view.labels.length === 0) issues.push({ path: 'stratify', reason: `needs a label, and feature view ${view.name} v${view.version} has none` })
   if (issues.length) throw validationError(issues, 'split options')
   return { split, testSize, testStart, seed, stratify }
 }
@@ -69,7 +69,7 @@ export function splitIndices(data: ColumnBatch, label: string | undefined, testS
   checkLabelPresent(data, label)
   const nTest = Math.ceil(testSize * n)
   const nTrain = n - nTest
-  if (nTrain <= 0) throw validationError([{ column: 'testSize', reason: `with ${n} rows, testSize ${testSize} leaves the training set empty (${nTest} test rows)` }], 'split')
+  if (nTrain <= 0) throw validationError([{ path: 'testSize', reason: `with ${rows(n)}, testSize ${testSize} leaves the training set empty (${rows(nTest)} in the test set)` }], 'split')
   if (!stratify || label === undefined) {
     const perm = rng.shuffle(iota(n))
     return { test: perm.slice(0, nTest), train: perm.slice(nTest) }
@@ -88,8 +88,8 @@ export function splitIndices(data: ColumnBatch, label: string | undefined, testS
   const issues: ValidationIssue[] = classes
     .filter((_, k) => counts[k] < 2)
     .map((c) => ({ column: label, reason: `label value ${JSON.stringify(c)} has only 1 member; a stratified split needs at least 2 of each value` }))
-  if (nTrain < classes.length) issues.push({ column: 'testSize', reason: `the training set would hold ${nTrain} rows, fewer than the ${classes.length} label values to stratify by` })
-  if (nTest < classes.length) issues.push({ column: 'testSize', reason: `the test set would hold ${nTest} rows, fewer than the ${classes.length} label values to stratify by` })
+  if (nTrain < classes.length) issues.push({ path: 'testSize', reason: `the training set would hold ${rows(nTrain)}, fewer than the ${classes.length} label values to stratify by` })
+  if (nTest < classes.length) issues.push({ path: 'testSize', reason: `the test set would hold ${rows(nTest)}, fewer than the ${classes.length} label values to stratify by` })
   if (issues.length) throw validationError(issues, 'stratified split')
   const trainPer = approximateMode(counts, nTrain, rng)
   const train: number[] = []
@@ -140,20 +140,20 @@ export function timeSplitIndices(time: Float64Array, at: { testStart?: number; t
   let sorted = true
   for (let i = 1; i < n && sorted; i++) if (time[i] < time[i - 1]) sorted = false
   if (!sorted) order.sort((a, b) => time[a] - time[b] || a - b)
-  if (n === 0) throw validationError([{ column: at.testStart !== undefined ? 'testStart' : 'testSize', reason: 'there are no rows to split' }], 'split')
+  if (n === 0) throw validationError([{ path: at.testStart !== undefined ? 'testStart' : 'testSize', reason: 'there are no rows to split' }], 'split')
   const first = time[order[0]]
   const last = time[order[n - 1]]
   const range = `the rows' event times run from ${iso(first)} to ${iso(last)}`
   let testStart: number
   if (at.testStart !== undefined) {
     testStart = at.testStart
-    if (testStart <= first) throw validationError([{ column: 'testStart', reason: `${iso(testStart)} leaves the training set empty: ${range}` }], 'split')
-    if (testStart > last) throw validationError([{ column: 'testStart', reason: `${iso(testStart)} leaves the test set empty: ${range}` }], 'split')
+    if (testStart <= first) throw validationError([{ path: 'testStart', reason: `${iso(testStart)} leaves the training set empty: ${range}` }], 'split')
+    if (testStart > last) throw validationError([{ path: 'testStart', reason: `${iso(testStart)} leaves the test set empty: ${range}` }], 'split')
   } else {
     const nTest = Math.ceil(at.testSize! * n)
     testStart = time[order[n - nTest]]
     if (testStart <= first)
-      throw validationError([{ column: 'testSize', reason: `with ${n} rows, testSize ${at.testSize} starts the test set at the first event time ${iso(first)}, leaving the training set empty (${range})` }], 'split')
+      throw validationError([{ path: 'testSize', reason: `with ${rows(n)}, testSize ${at.testSize} starts the test set at the first event time ${iso(first)}, leaving the training set empty (${range})` }], 'split')
   }
   // First position in time order at or after testStart.
   let lo = 0
@@ -164,6 +164,11 @@ export function timeSplitIndices(time: Float64Array, at: { testStart?: number; t
     else hi = mid
   }
   return { train: order.slice(0, lo), test: order.slice(lo), testStart }
+}
+
+/** `1 row`, `2 rows`. */
+function rows(n: number): string {
+  return `${n} row${n === 1 ? '' : 's'}`
 }
 
 function iso(ms: number): string {

@@ -58,11 +58,11 @@ export class ModelRegistry {
       else issues.push({ column: `artifacts.${file}`, reason: 'must be a Uint8Array or a string' })
     }
     const fv = options.featureView
-    if (fv !== undefined && (typeof fv.name !== 'string' || !Number.isInteger(fv.version))) issues.push({ column: 'featureView', reason: 'needs a name and an integer version' })
+    if (fv !== undefined && (typeof fv.name !== 'string' || !Number.isInteger(fv.version))) issues.push({ path: 'featureView', reason: 'needs a name and an integer version' })
     const td = options.trainingDataset
     const tdVersion = td === undefined ? null : typeof td === 'number' ? td : td.version
-    if (tdVersion !== null && !Number.isInteger(tdVersion)) issues.push({ column: 'trainingDataset', reason: `version must be an integer, got ${tdVersion}` })
-    if (typeof td === 'number' && fv === undefined) issues.push({ column: 'trainingDataset', reason: 'a training dataset version needs its featureView' })
+    if (tdVersion !== null && !Number.isInteger(tdVersion)) issues.push({ path: 'trainingDataset', reason: `version must be an integer, got ${tdVersion}` })
+    if (typeof td === 'number' && fv === undefined) issues.push({ path: 'trainingDataset', reason: 'a training dataset version needs its featureView' })
     if (options.promotion !== undefined) issues.push(...promotionIssues(options.promotion))
     if (issues.length) throw validationError(issues, 'model version')
     const json = (what: string, v: unknown) => {
@@ -259,7 +259,7 @@ export class ModelRegistry {
       const aliases = await tx.kysely.selectFrom('sml_model_aliases').select('alias').where('name', '=', v.name).where('version', '=', v.version).execute()
       if (aliases.length) {
         const names = aliases.map((a) => a.alias as string)
-        throw new ConflictError(`model ${name} v${version} is aliased as ${names.join(', ')}: move or remove the alias first`, [{ column: 'version', reason: `aliased as ${names.join(', ')}` }])
+        throw new ConflictError(`model ${name} v${version} is aliased as ${names.join(', ')}: move or remove the alias first`, [{ path: 'version', reason: `aliased as ${names.join(', ')}` }])
       }
       await this.artifactStore.delete(tx, v.id)
       await tx.kysely.deleteFrom('sml_model_promotions').where('model_id', '=', v.id).execute()

@@ -70,7 +70,7 @@ export interface Pipeline {
 export function definePipeline(options: PipelineOptions): Pipeline {
   const issues: ValidationIssue[] = []
   if (typeof options.name !== 'string' || !PIPELINE_NAME.test(options.name)) {
-    issues.push({ column: 'name', reason: `${JSON.stringify(options.name)} must be lowercase letters, digits, _ or -, starting with a letter` })
+    issues.push({ path: 'name', reason: `${JSON.stringify(options.name)} must be lowercase letters, digits, _ or -, starting with a letter` })
   }
   const count = (field: 'retries' | 'backoffMs' | 'timeoutMs', value: number | undefined, dflt: number, min: number) => {
     const v = value ?? dflt

@@ -24,7 +24,7 @@ export function pipelineList(pipelines: readonly unknown[]): Pipeline[] {
   for (const p of pipelines) {
     if (!isPipeline(p)) throw new ValidationError(`not a pipeline: make it with definePipeline()`)
     const had = byName.get(p.name)
-    if (had && had !== p) throw new ValidationError(`two pipelines are named ${p.name}`, [{ column: 'name', reason: 'duplicate pipeline name' }])
+    if (had && had !== p) throw new ValidationError(`two pipelines are named ${p.name}`, [{ path: 'name', reason: 'duplicate pipeline name' }])
     byName.set(p.name, p)
   }
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

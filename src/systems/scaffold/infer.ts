@@ -127,7 +127,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     throw new ValidationError(`${options.sourceName ?? options.file}: ${reason}`, [{ column, reason }])
   }
   const nameIssue = systemNameIssue(options.name)
-  if (nameIssue) throw new ValidationError(`system name ${nameIssue} (choose one with --name)`, [{ column: 'name', reason: nameIssue }])
+  if (nameIssue) throw new ValidationError(`system name ${nameIssue} (choose one with --name)`, [{ path: 'name', reason: nameIssue }])
   if (table.records.length === 0) refuse('has a header but no data rows')
   const labelHeader: string =
     table.header.find((h) => h === options.label.trim().toLowerCase() || identifier(h) === options.label.trim().toLowerCase()) ??
