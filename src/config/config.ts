@@ -1,4 +1,4 @@
-import { ValidationError, type ValidationIssue } from '../db/index.js'
+import { schemaNameProblem, ValidationError, type ValidationIssue } from '../db/index.js'
 import { isPipeline, type JobQueueTuning, type Pipeline } from '../runtime/index.js'
 import type { StoreConfig } from './env.js'
 
@@ -72,6 +72,10 @@ export function projectConfigIssues(config: ProjectConfig): ValidationIssue[] {
       for (const k of Object.keys(store)) {
         if (!['home', 'url', 'schema'].includes(k)) issues.push({ column: `store.${k}`, reason: 'is not a store setting (home, url, schema)' })
         else if (typeof (store as Record<string, unknown>)[k] !== 'string') issues.push({ column: `store.${k}`, reason: 'must be a string' })
+        else if (k === 'schema') {
+          const problem = schemaNameProblem((store as Record<string, string>)[k])
+          if (problem !== undefined) issues.push({ column: 'store.schema', reason: problem })
+        }
       }
   }
   return issues

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/index.js'
+import { schemaNameProblem } from '../db/identifiers.js'
 import type { JobQueueTuning } from '../runtime/schedulers/scheduler.js'
 
 /**
@@ -39,7 +40,7 @@ export interface ConfigSettings {
 /**
  * The settings the environment gives, read once here: SML_CONFIG, SML_DATA_DIR, SML_HOME, DATABASE_URL,
  * SML_PG_SCHEMA, SML_SEED, SML_PIPELINES_MODULE, SML_BOSS_*, SML_AQ_URL, SML_AQ_TOKEN. Empty values count as unset.
- * @throws ValidationError when SML_SEED is not an integer, an SML_BOSS_* value not a positive number, or SML_AQ_URL
+ * @throws ValidationError when SML_SEED is not an integer, SML_PG_SCHEMA not a plain lowercase identifier (schemaNameProblem), an SML_BOSS_* value not a positive number, or SML_AQ_URL
  *   not an http(s) URL.
  */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSettings {
@@ -66,6 +67,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
       `DATABASE_URL must be a postgres:// or postgresql:// URL (unset it for the embedded SQLite store)${/^\s|\s$/.test(url) ? '; it starts or ends with a space' : ''}`,
       [{ column: 'DATABASE_URL', reason: 'must be a postgres:// URL' }],
     )
+  const schema = v('SML_PG_SCHEMA')
+  const schemaProblem = schema === undefined ? undefined : schemaNameProblem(schema)
+  if (schemaProblem !== undefined) throw new ValidationError(`SML_PG_SCHEMA ${schemaProblem}, got ${JSON.stringify(schema)}`, [{ path: 'SML_PG_SCHEMA', reason: schemaProblem }])
   const aqUrl = v('SML_AQ_URL')
   if (aqUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(aqUrl))
     throw new ValidationError(`SML_AQ_URL must be an http(s) URL, got ${JSON.stringify(aqUrl)}`, [{ column: 'SML_AQ_URL', reason: 'must be an http(s) URL' }])
@@ -74,7 +78,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigSet
     dataDir: v('SML_DATA_DIR'),
     home: v('SML_HOME'),
     url,
-    schema: v('SML_PG_SCHEMA'),
+    schema,
     seed: seed === undefined ? undefined : Number(seed),
     pipelineModules: (v('SML_PIPELINES_MODULE') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     jobQueue,

@@ -113,6 +113,7 @@ describe('defineConfig', () => {
       'invalid config: pipelines[0].name: "iris-daily" is also a pipeline of system iris; pipelines[1]: is not a pipeline: make it with definePipeline()',
     )
     expect(() => defineConfig({ systems: [titanic], store: { home: 1 as never, path: 'x' } as never })).toThrow('invalid config: store.home: must be a string; store.path: is not a store setting (home, url, schema)')
+    expect(() => defineConfig({ systems: [titanic], store: { url: 'postgres://h/db', schema: 'Mixed' } })).toThrow('invalid config: store.schema: must be lowercase letters, digits and _, starting with a letter or _')
     expect(defineConfig({ systems: [iris] }).systems).toEqual([iris])
   })
 })
@@ -132,6 +133,11 @@ describe('settingsFromEnv', () => {
     expect(() => settingsFromEnv({ SML_BOSS_MAINTENANCE_SECONDS: '-1' })).toThrow('SML_BOSS_MAINTENANCE_SECONDS must be a positive number of seconds, got "-1"')
     expect(settingsFromEnv({ SML_AQ_URL: 'http://127.0.0.1:8/feed/@1/', SML_AQ_TOKEN: 't' }).airQuality).toEqual({ url: 'http://127.0.0.1:8/feed/@1/', token: 't' })
     expect(() => settingsFromEnv({ SML_AQ_URL: 'api.waqi.info/feed' })).toThrow('SML_AQ_URL must be an http(s) URL, got "api.waqi.info/feed"')
+    // PostgreSQL folds an unquoted name to lowercase: a schema created as "Trial" would not be the one searched
+    expect(settingsFromEnv({ SML_PG_SCHEMA: 'trial_2' }).schema).toBe('trial_2')
+    for (const schema of ['Trial', 'bad-schema;drop', 'a"b', '9lives'])
+      expect(() => settingsFromEnv({ SML_PG_SCHEMA: schema })).toThrow(`SML_PG_SCHEMA must be lowercase letters, digits and _, starting with a letter or _, got ${JSON.stringify(schema)}`)
+    expect(() => settingsFromEnv({ SML_PG_SCHEMA: 's'.repeat(59) })).toThrow("SML_PG_SCHEMA must be at most 58 characters (its job queue's schema adds _boss)")
   })
 
   it('takes the store a caller names, else the environment’s', () => {

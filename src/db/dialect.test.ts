@@ -190,6 +190,12 @@ describe.each(testDialectNames())('%s dialect', (name) => {
     }
   })
 
+  it('a PostgreSQL store refuses a schema name it could not both create and search (folded to lowercase, unquoted)', (ctx) => {
+    if (name !== 'postgres') return ctx.skip()
+    for (const schema of ['Mixed', 'bad-schema;drop', 'x'.repeat(59)])
+      expect(() => new PostgresDialect({ connectionString: process.env.DATABASE_URL!, schema })).toThrow(new RegExp(`^PostgreSQL schema "${schema.slice(0, 8)}.*must be`))
+  })
+
   it('rolls a failed transaction back whole', async () => {
     const before = await db.kysely.selectFrom('t').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
     await expect(

@@ -16,3 +16,17 @@ export function assertIdentifier(name: unknown, what = 'name'): string {
 export function isIdentifier(name: string): boolean {
   return IDENTIFIER.test(name)
 }
+
+/** The longest store schema name: its job queue lives beside it in `<schema>_boss`, itself an identifier (≤ 63). */
+export const MAX_SCHEMA_NAME_LENGTH = 58
+
+/**
+ * Why `name` cannot be a store's PostgreSQL schema, else undefined: a plain identifier (lowercase letters,
+ * digits and _), because PostgreSQL folds an unquoted name to lowercase and the store names its schema both
+ * quoted (CREATE SCHEMA) and unquoted (search_path), which must agree.
+ */
+export function schemaNameProblem(name: string): string | undefined {
+  if (!IDENTIFIER.test(name)) return 'must be lowercase letters, digits and _, starting with a letter or _'
+  if (name.length > MAX_SCHEMA_NAME_LENGTH) return `must be at most ${MAX_SCHEMA_NAME_LENGTH} characters (its job queue's schema adds _boss)`
+  return undefined
+}

@@ -1,6 +1,6 @@
 export type { SqlDialect, SqlTransaction, DialectCapabilities, StoreLocation, ColumnarResult, ColumnFill, ColumnKind } from './dialect.js'
 export { COLUMN_TYPES, isColumnType, type ColumnType } from './column-types.js'
 export { ValidationError, NotFoundError, validationError, formatIssue, type ValidationIssue } from './errors.js'
-export { assertIdentifier, isIdentifier } from './identifiers.js'
+export { assertIdentifier, isIdentifier, schemaNameProblem } from './identifiers.js'
 export { migrate, MIGRATIONS, type Migration } from './migrations.js'
 export { embeddedStoreExists, openDatabase, removeEmbeddedStore, smlHome, StoreUnavailableError, type OpenDatabaseOptions } from './open.js'

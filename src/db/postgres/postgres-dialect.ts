@@ -8,7 +8,8 @@ import { checkFill, fillColumn, type ColumnarResult, type ColumnFill, type Colum
 import { copyColumns, joinDecoded } from './postgres-binary-copy.js'
 import { binaryCopyRows } from './postgres-binary-copy-in.js'
 import { POSTGRES_TYPES } from './postgres-types.js'
-import { assertIdentifier } from '../identifiers.js'
+import { assertIdentifier, schemaNameProblem } from '../identifiers.js'
+import { ValidationError } from '../errors.js'
 
 export interface PostgresDialectConfig {
   /** postgres://user@host:port/database */
@@ -45,8 +46,11 @@ export class PostgresDialect implements SqlDialect {
     return { url: this.config.connectionString, schema: this.config.schema }
   }
 
+  /** @throws ValidationError when the schema is not a plain lowercase identifier of at most 58 characters (schemaNameProblem). */
   constructor(readonly config: PostgresDialectConfig) {
     const schema = config.schema
+    const problem = schema === undefined ? undefined : schemaNameProblem(schema)
+    if (problem !== undefined) throw new ValidationError(`PostgreSQL schema ${JSON.stringify(schema)} ${problem}`, [{ path: 'schema', reason: problem }])
     this.pool = new pg.Pool({
       connectionString: config.connectionString,
       max: config.maxConnections ?? 10,
