@@ -29,6 +29,7 @@ export {
   readCsvFile,
   inferCsvSchema,
   csvToRows,
+  MAX_FEATURE_COLUMNS,
   type CsvTable,
   recordsToTable,
   tableRecords,

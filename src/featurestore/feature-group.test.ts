@@ -4,6 +4,7 @@ import { ValidationError, type SqlDialect } from '../db/index.js'
 import { createTestDatabase, testDialectNames, type TestDatabase } from '../db/test-support/dialects.js'
 import { FeatureStore } from './feature-store.js'
 import type { FeatureSpec } from './types.js'
+import { MAX_FEATURE_COLUMNS } from './validate.js'
 
 const schema: FeatureSpec[] = [
   { name: 'id', type: 'int' },
@@ -291,6 +292,23 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     await expect(fs.getOrCreateFeatureGroup({ name: 'badnullable', primaryKey: ['id'], schema: [{ name: 'id', type: 'int', nullable: 'no' as never }] })).rejects.toThrow(
       /column "id": nullable must be true or false, got "no"/,
     )
+  })
+
+  it('holds up to MAX_FEATURE_COLUMNS columns on either database, and refuses more naming the count, creating nothing', async () => {
+    const wide = (n: number): FeatureSpec[] => [{ name: 'id', type: 'int' }, ...Array.from({ length: n - 1 }, (_, i) => ({ name: `c${i}`, type: 'float' as const }))]
+    // the widest group, every value present: the row PostgreSQL must fit in one page
+    const fg = await fs.getOrCreateFeatureGroup({ name: 'widest', primaryKey: ['id'], schema: wide(MAX_FEATURE_COLUMNS) })
+    const row = Object.fromEntries(wide(MAX_FEATURE_COLUMNS).map((f, i) => [f.name, i + 0.5]))
+    await fg.insert([{ ...row, id: 1 }, { ...row, id: 2 }])
+    expect((await fg.read()).map((r) => r.c898)).toEqual([899.5, 899.5])
+    const e = (await fs.getOrCreateFeatureGroup({ name: 'toowide', primaryKey: ['id'], schema: wide(MAX_FEATURE_COLUMNS + 1) }).catch((err: unknown) => err)) as ValidationError
+    expect(e).toBeInstanceOf(ValidationError)
+    expect(e.message).toBe(`invalid feature group definition: schema: has 901 columns; a feature group holds at most ${MAX_FEATURE_COLUMNS} (a PostgreSQL row must fit in one 8 KB page)`)
+    expect(await db.listTables()).not.toContain('fg_toowide_1')
+    // inferred from the first insert alike
+    const data = Object.fromEntries(wide(3001).map((f) => [f.name, 1]))
+    await expect(fs.getOrCreateFeatureGroup({ name: 'toowide_inferred', primaryKey: ['id'] }).then((g) => g.insert([data]))).rejects.toThrow(/schema: has 3,001 columns; a feature group holds at most 900/)
+    expect(await db.listTables()).not.toContain('fg_toowide_inferred_1')
   })
 
   it('infers the schema on the first insert when none was given', async () => {

@@ -6,7 +6,15 @@ import type { Expectation, FeatureSpec, FeatureValue, Row } from './types.js'
 export const SYSTEM_COLUMNS = ['_commit_id', '_superseded_by'] as const
 
 /**
- * Checks the columns of a schema by themselves: each an object with a valid name and one of COLUMN_TYPES (an
+ * The most columns a feature group holds, on either database: a PostgreSQL row must fit in one 8 KB page
+ * (numbers are never moved out of it), so ~1,000 columns of 8-byte values with the store's own is the most
+ * that can ever be written there (measured: 1,000 doubles and 3 bigints make an 8,168-byte row, over its 8,160);
+ * SQLite stops at 2,000. One limit for both, so a group made on one store can be imported into the other.
+ */
+export const MAX_FEATURE_COLUMNS = 900
+
+/**
+ * Checks the columns of a schema by themselves (at most MAX_FEATURE_COLUMNS): each an object with a valid name and one of COLUMN_TYPES (an
  * unknown type would create a column the dialect has no SQL type for), `nullable` true or false if given.
  * @throws ValidationError naming each bad column and the reason.
  */
@@ -17,7 +25,9 @@ export function checkColumns(schema: readonly FeatureSpec[]): void {
 
 function columnIssues(schema: readonly FeatureSpec[]): ValidationIssue[] {
   const issues: ValidationIssue[] = []
-  if (!Array.isArray(schema)) return [{ column: 'schema', reason: 'expected an array of columns { name, type }' }]
+  if (!Array.isArray(schema)) return [{ path: 'schema', reason: 'expected an array of columns { name, type }' }]
+  if (schema.length > MAX_FEATURE_COLUMNS)
+    return [{ path: 'schema', reason: `has ${schema.length.toLocaleString('en')} columns; a feature group holds at most ${MAX_FEATURE_COLUMNS} (a PostgreSQL row must fit in one 8 KB page)` }]
   schema.forEach((f: unknown, i) => {
     if (typeof f !== 'object' || f === null || Array.isArray(f)) return issues.push({ column: `schema[${i}]`, reason: `expected a column { name, type }, got ${describe(f)}` })
     const { name, type, nullable } = f as Record<string, unknown>
