@@ -164,4 +164,28 @@ describe.each(testDialectNames())('sml fv show on %s', (dialect) => {
     const missing = await sml('fv', 'show', 'nope')
     expect([missing.code, missing.stderr]).toEqual([1, 'error: no feature view nope (known: pts_view)\n'])
   })
+
+  it('fg, models, export and migrate open the store a config names, as every command does, and report a broken config', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'sml-cli-config-'))
+    const store = dialect === 'postgres' ? { url: tdb.env.DATABASE_URL, schema: tdb.env.SML_PG_SCHEMA } : { home: tdb.env.SML_HOME }
+    writeFileSync(join(project, 'store.mjs'), `export default { systems: [], store: ${JSON.stringify(store)} }\n`)
+    // the environment names no store (it would win over the file's), and the working directory has none (./.sml)
+    const elsewhere = { SML_HOME: '', DATABASE_URL: '', SML_PG_SCHEMA: '' }
+    const cwd = mkdtempSync(join(tmpdir(), 'sml-cli-elsewhere-'))
+    const viaConfig = (...args: string[]) => runSml(['--config', join(project, 'store.mjs'), ...args], elsewhere, cwd)
+    const file = join(project, 'cfg.csv')
+    writeFileSync(file, 'id,x\n1,0.5\n2,1.5\n')
+    expect((await viaConfig('fg', 'insert', 'via_config', '--file', file)).stdout).toMatch(/2 rows added/)
+    expect(JSON.parse((await viaConfig('fg', 'list', '--json')).stdout).map((g: { name: string }) => g.name)).toContain('via_config')
+    const plain = await runSml(['fg', 'list', '--json'], elsewhere, cwd)
+    expect(plain.stderr, JSON.stringify(plain)).toMatch(/^error: no store at /)
+    expect((await viaConfig('models', 'list')).code).toBe(0)
+    expect((await viaConfig('migrate')).stdout).toMatch(/up to date/)
+    const exported = await viaConfig('export', '--to', join(project, 'out.ndjson'))
+    expect(exported.stdout).toMatch(/exported \d+ tables/)
+    writeFileSync(join(project, 'broken.mjs'), 'export default {\n')
+    const broken = await runSml(['--config', join(project, 'broken.mjs'), 'fg', 'list'], elsewhere, cwd)
+    expect([broken.code, broken.stderr]).toEqual([1, expect.stringMatching(/^error: .*broken\.mjs/)])
+    expect(broken.stderr).not.toMatch(/\n\s+at /)
+  })
 })

@@ -1,14 +1,17 @@
 import { basename } from 'node:path'
 import type { Command } from 'commander'
+import { commandConfig } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
 import { cellText, formatTable, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
-/** The feature store; `create: false` for reading commands, which report a missing store instead of making one. */
-async function store(options: { create?: boolean } = {}) {
-  // The store's location is read from the environment here, at the edge (storeLocation).
-  const { openFeatureStore } = await import('../../config/open-store.js')
-  return openFeatureStore(options)
+/**
+ * The feature store of the command's configuration (its `store`, else DATABASE_URL / SML_HOME / SML_PG_SCHEMA);
+ * `create: false` for reading commands, which report a missing store instead of making one.
+ */
+async function store(cmd: Command, options: { create?: boolean } = {}) {
+  const [{ openFeatureStore }, config] = await Promise.all([import('../../config/open-store.js'), commandConfig(cmd)])
+  return openFeatureStore({ ...options, ...config.store })
 }
 
 const READ_ONLY = { create: false }
@@ -20,8 +23,8 @@ export function registerFeatureStoreCommands(program: Command): void {
   fg.command('list')
     .description('list feature groups with their row and commit counts')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const fs = await store(READ_ONLY)
+    .action(async (opts, cmd: Command) => {
+      const fs = await store(cmd, READ_ONLY)
       try {
         const groups = await fs.listFeatureGroups()
         const rows = await Promise.all(
@@ -47,8 +50,8 @@ export function registerFeatureStoreCommands(program: Command): void {
     .description('schema, expectations, commits and statistics of a feature group')
     .option('--version <n>', 'version (default: latest)', int('--version'))
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts) => {
-      const fs = await store(READ_ONLY)
+    .action(async (name: string, opts, cmd: Command) => {
+      const fs = await store(cmd, READ_ONLY)
       try {
         const g = await fs.getFeatureGroup(name, opts.version)
         const [commits, statistics, rows] = await Promise.all([g.commits(), g.statistics(), g.count()])
@@ -93,14 +96,14 @@ export function registerFeatureStoreCommands(program: Command): void {
     .option('--event-time <col>', 'event time column for a new group')
     .option('--description <text>', 'description for a new group')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts) => {
+    .action(async (name: string, opts, cmd: Command) => {
       const { readCsvFile, inferCsvSchema, csvToRows, validateRows, withCsvLines } = await import('../../featurestore/index.js')
       const { NotFoundError, ValidationError } = await import('../../db/index.js')
       const { createProgress } = await import('../progress.js')
       const started = performance.now()
       const table = readCsvFile(opts.file)
       if (table.records.length === 0) throw new ValidationError(`${opts.file} has a header but no data rows: nothing to insert`, [{ reason: 'no data rows' }])
-      const fs = await store()
+      const fs = await store(cmd)
       try {
         let g = await fs.getFeatureGroup(name, opts.version).catch((e) => {
           if (e instanceof NotFoundError) return undefined
@@ -168,7 +171,7 @@ export function registerFeatureStoreCommands(program: Command): void {
     .option('--limit <n>', 'at most this many rows', int('--limit'))
     .action(async (name: string, opts, cmd: Command) => {
       const { csvField } = await import('../../featurestore/index.js')
-      const fs = await store(READ_ONLY)
+      const fs = await store(cmd, READ_ONLY)
       try {
         const g = await fs.getFeatureGroup(name, opts.version)
         // Any commit id reads *something*; one of another group's is a mistake, not a point in this group's history.
@@ -188,8 +191,8 @@ export function registerFeatureStoreCommands(program: Command): void {
   fv.command('list')
     .description('list feature views with their features, labels and training datasets')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const fs = await store(READ_ONLY)
+    .action(async (opts, cmd: Command) => {
+      const fs = await store(cmd, READ_ONLY)
       try {
         const views = await fs.listFeatureViews()
         const rows = await Promise.all(
@@ -224,8 +227,8 @@ export function registerFeatureStoreCommands(program: Command): void {
     .description('definition (groups, joins, features, labels, transformations) and training datasets of a feature view')
     .option('--version <n>', 'version (default: latest)', int('--version'))
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts) => {
-      const fs = await store(READ_ONLY)
+    .action(async (name: string, opts, cmd: Command) => {
+      const fs = await store(cmd, READ_ONLY)
       try {
         const v = await fs.getFeatureView(name, opts.version)
         const m = v.metadata

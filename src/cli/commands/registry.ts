@@ -1,13 +1,15 @@
 import { userInfo } from 'node:os'
 import type { Command } from 'commander'
 import type { PromotionRecord } from '../../registry/index.js'
+import { commandConfig } from '../config.js'
 import { positiveInt as int } from '../options.js'
 import { bytesForStdout, formatTable, print, printJson } from '../output.js'
 
-// Every `sml models` command needs models to exist, so none creates a store: a missing one is reported instead.
-async function registry() {
-  const { openModelRegistry } = await import('../../config/open-store.js')
-  return openModelRegistry({ create: false })
+// The store of the command's configuration. Every `sml models` command needs models to exist, so none creates
+// a store: a missing one is reported instead.
+async function registry(cmd: Command) {
+  const [{ openModelRegistry }, config] = await Promise.all([import('../../config/open-store.js'), commandConfig(cmd)])
+  return openModelRegistry({ create: false, ...config.store })
 }
 
 /** `sml models …`: the model registry from a terminal. */
@@ -18,8 +20,8 @@ export function registerRegistryCommands(program: Command): void {
     .command('list')
     .description('list models with their version counts and aliases')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const reg = await registry()
+    .action(async (opts, cmd: Command) => {
+      const reg = await registry(cmd)
       try {
         const list = await reg.list()
         if (opts.json) return printJson(list)
@@ -42,8 +44,8 @@ export function registerRegistryCommands(program: Command): void {
     .option('--version <n>', 'version (default: latest)', int('--version'))
     .option('--alias <alias>', 'the version an alias points at (e.g. production)')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts) => {
-      const reg = await registry()
+    .action(async (name: string, opts, cmd: Command) => {
+      const reg = await registry(cmd)
       try {
         const v = opts.alias ? await reg.getByAlias(name, opts.alias) : await reg.get(name, opts.version)
         if (opts.json) return printJson({ ...v, versions: (await reg.listVersions(name)).map((x) => x.version) })
@@ -71,8 +73,8 @@ export function registerRegistryCommands(program: Command): void {
     .command('artifact <name> <file>')
     .description('write an artifact\'s raw bytes to stdout, checksum verified (e.g. > confusion_matrix.png)')
     .option('--version <n>', 'version (default: latest)', int('--version'))
-    .action(async (name: string, file: string, opts) => {
-      const reg = await registry()
+    .action(async (name: string, file: string, opts, cmd: Command) => {
+      const reg = await registry(cmd)
       try {
         const bytes = bytesForStdout(await reg.readArtifact(name, opts.version, file), file, process.stdout.isTTY === true, `sml models artifact ${name} ${file} > ${file.split('/').pop()}`)
         await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (e) => (e ? reject(e) : resolve())))
@@ -88,8 +90,8 @@ export function registerRegistryCommands(program: Command): void {
     .argument('<version>', 'version to serve', int('VERSION'))
     .option('--reason <text>', 'why, recorded with the promotion')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, version: number, opts) => {
-      const reg = await registry()
+    .action(async (name: string, version: number, opts, cmd: Command) => {
+      const reg = await registry(cmd)
       try {
         const v = await reg.promote(name, version, { reason: opts.reason, actor: actor() })
         const promotion = v.promotions[v.promotions.length - 1]
@@ -109,8 +111,8 @@ export function registerRegistryCommands(program: Command): void {
     .argument('[version]', 'version (default: latest)', int('VERSION'))
     .option('--remove', 'remove the alias')
     .option('--json', 'machine-readable output')
-    .action(async (name: string, alias: string, version: number | undefined, opts) => {
-      const reg = await registry()
+    .action(async (name: string, alias: string, version: number | undefined, opts, cmd: Command) => {
+      const reg = await registry(cmd)
       try {
         if (opts.remove) {
           await reg.removeAlias(name, alias)

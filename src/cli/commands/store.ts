@@ -1,15 +1,16 @@
 import type { Command } from 'commander'
+import { commandConfig } from '../config.js'
 import { formatDuration, formatTable, print, printJson } from '../output.js'
 
 /** `sml migrate`, `sml export`, `sml import`: the store itself — its schema, and moving it between databases. */
 export function registerStoreCommands(program: Command): void {
   program
     .command('migrate')
-    .description('apply pending migrations to the store (SML_HOME or DATABASE_URL) and print what was applied; safe from many processes at once')
+    .description('apply pending migrations to the store (the config’s, else SML_HOME or DATABASE_URL) and print what was applied; safe from many processes at once')
     .option('--json', 'machine-readable output')
-    .action(async (opts) => {
-      const [{ openDatabase, migrate, MIGRATIONS }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../config/env.js')])
-      const db = await openDatabase({ ...storeLocation(), migrate: false })
+    .action(async (opts, cmd: Command) => {
+      const [{ openDatabase, migrate, MIGRATIONS }, { store }] = await Promise.all([import('../../db/index.js'), commandConfig(cmd)])
+      const db = await openDatabase({ ...store, migrate: false })
       try {
         const applied = await migrate(db)
         if (opts.json) return printJson({ database: db.displayName, applied, known: MIGRATIONS.map((m) => m.id) })
@@ -27,9 +28,9 @@ export function registerStoreCommands(program: Command): void {
     .requiredOption('--to <file>', 'where to write (written under a temporary name, renamed when complete)')
     .option('--force', 'replace an existing file')
     .option('--json', 'print the per-table summary as JSON')
-    .action(async (opts) => {
-      const [{ openDatabase }, { exportStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
-      const db = await openDatabase({ ...storeLocation(), create: false })
+    .action(async (opts, cmd: Command) => {
+      const [{ openDatabase }, { exportStore }, { store }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), commandConfig(cmd)])
+      const db = await openDatabase({ ...store, create: false })
       try {
         const started = Date.now()
         const tables = await exportStore(db, opts.to, { force: Boolean(opts.force) })
@@ -47,11 +48,14 @@ export function registerStoreCommands(program: Command): void {
     .requiredOption('--from <file>', 'the export file')
     .option('--force', 'replace the contents of a non-empty store')
     .option('--json', 'print the per-table comparison as JSON')
-    .action(async (opts) => {
-      const [{ embeddedStoreExists, openDatabase, removeEmbeddedStore }, { checkImportFile, importStore }, { storeLocation }] = await Promise.all([import('../../db/index.js'), import('../../store-transfer/index.js'), import('../../config/env.js')])
+    .action(async (opts, cmd: Command) => {
+      const [{ embeddedStoreExists, openDatabase, removeEmbeddedStore }, { checkImportFile, importStore }, { store: location }] = await Promise.all([
+        import('../../db/index.js'),
+        import('../../store-transfer/index.js'),
+        commandConfig(cmd),
+      ])
       // A missing, unreadable or foreign file is refused before any store is opened (or created).
       await checkImportFile(opts.from)
-      const location = storeLocation()
       // An embedded store this import creates is removed again if the import fails (the rows roll back; the empty store would stay).
       const creates = !location.url && !embeddedStoreExists(location.home)
       const db = await openDatabase(location)

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url))
+// tsx by path: `--import tsx` resolves from the working directory, which a test may set to a folder without node_modules
+const TSX = new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href
 
 export interface SmlResult {
   readonly code: number
@@ -12,7 +14,7 @@ export interface SmlResult {
 /** Runs the `sml` CLI from source in a child process with the given environment (e.g. a TestDatabase's). */
 export function runSml(args: readonly string[], env: Record<string, string> = {}, cwd?: string): Promise<SmlResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, ...env }, cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--import', TSX, MAIN, ...args], { env: { ...process.env, ...env }, cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
       resolve({ code, stdout, stderr })
     })
