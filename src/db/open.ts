@@ -176,7 +176,7 @@ function describePath(home: string): string {
 }
 
 /** The URL without its password (an error message may end up in a log), plus the schema when one is set. */
-function describePostgres(url: string, schema: string | undefined): string {
+export function describePostgres(url: string, schema: string | undefined): string {
   let shown = url
   try {
     const u = new URL(url)

@@ -123,14 +123,15 @@ export function registerAppCommands(program: Command): void {
       const logSettings = requestLogSettings()
       if (opts.port !== 0) await listenOrExplain(cmd, opts, () => probePort(opts.port, opts.host), async () => {})
       const config = await commandConfig(cmd)
-      const [{ openDatabase, smlHome }, systems, runtime, web] = await Promise.all([
+      const [{ describePostgres, openDatabase, smlHome }, systems, runtime, web] = await Promise.all([
         import('../../db/index.js'),
         import('../../systems/index.js'),
         import('../../runtime/index.js'),
         import('../../web/index.js'),
       ])
       const db = await openDatabase(config.store)
-      print(`store: ${db.displayName}${db.displayName === 'sqlite' ? ` (${smlHome(config.store.home)}/sml.db)` : ''}${config.file ? `; config ${config.file}` : ''}`)
+      const where = config.store.url ? describePostgres(config.store.url, config.store.schema) : `${smlHome(config.store.home)}/sml.db`
+      print(`store: ${db.displayName} at ${where}${config.file ? `; config ${config.file}` : ''}`)
       await refuseChangedDefinitions(db, config.systems)
       for (const system of config.systems) {
         const r = await systems.bootstrapSystem(db, system, { settings: config.settings })
