@@ -65,13 +65,13 @@ export const MIN_THREADED_CELLS = 400_000
 /**
  * Splits whose smaller child has fewer cells (samples × features) than this are built, subtracted
  * and scanned by the calling thread alone (same bits either way): a node task costs a worker's
- * wake-up and the calling thread's, 10–50 µs each, against ~35 µs of scans and subtraction it
- * takes off the calling thread (20 features × 255 bins) besides half the build, so it stays at
- * the value tuned for build-only tasks. With workers polling for the next task (TASK_SPIN_MS),
- * 10k was no faster at 80k × 20: the small nodes' work moved from the gap between tasks into more,
- * smaller tasks (bench/ml/README.md).
+ * wake-up and the calling thread's, against the scans and subtraction it takes off the calling thread
+ * (~35 µs at 20 features × 255 bins) besides half the build. 40k on the first 2-core VM, where 10k was no
+ * faster at 80k × 20; on the 2026-11-30 evening VM (interleaved A/B, 2 rounds × 6 fits, 80k × 20 clf / reg /
+ * clf NaN / reg NaN) 10k made two-thread fits 3–8 % faster (median reg 516 → 477–493 ms) and equal at 800k,
+ * 5k no faster than 10k (bench/ml/README.md).
  */
-export const MIN_THREADED_NODE_CELLS = 40_000
+export const MIN_THREADED_NODE_CELLS = 10_000
 /**
  * Splits of fewer samples than this are moved by the calling thread alone, unless their children go
  * to the threads (then the move is the first phase of the same SPLIT task and costs no wake-up of
