@@ -58,7 +58,8 @@ export function registerRegistryCommands(program: Command): void {
         print(`  feature view:     ${l.featureView ? `${l.featureView.name} v${l.featureView.version}` : '(none)'}`)
         print(`  training dataset: ${l.trainingDatasetVersion === null ? '(none)' : `v${l.trainingDatasetVersion}`}`)
         print(`  commit:           ${l.commitId ?? '(none)'}`)
-        if (v.inputExample !== null) print(`\ninput example: ${JSON.stringify(v.inputExample)}`)
+        // the model's own (transformed) inputs, which a predict request is not: said, since one is tempted to post it
+        if (v.inputExample !== null) print(`\ninput example (the model's inputs, after the feature view's transformations): ${JSON.stringify(v.inputExample)}`)
         if (v.schema !== null) print(`schema: ${JSON.stringify(v.schema)}`)
         print('\nartifacts:')
         print(v.artifacts.length ? formatTable(['file', 'bytes', 'sha256'], v.artifacts.map((a) => [a.file, a.size, a.sha256])) : '  (none)')
