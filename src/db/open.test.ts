@@ -19,6 +19,13 @@ describe('openDatabase({ create: false }) on SQLite', () => {
     expect(existsSync(join(dir, 'absent'))).toBe(false)
   })
 
+  it('says a file is in the way where the home should be a folder, on reads as on writes', async () => {
+    const home = join(dir, 'a-file')
+    writeFileSync(home, 'not a folder')
+    await expect(openDatabase({ home, create: false })).rejects.toThrow(`cannot open ${home} (the store's folder, SML_HOME): a file is in the way`)
+    await expect(openDatabase({ home })).rejects.toThrow(/a file is in the way/)
+  })
+
   it('refuses an empty sml.db (no sml tables), opens a store once created', async () => {
     const home = join(dir, 'empty')
     mkdirSync(home)

@@ -1,4 +1,4 @@
-import { existsSync, rmdirSync, rmSync } from 'node:fs'
+import { existsSync, rmdirSync, rmSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import type { SqlDialect } from './dialect.js'
 import { makeDirectory, makeDirectoryReason } from '../support/make-directory.js'
@@ -78,6 +78,9 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<S
     const home = smlHome(options.home)
     const filename = join(home, 'sml.db')
     where = describePath(home)
+    // a file where the store's folder should be: said as the write path says it, not "no store"
+    if (!create && existsSync(home) && !statSync(home).isDirectory())
+      throw new ValidationError(`cannot open ${where} (the store's folder, SML_HOME): a file is in the way`, [{ path: 'SML_HOME', reason: 'a file is in the way' }])
     if (!create && !existsSync(filename)) throw noStore(where)
     if (create) {
       try {

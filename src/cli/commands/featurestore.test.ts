@@ -50,7 +50,7 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
 
     const upd = join(dir, 'upd.csv')
     writeFileSync(upd, 'passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked\n1,1,1,,,23,,,,,,\n2000,0,3,,,40,,,,,,\n')
-    expect((await sml('fg', 'insert', 'titanic', '--file', upd)).stdout).toMatch(/1 rows added, 1 updated/)
+    expect((await sml('fg', 'insert', 'titanic', '--file', upd)).stdout).toMatch(/1 row added, 1 updated/)
 
     const csv = await sml('fg', 'read', 'titanic', '--limit', '2')
     expect(csv.stdout.split('\n')[0]).toBe('passengerid,survived,pclass,name,sex,age,sibsp,parch,ticket,fare,cabin,embarked')
@@ -163,6 +163,28 @@ describe.each(testDialectNames())('sml fv show on %s', (dialect) => {
     expect(json).toMatchObject({ name: 'pts_view', version: 1, featureGroup: 'pts v1', labels: ['y'], trainingDatasets: [{ version: 1, split: 'random', seed: 7, trainRows: 15, testRows: 5 }] })
     const missing = await sml('fv', 'show', 'nope')
     expect([missing.code, missing.stderr]).toEqual([1, 'error: no feature view nope (known: pts_view)\n'])
+  })
+
+  it('defines a view and records splits from a terminal, whose arrays hash alike on every store', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sml-cli-fv-')), 'pts2.csv')
+    // 40 rows: a number, a text column to encode, a two-valued label
+    writeFileSync(file, ['id,x,colour,y', ...Array.from({ length: 40 }, (_, i) => `${i},${(i * 7) % 13}.25,${['red', 'green', 'blue'][i % 3]},${i % 2 ? 'yes' : 'no'}`)].join('\n') + '\n')
+    expect((await sml('fg', 'insert', 'pts2', '--file', file)).code).toBe(0)
+    const created = await sml('fv', 'create', 'pts2_view', '--group', 'pts2', '--except', 'id', '--labels', 'y', '--transform', 'x=standard_scaler,colour=one_hot_encoder')
+    expect([created.code, created.stdout]).toEqual([0, 'feature view pts2_view v1 over pts2 v1: features x, colour; labels y\n'])
+    const split = JSON.parse((await sml('fv', 'split', 'pts2_view', '--test-size', '0.25', '--seed', '7', '--stratify', '--json')).stdout)
+    expect(split).toMatchObject({ featureView: 'pts2_view v1', trainingDataset: { version: 1, trainRows: 30, testRows: 10, seed: 7, stratify: true }, featureNames: ['x', 'colour_blue', 'colour_green', 'colour_red'] })
+    // the same digest on SQLite and PostgreSQL (pinned), and again for the same options
+    expect(split.sha256).toBe('e35564ae8b8423b705deb3e88abad63a8b916f955af9884379bb4c52c18f1646')
+    const again = await sml('fv', 'split', 'pts2_view', '--test-size', '0.25', '--seed', '7', '--stratify')
+    expect(again.stdout).toBe(`training dataset v2 of pts2_view v1: 30 train / 10 test rows as of commit ${split.trainingDataset.commitId}\nsha256 ${split.sha256}\n`)
+    const bad = await sml('fv', 'split', 'pts2_view', '--test-size', '2')
+    expect([bad.code, bad.stderr]).toEqual([1, 'error: invalid split options: testSize: must be between 0 and 1 (exclusive), got 2 (a fraction of the rows, not a number of rows)\n'])
+    const pair = await sml('fv', 'create', 'pts2_bad', '--group', 'pts2', '--transform', 'x')
+    expect([pair.code, pair.stderr]).toEqual([2, 'error: --transform takes column=kind pairs, got "x" (see sml fv create --help)\n'])
+    const when = await sml('fv', 'split', 'pts2_view', '--split', 'time', '--test-start', 'yesterday')
+    expect(when.code).toBe(2)
+    expect(when.stderr).toMatch(/--test-start must be an ISO 8601 date or time/)
   })
 
   it('fg, models, export and migrate open the store a config names, as every command does, and report a broken config', async () => {

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
+import type { TrainTestSplit } from '../../featurestore/index.js'
+import { parseTimestamp, TIMESTAMP_FORMAT } from '../../featurestore/timestamp.js'
 import { commandConfig } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
 import { cellText, formatTable, print, printJson } from '../output.js'
@@ -155,7 +158,7 @@ export function registerFeatureStoreCommands(program: Command): void {
         const seconds = (performance.now() - started) / 1000
         progress.stop()
         if (opts.json) return printJson({ featureGroup: g.name, version: g.version, commit })
-        print(`commit ${commit.id}: ${commit.rowsAdded} rows added, ${commit.rowsUpdated} updated in ${g.name} v${g.version} (${seconds.toFixed(2)} s, ${Math.round(rows.length / seconds)} rows/s)`)
+        print(`commit ${commit.id}: ${commit.rowsAdded} row${commit.rowsAdded === 1 ? '' : 's'} added, ${commit.rowsUpdated} updated in ${g.name} v${g.version} (${seconds.toFixed(2)} s, ${Math.round(rows.length / seconds)} rows/s)`)
         for (const w of commit.warnings) print(`warning: ${w}`)
       } finally {
         await fs.close()
@@ -223,6 +226,74 @@ export function registerFeatureStoreCommands(program: Command): void {
       }
     })
 
+  fv.command('create <name>')
+    .description('define a feature view over a feature group: its columns (all, or all but --except), labels and transformations')
+    .requiredOption('--group <name>', 'the feature group')
+    .option('--group-version <n>', 'the feature group version (default: latest)', int('--group-version'))
+    .option('--version <n>', 'the view version (default 1)', int('--version'))
+    .option('--except <columns>', "the group's columns to leave out, comma-separated (e.g. its key)", list)
+    .option('--labels <columns>', 'the label columns, comma-separated', list)
+    .option('--transform <column=kind,…>', 'transformations fitted on each training split, e.g. age=standard_scaler,sex=label_encoder', list)
+    .option('--description <text>', 'what the view is for')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts, cmd: Command) => {
+      const fs = await store(cmd)
+      try {
+        const g = await fs.getFeatureGroup(opts.group, opts.groupVersion)
+        const transformations: Record<string, string> = {}
+        for (const t of (opts.transform as string[] | undefined) ?? []) {
+          const [column, kind] = t.split('=')
+          if (!column || !kind) usageError(cmd, `--transform takes column=kind pairs, got ${JSON.stringify(t)}`)
+          transformations[column] = kind
+        }
+        const v = await fs.getOrCreateFeatureView({
+          name,
+          version: opts.version,
+          query: g.selectExcept(opts.except ?? []),
+          labels: opts.labels ?? [],
+          transformations: transformations as never,
+          ...(opts.description ? { description: opts.description } : {}),
+        })
+        const m = v.metadata
+        if (opts.json) return printJson({ ...m, featureGroup: `${v.featureGroup.name} v${v.featureGroup.version}` })
+        print(`feature view ${m.name} v${m.version} over ${v.featureGroup.name} v${v.featureGroup.version}: features ${m.features.filter((f) => !m.labels.includes(f)).join(', ')}; labels ${m.labels.join(', ') || '(none)'}`)
+      } finally {
+        await fs.close()
+      }
+    })
+
+  fv.command('split <name>')
+    .description('record a training dataset of a view (a seeded random split, or by event time) and print its sizes and a sha256 of its arrays, the same on every store holding the same rows')
+    .option('--version <n>', 'view version (default: latest)', int('--version'))
+    .option('--split <kind>', 'random or time', oneOf('--split', ['random', 'time']))
+    .option('--test-size <fraction>', 'share of rows held out for testing, in (0, 1) (default 0.2)', Number)
+    .option('--test-start <instant>', 'time split: rows at or after this instant (ISO 8601; UTC without an offset) are the test set', instant('--test-start'))
+    .option('--seed <n>', 'random split: the shuffle seed (default 42)', Number)
+    .option('--stratify', 'random split: keep each label value’s share in both sets')
+    .option('--as-of <commit>', 'read the group as of this commit (default: the latest)', int('--as-of'))
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts, cmd: Command) => {
+      const fs = await store(cmd, READ_ONLY)
+      try {
+        const v = await fs.getFeatureView(name, opts.version)
+        const split = await v.trainTestSplit({
+          ...(opts.split ? { split: opts.split } : {}),
+          ...(opts.testSize !== undefined ? { testSize: opts.testSize } : {}),
+          ...(opts.testStart ? { testStart: opts.testStart } : {}),
+          ...(opts.split === 'time' ? {} : { seed: opts.seed ?? 42 }),
+          ...(opts.stratify ? { stratify: true } : {}),
+          ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+        })
+        const td = split.trainingDataset
+        const sha256 = splitDigest(split)
+        if (opts.json) return printJson({ featureView: `${v.name} v${v.version}`, trainingDataset: td, featureNames: split.featureNames, sha256 })
+        print(`training dataset v${td.version} of ${v.name} v${v.version}: ${td.trainRows} train / ${td.testRows} test rows as of commit ${td.commitId}`)
+        print(`sha256 ${sha256}`)
+      } finally {
+        await fs.close()
+      }
+    })
+
   fv.command('show <name>')
     .description('definition (groups, joins, features, labels, transformations) and training datasets of a feature view')
     .option('--version <n>', 'version (default: latest)', int('--version'))
@@ -255,4 +326,32 @@ export function registerFeatureStoreCommands(program: Command): void {
         await fs.close()
       }
     })
+}
+
+/** An ISO 8601 instant, UTC when it has no offset (as the store reads timestamps). */
+function instant(what: string) {
+  return (v: string): Date => {
+    const ms = parseTimestamp(v)
+    if (ms === null) throw new InvalidArgumentError(`${what} must be an ISO 8601 date or time (${TIMESTAMP_FORMAT}), got ${JSON.stringify(v)}`)
+    return new Date(ms)
+  }
+}
+
+/** Comma-separated values of an option, trimmed, empty ones dropped. */
+function list(v: string): string[] {
+  return v.split(',').map((x) => x.trim()).filter(Boolean)
+}
+
+/**
+ * A sha256 of a split's arrays (xTrain, yTrain, xTest, yTest, as their bytes; text labels as JSON): equal on two
+ * stores exactly when both gave the same numbers in the same order.
+ */
+function splitDigest(split: TrainTestSplit): string {
+  const h = createHash('sha256')
+  const add = (a: Float64Array | readonly (string | null)[]) => h.update(a instanceof Float64Array ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : JSON.stringify(a))
+  add(split.xTrain.data)
+  add(split.yTrain)
+  add(split.xTest.data)
+  add(split.yTest)
+  return h.digest('hex')
 }
