@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
-import type { TrainTestSplit } from '../../featurestore/index.js'
+import type { TrainTestSplit, TransformationKind } from '../../featurestore/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from '../../featurestore/timestamp.js'
 import { commandConfig } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
@@ -240,18 +240,19 @@ export function registerFeatureStoreCommands(program: Command): void {
       const fs = await store(cmd)
       try {
         const g = await fs.getFeatureGroup(opts.group, opts.groupVersion)
-        const transformations: Record<string, string> = {}
+        // the kinds are the store's to check (getOrCreateFeatureView names an unknown one)
+        const transformations: Record<string, TransformationKind> = {}
         for (const t of (opts.transform as string[] | undefined) ?? []) {
           const [column, kind] = t.split('=')
           if (!column || !kind) usageError(cmd, `--transform takes column=kind pairs, got ${JSON.stringify(t)}`)
-          transformations[column] = kind
+          transformations[column] = kind as TransformationKind
         }
         const v = await fs.getOrCreateFeatureView({
           name,
           version: opts.version,
           query: g.selectExcept(opts.except ?? []),
           labels: opts.labels ?? [],
-          transformations: transformations as never,
+          transformations,
           ...(opts.description ? { description: opts.description } : {}),
         })
         const m = v.metadata
