@@ -13,6 +13,20 @@ export const positiveInt = (what: string) => (v: string) => {
   return n
 }
 
+/** A number (`--test-size 0.2`); its range is the command's to check, naming the option. */
+export const finiteNumber = (what: string) => (v: string) => {
+  const n = v.trim() === '' ? NaN : Number(v)
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${what} must be a number, got ${JSON.stringify(v)}`)
+  return n
+}
+
+/** A whole number of any sign (`--seed 0`), within ±(2^53 − 1). */
+export const safeInteger = (what: string) => (v: string) => {
+  const n = v.trim() === '' ? NaN : Number(v)
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be an integer, got ${JSON.stringify(v)}`)
+  return n
+}
+
 /** One of a fixed set of words (`--format csv|json`, `--status succeeded|…`). */
 export const oneOf = (what: string, values: readonly string[]) => (v: string) => {
   if (!values.includes(v)) throw new InvalidArgumentError(`${what} must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`)

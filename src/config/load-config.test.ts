@@ -138,6 +138,8 @@ describe('settingsFromEnv', () => {
     for (const schema of ['Trial', 'bad-schema;drop', 'a"b', '9lives'])
       expect(() => settingsFromEnv({ SML_PG_SCHEMA: schema })).toThrow(`SML_PG_SCHEMA must be lowercase letters, digits and _, starting with a letter or _, got ${JSON.stringify(schema)}`)
     expect(() => settingsFromEnv({ SML_PG_SCHEMA: 's'.repeat(59) })).toThrow("SML_PG_SCHEMA must be at most 58 characters (its job queue's schema adds _boss)")
+    expect(() => settingsFromEnv({ SML_PG_SCHEMA: 's'.repeat(67) })).toThrow("SML_PG_SCHEMA must be at most 58 characters (its job queue's schema adds _boss)")
+    expect(() => settingsFromEnv({ SML_PG_SCHEMA: 'pg_trial' })).toThrow('SML_PG_SCHEMA must not start with pg_ (PostgreSQL reserves those names), got "pg_trial"')
   })
 
   it('takes the store a caller names, else the environment’s', () => {

@@ -26,7 +26,9 @@ export const MAX_SCHEMA_NAME_LENGTH = 58
  * quoted (CREATE SCHEMA) and unquoted (search_path), which must agree.
  */
 export function schemaNameProblem(name: string): string | undefined {
-  if (!IDENTIFIER.test(name)) return 'must be lowercase letters, digits and _, starting with a letter or _'
   if (name.length > MAX_SCHEMA_NAME_LENGTH) return `must be at most ${MAX_SCHEMA_NAME_LENGTH} characters (its job queue's schema adds _boss)`
+  if (!IDENTIFIER.test(name)) return 'must be lowercase letters, digits and _, starting with a letter or _'
+  // PostgreSQL refuses to create them ("unacceptable schema name")
+  if (name.startsWith('pg_')) return 'must not start with pg_ (PostgreSQL reserves those names)'
   return undefined
 }

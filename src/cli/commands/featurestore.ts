@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { TrainTestSplit, TransformationKind } from '../../featurestore/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from '../../featurestore/timestamp.js'
 import { commandConfig } from '../config.js'
-import { positiveInt as int, oneOf } from '../options.js'
+import { finiteNumber, positiveInt as int, oneOf, safeInteger } from '../options.js'
 import { cellText, formatTable, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
@@ -267,13 +267,15 @@ export function registerFeatureStoreCommands(program: Command): void {
     .description('record a training dataset of a view (a seeded random split, or by event time) and print its sizes and a sha256 of its arrays, the same on every store holding the same rows')
     .option('--version <n>', 'view version (default: latest)', int('--version'))
     .option('--split <kind>', 'random or time', oneOf('--split', ['random', 'time']))
-    .option('--test-size <fraction>', 'share of rows held out for testing, in (0, 1) (default 0.2)', Number)
+    .option('--test-size <fraction>', 'share of rows held out for testing, in (0, 1) (default 0.2)', finiteNumber('--test-size'))
     .option('--test-start <instant>', 'time split: rows at or after this instant (ISO 8601; UTC without an offset) are the test set', instant('--test-start'))
-    .option('--seed <n>', 'random split: the shuffle seed (default 42)', Number)
+    .option('--seed <n>', 'random split: the shuffle seed (default 42)', safeInteger('--seed'))
     .option('--stratify', 'random split: keep each label value’s share in both sets')
     .option('--as-of <commit>', 'read the group as of this commit (default: the latest)', int('--as-of'))
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts, cmd: Command) => {
+      // a time split has no shuffle: a seed would be recorded yet play no part
+      if (opts.split === 'time' && opts.seed !== undefined) usageError(cmd, '--seed applies only to a random split')
       const fs = await store(cmd, READ_ONLY)
       try {
         const v = await fs.getFeatureView(name, opts.version)
