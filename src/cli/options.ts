@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander'
 // errors.js alone, not db/index.js: every command loads this file, and the index would load the SQLite driver.
 import { ValidationError } from '../db/errors.js'
+import { parseTimestamp, TIMESTAMP_FORMAT } from '../featurestore/timestamp.js'
 
 /**
  * Commander argument parsers shared by the commands: each names the option and the reason on bad input, as an
@@ -25,6 +26,20 @@ export const safeInteger = (what: string) => (v: string) => {
   const n = v.trim() === '' ? NaN : Number(v)
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${what} must be an integer, got ${JSON.stringify(v)}`)
   return n
+}
+
+/** An ISO 8601 instant, UTC when it has no offset (as the store reads timestamps). */
+export function instant(what: string) {
+  return (v: string): Date => {
+    const ms = parseTimestamp(v)
+    if (ms === null) throw new InvalidArgumentError(`${what} must be an ISO 8601 date or time (${TIMESTAMP_FORMAT}), got ${JSON.stringify(v)}`)
+    return new Date(ms)
+  }
+}
+
+/** Comma-separated values of an option, trimmed, empty ones dropped. */
+export function list(v: string): string[] {
+  return v.split(',').map((x) => x.trim()).filter(Boolean)
 }
 
 /** One of a fixed set of words (`--format csv|json`, `--status succeeded|…`). */
@@ -106,7 +121,7 @@ export function predictRateLimitSetting(env: NodeJS.ProcessEnv = process.env): {
 export function corsOriginsSetting(env: NodeJS.ProcessEnv = process.env): readonly string[] | undefined {
   const v = env.SML_CORS_ORIGINS
   if (v === undefined || v.trim() === '') return undefined
-  const origins = v.split(',').map((s) => s.trim()).filter(Boolean)
+  const origins = list(v)
   for (const o of origins) {
     if (o === '*') continue
     let u: URL | null = null

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
-import { InvalidArgumentError, type Command } from 'commander'
+import type { Command } from 'commander'
 import type { TrainTestSplit, TransformationKind } from '../../featurestore/index.js'
-import { parseTimestamp, TIMESTAMP_FORMAT } from '../../featurestore/timestamp.js'
 import { commandConfig } from '../config.js'
-import { finiteNumber, positiveInt as int, oneOf, safeInteger } from '../options.js'
+import { finiteNumber, instant, list, positiveInt as int, oneOf, safeInteger } from '../options.js'
 import { cellText, formatTable, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
 
@@ -329,20 +328,6 @@ export function registerFeatureStoreCommands(program: Command): void {
         await fs.close()
       }
     })
-}
-
-/** An ISO 8601 instant, UTC when it has no offset (as the store reads timestamps). */
-function instant(what: string) {
-  return (v: string): Date => {
-    const ms = parseTimestamp(v)
-    if (ms === null) throw new InvalidArgumentError(`${what} must be an ISO 8601 date or time (${TIMESTAMP_FORMAT}), got ${JSON.stringify(v)}`)
-    return new Date(ms)
-  }
-}
-
-/** Comma-separated values of an option, trimmed, empty ones dropped. */
-function list(v: string): string[] {
-  return v.split(',').map((x) => x.trim()).filter(Boolean)
 }
 
 /**
