@@ -10,7 +10,7 @@ import type { JobQueueTuning } from '../runtime/schedulers/scheduler.js'
 
 /** Where the store lives: PostgreSQL when `url` is given, else the SQLite file `sml.db` under `home`. */
 export interface StoreConfig {
-  /** Directory of the embedded store (SML_HOME); default `./.sml`. */
+  /** Directory of the embedded store (SML_HOME); default `./.sml`. Relative in a config file: from the file's folder. */
   readonly home?: string
   /** `postgres://…` (DATABASE_URL). */
   readonly url?: string

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ValidationError } from '../db/index.js'
@@ -50,9 +52,13 @@ describe('loadConfig', () => {
     expect(config.file).toBe(join(dir, 'sml.config.mjs'))
     expect(config.systems.map((s) => s.name)).toEqual(['wine'])
     expect(config.pipelines.map((p) => p.name)).toEqual(['wine-batch-inference', 'wine-daily', 'wine-feature', 'wine-training'])
-    expect(config.store).toEqual({ home: 'from-file', url: undefined, schema: undefined })
+    expect(config.store).toEqual({ home: join(dir, 'from-file'), url: undefined, schema: undefined })
     expect(config.seed).toBe(7)
     expect((await loadConfig(undefined, { cwd: dir, home: '/elsewhere' })).store.home).toBe('/elsewhere')
+    // the file's relative home is the project's folder from anywhere (a subfolder, --config from elsewhere)
+    mkdirSync(join(dir, 'sub'))
+    expect((await loadConfig(undefined, { cwd: join(dir, 'sub'), configFile: '../sml.config.mjs' })).store.home).toBe(join(dir, 'from-file'))
+    expect((await loadConfig(join(dir, 'sml.config.mjs'), { cwd: tmpdir() })).store.home).toBe(join(dir, 'from-file'))
   })
 
   it('loads a file named by path, and adds the pipelines of SML_PIPELINES_MODULE modules', async () => {

@@ -52,12 +52,15 @@ export async function loadConfig(path?: string, settings: ConfigSettings = setti
     if (issues.length) throw configError(file, issues.map((i) => (i.column ? `${i.column}: ${i.reason}` : i.reason)).join('; '), issues)
     project = exported as ProjectConfig
   }
+  const projectDir = file === null ? cwd : dirname(file)
+  // a relative home in the file is the project's folder, wherever sml runs from (as a system's `file` is);
+  // one from a flag or SML_HOME is the working directory's, as any path typed at a shell
+  const fileHome = project.store?.home
   const store: StoreConfig = {
-    home: settings.home ?? project.store?.home,
+    home: settings.home ?? (fileHome === undefined ? undefined : resolve(projectDir, fileHome)),
     url: settings.url ?? project.store?.url,
     schema: settings.schema ?? project.store?.schema,
   }
-  const projectDir = file === null ? cwd : dirname(file)
   const dataDir = settings.dataDir === undefined ? undefined : resolve(cwd, settings.dataDir)
   const seed = settings.seed ?? 0
   const systemSettings: SystemSettings = { source: { dataDir, home: store.home, projectDir }, seed }

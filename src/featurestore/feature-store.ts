@@ -160,10 +160,15 @@ export class FeatureStore {
     const transformations = options.transformations ?? {}
     const features = options.query.columns
     const joins: FeatureViewJoin[] = options.query.joins.map((j) => ({ featureGroupId: j.query.featureGroup.id, features: j.query.features, on: j.on, prefix: j.prefix }))
+    // a column the query left out, or one no group of the query has (a typo): the fix differs
+    const groups = [fg, ...options.query.joins.map((j) => j.query.featureGroup)].map((g) => `${g.name} v${g.version}`).join(' or ')
+    const inGroups = new Set([...fg.schema.map((f) => f.name), ...options.query.joins.flatMap((j) => j.query.featureGroup.schema.map((f) => `${j.prefix}${f.name}`))])
     const issues = [
-      ...labels.filter((l) => !features.includes(l)).map((l) => ({ column: l, reason: 'label is not among the selected features' })),
+      ...labels
+        .filter((l) => !features.includes(l))
+        .map((l) => ({ column: l, reason: inGroups.has(l) ? 'label is not among the selected features (the query leaves it out)' : `label is not a column of ${groups}` })),
       ...Object.entries(transformations).flatMap(([c, k]) => [
-        ...(features.includes(c) ? [] : [{ column: c, reason: 'transformation on a column that is not selected' }]),
+        ...(features.includes(c) ? [] : [{ column: c, reason: inGroups.has(c) ? 'transformation on a column the query leaves out' : `transformation on a column ${groups} does not have` }]),
         ...(isTransformationKind(k) ? [] : [{ column: c, reason: `unknown transformation ${JSON.stringify(k)}` }]),
       ]),
     ]

@@ -147,7 +147,10 @@ describe.each(testDialectNames())('feature view on %s', (dialect) => {
     expect(await unlabelled.trainingDatasets()).toEqual([])
     expect(() => fg.select(['nope'])).toThrow(/column "nope": no such column/)
     await expect(fs.getOrCreateFeatureView({ name: 'bad_label', query: fg.select(['sepal_length']), labels: ['variety'] })).rejects.toThrow(
-      /column "variety": label is not among the selected features/,
+      /column "variety": label is not among the selected features \(the query leaves it out\)/,
+    )
+    await expect(fs.getOrCreateFeatureView({ name: 'bad_label', query: fg.select(['sepal_length']), labels: ['varietyy'], transformations: { sepal_width: 'standard_scaler', petal: 'min_max_scaler' } })).rejects.toThrow(
+      /column "varietyy": label is not a column of iris v1; column "sepal_width": transformation on a column the query leaves out; column "petal": transformation on a column iris v1 does not have/,
     )
     await expect(ok.getBatchData({ trainingDatasetVersion: 99 })).rejects.toThrow(/has no training dataset 99/)
   })
