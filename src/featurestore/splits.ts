@@ -2,6 +2,7 @@ import { validationError, type ValidationIssue } from '../db/index.js'
 import { Random } from '../ml/random.js'
 import type { ColumnBatch } from './feature-group.js'
 import type { FeatureViewMetadata, SplitKind, TrainTestSplitOptions } from './feature-view.js'
+import { plural } from '../support/plural.js'
 
 // How a feature view's rows are split into training and test sets: at random (seeded, optionally
 // stratified, scikit-learn's sizes) or by event time (time series).
@@ -168,7 +169,7 @@ export function timeSplitIndices(time: Float64Array, at: { testStart?: number; t
 
 /** `1 row`, `2 rows`. */
 function rows(n: number): string {
-  return `${n} row${n === 1 ? '' : 's'}`
+  return plural(n, 'row')
 }
 
 function iso(ms: number): string {

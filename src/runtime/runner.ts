@@ -5,6 +5,7 @@ import { ModelRegistry } from '../registry/index.js'
 import { retryDelay, type Pipeline, type PipelineContext, type RunLogger } from './pipeline.js'
 import { createProgress } from './progress.js'
 import { RunStore, type RunLogLine, type RunRecord, type RunStatus, type RunTrigger } from './run-store.js'
+import { plural } from '../support/plural.js'
 
 export interface RunPipelineOptions {
   readonly db: SqlDialect
@@ -78,7 +79,7 @@ export async function runPipeline(pipeline: Pipeline, options: RunPipelineOption
     const result = await attemptOnce(pipeline, { run, logger, db, featureStore, registry, scheduledFor: options.scheduledFor ?? null, stop: options.stop })
     const willRetry = result.status !== 'succeeded' && attempt < attempts && result.retryable
     const delay = willRetry ? retryDelay(pipeline, attempt) : 0
-    if (result.status === 'succeeded') logger.info(`succeeded${result.rowsWritten ? `, ${result.rowsWritten} rows written` : ''}${result.model ? `, model ${result.model.name} v${result.model.version}` : ''}`)
+    if (result.status === 'succeeded') logger.info(`succeeded${result.rowsWritten ? `, ${plural(result.rowsWritten, 'row')} written` : ''}${result.model ? `, model ${result.model.name} v${result.model.version}` : ''}`)
     else
       logger.error(
         `${result.status}: ${result.error}${willRetry ? `; retrying in ${delay} ms` : attempt < attempts && result.status !== 'abandoned' ? '; not retried: it would fail the same way again' : ''}`,

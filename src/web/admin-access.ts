@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { HTTPException } from 'hono/http-exception'
 import type { SqlDialect } from '../db/index.js'
+import { plural } from '../support/plural.js'
 
 /**
  * Who may change state through the web app. Reading is public; every action (Run now, Promote, …) needs the
@@ -151,7 +152,7 @@ export const ADMIN_TOKEN_MIN_LENGTH = 16
  */
 export function weakAdminTokenWarning(token: string): string | null {
   if (token.length >= ADMIN_TOKEN_MIN_LENGTH) return null
-  return `warning: SML_ADMIN_TOKEN is ${token.length} character${token.length === 1 ? '' : 's'}, short enough to guess; use at least ${ADMIN_TOKEN_MIN_LENGTH} random ones (e.g. \`openssl rand -base64 24\`)`
+  return `warning: SML_ADMIN_TOKEN is ${plural(token.length, 'character')}, short enough to guess; use at least ${ADMIN_TOKEN_MIN_LENGTH} random ones (e.g. \`openssl rand -base64 24\`)`
 }
 
 /**

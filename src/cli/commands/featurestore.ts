@@ -6,6 +6,7 @@ import { commandConfig } from '../config.js'
 import { finiteNumber, instant, list, positiveInt as int, oneOf, safeInteger } from '../options.js'
 import { cellText, formatTable, print, printJson } from '../output.js'
 import { usageError } from '../usage.js'
+import { plural } from '../../support/plural.js'
 
 /**
  * The feature store of the command's configuration (its `store`, else DATABASE_URL / SML_HOME / SML_PG_SCHEMA);
@@ -157,7 +158,7 @@ export function registerFeatureStoreCommands(program: Command): void {
         const seconds = (performance.now() - started) / 1000
         progress.stop()
         if (opts.json) return printJson({ featureGroup: g.name, version: g.version, commit })
-        print(`commit ${commit.id}: ${commit.rowsAdded} row${commit.rowsAdded === 1 ? '' : 's'} added, ${commit.rowsUpdated} updated in ${g.name} v${g.version} (${seconds.toFixed(2)} s, ${Math.round(rows.length / seconds)} rows/s)`)
+        print(`commit ${commit.id}: ${plural(commit.rowsAdded, 'row')} added, ${commit.rowsUpdated} updated in ${g.name} v${g.version} (${seconds.toFixed(2)} s, ${Math.round(rows.length / seconds)} rows/s)`)
         for (const w of commit.warnings) print(`warning: ${w}`)
       } finally {
         await fs.close()

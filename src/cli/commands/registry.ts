@@ -4,6 +4,7 @@ import type { PromotionRecord } from '../../registry/index.js'
 import { commandConfig } from '../config.js'
 import { positiveInt as int } from '../options.js'
 import { bytesForStdout, formatTable, print, printJson } from '../output.js'
+import { plural } from '../../support/plural.js'
 
 // The store of the command's configuration. Every `sml models` command needs models to exist, so none creates
 // a store: a missing one is reported instead.
@@ -144,7 +145,7 @@ export function promotionText(version: number, p: PromotionRecord): string {
   const lines = [`  ${p.decidedAt.toISOString()}  ${p.decidedBy}${p.actor ? ` (${p.actor})` : ''}: ${p.alias} ${p.promoted ? `→ v${version}` : `stayed on v${p.productionVersion}`}`]
   if (p.metric !== null && p.candidateScore !== null) {
     const production = p.productionVersion === null ? 'no version in production' : `v${p.productionVersion} ${p.productionScore === null ? 'not comparable' : p.productionScore.toFixed(4)}`
-    lines.push(`    ${p.metric} on the same ${p.evaluationRows} rows: v${version} ${p.candidateScore.toFixed(4)} · ${production}`)
+    lines.push(`    ${p.metric} on the same ${p.evaluationRows === null ? 'rows' : plural(p.evaluationRows, 'row')}: v${version} ${p.candidateScore.toFixed(4)} · ${production}`)
   }
   lines.push(`    ${p.reason}`)
   return lines.join('\n')

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { commandConfig } from '../config.js'
 import { formatDuration, formatTable, print, printJson } from '../output.js'
+import { plural } from '../../support/plural.js'
 
 /** `sml migrate`, `sml export`, `sml import`: the store itself — its schema, and moving it between databases. */
 export function registerStoreCommands(program: Command): void {
@@ -36,7 +37,7 @@ export function registerStoreCommands(program: Command): void {
         const tables = await exportStore(db, opts.to, { force: Boolean(opts.force) })
         if (opts.json) return printJson(tables)
         print(formatTable(['table', 'kind', 'rows', 'sha256'], tables.map((t) => [t.table, t.kind, t.rows, t.sha256])))
-        print(`exported ${tables.length} tables, ${tables.reduce((a, t) => a + t.rows, 0)} rows from ${db.displayName} to ${opts.to} in ${formatDuration(Date.now() - started)}`)
+        print(`exported ${plural(tables.length, 'table')}, ${plural(tables.reduce((a, t) => a + t.rows, 0), 'row')} from ${db.displayName} to ${opts.to} in ${formatDuration(Date.now() - started)}`)
       } finally {
         await db.close()
       }
@@ -68,7 +69,7 @@ export function registerStoreCommands(program: Command): void {
         if (opts.json) printJson(report)
         else {
           print(formatTable(['table', 'rows', 'expected', 'sha256', 'match'], report.tables.map((t) => [t.table, t.rows, t.expected.rows, t.sha256, t.ok ? 'ok' : 'MISMATCH'])))
-          print(`${report.ok ? 'imported' : 'imported WITH MISMATCHES:'} ${report.tables.length} tables, ${report.tables.reduce((a, t) => a + t.rows, 0)} rows into ${db.displayName} in ${formatDuration(Date.now() - started)}`)
+          print(`${report.ok ? 'imported' : 'imported WITH MISMATCHES:'} ${plural(report.tables.length, 'table')}, ${plural(report.tables.reduce((a, t) => a + t.rows, 0), 'row')} into ${db.displayName} in ${formatDuration(Date.now() - started)}`)
         }
         failed = false
       } finally {

@@ -6,6 +6,7 @@ import { loadSource, sourceLabel } from '../source.js'
 import type { SystemSettings } from '../settings.js'
 import type { SystemDescription } from '../system.js'
 import { updateWindows } from '../time-series.js'
+import { plural } from '../../support/plural.js'
 
 /** Backfill: the public CSV, cleaned, into the feature group. Re-running writes only new or changed rows. */
 export function featurePipeline(system: SystemDescription, settings: SystemSettings = {}): Pipeline {
@@ -17,9 +18,9 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
     timeoutMs: 5 * 60_000,
     async run(ctx) {
       const { table, origin } = await loadSource(system, settings.source, { signal: ctx.signal, log: ctx.log })
-      ctx.log.info(`read ${table.records.length} rows from ${origin}`)
+      ctx.log.info(`read ${plural(table.records.length, 'row')} from ${origin}`)
       const rows = system.clean(table)
-      ctx.log.info(`${rows.length} rows after cleaning`)
+      ctx.log.info(`${plural(rows.length, 'row')} after cleaning`)
       const fg = await systemFeatureGroup(ctx.featureStore, system)
       const ts = ctx.scheduledFor ?? new Date()
       const et = system.featureGroup.eventTime
@@ -39,7 +40,7 @@ export function featurePipeline(system: SystemDescription, settings: SystemSetti
         if (system.timeSeries) ctx.reportRows(await updateWindows(ctx.featureStore, system, { source: ctx.pipeline, log: (l) => ctx.log.info(l) }))
       }
       if (changed.length === 0) {
-        ctx.log.info(`${fg.name} v${fg.version} already holds these ${rows.length} rows: nothing to write`)
+        ctx.log.info(`${fg.name} v${fg.version} already holds ${rows.length === 1 ? 'this row' : `these ${rows.length} rows`}: nothing to write`)
         return windows()
       }
       const progress = ctx.progress(`insert ${fg.name}`, changed.length)

@@ -2,6 +2,7 @@ import { ValidationError } from '../../db/index.js'
 import { inferCsvSchema, isMissingMarker, type CsvTable } from '../../featurestore/index.js'
 import { systemNameIssue } from '../define-system.js'
 import type { ClassDescription, SystemTask } from '../system.js'
+import { plural } from '../../support/plural.js'
 
 /** What `sml init` is told: the system's name, the CSV's file name in the project, the label column, the task if forced. */
 export interface ScaffoldOptions {
@@ -179,7 +180,10 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     if (labelCol.values.length > MAX_CLASSES) refuse(`the label "${labelHeader}" has ${labelCol.values.length} distinct values, too many classes (at most ${MAX_CLASSES}); use --task regression for a quantity`, labelHeader)
     if (labelCol.csvType === 'float') refuse(`the label "${labelHeader}" holds fractional numbers: classes must be whole numbers or text (use --task regression)`, labelHeader)
   }
-  if (labelCol.nullable) review.push(`${table.records.filter((r) => r[table.header.indexOf(labelHeader)] === '').length} rows have no ${labelCol.name}: clean() drops them`)
+  if (labelCol.nullable) {
+    const unlabelled = table.records.filter((r) => r[table.header.indexOf(labelHeader)] === '').length
+    review.push(`${plural(unlabelled, 'row')} ${unlabelled === 1 ? 'has' : 'have'} no ${labelCol.name}: clean() drops ${unlabelled === 1 ? 'it' : 'them'}`)
+  }
 
   // The event time from the data: a timestamp in every row (the feature group's event time is never missing).
   let eventCol: (typeof described)[number] | undefined

@@ -1,4 +1,5 @@
 import { humanize, numberRange, type InferredColumn, type ScaffoldPlan } from './infer.js'
+import { plural } from '../../support/plural.js'
 
 /** What the scaffold writes besides the CSV: file path in the project → text. */
 export type ScaffoldFiles = Readonly<Record<string, string>>
@@ -66,6 +67,7 @@ function renderConfig(plan: ScaffoldPlan): string {
 // file .sml/sml.db in this directory (SML_HOME moves it), or PostgreSQL when DATABASE_URL is set.
 import { defineConfig } from 'serverless-ml'
 import { ${plan.name} } from './systems/${plan.name}.js'
+import { plural } from '../../support/plural.js'
 
 export default defineConfig({ systems: [${plan.name}] })
 `
@@ -113,7 +115,7 @@ function renderSystem(plan: ScaffoldPlan): string {
   line('// lines marked "inferred" are guesses from the data, to review (README.md lists what to check).')
   line(`import { ${imports.join(', ')} } from 'serverless-ml'`)
   line()
-  line(`/** ${plan.file}'s columns as the CSV holds them (types inferred from its ${plan.rows} rows; an empty cell, and NaN, NA, n/a … in a column that is not text, is a missing value). */`)
+  line(`/** ${plan.file}'s columns as the CSV holds them (types inferred from its ${plural(plan.rows, 'row')}; an empty cell, and NaN, NA, n/a … in a column that is not text, is a missing value). */`)
   line('const CSV_COLUMNS: FeatureSpec[] = [')
   for (const c of columns) {
     const note = c.role === 'dropped' ? ` // not used: ${c.reason}` : c.role === 'label' ? ' // the label' : c.role === 'key' ? ' // the key' : c.role === 'event-time' ? ' // the event time' : ''
@@ -232,7 +234,7 @@ function renderSystem(plan: ScaffoldPlan): string {
 
 /** The summary `sml init` prints: one line per column (type, role, range or choices), then what to review. */
 export function describePlan(plan: ScaffoldPlan): string[] {
-  const lines = [`${plan.name}: ${plan.rows} rows of ${origin(plan)}; ${plan.task} of ${plan.label.name}: ${plan.taskReason}`]
+  const lines = [`${plan.name}: ${plural(plan.rows, 'row')} of ${origin(plan)}; ${plan.task} of ${plan.label.name}: ${plan.taskReason}`]
   const width = Math.max(...plan.columns.map((c) => c.header.length), plan.key.name.length)
   if (plan.key.generated) lines.push(`  ${plan.key.name.padEnd(width)}  int     key (generated row number)`)
   for (const c of plan.columns) {
@@ -255,7 +257,7 @@ export function describePlan(plan: ScaffoldPlan): string[] {
 function renderReadme(plan: ScaffoldPlan): string {
   return `# ${plan.title}
 
-An ML system scaffolded by \`sml init\` from ${plan.url ? `${plan.url} (\`${plan.file}\`, ${plan.rows} rows then)` : `\`${plan.file}\` (${plan.rows} rows)`} with
+An ML system scaffolded by \`sml init\` from ${plan.url ? `${plan.url} (\`${plan.file}\`, ${plural(plan.rows, 'row')} then)` : `\`${plan.file}\` (${plural(plan.rows, 'row')})`} with
 [serverless-ml](https://www.npmjs.com/package/serverless-ml): a ${plan.task} of \`${plan.label.name}\`.
 
 ## Run it

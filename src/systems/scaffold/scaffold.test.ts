@@ -92,7 +92,7 @@ describe('inferSystem', () => {
     ])
     expect(plan.key).toEqual({ name: 'row_id', generated: true })
     expect(plan.stratify).toBe(false) // one row of class b
-    expect(plan.review).toContain('1 rows have no kind: clean() drops them')
+    expect(plan.review).toContain('1 row has no kind: clean() drops it')
     const code = renderProject(plan)['systems/flowers.ts']
     expect(code).toContain("sepal_length: r['sepal length'],")
     expect(code).toContain('.filter((r) => r.kind !== null)')

@@ -1,6 +1,7 @@
 import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureValue, Row } from '../../featurestore/index.js'
 import { describeExpectation } from '../../featurestore/index.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
+import { plural } from '../../support/plural.js'
 
 const show = (v: ColumnStatistics['min']) => (v === null ? '–' : v instanceof Date ? fmtTime(v) : typeof v === 'number' ? String(Number(v.toFixed(4))) : v)
 
@@ -47,7 +48,7 @@ export function FeatureGroupPage(props: {
         Feature group {m.name} <span class="muted">v{m.version}</span>
       </h1>
       <p class="lead">
-        {m.description || 'No description'} · {props.rows.toLocaleString('en')} rows · {props.commits.length} commit(s)
+        {m.description || 'No description'} · {plural(props.rows, 'row', undefined, props.rows.toLocaleString('en'))} · {plural(props.commits.length, 'commit')}
         {props.versions.length > 1 && (
           <>
             {' '}· versions:{' '}
@@ -86,7 +87,7 @@ export function FeatureGroupPage(props: {
         </Card>
       </div>
       {props.preview && (
-        <Card title={`Data (${props.rows.toLocaleString('en')} rows, in key order)`} id="preview">
+        <Card title={`Data (${plural(props.rows, 'row', undefined, props.rows.toLocaleString('en'))}, in key order)`} id="preview">
           <Table
             head={m.schema.map((f) => f.name)}
             empty="No rows."
