@@ -62,7 +62,7 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     // an upsert of key 2, timestamps as Dates, a lenient expectation broken: a warning, not an error
     const c2 = await fg.insertColumns({ id: [2, 3], ts: [t0, t0], x: [200, 3], kind: ['c', 'd'], flag: [true, null] }, 2)
     expect([c2.rowsAdded, c2.rowsUpdated]).toEqual([1, 1])
-    expect(c2.warnings).toEqual(['x: 1 row(s) break value ≤ 100 (rows 1)'])
+    expect(c2.warnings).toEqual(['x: 1 row breaks value ≤ 100 (rows 1)'])
     expect((await fg.read()).map((r) => [r.id, r.x, r.flag])).toEqual([
       [1, null, true],
       [2, 200, true],
@@ -265,7 +265,7 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect(err.message).toMatch(/row 2, column "kind": "zzz" breaks the expectation value in \{"a", "b"\}/)
     expect(await fg.count()).toBe(0)
     const c = await fg.insert([row(1, 1), row(2, 11)])
-    expect(c.warnings).toEqual(['x: 1 row(s) break 0 ≤ value ≤ 10 (rows 2)'])
+    expect(c.warnings).toEqual(['x: 1 row breaks 0 ≤ value ≤ 10 (rows 2)'])
     expect(await fg.count()).toBe(2)
   })
 

@@ -1,6 +1,7 @@
 import { assertIdentifier, COLUMN_TYPES, isColumnType, validationError, type ColumnType, type ValidationIssue } from '../db/index.js'
 import { parseTimestamp, TIMESTAMP_FORMAT } from './timestamp.js'
 import type { Expectation, FeatureSpec, FeatureValue, Row } from './types.js'
+import { plural } from '../support/plural.js'
 
 /** Column names the store adds to every feature-group table. */
 export const SYSTEM_COLUMNS = ['_commit_id', '_superseded_by'] as const
@@ -369,7 +370,7 @@ function checkBatch(
       )
     }
     const shown = bad.slice(0, 5).map((r) => r + 1).join(', ')
-    warnings.push(`${e.column}: ${bad.length} row(s) break ${rule} (rows ${shown}${bad.length > 5 ? ', …' : ''})`)
+    warnings.push(`${e.column}: ${plural(bad.length, 'row')} break${bad.length === 1 ? 's' : ''} ${rule} (rows ${shown}${bad.length > 5 ? ', …' : ''})`)
   }
   return { columns, nRows: n, warnings }
 }

@@ -5,6 +5,7 @@ import { RunStore } from './run-store.js'
 import { runPipeline } from './runner.js'
 import { formatSchedule } from './schedule.js'
 import { createScheduler, type JobQueueTuning, type MissedTicks, type ScheduledJob, type Scheduler, type TickTrigger } from './schedulers/index.js'
+import { plural } from '../support/plural.js'
 
 /** Runs a claimed tick of a pipeline and resolves when its run has ended (recorded in `sml_runs` either way). */
 export type TickExecutor = (pipeline: Pipeline, scheduledFor: Date, trigger: TickTrigger) => Promise<void>
@@ -49,7 +50,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const missed = await scheduler.missedTicks(jobs)
   for (const m of missed) {
     log(
-      `missed ${m.missed >= 10_000 ? '10000+' : m.missed} tick(s) of ${m.pipeline} (${formatSchedule(m)}) since ${m.lastTick.toISOString()}; latest ${m.latestMissed.toISOString()}` +
+      `missed ${m.missed >= 10_000 ? '10000+ ticks' : plural(m.missed, 'tick')} of ${m.pipeline} (${formatSchedule(m)}) since ${m.lastTick.toISOString()}; latest ${m.latestMissed.toISOString()}` +
         (options.catchUp ? '' : ' — start with --catch-up to run it'),
     )
   }

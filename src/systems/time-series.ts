@@ -2,6 +2,7 @@ import { ValidationError } from '../errors/index.js'
 import type { FeatureGroup, FeatureGroupOptions, FeatureSpec, FeatureStore, Row, TrainTestSplit } from '../featurestore/index.js'
 import { systemFeatureGroup } from './feature-groups.js'
 import type { SystemDescription, TimeSeriesDescription } from './system.js'
+import { plural } from '../support/plural.js'
 
 const DAY_MS = 86_400_000
 const dayNumber = (d: Date) => Math.floor(d.getTime() / DAY_MS)
@@ -119,7 +120,7 @@ export async function updateWindows(fs: FeatureStore, system: SystemDescription,
     return 0
   }
   const commit = await windows.insert(out, { source: options.source })
-  options.log?.(`${windows.name}: ${out.length} new day(s) computed, ${(out[0][day] as Date).toISOString().slice(0, 10)} … ${(out[out.length - 1][day] as Date).toISOString().slice(0, 10)}, as commit ${commit.id}`)
+  options.log?.(`${windows.name}: ${plural(out.length, 'new day')} computed, ${(out[0][day] as Date).toISOString().slice(0, 10)} … ${(out[out.length - 1][day] as Date).toISOString().slice(0, 10)}, as commit ${commit.id}`)
   return out.length
 }
 

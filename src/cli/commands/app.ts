@@ -8,6 +8,7 @@ import { corsOriginsSetting, port, portSetting, positiveInt, predictRateLimitSet
 import { formatDuration, print, printJson } from '../output.js'
 import { onStopSignals } from '../signals.js'
 import { usageError } from '../usage.js'
+import { plural } from '../../support/plural.js'
 
 /** Binds the web app; a port another process holds or a host that is not this machine's is a usage mistake (one line naming --port or --host, exit 2), after `cleanup`. */
 async function listenOrExplain<T>(cmd: Command, opts: { port: number; host: string }, listen: () => Promise<T>, cleanup: () => Promise<void>): Promise<T> {
@@ -224,7 +225,7 @@ export function registerAppCommands(program: Command): void {
           },
         })
         const seconds = (performance.now() - started) / 1000
-        progress.stop(`${runs} runs over ${opts.days} day(s) in ${seconds.toFixed(1)} s${skipped ? `; ${skipped} system-day(s) already simulated, skipped` : ''}`)
+        progress.stop(`${plural(runs, 'run')} over ${plural(opts.days, 'day')} in ${seconds.toFixed(1)} s${skipped ? `; ${plural(skipped, 'system-day')} already simulated, skipped` : ''}`)
         const summary = []
         for (const s of all) {
           const m = await systems.monitorData(new (await import('../../featurestore/index.js')).FeatureStore(db), new (await import('../../registry/index.js')).ModelRegistry(db), s)

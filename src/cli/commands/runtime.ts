@@ -4,6 +4,7 @@ import { commandConfig, configArgs } from '../config.js'
 import { positiveInt as int, oneOf } from '../options.js'
 import { formatDuration, formatTable, print, printJson } from '../output.js'
 import { onStopSignals, signalExitCode, type StopSignal } from '../signals.js'
+import { plural } from '../../support/plural.js'
 
 
 async function runtime() {
@@ -59,7 +60,7 @@ export function registerRuntimeCommands(program: Command): void {
         const stopped = stop.signal.aborted && !outcome.ok
         const line = stopped
           ? `${(stop.signal.reason as Error).message}: run ${last.id} ${last.status} after ${formatDuration(ms)}`
-          : `${outcome.status} after ${outcome.runs.length} attempt(s) in ${formatDuration(ms)} (run ${last.id})`
+          : `${outcome.status} after ${plural(outcome.runs.length, 'attempt')} in ${formatDuration(ms)} (run ${last.id})`
         process.stderr.write(`${pipeline.name}: ${line}\n`)
         if (opts.json) printJson(outcome.runs)
         code = stopped ? (stoppedBy ? signalExitCode(stoppedBy) : 1) : rt.exitCode(outcome)
@@ -176,12 +177,12 @@ export function registerRuntimeCommands(program: Command): void {
       // Each tick's `sml run` loads the same config file and data directory as this worker.
       const execute = opts.inProcess ? undefined : rt.childProcessExecutor([process.execPath, ...process.execArgv, process.argv[1], ...configArgs(config)])
       const worker = await rt.startWorker({ db, pipelines, execute, catchUp: Boolean(opts.catchUp), jobQueue: config.jobQueue })
-      process.stderr.write(`worker ${process.pid} started with ${worker.scheduler.name}: ${worker.jobs.length} scheduled pipeline(s); stop with Ctrl-C\n`)
+      process.stderr.write(`worker ${process.pid} started with ${worker.scheduler.name}: ${plural(worker.jobs.length, 'scheduled pipeline')}; stop with Ctrl-C\n`)
       await new Promise<void>((resolve) => onStopSignals(() => resolve(), (signal) => process.stderr.write(`${signal} again: exiting now; not waiting for running ticks\n`)))
       process.stderr.write('worker stopping: waiting for running ticks (send the signal again after a second to exit at once)\n')
       await worker.stop()
       const { claimed, lost } = worker.scheduler.stats
-      process.stderr.write(`worker stopped: ran ${claimed} tick(s), ${lost} taken by other workers\n`)
+      process.stderr.write(`worker stopped: ran ${plural(claimed, 'tick')}, ${lost} taken by other workers\n`)
       await db.close()
     })
 }

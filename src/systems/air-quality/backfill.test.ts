@@ -42,7 +42,7 @@ describe.each(testDialectNames())('air quality backfill on %s', (dialect) => {
     // The run's log says which days were left out and that their pm10/no2 go with them (lags over them are null).
     const log = (await new RunStore(db).logs(outcome.runs.at(-1)!.id)).map((l) => l.message)
     expect(log).toContainEqual(
-      expect.stringMatching(/^40 day\(s\) of air-quality-stockholm-hornsgatan\.csv have no pm25 value \(2017-10-03, .* … .*\): left out, as they cannot be labels; 40 of them have a pm10 or no2 value, which is not kept either, so the lags over those days are null/),
+      expect.stringMatching(/^40 days of air-quality-stockholm-hornsgatan\.csv have no pm25 value \(2017-10-03, .* … .*\): left out, as they cannot be labels; 40 of them have a pm10 or no2 value, which is not kept either, so the lags over those days are null/),
     )
 
     const windows = await windowsFeatureGroup(fs, system)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { ValidationError } from '../../errors/index.js'
 import { csvToRows, parseCsv, type Row } from '../../featurestore/index.js'
 import type { SourceContext } from '../system.js'
+import { plural } from '../../support/plural.js'
 
 /** The export's file name in a data directory (SML_DATA_DIR / --data-dir) or the project directory. */
 export const EXPORT_FILE = 'air-quality-stockholm-hornsgatan.csv'
@@ -38,7 +39,7 @@ export function leftOutText(days: readonly Row[], origin: string): string {
   const withOther = days.filter((r) => r.pm10 !== null || r.no2 !== null).length
   const shown = dates.length > 6 ? `${dates.slice(0, 3).join(', ')} … ${dates.slice(-3).join(', ')}` : dates.join(', ')
   return (
-    `${days.length} day(s) of ${origin} have no pm25 value (${shown}): left out, as they cannot be labels; ` +
+    `${plural(days.length, 'day')} of ${origin} ${days.length === 1 ? 'has' : 'have'} no pm25 value (${shown}): left out, as they cannot be labels; ` +
     `${withOther} of them have a pm10 or no2 value, which is not kept either, so the lags over those days are null (missing), as for a day not measured`
   )
 }

@@ -4,6 +4,7 @@ import { keyText, keyValues, predictionsFeatureGroup, systemFeatureView } from '
 import { loadServingModel, predictedProbability, predictRows } from '../serving.js'
 import { className, systemTask, type SystemDescription } from '../system.js'
 import { forecastPipeline } from './forecast.js'
+import { plural } from '../../support/plural.js'
 
 /** A system's batch inference: forecasts for a time series (`forecastPipeline`), else predictions of new rows. */
 export function systemBatchPipeline(system: SystemDescription): Pipeline {
@@ -53,9 +54,9 @@ export function batchInferencePipeline(system: SystemDescription): Pipeline {
       await predictions.insert(out, { source: ctx.pipeline })
       const known = out.filter((r) => r.actual !== null)
       const summary = regression
-        ? `mean absolute error ${(known.reduce((s, r) => s + Math.abs((r.predicted as number) - (r.actual as number)), 0) / Math.max(1, known.length)).toFixed(3)} over ${known.length} known outcome(s)`
+        ? `mean absolute error ${(known.reduce((s, r) => s + Math.abs((r.predicted as number) - (r.actual as number)), 0) / Math.max(1, known.length)).toFixed(3)} over ${plural(known.length, 'known outcome')}`
         : `${known.filter((r) => r.actual === r.predicted).length} correct`
-      ctx.log.info(`${system.model.name} v${serving.version.version} predicted ${out.length} row(s) since commit ${since}; ${summary}`)
+      ctx.log.info(`${system.model.name} v${serving.version.version} predicted ${plural(out.length, 'row')} since commit ${since}; ${summary}`)
       for (const r of out.slice(-3)) ctx.log.info(`${keyText(system, r)}: predicted ${String(r.predicted)}, actual ${String(r.actual)}`)
       ctx.reportRows(out.length)
     },

@@ -5,6 +5,7 @@ import { recursiveForecast } from '../forecast.js'
 import { loadServingModel, predictRows } from '../serving.js'
 import type { SystemDescription } from '../system.js'
 import { forecastInputs, groupBySeries, seriesColumns, seriesKeyOf, timeSeriesOf, windowsFeatureGroup } from '../time-series.js'
+import { plural } from '../../support/plural.js'
 
 const DAY_MS = 86_400_000
 const dayText = (d: Date) => d.toISOString().slice(0, 10)
@@ -68,14 +69,14 @@ export function forecastPipeline(system: SystemDescription): Pipeline {
           out.push({ ...key, [day]: d, horizon: 1, ts: at, issued: new Date(d.getTime() - DAY_MS), predicted: values[i], kind: 'hindcast', model_version: version })
           abs += Math.abs(values[i] - (reading[label] as number))
         })
-        ctx.log.info(`${k}: ${known.length} one-day-ahead hindcast(s) of measured days, MAE ${(abs / known.length).toFixed(2)}`)
+        ctx.log.info(`${k}: ${plural(known.length, 'one-day-ahead hindcast')} of measured days, MAE ${(abs / known.length).toFixed(2)}`)
       }
       if (out.length === 0) {
         ctx.log.info(`no readings in ${system.featureGroup.name}: nothing to forecast`)
         return
       }
       const commit = await predictions.insert(out, { source: ctx.pipeline })
-      ctx.log.info(`${system.model.name} v${version}: ${out.length} forecast row(s) as commit ${commit.id}`)
+      ctx.log.info(`${system.model.name} v${version}: ${plural(out.length, 'forecast row')} as commit ${commit.id}`)
       ctx.reportRows(out.length)
     },
   })

@@ -23,6 +23,7 @@ import { decidePromotion } from '../promotion.js'
 import { SERVING_ALIAS } from '../serving.js'
 import { labelClasses, systemTask, trainingSplit, type SystemDescription } from '../system.js'
 import { withUnknownAhead } from '../time-series.js'
+import { plural } from '../../support/plural.js'
 
 /** What training records for a version: its metrics, the pictures and reports stored with it, a log line. */
 interface Evaluation {
@@ -55,7 +56,7 @@ export function trainingPipeline(system: SystemDescription): Pipeline {
       ctx.log.info(`training dataset v${td.version}: ${td.trainRows} train / ${td.testRows} test rows as of commit ${td.commitId} (${how})`)
       const split = withLabels(recorded)
       const dropped = recorded.xTrain.nRows + recorded.xTest.nRows - split.xTrain.nRows - split.xTest.nRows
-      if (dropped) ctx.log.info(`${dropped} row(s) without a measured ${system.label.column} left out of training and evaluation`)
+      if (dropped) ctx.log.info(`${plural(dropped, 'row')} without a measured ${system.label.column} left out of training and evaluation`)
       // A time series whose forecast days lack some inputs trains on each row twice: as measured and without them.
       const fitted = withUnknownAhead(system, split)
       if (fitted !== split)

@@ -5,6 +5,7 @@ import { Link, usePageMode } from '../links.js'
 import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, Table, fmtTime, pct, relative } from './components.js'
 import { PipelineTable } from './pipelines.js'
+import { plural } from '../../support/plural.js'
 
 export interface GroupSummary {
   readonly name: string
@@ -118,7 +119,7 @@ export function DashboardPage(props: { systems: readonly DashboardSystem[]; now:
               )}{' '}
               {failing.length > 0 && (
                 <Link href={failing.length === 1 ? `/runs/${failing[0].last!.id}` : `/runs?status=failed`} title={failing.map((p) => p.name).join(', ')}>
-                  <Badge kind="bad">{failing.length} pipeline(s) failing</Badge>
+                  <Badge kind="bad">{plural(failing.length, 'pipeline')} failing</Badge>
                 </Link>
               )}
             </p>

@@ -2,6 +2,7 @@ import type { ModelVersion, PromotionRecord } from '../../registry/index.js'
 import { Link } from '../links.js'
 import { Badge, Card, Table, fmtTime } from './components.js'
 import { ActionForm, type ActionContext } from './ops.js'
+import { plural } from '../../support/plural.js'
 
 export interface ModelPageVersion {
   readonly version: ModelVersion
@@ -60,7 +61,7 @@ export function ModelPage(props: { name: string; versions: readonly ModelPageVer
     <>
       <h1>Model {props.name}</h1>
       <p class="lead">
-        {latest?.description || 'Model registry entry'} · {props.versions.length} version(s)
+        {latest?.description || 'Model registry entry'} · {plural(props.versions.length, 'version')}
         {props.serving !== null && <> · serving v{props.serving}</>}
       </p>
       {props.versions.length > 1 && <MetricsSideBySide versions={props.versions.map((x) => x.version)} serving={props.serving} />}

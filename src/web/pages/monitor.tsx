@@ -5,6 +5,7 @@ import type { PipelineStatus } from '../pipeline-status.js'
 import { Badge, Card, ClassName, ClassPicture, InlineSvg, Kpi, Table, classByName, fieldText, fmtTime, pct } from './components.js'
 import { ForecastSections } from './forecast.js'
 import { PipelineTable } from './pipelines.js'
+import { plural } from '../../support/plural.js'
 
 export interface MonitorPageProps {
   readonly system: SystemDescription
@@ -104,12 +105,12 @@ function Drift(props: { system: SystemDescription; drift: DriftReport | null }) 
     <>
       <p class="small muted">
         Reference: the {d.referenceRows} training rows of {d.model.name} v{d.model.version} (training dataset {d.trainingDatasetVersion}, commit {d.trainingCommit ?? '–'}). Current:{' '}
-        {d.currentRows.features} row(s) added since, and {d.currentRows.requests} online request(s) since {fmtTime(d.windowStart)}. PSI over 10 reference-quantile bins; drift when
+        {plural(d.currentRows.features, 'row')} added since, and {plural(d.currentRows.requests, 'online request')} since {fmtTime(d.windowStart)}. PSI over 10 reference-quantile bins; drift when
         PSI &gt; {d.psiThreshold}.
       </p>
       {!d.enough ? (
         <p class="notice" id="drift-notice">
-          Not enough recent data: {d.currentRows.features + d.currentRows.requests} current row(s), at least {d.minRows} are needed to judge drift. The figures below are shown for
+          Not enough recent data: {plural(d.currentRows.features + d.currentRows.requests, 'current row')}, at least {d.minRows} are needed to judge drift. The figures below are shown for
           information only.
         </p>
       ) : drifted.length ? (

@@ -3,6 +3,7 @@ import type { Row } from '../../featurestore/index.js'
 import type { ClassPrediction, FieldDescription, Prediction, PredictExample, SystemDescription } from '../../systems/index.js'
 import type { FormValues } from '../form-input.js'
 import { Card, ClassPicture, ProbabilityBars, classByName, pct } from './components.js'
+import { plural } from '../../support/plural.js'
 
 export interface PredictPageProps {
   readonly system: SystemDescription
@@ -114,7 +115,7 @@ function Result(props: { system: SystemDescription; result: PredictPageProps['re
   if (props.failed)
     return (
       <Card title="Prediction" id="result">
-        <p class="notice err">Fix the marked field{'(s)'} and predict again.</p>
+        <p class="notice err">Fix the marked {Object.keys(props.errors).length === 1 ? 'field' : 'fields'} and predict again.</p>
         <ul class="small" id="result-errors">
           {Object.entries(props.errors).map(([name, reason]) => (
             <li>
