@@ -8,6 +8,7 @@ import type { ModelPageVersion } from './pages/model.js'
 import type { MonitorCharts, MonitorPageProps } from './pages/monitor.js'
 import { pipelineStatus } from './pipeline-status.js'
 import type { WebServices } from './services.js'
+import { plural } from '../support/plural.js'
 
 // What the dashboard, monitor and model pages show, read from the store once here: the live routes and the
 // static export (`sml site`) render the same props with the same components.
@@ -124,7 +125,7 @@ async function forecastCharts(monitor: MonitorData): Promise<MonitorCharts> {
         )
       : Promise.resolve(undefined),
     f.hindcast.length
-      ? renderSvg(hindcastChart({ title: `One-day-ahead forecasts against measurements, last ${f.hindcast.length} days`, yTitle: `value${unit}`, width: 640, points: f.hindcast.map((h) => ({ time: h.date, predicted: h.predicted, actual: h.actual })) }))
+      ? renderSvg(hindcastChart({ title: `One-day-ahead forecasts against measurements, last ${plural(f.hindcast.length, 'day')}`, yTitle: `value${unit}`, width: 640, points: f.hindcast.map((h) => ({ time: h.date, predicted: h.predicted, actual: h.actual })) }))
       : Promise.resolve(undefined),
   ])
   return { ...(forecast ? { forecast } : {}), ...(hindcast ? { hindcast } : {}) }

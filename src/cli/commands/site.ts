@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { commandConfig } from '../config.js'
 import { formatTable, print, printJson } from '../output.js'
+import { plural } from '../../support/plural.js'
 
 /** `sml site`: the dashboard and every system's monitor as a static site (GitHub Pages, any file server, `file://`). */
 export function registerSiteCommands(program: Command): void {
@@ -30,7 +31,7 @@ export function registerSiteCommands(program: Command): void {
         if (opts.json) return printJson(report)
         const kinds = ['page', 'chart', 'artifact', 'other'] as const
         print(formatTable(['kind', 'files', 'bytes'], kinds.map((k) => [k, report.files.filter((f) => f.kind === k).length, report.files.filter((f) => f.kind === k).reduce((a, f) => a + f.bytes, 0)])))
-        print(`wrote ${report.files.length} files (${config.systems.map((s) => s.name).join(', ')}) to ${report.out} in ${seconds} s; open ${report.out}/index.html, or publish the folder (e.g. GitHub Pages)`)
+        print(`wrote ${plural(report.files.length, 'file')} (${config.systems.map((s) => s.name).join(', ')}) to ${report.out} in ${seconds} s; open ${report.out}/index.html, or publish the folder (e.g. GitHub Pages)`)
       } finally {
         await services.requestLog.close()
         await db.close()

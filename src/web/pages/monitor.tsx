@@ -163,7 +163,7 @@ function Kpis(props: MonitorPageProps) {
               <Kpi value={String(t.predictions)} label="one-day-ahead values (forecast day 1 and hindcasts)" />
               <Kpi
                 value={<span id="mae">{valueText(system, t.mae)}</span>}
-                label={`one-day-ahead MAE over ${t.withActual} measured days (RMSE ${valueText(system, t.rmse)}); further days ahead: error by horizon, below`}
+                label={`one-day-ahead MAE over ${plural(t.withActual, 'measured day')} (RMSE ${valueText(system, t.rmse)}); further days ahead: error by horizon, below`}
               />
             </>
           ) : (

@@ -13,6 +13,7 @@ import { MonitorPage } from '../pages/monitor.js'
 import { ModelsPage } from '../pages/ops.js'
 import type { WebServices } from '../services.js'
 import { StaticSiteMap } from './static-mode.js'
+import { plural } from '../../support/plural.js'
 
 export interface ExportSiteOptions {
   /** The folder to write; created when missing. */
@@ -57,7 +58,7 @@ export async function exportSite(services: WebServices, options: ExportSiteOptio
   const now = options.now ?? Date.now()
   if (!options.force) {
     const existing = await outFs(options.out, () => readdir(out).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e))))
-    if (existing.length > 0) throw new ConflictError(`${options.out} is not empty (${existing.length} entries); choose an empty or new folder, or pass --force to write into it`, [{ path: 'out', reason: 'not empty' }])
+    if (existing.length > 0) throw new ConflictError(`${options.out} is not empty (${plural(existing.length, 'entry', 'entries')}); choose an empty or new folder, or pass --force to write into it`, [{ path: 'out', reason: 'not empty' }])
   }
   await outFs(options.out, async () => makeDirectory(out))
 
