@@ -95,7 +95,7 @@ export function registerFeatureStoreCommands(program: Command): void {
     .description('validate a CSV file and insert it as one commit (creates the group as version 1 with the inferred schema if missing)')
     .requiredOption('--file <path>', 'CSV file with a header row')
     .option('--version <n>', 'version (default: latest, or 1 for a new group)', int('--version'))
-    .option('--primary-key <cols>', 'primary key column(s), comma-separated, for a new group (default: id)')
+    .option('--primary-key <cols>', 'primary key column(s), comma-separated, for a new group (default: id)', list)
     .option('--event-time <col>', 'event time column for a new group')
     .option('--description <text>', 'description for a new group')
     .option('--json', 'machine-readable output')
@@ -104,6 +104,8 @@ export function registerFeatureStoreCommands(program: Command): void {
       const { NotFoundError, ValidationError } = await import('../../db/index.js')
       const { createProgress } = await import('../progress.js')
       const started = performance.now()
+      // column names are stored lowercase (as inferCsvSchema names them)
+      const askedKey: string[] | undefined = opts.primaryKey?.length ? opts.primaryKey.map((k: string) => k.toLowerCase()) : undefined
       const table = readCsvFile(opts.file)
       if (table.records.length === 0) throw new ValidationError(`${opts.file} has a header but no data rows: nothing to insert`, [{ reason: 'no data rows' }])
       const fs = await store(cmd)
@@ -115,17 +117,16 @@ export function registerFeatureStoreCommands(program: Command): void {
         if (g) {
           // Options that define a new group must not be taken as applied to an existing one.
           const m = g.metadata
-          const asked = opts.primaryKey ? String(opts.primaryKey).split(',').map((s: string) => s.trim().toLowerCase()) : undefined
           const clashes = [
-            asked && asked.join(',') !== m.primaryKey.join(',') ? `--primary-key ${asked.join(',')} (its key is ${m.primaryKey.join(', ')})` : '',
+            askedKey && askedKey.join(',') !== m.primaryKey.join(',') ? `--primary-key ${askedKey.join(',')} (its key is ${m.primaryKey.join(', ')})` : '',
             opts.eventTime && opts.eventTime.toLowerCase() !== m.eventTime ? `--event-time ${opts.eventTime} (its event time is ${m.eventTime ?? 'none'})` : '',
           ].filter(Boolean)
           if (clashes.length)
             throw new ValidationError(`${m.name} v${m.version} exists: ${clashes.join(' and ')} define a new group and cannot change it; drop the option, or insert into a new version with --version N`, clashes.map((reason) => ({ reason })))
         }
         if (!g) {
-          const primaryKey = opts.primaryKey ? String(opts.primaryKey).split(',').map((s: string) => s.trim().toLowerCase()) : ['id']
-          if (!opts.primaryKey && !table.header.includes('id'))
+          const primaryKey = askedKey ?? ['id']
+          if (!askedKey && !table.header.includes('id'))
             throw new ValidationError(`${opts.file} has no "id" column: name the primary key with --primary-key COL`, [{ column: 'id', reason: 'no primary key column' }])
           const missing = primaryKey.filter((k) => !table.header.includes(k))
           if (missing.length) throw new ValidationError(`${opts.file} has no column ${missing.map((k) => `"${k}"`).join(', ')} for the primary key`, missing.map((column) => ({ column, reason: 'no primary key column' })))
