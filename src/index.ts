@@ -44,6 +44,7 @@ export {
   type CommitInfo,
   type ReadOptions,
   type ColumnStatistics,
+  type StatisticsOptions,
   type TransformationKind,
   type TrainTestSplit,
   type TrainTestSplitOptions,

@@ -221,12 +221,20 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
 
   it('computes statistics per column', async () => {
     const fg = await fs.getOrCreateFeatureGroup({ name: 'stats', primaryKey: ['id'], eventTime: 'ts', schema })
-    await fg.insert([row(1, 1, 'a', true), row(2, 3, 'b', false), { ...row(3, 0), x: null }])
+    const first = await fg.insert([row(1, 1, 'a', true), row(2, 3, 'b', false), { ...row(3, 0), x: null }])
     const s = Object.fromEntries((await fg.statistics()).map((c) => [c.column, c]))
     expect(s.x).toMatchObject({ count: 2, missing: 1, distinct: 2, min: 1, max: 3, mean: 2 })
     expect(s.kind).toMatchObject({ count: 3, missing: 0, distinct: 2, min: 'a', max: 'b', mean: null })
     expect(s.flag.mean).toBeCloseTo(2 / 3)
     expect(s.ts.min).toEqual(t0)
+    // only the columns asked for, in schema order, with the same figures; an unknown one is named
+    const some = await fg.statistics({ columns: ['kind', 'x'] })
+    expect(some.map((c) => c.column)).toEqual(['x', 'kind'])
+    expect(some).toEqual([s.x, s.kind])
+    await fg.insert([row(4, 7)])
+    expect(await fg.statistics({ columns: ['x'] })).toEqual([expect.objectContaining({ column: 'x', count: 3, max: 7 })])
+    expect(await fg.statistics({ columns: ['x'], asOf: first.id })).toEqual([s.x])
+    await expect(fg.statistics({ columns: ['x', 'nope'] })).rejects.toThrow(/column "nope": no such column/)
   })
 
   describe('refuses bad input whole, writing nothing', () => {

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely'
 import { assertIdentifier, NotFoundError, validationError, type ColumnType, type ColumnarResult, type ColumnKind, type SqlDialect, type SqlTransaction } from '../db/index.js'
 import { toCommitInfo, toGroupMetadata, viewsReading } from './catalog.js'
-import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row } from './types.js'
+import type { ColumnStatistics, CommitInfo, FeatureGroupMetadata, FeatureSpec, PruneOptions, ReadOptions, Row, StatisticsOptions } from './types.js'
 import { checkDefinition, coerceValue, describe, inferSchema, isNotNull, validateColumns, validateRows, type ColumnValues, type ValidatedBatch, type ValidatedColumn } from './validate.js'
 import { toModelValue } from './model-input.js'
 import { FeatureQuery } from './feature-query.js'
@@ -470,13 +470,18 @@ export class FeatureGroup {
     if (options.asOf > latest) throw validationError([{ path: 'asOf', reason: `commit ${options.asOf} does not exist yet (the store's latest commit is ${latest || 'none'})` }], 'read options')
   }
 
-  /** Count, missing, distinct, min, max and mean of each column over the rows a read would see. */
-  async statistics(options: ReadOptions = {}): Promise<ColumnStatistics[]> {
-    await this.checkReadOptions(options)
-    const schema = this.meta.schema
+  /**
+   * Count, missing, distinct, min, max and mean of each column (or of `options.columns`, in schema order) over
+   * the rows a read would see. Throws ValidationError naming a column the group does not have.
+   */
+  async statistics(options: StatisticsOptions = {}): Promise<ColumnStatistics[]> {
+    const { columns, ...read } = options
+    if (columns !== undefined) columns.forEach((c) => this.feature(c))
+    await this.checkReadOptions(read)
+    const schema = columns === undefined ? this.meta.schema : this.meta.schema.filter((f) => columns.includes(f.name))
     if (schema.length === 0) return []
     const trueValue = this.db.encode('bool', true)
-    const r = (await this.filtered(options)
+    const r = (await this.filtered(read)
       .select((eb) => {
         const sels: any[] = [sql<number>`count(*)`.as('n')]
         schema.forEach((f, i) => {

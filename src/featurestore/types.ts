@@ -75,6 +75,16 @@ export interface ReadOptions {
   readonly offset?: number
 }
 
+/** What `FeatureGroup.statistics` reads: the rows of ReadOptions, and only the named columns (default every one). */
+export interface StatisticsOptions extends ReadOptions {
+  /**
+   * Columns to describe, in schema order whatever the order given. Each column's distinct count is a
+   * sort of its values in the database (SQLite: ~0.6 s per float column of 300k rows), so a pipeline that
+   * needs one column's max asks for that column alone.
+   */
+  readonly columns?: readonly string[]
+}
+
 export interface ColumnStatistics {
   readonly column: string
   readonly type: ColumnType

@@ -28,7 +28,7 @@ export function batchInferencePipeline(system: SystemDescription): Pipeline {
       const at = ctx.scheduledFor ?? new Date()
       const serving = await loadServingModel(ctx.featureStore, ctx.registry, system)
       const predictions = await predictionsFeatureGroup(ctx.featureStore, system)
-      const done = (await predictions.statistics()).find((s) => s.column === 'feature_commit')?.max
+      const done = (await predictions.statistics({ columns: ['feature_commit'] }))[0]?.max
       const since = typeof done === 'number' ? done : (serving.trainingDataset.commitId ?? 0)
       const fv = await systemFeatureView(ctx.featureStore, system)
       const fg = fv.featureGroup

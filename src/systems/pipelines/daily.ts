@@ -55,7 +55,9 @@ async function nextKey(fg: FeatureGroup, system: SystemDescription, at: Date): P
       `${system.name} synthetic day: the key (${system.featureGroup.primaryKey.join(', ')}) has no int or timestamp column outside the fields, so a new row cannot get a new key`,
       [{ column: 'featureGroup.primaryKey', reason: 'a synthetic day needs an int or timestamp key column that is not a field' }],
     )
-  const stats = await fg.statistics()
+  // the int key columns' max only: every column's statistics would sort each one in the database
+  const ints = generated.filter((k) => system.featureGroup.schema.find((f) => f.name === k)!.type !== 'timestamp')
+  const stats = ints.length ? await fg.statistics({ columns: ints }) : []
   const key: Row = {}
   for (const k of generated) {
     if (system.featureGroup.schema.find((f) => f.name === k)!.type === 'timestamp') key[k] = at
@@ -187,8 +189,8 @@ export function positionText(value: unknown): string | null {
 }
 
 async function latestPosition(fg: FeatureGroup, column: string): Promise<string | null> {
-  const stats = await fg.statistics()
-  const s = stats.find((c) => c.column === column)
+  const known = fg.schema.some((f) => f.name === column)
+  const s = known ? (await fg.statistics({ columns: [column] }))[0] : undefined
   if (!s) throw new ValidationError(`${fg.name} has no column "${column}"`, [{ path: 'column', reason: 'not a column of the feature group' }])
   return positionText(s.max)
 }
