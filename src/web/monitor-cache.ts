@@ -1,6 +1,7 @@
 import type { FeatureStore } from '../featurestore/index.js'
 import type { ModelRegistry } from '../registry/index.js'
 import { monitorData, monitorVersion, type MonitorData, type SystemDescription } from '../systems/index.js'
+import { ContentCache } from './content-cache.js'
 
 /**
  * Each system's monitor, computed once per version of what it is computed from (`monitorVersion`: the commits
@@ -16,24 +17,18 @@ import { monitorData, monitorVersion, type MonitorData, type SystemDescription }
  * minute until V8's first full collection.
  */
 export class MonitorCache {
-  private readonly entries = new Map<string, { version: string; data: Promise<MonitorData> }>()
+  private readonly cache = new ContentCache<MonitorData>()
 
   constructor(
     private readonly fs: FeatureStore,
     private readonly registry: ModelRegistry,
   ) {}
 
-  async get(system: SystemDescription): Promise<MonitorData> {
-    const version = await monitorVersion(this.fs, this.registry, system)
-    const cached = this.entries.get(system.name)
-    if (cached && cached.version === version) return cached.data
-    const data = monitorData(this.fs, this.registry, system)
-    const entry = { version, data }
-    this.entries.set(system.name, entry)
-    // A failure is not kept: the next request computes again.
-    data.catch(() => {
-      if (this.entries.get(system.name) === entry) this.entries.delete(system.name)
-    })
-    return data
+  get(system: SystemDescription): Promise<MonitorData> {
+    return this.cache.get(
+      system.name,
+      () => monitorVersion(this.fs, this.registry, system),
+      () => monitorData(this.fs, this.registry, system),
+    )
   }
 }

@@ -1,9 +1,10 @@
 import type { SqlDialect } from '../db/index.js'
-import { FeatureStore } from '../featurestore/index.js'
+import { FeatureStore, type ColumnStatistics } from '../featurestore/index.js'
 import { ModelRegistry } from '../registry/index.js'
 import { RunStore, type Pipeline } from '../runtime/index.js'
 import { pointAtSource, SYSTEMS, systemGroupDefinitions, systemPipelines, type SystemDescription } from '../systems/index.js'
 import type { AccessConfig } from './admin-access.js'
+import { ContentCache } from './content-cache.js'
 import { ModelCache } from './model-cache.js'
 import { MonitorCache } from './monitor-cache.js'
 import { RequestLog, requestsGroupOptions, requestsSource, type RequestLogOptions } from './request-log.js'
@@ -18,6 +19,12 @@ export interface WebServices {
   readonly models: ModelCache
   /** Each system's monitor, recomputed when its predictions or its production version change. */
   readonly monitors: MonitorCache
+  /**
+   * Each feature group version's statistics (the feature group page), recomputed when the group gets a commit
+   * or loses one: computing them sorts every column in the database (7 s for 300k rows × 10 columns on SQLite,
+   * during which an SQLite store's server answers nothing), so a page view of unchanged data must not.
+   */
+  readonly statistics: ContentCache<ColumnStatistics[]>
   readonly requestLog: RequestLog
   /** Next scheduled time of a pipeline, when a worker runs in this process. */
   readonly nextRun?: (pipeline: string) => Date | null
@@ -62,6 +69,7 @@ export function createServices(db: SqlDialect, options: ServicesOptions = {}): W
     systems: options.systems ?? Object.values(SYSTEMS),
     models: new ModelCache(featureStore, registry),
     monitors: new MonitorCache(featureStore, registry),
+    statistics: new ContentCache(),
     requestLog: new RequestLog(db, options.requestLog),
     nextRun: options.nextRun,
     pipelines: options.pipelines ?? (options.systems ?? Object.values(SYSTEMS)).flatMap((s) => systemPipelines(s)),

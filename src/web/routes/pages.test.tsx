@@ -1,6 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
+import { FeatureGroup } from '../../featurestore/index.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { airQualitySystem, iris, runDemo, systemFeatureGroup, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
@@ -214,6 +215,24 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     const g = await get('/feature-groups/iris')
     expect(g.status).toBe(200)
     for (const s of ['id="schema"', 'primary key', 'event time', 'sepal_length', 'id="statistics"', 'id="commits"', 'iris-daily', '153 rows']) expect(g.html).toContain(s)
+  })
+
+  it("a feature group page computes the group's statistics once per change of its data, not once per view", async () => {
+    const fg = await services.featureStore.getOrCreateFeatureGroup({ name: 'stats_cache_probe', primaryKey: ['id'], schema: [{ name: 'id', type: 'int' }, { name: 'x', type: 'float' }] })
+    await fg.insert([{ id: 1, x: 2.5 }])
+    const spy = vi.spyOn(FeatureGroup.prototype, 'statistics')
+    try {
+      const maxOfX = (html: string) => /<code>x<\/code><\/td>(?:<td[^>]*>[^<]*<\/td>){4}<td[^>]*>([^<]*)<\/td>/.exec(html)?.[1]
+      const first = await get('/feature-groups/stats_cache_probe')
+      expect(maxOfX(first.html)).toBe('2.5')
+      expect((await get('/feature-groups/stats_cache_probe')).html).toContain('1 row ·')
+      expect(spy).toHaveBeenCalledTimes(1)
+      await fg.insert([{ id: 2, x: 9 }])
+      const after = await get('/feature-groups/stats_cache_probe')
+      expect([maxOfX(after.html), spy.mock.calls.length]).toEqual(['9', 2])
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('unknown systems, models, groups and pages are a 404 HTML page, never 500', async () => {

@@ -67,7 +67,7 @@ export function pageRoutes(services: WebServices): Hono {
     const commitPage = pageNumber(c.req.query('commits'))
     const [rows, statistics, commits, all, preview] = await Promise.all([
       fg.count(),
-      fg.statistics(),
+      services.statistics.get(`${fg.name} v${fg.version}`, () => services.featureStore.contentVersion([fg.name]), () => fg.statistics()),
       fg.commits(),
       services.featureStore.listFeatureGroups(),
       fg.read({ limit: PREVIEW_ROWS, offset: (page - 1) * PREVIEW_ROWS }),
