@@ -103,7 +103,8 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     expect(await issues({ ...good, kind: ['a', 'b\u0000c'] })).toEqual(['row 2.kind: text contains a NUL character (U+0000), which PostgreSQL cannot store'])
     const rowsIssue = await fg.insert([row(1, 1, 'ok'), row(2, 2, 'x\u0000')]).catch((e: ValidationError) => e.issues.map((i) => `${i.path}: ${i.reason}`))
     expect(rowsIssue).toEqual(['row 2.kind: text contains a NUL character (U+0000), which PostgreSQL cannot store'])
-    expect(await issues({ ...good, kind: ['a'] })).toEqual(['kind: has 1 values, not 2'])
+    expect(await issues({ ...good, kind: ['a'] })).toEqual(['kind: has 1 value, not 2'])
+    expect(await issues({ ...good, kind: ['a', 'b', 'c'] })).toEqual(['kind: has 3 values, not 2'])
     expect(await issues({ ...good, extra: [1, 2] })).toEqual(['extra: unknown column (not in the feature group schema)'])
     const { id: _, ...noId } = good
     expect(await issues(noId)).toEqual(['id: missing column: an insert must give every column of the feature group schema (null for a missing value)'])
@@ -111,6 +112,7 @@ describe.each(testDialectNames())('feature group on %s', (dialect) => {
     const { x: _x, ...noX } = good
     expect(await issues(noX)).toEqual(['x: missing column: an insert must give every column of the feature group schema (null for a missing value)'])
     expect(await issues(good, 0)).toEqual(['nRows: expected a positive whole number of rows, got 0'])
+    expect(await issues(good, { source: 'x' } as never)).toEqual(['nRows: expected a positive whole number of rows, got an object (the arguments are columns, nRows, options)'])
     expect(await fg.count()).toBe(0)
     expect(await fg.commits()).toEqual([])
   })

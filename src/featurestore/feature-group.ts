@@ -96,7 +96,11 @@ export class FeatureGroup {
    */
   async insertColumns(columns: Readonly<Record<string, ColumnValues>>, nRows: number, options: InsertOptions = {}): Promise<CommitInfo> {
     if (columns === null || typeof columns !== 'object' || Array.isArray(columns)) throw validationError([{ path: 'columns', reason: 'expected an object of columns by name' }], 'columns')
-    if (!Number.isSafeInteger(nRows) || nRows < 1) throw validationError([{ path: 'nRows', reason: `expected a positive whole number of rows, got ${nRows}` }], 'columns')
+    if (!Number.isSafeInteger(nRows) || nRows < 1) {
+      // insertColumns(columns, options) is the likely slip: name the argument order rather than print [object Object]
+      const got = typeof nRows === 'object' && nRows !== null ? 'an object (the arguments are columns, nRows, options)' : typeof nRows === 'string' ? JSON.stringify(nRows) : String(nRows)
+      throw validationError([{ path: 'nRows', reason: `expected a positive whole number of rows, got ${got}` }], 'columns')
+    }
     const rows = () => columnsToRows(columns, nRows)
     return this.commit((meta) => validateColumns(columns, nRows, meta.schema, meta.primaryKey, meta.eventTime, meta.expectations), rows, options)
   }

@@ -289,7 +289,7 @@ export function validateColumns(
       return []
     }
     if (col.length !== nRows) {
-      add({ column: f.name, reason: `has ${col.length} values, not ${nRows}` })
+      add({ column: f.name, reason: `has ${plural(col.length, 'value')}, not ${nRows}` })
       return []
     }
     if (col instanceof Float64Array && f.type !== 'string' && f.type !== 'bool') {
