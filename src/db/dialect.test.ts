@@ -196,6 +196,24 @@ describe.each(testDialectNames())('%s dialect', (name) => {
       expect(() => new PostgresDialect({ connectionString: process.env.DATABASE_URL!, schema })).toThrow(new RegExp(`^PostgreSQL schema "${schema.slice(0, 8)}.*must (be|not)`))
   })
 
+  it('an SQLite read off the calling thread gives the rows the same query gives on it, while the event loop runs on', async (ctx) => {
+    if (!db.queryRowsOffThread) return ctx.skip() // PostgreSQL's queries wait on the network, not the calling thread
+    const q = sql<{ n: number; s: string | null }>`select count(*) as n, max(s) as s, ${"it's"} as p from t where id > ${0}`.compile(db.kysely)
+    const inThread = (await db.kysely.executeQuery(q)).rows.map((r) => Object.values(r as object))
+    expect(await db.queryRowsOffThread(q)).toEqual(inThread)
+    // a query of ~0.3 s: timers fire while it runs (on this thread it would hold them until it ended)
+    const slow = sql`with recursive c(i) as (select 1 union all select i + 1 from c where i < 3000000) select count(*), sum(i) from c`.compile(db.kysely)
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 5)
+    try {
+      expect(await db.queryRowsOffThread(slow)).toEqual([[3_000_000, 4_500_001_500_000]])
+    } finally {
+      clearInterval(timer)
+    }
+    expect(ticks).toBeGreaterThan(3)
+    await expect(db.queryRowsOffThread(sql`select nope from t`.compile(db.kysely))).rejects.toThrow(/no such column: nope/)
+  })
+
   it('rolls a failed transaction back whole', async () => {
     const before = await db.kysely.selectFrom('t').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()
     await expect(

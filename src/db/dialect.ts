@@ -81,6 +81,13 @@ export interface SqlDialect {
    * Absent where tables are stored in key order (SQLite: a key-range split reads each row once already).
    * PostgreSQL: page ranges, each a TID range scan, in transactions sharing an exported snapshot.
    */
+  /**
+   * Runs a read whose work is heavy and whose result is small (statistics of a whole table) on another
+   * thread with a connection of its own, returning its rows as arrays of the driver's values, so the calling
+   * thread (a server's event loop) goes on meanwhile. Reads committed data only (never a transaction's own
+   * writes). Absent where queries already wait on the network rather than the calling thread (PostgreSQL).
+   */
+  queryRowsOffThread?(query: CompiledQuery): Promise<unknown[][]>
   queryColumnsByStorage?(
     table: string,
     slice: (range: Expression<SqlBool>) => CompiledQuery,

@@ -485,22 +485,31 @@ export class FeatureGroup {
     const schema = columns === undefined ? this.meta.schema : this.meta.schema.filter((f) => columns.includes(f.name))
     if (schema.length === 0) return []
     const trueValue = this.db.encode('bool', true)
-    const r = (await this.filtered(read)
-      .select((eb) => {
-        const sels: any[] = [sql<number>`count(*)`.as('n')]
-        schema.forEach((f, i) => {
-          const c = sql.ref(f.name)
-          sels.push(sql`count(${c})`.as(`c${i}`), sql`count(distinct ${c})`.as(`d${i}`))
-          if (f.type === 'bool') sels.push(sql`avg(case when ${c} = ${trueValue} then 1.0 when ${c} is null then null else 0.0 end)`.as(`a${i}`))
-          else {
-            sels.push(sql`min(${c})`.as(`lo${i}`), sql`max(${c})`.as(`hi${i}`))
-            if (f.type === 'int' || f.type === 'float') sels.push(sql`avg(${c})`.as(`a${i}`))
-          }
-        })
-        void eb
-        return sels
+    const names: string[] = ['n']
+    const query = this.filtered(read).select((eb) => {
+      const sels: any[] = [sql<number>`count(*)`.as('n')]
+      const add = (e: any, name: string) => {
+        sels.push(e.as(name))
+        names.push(name)
+      }
+      schema.forEach((f, i) => {
+        const c = sql.ref(f.name)
+        add(sql`count(${c})`, `c${i}`)
+        add(sql`count(distinct ${c})`, `d${i}`)
+        if (f.type === 'bool') add(sql`avg(case when ${c} = ${trueValue} then 1.0 when ${c} is null then null else 0.0 end)`, `a${i}`)
+        else {
+          add(sql`min(${c})`, `lo${i}`)
+          add(sql`max(${c})`, `hi${i}`)
+          if (f.type === 'int' || f.type === 'float') add(sql`avg(${c})`, `a${i}`)
+        }
       })
-      .executeTakeFirstOrThrow()) as Record<string, any>
+      void eb
+      return sels
+    })
+    // a sort per column for its distinct count: off the calling thread where queries would hold it (SQLite)
+    const r: Record<string, any> = this.db.queryRowsOffThread
+      ? Object.fromEntries((await this.db.queryRowsOffThread(query.compile()))[0].map((v, k) => [names[k], v]))
+      : await query.executeTakeFirstOrThrow()
     const n = Number(r.n)
     return schema.map((f, i) => {
       const count = Number(r[`c${i}`])

@@ -3,7 +3,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect as KyselySqliteDialect, type CompiledQuery } from 'kysely'
 import type { ColumnType } from '../column-types.js'
 import type { ColumnarResult, ColumnFill, ColumnKind, SqlDialect, SqlTransaction, StoreLocation } from '../dialect.js'
-import { readColumnar, readSlicesInWorkers } from './sqlite-read-worker.js'
+import { queryRowsInWorker, readColumnar, readSlicesInWorkers } from './sqlite-read-worker.js'
 import { SQLITE_TYPES } from './sqlite-types.js'
 
 export interface SqliteDialectConfig {
@@ -129,6 +129,12 @@ export class SqliteDialect implements SqlDialect {
     if (slices.length > 1 || fill) return readSlicesInWorkers(this.config.filename, slices, kinds, fill)
     const r = await this.kysely.connection().execute(async () => readColumnar(this.raw, slices[0].sql, slices[0].parameters, kinds))
     return { nRows: r.n, columns: r.cols as ColumnarResult['columns'] }
+  }
+
+  // SQLite runs a statement on the calling thread from its first row to its last: a whole table's statistics
+  // (a sort per column for its distinct count) held a web server's event loop for seconds.
+  queryRowsOffThread(query: CompiledQuery): Promise<unknown[][]> {
+    return queryRowsInWorker(this.config.filename, query)
   }
 
   async close(): Promise<void> {

@@ -60,7 +60,8 @@ export const readColumnar = new Function(`return ${READ_COLUMNAR}`)() as (db: Be
 
 // A reader thread, kept for later reads: for each job it opens its own read-only connection, runs one slice
 // of a query and transfers the typed arrays (moved, not copied) to the calling thread, untrimmed: the calling
-// thread copies the slices end to end. Starting a thread and loading the driver cost ~40 ms of CPU (four of
+// thread copies the slices end to end. A job of `rows` instead returns the query's rows as arrays (a few rows of
+// heavy work, such as a whole table's statistics, that would otherwise hold the calling thread). Starting a thread and loading the driver cost ~40 ms of CPU (four of
 // them 160 ms, measured 2026-11-30), a quarter of what a million-row read of three columns takes, so the
 // threads stay.
 const SOURCE = `
@@ -71,9 +72,12 @@ parentPort.on('message', (job) => {
   let r
   try {
     const db = new Database(job.filename, { readonly: true, timeout: 60000 })
-    try { r = readColumnar(db, job.sql, job.parameters, job.kinds, false, job.target) } finally { db.close() }
+    try {
+      r = job.rows ? { rows: db.prepare(job.sql).raw(true).all(...job.parameters), cols: [] } : readColumnar(db, job.sql, job.parameters, job.kinds, false, job.target)
+    } finally { db.close() }
   } catch (e) {
-    parentPort.postMessage({ error: e instanceof Error ? e : new Error(String(e)) })
+    // as plain fields: a cloned SqliteError arrives as an Error without its message
+    parentPort.postMessage({ error: { message: e instanceof Error ? e.message : String(e), code: e && e.code } })
     return
   }
   parentPort.postMessage(r, r.cols.filter((a) => a !== null && !Array.isArray(a)).map((a) => a.buffer))
@@ -85,9 +89,12 @@ const driver = createRequire(import.meta.url).resolve('better-sqlite3')
 /** Reader threads at most: two reads of two slices at once (a feature view reading two groups) each get threads of their own. */
 const MAX_READERS = 4
 
+/** What a reader thread answers a job with: a columnar slice, or (a `rows` job) the query's rows. */
+type ReaderResult = Columnar | { rows: unknown[][]; cols: [] }
+
 interface Reader {
   readonly worker: Worker
-  job: { resolve: (r: Columnar) => void; reject: (e: unknown) => void } | null
+  job: { resolve: (r: ReaderResult) => void; reject: (e: unknown) => void } | null
   dead: boolean
 }
 
@@ -111,17 +118,25 @@ function startReader(): Reader {
     job?.reject(e)
     if (waiting.length) waiting.shift()!(startReader())
   }
-  worker.on('message', (m: Columnar | { error: unknown }) => {
+  worker.on('message', (m: ReaderResult | { error: unknown }) => {
     const job = r.job!
     r.job = null
     release(r)
-    if ('error' in m) job.reject(m.error)
+    if ('error' in m) job.reject(readerError(m.error))
     else job.resolve(m)
   })
   worker.once('error', fail)
   worker.once('exit', (code) => fail(new Error(`reader thread exited with ${code}`)))
   worker.unref()
   return r
+}
+
+/** The reader thread's failure as an Error with the database's message and code (SQLITE_…). */
+function readerError(e: unknown): Error {
+  const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown }
+  const err = new Error(typeof message === 'string' ? message : String(e))
+  if (typeof code === 'string') Object.assign(err, { code })
+  return err
 }
 
 function release(r: Reader): void {
@@ -147,14 +162,23 @@ interface ReadTarget {
   readonly back: boolean
 }
 
-async function readInThread(filename: string, q: CompiledQuery, kinds: readonly ColumnKind[], target: ReadTarget | null): Promise<Columnar> {
+async function runInThread(filename: string, job: { sql: string; parameters: readonly unknown[]; kinds?: readonly ColumnKind[]; target?: ReadTarget | null; rows?: true }): Promise<ReaderResult> {
   const r = await acquire()
-  return new Promise<Columnar>((resolve, reject) => {
+  return new Promise<ReaderResult>((resolve, reject) => {
     r.job = { resolve, reject }
     // held open while it reads; an idle reader never keeps the process alive
     r.worker.ref()
-    r.worker.postMessage({ filename, sql: q.sql, parameters: q.parameters, kinds, target })
+    r.worker.postMessage({ filename, ...job })
   })
+}
+
+async function readInThread(filename: string, q: CompiledQuery, kinds: readonly ColumnKind[], target: ReadTarget | null): Promise<Columnar> {
+  return (await runInThread(filename, { sql: q.sql, parameters: q.parameters, kinds, target })) as Columnar
+}
+
+/** A query's rows as arrays, run in a reader thread with its own read-only connection (one snapshot: one statement). */
+export async function queryRowsInWorker(filename: string, q: CompiledQuery): Promise<unknown[][]> {
+  return ((await runInThread(filename, { sql: q.sql, parameters: q.parameters, rows: true })) as { rows: unknown[][] }).rows
 }
 
 /**

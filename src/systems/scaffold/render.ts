@@ -67,7 +67,6 @@ function renderConfig(plan: ScaffoldPlan): string {
 // file .sml/sml.db in this directory (SML_HOME moves it), or PostgreSQL when DATABASE_URL is set.
 import { defineConfig } from 'serverless-ml'
 import { ${plan.name} } from './systems/${plan.name}.js'
-import { plural } from '../../support/plural.js'
 
 export default defineConfig({ systems: [${plan.name}] })
 `
