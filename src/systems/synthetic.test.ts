@@ -80,6 +80,18 @@ describe('conditionalResampler', () => {
     expect(new Set(synthetic.map((r) => r.age)).size).toBeGreaterThan(40)
   })
 
+  it('an integer field of many values (a measurement in whole units) does not stratify: continuous features are still jittered', () => {
+    // a unique whole number per passenger: as a stratum it would make every stratum one row and every age a copy
+    const withTicket = { ...titanic, fields: [...titanic.fields, { kind: 'number', name: 'ticket_no', label: 'Ticket', min: 0, max: 10_000, step: 1, default: 0, integer: true }] } as ResampledSystem
+    const rows = titanicRows.map((r, i) => ({ ...r, ticket_no: i + 1 }))
+    const byTicket = new Map(rows.map((r) => [r.ticket_no, r]))
+    const synthetic = draws(withTicket, rows, 2000, 3)
+    // the integer is kept with its real row; the age moves
+    const moved = synthetic.filter((r) => r.age !== byTicket.get(r.ticket_no as number)!.age).length
+    expect(moved).toBeGreaterThan(1000)
+    expect(new Set(synthetic.map((r) => r.age)).size).toBeGreaterThan(40)
+  })
+
   it('with no jitter resamples real rows as they are (apart from rounding to the field step)', () => {
     const exact = { ...iris, daily: { synthetic: { jitter: 0 } } }
     const real = new Set(irisRows.map((r) => JSON.stringify([r.sepal_length, r.sepal_width, r.petal_length, r.petal_width, r.variety])))

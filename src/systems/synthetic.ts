@@ -38,8 +38,12 @@ interface Range {
  *    `daily.synthetic.jitter` × the feature's population standard deviation among rows of that label (a smoothed
  *    bootstrap, i.e. a draw from a Gaussian kernel density estimate: Silverman, *Density Estimation*, 1986,
  *    §6.4), then clamped to the range the real rows take both within that label and within its stratum (real
- *    rows of any label sharing every choice and integer field's value), so a child's age stays an age seen
- *    among passengers of the same class, sex, family and port; then rounded to the field's `step` (so within
+ *    rows of any label sharing the value of every choice field and of every integer field with at most
+ *    STRATUM_MAX_VALUES distinct values among the real rows), so a child's age stays an age seen among
+ *    passengers of the same class, sex, family and port. An integer field of more values (a measurement in
+ *    whole units: wine's magnesium, proline) would make nearly every stratum one row, its range a point and the
+ *    noise nothing (each synthetic row a copy of a real one); it is kept with the row but does not stratify;
+ *    then rounded to the field's `step` (so within
  *    half a step of that range) and clamped to the field's `[min, max]` and the class's `daily.synthetic.bounds`.
  *
  * The event time and the key columns a synthetic day makes (`generatedKeyColumns`: int and timestamp key
@@ -62,7 +66,13 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
   const poolOf = (r: Row): unknown => (regression ? (r[labelColumn] === null || r[labelColumn] === undefined ? undefined : REGRESSION_POOL) : r[labelColumn])
   checkSpec(system, spec, continuous)
 
-  const stratumOf = (r: Row) => JSON.stringify(discrete.map((c) => r[c] ?? null))
+  const stratifying = discrete.filter((c) => {
+    if (system.fields.find((f) => f.name === c)!.kind === 'choice') return true
+    const values = new Set<unknown>()
+    for (const r of realRows) if (values.add(r[c] ?? null).size > STRATUM_MAX_VALUES) return false
+    return true
+  })
+  const stratumOf = (r: Row) => JSON.stringify(stratifying.map((c) => r[c] ?? null))
   const strata = new Map<string, Range[]>()
   const pools = new Map<unknown, Row[]>(classes.map((c) => [c, []]))
   for (const r of realRows) {
@@ -131,6 +141,9 @@ export function conditionalResampler(system: ResampledSystem, realRows: readonly
 }
 
 const REGRESSION_POOL = '(every labelled row)'
+
+/** Distinct values (among the real rows) up to which an integer field stratifies the noise's ranges (titanic's sibsp and parch have 7). */
+export const STRATUM_MAX_VALUES = 10
 
 function checkSpec(system: ResampledSystem, spec: SyntheticSpec, continuous: readonly NumberField[]): void {
   const { jitter, bounds } = spec
