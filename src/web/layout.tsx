@@ -39,7 +39,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tbody tr:hover{
 .badge.ok{background:#dcfce7;color:#166534}.badge.bad{background:#fee2e2;color:#991b1b}.badge.warn{background:#fef3c7;color:#92400e}.badge.idle{background:#f3f4f6;color:#4b5563}
 .dot{display:inline-block;width:.65rem;height:.65rem;border-radius:50%;margin-right:.35rem;vertical-align:baseline}
 .kpis{display:flex;flex-wrap:wrap;gap:.75rem}.kpi{background:#f9fafb;border:1px solid var(--line);border-radius:10px;padding:.5rem .8rem;min-width:8rem}
-.kpi b{display:block;font-size:1.25rem}.kpi span{color:var(--muted);font-size:.8rem}
+.kpi b{display:block;font-size:1.25rem}.kpi>span{color:var(--muted);font-size:.8rem}
 .chart{overflow-x:auto}/* a wide time chart keeps a readable size on a phone and scrolls in its card */.chart svg{max-width:100%;height:auto;display:block}.chart-files{display:inline-block;margin-top:.3rem}.pic svg{width:100%;height:auto;display:block}
 form.predict .field{margin-bottom:1rem}form.predict label.name{display:block;font-weight:600;margin-bottom:.3rem}
 .inputs{display:flex;gap:.6rem;align-items:center}.inputs input[type=range]{flex:1;min-width:0;accent-color:var(--accent)}

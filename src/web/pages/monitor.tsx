@@ -152,7 +152,7 @@ function Kpis(props: MonitorPageProps) {
         <>
           <Kpi value={pct(serving?.metrics.accuracy, 1)} label="test accuracy at training" />
           <Kpi value={String(t.predictions)} label="batch predictions" />
-          <Kpi value={pct(t.accuracy, 1)} label={`accuracy over ${t.withActual} known outcomes`} />
+          <Kpi value={pct(t.accuracy, 1)} label={`accuracy over ${plural(t.withActual, 'known outcome')}`} />
         </>
       ) : (
         <>
@@ -169,7 +169,7 @@ function Kpis(props: MonitorPageProps) {
           ) : (
             <>
               <Kpi value={String(t.predictions)} label="batch predictions" />
-              <Kpi value={<span id="mae">{valueText(system, t.mae)}</span>} label={`MAE over ${t.withActual} known outcomes (RMSE ${valueText(system, t.rmse)})`} />
+              <Kpi value={<span id="mae">{valueText(system, t.mae)}</span>} label={`MAE over ${plural(t.withActual, 'known outcome')} (RMSE ${valueText(system, t.rmse)})`} />
             </>
           )}
         </>
