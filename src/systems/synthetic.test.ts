@@ -87,7 +87,7 @@ describe('conditionalResampler', () => {
     const byTicket = new Map(rows.map((r) => [r.ticket_no, r]))
     const synthetic = draws(withTicket, rows, 2000, 3)
     // the integer is kept with its real row; the age moves
-    const moved = synthetic.filter((r) => r.age !== byTicket.get(r.ticket_no as number)!.age).length
+    const moved = synthetic.filter((r) => r.age !== (byTicket.get(r.ticket_no as number) as Row).age).length
     expect(moved).toBeGreaterThan(1000)
     expect(new Set(synthetic.map((r) => r.age)).size).toBeGreaterThan(40)
   })

@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)('the air-quality forecast in chromium', () => {
     const kpi = await page.locator('.kpi', { has: page.locator('#mae') }).textContent()
     expect(kpi).toMatch(/one-day-ahead MAE over \d+ measured days/)
     // the headline figure is drawn as large as the KPI beside it, not as its small grey caption
-    const size = (sel: string) => page.locator(sel).first().evaluate((e) => getComputedStyle(e).fontSize)
+    const size = (sel: string) => page.locator(sel).first().evaluate((e: any) => e.ownerDocument.defaultView.getComputedStyle(e).fontSize as string)
     expect(await size('#mae')).toBe(await size('.kpi b'))
     expect(await size('#mae')).not.toBe(await size('.kpi > span'))
     await app.shot('monitor')

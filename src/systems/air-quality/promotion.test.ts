@@ -5,6 +5,8 @@ import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { ModelRegistry } from '../../registry/index.js'
 import { runPipeline } from '../../runtime/index.js'
 import { bootstrapSystem } from '../bootstrap.js'
+import { Ridge } from '../../ml/index.js'
+import { featurePipeline } from '../pipelines/feature.js'
 import { trainingPipeline } from '../pipelines/training.js'
 import { airQualitySystem } from './index.js'
 
@@ -32,5 +34,15 @@ describe.each(testDialectNames())('air quality promotion on %s', (dialect) => {
     expect(decision.evaluationRows).toBeGreaterThan(3000)
     expect(decision.reason).toMatch(/^at least as good: forecast_mae \(mean over horizons 1–7 of the rolling-origin MAE from 2023-11-28\) [\d.]+ vs production v1's [\d.]+ on the same \d+ \(issue day, forecast day\) pairs$/)
     expect((await registry.getByAlias('air_quality_model', 'production')).version).toBe(2)
+  })
+
+  it('a model that refuses missing values fails training with the name of the input that has them', async () => {
+    const system = airQualitySystem()
+    const ridge = { ...system, model: { ...system.model, create: () => new Ridge({ alpha: 1 }) } }
+    expect((await runPipeline(featurePipeline(system, { source: { dataDir: DATA_DIR } }), { db, ...quiet })).ok).toBe(true)
+    const out = await runPipeline(trainingPipeline(ridge), { db, ...quiet })
+    expect(out.ok).toBe(false)
+    // the first training row has no reading the day before (NaN); the estimator alone knows the input as column 0
+    expect(out.runs.at(-1)!.error).toMatch(/^x\[0\]\[0\] is NaN: feature column 0 \(pm25_lag1\) has a missing value, which this estimator does not accept/)
   })
 })

@@ -109,7 +109,14 @@ function createModel(system: SystemDescription): Estimator {
 }
 
 function fit(model: Estimator, split: TrainTestSplit): Estimator {
-  return isClassifier(model) ? model.fit(split.xTrain, split.yTrain as ArrayLike<Label>) : model.fit(split.xTrain, split.yTrain as Float64Array)
+  try {
+    return isClassifier(model) ? model.fit(split.xTrain, split.yTrain as ArrayLike<Label>) : model.fit(split.xTrain, split.yTrain as Float64Array)
+  } catch (e) {
+    // an estimator knows its inputs by position; the view knows their names (scikit-learn's feature_names_in_)
+    const name = (text: string) => text.replace(/feature column (\d+)/g, (m, j: string) => (split.featureNames[Number(j)] === undefined ? m : `feature column ${j} (${split.featureNames[Number(j)]})`))
+    if (e instanceof ValidationError && name(e.message) !== e.message) throw new ValidationError(name(e.message), e.issues.map((i) => ({ ...i, reason: name(i.reason) })))
+    throw e
+  }
 }
 
 async function evaluateClassifier(system: SystemDescription, model: Classifier, split: TrainTestSplit): Promise<Evaluation> {
