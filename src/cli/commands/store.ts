@@ -17,7 +17,7 @@ export function registerStoreCommands(program: Command): void {
         if (opts.json) return printJson({ database: db.displayName, applied, known: MIGRATIONS.map((m) => m.id) })
         if (applied.length === 0) return print(`${db.displayName}: up to date (${MIGRATIONS.length} migrations)`)
         for (const id of applied) print(`applied ${id}`)
-        print(`${db.displayName}: ${applied.length} migration(s) applied, ${MIGRATIONS.length} in all`)
+        print(`${db.displayName}: ${plural(applied.length, 'migration')} applied, ${MIGRATIONS.length} in all`)
       } finally {
         await db.close()
       }

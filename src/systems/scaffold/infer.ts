@@ -147,7 +147,7 @@ export function inferSystem(table: CsvTable, options: ScaffoldOptions): Scaffold
     const marked = table.records.map((r, i) => [r[c], i] as const).filter(([s]) => isMissingMarker(s, t!))
     if (marked.length) {
       const shown = [...new Set(marked.map(([s]) => JSON.stringify(s)))].join(', ')
-      refuse(`column "${header}" is a column of ${t === 'int' || t === 'float' ? 'numbers' : `${t}s`} with ${marked.length} cell(s) written ${shown} (first on line ${marked[0][1] + 2}): the feature store refuses them — a missing value is an empty cell; replace them and run init again`, header)
+      refuse(`column "${header}" is a column of ${t === 'int' || t === 'float' ? 'numbers' : `${t}s`} with ${plural(marked.length, 'cell')} written ${shown} (first on line ${marked[0][1] + 2}): the feature store refuses them — a missing value is an empty cell; replace them and run init again`, header)
     }
     const cells = table.records.map((r) => r[c]).filter((s) => s !== '')
     const nullable = cells.length < rows

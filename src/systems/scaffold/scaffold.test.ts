@@ -68,9 +68,9 @@ describe('inferSystem', () => {
   it('refuses NaN, NA, n/a … in a number column before anything is made (the store refuses them: a missing value is an empty cell)', () => {
     const marks = () => inferSystem(table('x,y,label\n1,NaN,a\n2,3.5,b\n3,n/a,a\n4,5.5,b\n5,NA,a\n'), { name: 'marks', file: 'marks.csv', label: 'label' })
     expect(marks).toThrow(ValidationError)
-    expect(marks).toThrow('marks.csv: column "y" is a column of numbers with 3 cell(s) written "NaN", "n/a", "NA" (first on line 2): the feature store refuses them — a missing value is an empty cell; replace them and run init again')
+    expect(marks).toThrow('marks.csv: column "y" is a column of numbers with 3 cells written "NaN", "n/a", "NA" (first on line 2): the feature store refuses them — a missing value is an empty cell; replace them and run init again')
     // A numeric label's markers too.
-    expect(() => inferSystem(table('x,y\n1,1.5\n2,NaN\n3,2.5\n4,3.5\n'), { name: 'labels', file: 'labels.csv', label: 'y' })).toThrow(/column "y" is a column of numbers with 1 cell\(s\) written "NaN" \(first on line 3\)/)
+    expect(() => inferSystem(table('x,y\n1,1.5\n2,NaN\n3,2.5\n4,3.5\n'), { name: 'labels', file: 'labels.csv', label: 'y' })).toThrow(/column "y" is a column of numbers with 1 cell written "NaN" \(first on line 3\)/)
     // A text column keeps such a cell as a value, as csvToRows does: "NA" may be a code.
     const text = inferSystem(table('x,country,label\n1,NA,a\n2,SE,b\n3,NA,a\n4,SE,b\n'), { name: 'texts', file: 'texts.csv', label: 'label' })
     expect(column(text, 'country')).toMatchObject({ csvType: 'string', nullable: false, values: ['NA', 'SE'] })
