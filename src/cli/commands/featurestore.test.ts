@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, testDialectNames, type TestDatabase } from '../../db/test-support/dialects.js'
 import { FeatureStore } from '../../featurestore/index.js'
 import { TITANIC_CSV } from '../../featurestore/test-support/data.js'
-import { runSml } from '../test-support/run-sml.js'
+import { CLI_SEQUENCE_TIMEOUT, runSml } from '../test-support/run-sml.js'
 
 describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
   let tdb: TestDatabase
@@ -61,7 +61,7 @@ describe.each(testDialectNames())('sml fg / fv on %s', (dialect) => {
     const list = JSON.parse((await sml('fg', 'list', '--json')).stdout)
     expect(list).toEqual([expect.objectContaining({ name: 'titanic', version: 1, rows: 892, commits: 2 })])
     expect((await sml('fv', 'list')).stdout).toMatch(/no feature views yet/)
-  })
+  }, CLI_SEQUENCE_TIMEOUT)
 
   it('refuses a file without some of an existing group\'s columns whole, naming them (they would be blanked)', async () => {
     const full = join(dir, 'full.csv')

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { testDialectNames, useTestDatabase, type TestDatabase } from '../../db/test-support/dialects.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { iris, runDemo, titanic } from '../../systems/index.js'
-import { runSml } from '../test-support/run-sml.js'
+import { CLI_SEQUENCE_TIMEOUT, runSml } from '../test-support/run-sml.js'
 
 const data = { source: { dataDir: DATA_DIR } }
 
@@ -94,7 +94,7 @@ describe.each(testDialectNames())('read commands on a store on %s', (dialect) =>
     expect(table).toMatch(/ \d+m /)
     expect(table).not.toMatch(/\d ms/)
     expect(await json('migrate', '--json')).toMatchObject({ applied: [] })
-  })
+  }, CLI_SEQUENCE_TIMEOUT)
 
   it('--as-of with a commit that is not the group’s is a one-line error', async () => {
     const r = await sml('fg', 'read', 'iris', '--as-of', '999')
