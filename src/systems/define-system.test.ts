@@ -113,10 +113,23 @@ describe('defineSystem', () => {
     expect(issuesOf((d) => (d.featureGroup.schema[0] = null as never))).toContainEqual({ column: 'featureGroup.schema[0]', reason: 'must be a column { name, type }' })
   })
 
+  it('refuses numbers written as text, quoting them', () => {
+    expect(issuesOf((d) => ((d as { training: unknown }).training = { testSize: '0.2', seed: '42' }))).toEqual([
+      { column: 'training.testSize', reason: 'must be a number between 0 and 1 (exclusive), got "0.2"' },
+      { column: 'training.seed', reason: 'must be an integer, got "42"' },
+    ])
+    const field = (d: { fields: unknown[] }) => d.fields[0] as Record<string, unknown>
+    expect(issuesOf((d) => Object.assign(field(d), { min: '4' }))).toEqual([{ column: 'fields[0]', reason: expect.stringMatching(/^min "4" and max [\d.]+ must be numbers with min ≤ max$/) }])
+    expect(issuesOf((d) => Object.assign(field(d), { default: '5', step: '0.1' }))).toEqual([
+      { column: 'fields[0].default', reason: expect.stringMatching(/^"5" is not a number in /) },
+      { column: 'fields[0].step', reason: 'must be a positive number, got "0.1"' },
+    ])
+  })
+
   it('lists every problem in one error naming the system', () => {
     const d = { ...valid, name: 'api', schedules: { daily: 'daily', batchInference: '15 6 * * *' }, training: { testSize: 2, seed: 1 } }
     expect(() => defineSystem(d)).toThrow(
-      'invalid system "api": name: "api" is a route of the web app (reserved: api, models, feature-groups, runs, pipelines, health, docs, openapi, openapi.json, static, assets, admin, login, logout, site, favicon.ico); training.testSize: must be a fraction between 0 and 1; schedules.daily: "daily" is not a cron expression',
+      'invalid system "api": name: "api" is a route of the web app (reserved: api, models, feature-groups, runs, pipelines, health, docs, openapi, openapi.json, static, assets, admin, login, logout, site, favicon.ico); training.testSize: must be a number between 0 and 1 (exclusive), got 2; schedules.daily: "daily" is not a cron expression',
     )
   })
 

@@ -192,9 +192,10 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
     else if (fields.findIndex((o) => o.name === f.name) !== i) add(`${at}.name`, `"${f.name}" has two fields`)
     if (typeof f.label !== 'string' || f.label === '') add(`${at}.label`, 'must be a non-empty string')
     if (f.kind === 'number') {
-      if (!(Number.isFinite(f.min) && Number.isFinite(f.max) && f.min <= f.max)) add(at, `min ${f.min} and max ${f.max} must be numbers with min ≤ max`)
-      else if (!(f.default >= f.min && f.default <= f.max)) add(`${at}.default`, `${f.default} is outside ${f.min}–${f.max}`)
-      if (!(f.step > 0)) add(`${at}.step`, 'must be a positive number')
+      // JSON: a text '10' reads as the number it looks like otherwise
+      if (!(Number.isFinite(f.min) && Number.isFinite(f.max) && f.min <= f.max)) add(at, `min ${JSON.stringify(f.min)} and max ${JSON.stringify(f.max)} must be numbers with min ≤ max`)
+      else if (!(typeof f.default === 'number' && f.default >= f.min && f.default <= f.max)) add(`${at}.default`, `${JSON.stringify(f.default)} is ${typeof f.default === 'number' ? `outside ${f.min}–${f.max}` : `not a number in ${f.min}–${f.max}`}`)
+      if (!(typeof f.step === 'number' && f.step > 0)) add(`${at}.step`, `must be a positive number, got ${JSON.stringify(f.step)}`)
       if (f.optional !== undefined && typeof f.optional !== 'boolean') add(`${at}.optional`, 'must be true or false')
       else if (f.optional && specs.find((c) => c?.name === f.name)?.nullable === false) add(`${at}.optional`, `"${f.name}" is stored as never null (nullable: false): it cannot be sent missing`)
     } else if (f.kind === 'choice') {
@@ -217,8 +218,8 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   if (issues.length === 0 && ordered.join() !== inputs.join()) add('fields', `must follow the schema's column order: ${inputs.join(', ')}`)
   for (const name of Object.keys(d.transformations ?? {})) if (!inputs.includes(name)) add(`transformations.${name}`, 'is not a model input')
 
-  if (!(d.training?.testSize > 0 && d.training.testSize < 1)) add('training.testSize', 'must be a fraction between 0 and 1')
-  if (!Number.isInteger(d.training?.seed)) add('training.seed', 'must be an integer')
+  if (!(typeof d.training?.testSize === 'number' && d.training.testSize > 0 && d.training.testSize < 1)) add('training.testSize', `must be a number between 0 and 1 (exclusive), got ${JSON.stringify(d.training?.testSize)}`)
+  if (!Number.isInteger(d.training?.seed)) add('training.seed', `must be an integer, got ${JSON.stringify(d.training?.seed)}`)
   if (d.training?.split !== undefined && d.training.split !== 'random' && d.training.split !== 'time') add('training.split', `${JSON.stringify(d.training.split)} must be "random" or "time"`)
   else if (d.training?.split === 'random' && d.timeSeries !== undefined)
     add('training.split', 'a time series is split by time: a random split would train on days after the test days and score the model on a past it has seen (leakage)')
