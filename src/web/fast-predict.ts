@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SystemDescription } from '../systems/index.js'
 import { fastPredictInput } from './fast-input.js'
-import { JSON_CONTENT_TYPE, MAX_BODY_BYTES, predictAndLog } from './routes/api.js'
+import { maxBodyBytes } from './predict-input.js'
+import { JSON_CONTENT_TYPE, predictAndLog } from './routes/api.js'
 import type { WebServices } from './services.js'
 
 /** A node:http request handler that answers a request itself or passes it on with `next`. */
@@ -38,7 +39,7 @@ export function predictFastPath(services: WebServices, headers: Promise<Readonly
       req.headers['transfer-encoding'] !== undefined ||
       req.headers['content-encoding'] !== undefined ||
       !/^\d{1,7}$/.test(length) ||
-      Number(length) > MAX_BODY_BYTES ||
+      Number(length) > maxBodyBytes(system) ||
       !JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '')
     )
       return next()

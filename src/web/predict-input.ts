@@ -5,6 +5,32 @@ import type { FieldDescription, SystemDescription } from '../systems/index.js'
 /** At most this many rows in one predict request. */
 export const MAX_BATCH = 10_000
 
+/** The smallest body limit of the predict API (bytes), whatever the system. */
+export const MIN_BODY_BYTES = 1024 * 1024
+/** Characters of the longest JSON number a field can be sent as (-1.2345678901234567e-308). */
+const NUMBER_CHARS = 24
+const bodyLimits = new WeakMap<SystemDescription, number>()
+
+/**
+ * The largest predict body (bytes) a system's API reads before answering 413: a full batch of MAX_BATCH rows of
+ * its fields as compact JSON with the longest values they take (a number of 24 characters, the longest choice),
+ * a space after each comma, and at least MIN_BODY_BYTES. A fixed 1 MiB refused batches of ~4,000 rows of a
+ * 13-field system the API promised 10,000 of; a limit there must be, or one body could hold the server's memory.
+ */
+export function maxBodyBytes(system: SystemDescription): number {
+  let limit = bodyLimits.get(system)
+  if (limit === undefined) {
+    let row = 2 + 2 // braces, and the comma and space before the next row
+    for (const f of system.fields) {
+      const value = f.kind === 'choice' ? Math.max(4, ...f.choices.map((c) => JSON.stringify(c.value).length)) : NUMBER_CHARS
+      row += JSON.stringify(f.name).length + 2 + value + 2 // "name": value, 
+    }
+    limit = Math.max(MIN_BODY_BYTES, MAX_BATCH * row)
+    bodyLimits.set(system, limit)
+  }
+  return limit
+}
+
 export interface InputIssue {
   /** e.g. "sepal_length" or "[3].age". */
   readonly field: string

@@ -6,6 +6,7 @@ import { iris, predictionsFeatureGroup, runDemo, SERVING_ALIAS, titanic } from '
 import { createApp } from '../app.js'
 import { requestsFeatureGroup } from '../request-log.js'
 import { createServices, type WebServices } from '../services.js'
+import { maxBodyBytes } from '../predict-input.js'
 
 const data = { source: { dataDir: DATA_DIR } }
 /** Response bodies as `any`: the fields checked are asserted below. */
@@ -125,10 +126,19 @@ describe.each(testDialectNames())('JSON API on %s', (dialect) => {
     expect(await jsonOf(await app.request('/api/runs?limit=abc'))).toEqual({ error: 'limit must be a whole number from 1 to 1000, got "abc"', issues: [{ field: 'limit', reason: 'must be a whole number from 1 to 1000, got "abc"' }] })
   })
 
-  it('refuses a body over 1 MB with 413 and more than 10,000 rows with 400', async () => {
-    const huge = JSON.stringify(Array.from({ length: 20_000 }, () => flower))
-    expect(huge.length).toBeGreaterThan(1024 * 1024)
-    expect((await post('/api/iris/predict', huge)).status).toBe(413)
+  it('refuses a body larger than a full batch of the system\'s rows can be with 413, and more than 10,000 rows with 400', async () => {
+    // iris: 10,000 rows of four numbers of up to 24 characters, at least 1 MiB
+    expect(maxBodyBytes(iris)).toBe(10_000 * (4 + 4 * 4 + '"sepal_length""sepal_width""petal_length""petal_width"'.length + 4 * 24))
+    const huge = JSON.stringify(Array.from({ length: 30_000 }, () => flower))
+    expect(huge.length).toBeGreaterThan(maxBodyBytes(iris))
+    const refused = await post('/api/iris/predict', huge)
+    expect([refused.status, (await jsonOf(refused)).error]).toEqual([413, `request body is larger than ${maxBodyBytes(iris)} bytes (a full batch of 10000 rows)`])
+    // a full batch of a system's rows fits though over 1 MiB: 10,000 passengers, each age written with 40 more digits
+    const wide = JSON.stringify(Array.from({ length: 10_000 }, () => passenger)).replaceAll('"age":30', `"age":30.${'0'.repeat(40)}`)
+    expect(wide.length).toBeGreaterThan(1024 * 1024)
+    expect(wide.length).toBeLessThan(maxBodyBytes(titanic))
+    const full = await post('/api/titanic/predict', wide)
+    expect([full.status, ((await jsonOf(full)) as unknown[]).length]).toEqual([200, 10_000])
     const many = Array.from({ length: 10_001 }, () => [1, 1, 1, 1]).map(([a, b, c, d]) => ({ sepal_length: 4 + a, sepal_width: 2 + b, petal_length: c, petal_width: d / 10 }))
     const res = await post('/api/iris/predict', JSON.stringify(many).replace(/\s/g, ''))
     expect(res.status).toBe(400)

@@ -1,15 +1,14 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NotFoundError, ValidationError } from '../../errors/index.js'
 import type { Row } from '../../featurestore/index.js'
 import { predictRows, type Prediction, type SystemDescription } from '../../systems/index.js'
 import { bodyLimit } from '../body-limit.js'
 import { fastPredictInput } from '../fast-input.js'
-import { parsePredictInput } from '../predict-input.js'
+import { MAX_BATCH, maxBodyBytes, MIN_BODY_BYTES, parsePredictInput } from '../predict-input.js'
 import type { WebServices } from '../services.js'
 import { runsQuery } from './ops-api.js'
 
-export const MAX_BODY_BYTES = 1024 * 1024
 
 /**
  * The predict API's one media type: `application/json`, with parameters (`; charset=utf-8`) or none, any case.
@@ -57,12 +56,13 @@ export function apiRoutes(services: WebServices, options: ApiRouteOptions = {}):
   const { answer } = options
   const api = new Hono()
 
+  // each system's body limit: a full batch of its rows (maxBodyBytes); an unknown system's body is read up to the least, then 404
+  const tooLarge = (limit: number) => (c: Context) => c.json({ error: `request body is larger than ${limit} bytes (a full batch of ${MAX_BATCH} rows)`, issues: [{ field: '(body)', reason: 'too large' }] }, 413)
+  const limits = new Map(services.systems.map((s) => [s.name, bodyLimit({ maxSize: maxBodyBytes(s), onError: tooLarge(maxBodyBytes(s)) })]))
+  const leastLimit = bodyLimit({ maxSize: MIN_BODY_BYTES, onError: tooLarge(MIN_BODY_BYTES) })
   api.post(
     '/:system/predict',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `request body is larger than ${MAX_BODY_BYTES} bytes`, issues: [{ field: '(body)', reason: 'too large' }] }, 413),
-    }),
+    (c, next) => (limits.get(c.req.param('system')) ?? leastLimit)(c, next),
     async (c) => {
       const system = systemOr404(services, c.req.param('system'))
       // A compressed body is not read as text: say so, rather than "not valid JSON" over its bytes.
