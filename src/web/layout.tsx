@@ -53,7 +53,7 @@ input[type=number],input.num{width:6.5rem}select{min-width:12rem;max-width:100%}
 button{font:inherit;font-weight:600;background:var(--accent);color:#fff;border:0;border-radius:8px;padding:.55rem 1.3rem;cursor:pointer}button:hover{background:#1d4ed8}
 button[disabled]{opacity:.6;cursor:progress}
 .result{display:flex;gap:1.25rem;flex-wrap:wrap;align-items:center}.result .pic{width:180px;flex:none}
-.answer{font-size:1.9rem;font-weight:750;line-height:1.15}.bars{margin-top:.8rem}.bar{display:grid;grid-template-columns:6.5rem 1fr 3.5rem;gap:.5rem;align-items:center;font-size:.9rem;margin:.25rem 0}
+.answer{font-size:1.9rem;font-weight:750;line-height:1.15}.bars{margin-top:.8rem}.bar{display:grid;grid-template-columns:6.5rem 1fr 4rem;gap:.5rem;align-items:center;font-size:.9rem;margin:.25rem 0}
 .bar .track{background:#f3f4f6;border-radius:999px;height:.8rem;overflow:hidden}.bar .fill{height:100%;border-radius:999px}
 .notice{border-left:4px solid var(--warn);background:#fffbeb;padding:.6rem .8rem;border-radius:6px;margin:.5rem 0}
 .notice.err{border-color:var(--bad);background:#fef2f2}
@@ -70,7 +70,7 @@ a.example:hover{border-color:var(--accent);text-decoration:none}.examples{margin
 td .features{display:inline-block;white-space:normal;min-width:16rem;max-width:34rem;font-size:.85rem}
 footer{max-width:1160px;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.8rem}
 @media (max-width:600px){main{padding:1rem .7rem 2rem}h1{font-size:1.35rem}.card{padding:.9rem}.result .pic{width:140px}.answer{font-size:1.5rem}
- .bar{grid-template-columns:5.5rem 1fr 3rem}th,td{padding:.35rem .4rem}
+ .bar{grid-template-columns:5.5rem 1fr 3.6rem}th,td{padding:.35rem .4rem}
  .chart.wide svg{max-width:none;width:560px}
  table.stack thead{display:none}table.stack tr{display:block;padding:.45rem 0;border-bottom:1px solid var(--line)}
  table.stack td{display:flex;flex-wrap:wrap;justify-content:flex-end;gap:.4rem;align-items:baseline;border:0;padding:.15rem .2rem;text-align:right;overflow-wrap:anywhere;min-width:0}

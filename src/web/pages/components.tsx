@@ -111,7 +111,7 @@ export function ProbabilityBars(props: { system: SystemDescription; probabilitie
             <span class="track">
               <span class="fill" style={`display:block;width:${(p * 100).toFixed(1)}%;background:${c.color}`} />
             </span>
-            <span class="num">{pct(p)}</span>
+            <span class="num">{pct(p, 1)}</span>
           </div>
         )
       })}
