@@ -21,7 +21,10 @@ export const EXAMPLE_QUANTILES = [0.1, 0.5, 0.9] as const
  */
 export async function predictExamples(fs: FeatureStore, system: SystemDescription): Promise<PredictExample[]> {
   const label = system.label.column
-  const rows = (await exampleRows(fs, system)).filter((r) => system.fields.every((f) => r[f.name] !== null && r[f.name] !== undefined) && r[label] !== null && r[label] !== undefined)
+  // only rows the form and the API accept as they are: a field's range may be narrower than the data (an edited max)
+  const accepted = (f: SystemDescription['fields'][number], v: unknown) =>
+    f.kind === 'choice' ? f.choices.some((c) => c.code === v) : typeof v === 'number' && v >= f.min && v <= f.max
+  const rows = (await exampleRows(fs, system)).filter((r) => system.fields.every((f) => accepted(f, r[f.name])) && r[label] !== null && r[label] !== undefined)
   if (systemTask(system) === 'classification')
     return labelClasses(system).flatMap((c) => {
       const row = rows.find((r) => r[label] === c.value)

@@ -3,7 +3,7 @@ import type { SqlDialect } from '../../db/index.js'
 import { testDialectNames, useTestDatabase } from '../../db/test-support/dialects.js'
 import { FeatureGroup } from '../../featurestore/index.js'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
-import { airQualitySystem, iris, runDemo, systemFeatureGroup, titanic } from '../../systems/index.js'
+import { airQualitySystem, iris, predictExamples, runDemo, systemFeatureGroup, titanic } from '../../systems/index.js'
 import { createApp } from '../app.js'
 import { menuLabels } from '../layout.js'
 import { parsePredictInput } from '../predict-input.js'
@@ -132,6 +132,15 @@ describe.each(testDialectNames())('pages on %s', (dialect) => {
     const q = await get(`/titanic?${new URLSearchParams({ pclass: '3', sex: 'male', age: '30,5', sibsp: '0', parch: '0', embarked: 'S' })}`)
     expect(q.status).toBe(200)
     expect(JSON.parse(curlBody(q.html)).age).toBe(30.5)
+  })
+
+  it('examples are rows the form accepts: none beyond a field range narrower than the data', async () => {
+    // iris with petal length capped at 5 cm: the first Virginica rows (6.0 cm) are no example
+    const capped = { ...iris, fields: iris.fields.map((f) => (f.name === 'petal_length' && f.kind === 'number' ? { ...f, max: 5, default: 4 } : f)) }
+    const examples = await predictExamples(services.featureStore, capped)
+    expect(examples.map((e) => e.title)).toEqual(['Setosa', 'Versicolor', 'Virginica'])
+    for (const e of examples) expect(e.input.petal_length as number).toBeLessThanOrEqual(5)
+    expect((await predictExamples(services.featureStore, iris)).find((e) => e.title === 'Virginica')!.input.petal_length).toBeGreaterThan(5)
   })
 
   it('examples: real rows of the feature group, one per class, each a link that fills the form', async () => {
