@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATA_DIR } from '../../featurestore/test-support/data.js'
 import { splitCsv, startCsvFeed, type CsvFeed } from '../../systems/scaffold/test-support/csv-feed.js'
 import { runSml } from '../test-support/run-sml.js'
+import { dependencySpec } from './init.js'
 
 const root = mkdtempSync(join(tmpdir(), 'sml-init-cli-'))
 const WINE = join(DATA_DIR, 'wine.csv')
@@ -64,6 +65,23 @@ describe('sml init', () => {
     const task = await runSml(['init', join(root, 'x'), '--from', WINE, '--label', 'cultivar', '--task', 'ranking'])
     expect(task.stderr).toBe('error: --task must be one of classification, regression, got "ranking" (see sml init --help)\n')
     expect(task.code).toBe(2)
+  })
+})
+
+describe('the dependency sml init writes', () => {
+  it('names the checkout, the tarball or folder npm installed from (by absolute path), or the registry range', () => {
+    const project = mkdtempSync(join(tmpdir(), 'sml-dep-'))
+    const root = join(project, 'node_modules', 'serverless-ml')
+    mkdirSync(root, { recursive: true })
+    expect(dependencySpec('/work/serverless-ml', '0.1.0')).toBe('file:/work/serverless-ml')
+    expect(dependencySpec(root, '0.1.0')).toBe('^0.1.0') // no hidden lockfile
+    const lock = (resolved: string) => writeFileSync(join(project, 'node_modules', '.package-lock.json'), JSON.stringify({ packages: { 'node_modules/serverless-ml': { version: '0.1.0', resolved } } }))
+    lock('file:../pkgs/serverless-ml-0.1.0.tgz')
+    expect(dependencySpec(root, '0.1.0')).toBe(`file:${join(dirname(project), 'pkgs', 'serverless-ml-0.1.0.tgz')}`)
+    lock('https://registry.npmjs.org/serverless-ml/-/serverless-ml-0.1.0.tgz')
+    expect(dependencySpec(root, '0.1.0')).toBe('^0.1.0')
+    expect(dependencySpec(root, 'unknown')).toBeUndefined()
+    rmSync(project, { recursive: true, force: true })
   })
 })
 

@@ -1,4 +1,5 @@
-import { sep } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { basename, dirname, join, resolve, sep } from 'node:path'
 import type { Command } from 'commander'
 import { oneOf } from '../options.js'
 import { print } from '../output.js'
@@ -32,14 +33,29 @@ export function registerInitCommand(program: Command): void {
 }
 
 /**
- * The dependency a new project gets: this version's caret range when this sml was installed from the registry
- * (it lives under a node_modules folder), else — run from a checkout, which is how an unpublished package is
- * used — this checkout itself (`file:` its folder; its dist/ is what the project runs), so the printed next
- * step, `npm install`, works as it is.
+ * The dependency a new project gets: how this sml was installed (`dependencySpec`) from where it runs.
  */
 function packageSpec(): string | undefined {
-  const root = packageRoot()
+  return dependencySpec(packageRoot(), packageVersion())
+}
+
+/**
+ * The dependency spec that installs the package at `root` again: run from a checkout (not under node_modules),
+ * which is how an unpublished package is used, the checkout itself (`file:` its folder; its dist/ is what the
+ * project runs); installed from a tarball or folder (npm's hidden lockfile, node_modules/.package-lock.json,
+ * records it as `file:…`), that file by its absolute path; else (the registry) this version's caret range.
+ * So the printed next step, `npm install`, works as it is. Undefined when the version is unknown.
+ */
+export function dependencySpec(root: string, version: string): string | undefined {
   if (!root.split(sep).includes('node_modules')) return `file:${root}`
-  const v = packageVersion()
-  return v === 'unknown' ? undefined : `^${v}`
+  const modules = dirname(root)
+  try {
+    const lock = JSON.parse(readFileSync(join(modules, '.package-lock.json'), 'utf8')) as { packages?: Record<string, { resolved?: string }> }
+    const resolved = lock.packages?.[`node_modules/${basename(root)}`]?.resolved
+    // relative to the installing project's folder, which the new project is not in
+    if (resolved?.startsWith('file:')) return `file:${resolve(dirname(modules), resolved.slice('file:'.length))}`
+  } catch {
+    // no hidden lockfile (another package manager): take the registry's range
+  }
+  return version === 'unknown' ? undefined : `^${version}`
 }
