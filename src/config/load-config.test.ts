@@ -81,6 +81,8 @@ describe('loadConfig', () => {
       'cron.mjs': WINE_CONFIG.replace(/daily: '[^']*'/, "daily: '61 6 * * *'"),
       'config.json': '{}',
       'syntax.ts': 'export default {\n  systems: [\n    ({ name: "x" \n  ]\n}\n',
+      'imports-broken.ts': "import { broken } from './broken-system.js'\nexport default { systems: [broken] }\n",
+      'broken-system.ts': 'export const broken = {\n  name: "x",\n  training: { seed: 1 ,\n}\n',
     })
     const cases: [string, RegExp][] = [
       ['missing.mjs', /^config .*missing\.mjs: does not exist$/],
@@ -95,6 +97,8 @@ describe('loadConfig', () => {
       ['config.json', /^config .*config\.json: a config file must end in \.ts, \.mts, \.js or \.mjs, not \.json$/],
       // A TypeScript config's parse error (jiti's) says where.
       ['syntax.ts', /^config .*syntax\.ts: ParseError: Unexpected token, expected "," \(line 4, column 2\)$/],
+      // in a file the config imports (the scaffold's systems/<name>.ts, where users edit): that file's name too
+      ['imports-broken.ts', /^config .*imports-broken\.ts: ParseError: .* \(in broken-system\.ts, line \d+, column \d+\)$/],
     ]
     for (const [file, message] of cases) {
       const e = await loadError(file, dir)

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { dirname, extname, resolve } from 'node:path'
+import { dirname, extname, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ValidationError } from '../db/index.js'
 import { importPipelineModules, pipelineList } from '../runtime/index.js'
@@ -113,8 +113,10 @@ function describeLoadError(e: unknown, file?: string): string {
   // Node puts `file:///path:LINE` at the top of a SyntaxError's stack for an ES module; jiti's ParseError (a
   // TypeScript config) puts `/path:LINE:COLUMN` on its message's second line.
   const at = file && err instanceof SyntaxError ? new RegExp(`${escape(pathToFileURL(file).href)}:(\\d+)|${escape(file)}:(\\d+)`).exec(err.stack ?? '') : null
-  const parse = file && !at && /ParseError/.test(first) ? new RegExp(`${escape(file)}:(\\d+):(\\d+)`).exec(String(err?.message ?? '')) : null
-  const line = at ? ` (line ${at[1] ?? at[2]})` : parse ? ` (line ${parse[1]}, column ${parse[2]})` : ''
+  // the file jiti names may be one the config imports (the scaffold's systems/<name>.ts): then name it
+  const parse = file && !at && /ParseError/.test(first) ? /(\/[^\s:]+\.[cm]?[jt]sx?):(\d+):(\d+)/.exec(String(err?.message ?? '')) : null
+  const where = parse && parse[1] !== file ? `in ${relative(dirname(file!), parse[1])}, ` : ''
+  const line = at ? ` (line ${at[1] ?? at[2]})` : parse ? ` (${where}line ${parse[2]}, column ${parse[3]})` : ''
   return `${err instanceof SyntaxError && !/export named/.test(first) ? 'syntax error: ' : ''}${first.trim()}${line}`
 }
 
