@@ -113,6 +113,13 @@ describe('defineSystem', () => {
     expect(issuesOf((d) => (d.featureGroup.schema[0] = null as never))).toContainEqual({ column: 'featureGroup.schema[0]', reason: 'must be a column { name, type }' })
   })
 
+  it('makes the model once: a create that throws (a misspelt import) or returns no estimator is one issue', () => {
+    const Missing = undefined as unknown as new () => object
+    expect(issuesOf((d) => (d.model = { ...d.model, create: () => new Missing() }))).toEqual([{ column: 'model.create', reason: expect.stringMatching(/^threw TypeError: .*is not a constructor$/) }])
+    expect(issuesOf((d) => (d.model = { ...d.model, create: () => ({}) }))).toEqual([{ column: 'model.create', reason: 'must return an estimator (an object with fit), got an object without fit' }])
+    expect(issuesOf((d) => (d.model = { ...d.model, create: () => undefined }))).toEqual([{ column: 'model.create', reason: 'must return an estimator (an object with fit), got undefined' }])
+  })
+
   it('refuses numbers written as text, quoting them', () => {
     expect(issuesOf((d) => ((d as { training: unknown }).training = { testSize: '0.2', seed: '42' }))).toEqual([
       { column: 'training.testSize', reason: 'must be a number between 0 and 1 (exclusive), got "0.2"' },

@@ -226,6 +226,17 @@ export function systemIssues(d: SystemDescription): ValidationIssue[] {
   if (d.training?.stratify && (d.timeSeries !== undefined || d.training.split === 'time')) add('training.stratify', 'a split by time cannot be stratified')
   if (typeof d.model?.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(d.model.name)) add('model.name', `${JSON.stringify(d.model?.name)} must be letters, digits, _, . or -`)
   if (typeof d.model?.create !== 'function') add('model.create', 'must be a function (seed) => estimator')
+  else {
+    // made once here (an estimator's constructor only records its parameters), so a misspelt import from
+    // serverless-ml (undefined under a TypeScript config's CommonJS interop) is this one line, not a stack trace
+    // from every training run
+    try {
+      const m = d.model.create(0) as { fit?: unknown } | null | undefined
+      if (typeof m?.fit !== 'function') add('model.create', `must return an estimator (an object with fit), got ${m === null || typeof m !== 'object' ? String(m) : 'an object without fit'}`)
+    } catch (e) {
+      add('model.create', `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
+    }
+  }
   issues.push(...dailyIssues(d.daily, (d as { synthetic?: unknown }).synthetic))
   if (!d.schedules) add('schedules', 'must give daily and batchInference')
   else {
