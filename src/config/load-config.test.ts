@@ -96,7 +96,7 @@ describe('loadConfig', () => {
       ['cron.mjs', /^config .*cron\.mjs: invalid system "wine": schedules\.daily: "61 6 \* \* \*": CronPattern: Invalid value for minute: 61$/],
       ['config.json', /^config .*config\.json: a config file must end in \.ts, \.mts, \.js or \.mjs, not \.json$/],
       // A TypeScript config's parse error (jiti's) says where.
-      ['syntax.ts', /^config .*syntax\.ts: ParseError: Unexpected token, expected "," \(line 4, column 2\)$/],
+      ['syntax.ts', /^config .*syntax\.ts: ParseError: Unexpected token, expected "," \(line 4, column 3\)$/],
       // in a file the config imports (the scaffold's systems/<name>.ts, where users edit): that file's name too
       ['imports-broken.ts', /^config .*imports-broken\.ts: ParseError: .* \(in broken-system\.ts, line \d+, column \d+\)$/],
     ]

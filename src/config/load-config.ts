@@ -116,7 +116,8 @@ function describeLoadError(e: unknown, file?: string): string {
   // the file jiti names may be one the config imports (the scaffold's systems/<name>.ts): then name it
   const parse = file && !at && /ParseError/.test(first) ? /(\/[^\s:]+\.[cm]?[jt]sx?):(\d+):(\d+)/.exec(String(err?.message ?? '')) : null
   const where = parse && parse[1] !== file ? `in ${relative(dirname(file!), parse[1])}, ` : ''
-  const line = at ? ` (line ${at[1] ?? at[2]})` : parse ? ` (${where}line ${parse[2]}, column ${parse[3]})` : ''
+  // jiti (babel) counts columns from 0; editors and tsc from 1
+  const line = at ? ` (line ${at[1] ?? at[2]})` : parse ? ` (${where}line ${parse[2]}, column ${Number(parse[3]) + 1})` : ''
   return `${err instanceof SyntaxError && !/export named/.test(first) ? 'syntax error: ' : ''}${first.trim()}${line}`
 }
 

@@ -27,7 +27,7 @@ export function registerInitCommand(program: Command): void {
       print('\nreview (README.md lists these too):')
       for (const r of plan.review) print(`  - ${r}`)
       const cd = made === process.cwd() ? '' : `cd ${dir} && `
-      if (options.packageSpec?.startsWith('file:') && opts.package === undefined) print(`\nserverless-ml comes from this checkout (${options.packageSpec}): build it first (npm run build), or name another with --package`)
+      if (options.packageSpec?.startsWith('file:') && !options.packageSpec.endsWith('.tgz') && opts.package === undefined) print(`\nserverless-ml comes from this checkout (${options.packageSpec}): build it first (npm run build), or name another with --package`)
       print(`\nnext: ${cd}npm install && npm start`)
     })
 }
