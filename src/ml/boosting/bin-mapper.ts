@@ -1,5 +1,6 @@
 import type { Matrix } from '../matrix.js'
 import { MT19937 } from '../mt19937.js'
+import { scratchBuffer } from './fit-memory.js'
 
 /** Most non-missing bins a feature gets: with its missing bin, codes fit a Uint8Array. */
 export const MAX_BINS = 255
@@ -48,7 +49,7 @@ export function fitBinMapper(x: Matrix, maxBins: number, seed: number, parallel?
   // one sequential pass: NaN flags over every row, and the sampled rows column-major (reading
   // a column straight from the row-major matrix streams all of it once per feature); on several
   // threads another one first-touches the later columns' pages meanwhile (see ParallelEdges.columns)
-  const cols = new Float64Array(parallel === undefined ? new ArrayBuffer(m * p * 8) : parallel.columns(m * p * 8, Math.floor(p / 2) * m * 8))
+  const cols = new Float64Array(parallel === undefined ? scratchBuffer(m * p * 8, false).buffer : parallel.columns(m * p * 8, Math.floor(p / 2) * m * 8), 0, m * p)
   for (let i = 0; i < n; i++) {
     for (let f = 0; f < p; f++) {
       const v = data[i * p + f]
@@ -95,10 +96,10 @@ export interface EdgesJob {
 /** Runs an EdgesJob on several threads: every feature's counts/edges written when run returns; throws when a thread failed. */
 export interface ParallelEdges {
   /**
-   * A shared buffer of `bytes` for the sampled columns, whose pages from byte `touchFrom` on
-   * another thread writes first while the calling thread fills the earlier ones (a fresh page's
-   * first write is a page fault, ~13 µs per 4 KiB on the Firecracker VM of the benches: ~40 ms of
-   * serial faults for 80k × 20 columns).
+   * A shared buffer of at least `bytes` for the sampled columns (scratchBuffer's): when it is new,
+   * another thread writes its pages from byte `touchFrom` on first while the calling thread fills
+   * the earlier ones (a fresh page's first write is a page fault, ~13 µs per 4 KiB on the Firecracker
+   * VM of the benches: ~40 ms of serial faults for 80k × 20 columns).
    */
   columns(bytes: number, touchFrom: number): SharedArrayBuffer
   run(job: EdgesJob): void

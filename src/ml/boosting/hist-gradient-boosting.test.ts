@@ -6,7 +6,7 @@ import { Random } from '../random.js'
 import { regressionData, runRegressorContract } from '../regressor.contract.js'
 import { friedmanLike } from '../test-support/datasets.js'
 import { shouldStop } from './fit-boosting.js'
-import { boostingThreads, boostingWorkersRecycled, lastFitSplitTasks, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers, WORKER_RECYCLE_BYTES } from './threads.js'
+import { boostingBytesPosted, boostingThreads, boostingWorkersRecycled, lastFitSplitTasks, lastFitWorkerChunks, MIN_THREADED_CELLS, terminateBoostingWorkers, warmUpBoostingWorkers, WORKER_RECYCLE_BYTES } from './threads.js'
 import { HistGradientBoostingClassifier } from './hist-gradient-boosting-classifier.js'
 import { HistGradientBoostingRegressor } from './hist-gradient-boosting-regressor.js'
 
@@ -208,29 +208,49 @@ describe('HistGradientBoosting worker threads', () => {
     expect(lastFitSplitTasks()).toBeGreaterThan(0)
   }, 60_000)
 
-  it.runIf(workersAvailable())('replaces its workers once the buffers posted to them pass WORKER_RECYCLE_BYTES (their heaps keep them), with the same models after', async () => {
+  it.runIf(workersAvailable())('keeps a fit\'s buffers for the next fit: same-size fits post the workers nothing new, and a smaller fit in a larger fit\'s memory gives its own model', async () => {
+    await warmUpBoostingWorkers(2)
+    const data = (n: number, p: number, seed: number) => {
+      const r = new Random(seed)
+      const values = Float64Array.from({ length: n * p }, () => r.uniform(-1, 1))
+      return { x: { data: values, nRows: n, nCols: p }, y: Float64Array.from({ length: n }, (_, i) => values[i * p] + values[i * p + 1] * values[i * p + 2]) }
+    }
+    const fit = (d: ReturnType<typeof data>, nJobs: number) => JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 3, nJobs, earlyStopping: false }).fit(d.x, d.y).toJSON().learned)
+    const large = data(40_000, 16, 5)
+    const small = data(25_000, 16, 6)
+    const smallModel = fit(small, 1)
+    const largeModel = fit(large, 1)
+    expect(fit(large, 2)).toEqual(largeModel)
+    const posted = boostingBytesPosted()
+    for (let i = 0; i < 3; i++) expect(fit(large, 2)).toEqual(largeModel)
+    expect(boostingBytesPosted()).toBe(posted)
+    // the small fits run in the memory (written all over) of the large ones, on one thread and on two
+    expect(fit(small, 1)).toEqual(smallModel)
+    expect(fit(small, 2)).toEqual(smallModel)
+    expect(lastFitWorkerChunks()).toBeGreaterThan(0)
+    expect(boostingBytesPosted()).toBe(posted)
+  }, 60_000)
+
+  it.runIf(workersAvailable())('replaces its workers once the new buffers posted to them pass WORKER_RECYCLE_BYTES (their heaps keep them), with the same models after', async () => {
     await warmUpBoostingWorkers(2)
     const r = new Random(5)
-    const n = 25_000
     const p = 16
-    const data = Float64Array.from({ length: n * p }, () => r.uniform(-1, 1))
-    const y = Float64Array.from({ length: n }, (_, i) => data[i * p] + data[i * p + 1] * data[i * p + 2])
-    const x = { data, nRows: n, nCols: p }
-    const fit = (nJobs: number) => JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 3, nJobs, earlyStopping: false }).fit(x, y).toJSON().learned)
-    const one = fit(1)
+    const rows = 120_000
+    const data = Float64Array.from({ length: rows * p }, () => r.uniform(-1, 1))
+    const y = Float64Array.from({ length: rows }, (_, i) => data[i * p] + data[i * p + 1] * data[i * p + 2])
+    // each fit larger than the last needs new buffers (~6 MB more than the kept ones at first)
+    const fit = (n: number, nJobs: number) => JSON.stringify(new HistGradientBoostingRegressor({ maxIter: 2, nJobs, earlyStopping: false }).fit({ data: data.subarray(0, n * p), nRows: n, nCols: p }, y.subarray(0, n)).toJSON().learned)
     const before = boostingWorkersRecycled()
-    // each fit posts its ~9 MB memory and binning columns: well under 40 fits pass 128 MB
-    let fits = 0
-    while (boostingWorkersRecycled() === before && fits < 40) {
-      expect(fit(2)).toEqual(one)
-      fits++
+    let n = 25_000
+    while (boostingWorkersRecycled() === before && n < rows) {
+      n += 5_000
+      expect(fit(n, 2)).toEqual(fit(n, 1))
     }
     expect(boostingWorkersRecycled()).toBe(before + 1)
-    expect(fits).toBeGreaterThan(1)
-    expect(fits).toBeLessThan(Math.ceil(WORKER_RECYCLE_BYTES / 2 ** 20))
+    expect(n).toBeGreaterThan(30_000)
     // the fresh workers load and take part
     expect(await warmUpBoostingWorkers(2)).toBe(1)
-    expect(fit(2)).toEqual(one)
+    expect(fit(n, 2)).toEqual(fit(n, 1))
     expect(lastFitWorkerChunks()).toBeGreaterThan(0)
   }, 60_000)
 })

@@ -13,7 +13,7 @@ import { MAX_PAGES, wasm, type WasmMemory } from './wasm-module.js'
  * records from one part and writes the children's into the other at the same range, so no
  * copy-back is needed and every node's samples stay contiguous; a record is whole 16-byte words,
  * aligned, so a move is two 128-bit copies at 20 features. The memory never grows, so the views
- * stay valid.
+ * stay valid; it may be larger than they need (a memory kept from a larger fit).
  */
 export interface SampleBuffers {
   readonly memory: WasmMemory
@@ -51,10 +51,21 @@ export function recordBytes(p: number): number {
 
 /**
  * Allocates SampleBuffers for n samples of p features, k trees per iteration, trees of at most
- * maxLeaves leaves and `histSlots` histograms of `histCells` cells. Throws RangeError when they
- * exceed the 4 GiB a 32-bit WebAssembly memory can address (about 30M rows of 20 features).
+ * maxLeaves leaves and `histSlots` histograms of `histCells` cells, in the memory `allocate` gives
+ * (at least the bytes asked, the first ones zero: a new one by default, fitMemory's in a fit).
+ * Throws RangeError when they exceed the 4 GiB a 32-bit WebAssembly memory can address (about 30M
+ * rows of 20 features).
  */
-export function sampleBuffers(n: number, p: number, k: number, histCells: number, histSlots: number, shared: boolean, maxLeaves = 1): SampleBuffers {
+export function sampleBuffers(
+  n: number,
+  p: number,
+  k: number,
+  histCells: number,
+  histSlots: number,
+  shared: boolean,
+  maxLeaves = 1,
+  allocate: (bytes: number, shared: boolean) => WasmMemory = newMemory,
+): SampleBuffers {
   const rec = recordBytes(p)
   const wideLeaves = maxLeaves > 256
   const sizes = [
@@ -79,7 +90,7 @@ export function sampleBuffers(n: number, p: number, k: number, histCells: number
   }
   const pages = Math.ceil(bytes / 65536)
   if (pages > MAX_PAGES) throw new RangeError(`a boosting fit of ${n} rows × ${p} features needs ${(bytes / 2 ** 30).toFixed(1)} GiB of sample buffers, more than the 4 GiB WebAssembly can address`)
-  const memory = new wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages })
+  const memory = allocate(pages * 65536, shared)
   const buf = memory.buffer
   let i = 0
   const u8 = (): Uint8Array => new Uint8Array(buf, offsets[i], sizes[i++])
@@ -97,6 +108,12 @@ export function sampleBuffers(n: number, p: number, k: number, histCells: number
   const raw = f64()
   const leafOf = wideLeaves ? new Uint32Array(buf, offsets[i], sizes[i++] >> 2) : u8()
   return { memory, codes, records, gh, goesLeft, histograms, scratch, scanOut, y, raw, leafOf, leafValue: f64(), leaves: i32() }
+}
+
+/** A new memory of `bytes` (whole 64 KiB pages), all zero. */
+function newMemory(bytes: number, shared: boolean): WasmMemory {
+  const pages = bytes / 65536
+  return new wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages })
 }
 
 /** The sample indices of a part's positions: position j holds sample words[j * step + at]. */

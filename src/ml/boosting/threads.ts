@@ -1,5 +1,6 @@
 import { WorkerPool, type PooledWorker } from '../../support/worker-pool.js'
 import { resolveThreads } from '../forest/worker-pool.js'
+import { releaseFitMemory, scratchBuffer } from './fit-memory.js'
 import type { Matrix } from '../matrix.js'
 import { awaitClaimed, binRows, runBinJob, runEdgesJob, type BinJob, type TouchJob } from './bin-mapper.js'
 import type { HistGradientBoostingParams } from './boosting-options.js'
@@ -87,13 +88,29 @@ const pool = new WorkerPool(import.meta.url, 'boosting-worker')
 /**
  * Shared bytes (fit memories, binning buffers) posted to the pooled workers since they started,
  * after which a fit's end replaces them with fresh ones. A worker allocates almost nothing on its
- * own heap, so its garbage collector seldom runs and keeps every buffer it was ever posted: without
- * this, each two-thread fit at 100k × 20 left ~15 MB behind in the worker (30 fits: RSS 246 → 722 MB).
- * Replacing the workers costs their start (tens of ms, overlapped with the caller's next work).
+ * own heap, so its garbage collector seldom runs and keeps every buffer it was ever posted. Fits
+ * reuse their buffers (fitMemory, scratchBuffer), so a buffer posted again adds nothing and a
+ * series of fits of one size posts new ones only once; new ones come with a larger fit (kept, or
+ * over KEEP_BYTES, used once). Replacing the workers costs their start (~60 ms, under tsx ~250 ms)
+ * and their code's warm-up, overlapped with the caller's work on the next fit.
  */
 export const WORKER_RECYCLE_BYTES = 128 * 2 ** 20
 let postedBytes = 0
+/** Buffers posted to the current workers (counted once in postedBytes). */
+let posted = new WeakSet<SharedArrayBuffer>()
 let recycled = 0
+
+/** Counts a shared buffer about to be posted to the workers in postedBytes, unless they were posted it already. */
+function posting(buffer: SharedArrayBuffer): void {
+  if (posted.has(buffer)) return
+  posted.add(buffer)
+  postedBytes += buffer.byteLength
+}
+
+/** Shared bytes posted to the current boosting workers (tests): each buffer counted once. */
+export function boostingBytesPosted(): number {
+  return postedBytes
+}
 
 /** Times the boosting workers were replaced because of WORKER_RECYCLE_BYTES (tests). */
 export function boostingWorkersRecycled(): number {
@@ -109,9 +126,11 @@ export function warmUpBoostingWorkers(nJobs = -1): Promise<number> {
   return pool.warmUp(resolveThreads(nJobs) - 1)
 }
 
-/** Stops the pooled histogram workers (tests, graceful shutdown). */
+/** Stops the pooled histogram workers (tests, graceful shutdown) and drops the buffers kept for the next fit. */
 export function terminateBoostingWorkers(): Promise<void> {
   postedBytes = 0
+  posted = new WeakSet()
+  releaseFitMemory()
   return pool.terminate()
 }
 
@@ -149,16 +168,14 @@ export function lastFitSplitTasks(): number {
  * the bits are the same.
  */
 export function threadedBuilder(threads: number): HistogramBuilderFactory {
-  // the binning columns' buffer, reused for the rows binning copies once the cut points are known
-  let scratch: SharedArrayBuffer | null = null
   return {
     shared: true,
     edges: {
       columns(bytes, touchFrom) {
-        scratch = new SharedArrayBuffer(bytes)
-        postedBytes += bytes
-        touchPages(getWorkers(Math.min(threads, 2) - 1), scratch, touchFrom)
-        return scratch
+        const { buffer, fresh } = scratchBuffer(bytes, true)
+        posting(buffer)
+        if (fresh) touchPages(getWorkers(Math.min(threads, 2) - 1), buffer, touchFrom)
+        return buffer
       },
       run(job) {
         // the same claim-and-count scheme as a histogram task: a worker slow to start just sorts fewer columns
@@ -175,18 +192,16 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         // into shared memory (~2 ms at 100k × 20, a tenth of binning it) in blocks any thread claims
         const from = Math.round(n / (workers.length + 1))
         const rest = x.data.subarray(from * p, n * p)
-        // the columns' buffer when it is large enough (its pages are in already; n ≤ the binning
-        // subsample), else a fresh one whose pages a worker faults in from the back while this thread
-        // copies from the front (64 MB at 1M × 20: ~16k first touches of ~13 µs on the bench's VM)
+        // the scratch buffer the columns were sorted in when it is large enough (its pages are in
+        // already; n ≤ twice the binning subsample), else a fresh one whose pages a worker faults in
+        // from the back while this thread copies from the front (64 MB at 1M × 20: ~16k first
+        // touches of ~13 µs on the bench's VM)
         let rows = rest
         if (!(rest.buffer instanceof SharedArrayBuffer)) {
-          if (scratch !== null && scratch.byteLength >= rest.byteLength) rows = new Float64Array(scratch, 0, rest.length)
-          else {
-            const buffer = new SharedArrayBuffer(rest.byteLength)
-            postedBytes += rest.byteLength
-            touchPages(workers, buffer, 0)
-            rows = new Float64Array(buffer)
-          }
+          const { buffer, fresh } = scratchBuffer(rest.byteLength, true)
+          posting(buffer)
+          if (fresh) touchPages(workers, buffer, 0)
+          rows = new Float64Array(buffer, 0, rest.length)
           rows.set(rest)
         }
         const job: BinJob = { rows, from, n, p, blocks: 2 * workers.length, mapper, stride, codes, next: new Int32Array(new SharedArrayBuffer(12)) }
@@ -194,7 +209,6 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         binRows({ data: x.data.subarray(0, from * p), nRows: from, nCols: p }, mapper, null, stride, codes.subarray(0, from * stride))
         runBinJob(job)
         awaitClaimed(job.next, job.blocks)
-        scratch = null
       },
     },
     create(ctx) {
@@ -227,8 +241,8 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         cut,
         moves,
       }
+      if (workers.length > 0) posting(ctx.buffers.memory.buffer as SharedArrayBuffer)
       for (const w of workers) w.worker.postMessage(job)
-      if (workers.length > 0) postedBytes += ctx.buffers.memory.buffer.byteLength
       const mover = new SampleMover(ctx.buffers, kernels)
       let tree = 0
       /** The last addTree took the next iteration's gradients already (one tree an iteration). */
@@ -416,6 +430,7 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
           Atomics.notify(control, GEN)
           if (postedBytes >= WORKER_RECYCLE_BYTES) {
             postedBytes = 0
+            posted = new WeakSet()
             recycled++
             pool.recycle()
           }
