@@ -22,7 +22,7 @@ import {
   BUILD_CHILDREN,
   BY_WORKERS,
   claimChunks,
-  CONTROL_SLOTS,
+  controlSlots,
   DONE,
   END,
   FAILED,
@@ -36,7 +36,7 @@ import {
   MOVE,
   MOVED,
   NEXT,
-  NEXT_PHASE2,
+  PHASE2,
   NODE,
   NODE_SUMS,
   PARENT,
@@ -214,10 +214,10 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
     create(ctx) {
       const p = ctx.p
       const workers = getWorkers(Math.min(threads, p) - 1)
-      const control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4))
       // one chunk per thread: every chunk re-reads each sample's row of slots, and at 1M rows the
       // fit is memory-bound (two chunks per thread made two threads slower than one there)
       const nChunks = Math.min(p, workers.length + 1)
+      const control = new Int32Array(new SharedArrayBuffer(controlSlots(nChunks) * 4))
       const cut = Int32Array.from({ length: nChunks + 1 }, (_, c) => Math.round((c * p) / nChunks))
       const moves = new Int32Array(new SharedArrayBuffer((3 * nChunks + 3) * 4))
       const splits = new Float64Array(new SharedArrayBuffer((NODE_SUMS + 2 * nChunks * SPLIT_SLOTS) * 8))
@@ -255,10 +255,11 @@ export function threadedBuilder(threads: number): HistogramBuilderFactory {
         Atomics.store(control, MOVED, 0)
         Atomics.store(control, NEXT, 0)
         const task = Atomics.load(control, TASK)
-        Atomics.store(control, NEXT_PHASE2, task === SPLIT || task === ADD_TREE ? 0 : chunks)
+        const claimed = task === SPLIT || task === ADD_TREE ? 0 : 1
+        for (let c = 0; c < chunks; c++) Atomics.store(control, PHASE2 + c, claimed)
         Atomics.add(control, GEN, 1)
         Atomics.notify(control, GEN)
-        claimChunks(job)
+        claimChunks(job, 0)
         // a worker's last chunk usually ends within a few µs of this thread's: awaitCount polls a little before sleeping
         awaitCount(control, DONE, chunks)
         const failed = Atomics.load(control, FAILED)
