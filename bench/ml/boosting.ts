@@ -12,6 +12,8 @@
  * dir as raw float64 (x, y) plus uint32 train/test indices; boosting_bench.py reads the same bytes.
  * Hyper-parameters, the same on all sides: 100 iterations, learning rate 0.1, 31 leaves, 255 bins,
  * no early stopping (XGBoost: grow_policy lossguide, max_depth 0, other parameters default).
+ * Each set's row ends with the cores' round trip before and after it (core-latency.ts): two-thread
+ * speed-ups are comparable only between runs whose cores were about as far apart.
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -31,6 +33,7 @@ import {
 
 import { BINNING_SUBSAMPLE } from '../../src/ml/boosting/bin-mapper.js'
 import { csvRows, median, timed } from './common.js'
+import { coreRoundTripNs } from './core-latency.js'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const quick = process.argv.includes('--quick')
@@ -266,13 +269,18 @@ async function main(): Promise<void> {
   for (const task of ['classification', 'regression'] as const) {
     runOurs({ ...synthetic(30_000, task, 9), name: `warm-up, 30k ${task}` }, Uint32Array.from({ length: 24_000 }, (_, i) => i), Uint32Array.from({ length: 6000 }, (_, i) => 24_000 + i), 1)
   }
-  // one set at a time, ours then sklearn then XGBoost, so all three see about the same load
+  // one set at a time, ours then sklearn then XGBoost, so all three see about the same load; the
+  // cores' round trip before and after each set says whether its two-thread figures were measured
+  // with the two vCPUs close together or far apart (see core-latency.ts)
+  const roundTrips = new Map<string, [number, number]>()
   for (const d of sets) {
     const s = splits.get(d.name)!
     const c = cases.find((c) => c.name === d.name)!
+    const before = await coreRoundTripNs()
     rows.push(...runOurs(d, s.train, s.test, c.repeats, c.seeds))
     rows.push(...python(tmp, 'sklearn', { OMP_NUM_THREADS: '1' }, d.name))
     rows.push(...python(tmp, 'xgboost', { XGB_THREADS: xgbThreads }, d.name))
+    roundTrips.set(d.name, [before, await coreRoundTripNs()])
     load.push(loadavg()[0])
   }
   await terminateBoostingWorkers()
@@ -281,8 +289,8 @@ async function main(): Promise<void> {
   const pyVersions = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, xgboost, sys; print(sklearn.__version__, xgboost.__version__, sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim().split(' ')
   console.log(`node ${process.version}, scikit-learn ${pyVersions[0]}, xgboost ${pyVersions[1]}, python ${pyVersions[2]}, ${cpus().length} cores, 1-min load average at the start and after each set ${load.map((l) => l.toFixed(1)).join(' → ')}`)
   console.log()
-  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | 2-thr bound: calling-thread CPU ms 1 / 2 thr | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | CPU ms ours / sklearn / xgb-1 | by CPU: sklearn / ours, xgb-1 / ours | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| set | task | ours fit 1 thr ms | ours fit 2 thr ms | 2-thr speedup | 2-thr bound: calling-thread CPU ms 1 / 2 thr | sklearn fit (1 OMP thr) | xgb fit 1 thr | xgb fit 2 thr | sklearn / ours (1 thr) | xgb-1 / ours (1 thr) | CPU ms ours / sklearn / xgb-1 | by CPU: sklearn / ours, xgb-1 / ours | score ours / sklearn / xgb | batch predict ms ours / sklearn / xgb-1 (rows) | xgb-1 / ours predict | single-row ms ours / sklearn / xgb-1 | core round trip ns before / after |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const d of sets) {
     const get = (who: string, threads: number) => rows.find((r) => r.set === d.name && r.who === who && r.threads === threads)!
     const o1 = get('ours', 1)
@@ -292,7 +300,7 @@ async function main(): Promise<void> {
     const x2 = rows.find((r) => r.set === d.name && r.who === 'xgboost' && r.threads === 2)
     const sc = (v: number) => (d.task === 'classification' ? v.toFixed(4) : v.toFixed(3))
     console.log(
-      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(o1.fitCallingCpuMs!)} / ${f(o2.fitCallingCpuMs!)} = ${(o1.fitCallingCpuMs! / o2.fitCallingCpuMs!).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${x2 === undefined ? 'not run' : f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${f(o1.fitCpuMs)} / ${f(sk.fitCpuMs)} / ${f(x1.fitCpuMs)} | ${(sk.fitCpuMs / o1.fitCpuMs).toFixed(2)}x, ${(x1.fitCpuMs / o1.fitCpuMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} |`,
+      `| ${d.name} | ${d.task === 'classification' ? 'accuracy' : 'RMSE'} | ${f(o1.fitMs)} | ${f(o2.fitMs)} | ${(o1.fitMs / o2.fitMs).toFixed(2)}x | ${f(o1.fitCallingCpuMs!)} / ${f(o2.fitCallingCpuMs!)} = ${(o1.fitCallingCpuMs! / o2.fitCallingCpuMs!).toFixed(2)}x | ${f(sk.fitMs)} | ${f(x1.fitMs)} | ${x2 === undefined ? 'not run' : f(x2.fitMs)} | ${(sk.fitMs / o1.fitMs).toFixed(2)}x | ${(x1.fitMs / o1.fitMs).toFixed(2)}x | ${f(o1.fitCpuMs)} / ${f(sk.fitCpuMs)} / ${f(x1.fitCpuMs)} | ${(sk.fitCpuMs / o1.fitCpuMs).toFixed(2)}x, ${(x1.fitCpuMs / o1.fitCpuMs).toFixed(2)}x | ${sc(o1.score)} / ${sc(sk.score)} / ${sc(x1.score)} | ${f(o1.predictMs)} / ${f(sk.predictMs)} / ${f(x1.predictMs)} (${o1.predictRows}) | ${(x1.predictMs / o1.predictMs).toFixed(2)}x | ${o1.singleMs.toPrecision(2)} / ${sk.singleMs.toPrecision(2)} / ${x1.singleMs.toPrecision(2)} | ${roundTrips.get(d.name)!.map((v) => v.toFixed(0)).join(' / ')} |`,
     )
   }
   const one = (set: string, who: string): Row => rows.find((r) => r.set === set && r.who === who && r.threads === 1)!
