@@ -234,7 +234,7 @@ export function fitBoosting(
   const histSlots = Math.min((p.maxLeafNodes ?? 64) + 1, 64, Math.floor(MAX_HISTOGRAM_BYTES / (histCells * 8)))
   // a tree has at most this many leaves: each holds ≥ minSamplesLeaf samples (or it is the root)
   const maxLeaves = Math.max(1, Math.min(p.maxLeafNodes ?? Infinity, Math.floor(nTrain / Math.max(1, p.minSamplesLeaf)), p.maxDepth === null ? Infinity : 2 ** p.maxDepth))
-  const buffers = sampleBuffers(nTrain, x.nCols, k, histCells, histSlots, makeBuilder.shared, maxLeaves, (bytes, shared) => fitMemory(bytes, shared).memory)
+  const buffers = sampleBuffers(nTrain, x.nCols, k, histCells, histSlots, makeBuilder.shared, maxLeaves, fitMemory)
   if (makeBuilder.binning === undefined) binRows(xTrain, mapper, null, rowStride(x.nCols), buffers.codes)
   else makeBuilder.binning.run(xTrain, mapper, rowStride(x.nCols), buffers.codes)
   const yTrain = buffers.y

@@ -23,20 +23,24 @@ const keptScratch: (ArrayBuffer | SharedArrayBuffer | null)[] = [null, null]
  * a page fault, ~12 µs on the bench VMs (~40 ms of a 0.5 s fit at 80k × 20), while zeroing a kept
  * page costs ~1.5 µs; and a shared memory posted to the worker threads stays alive in their heaps,
  * which allocate too little to collect it, so a new one per fit piled up there (~14 MB a fit at 100k × 20).
- * `fresh`: it is new (its pages not touched yet).
  */
-export function fitMemory(bytes: number, shared: boolean): { memory: WasmMemory; fresh: boolean } {
+export function fitMemory(bytes: number, shared: boolean): WasmMemory {
   const kind = shared ? 1 : 0
   const kept = keptMemory[kind]
   if (kept !== null && kept.memory.buffer.byteLength >= bytes) {
     new Uint8Array(kept.memory.buffer, 0, Math.min(bytes, kept.dirty)).fill(0)
     kept.dirty = Math.max(kept.dirty, bytes)
-    return { memory: kept.memory, fresh: false }
+    return kept.memory
   }
-  const pages = Math.ceil(bytes / 65536)
-  const memory = new wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages })
+  const memory = newMemory(bytes, shared)
   if (memory.buffer.byteLength <= KEEP_BYTES) keptMemory[kind] = { memory, dirty: bytes }
-  return { memory, fresh: true }
+  return memory
+}
+
+/** A new memory of at least `bytes` (whole 64 KiB pages), all zero; shared ones cannot grow (a fit's never does). */
+export function newMemory(bytes: number, shared: boolean): WasmMemory {
+  const pages = Math.ceil(bytes / 65536)
+  return new wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages })
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DATA_ORDER, rowStride } from './histogram.js'
 import type { KernelExports } from './kernels.js'
-import { MAX_PAGES, wasm, type WasmMemory } from './wasm-module.js'
+import { newMemory } from './fit-memory.js'
+import { MAX_PAGES, type WasmMemory } from './wasm-module.js'
 
 /**
  * Everything the hot loops of a boosting fit read and write, in one WebAssembly memory (the
@@ -108,12 +109,6 @@ export function sampleBuffers(
   const raw = f64()
   const leafOf = wideLeaves ? new Uint32Array(buf, offsets[i], sizes[i++] >> 2) : u8()
   return { memory, codes, records, gh, goesLeft, histograms, scratch, scanOut, y, raw, leafOf, leafValue: f64(), leaves: i32() }
-}
-
-/** A new memory of `bytes` (whole 64 KiB pages), all zero. */
-function newMemory(bytes: number, shared: boolean): WasmMemory {
-  const pages = bytes / 65536
-  return new wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages })
 }
 
 /** The sample indices of a part's positions: position j holds sample words[j * step + at]. */
